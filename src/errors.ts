@@ -1,0 +1,148 @@
+/**
+ * Typed errors. Each carries its HTTP status and a stable problem type (RFC 9457); the HTTP error
+ * handler turns them into application/problem+json. Messages never contain a token or a password.
+ */
+
+const PROBLEM_BASE = 'urn:tessera:problem:';
+
+export interface ProblemExtras {
+  [member: string]: unknown;
+}
+
+export class TesseraError extends Error {
+  /** HTTP status code of the answer. */
+  readonly status: number;
+  /** Stable problem type URI that clients can switch on. */
+  readonly type: string;
+  /** Short, stable summary of the problem type. */
+  readonly title: string;
+  /** Whether `message` may be shown to the client as the problem's `detail`. */
+  readonly expose: boolean;
+  /** Extra members of the problem document (for example the invalid fields). */
+  readonly extras: ProblemExtras;
+  /** Response headers the answer must carry; Koa's own error handler honours them too. */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    detail: string,
+    options: { cause?: unknown; expose?: boolean; extras?: ProblemExtras; headers?: Record<string, string> } = {},
+  ) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.type = PROBLEM_BASE + code;
+    this.title = title;
+    this.expose = options.expose ?? true;
+    this.extras = options.extras ?? {};
+    this.headers = options.headers ?? {};
+  }
+}
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends TesseraError {
+  constructor(readonly fields: FieldProblem[]) {
+    super(400, 'invalid-request', 'Invalid request', describeFields(fields), { extras: { errors: fields } });
+  }
+}
+
+function describeFields(fields: FieldProblem[]): string {
+  return fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ');
+}
+
+export class MalformedJsonError extends TesseraError {
+  constructor() {
+    super(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.');
+  }
+}
+
+export class UnsupportedMediaTypeError extends TesseraError {
+  constructor() {
+    super(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+  }
+}
+
+export class PayloadTooLargeError extends TesseraError {
+  constructor(limitBytes: number) {
+    super(413, 'payload-too-large', 'Payload too large', `The request body must be at most ${limitBytes} bytes.`);
+  }
+}
+
+const REALM = 'Bearer realm="tessera"';
+
+/** 401 with `WWW-Authenticate: Bearer realm=...` (RFC 6750 §3): no credentials were sent. */
+export class UnauthenticatedError extends TesseraError {
+  constructor() {
+    super(401, 'unauthenticated', 'Authentication required', 'Send a session token as "Authorization: Bearer <token>".', {
+      headers: { 'WWW-Authenticate': REALM },
+    });
+  }
+}
+
+/** 401 with `error="invalid_token"` (RFC 6750 §3.1): unknown, malformed, expired or revoked token. */
+export class InvalidTokenError extends TesseraError {
+  constructor() {
+    super(401, 'invalid-token', 'Invalid session token', 'The session token is malformed, expired or revoked.', {
+      headers: { 'WWW-Authenticate': `${REALM}, error="invalid_token"` },
+    });
+  }
+}
+
+export class InvalidCredentialsError extends TesseraError {
+  constructor() {
+    super(401, 'invalid-credentials', 'Invalid credentials', 'The username or password is wrong.');
+  }
+}
+
+export class ForbiddenError extends TesseraError {
+  constructor(detail = 'You may not do this.') {
+    super(403, 'forbidden', 'Forbidden', detail);
+  }
+}
+
+export class SignupDisabledError extends TesseraError {
+  constructor() {
+    super(403, 'signup-disabled', 'Sign-up disabled', 'This service does not accept new registrations.');
+  }
+}
+
+export class NotFoundError extends TesseraError {
+  constructor(detail = 'Nothing is here.') {
+    super(404, 'not-found', 'Not found', detail);
+  }
+}
+
+export class MethodNotAllowedError extends TesseraError {
+  constructor(allowed: string) {
+    super(405, 'method-not-allowed', 'Method not allowed', `Allowed methods: ${allowed}.`, { headers: { Allow: allowed } });
+  }
+}
+
+export class UsernameTakenError extends TesseraError {
+  constructor() {
+    super(409, 'username-taken', 'Username taken', 'That username is already registered.');
+  }
+}
+
+/** Redis could not be reached or did not answer in time: the request fails closed. */
+export class StoreUnavailableError extends TesseraError {
+  constructor(cause: unknown) {
+    super(503, 'store-unavailable', 'Session store unavailable', 'The session store is unavailable; try again shortly.', {
+      cause,
+    });
+  }
+}
+
+/** A library caller passed an argument Tessera cannot use (a programming error, not a client's). */
+export class TesseraArgumentError extends TypeError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TesseraArgumentError';
+  }
+}

@@ -1,0 +1,17 @@
+/** Types ctx.state for every Koa app that uses Tessera's middleware. */
+import type { ActiveSession } from '../sessions/activeSession';
+import type { SessionUser } from '../sessions/types';
+
+/** Why a request carries no session: no credentials, or credentials that are not a live session. */
+export type AuthFailure = 'missing' | 'invalid';
+
+declare module 'koa' {
+  interface DefaultState {
+    /** The request's live session, or null. */
+    session?: ActiveSession | null;
+    /** The user of that session, or null. */
+    user?: SessionUser | null;
+    /** Set when session is null. */
+    authFailure?: AuthFailure;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Options of the session service: defined, defaulted and validated here and nowhere else.
+ */
+import { TesseraArgumentError } from './errors';
+
+export interface TesseraOptions {
+  /** A session unused for this long ends. Seconds; default 1800 (30 minutes). */
+  idleTimeoutSeconds?: number;
+  /** A session ends this long after login however active it is. Seconds; default 604800 (7 days). */
+  absoluteLifetimeSeconds?: number;
+  /** Prefix of every Redis key; no braces. Default "tessera". */
+  keyPrefix?: string;
+  /** Live sessions a user may hold; a new login ends the least recently used. Default Infinity. */
+  maxSessionsPerUser?: number;
+  /** A login that names a device type ends the user's previous session of that type. Default false. */
+  oneSessionPerDeviceType?: boolean;
+  /** Largest JSON encoding of one session attribute value. Bytes; default 512. */
+  maxAttributeBytes?: number;
+  /** Most attributes one session may carry. Default 16. */
+  maxAttributes?: number;
+}
+
+export type ResolvedTesseraOptions = Readonly<Required<TesseraOptions>>;
+
+export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
+  idleTimeoutSeconds: 30 * 60,
+  absoluteLifetimeSeconds: 7 * 24 * 60 * 60,
+  keyPrefix: 'tessera',
+  maxSessionsPerUser: Infinity,
+  oneSessionPerDeviceType: false,
+  maxAttributeBytes: 512,
+  maxAttributes: 16,
+});
+
+export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTesseraOptions {
+  const resolved: Required<TesseraOptions> = {
+    idleTimeoutSeconds: options.idleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds,
+    absoluteLifetimeSeconds: options.absoluteLifetimeSeconds ?? DEFAULT_TESSERA_OPTIONS.absoluteLifetimeSeconds,
+    keyPrefix: options.keyPrefix ?? DEFAULT_TESSERA_OPTIONS.keyPrefix,
+    maxSessionsPerUser: options.maxSessionsPerUser ?? DEFAULT_TESSERA_OPTIONS.maxSessionsPerUser,
+    oneSessionPerDeviceType: options.oneSessionPerDeviceType ?? DEFAULT_TESSERA_OPTIONS.oneSessionPerDeviceType,
+    maxAttributeBytes: options.maxAttributeBytes ?? DEFAULT_TESSERA_OPTIONS.maxAttributeBytes,
+    maxAttributes: options.maxAttributes ?? DEFAULT_TESSERA_OPTIONS.maxAttributes,
+  };
+  positiveNumber('idleTimeoutSeconds', resolved.idleTimeoutSeconds);
+  positiveNumber('absoluteLifetimeSeconds', resolved.absoluteLifetimeSeconds);
+  if (resolved.idleTimeoutSeconds > resolved.absoluteLifetimeSeconds) {
+    throw new TesseraArgumentError(
+      `idleTimeoutSeconds (${resolved.idleTimeoutSeconds}) must not exceed absoluteLifetimeSeconds (${resolved.absoluteLifetimeSeconds}).`,
+    );
+  }
+  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(resolved.keyPrefix)) {
+    throw new TesseraArgumentError(
+      `keyPrefix must be 1-64 characters of letters, digits, ":", ".", "_" or "-" (braces would break Redis Cluster hash tags); got ${JSON.stringify(resolved.keyPrefix)}.`,
+    );
+  }
+  if (resolved.maxSessionsPerUser !== Infinity) positiveInteger('maxSessionsPerUser', resolved.maxSessionsPerUser);
+  positiveInteger('maxAttributeBytes', resolved.maxAttributeBytes);
+  positiveInteger('maxAttributes', resolved.maxAttributes);
+  if (typeof resolved.oneSessionPerDeviceType !== 'boolean') {
+    throw new TesseraArgumentError('oneSessionPerDeviceType must be true or false.');
+  }
+  return Object.freeze(resolved);
+}
+
+function positiveNumber(name: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TesseraArgumentError(`${name} must be a positive number of seconds; got ${String(value)}.`);
+  }
+}
+
+function positiveInteger(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new TesseraArgumentError(`${name} must be a positive whole number; got ${String(value)}.`);
+  }
+}

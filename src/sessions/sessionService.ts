@@ -1,0 +1,172 @@
+/**
+ * The session service: create, validate (and slide), list and revoke sessions for plain user
+ * ids. It knows nothing of HTTP; the Koa middleware and the service's routes are thin adapters.
+ */
+import { TesseraArgumentError, TesseraError } from '../errors';
+import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
+import type { RedisClient } from '../store/scripts';
+import { SessionStore } from '../store/sessionStore';
+import { formatSessionId, newLocalId, parseSessionId } from '../tokens/sessionId';
+import { formatToken, hashSecret, newSecret, parseToken } from '../tokens/token';
+import { ActiveSession, type AttributeWriter } from './activeSession';
+import type { CreatedSession, SessionMetadata, SessionRecord, SessionUser } from './types';
+
+export interface Validation {
+  session: ActiveSession;
+  user: SessionUser;
+}
+
+const USER_ID = /^[^\s]{1,128}$/;
+const DEVICE_TYPE = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+const ROLE = /^[a-z][a-z0-9_-]{0,31}$/;
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const MAX_DEVICE_NAME = 64;
+const MAX_IP = 64;
+const MAX_USER_AGENT = 512;
+
+export class AttributeRejectedError extends TesseraError {
+  constructor(detail: string) {
+    super(400, 'attribute-rejected', 'Session attribute rejected', detail);
+  }
+}
+
+export class SessionService implements AttributeWriter {
+  readonly options: ResolvedTesseraOptions;
+  readonly store: SessionStore;
+
+  constructor(redis: RedisClient, options: TesseraOptions = {}) {
+    this.options = resolveTesseraOptions(options);
+    this.store = new SessionStore(redis, this.options);
+  }
+
+  /** Starts a session for a user id the app has authenticated; returns the token once. */
+  async create(userId: string, metadata: SessionMetadata = {}): Promise<CreatedSession> {
+    assertUserId(userId);
+    const cleaned = cleanMetadata(metadata);
+    const tag = await this.store.claimTag(userId);
+    const localId = newLocalId();
+    const secret = newSecret();
+    const created = await this.store.create({ userId, tag, localId, secretHash: hashSecret(secret), metadata: cleaned });
+    const sessionId = formatSessionId({ tag, localId });
+    return {
+      token: formatToken(sessionId, secret),
+      session: {
+        id: sessionId,
+        userId,
+        createdAt: new Date(created.createdAtMs),
+        lastSeenAt: new Date(created.createdAtMs),
+        expiresAt: new Date(created.expiresAtMs),
+        absoluteExpiresAt: new Date(created.absoluteExpiresAtMs),
+        device: { type: cleaned.device?.type ?? null, name: cleaned.device?.name ?? null },
+        ip: cleaned.ip ?? null,
+        userAgent: cleaned.userAgent ?? null,
+      },
+      endedSessionIds: created.endedLocalIds.map((id) => formatSessionId({ tag, localId: id })),
+    };
+  }
+
+  /**
+   * Checks a presented token and slides its expiry, in one Redis round trip. Answers null for
+   * anything that is not a live session (malformed tokens cost no Redis call at all).
+   */
+  async validate(token: string): Promise<Validation | null> {
+    const parsed = parseToken(token);
+    if (!parsed) return null;
+    const result = await this.store.touch(parsed.tag, parsed.localId, hashSecret(parsed.secret));
+    if (!result) return null;
+    const attributes = new Map<string, unknown>();
+    for (const [name, json] of result.attributes) attributes.set(name, JSON.parse(json));
+    return { session: new ActiveSession(result.session, attributes, this), user: result.user };
+  }
+
+  /** Ends a session by id, whoever owns it; true when it was live. */
+  async revoke(sessionId: string): Promise<boolean> {
+    const parts = parseSessionId(sessionId);
+    return parts ? this.store.revoke(parts.tag, parts.localId) : false;
+  }
+
+  /** Ends a session only if it belongs to userId; true when a live session of theirs ended. */
+  async revokeOwn(userId: string, sessionId: string): Promise<boolean> {
+    const parts = parseSessionId(sessionId);
+    if (!parts || parts.tag !== (await this.store.tagOf(userId))) return false;
+    return this.store.revoke(parts.tag, parts.localId);
+  }
+
+  /**
+   * Ends every session of a user at once (log out everywhere, password change, ban), except
+   * `exceptSessionId` when given. Answers how many live sessions ended.
+   */
+  async revokeAll(userId: string, options: { exceptSessionId?: string } = {}): Promise<number> {
+    const tag = await this.store.tagOf(userId);
+    if (!tag) return 0;
+    const keep = options.exceptSessionId ? parseSessionId(options.exceptSessionId) : null;
+    return this.store.revokeAll(tag, keep && keep.tag === tag ? keep.localId : undefined);
+  }
+
+  /** The user's live sessions, least recently used first. */
+  async list(userId: string): Promise<SessionRecord[]> {
+    const tag = await this.store.tagOf(userId);
+    return tag ? this.store.list(tag, userId) : [];
+  }
+
+  /** Roles are read by every validation, so a change applies to live sessions at once. */
+  async setRoles(userId: string, roles: string[]): Promise<void> {
+    for (const role of roles) {
+      if (!ROLE.test(role)) throw new TesseraArgumentError(`Role ${JSON.stringify(role)} must match ${ROLE}.`);
+    }
+    await this.store.setRoles(await this.store.claimTag(userId), [...new Set(roles)].sort());
+  }
+
+  async setAttribute(sessionId: string, name: string, value: unknown): Promise<void> {
+    const parts = parseSessionId(sessionId);
+    if (!parts) throw new TesseraArgumentError('Not a session id.');
+    if (!ATTRIBUTE_NAME.test(name)) {
+      throw new TesseraArgumentError(`Attribute name ${JSON.stringify(name)} must match ${ATTRIBUTE_NAME}.`);
+    }
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new TesseraArgumentError('An attribute value must be JSON-serialisable.');
+    const bytes = Buffer.byteLength(json);
+    if (bytes > this.options.maxAttributeBytes) {
+      throw new AttributeRejectedError(
+        `Attribute "${name}" is ${bytes} bytes as JSON; the limit is ${this.options.maxAttributeBytes}.`,
+      );
+    }
+    const result = await this.store.setAttribute(parts.tag, parts.localId, name, json);
+    if (result === -1) {
+      throw new AttributeRejectedError(`A session carries at most ${this.options.maxAttributes} attributes.`);
+    }
+  }
+
+  async deleteAttribute(sessionId: string, name: string): Promise<void> {
+    const parts = parseSessionId(sessionId);
+    if (parts) await this.store.deleteAttribute(parts.tag, parts.localId, name);
+  }
+
+  /** Resolves when Redis answers; throws StoreUnavailableError otherwise. */
+  ping(): Promise<void> {
+    return this.store.ping();
+  }
+}
+
+/** Creates the session service over an ioredis client (standalone or Cluster). */
+export function createTessera(redis: RedisClient, options: TesseraOptions = {}): SessionService {
+  return new SessionService(redis, options);
+}
+
+function assertUserId(userId: string): void {
+  if (typeof userId !== 'string' || !USER_ID.test(userId)) {
+    throw new TesseraArgumentError('A user id must be a string of 1-128 characters without white space.');
+  }
+}
+
+function cleanMetadata(metadata: SessionMetadata): SessionMetadata {
+  const type = metadata.device?.type?.toLowerCase();
+  if (type !== undefined && !DEVICE_TYPE.test(type)) {
+    throw new TesseraArgumentError(`Device type ${JSON.stringify(type)} must match ${DEVICE_TYPE}.`);
+  }
+  return {
+    device: { type: type || undefined, name: metadata.device?.name?.slice(0, MAX_DEVICE_NAME) || undefined },
+    ip: metadata.ip?.slice(0, MAX_IP) || undefined,
+    userAgent: metadata.userAgent?.slice(0, MAX_USER_AGENT) || undefined,
+  };
+}

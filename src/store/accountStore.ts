@@ -1,0 +1,72 @@
+/**
+ * Redis access for the service's own accounts. An account's fields live on the user hash that
+ * also holds the security state (generation, roles), so one touch reads the username too.
+ * Usernames are unique case-insensitively through a `name:<lower-case>` key.
+ */
+import { guard } from './guard';
+import type { SessionStore } from './sessionStore';
+
+export interface AccountRecord {
+  id: string;
+  tag: string;
+  username: string;
+  passwordHash: string;
+  roles: string[];
+  createdAt: Date;
+}
+
+export class AccountStore {
+  constructor(private readonly sessions: SessionStore) {}
+
+  private get redis() {
+    return this.sessions.redis;
+  }
+
+  private get keys() {
+    return this.sessions.keys;
+  }
+
+  /** Stores a new account; false when the username is taken (nothing is left behind then). */
+  async create(account: Omit<AccountRecord, 'tag'>): Promise<boolean> {
+    const tag = await this.sessions.claimTag(account.id);
+    const userKey = this.keys.forUser(tag).user;
+    await guard(() =>
+      this.redis.hset(userKey, {
+        n: account.username,
+        p: account.passwordHash,
+        r: account.roles.join(','),
+        c: account.createdAt.getTime(),
+      }),
+    );
+    // The name is reserved last, so a crash never leaves a name that points to no account.
+    const reserved = await guard(() => this.redis.set(this.keys.username(normalize(account.username)), account.id, 'NX'));
+    if (reserved === 'OK') return true;
+    await guard(() => this.redis.del(userKey, this.keys.userTag(account.id)));
+    return false;
+  }
+
+  async findByUsername(username: string): Promise<AccountRecord | null> {
+    const id = await guard(() => this.redis.get(this.keys.username(normalize(username))));
+    return id ? this.findById(id) : null;
+  }
+
+  async findById(id: string): Promise<AccountRecord | null> {
+    const tag = await this.sessions.tagOf(id);
+    if (!tag) return null;
+    const [username, passwordHash, roles, createdAt] = await guard(() =>
+      this.redis.hmget(this.keys.forUser(tag).user, 'n', 'p', 'r', 'c'),
+    );
+    if (!username || !passwordHash) return null;
+    return { id, tag, username, passwordHash, roles: roles ? roles.split(',') : [], createdAt: new Date(Number(createdAt)) };
+  }
+
+  /** Replaces the password hash and ends every other session of the user, atomically. */
+  setPassword(tag: string, passwordHash: string, keepLocalId: string): Promise<number> {
+    return this.sessions.revokeAll(tag, keepLocalId, { p: passwordHash });
+  }
+}
+
+/** Usernames are ASCII (see the register schema), so lower-casing is locale-independent. */
+export function normalize(username: string): string {
+  return username.toLowerCase();
+}

@@ -1,0 +1,41 @@
+/**
+ * Every Redis key Tessera uses is built here and nowhere else. Keys are versioned (`v1`) so a
+ * future layout can live beside this one, and every key of one user carries the user's routing
+ * tag as a Redis Cluster hash tag (`{tag}`), so each script touches one hash slot.
+ */
+
+export interface UserKeys {
+  /** Hash: the user's id, generation (login stamp), roles, device map and, in the service, account. */
+  user: string;
+  /** Sorted set: the user's local session ids, scored by each session's expiry in ms. */
+  index: string;
+  /** Prefix of the user's session hashes; a session key is this plus the local id. */
+  sessionPrefix: string;
+}
+
+export class KeySpace {
+  private readonly base: string;
+
+  constructor(prefix: string) {
+    this.base = `${prefix}:v1`;
+  }
+
+  /** String: user id -> routing tag. Single-key, so it needs no hash tag. */
+  userTag(userId: string): string {
+    return `${this.base}:uid:${userId}`;
+  }
+
+  /** String: lower-cased username -> user id (the service's accounts). */
+  username(normalizedName: string): string {
+    return `${this.base}:name:${normalizedName}`;
+  }
+
+  forUser(tag: string): UserKeys {
+    const slot = `${this.base}:{${tag}}`;
+    return { user: `${slot}:u`, index: `${slot}:idx`, sessionPrefix: `${slot}:s:` };
+  }
+
+  session(tag: string, localId: string): string {
+    return this.forUser(tag).sessionPrefix + localId;
+  }
+}

@@ -1,0 +1,51 @@
+--[[
+  Creates a session and enforces the device and count limits in the same atomic step, so any
+  number of concurrent logins never leaves more live sessions than the limits allow.
+  KEYS[1] user hash   KEYS[2] user's session index   KEYS[3] new session hash
+  ARGV[1] user id   ARGV[2] local session id   ARGV[3] SHA-256 of the token's secret
+  ARGV[4] idle timeout (ms)   ARGV[5] absolute lifetime (ms)   ARGV[6] max sessions (0: unlimited)
+  ARGV[7] device type ('' when none)   ARGV[8] '1' to end the user's previous session of that type
+  ARGV[9] prefix of the user's session keys   ARGV[10..] metadata as field, value pairs
+  Returns {createdAtMs, expiresAtMs, absoluteExpiresAtMs, endedLocalId, ...}.
+]]
+local now = nowMs()
+if redis.call('HSETNX', KEYS[1], 'g', 0) == 1 then
+  redis.call('HSET', KEYS[1], 'u', ARGV[1])
+end
+local generation = redis.call('HGET', KEYS[1], 'g')
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+
+local ended = {}
+local function endLocal(localId)
+  endSession(ARGV[9] .. localId, KEYS[2], localId)
+  ended[#ended + 1] = localId
+end
+
+if ARGV[7] ~= '' and ARGV[8] == '1' then
+  local field = 'd:' .. ARGV[7]
+  local previous = redis.call('HGET', KEYS[1], field)
+  if previous and redis.call('ZSCORE', KEYS[2], previous) then endLocal(previous) end
+  redis.call('HSET', KEYS[1], field, ARGV[2])
+end
+
+local max = tonumber(ARGV[6])
+if max > 0 then
+  local excess = redis.call('ZCARD', KEYS[2]) - max + 1
+  if excess > 0 then
+    -- Lowest score = closest to expiring = least recently used.
+    for _, localId in ipairs(redis.call('ZRANGE', KEYS[2], 0, excess - 1)) do endLocal(localId) end
+  end
+end
+
+local absolute = now + tonumber(ARGV[5])
+local expires = math.min(now + tonumber(ARGV[4]), absolute)
+local record = {'h', ARGV[3], 'g', generation, 'c', now, 'l', now, 'a', absolute}
+for i = 10, #ARGV do record[#record + 1] = ARGV[i] end
+redis.call('HSET', KEYS[3], unpack(record))
+redis.call('PEXPIREAT', KEYS[3], expires)
+redis.call('ZADD', KEYS[2], expires, ARGV[2])
+extendTo(KEYS[2], expires)
+
+local reply = {now, expires, absolute}
+for _, localId in ipairs(ended) do reply[#reply + 1] = localId end
+return reply

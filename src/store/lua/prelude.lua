@@ -1,0 +1,20 @@
+--[[
+  Helpers prepended to every script by the loader (store/scripts.ts).
+  Time is Redis's own clock (TIME), so app instances with skewed clocks agree on every expiry.
+]]
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function endSession(sessionKey, indexKey, localId)
+  redis.call('DEL', sessionKey)
+  redis.call('ZREM', indexKey, localId)
+end
+
+-- Moves a key's expiry to atMs unless it already lives longer.
+local function extendTo(key, atMs)
+  if redis.call('PEXPIRETIME', key) < atMs then
+    redis.call('PEXPIREAT', key, atMs)
+  end
+end

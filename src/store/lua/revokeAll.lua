@@ -1,0 +1,33 @@
+--[[
+  Ends every session of a user, or all but one. O(1) in the number of sessions: it bumps the
+  user's generation (the "login stamp"), which touch compares on every request, and drops the
+  index. Ended session hashes are deleted by the next touch that presents them, or expire by
+  their own TTL within the idle timeout.
+  KEYS[1] user hash   KEYS[2] user's session index   KEYS[3] session hash to keep (any key of the
+  user's slot when none)
+  ARGV[1] local id of the session to keep ('' when none)
+  ARGV[2..] field, value pairs to set on the user hash in the same step (a new password hash)
+  Returns the number of live sessions ended.
+]]
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', nowMs())
+local live = redis.call('ZCARD', KEYS[2])
+
+local keepExpires = false
+if ARGV[1] ~= '' then
+  keepExpires = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  if keepExpires and redis.call('HGET', KEYS[3], 'g') ~= redis.call('HGET', KEYS[1], 'g') then
+    keepExpires = false
+  end
+end
+
+local generation = redis.call('HINCRBY', KEYS[1], 'g', 1)
+if #ARGV > 1 then redis.call('HSET', KEYS[1], unpack(ARGV, 2)) end
+redis.call('UNLINK', KEYS[2])
+if keepExpires then
+  redis.call('HSET', KEYS[3], 'g', generation)
+  redis.call('ZADD', KEYS[2], keepExpires, ARGV[1])
+  redis.call('PEXPIREAT', KEYS[2], keepExpires)
+  live = live - 1
+end
+return live

@@ -1,0 +1,208 @@
+/**
+ * All Redis access for sessions and their users' security state. Every multi-key operation is
+ * one Lua script over one user's hash slot; a token check is exactly one round trip.
+ */
+import type { ResolvedTesseraOptions } from '../options';
+import type { SessionMetadata, SessionRecord, SessionUser } from '../sessions/types';
+import { formatSessionId, newRoutingTag } from '../tokens/sessionId';
+import { guard } from './guard';
+import { KeySpace } from './keys';
+import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
+
+export const ATTRIBUTE_FIELD_PREFIX = 'x:';
+
+export interface TouchResult {
+  session: SessionRecord;
+  user: SessionUser;
+  /** Raw attribute fields (without prefix) -> JSON text. */
+  attributes: Map<string, string>;
+}
+
+export interface CreateResult {
+  createdAtMs: number;
+  expiresAtMs: number;
+  absoluteExpiresAtMs: number;
+  endedLocalIds: string[];
+}
+
+export interface NewSession {
+  userId: string;
+  tag: string;
+  localId: string;
+  secretHash: string;
+  metadata: SessionMetadata;
+}
+
+export class SessionStore {
+  readonly keys: KeySpace;
+  private readonly scripts: ScriptClient;
+
+  constructor(
+    readonly redis: RedisClient,
+    private readonly options: ResolvedTesseraOptions,
+  ) {
+    this.keys = new KeySpace(options.keyPrefix);
+    this.scripts = registerScripts(redis);
+  }
+
+  /** The user's routing tag, or null when the user never had one (so has no sessions). */
+  tagOf(userId: string): Promise<string | null> {
+    return guard(() => this.redis.get(this.keys.userTag(userId)));
+  }
+
+  /** The user's routing tag, allocated and claimed on first use. */
+  async claimTag(userId: string): Promise<string> {
+    const existing = await this.tagOf(userId);
+    if (existing) return existing;
+    for (;;) {
+      const candidate = newRoutingTag();
+      const claimed = await guard(() => this.scripts.tessera_claimTag(this.keys.forUser(candidate).user, userId));
+      if (claimed !== 1) continue;
+      const stored = await guard(() => this.redis.set(this.keys.userTag(userId), candidate, 'NX'));
+      if (stored === 'OK') return candidate;
+      // A concurrent first login of the same user won; use its tag and drop the spare claim.
+      await guard(() => this.redis.del(this.keys.forUser(candidate).user));
+      const winner = await this.tagOf(userId);
+      if (winner) return winner;
+    }
+  }
+
+  async create(input: NewSession): Promise<CreateResult> {
+    const keys = this.keys.forUser(input.tag);
+    const { device = {}, ip, userAgent } = input.metadata;
+    const fields: string[] = [];
+    if (device.type) fields.push('dt', device.type);
+    if (device.name) fields.push('dn', device.name);
+    if (ip) fields.push('ip', ip);
+    if (userAgent) fields.push('ua', userAgent);
+    const max = this.options.maxSessionsPerUser === Infinity ? 0 : this.options.maxSessionsPerUser;
+    const reply = (await guard(() =>
+      this.scripts.tessera_create(
+        keys.user,
+        keys.index,
+        keys.sessionPrefix + input.localId,
+        input.userId,
+        input.localId,
+        input.secretHash,
+        this.options.idleTimeoutSeconds * 1000,
+        this.options.absoluteLifetimeSeconds * 1000,
+        max,
+        device.type ?? '',
+        this.options.oneSessionPerDeviceType ? '1' : '0',
+        keys.sessionPrefix,
+        ...fields,
+      ),
+    )) as [number, number, number, ...string[]];
+    const [createdAtMs, expiresAtMs, absoluteExpiresAtMs, ...endedLocalIds] = reply;
+    return { createdAtMs, expiresAtMs, absoluteExpiresAtMs, endedLocalIds };
+  }
+
+  async touch(tag: string, localId: string, secretHash: string): Promise<TouchResult | null> {
+    const keys = this.keys.forUser(tag);
+    const reply = (await guard(() =>
+      this.scripts.tessera_touch(
+        keys.sessionPrefix + localId,
+        keys.user,
+        keys.index,
+        secretHash,
+        this.options.idleTimeoutSeconds * 1000,
+        localId,
+      ),
+    )) as [string, string, string, number, number, ...string[]] | null;
+    if (!reply) return null;
+    const [userId, roles, name, nowMs, expiresAtMs, ...pairs] = reply;
+    const fields = new Map<string, string>();
+    const attributes = new Map<string, string>();
+    for (let i = 0; i < pairs.length; i += 2) {
+      const field = pairs[i];
+      if (field.startsWith(ATTRIBUTE_FIELD_PREFIX)) attributes.set(field.slice(2), pairs[i + 1]);
+      else fields.set(field, pairs[i + 1]);
+    }
+    return {
+      session: {
+        id: formatSessionId({ tag, localId }),
+        userId,
+        createdAt: new Date(Number(fields.get('c'))),
+        lastSeenAt: new Date(nowMs),
+        expiresAt: new Date(expiresAtMs),
+        absoluteExpiresAt: new Date(Number(fields.get('a'))),
+        device: { type: fields.get('dt') ?? null, name: fields.get('dn') ?? null },
+        ip: fields.get('ip') ?? null,
+        userAgent: fields.get('ua') ?? null,
+      },
+      user: { id: userId, roles: splitRoles(roles), name: name || null },
+      attributes,
+    };
+  }
+
+  /** Ends one session; true when it was live. */
+  async revoke(tag: string, localId: string): Promise<boolean> {
+    const keys = this.keys.forUser(tag);
+    const ended = await guard(() => this.scripts.tessera_revoke(keys.sessionPrefix + localId, keys.index, localId));
+    return ended === 1;
+  }
+
+  /**
+   * Ends all the user's sessions but `keepLocalId`, setting `userFields` on the user hash in the
+   * same atomic step; answers how many live sessions ended.
+   */
+  async revokeAll(tag: string, keepLocalId?: string, userFields: Record<string, string> = {}): Promise<number> {
+    const keys = this.keys.forUser(tag);
+    const ended = await guard(() =>
+      this.scripts.tessera_revokeAll(
+        keys.user,
+        keys.index,
+        keys.sessionPrefix + (keepLocalId ?? ''),
+        keepLocalId ?? '',
+        ...Object.entries(userFields).flat(),
+      ),
+    );
+    return Number(ended);
+  }
+
+  async list(tag: string, userId: string): Promise<SessionRecord[]> {
+    const keys = this.keys.forUser(tag);
+    const rows = (await guard(() => this.scripts.tessera_list(keys.index, keys.sessionPrefix))) as string[][];
+    return rows.map(([localId, expires, created, lastSeen, absolute, deviceType, deviceName, ip, userAgent]) => ({
+      id: formatSessionId({ tag, localId }),
+      userId,
+      createdAt: new Date(Number(created)),
+      lastSeenAt: new Date(Number(lastSeen)),
+      expiresAt: new Date(Number(expires)),
+      absoluteExpiresAt: new Date(Number(absolute)),
+      device: { type: deviceType || null, name: deviceName || null },
+      ip: ip || null,
+      userAgent: userAgent || null,
+    }));
+  }
+
+  /** 1 set, 0 session gone, -1 too many attributes. */
+  async setAttribute(tag: string, localId: string, name: string, json: string): Promise<number> {
+    const key = this.keys.session(tag, localId);
+    const result = await guard(() =>
+      this.scripts.tessera_setAttribute(key, ATTRIBUTE_FIELD_PREFIX + name, json, this.options.maxAttributes),
+    );
+    return Number(result);
+  }
+
+  async deleteAttribute(tag: string, localId: string, name: string): Promise<void> {
+    await guard(() => this.redis.hdel(this.keys.session(tag, localId), ATTRIBUTE_FIELD_PREFIX + name));
+  }
+
+  /** Roles live on the user hash, which touch reads anyway: a change is seen on the next request. */
+  async setRoles(tag: string, roles: string[]): Promise<void> {
+    await guard(() => this.redis.hset(this.keys.forUser(tag).user, 'r', roles.join(',')));
+  }
+
+  async getRoles(tag: string): Promise<string[]> {
+    return splitRoles((await guard(() => this.redis.hget(this.keys.forUser(tag).user, 'r'))) ?? '');
+  }
+
+  async ping(): Promise<void> {
+    await guard(() => this.redis.ping());
+  }
+}
+
+function splitRoles(roles: string): string[] {
+  return roles ? roles.split(',') : [];
+}

@@ -1,0 +1,43 @@
+/**
+ * Session tokens: `tess_` + session id + secret, all URL-safe. The prefix lets secret scanners
+ * recognise a leaked token; the secret (32 characters of a 62-letter alphabet, about 190 bits from
+ * the CSPRNG behind nanoid) is only ever stored as its SHA-256, so a Redis dump or replica yields
+ * no usable token.
+ */
+import { createHash } from 'node:crypto';
+import { customAlphabet } from 'nanoid';
+import { ID_ALPHABET, SESSION_ID_LENGTH, parseSessionId, type SessionIdParts } from './sessionId';
+
+export const TOKEN_PREFIX = 'tess_';
+const SECRET_LENGTH = 32;
+export const TOKEN_LENGTH = TOKEN_PREFIX.length + SESSION_ID_LENGTH + SECRET_LENGTH;
+
+const randomSecret = customAlphabet(ID_ALPHABET, SECRET_LENGTH);
+
+export interface ParsedToken extends SessionIdParts {
+  sessionId: string;
+  secret: string;
+}
+
+export function newSecret(): string {
+  return randomSecret();
+}
+
+export function formatToken(sessionId: string, secret: string): string {
+  return TOKEN_PREFIX + sessionId + secret;
+}
+
+/** Splits a presented token, or answers null when it cannot be one of ours. */
+export function parseToken(token: string): ParsedToken | null {
+  if (token.length !== TOKEN_LENGTH || !token.startsWith(TOKEN_PREFIX)) return null;
+  const sessionId = token.slice(TOKEN_PREFIX.length, TOKEN_PREFIX.length + SESSION_ID_LENGTH);
+  const secret = token.slice(TOKEN_PREFIX.length + SESSION_ID_LENGTH);
+  const parts = parseSessionId(sessionId);
+  if (!parts || !/^[0-9A-Za-z]+$/.test(secret)) return null;
+  return { ...parts, sessionId, secret };
+}
+
+/** The stored form of a secret. Unsalted is right here: the secret is random, not a password. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
+}
