@@ -1,0 +1,83 @@
+/**
+ * The service's configuration, read from the environment once at start and validated, with
+ * messages that name the variable to fix. Defaults live here and nowhere else.
+ */
+import { z } from 'zod';
+import { parseDurationSeconds } from './duration';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const seconds = parseDurationSeconds(text);
+      if (seconds === null || seconds <= 0) {
+        ctx.addIssue({ code: 'custom', message: `must be seconds or a duration like 30m or 7d; got "${text}"` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const positiveInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const onOff = (fallback: 'on' | 'off') =>
+  z
+    .enum(['on', 'off', 'true', 'false', '1', '0'], { error: 'must be on or off' })
+    .default(fallback)
+    .transform((value) => value === 'on' || value === 'true' || value === '1');
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
+
+const envSchema = z
+  .object({
+    PORT: positiveInt(0, 65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .transform((text) => text.split(',').map((node) => node.trim()).filter(Boolean))
+      .pipe(z.array(hostPort).min(1, 'must list at least one host:port'))
+      .optional(),
+    KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, 'must be 1-64 letters, digits, ":", ".", "_" or "-"').default('tessera'),
+    SESSION_IDLE_TIMEOUT: duration('30m'),
+    SESSION_ABSOLUTE_TIMEOUT: duration('7d'),
+    MAX_SESSIONS_PER_USER: positiveInt(1, 100_000).optional(),
+    ONE_SESSION_PER_DEVICE_TYPE: onOff('off'),
+    BCRYPT_COST: positiveInt(4, 15).default(12),
+    SIGNUP: onOff('on'),
+    TRUST_PROXY: onOff('off'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    BODY_LIMIT_BYTES: positiveInt(256, 1_048_576).default(16_384),
+  })
+  .refine((env) => !(env.REDIS_URL && env.REDIS_CLUSTER_NODES), {
+    message: 'set REDIS_URL or REDIS_CLUSTER_NODES, not both',
+    path: ['REDIS_URL'],
+  })
+  .refine((env) => env.SESSION_IDLE_TIMEOUT <= env.SESSION_ABSOLUTE_TIMEOUT, {
+    message: 'must not be longer than SESSION_ABSOLUTE_TIMEOUT',
+    path: ['SESSION_IDLE_TIMEOUT'],
+  });
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the configuration; empty variables count as unset. Throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  return result.data;
+}

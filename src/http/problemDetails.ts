@@ -1,0 +1,52 @@
+/**
+ * The one place errors become answers: every failure is application/problem+json (RFC 9457)
+ * with a stable `type`. Unknown errors are logged and answered 500 without internals.
+ */
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { MalformedJsonError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, TesseraError, UnsupportedMediaTypeError } from '../errors';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemDetails(logger: Logger, options: { bodyLimitBytes: number }): Middleware {
+  return async function problemDetails(ctx, next) {
+    try {
+      await next();
+      if (ctx.body === undefined || ctx.body === null) {
+        if (ctx.status === 404) throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}.`);
+        if (ctx.status === 405) throw new MethodNotAllowedError(ctx.response.get('Allow'));
+      }
+    } catch (caught) {
+      const error = toTesseraError(caught, options.bodyLimitBytes);
+      if (error) {
+        if (error.status >= 500) logger.warn({ err: error.cause ?? error, path: ctx.path }, error.title);
+        ctx.set(error.headers);
+        ctx.status = error.status;
+        ctx.type = PROBLEM_CONTENT_TYPE;
+        ctx.body = {
+          type: error.type,
+          title: error.title,
+          status: error.status,
+          ...(error.expose ? { detail: error.message } : {}),
+          instance: ctx.path,
+          ...error.extras,
+        };
+      } else {
+        logger.error({ err: caught, path: ctx.path }, 'unhandled error');
+        ctx.status = 500;
+        ctx.type = PROBLEM_CONTENT_TYPE;
+        ctx.body = { type: 'urn:tessera:problem:internal', title: 'Internal error', status: 500, instance: ctx.path };
+      }
+    }
+  };
+}
+
+/** Maps errors thrown by Koa's body parsing (co-body, raw-body) onto ours. */
+function toTesseraError(error: unknown, bodyLimitBytes: number): TesseraError | null {
+  if (error instanceof TesseraError) return error;
+  const { status, type } = (error ?? {}) as { status?: number; type?: string };
+  if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes);
+  if (status === 415 || type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeError();
+  if (error instanceof SyntaxError || (status === 400 && type !== 'request.aborted')) return new MalformedJsonError();
+  return null;
+}

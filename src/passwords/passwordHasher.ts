@@ -1,0 +1,45 @@
+/**
+ * bcrypt hashing on a small pool of worker threads sized to the cores (piscina), so a login storm
+ * does not stall authenticated traffic on the event loop.
+ */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Piscina } from 'piscina';
+
+/** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently truncated. */
+export const MAX_PASSWORD_BYTES = 72;
+
+export class PasswordHasher {
+  private readonly pool: Piscina;
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(private readonly cost: number) {
+    this.pool = new Piscina({
+      filename: path.join(__dirname, 'bcryptWorker.js'),
+      maxThreads: Math.max(1, availableParallelism()),
+      idleTimeout: 60_000,
+    });
+  }
+
+  hash(password: string): Promise<string> {
+    return this.pool.run({ op: 'hash', password, cost: this.cost });
+  }
+
+  verify(password: string, hash: string): Promise<boolean> {
+    return this.pool.run({ op: 'verify', password, hash });
+  }
+
+  /**
+   * Spends the same time as a real check when there is no account, so timing does not tell an
+   * unknown username from a wrong password.
+   */
+  async verifyNothing(password: string): Promise<false> {
+    this.dummyHash ??= this.hash('tessera-dummy-password');
+    await this.verify(password, await this.dummyHash);
+    return false;
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The default Redis of `npm start` when none is configured: a private redis-server child with the
+ * repo's redis.conf, listening only on a unix socket in a git-ignored data folder (so it never
+ * clashes with a system Redis on 6379), stopped when the service stops.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+export class RedisServerMissingError extends Error {
+  constructor() {
+    super(
+      'No redis-server on PATH. Install it (Debian/Ubuntu: sudo apt-get install redis-server, or run npm run setup), ' +
+        'or point Tessera at a running Redis with REDIS_URL or REDIS_CLUSTER_NODES.',
+    );
+  }
+}
+
+export interface EmbeddedRedis {
+  socketPath: string;
+  stop(): Promise<void>;
+}
+
+export function findOnPath(command: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+}
+
+export async function startEmbeddedRedis(dataDir = path.join(REPO_ROOT, '.data', 'redis')): Promise<EmbeddedRedis> {
+  const binary = findOnPath('redis-server');
+  if (!binary) throw new RedisServerMissingError();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const socketPath = path.join(dataDir, 'redis.sock');
+  const child = spawn(
+    binary,
+    [path.join(REPO_ROOT, 'redis.conf'), '--port', '0', '--unixsocket', socketPath, '--unixsocketperm', '700', '--dir', dataDir],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitForPing(socketPath, child, 10_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return {
+    socketPath,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function waitForPing(socketPath: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}; see its output above.`);
+    const probe = new Redis({ path: socketPath, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      if ((await probe.ping()) === 'PONG') return;
+    } catch {
+      // not up yet
+    } finally {
+      probe.disconnect();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`redis-server did not answer on ${socketPath} within ${timeoutMs} ms.`);
+}

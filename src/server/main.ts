@@ -1,0 +1,68 @@
+/**
+ * `npm start`: reads the configuration, connects to Redis (or starts the embedded one), serves,
+ * and on SIGTERM/SIGINT stops accepting, finishes in-flight requests and closes Redis.
+ */
+import pino from 'pino';
+import { ConfigError, loadConfig, type Config } from '../config/env';
+import { createRedisClient, waitUntilReady, type RedisTarget } from '../store/redisClient';
+import { startEmbeddedRedis, type EmbeddedRedis } from './embeddedRedis';
+import { startService } from './service';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = pino({ level: config.LOG_LEVEL });
+
+  let embedded: EmbeddedRedis | null = null;
+  let target: RedisTarget;
+  if (config.REDIS_CLUSTER_NODES) {
+    target = { kind: 'cluster', nodes: config.REDIS_CLUSTER_NODES.map(toClusterNode) };
+  } else if (config.REDIS_URL) {
+    target = { kind: 'standalone', url: config.REDIS_URL };
+  } else {
+    embedded = await startEmbeddedRedis();
+    logger.info({ socket: embedded.socketPath }, 'started embedded redis-server (inspect with: redis-cli -s <socket>)');
+    target = { kind: 'standalone', path: embedded.socketPath };
+  }
+
+  const redis = createRedisClient(target);
+  redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+  try {
+    await waitUntilReady(redis, 5000);
+  } catch {
+    // Serve anyway: /readyz and every session check answer 503 until Redis is back.
+    logger.warn('redis is not reachable yet; answering 503 until it is');
+  }
+
+  const service = await startService(config, redis, logger);
+  logger.info({ port: service.port }, 'tessera listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await service.close();
+    await redis.quit().catch(() => redis.disconnect());
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function toClusterNode(hostPort: string): { host: string; port: number } {
+  const at = hostPort.lastIndexOf(':');
+  return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

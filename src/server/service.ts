@@ -1,0 +1,67 @@
+/**
+ * Assembles the service from a configuration and a Redis client: sessions, password hashing,
+ * accounts and the Koa app, listening on a port, with a graceful close.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { AccountService } from '../accounts/accountService';
+import type { Config } from '../config/env';
+import { createApp } from '../http/app';
+import { PasswordHasher } from '../passwords/passwordHasher';
+import { SessionService } from '../sessions/sessionService';
+import type { RedisClient } from '../store/scripts';
+
+export interface RunningService {
+  server: Server;
+  port: number;
+  sessions: SessionService;
+  accounts: AccountService;
+  /** Stops accepting, lets in-flight requests finish, then closes the worker pool (not Redis: its owner does). */
+  close(): Promise<void>;
+}
+
+export function sessionOptionsFrom(config: Config) {
+  return {
+    idleTimeoutSeconds: config.SESSION_IDLE_TIMEOUT,
+    absoluteLifetimeSeconds: config.SESSION_ABSOLUTE_TIMEOUT,
+    keyPrefix: config.KEY_PREFIX,
+    maxSessionsPerUser: config.MAX_SESSIONS_PER_USER ?? Infinity,
+    oneSessionPerDeviceType: config.ONE_SESSION_PER_DEVICE_TYPE,
+  };
+}
+
+export async function startService(
+  config: Config,
+  redis: RedisClient,
+  logger: Logger = pino({ level: config.LOG_LEVEL }),
+): Promise<RunningService> {
+  const sessions = new SessionService(redis, sessionOptionsFrom(config));
+  const hasher = new PasswordHasher(config.BCRYPT_COST);
+  const accounts = new AccountService(sessions, hasher, { signupEnabled: config.SIGNUP });
+  const app = createApp({
+    sessions,
+    accounts,
+    logger,
+    trustProxy: config.TRUST_PROXY,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  });
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    sessions,
+    accounts,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await hasher.close();
+    },
+  };
+}
