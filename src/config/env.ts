@@ -53,6 +53,7 @@ const envSchema = z
     TRUST_PROXY: onOff('off'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     BODY_LIMIT_BYTES: positiveInt(256, 1_048_576).default(16_384),
+    DATA_DIR: z.string().min(1).optional(),
   })
   .refine((env) => !(env.REDIS_URL && env.REDIS_CLUSTER_NODES), {
     message: 'set REDIS_URL or REDIS_CLUSTER_NODES, not both',

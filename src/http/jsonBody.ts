@@ -17,7 +17,11 @@ export function readBody<S extends z.ZodType>(ctx: Context, schema: S): z.infer<
   const result = schema.safeParse(ctx.request.body ?? {});
   if (!result.success) {
     throw new ValidationError(
-      result.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message })),
+      result.error.issues.flatMap((issue) =>
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'is not an accepted field' }))
+          : [{ field: issue.path.join('.'), message: issue.message }],
+      ),
     );
   }
   return result.data;

@@ -2,6 +2,7 @@
  * `npm start`: reads the configuration, connects to Redis (or starts the embedded one), serves,
  * and on SIGTERM/SIGINT stops accepting, finishes in-flight requests and closes Redis.
  */
+import path from 'node:path';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config/env';
 import { createRedisClient, waitUntilReady, type RedisTarget } from '../store/redisClient';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   } else if (config.REDIS_URL) {
     target = { kind: 'standalone', url: config.REDIS_URL };
   } else {
-    embedded = await startEmbeddedRedis();
+    embedded = await startEmbeddedRedis(config.DATA_DIR && path.join(config.DATA_DIR, 'redis'));
     logger.info({ socket: embedded.socketPath }, 'started embedded redis-server (inspect with: redis-cli -s <socket>)');
     target = { kind: 'standalone', path: embedded.socketPath };
   }

@@ -3,38 +3,38 @@
  * shared 3-master Cluster. Each client gets the fail-fast options the service uses.
  */
 import { randomBytes } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
-import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import { createRedisClient, waitUntilReady, type RedisTarget } from '../../src/store/redisClient';
 
 export interface Backend {
   name: 'standalone' | 'cluster';
-  connect(): Promise<Redis | Cluster>;
+  target(): RedisTarget;
+  /** A ready client with the service's fail-fast options (plus any overrides). */
+  connect(overrides?: RedisOptions): Promise<Redis | Cluster>;
+}
+
+function backend(name: Backend['name'], target: () => RedisTarget): Backend {
+  return {
+    name,
+    target,
+    async connect(overrides = {}) {
+      const client = createRedisClient(target(), overrides);
+      client.on('error', () => undefined);
+      await waitUntilReady(client, 10_000);
+      return client;
+    },
+  };
 }
 
 export const BACKENDS: Backend[] = [
-  {
-    name: 'standalone',
-    connect: () => ready(createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${requireEnv('TESSERA_TEST_REDIS_PORT')}` })),
-  },
-  {
-    name: 'cluster',
-    connect: () =>
-      ready(
-        createRedisClient({
-          kind: 'cluster',
-          nodes: requireEnv('TESSERA_TEST_CLUSTER_NODES')
-            .split(',')
-            .map((node) => ({ host: node.split(':')[0], port: Number(node.split(':')[1]) })),
-        }),
-      ),
-  },
+  backend('standalone', () => ({ kind: 'standalone', url: `redis://127.0.0.1:${requireEnv('TESSERA_TEST_REDIS_PORT')}` })),
+  backend('cluster', () => ({
+    kind: 'cluster',
+    nodes: requireEnv('TESSERA_TEST_CLUSTER_NODES')
+      .split(',')
+      .map((node) => ({ host: node.split(':')[0], port: Number(node.split(':')[1]) })),
+  })),
 ];
-
-async function ready(client: Redis | Cluster): Promise<Redis | Cluster> {
-  client.on('error', () => undefined);
-  await waitUntilReady(client, 10_000);
-  return client;
-}
 
 function requireEnv(name: string): string {
   const value = process.env[name];

@@ -20,6 +20,8 @@ export interface RedisProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port and folder (AOF replays what was persisted). */
   restart(): Promise<void>;
+  /** Sends a signal without waiting (SIGSTOP/SIGCONT to make it hang and wake). */
+  signal(signal: NodeJS.Signals): void;
   /** Stops it for good and removes its folder. */
   destroy(): Promise<void>;
 }
@@ -80,6 +82,7 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess
     dir,
     stop,
     restart: launch,
+    signal: (signal) => void child.kill(signal),
     async destroy() {
       await stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,160 @@
+/**
+ * The main table: seven servers answering the same GET /me, each in its own process on the
+ * server core, all started up front and measured round by round in an order that rotates each
+ * round, so slow drift of a shared machine spreads over all of them; medians are quoted. Around
+ * each measured run the bench reads Redis' commandstats and the server's own request count.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { accountCommands, CommandStats, scriptCallSites, type CommandAccount, type CommandCalls } from './commandStats';
+import type { CpuLayout } from './cpus';
+import { runLoad, type LoadResult } from './load';
+import type { BenchOptions } from './options';
+import type { BenchRedis } from './redis';
+import { startServerProcess, type ServerProcess } from './serverProcess';
+import { LIMIT_SCRIPT } from './servers/limit';
+import type { ServerModule } from './servers/types';
+import { median, sleep } from './stats';
+
+const TESSERA_LUA = path.join(__dirname, '..', 'src', 'store', 'lua');
+/** What one validation runs: touch.lua with the prelude the loader puts before every script. */
+const TESSERA_TOUCH = [path.join(TESSERA_LUA, 'prelude.lua'), path.join(TESSERA_LUA, 'touch.lua')];
+
+export type ComparedName = 'bare' | 'jwt' | 'koa-session' | 'express-session' | 'tessera' | 'tessera-cluster' | 'limit';
+
+interface Contender {
+  name: ComparedName;
+  module: ServerModule;
+  redis: 'none' | 'standalone' | 'cluster';
+  /** Lua the server runs per request, for telling script-internal commands from client commands. */
+  scripts: string[];
+  description: string;
+}
+
+export const CONTENDERS: readonly Contender[] = [
+  { name: 'bare', module: 'bare', redis: 'none', scripts: [], description: 'Koa + @koa/router, no auth (ceiling)' },
+  { name: 'jwt', module: 'jwt', redis: 'none', scripts: [], description: 'Koa + jose HS256 verify, CryptoKey imported once' },
+  { name: 'koa-session', module: 'koa-session', redis: 'standalone', scripts: [], description: 'koa-session + koa-redis, rolling, cookie' },
+  { name: 'express-session', module: 'express-session', redis: 'standalone', scripts: [], description: 'express-session + connect-redis, rolling, cookie' },
+  { name: 'tessera', module: 'tessera', redis: 'standalone', scripts: TESSERA_TOUCH, description: 'Tessera middleware, bearer token, sliding' },
+  { name: 'tessera-cluster', module: 'tessera', redis: 'cluster', scripts: TESSERA_TOUCH, description: 'Tessera against a 3-master Redis Cluster' },
+  { name: 'limit', module: 'limit', redis: 'standalone', scripts: [LIMIT_SCRIPT], description: 'Koa + one hand-written EVALSHA (HGETALL + PEXPIRE)' },
+];
+
+export interface ComparedRow {
+  name: ComparedName;
+  description: string;
+  /** Medians over the rounds. */
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Every measured run, in round order. */
+  runs: LoadResult[];
+  /** Redis commands over all measured runs; null for servers without Redis. */
+  commands: CommandAccount | null;
+}
+
+export interface RedisPair {
+  standalone: BenchRedis;
+  cluster: BenchRedis;
+}
+
+export async function compareServers(options: BenchOptions, cpus: CpuLayout, redis: RedisPair): Promise<ComparedRow[]> {
+  const servers = await Promise.all(
+    CONTENDERS.map((contender) =>
+      startServerProcess(
+        contender.module,
+        {
+          redis: contender.redis === 'none' ? null : redis[contender.redis].target,
+          keyPrefix: `bench-${contender.name}`,
+          bcryptCost: options.bcryptCost,
+          stormAccounts: 0,
+          port: 0,
+        },
+        { cpus: cpus.server, workers: 0 },
+      ),
+    ),
+  );
+  try {
+    await Promise.all(CONTENDERS.map((contender, i) => checkAnswers(contender, servers[i])));
+    const stats = {
+      standalone: new CommandStats(redis.standalone.ports),
+      cluster: new CommandStats(redis.cluster.ports),
+    };
+    try {
+      return await measureRounds(options, cpus, servers, stats);
+    } finally {
+      stats.standalone.close();
+      stats.cluster.close();
+    }
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+async function measureRounds(
+  options: BenchOptions,
+  cpus: CpuLayout,
+  servers: ServerProcess[],
+  stats: Record<'standalone' | 'cluster', CommandStats>,
+): Promise<ComparedRow[]> {
+  const runs: LoadResult[][] = CONTENDERS.map(() => []);
+  const calls: CommandCalls[] = CONTENDERS.map(() => new Map());
+  const requests: number[] = CONTENDERS.map(() => 0);
+  for (let round = 0; round < options.rounds; round++) {
+    for (let k = 0; k < CONTENDERS.length; k++) {
+      const i = (k + round) % CONTENDERS.length;
+      const contender = CONTENDERS[i];
+      const server = servers[i];
+      const load = {
+        url: server.url,
+        headers: server.headers,
+        connections: options.connections,
+        cpus: cpus.load,
+      };
+      if (options.warmupSeconds > 0) await runLoad({ ...load, durationSeconds: options.warmupSeconds });
+      const counter = contender.redis === 'none' ? null : stats[contender.redis];
+      // Quiet first: the warm-up's last requests must not land inside the measured window.
+      await sleep(200);
+      const before = await counter?.snapshot();
+      const receivedBefore = await server.requestsReceived();
+      const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+      await sleep(200);
+      const after = await counter?.snapshot();
+      const received = (await server.requestsReceived()) - receivedBefore;
+      if (result.non2xx > 0) throw new Error(`${contender.name}: ${result.non2xx} answers were not 2xx`);
+      if (counter && before && after) {
+        for (const [command, count] of counter.between(before, after)) calls[i].set(command, (calls[i].get(command) ?? 0) + count);
+      }
+      requests[i] += received;
+      runs[i].push(result);
+      process.stderr.write(
+        `  round ${round + 1}/${options.rounds} ${contender.name.padEnd(16)} ${Math.round(result.requestsPerSecond)} req/s  p99 ${result.p99Ms.toFixed(2)} ms\n`,
+      );
+    }
+  }
+  return CONTENDERS.map((contender, i) => ({
+    name: contender.name,
+    description: contender.description,
+    requestsPerSecond: median(runs[i].map((r) => r.requestsPerSecond)),
+    p50Ms: median(runs[i].map((r) => r.p50Ms)),
+    p99Ms: median(runs[i].map((r) => r.p99Ms)),
+    runs: runs[i],
+    commands:
+      contender.redis === 'none'
+        ? null
+        : accountCommands(calls[i], requests[i], scriptCallSites(contender.scripts.map((file) => readFileSync(file, 'utf8')))),
+  }));
+}
+
+/** A server that answers its credential with anything but 200 JSON, or lets a stranger in, is broken. */
+async function checkAnswers(contender: Contender, server: ServerProcess): Promise<void> {
+  const response = await fetch(server.url, { headers: server.headers });
+  const body = (await response.json().catch(() => null)) as { id?: unknown } | null;
+  if (response.status !== 200 || typeof body?.id !== 'string') {
+    throw new Error(`${contender.name}: GET ${server.url} answered ${response.status} ${JSON.stringify(body)}`);
+  }
+  if (contender.name === 'bare') return;
+  const stranger = await fetch(server.url);
+  if (stranger.status !== 401) throw new Error(`${contender.name}: a request without credentials answered ${stranger.status}`);
+}

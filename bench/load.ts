@@ -1,0 +1,131 @@
+/**
+ * Drives a load generator in its own process on the load cores: wrk when it is installed (it
+ * costs far less CPU per request than a Node generator, leaving more of the shared core to
+ * Redis), autocannon otherwise, and autocannon always for a fixed request rate, which wrk lacks.
+ * Both are closed-loop over keep-alive connections; latencies are per request.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { onCpus } from './cpus';
+import { onTeardown } from './teardown';
+
+export interface LoadSpec {
+  url: string;
+  headers: Record<string, string>;
+  connections: number;
+  durationSeconds: number;
+  /** taskset CPU list of the generator, or '' for unpinned. */
+  cpus: string;
+  /** Fixed overall rate (requests/second) instead of as fast as the server answers. */
+  ratePerSecond?: number;
+  /** POST /auth/login as storm-0 .. storm-(n-1) round-robin, with this password (wrk only). */
+  login?: { accounts: number; password: string };
+}
+
+export interface LoadResult {
+  engine: 'wrk' | 'autocannon';
+  requests: number;
+  durationSeconds: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Answers with a status of 400 or more (wrk) or outside 2xx (autocannon). */
+  non2xx: number;
+  /** Connect, read, write errors and timeouts. */
+  socketErrors: number;
+}
+
+const AUTOCANNON = require.resolve('autocannon/autocannon.js');
+const WRK_DIR = path.join(__dirname, 'wrk');
+
+let wrkPresent: boolean | undefined;
+
+async function hasWrk(): Promise<boolean> {
+  wrkPresent ??= await new Promise<boolean>((resolve) => {
+    const probe = spawn('wrk', ['--version'], { stdio: 'ignore' });
+    probe.once('error', () => resolve(false));
+    probe.once('exit', () => resolve(true));
+  });
+  return wrkPresent;
+}
+
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const useWrk = spec.ratePerSecond === undefined && (await hasWrk());
+  if (spec.login && !useWrk) throw new Error('the login storm needs wrk (install it: apt-get install wrk)');
+  return useWrk ? runWrk(spec) : runAutocannon(spec);
+}
+
+async function runWrk(spec: LoadSpec): Promise<LoadResult> {
+  const args = ['-t1', `-c${spec.connections}`, `-d${Math.max(1, Math.round(spec.durationSeconds))}s`, '--timeout', '5s'];
+  for (const [name, value] of Object.entries(spec.headers)) args.push('-H', `${name}: ${value}`);
+  args.push('-s', path.join(WRK_DIR, spec.login ? 'login.lua' : 'report.lua'), spec.url);
+  if (spec.login) args.push('--', String(spec.login.accounts), spec.login.password);
+  const output = await runCollecting(...onCpus(spec.cpus, 'wrk', args));
+  const line = output.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (!line) throw new Error(`wrk printed no result:\n${output}`);
+  const r = JSON.parse(line.slice('BENCH_RESULT '.length)) as {
+    requests: number;
+    durationUs: number;
+    p50Us: number;
+    p99Us: number;
+    non2xx: number;
+    socketErrors: number;
+  };
+  const durationSeconds = r.durationUs / 1e6;
+  return {
+    engine: 'wrk',
+    requests: r.requests,
+    durationSeconds,
+    requestsPerSecond: r.requests / durationSeconds,
+    p50Ms: r.p50Us / 1000,
+    p99Ms: r.p99Us / 1000,
+    non2xx: r.non2xx,
+    socketErrors: r.socketErrors,
+  };
+}
+
+async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
+  const args = [AUTOCANNON, '--json', '-c', String(spec.connections), '-d', String(spec.durationSeconds), '-t', '5'];
+  if (spec.ratePerSecond !== undefined) args.push('-R', String(spec.ratePerSecond));
+  for (const [name, value] of Object.entries(spec.headers)) args.push('-H', `${name}=${value}`);
+  args.push(spec.url);
+  const output = await runCollecting(...onCpus(spec.cpus, process.execPath, args));
+  const r = JSON.parse(output.slice(output.indexOf('{'))) as {
+    requests: { total: number };
+    duration: number;
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+  };
+  return {
+    engine: 'autocannon',
+    requests: r.requests.total,
+    durationSeconds: r.duration,
+    requestsPerSecond: r.requests.total / r.duration,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    non2xx: r.non2xx,
+    socketErrors: r.errors + r.timeouts,
+  };
+}
+
+/** Runs a command to its end and answers its standard output; fails on a non-zero exit. */
+function runCollecting(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = onTeardown(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      void stop();
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stderr}`));
+    });
+  });
+}

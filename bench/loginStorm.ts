@@ -1,0 +1,94 @@
+/**
+ * Login under load, on the whole service (`startService`): a probe sends authenticated requests
+ * at a fixed rate (GET /auth/session), first alone, then while 20 clients log in continuously
+ * (POST /auth/login, bcrypt at the configured cost). A fixed rate rather than a saturating load,
+ * because the question is whether hashing stalls the event loop; at saturation any extra CPU
+ * work would raise the p99 by queueing alone. The service runs unpinned, as it is deployed, so
+ * its piscina pool is sized to all cores and the hashing has them to itself.
+ */
+import { runLoad, type LoadResult } from './load';
+import type { BenchOptions } from './options';
+import type { BenchRedis } from './redis';
+import { startServerProcess } from './serverProcess';
+import { STORM_PASSWORD } from './servers/types';
+import { median, sleep } from './stats';
+
+export interface LoginStormResult {
+  bcryptCost: number;
+  stormClients: number;
+  probeRatePerSecond: number;
+  /** Successful logins per second during the storm (median over the rounds). */
+  loginsPerSecond: number;
+  /** p99 of the authenticated probe without and with the storm (medians over the rounds). */
+  quietP99Ms: number;
+  stormP99Ms: number;
+  quiet: LoadResult[];
+  storm: LoadResult[];
+  logins: LoadResult[];
+}
+
+const PROBE_CONNECTIONS = 8;
+/** The storm starts this long before the probe, so the probe sees it at full strength. */
+const STORM_LEAD_SECONDS = 1;
+
+export async function measureLoginStorm(options: BenchOptions, redis: BenchRedis, cpus: { load: string }): Promise<LoginStormResult> {
+  const service = await startServerProcess(
+    'service',
+    { redis: redis.target, keyPrefix: 'bench-service', bcryptCost: options.bcryptCost, stormAccounts: options.stormClients, port: 0 },
+    { cpus: '', workers: 0 },
+  );
+  try {
+    const probe = {
+      url: service.url,
+      headers: service.headers,
+      connections: PROBE_CONNECTIONS,
+      ratePerSecond: options.probeRatePerSecond,
+      cpus: cpus.load,
+    };
+    const loginUrl = new URL('/auth/login', service.url).toString();
+    const quiet: LoadResult[] = [];
+    const storm: LoadResult[] = [];
+    const logins: LoadResult[] = [];
+    if (options.warmupSeconds > 0) await runLoad({ ...probe, durationSeconds: options.warmupSeconds });
+    for (let round = 0; round < options.rounds; round++) {
+      quiet.push(check('quiet probe', await runLoad({ ...probe, durationSeconds: options.durationSeconds })));
+      const storming = runLoad({
+        url: loginUrl,
+        headers: {},
+        connections: options.stormClients,
+        durationSeconds: options.durationSeconds + 2 * STORM_LEAD_SECONDS,
+        cpus: cpus.load,
+        login: { accounts: options.stormClients, password: STORM_PASSWORD },
+      });
+      await sleep(STORM_LEAD_SECONDS * 1000);
+      storm.push(check('probe during the storm', await runLoad({ ...probe, durationSeconds: options.durationSeconds })));
+      logins.push(check('login storm', await storming));
+      // wrk stops with a login in flight per client, which the service still hashes; let them
+      // finish so they neither land in the next quiet probe nor meet a closing worker pool.
+      await sleep((options.stormClients / logins.at(-1)!.requestsPerSecond + 0.5) * 1000);
+      process.stderr.write(
+        `  round ${round + 1}/${options.rounds} probe p99 ${quiet.at(-1)!.p99Ms.toFixed(2)} ms quiet, ${storm.at(-1)!.p99Ms.toFixed(2)} ms during ${logins.at(-1)!.requestsPerSecond.toFixed(1)} logins/s\n`,
+      );
+    }
+    return {
+      bcryptCost: options.bcryptCost,
+      stormClients: options.stormClients,
+      probeRatePerSecond: options.probeRatePerSecond,
+      loginsPerSecond: median(logins.map((r) => r.requestsPerSecond)),
+      quietP99Ms: median(quiet.map((r) => r.p99Ms)),
+      stormP99Ms: median(storm.map((r) => r.p99Ms)),
+      quiet,
+      storm,
+      logins,
+    };
+  } finally {
+    await service.stop();
+  }
+}
+
+function check(what: string, result: LoadResult): LoadResult {
+  if (result.non2xx > 0 || result.requests === 0) {
+    throw new Error(`${what}: ${result.non2xx} of ${result.requests} answers were not 2xx`);
+  }
+  return result;
+}

@@ -1,0 +1,74 @@
+/**
+ * Options of `npm run bench`: defined, defaulted and read from the command line here only. The
+ * full profile fits the whole run in well under ten minutes on two cores; `--smoke` shrinks every
+ * duration and count so the run only proves that each part still starts and answers.
+ */
+
+export interface BenchOptions {
+  /** Tiny durations, one round, small counts; targets are reported but not enforced. Default false. */
+  smoke: boolean;
+  /** Rounds of the server comparison, interleaved; medians are quoted. Default 3 (smoke: 1). */
+  rounds: number;
+  /** Load before each measured run, for JIT and connection set-up. Seconds; default 2 (smoke: 0, none). */
+  warmupSeconds: number;
+  /** Length of each measured run. Seconds; default 8 (smoke: 1). */
+  durationSeconds: number;
+  /** Concurrent keep-alive connections of the load generator. Default 64 (smoke: 8). */
+  connections: number;
+  /** Live sessions stored by the memory measurement, per store. Default 100000 (smoke: 1000). */
+  memorySessions: number;
+  /** bcrypt cost of the login-storm service. Default 12 (smoke: 4, so hashing fits in seconds). */
+  bcryptCost: number;
+  /** Clients logging in continuously during the storm. Default 20. */
+  stormClients: number;
+  /** Fixed rate of the authenticated probe during the storm comparison. Requests/second; default 500. */
+  probeRatePerSecond: number;
+  /** Where the JSON results go. Default bench/results/latest.json (smoke: a git-ignored .tmp file). */
+  resultsFile: string;
+}
+
+const FULL: Omit<BenchOptions, 'resultsFile'> = {
+  smoke: false,
+  rounds: 3,
+  warmupSeconds: 2,
+  durationSeconds: 8,
+  connections: 64,
+  memorySessions: 100_000,
+  bcryptCost: 12,
+  stormClients: 20,
+  probeRatePerSecond: 500,
+};
+
+const SMOKE: Omit<BenchOptions, 'resultsFile'> = {
+  smoke: true,
+  rounds: 1,
+  warmupSeconds: 0,
+  durationSeconds: 1,
+  connections: 8,
+  memorySessions: 1000,
+  bcryptCost: 4,
+  stormClients: 20,
+  probeRatePerSecond: 200,
+};
+
+export const RESULTS_FILE = 'bench/results/latest.json';
+export const SMOKE_RESULTS_FILE = 'bench/results/smoke.json.tmp';
+
+const USAGE = `Usage: npm run bench -- [--smoke] [--rounds N] [--duration SECONDS] [--bcrypt-cost N]`;
+
+/** Reads the command line; throws with the usage on anything it does not know. */
+export function parseBenchOptions(argv: string[]): BenchOptions {
+  const smoke = argv.includes('--smoke');
+  const base = smoke ? SMOKE : FULL;
+  const overrides: Partial<BenchOptions> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--smoke') continue;
+    const value = Number(argv[++i]);
+    if (flag === '--rounds' && Number.isSafeInteger(value) && value >= 1) overrides.rounds = value;
+    else if (flag === '--duration' && value > 0) overrides.durationSeconds = value;
+    else if (flag === '--bcrypt-cost' && Number.isSafeInteger(value) && value >= 4 && value <= 15) overrides.bcryptCost = value;
+    else throw new Error(`Unknown or invalid option ${flag} ${argv[i] ?? ''}\n${USAGE}\n--bcrypt-cost takes 4-15, --rounds a whole number >= 1.`);
+  }
+  return Object.freeze({ ...base, ...overrides, resultsFile: smoke ? SMOKE_RESULTS_FILE : RESULTS_FILE });
+}

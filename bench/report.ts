@@ -1,0 +1,106 @@
+/** The bench's output: a markdown report on stdout and the same figures as JSON in a file. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ComparedRow } from './comparison';
+import type { CpuLayout } from './cpus';
+import type { LoginStormResult } from './loginStorm';
+import type { MemoryRow } from './memory';
+import type { BenchOptions } from './options';
+import type { ScalingRow } from './scaling';
+import { median } from './stats';
+import type { TargetResult } from './targets';
+
+export interface Machine {
+  cores: number;
+  cpuModel: string;
+  node: string;
+  redis: string;
+  loadGenerator: string;
+  cpus: CpuLayout;
+}
+
+export interface BenchReport {
+  date: string;
+  durationSeconds: number;
+  machine: Machine;
+  options: BenchOptions;
+  comparison: ComparedRow[];
+  /** tessera req/s divided by each server's req/s. */
+  tesseraRatios: Record<string, number>;
+  scaling: ScalingRow[];
+  loginStorm: LoginStormResult;
+  memory: MemoryRow[];
+  targets: TargetResult[];
+}
+
+export function tesseraRatios(comparison: ComparedRow[]): Record<string, number> {
+  const tessera = comparison.find((row) => row.name === 'tessera');
+  return Object.fromEntries(comparison.map((row) => [row.name, (tessera?.requestsPerSecond ?? Number.NaN) / row.requestsPerSecond]));
+}
+
+export function writeJson(report: BenchReport, file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+export function markdown(report: BenchReport): string {
+  const { machine, options } = report;
+  const lines: string[] = [];
+  const n = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  lines.push(
+    `Machine: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, Redis ${machine.redis}, load by ${machine.loadGenerator}.`,
+    machine.cpus.pinned
+      ? `Pinned with taskset: each server on CPU ${machine.cpus.server}; Redis and the load generator on CPU ${machine.cpus.load}.`
+      : 'Not pinned (taskset missing or a single core).',
+    `${options.rounds} interleaved round(s) of ${options.durationSeconds} s per server after ${options.warmupSeconds} s of warm-up, ` +
+      `${options.connections} keep-alive connections; medians quoted.${options.smoke ? ' SMOKE RUN: figures are not meaningful.' : ''}`,
+    '',
+    '| server | what | req/s | p50 ms | p99 ms | Redis cmds/req (client) | tessera ÷ this |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const row of report.comparison) {
+    const commands = row.commands ? n(row.commands.clientCommandsPerRequest, 3) : '—';
+    lines.push(
+      `| ${row.name} | ${row.description} | ${n(row.requestsPerSecond)} | ${n(row.p50Ms, 2)} | ${n(row.p99Ms, 2)} | ${commands} | ${n(report.tesseraRatios[row.name], 2)}x |`,
+    );
+  }
+  const tessera = report.comparison.find((row) => row.name === 'tessera')?.commands;
+  if (tessera) {
+    const internal = Object.entries(tessera.perRequest)
+      .filter(([command]) => !['evalsha', 'eval'].includes(command))
+      .map(([command, perRequest]) => `${command} ${n(perRequest, 3)}`)
+      .join(', ');
+    lines.push(
+      '',
+      `Redis commands of tessera over ${n(tessera.requests)} requests (INFO commandstats): EVALSHA+EVAL ${n(tessera.scriptCallsPerRequest, 4)}/request; ` +
+        `inside the script ${n(tessera.scriptInternalPerRequest, 3)}/request (${internal}); other client commands: ` +
+        `${Object.keys(tessera.otherClientCommands).length ? JSON.stringify(tessera.otherClientCommands) : 'none'}.`,
+    );
+  }
+
+  lines.push('', '**Scaling out** (tessera behind node:cluster, one Redis, unpinned)', '', '| app processes | req/s | p99 ms | vs 1 process |', '| ---: | ---: | ---: | ---: |');
+  const single = report.scaling[0]?.requestsPerSecond ?? Number.NaN;
+  for (const row of report.scaling) {
+    lines.push(`| ${row.processes} | ${n(row.requestsPerSecond)} | ${n(row.p99Ms, 2)} | ${n(row.requestsPerSecond / single, 2)}x |`);
+  }
+
+  const storm = report.loginStorm;
+  lines.push(
+    '',
+    `**Login under load** (the service, bcrypt cost ${storm.bcryptCost}; probe GET /auth/session at ${storm.probeRatePerSecond} req/s)`,
+    '',
+    '| | logins/s | probe p50 ms | probe p99 ms |',
+    '| --- | ---: | ---: | ---: |',
+    `| without storm | — | ${n(median(storm.quiet.map((run) => run.p50Ms)), 2)} | ${n(storm.quietP99Ms, 2)} |`,
+    `| ${storm.stormClients} clients logging in | ${n(storm.loginsPerSecond, 1)} | ${n(median(storm.storm.map((run) => run.p50Ms)), 2)} | ${n(storm.stormP99Ms, 2)} |`,
+  );
+
+  lines.push('', '**Redis memory per live session** (used_memory delta / sessions, fresh redis-server, repo redis.conf)', '', '| store | sessions | keys/session | bytes/session |', '| --- | ---: | ---: | ---: |');
+  for (const row of report.memory) {
+    lines.push(`| ${row.store} | ${n(row.sessions)} | ${n(row.keysPerSession, 2)} | ${n(row.bytesPerSession)} |`);
+  }
+
+  lines.push('', `**Targets**${options.smoke ? ' (not enforced in smoke mode)' : ''}`, '', '| target | measured | |', '| --- | --- | --- |');
+  for (const target of report.targets) lines.push(`| ${target.target} | ${target.measured} | ${target.pass ? 'PASS' : 'MISS'} |`);
+  return lines.join('\n');
+}

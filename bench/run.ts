@@ -1,0 +1,97 @@
+/**
+ * `npm run bench`: Tessera against the usual ways to authenticate a Koa or Express request, on
+ * this machine, with its own Redis. Phases: the server comparison (main table), scaling out,
+ * login under load, Redis memory per session; then the targets. Prints a markdown report and
+ * writes the figures as JSON. `--smoke` runs every phase briefly to prove nothing rotted; it
+ * exits 0 when everything ran, whatever the figures. A full run also exits non-zero on a MISS.
+ * Everything it starts is stopped at the end, on failure and on Ctrl-C.
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus as osCpus } from 'node:os';
+import path from 'node:path';
+import { compareServers } from './comparison';
+import { cpuLayout } from './cpus';
+import { measureLoginStorm } from './loginStorm';
+import { measureMemory } from './memory';
+import { parseBenchOptions } from './options';
+import { startCluster, startStandalone } from './redis';
+import { markdown, tesseraRatios, writeJson, type BenchReport, type Machine } from './report';
+import { measureScaling } from './scaling';
+import { evaluateTargets } from './targets';
+import { teardown, teardownOnSignals } from './teardown';
+
+const REPO_ROOT = path.join(__dirname, '..');
+
+/** First line a command prints about itself (wrk exits 1 after printing its version), or 'absent'. */
+function versionOf(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  return result.error ? 'absent' : `${result.stdout}${result.stderr}`.split('\n')[0].trim();
+}
+
+const started = Date.now();
+
+function phase(name: string): void {
+  process.stderr.write(`\n== ${name} (at ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+}
+
+async function main(): Promise<number> {
+  const options = parseBenchOptions(process.argv.slice(2));
+  teardownOnSignals();
+  process.chdir(REPO_ROOT);
+  const cpus = cpuLayout();
+  const wrk = versionOf('wrk', ['--version']);
+  const machine: Machine = {
+    cores: availableParallelism(),
+    cpuModel: osCpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    redis: /v=(\S+)/.exec(versionOf('redis-server', ['--version']))?.[1] ?? 'unknown',
+    loadGenerator: wrk === 'absent' ? 'autocannon' : `${wrk.split(' [')[0]} (autocannon for fixed-rate probes)`,
+    cpus,
+  };
+
+  phase('starting Redis (standalone and a 3-master Cluster)');
+  const [standalone, cluster] = await Promise.all([startStandalone(cpus.load), startCluster(cpus.load)]);
+
+  phase('server comparison');
+  const comparison = await compareServers(options, cpus, { standalone, cluster });
+  await cluster.stop();
+
+  phase('scaling out');
+  const scaling = await measureScaling(options, standalone);
+
+  phase(`login under load (bcrypt cost ${options.bcryptCost})`);
+  const loginStorm = await measureLoginStorm(options, standalone, cpus);
+  await standalone.stop();
+
+  phase(`Redis memory per session (${options.memorySessions} sessions per store)`);
+  const memory = await measureMemory(options.memorySessions, cpus);
+
+  const targets = evaluateTargets({ comparison, memory, loginStorm });
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    machine,
+    options,
+    comparison,
+    tesseraRatios: tesseraRatios(comparison),
+    scaling,
+    loginStorm,
+    memory,
+    targets,
+  };
+  writeJson(report, options.resultsFile);
+  process.stdout.write(`${markdown(report)}\n\nJSON: ${options.resultsFile} (${report.durationSeconds} s)\n`);
+  const missed = targets.filter((target) => !target.pass).length;
+  return options.smoke || missed === 0 ? 0 : 1;
+}
+
+main()
+  .then(async (code) => {
+    await teardown();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    await teardown();
+    process.exit(1);
+  });

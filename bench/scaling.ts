@@ -1,0 +1,58 @@
+/**
+ * Scaling out: Tessera behind node:cluster with one and then two app processes sharing one Redis,
+ * interleaved over the rounds like the main table. Both configurations run unpinned (with two
+ * cores there is no core to spare for a second process otherwise), so the two-process figure
+ * includes the second process competing with Redis and the load generator for the same cores.
+ */
+import { runLoad, type LoadResult } from './load';
+import type { BenchOptions } from './options';
+import type { BenchRedis } from './redis';
+import { startServerProcess, type ServerProcess } from './serverProcess';
+import { median, sleep } from './stats';
+
+export interface ScalingRow {
+  processes: number;
+  requestsPerSecond: number;
+  p99Ms: number;
+  runs: LoadResult[];
+}
+
+export const SCALING_PROCESSES = [1, 2] as const;
+
+export async function measureScaling(options: BenchOptions, redis: BenchRedis): Promise<ScalingRow[]> {
+  const servers: ServerProcess[] = [];
+  try {
+    for (const workers of SCALING_PROCESSES) {
+      servers.push(
+        await startServerProcess(
+          'tessera',
+          { redis: redis.target, keyPrefix: `bench-scaling-${workers}`, bcryptCost: options.bcryptCost, stormAccounts: 0, port: 0 },
+          { cpus: '', workers },
+        ),
+      );
+    }
+    const runs: LoadResult[][] = SCALING_PROCESSES.map(() => []);
+    for (let round = 0; round < options.rounds; round++) {
+      for (let k = 0; k < servers.length; k++) {
+        const i = (k + round) % servers.length;
+        const load = { url: servers[i].url, headers: servers[i].headers, connections: options.connections, cpus: '' };
+        if (options.warmupSeconds > 0) await runLoad({ ...load, durationSeconds: options.warmupSeconds });
+        await sleep(200);
+        const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+        if (result.non2xx > 0) throw new Error(`tessera x${SCALING_PROCESSES[i]}: ${result.non2xx} answers were not 2xx`);
+        runs[i].push(result);
+        process.stderr.write(
+          `  round ${round + 1}/${options.rounds} tessera x${SCALING_PROCESSES[i]}  ${Math.round(result.requestsPerSecond)} req/s\n`,
+        );
+      }
+    }
+    return SCALING_PROCESSES.map((processes, i) => ({
+      processes,
+      requestsPerSecond: median(runs[i].map((r) => r.requestsPerSecond)),
+      p99Ms: median(runs[i].map((r) => r.p99Ms)),
+      runs: runs[i],
+    }));
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Starts a bench server (bench/servers/host.ts) in its own process, on the cores it is given, and
+ * waits until it listens and has made its credential. A server that exits or stays silent fails
+ * the bench, since every figure after it would be meaningless.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { onCpus } from './cpus';
+import type { FromBench, ToBench } from './servers/host';
+import type { ServerModule, ServerSetup } from './servers/types';
+import { onTeardown } from './teardown';
+
+const HOST = path.join(__dirname, 'servers', 'host.ts');
+const READY_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+export interface ServerProcess {
+  /** URL of the authenticated route, e.g. http://127.0.0.1:41234/me. */
+  url: string;
+  /** Headers that authenticate a request to it. */
+  headers: Record<string, string>;
+  /** Requests the server has received since it started. */
+  requestsReceived(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface ServerProcessOptions {
+  /** taskset CPU list, or '' for unpinned. */
+  cpus: string;
+  /** node:cluster workers behind one port; 0 to serve in the process itself. */
+  workers: number;
+}
+
+export async function startServerProcess(
+  module: ServerModule,
+  setup: ServerSetup,
+  options: ServerProcessOptions,
+): Promise<ServerProcess> {
+  const [command, args] = onCpus(options.cpus, process.execPath, ['--import', 'tsx', HOST, module]);
+  const child = spawn(command, args, {
+    // The report owns stdout; whatever a server prints goes to stderr with the progress lines.
+    stdio: ['ignore', process.stderr, 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_SERVER_SETUP: JSON.stringify(setup), BENCH_SERVER_WORKERS: String(options.workers) },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = onTeardown(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  });
+
+  const ready = await new Promise<Extract<ToBench, { type: 'ready' }>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server ${module} was not ready within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    child.on('message', (message: ToBench) => {
+      if (message.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve(message);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server ${module} exited (${signal ?? `code ${code}`}) before it was ready`));
+    });
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+
+  return {
+    url: `http://127.0.0.1:${ready.port}${ready.path}`,
+    headers: ready.headers,
+    requestsReceived() {
+      return new Promise((resolve, reject) => {
+        const onMessage = (message: ToBench) => {
+          if (message.type !== 'count') return;
+          child.off('message', onMessage);
+          resolve(message.requests);
+        };
+        child.on('message', onMessage);
+        if (!child.send({ type: 'count' } satisfies FromBench)) reject(new Error(`server ${module} is gone`));
+      });
+    },
+    stop,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The targets Tessera's design is held to, checked against one bench run. Throughput and p99
+ * compare the medians of the main table; each target says what was measured so a MISS can be
+ * read without the code.
+ */
+import type { ComparedName, ComparedRow } from './comparison';
+import type { LoginStormResult } from './loginStorm';
+import type { MemoryRow } from './memory';
+
+export interface TargetResult {
+  target: string;
+  measured: string;
+  pass: boolean;
+}
+
+export interface TargetInputs {
+  comparison: ComparedRow[];
+  memory: MemoryRow[];
+  loginStorm: LoginStormResult;
+}
+
+const MAX_BYTES_PER_SESSION = 400;
+const MAX_STORM_P99_FACTOR = 3;
+
+export function evaluateTargets({ comparison, memory, loginStorm }: TargetInputs): TargetResult[] {
+  const row = (name: ComparedName) => {
+    const found = comparison.find((r) => r.name === name);
+    if (!found) throw new Error(`no ${name} row`);
+    return found;
+  };
+  const tessera = row('tessera');
+  const throughput = (name: ComparedName, atLeast: number): TargetResult => {
+    const ratio = tessera.requestsPerSecond / row(name).requestsPerSecond;
+    return {
+      target: `tessera >= ${atLeast.toFixed(2)}x ${name} (req/s)`,
+      measured: `${ratio.toFixed(2)}x (${fmt(tessera.requestsPerSecond)} vs ${fmt(row(name).requestsPerSecond)})`,
+      pass: ratio >= atLeast,
+    };
+  };
+  const cluster = row('tessera-cluster');
+  const clusterRatio = cluster.requestsPerSecond / tessera.requestsPerSecond;
+  const commands = tessera.commands;
+  const others = Object.entries(commands?.otherClientCommands ?? {});
+  const perSession = memory.find((m) => m.store === 'tessera');
+  return [
+    throughput('limit', 0.9),
+    throughput('jwt', 1.3),
+    {
+      target: 'tessera p99 <= jwt p99',
+      measured: `${tessera.p99Ms.toFixed(2)} ms vs ${row('jwt').p99Ms.toFixed(2)} ms`,
+      pass: tessera.p99Ms <= row('jwt').p99Ms,
+    },
+    throughput('koa-session', 2.5),
+    throughput('express-session', 4),
+    {
+      target: 'tessera-cluster >= 0.90x tessera (req/s)',
+      measured: `${clusterRatio.toFixed(2)}x (${fmt(cluster.requestsPerSecond)} vs ${fmt(tessera.requestsPerSecond)})`,
+      pass: clusterRatio >= 0.9,
+    },
+    {
+      target: 'exactly 1 Redis command per authenticated request (tessera)',
+      measured: commands
+        ? `${commands.clientCommandsPerRequest.toFixed(4)} client commands/request (EVALSHA+EVAL ${commands.scriptCallsPerRequest.toFixed(4)}` +
+          `, other client commands: ${others.length ? others.map(([c, n]) => `${c} ${n}`).join(', ') : 'none'}; ${commands.requests} requests)`
+        : 'not measured',
+      pass: !!commands && commands.requests > 0 && commands.scriptCallsPerRequest === 1 && others.length === 0,
+    },
+    {
+      target: `<= ${MAX_BYTES_PER_SESSION} bytes of Redis memory per live session (tessera)`,
+      measured: perSession ? `${Math.round(perSession.bytesPerSession)} bytes (one user per session)` : 'not measured',
+      pass: !!perSession && perSession.bytesPerSession <= MAX_BYTES_PER_SESSION,
+    },
+    {
+      target: `login storm: authenticated p99 <= ${MAX_STORM_P99_FACTOR}x without storm`,
+      measured: `${(loginStorm.stormP99Ms / loginStorm.quietP99Ms).toFixed(2)}x (${loginStorm.stormP99Ms.toFixed(2)} ms vs ${loginStorm.quietP99Ms.toFixed(2)} ms)`,
+      pass: loginStorm.stormP99Ms <= MAX_STORM_P99_FACTOR * loginStorm.quietP99Ms,
+    },
+  ];
+}
+
+function fmt(requestsPerSecond: number): string {
+  return `${Math.round(requestsPerSecond)} req/s`;
+}

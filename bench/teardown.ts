@@ -1,0 +1,47 @@
+/**
+ * Everything the bench starts registers how to stop it here; the steps run once, newest first,
+ * when the run ends, fails, or is interrupted (Ctrl-C, SIGTERM), so no redis-server, app process
+ * or load generator outlives the bench.
+ */
+
+type Step = () => Promise<void> | void;
+
+const steps: Step[] = [];
+let running: Promise<void> | null = null;
+
+/** Registers a stop step; the returned function runs it early and removes it from the list. */
+export function onTeardown(step: Step): () => Promise<void> {
+  steps.push(step);
+  return async () => {
+    const at = steps.indexOf(step);
+    if (at === -1) return;
+    steps.splice(at, 1);
+    await step();
+  };
+}
+
+/** Runs every registered step (newest first); one failing step does not keep the others from running. */
+export function teardown(): Promise<void> {
+  running ??= (async () => {
+    while (steps.length > 0) {
+      const step = steps.pop()!;
+      try {
+        await step();
+      } catch (error) {
+        process.stderr.write(`teardown: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
+  })();
+  return running;
+}
+
+/** Stops everything on SIGINT/SIGTERM and exits with the conventional 128 + signal number. */
+export function teardownOnSignals(): void {
+  const codes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+  for (const [signal, code] of Object.entries(codes) as [NodeJS.Signals, number][]) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping everything the bench started\n`);
+      void teardown().finally(() => process.exit(code));
+    });
+  }
+}

@@ -1,0 +1,230 @@
+import type { Redis } from 'ioredis';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+const PROBLEM = 'application/problem+json';
+
+describe('the /auth JSON API', () => {
+  let redis: Redis;
+  let service: TestService;
+
+  beforeAll(async () => {
+    redis = (await BACKENDS[0].connect()) as Redis;
+    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix() });
+  });
+  afterAll(async () => {
+    await service.close();
+    await redis.quit();
+  });
+
+  async function problem(response: Response): Promise<{ type: string; status: number; detail?: string; errors?: unknown }> {
+    expect(response.headers.get('content-type')).toBe(PROBLEM);
+    return (await response.json()) as { type: string; status: number };
+  }
+
+  describe('register', () => {
+    it('creates a user and refuses the same name in another case', async () => {
+      const created = await service.call('POST', '/auth/register', { body: { username: 'Grace', password: 'hopper-1906' } });
+      expect(created.status).toBe(201);
+      const body = (await created.json()) as { user: Record<string, unknown> };
+      expect(body.user).toEqual({ id: expect.any(String), username: 'Grace', roles: [], createdAt: expect.any(String) });
+      expect(JSON.stringify(body)).not.toMatch(/hopper-1906|\$2[aby]\$/);
+      const again = await service.call('POST', '/auth/register', { body: { username: 'grace', password: 'another-pass' } });
+      expect(again.status).toBe(409);
+      expect((await problem(again)).type).toBe('urn:tessera:problem:username-taken');
+    });
+
+    it('answers 400 naming each invalid field', async () => {
+      const response = await service.call('POST', '/auth/register', { body: { username: 'x', password: 'short' } });
+      expect(response.status).toBe(400);
+      const body = await problem(response);
+      expect(body.type).toBe('urn:tessera:problem:invalid-request');
+      expect(body.errors).toEqual([
+        { field: 'username', message: expect.stringContaining('3-32') },
+        { field: 'password', message: expect.stringContaining('at least 8') },
+      ]);
+    });
+
+    it('refuses a password longer than bcrypt’s 72 bytes instead of truncating it', async () => {
+      const response = await service.call('POST', '/auth/register', { body: { username: 'longpass', password: 'é'.repeat(37) } });
+      expect(response.status).toBe(400);
+      expect(JSON.stringify(await problem(response))).toContain('at most 72 bytes');
+    });
+
+    it('answers 403 when sign-up is off', async () => {
+      const closed = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), SIGNUP: 'off' });
+      try {
+        const response = await closed.call('POST', '/auth/register', { body: { username: 'nobody', password: 'password-1' } });
+        expect(response.status).toBe(403);
+        expect((await problem(response)).type).toBe('urn:tessera:problem:signup-disabled');
+      } finally {
+        await closed.close();
+      }
+    });
+  });
+
+  describe('login', () => {
+    it('answers a bearer token, its expiry and the session, never cached', async () => {
+      const registered = await service.call('POST', '/auth/register', { body: { username: 'ada', password: 'lovelace-1815' } });
+      expect(registered.status).toBe(201);
+      const response = await service.call('POST', '/auth/login', {
+        body: { username: 'ADA', password: 'lovelace-1815', device: { type: 'web', name: 'Firefox on Linux' } },
+        headers: { 'user-agent': 'TestBrowser/2.0' },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({
+        token: expect.stringMatching(/^tess_/),
+        tokenType: 'Bearer',
+        expiresAt: expect.stringMatching(/Z$/),
+        absoluteExpiresAt: expect.stringMatching(/Z$/),
+        session: { device: { type: 'web', name: 'Firefox on Linux' }, userAgent: 'TestBrowser/2.0', ip: '127.0.0.1' },
+        user: { username: 'ada', roles: [] },
+      });
+    });
+
+    it('gives one identical answer for an unknown user and a wrong password', async () => {
+      await service.call('POST', '/auth/register', { body: { username: 'turing', password: 'enigma-1912' } });
+      const wrong = await service.call('POST', '/auth/login', { body: { username: 'turing', password: 'not-it-at-all' } });
+      const unknown = await service.call('POST', '/auth/login', { body: { username: 'nobody-here', password: 'not-it-at-all' } });
+      expect(wrong.status).toBe(401);
+      expect(unknown.status).toBe(401);
+      const [a, b] = [await wrong.json(), await unknown.json()];
+      expect(a).toEqual(b);
+    });
+  });
+
+  describe('an authenticated session', () => {
+    it('describes itself and its user, and tells the client when it now expires', async () => {
+      const { token, body } = await signUpAndLogIn(service, 'hamilton');
+      const response = await service.call('GET', '/auth/session', { token });
+      expect(response.status).toBe(200);
+      const expires = response.headers.get('session-expires');
+      expect(new Date(expires!).getTime()).toBeGreaterThan(Date.now() + 29 * 60_000);
+      const data = (await response.json()) as { session: Record<string, unknown>; user: unknown };
+      expect(data.user).toEqual({ id: body.user.id, username: 'hamilton', roles: [] });
+      expect(Object.keys(data.session).sort()).toEqual(
+        ['absoluteExpiresAt', 'createdAt', 'device', 'expiresAt', 'id', 'ip', 'lastSeenAt', 'userAgent', 'userId'].sort(),
+      );
+      expect(data.session.expiresAt).toBe(expires);
+    });
+
+    it('answers 401 with the RFC 6750 challenge without a token, and invalid_token with a bad one', async () => {
+      const none = await service.call('GET', '/auth/session');
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer realm="tessera"');
+      expect((await problem(none)).type).toBe('urn:tessera:problem:unauthenticated');
+      for (const bad of ['garbage', `tess_${'a'.repeat(5000)}`, 'tess_' + 'A'.repeat(58)]) {
+        const response = await service.call('GET', '/auth/session', { token: bad });
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe('Bearer realm="tessera", error="invalid_token"');
+      }
+      const basic = await service.call('GET', '/auth/session', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+      expect(basic.status).toBe(401);
+    });
+
+    it('is dead at once after logout', async () => {
+      const { token } = await signUpAndLogIn(service, 'hopper');
+      expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
+      expect((await service.call('GET', '/auth/session', { token })).status).toBe(401);
+    });
+
+    it('ends every session of the user on logout-all', async () => {
+      const first = await signUpAndLogIn(service, 'knuth');
+      const second = await logIn(service, 'knuth');
+      expect((await service.call('POST', '/auth/logout-all', { token: first.token })).status).toBe(204);
+      expect((await service.call('GET', '/auth/session', { token: first.token })).status).toBe(401);
+      expect((await service.call('GET', '/auth/session', { token: second.token })).status).toBe(401);
+    });
+
+    it('lists the user’s sessions marking the current one, and signs out another by id', async () => {
+      const phone = await signUpAndLogIn(service, 'liskov', undefined, { type: 'ios', name: 'Phone' });
+      const laptop = await logIn(service, 'liskov', undefined, { type: 'web' });
+      const listed = await service.call('GET', '/auth/sessions', { token: laptop.token });
+      const { sessions } = (await listed.json()) as { sessions: { id: string; current: boolean }[] };
+      expect(sessions.map((s) => [s.id, s.current]).sort()).toEqual(
+        [
+          [phone.body.session.id, false],
+          [laptop.body.session.id, true],
+        ].sort(),
+      );
+      const removed = await service.call('DELETE', `/auth/sessions/${phone.body.session.id}`, { token: laptop.token });
+      expect(removed.status).toBe(204);
+      expect((await service.call('GET', '/auth/session', { token: phone.token })).status).toBe(401);
+      const again = await service.call('DELETE', `/auth/sessions/${phone.body.session.id}`, { token: laptop.token });
+      expect(again.status).toBe(404);
+    });
+
+    it('answers 404 for another user’s session id and leaves it alive', async () => {
+      const victim = await signUpAndLogIn(service, 'victim');
+      const other = await signUpAndLogIn(service, 'mallory');
+      const response = await service.call('DELETE', `/auth/sessions/${victim.body.session.id}`, { token: other.token });
+      expect(response.status).toBe(404);
+      expect((await service.call('GET', '/auth/session', { token: victim.token })).status).toBe(200);
+      expect((await service.call('DELETE', '/auth/sessions/not-an-id', { token: other.token })).status).toBe(404);
+    });
+
+    it('changes the password, ending every other session and keeping this one', async () => {
+      const here = await signUpAndLogIn(service, 'dijkstra', 'shortest-path-1');
+      const elsewhere = await logIn(service, 'dijkstra', 'shortest-path-1');
+      const wrong = await service.call('POST', '/auth/password', {
+        token: here.token,
+        body: { currentPassword: 'not-the-password', newPassword: 'goto-considered-2' },
+      });
+      expect(wrong.status).toBe(401);
+      const changed = await service.call('POST', '/auth/password', {
+        token: here.token,
+        body: { currentPassword: 'shortest-path-1', newPassword: 'goto-considered-2' },
+      });
+      expect(changed.status).toBe(204);
+      expect((await service.call('GET', '/auth/session', { token: here.token })).status).toBe(200);
+      expect((await service.call('GET', '/auth/session', { token: elsewhere.token })).status).toBe(401);
+      await expect(logIn(service, 'dijkstra', 'shortest-path-1')).rejects.toThrow(/401/);
+      await logIn(service, 'dijkstra', 'goto-considered-2');
+    });
+  });
+
+  describe('bad input', () => {
+    it('answers 413 to a body over the limit', async () => {
+      const response = await service.call('POST', '/auth/login', { body: JSON.stringify({ username: 'a', password: 'x'.repeat(20_000) }) });
+      expect(response.status).toBe(413);
+      expect((await problem(response)).type).toBe('urn:tessera:problem:payload-too-large');
+    });
+
+    it('answers 400 to malformed JSON', async () => {
+      const response = await service.call('POST', '/auth/login', { body: '{"username": ' });
+      expect(response.status).toBe(400);
+      expect((await problem(response)).type).toBe('urn:tessera:problem:malformed-json');
+    });
+
+    it('answers 415 to a body that is not JSON', async () => {
+      const response = await service.call('POST', '/auth/login', {
+        body: 'username=a&password=b',
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(response.status).toBe(415);
+    });
+
+    it('answers 400 to unknown fields and wrong types', async () => {
+      const response = await service.call('POST', '/auth/login', { body: { username: 42, password: 'x', admin: true } });
+      expect(response.status).toBe(400);
+      const body = (await problem(response)) as { errors: { field: string }[] };
+      expect(body.errors.map((e) => e.field).sort()).toEqual(['admin', 'username']);
+    });
+
+    it('answers problem+json 404 and 405 for unknown routes and methods', async () => {
+      const missing = await service.call('GET', '/nope');
+      expect(missing.status).toBe(404);
+      expect((await problem(missing)).type).toBe('urn:tessera:problem:not-found');
+      const wrongMethod = await service.call('GET', '/auth/login');
+      expect(wrongMethod.status).toBe(405);
+      expect(wrongMethod.headers.get('allow')).toContain('POST');
+    });
+  });
+
+  it('reports liveness and readiness', async () => {
+    expect((await service.call('GET', '/healthz')).status).toBe(200);
+    expect((await service.call('GET', '/readyz')).status).toBe(200);
+  });
+});

@@ -1,0 +1,87 @@
+import type { Redis } from 'ioredis';
+import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
+import { startRedis, type RedisProcess } from '../support/redisServer';
+import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+/** Generous: the point is "about a second, not ioredis' tens of seconds", on a noisy machine. */
+const PROMPT_MS = 3000;
+
+async function timed(request: () => Promise<Response>): Promise<{ status: number; type: string; ms: number }> {
+  const started = Date.now();
+  const response = await request();
+  const body = (await response.json()) as { type?: string };
+  return { status: response.status, type: body.type ?? '', ms: Date.now() - started };
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('when Redis fails', () => {
+  let server: RedisProcess;
+  let redis: Redis;
+  let service: TestService;
+
+  beforeEach(async () => {
+    server = await startRedis();
+    redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${server.port}` }) as Redis;
+    redis.on('error', () => undefined);
+    await waitUntilReady(redis, 10_000);
+    service = await startTestService(redis);
+  });
+  afterEach(async () => {
+    await service.close();
+    redis.disconnect();
+    await server.destroy();
+  });
+
+  it('answers 503 promptly while Redis is down, and recovers by itself when it returns', async () => {
+    const { token } = await signUpAndLogIn(service, 'survivor');
+    await server.stop();
+
+    for (const request of [
+      () => service.call('GET', '/auth/session', { token }),
+      () => service.call('POST', '/auth/login', { body: { username: 'survivor', password: 'correct horse battery' } }),
+      () => service.call('POST', '/auth/register', { body: { username: 'newcomer', password: 'correct horse battery' } }),
+      () => service.call('GET', '/readyz'),
+    ]) {
+      const answer = await timed(request);
+      expect(answer).toMatchObject({ status: 503, type: 'urn:tessera:problem:store-unavailable' });
+      expect(answer.ms).toBeLessThan(PROMPT_MS);
+    }
+    expect((await service.call('GET', '/healthz')).status).toBe(200);
+
+    await server.restart();
+    await eventually(async () => (await service.call('GET', '/readyz')).status === 200);
+    // The append-only file kept the session across the restart; the scripts were reloaded (NOSCRIPT).
+    expect((await service.call('GET', '/auth/session', { token })).status).toBe(200);
+  });
+
+  it('answers 503 promptly while Redis hangs, and recovers when it wakes', async () => {
+    const { token } = await signUpAndLogIn(service, 'patient');
+    server.signal('SIGSTOP');
+    try {
+      const answer = await timed(() => service.call('GET', '/auth/session', { token }));
+      expect(answer).toMatchObject({ status: 503, type: 'urn:tessera:problem:store-unavailable' });
+      expect(answer.ms).toBeLessThan(PROMPT_MS);
+    } finally {
+      server.signal('SIGCONT');
+    }
+    await eventually(async () => (await service.call('GET', '/auth/session', { token })).status === 200);
+  });
+
+  it('never answers a revoked token with 200 across a crash and restart', async () => {
+    const { token } = await signUpAndLogIn(service, 'revoked');
+    expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // appendfsync everysec
+    await server.stop('SIGKILL');
+    expect((await service.call('GET', '/auth/session', { token })).status).toBe(503);
+    await server.restart();
+    await eventually(async () => (await service.call('GET', '/readyz')).status === 200);
+    expect((await service.call('GET', '/auth/session', { token })).status).toBe(401);
+  });
+});

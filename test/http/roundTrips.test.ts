@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+import { mastersOf } from '../support/redisInspect';
+import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+/**
+ * Counts the commands the app's own connections send, with MONITOR on every master. Commands a
+ * script runs inside Redis show as coming from "lua" and are not round trips.
+ */
+async function countAppCommands(observer: Redis | Cluster, connectionName: string, during: () => Promise<void>) {
+  const nodes = await mastersOf(observer);
+  const appAddresses = new Set<string>();
+  for (const node of nodes) {
+    const clients = String(await node.client('LIST'));
+    for (const line of clients.split('\n')) {
+      if (line.includes(` name=${connectionName} `)) appAddresses.add(/addr=(\S+)/.exec(line)![1]);
+    }
+  }
+  expect(appAddresses.size).toBeGreaterThan(0);
+  const seen: string[] = [];
+  const monitors = await Promise.all(nodes.map((node) => node.duplicate().monitor()));
+  for (const monitor of monitors) {
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (appAddresses.has(source)) seen.push(String(args[0]).toLowerCase());
+    });
+  }
+  try {
+    await during();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    monitors.forEach((monitor) => monitor.disconnect());
+  }
+  return seen;
+}
+
+describe.each(BACKENDS)('Redis round trips on $name Redis', (backend) => {
+  let observer: Redis | Cluster;
+  let app: Redis | Cluster;
+  let service: TestService;
+  const connectionName = `tessera-app-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    observer = await backend.connect();
+    app = await backend.connect({ connectionName });
+    service = await startTestService(app, { KEY_PREFIX: uniquePrefix() });
+  });
+  afterAll(async () => {
+    await service.close();
+    await Promise.all([app.quit(), observer.quit()]);
+  });
+
+  it('costs exactly one command, the touch script, per authenticated request', async () => {
+    const { token } = await signUpAndLogIn(service, 'counted');
+    expect((await service.call('GET', '/auth/session', { token })).status).toBe(200);
+    const commands = await countAppCommands(observer, connectionName, async () => {
+      for (let i = 0; i < 5; i += 1) expect((await service.call('GET', '/auth/session', { token })).status).toBe(200);
+    });
+    expect(commands).toEqual(Array(5).fill('evalsha'));
+  });
+
+  it('costs no Redis command at all for a malformed token', async () => {
+    const commands = await countAppCommands(observer, connectionName, async () => {
+      expect((await service.call('GET', '/auth/session', { token: 'not-a-tessera-token' })).status).toBe(401);
+    });
+    expect(commands).toEqual([]);
+  });
+});

@@ -1,0 +1,109 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../support/redisServer';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+function collect(child: ChildProcess): { output: () => string; exit: Promise<number | null> } {
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  return { output: () => output, exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))) };
+}
+
+async function waitForReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the service did not become ready');
+}
+
+/** The pid of the node process under rootPid running `script` (npm runs it through a shell). */
+function nodeDescendantPid(rootPid: number, script: string): number {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null);
+  const family = new Set([rootPid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [, pid, ppid] of rows) {
+      if (family.has(Number(ppid)) && !family.has(Number(pid))) {
+        family.add(Number(pid));
+        grew = true;
+      }
+    }
+  }
+  const found = rows.find(([, pid, , args]) => family.has(Number(pid)) && /^\S*node\s/.test(args) && args.includes(script));
+  if (!found) throw new Error(`no node process running ${script} under ${rootPid}`);
+  return Number(found[1]);
+}
+
+describe('npm start', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-start-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves on its embedded Redis and stops it cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, BCRYPT_COST: '4', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const { output, exit } = collect(child);
+    try {
+      await waitForReady(`http://127.0.0.1:${port}`, child);
+      const url = `http://127.0.0.1:${port}`;
+      const headers = { 'content-type': 'application/json' };
+      const body = JSON.stringify({ username: 'first', password: 'first-password' });
+      expect((await fetch(`${url}/auth/register`, { method: 'POST', headers, body })).status).toBe(201);
+      const login = await fetch(`${url}/auth/login`, { method: 'POST', headers, body });
+      expect(login.status).toBe(200);
+      expect(existsSync(path.join(dataDir, 'redis', 'redis.sock'))).toBe(true);
+      // As an orchestrator would: SIGTERM to the server process alone, which must stop its Redis itself.
+      process.kill(nodeDescendantPid(child.pid!, 'dist/server/main.js'), 'SIGTERM');
+      expect(await exit).toBe(0);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
+    // redis-server removes its socket when it shuts down.
+    expect(existsSync(path.join(dataDir, 'redis', 'redis.sock'))).toBe(false);
+    expect(output()).not.toMatch(/error/i);
+  }, 90_000);
+
+  it('exits with the install command when no redis-server is on PATH', async () => {
+    const tsx = require.resolve('tsx/cli');
+    const child = spawn(process.execPath, [tsx, 'src/server/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { PATH: '/nonexistent', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { output, exit } = collect(child);
+    expect(await exit).toBe(1);
+    expect(output()).toContain('apt-get install redis-server');
+  }, 30_000);
+
+  it('exits naming the variable to fix when the configuration is wrong', async () => {
+    const tsx = require.resolve('tsx/cli');
+    const child = spawn(process.execPath, [tsx, 'src/server/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SESSION_IDLE_TIMEOUT: 'forever', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { output, exit } = collect(child);
+    expect(await exit).toBe(1);
+    expect(output()).toContain('SESSION_IDLE_TIMEOUT: must be seconds or a duration like 30m or 7d');
+  }, 30_000);
+});
