@@ -3,10 +3,10 @@
  * repo's redis.conf, listening only on a unix socket in a git-ignored data folder (so it never
  * clashes with a system Redis on 6379), stopped when the service stops.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
+import { waitForPong } from './redisProbe';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -49,7 +49,9 @@ export async function startEmbeddedRedis(dataDir: string = path.join(REPO_ROOT, 
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    await waitForPing(socketPath, child, 10_000);
+    await waitForPong({ path: socketPath }, 10_000, () =>
+      child.exitCode === null ? null : `redis-server exited with code ${child.exitCode}; see its output above.`,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -61,23 +63,4 @@ export async function startEmbeddedRedis(dataDir: string = path.join(REPO_ROOT, 
       await exited;
     },
   };
-}
-
-async function waitForPing(socketPath: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}; see its output above.`);
-    const probe = new Redis({ path: socketPath, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      if ((await probe.ping()) === 'PONG') return;
-    } catch {
-      // not up yet
-    } finally {
-      probe.disconnect();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`redis-server did not answer on ${socketPath} within ${timeoutMs} ms.`);
 }

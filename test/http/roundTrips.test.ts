@@ -19,7 +19,7 @@ async function countAppCommands(observer: Redis | Cluster, connectionName: strin
   }
   expect(appAddresses.size).toBeGreaterThan(0);
   const seen: string[] = [];
-  const monitors = await Promise.all(nodes.map((node) => node.duplicate().monitor()));
+  const monitors = await Promise.all(nodes.map((node) => node.monitor()));
   for (const monitor of monitors) {
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       if (appAddresses.has(source)) seen.push(String(args[0]).toLowerCase());

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { waitForPong } from '../../src/server/redisProbe';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);
@@ -42,24 +43,6 @@ export async function freePort(): Promise<number> {
   }
 }
 
-export async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const probe = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      if ((await probe.ping()) === 'PONG') return;
-    } catch {
-      // not up yet
-    } finally {
-      probe.disconnect();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`redis-server on port ${port} did not answer within ${timeoutMs} ms`);
-}
-
 export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-redis-'));
@@ -70,7 +53,7 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess
       stdio: 'ignore',
     });
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    await waitForPing(port);
+    await waitForPong({ port }, 10_000);
   };
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
