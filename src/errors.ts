@@ -112,6 +112,19 @@ export class SignupDisabledError extends TesseraError {
   }
 }
 
+/** 403 for a banned user's login; `until` is when the ban lifts itself (null: never). */
+export class UserBannedError extends TesseraError {
+  constructor(readonly until: Date | null) {
+    super(
+      403,
+      'banned',
+      'Account banned',
+      until ? `This account is banned until ${until.toISOString()}.` : 'This account is banned.',
+      { extras: { until: until ? until.toISOString() : null } },
+    );
+  }
+}
+
 export class NotFoundError extends TesseraError {
   constructor(detail = 'Nothing is here.') {
     super(404, 'not-found', 'Not found', detail);
@@ -127,6 +140,13 @@ export class MethodNotAllowedError extends TesseraError {
 export class UsernameTakenError extends TesseraError {
   constructor() {
     super(409, 'username-taken', 'Username taken', 'That username is already registered.');
+  }
+}
+
+/** 409: the request conflicts with the current state (banning oneself, removing the last admin). */
+export class ConflictError extends TesseraError {
+  constructor(detail: string) {
+    super(409, 'conflict', 'Conflict', detail);
   }
 }
 

@@ -109,6 +109,27 @@ export class SessionService implements AttributeWriter {
     return tag ? this.store.list(tag, userId) : [];
   }
 
+  /**
+   * Bans a user: every session ends at once and create() refuses new ones (UserBannedError)
+   * until `until`, or for good when it is null. Answers how many live sessions ended.
+   */
+  async ban(userId: string, until: Date | null = null): Promise<number> {
+    assertUserId(userId);
+    return this.store.ban(await this.store.claimTag(userId), until);
+  }
+
+  /** Lifts a ban; true when one was in force. */
+  async unban(userId: string): Promise<boolean> {
+    const tag = await this.store.tagOf(userId);
+    return tag ? this.store.unban(tag) : false;
+  }
+
+  /** The end of the ban in force on the user (null: no end), or undefined when not banned. */
+  async banOf(userId: string): Promise<Date | null | undefined> {
+    const tag = await this.store.tagOf(userId);
+    return tag ? this.store.banOf(tag) : undefined;
+  }
+
   /** Roles are read by every validation, so a change applies to live sessions at once. */
   async setRoles(userId: string, roles: string[]): Promise<void> {
     for (const role of roles) {

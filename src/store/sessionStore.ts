@@ -2,6 +2,7 @@
  * All Redis access for sessions and their users' security state. Every multi-key operation is
  * one Lua script over one user's hash slot; a token check is exactly one round trip.
  */
+import { UserBannedError } from '../errors';
 import type { ResolvedTesseraOptions } from '../options';
 import type { SessionMetadata, SessionRecord, SessionUser } from '../sessions/types';
 import { formatSessionId, newRoutingTag } from '../tokens/sessionId';
@@ -92,8 +93,9 @@ export class SessionStore {
         keys.sessionPrefix,
         ...fields,
       ),
-    )) as [number, number, number, ...string[]];
-    const [createdAtMs, expiresAtMs, absoluteExpiresAtMs, ...endedLocalIds] = reply;
+    )) as [number, number, number, ...string[]] | [0, string];
+    if (reply[0] === 0) throw new UserBannedError(banEnd(String(reply[1])));
+    const [createdAtMs, expiresAtMs, absoluteExpiresAtMs, ...endedLocalIds] = reply as [number, number, number, ...string[]];
     return { createdAtMs, expiresAtMs, absoluteExpiresAtMs, endedLocalIds };
   }
 
@@ -198,9 +200,35 @@ export class SessionStore {
     return splitRoles((await guard(() => this.redis.hget(this.keys.forUser(tag).user, 'r'))) ?? '');
   }
 
+  /** Bans the user until untilMs (null: no end) and ends every session, in one step. */
+  ban(tag: string, until: Date | null): Promise<number> {
+    return this.revokeAll(tag, undefined, { b: until ? String(until.getTime()) : 'inf' });
+  }
+
+  /** Lifts a ban; true when one was in force. */
+  async unban(tag: string): Promise<boolean> {
+    const userKey = this.keys.forUser(tag).user;
+    const [banned] = (await guard(() => this.redis.multi().hget(userKey, 'b').hdel(userKey, 'b').exec())) ?? [];
+    return isInForce((banned?.[1] as string | null) ?? null);
+  }
+
+  /** The ban in force on the user: its end (null: none), or undefined when not banned. */
+  async banOf(tag: string): Promise<Date | null | undefined> {
+    const banned = await guard(() => this.redis.hget(this.keys.forUser(tag).user, 'b'));
+    return isInForce(banned) ? banEnd(banned!) : undefined;
+  }
+
   async ping(): Promise<void> {
     await guard(() => this.redis.ping());
   }
+}
+
+function banEnd(stored: string): Date | null {
+  return stored === 'inf' ? null : new Date(Number(stored));
+}
+
+function isInForce(stored: string | null): boolean {
+  return stored !== null && (stored === 'inf' || Number(stored) > Date.now());
 }
 
 function splitRoles(roles: string): string[] {

@@ -6,12 +6,16 @@
   ARGV[4] idle timeout (ms)   ARGV[5] absolute lifetime (ms)   ARGV[6] max sessions (0: unlimited)
   ARGV[7] device type ('' when none)   ARGV[8] '1' to end the user's previous session of that type
   ARGV[9] prefix of the user's session keys   ARGV[10..] metadata as field, value pairs
-  Returns {createdAtMs, expiresAtMs, absoluteExpiresAtMs, endedLocalId, ...}.
+  Returns {createdAtMs, expiresAtMs, absoluteExpiresAtMs, endedLocalId, ...}, or {0, bannedUntil}
+  when the user is banned ('inf' for a ban without end).
 ]]
 local now = nowMs()
 if redis.call('HSETNX', KEYS[1], 'g', 0) == 1 then
   redis.call('HSET', KEYS[1], 'u', ARGV[1])
 end
+-- Checked here, in the step that writes the session, so no login can slip past a ban being set.
+local banned = redis.call('HGET', KEYS[1], 'b')
+if banned and (banned == 'inf' or tonumber(banned) > now) then return {0, banned} end
 local generation = redis.call('HGET', KEYS[1], 'g')
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 
