@@ -1,13 +1,17 @@
 /**
- * The service's own users: register, log in, change password. Apps that keep their own users
- * skip this and call the session service directly.
+ * The service's own users: register, log in and out, change password, roles. Apps that keep
+ * their own users skip this and call the session service directly. Every security event is
+ * recorded in the audit trail.
  */
 import { customAlphabet } from 'nanoid';
-import { InvalidCredentialsError, SignupDisabledError, UsernameTakenError } from '../errors';
+import { ADMIN_ROLE } from '../admin/roles';
+import type { Actor, AuditLog } from '../admin/auditLog';
+import { InvalidCredentialsError, NotFoundError, SignupDisabledError, UserBannedError, UsernameTakenError } from '../errors';
 import type { PasswordHasher } from '../passwords/passwordHasher';
 import type { SessionService } from '../sessions/sessionService';
 import type { CreatedSession, SessionMetadata } from '../sessions/types';
 import { AccountStore, type AccountRecord } from '../store/accountStore';
+import type { AdminStore } from '../store/adminStore';
 import { ID_ALPHABET, parseSessionId } from '../tokens/sessionId';
 
 const newUserId = customAlphabet(ID_ALPHABET, 16);
@@ -30,14 +34,18 @@ export class AccountService {
   constructor(
     private readonly sessions: SessionService,
     private readonly hasher: PasswordHasher,
+    private readonly directory: AdminStore,
+    private readonly audit: AuditLog,
     private readonly options: AccountServiceOptions,
   ) {
     this.accounts = new AccountStore(sessions.store);
   }
 
-  async register(username: string, password: string, roles: string[] = []): Promise<PublicUser> {
+  async register(username: string, password: string, ip: string | null): Promise<PublicUser> {
     if (!this.options.signupEnabled) throw new SignupDisabledError();
-    return this.createAccount(username, password, roles);
+    const user = await this.createAccount(username, password);
+    await this.audit.record({ type: 'user.registered', actor: { id: user.id, name: user.username, ip }, target: user.id, outcome: 'success' });
+    return user;
   }
 
   /** Creates an account whatever the sign-up setting (operators, bootstrap). */
@@ -47,14 +55,16 @@ export class AccountService {
       id: newUserId(),
       username,
       passwordHash: await this.hasher.hash(password),
-      roles,
+      roles: [...new Set(roles)].sort(),
       createdAt: new Date(),
     };
     if (!(await this.accounts.create(account))) throw new UsernameTakenError();
+    await this.directory.addToDirectory(username, account.id);
+    if (account.roles.includes(ADMIN_ROLE)) await this.directory.setAdmin(account.id, true);
     return toPublic(account);
   }
 
-  /** One answer, in the same time, for an unknown user and a wrong password. */
+  /** One answer, in the same time, for an unknown user and a wrong password; a ban shows only to the right password. */
   async login(
     username: string,
     password: string,
@@ -64,23 +74,69 @@ export class AccountService {
     const valid = account
       ? await this.hasher.verify(password, account.passwordHash)
       : await this.hasher.verifyNothing(password);
-    if (!account || !valid) throw new InvalidCredentialsError();
-    const created = await this.sessions.create(account.id, metadata);
-    return { created, user: toPublic(account) };
+    const actor = { id: account?.id ?? '', name: account?.username ?? username, ip: metadata.ip ?? null };
+    if (!account || !valid) {
+      await this.audit.record({ type: 'login.failed', actor, target: account?.id, outcome: 'failure', detail: 'invalid credentials' });
+      throw new InvalidCredentialsError();
+    }
+    try {
+      const created = await this.sessions.create(account.id, metadata);
+      await this.audit.record({ type: 'login.succeeded', actor, target: created.session.id, outcome: 'success' });
+      return { created, user: toPublic(account) };
+    } catch (error) {
+      if (error instanceof UserBannedError) {
+        await this.audit.record({ type: 'login.failed', actor, target: account.id, outcome: 'denied', detail: 'banned' });
+      }
+      throw error;
+    }
+  }
+
+  async logout(actor: Actor, sessionId: string): Promise<void> {
+    await this.sessions.revoke(sessionId);
+    await this.audit.record({ type: 'logout', actor, target: sessionId, outcome: 'success' });
+  }
+
+  async logoutAll(actor: Actor): Promise<void> {
+    const ended = await this.sessions.revokeAll(actor.id);
+    await this.audit.record({ type: 'logout-all', actor, target: actor.id, outcome: 'success', detail: `${ended} ended` });
+  }
+
+  /** Ends one of the actor's own sessions; 404 when it is not theirs or not live. */
+  async revokeOwnSession(actor: Actor, sessionId: string): Promise<void> {
+    const ended = await this.sessions.revokeOwn(actor.id, sessionId);
+    await this.audit.record({ type: 'session.revoked', actor, target: sessionId, outcome: ended ? 'success' : 'failure' });
+    if (!ended) throw new NotFoundError('You have no live session with that id.');
   }
 
   /** Sets a new password; every other session of the user ends, the current one stays. */
-  async changePassword(userId: string, currentSessionId: string, currentPassword: string, newPassword: string): Promise<void> {
-    const account = await this.accounts.findById(userId);
+  async changePassword(actor: Actor, currentSessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+    const account = await this.accounts.findById(actor.id);
     if (!account || !(await this.hasher.verify(currentPassword, account.passwordHash))) {
+      await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'failure', detail: 'wrong current password' });
       throw new InvalidCredentialsError();
     }
     const keep = parseSessionId(currentSessionId);
-    await this.accounts.setPassword(account.tag, await this.hasher.hash(newPassword), keep?.localId ?? '');
+    const ended = await this.accounts.setPassword(account.tag, await this.hasher.hash(newPassword), keep?.localId ?? '');
+    await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'success', detail: `${ended} other sessions ended` });
+  }
+
+  /** Replaces the user's roles; live sessions see them on their next request. */
+  async setRoles(userId: string, roles: string[]): Promise<PublicUser> {
+    const sorted = [...new Set(roles)].sort();
+    await this.sessions.setRoles(userId, sorted);
+    await this.directory.setAdmin(userId, sorted.includes(ADMIN_ROLE));
+    const user = await this.findById(userId);
+    if (!user) throw new NotFoundError('No user has that id.');
+    return user;
   }
 
   async findById(userId: string): Promise<PublicUser | null> {
     const account = await this.accounts.findById(userId);
+    return account && toPublic(account);
+  }
+
+  async findByUsername(username: string): Promise<PublicUser | null> {
+    const account = await this.accounts.findByUsername(username);
     return account && toPublic(account);
   }
 }

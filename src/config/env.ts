@@ -3,6 +3,7 @@
  * messages that name the variable to fix. Defaults live here and nowhere else.
  */
 import { z } from 'zod';
+import { passwordSchema, usernameSchema } from '../http/schemas';
 import { parseDurationSeconds } from './duration';
 
 const duration = (fallback: string) =>
@@ -54,6 +55,13 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     BODY_LIMIT_BYTES: positiveInt(256, 1_048_576).default(16_384),
     DATA_DIR: z.string().min(1).optional(),
+    ADMIN_USERNAME: usernameSchema.optional(),
+    ADMIN_PASSWORD: passwordSchema.optional(),
+    AUDIT_MAX_ENTRIES: positiveInt(100, 10_000_000).default(100_000),
+  })
+  .refine((env) => Boolean(env.ADMIN_USERNAME) === Boolean(env.ADMIN_PASSWORD), {
+    message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together',
+    path: ['ADMIN_PASSWORD'],
   })
   .refine((env) => !(env.REDIS_URL && env.REDIS_CLUSTER_NODES), {
     message: 'set REDIS_URL or REDIS_CLUSTER_NODES, not both',

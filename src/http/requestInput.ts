@@ -1,6 +1,7 @@
 /**
- * Request bodies: parsed with @koa/bodyparser under a small size limit, then checked against a
- * zod schema, so every route gets either a typed value or a 400 naming the fields.
+ * Request input: bodies parsed with @koa/bodyparser under a small size limit, bodies and query
+ * strings checked against zod schemas, so every route gets either a typed value or a 400 that
+ * names each bad field.
  */
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
@@ -14,15 +15,21 @@ export function jsonBodyParser(limitBytes: number): Middleware {
 export function readBody<S extends z.ZodType>(ctx: Context, schema: S): z.infer<S> {
   const hasBody = Number(ctx.get('Content-Length') || 0) > 0 || ctx.get('Transfer-Encoding') !== '';
   if (hasBody && !ctx.is('application/json')) throw new UnsupportedMediaTypeError();
-  const result = schema.safeParse(ctx.request.body ?? {});
-  if (!result.success) {
-    throw new ValidationError(
-      result.error.issues.flatMap((issue) =>
-        issue.code === 'unrecognized_keys'
-          ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'is not an accepted field' }))
-          : [{ field: issue.path.join('.'), message: issue.message }],
-      ),
-    );
-  }
-  return result.data;
+  return validate(schema, ctx.request.body ?? {});
+}
+
+export function readQuery<S extends z.ZodType>(ctx: Context, schema: S): z.infer<S> {
+  return validate(schema, ctx.query);
+}
+
+function validate<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'is not an accepted field' }))
+        : [{ field: issue.path.join('.'), message: issue.message }],
+    ),
+  );
 }

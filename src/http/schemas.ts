@@ -41,3 +41,31 @@ export const changePasswordSchema = z.strictObject({
   currentPassword: presentedPasswordSchema,
   newPassword: passwordSchema,
 });
+
+const roleSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be 1-32 lower-case letters, digits, "_" or "-", starting with a letter');
+
+export const rolesSchema = z.strictObject({
+  roles: z.array(roleSchema, { error: 'must be a list of roles' }).max(32, 'must list at most 32 roles'),
+});
+
+export const banSchema = z.strictObject({
+  userId: z.string({ error: 'is required' }).min(1, 'is required').max(128, 'must be at most 128 characters'),
+  reason: z.string({ error: 'is required' }).trim().min(1, 'is required').max(500, 'must be at most 500 characters'),
+  until: z.iso
+    .datetime({ offset: true, error: 'must be an ISO-8601 date-time such as 2030-01-31T12:00:00Z' })
+    .transform((text) => new Date(text))
+    .refine((date) => date.getTime() > Date.now(), 'must be in the future')
+    .optional(),
+});
+
+/** Query of a paged list: an opaque cursor and a page size. */
+export const pageQuerySchema = z.object({
+  cursor: z.string().max(512, 'must be at most 512 characters').optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100'))
+    .default(50),
+  query: z.string().max(32, 'must be at most 32 characters').default(''),
+});

@@ -6,10 +6,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { AccountService } from '../accounts/accountService';
+import { AdminService } from '../admin/adminService';
+import { AuditLog } from '../admin/auditLog';
+import { bootstrapAdmin } from '../admin/bootstrapAdmin';
 import type { Config } from '../config/env';
 import { createApp } from '../http/app';
 import { PasswordHasher } from '../passwords/passwordHasher';
 import { SessionService } from '../sessions/sessionService';
+import { AdminStore } from '../store/adminStore';
+import { AuditStore } from '../store/auditStore';
 import type { RedisClient } from '../store/scripts';
 
 export interface RunningService {
@@ -17,6 +22,7 @@ export interface RunningService {
   port: number;
   sessions: SessionService;
   accounts: AccountService;
+  admin: AdminService;
   /** Stops accepting, lets in-flight requests finish, then closes the worker pool (not Redis: its owner does). */
   close(): Promise<void>;
 }
@@ -38,10 +44,17 @@ export async function startService(
 ): Promise<RunningService> {
   const sessions = new SessionService(redis, sessionOptionsFrom(config));
   const hasher = new PasswordHasher(config.BCRYPT_COST);
-  const accounts = new AccountService(sessions, hasher, { signupEnabled: config.SIGNUP });
+  const adminStore = new AdminStore(redis, sessions.store.keys);
+  const audit = new AuditLog(new AuditStore(redis, sessions.store.keys, config.AUDIT_MAX_ENTRIES), logger);
+  const accounts = new AccountService(sessions, hasher, adminStore, audit, { signupEnabled: config.SIGNUP });
+  const admin = new AdminService(sessions, accounts, adminStore, audit);
+  if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
+    await bootstrapAdmin(accounts, audit, config.ADMIN_USERNAME, config.ADMIN_PASSWORD, logger);
+  }
   const app = createApp({
     sessions,
     accounts,
+    admin,
     logger,
     trustProxy: config.TRUST_PROXY,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -56,6 +69,7 @@ export async function startService(
     port: (server.address() as AddressInfo).port,
     sessions,
     accounts,
+    admin,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

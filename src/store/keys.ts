@@ -30,6 +30,31 @@ export class KeySpace {
     return `${this.base}:name:${normalizedName}`;
   }
 
+  /** Sorted set: lower-cased username + NUL + user id, for the admin's paged user search. */
+  directory(): string {
+    return `${this.base}:users`;
+  }
+
+  /** Set: ids of users holding the admin role (to refuse removing the last one). */
+  admins(): string {
+    return `${this.base}:admins`;
+  }
+
+  /** Sorted set: banned user ids, scored by when the ban ends (ms; +inf for never). */
+  bans(): string {
+    return `${this.base}:bans`;
+  }
+
+  /** Hash: banned user id -> JSON of the ban (reason, by whom, since, until). */
+  banDetails(): string {
+    return `${this.base}:bans:detail`;
+  }
+
+  /** Stream: the audit trail, capped in length. */
+  audit(): string {
+    return `${this.base}:audit`;
+  }
+
   forUser(tag: string): UserKeys {
     const slot = `${this.base}:{${tag}}`;
     return { user: `${slot}:u`, index: `${slot}:idx`, sessionPrefix: `${slot}:s:` };

@@ -2,12 +2,12 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
-import { NotFoundError } from '../../errors';
+import type { Actor } from '../../admin/auditLog';
 import { requireAuth } from '../../middleware/requireAuth';
 import type { ActiveSession } from '../../sessions/activeSession';
 import type { SessionService } from '../../sessions/sessionService';
 import type { SessionUser } from '../../sessions/types';
-import { readBody } from '../jsonBody';
+import { readBody } from '../requestInput';
 import { changePasswordSchema, loginSchema, registerSchema } from '../schemas';
 
 export function authRoutes(sessions: SessionService, accounts: AccountService): Router {
@@ -16,7 +16,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService): 
   router.post('/register', async (ctx) => {
     const { username, password } = readBody(ctx, registerSchema);
     ctx.status = 201;
-    ctx.body = { user: await accounts.register(username, password) };
+    ctx.body = { user: await accounts.register(username, password, ctx.ip) };
   });
 
   router.post('/login', async (ctx) => {
@@ -45,12 +45,12 @@ export function authRoutes(sessions: SessionService, accounts: AccountService): 
   });
 
   router.post('/logout', signedIn, async (ctx) => {
-    await sessions.revoke(authenticated(ctx).session.id);
+    await accounts.logout(actorOf(ctx), authenticated(ctx).session.id);
     ctx.status = 204;
   });
 
   router.post('/logout-all', signedIn, async (ctx) => {
-    await sessions.revokeAll(authenticated(ctx).user.id);
+    await accounts.logoutAll(actorOf(ctx));
     ctx.status = 204;
   });
 
@@ -61,19 +61,23 @@ export function authRoutes(sessions: SessionService, accounts: AccountService): 
   });
 
   router.delete('/sessions/:id', signedIn, async (ctx) => {
-    const { user } = authenticated(ctx);
-    if (!(await sessions.revokeOwn(user.id, ctx.params.id))) throw new NotFoundError('You have no live session with that id.');
+    await accounts.revokeOwnSession(actorOf(ctx), ctx.params.id);
     ctx.status = 204;
   });
 
   router.post('/password', signedIn, async (ctx) => {
     const { currentPassword, newPassword } = readBody(ctx, changePasswordSchema);
-    const { session, user } = authenticated(ctx);
-    await accounts.changePassword(user.id, session.id, currentPassword, newPassword);
+    await accounts.changePassword(actorOf(ctx), authenticated(ctx).session.id, currentPassword, newPassword);
     ctx.status = 204;
   });
 
   return router;
+}
+
+/** The signed-in user as the actor of an audited act. */
+export function actorOf(ctx: Context): Actor {
+  const { user } = authenticated(ctx);
+  return { id: user.id, name: user.name, ip: ctx.ip };
 }
 
 /** The session and user that requireAuth() guarantees. */

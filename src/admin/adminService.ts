@@ -1,0 +1,112 @@
+/**
+ * What operators do: find users, see and end their sessions, change roles, ban and unban, read
+ * the audit trail. Every act is recorded with its actor. The HTTP admin API and the CLI both
+ * call this.
+ */
+import { ConflictError, NotFoundError } from '../errors';
+import type { AccountService, PublicUser } from '../accounts/accountService';
+import type { SessionService } from '../sessions/sessionService';
+import type { SessionRecord } from '../sessions/types';
+import type { AdminStore, BanDetails } from '../store/adminStore';
+import { ADMIN_ROLE } from './roles';
+import type { Actor, AuditLog } from './auditLog';
+
+export interface UserOverview extends PublicUser {
+  ban: { until: Date | null } | null;
+  sessionCount: number;
+}
+
+export class AdminService {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly accounts: AccountService,
+    private readonly store: AdminStore,
+    readonly audit: AuditLog,
+  ) {}
+
+  async searchUsers(query: string, count: number, cursor?: string): Promise<{ users: PublicUser[]; next: string | null }> {
+    const { userIds, next } = await this.store.searchDirectory(query, count, cursor);
+    const users = await Promise.all(userIds.map((id) => this.accounts.findById(id)));
+    return { users: users.filter((u): u is PublicUser => u !== null), next };
+  }
+
+  async getUser(userId: string): Promise<UserOverview> {
+    const user = await this.requireUser(userId);
+    const [ban, sessions] = await Promise.all([this.sessions.banOf(userId), this.sessions.list(userId)]);
+    return { ...user, ban: ban === undefined ? null : { until: ban }, sessionCount: sessions.length };
+  }
+
+  async listSessions(userId: string): Promise<SessionRecord[]> {
+    await this.requireUser(userId);
+    return this.sessions.list(userId);
+  }
+
+  async revokeSession(actor: Actor, sessionId: string): Promise<void> {
+    const ended = await this.sessions.revoke(sessionId);
+    await this.audit.record({ type: 'session.revoked', actor, target: sessionId, outcome: ended ? 'success' : 'failure' });
+    if (!ended) throw new NotFoundError('No live session has that id.');
+  }
+
+  async revokeSessions(actor: Actor, userId: string): Promise<number> {
+    await this.requireUser(userId);
+    const ended = await this.sessions.revokeAll(userId);
+    await this.audit.record({ type: 'sessions.revoked', actor, target: userId, outcome: 'success', detail: `${ended} ended` });
+    return ended;
+  }
+
+  async setRoles(actor: Actor, userId: string, roles: string[]): Promise<PublicUser> {
+    const user = await this.requireUser(userId);
+    const wasAdmin = user.roles.includes(ADMIN_ROLE);
+    const staysAdmin = roles.includes(ADMIN_ROLE);
+    if (wasAdmin && !staysAdmin && (await this.store.adminCount()) <= 1) {
+      await this.audit.record({ type: 'roles.changed', actor, target: userId, outcome: 'denied', detail: 'last admin' });
+      throw new ConflictError('This is the last admin; make another user admin first.');
+    }
+    const updated = await this.accounts.setRoles(userId, roles);
+    await this.audit.record({ type: 'roles.changed', actor, target: userId, outcome: 'success', detail: roles.join(',') || '(none)' });
+    return updated;
+  }
+
+  async ban(actor: Actor, userId: string, reason: string, until: Date | null): Promise<BanDetails> {
+    if (actor.id === userId) {
+      await this.audit.record({ type: 'user.banned', actor, target: userId, outcome: 'denied', detail: 'self' });
+      throw new ConflictError('You cannot ban yourself.');
+    }
+    const user = await this.requireUser(userId);
+    const ended = await this.sessions.ban(userId, until);
+    const details: BanDetails = {
+      userId,
+      username: user.username,
+      reason,
+      by: { id: actor.id, name: actor.name },
+      since: new Date().toISOString(),
+      until: until ? until.toISOString() : null,
+    };
+    await this.store.listBan(details);
+    await this.audit.record({
+      type: 'user.banned',
+      actor,
+      target: userId,
+      outcome: 'success',
+      detail: `${reason} (until ${details.until ?? 'lifted'}; ${ended} sessions ended)`,
+    });
+    return details;
+  }
+
+  async unban(actor: Actor, userId: string): Promise<void> {
+    const lifted = await this.sessions.unban(userId);
+    await this.store.unlistBan(userId);
+    await this.audit.record({ type: 'user.unbanned', actor, target: userId, outcome: lifted ? 'success' : 'failure' });
+    if (!lifted) throw new NotFoundError('That user is not banned.');
+  }
+
+  listBans(count: number, offset: number): Promise<{ bans: BanDetails[]; next: number | null }> {
+    return this.store.pageBans(count, offset);
+  }
+
+  private async requireUser(userId: string): Promise<PublicUser> {
+    const user = await this.accounts.findById(userId);
+    if (!user) throw new NotFoundError('No user has that id.');
+    return user;
+  }
+}

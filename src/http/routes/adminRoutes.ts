@@ -1,0 +1,80 @@
+/** The admin JSON API: /admin/*, for users with the admin role only. */
+import Router from '@koa/router';
+import { ADMIN_ROLE } from '../../admin/roles';
+import type { AdminService } from '../../admin/adminService';
+import { ValidationError } from '../../errors';
+import { requireRole } from '../../middleware/requireAuth';
+import { readBody, readQuery } from '../requestInput';
+import { banSchema, pageQuerySchema, rolesSchema } from '../schemas';
+import { actorOf } from './authRoutes';
+
+export function adminRoutes(admin: AdminService): Router {
+  const router = new Router({ prefix: '/admin' });
+  router.use(requireRole(ADMIN_ROLE));
+
+  router.get('/users', async (ctx) => {
+    const { query, cursor, limit } = readQuery(ctx, pageQuerySchema);
+    const { users, next } = await admin.searchUsers(query, limit, cursor && decodeCursor(cursor));
+    ctx.body = { users, nextCursor: next && encodeCursor(next) };
+  });
+
+  router.get('/users/:id', async (ctx) => {
+    ctx.body = { user: await admin.getUser(ctx.params.id) };
+  });
+
+  router.get('/users/:id/sessions', async (ctx) => {
+    ctx.body = { sessions: await admin.listSessions(ctx.params.id) };
+  });
+
+  router.post('/users/:id/revoke-sessions', async (ctx) => {
+    ctx.body = { revoked: await admin.revokeSessions(actorOf(ctx), ctx.params.id) };
+  });
+
+  router.put('/users/:id/roles', async (ctx) => {
+    const { roles } = readBody(ctx, rolesSchema);
+    ctx.body = { user: await admin.setRoles(actorOf(ctx), ctx.params.id, roles) };
+  });
+
+  router.delete('/sessions/:id', async (ctx) => {
+    await admin.revokeSession(actorOf(ctx), ctx.params.id);
+    ctx.status = 204;
+  });
+
+  router.post('/blacklist', async (ctx) => {
+    const { userId, reason, until } = readBody(ctx, banSchema);
+    ctx.status = 201;
+    ctx.body = { entry: await admin.ban(actorOf(ctx), userId, reason, until ?? null) };
+  });
+
+  router.get('/blacklist', async (ctx) => {
+    const { cursor, limit } = readQuery(ctx, pageQuerySchema);
+    const offset = cursor ? Number(decodeCursor(cursor)) : 0;
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new ValidationError([{ field: 'cursor', message: 'is not a cursor from this list' }]);
+    const { bans, next } = await admin.listBans(limit, offset);
+    ctx.body = { entries: bans, nextCursor: next === null ? null : encodeCursor(String(next)) };
+  });
+
+  router.delete('/blacklist/:userId', async (ctx) => {
+    await admin.unban(actorOf(ctx), ctx.params.userId);
+    ctx.status = 204;
+  });
+
+  router.get('/audit', async (ctx) => {
+    const { cursor, limit } = readQuery(ctx, pageQuerySchema);
+    const before = cursor ? decodeCursor(cursor) : undefined;
+    if (before !== undefined && !/^\d+-\d+$/.test(before)) throw new ValidationError([{ field: 'cursor', message: 'is not a cursor from this list' }]);
+    const { entries, next } = await admin.audit.page(limit, before);
+    ctx.body = { entries, nextCursor: next && encodeCursor(next) };
+  });
+
+  return router;
+}
+
+/** Cursors are opaque to clients: base64url of the position. */
+function encodeCursor(position: string): string {
+  return Buffer.from(position, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  return Buffer.from(cursor, 'base64url').toString('utf8');
+}
