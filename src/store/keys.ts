@@ -40,14 +40,14 @@ export class KeySpace {
     return `${this.base}:admins`;
   }
 
-  /** Sorted set: banned user ids, scored by when the ban ends (ms; +inf for never). */
+  /** Sorted set: banned user ids, scored by when the ban ends (ms; +inf for never). Same slot as banDetails. */
   bans(): string {
-    return `${this.base}:bans`;
+    return `${this.base}:{bans}:idx`;
   }
 
-  /** Hash: banned user id -> JSON of the ban (reason, by whom, since, until). */
+  /** Hash: banned user id -> JSON of the ban (reason, by whom, since, until). Same slot as bans. */
   banDetails(): string {
-    return `${this.base}:bans:detail`;
+    return `${this.base}:{bans}:detail`;
   }
 
   /** Stream: the audit trail, capped in length. */
