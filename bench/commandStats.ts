@@ -1,7 +1,8 @@
 /**
  * Redis commands per request, from INFO commandstats. Commands a Lua script runs are counted
- * there too (Redis 7 also counts them in total_commands_processed: one EVAL running SET, GET and
- * TIME adds 4, which the bench verified), so "commands the client sent" has to be reasoned out:
+ * there too, and Redis 7.0 counts them in total_commands_processed as well (checked on 7.0.15:
+ * one EVAL that runs SET, GET and TIME adds 4), so neither tells client commands apart by
+ * itself. They are reasoned out instead:
  *
  *   client commands = EVALSHA + EVAL calls
  *                   + calls of every command no script of the server contains
@@ -9,12 +10,13 @@
  *                     (script calls x the command's call sites in the scripts).
  *
  * The scripts measured here (Tessera's touch.lua with its prelude, the limit's script) call
- * Redis outside any loop, so a command's call sites bound how often one run can call it. For
- * Tessera the bench's own INFO snapshot (one per node between two snapshots) is taken out.
+ * Redis outside any loop, so a command's call sites bound how often one run can call it. The
+ * bench's own INFO snapshot (one per node between two snapshots) is taken out.
  */
 import { Redis } from 'ioredis';
 
-export type CommandCalls = Map<string, number>;
+/** Per command: how often Redis ran it and the microseconds it spent (a script's time includes its commands'). */
+export type CommandCalls = Map<string, { calls: number; usec: number }>;
 
 const SCRIPT_COMMANDS = new Set(['evalsha', 'eval', 'evalsha_ro', 'eval_ro']);
 
@@ -30,8 +32,9 @@ export class CommandStats {
   async snapshot(): Promise<CommandCalls> {
     const calls: CommandCalls = new Map();
     for (const client of this.clients) {
-      for (const match of (await client.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-        calls.set(match[1], (calls.get(match[1]) ?? 0) + Number(match[2]));
+      for (const match of (await client.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+        const seen = calls.get(match[1]) ?? { calls: 0, usec: 0 };
+        calls.set(match[1], { calls: seen.calls + Number(match[2]), usec: seen.usec + Number(match[3]) });
       }
     }
     return calls;
@@ -40,9 +43,10 @@ export class CommandStats {
   /** Calls between two snapshots, less the INFO of the first snapshot itself. */
   between(before: CommandCalls, after: CommandCalls): CommandCalls {
     const delta: CommandCalls = new Map();
-    for (const [command, count] of after) {
-      const calls = count - (before.get(command) ?? 0) - (command === 'info' ? this.clients.length : 0);
-      if (calls > 0) delta.set(command, calls);
+    for (const [command, now] of after) {
+      const then = before.get(command) ?? { calls: 0, usec: 0 };
+      const calls = now.calls - then.calls - (command === 'info' ? this.clients.length : 0);
+      if (calls > 0) delta.set(command, { calls, usec: now.usec - then.usec });
     }
     return delta;
   }
@@ -72,6 +76,8 @@ export interface CommandAccount {
   clientCommandsPerRequest: number;
   /** Commands run inside scripts per request. */
   scriptInternalPerRequest: number;
+  /** Microseconds Redis spent on the client's commands (scripts included) per request: the Redis CPU a request costs. */
+  redisMicrosPerRequest: number;
   /** Client commands other than script calls, by name (empty when every client command was a script call). */
   otherClientCommands: Record<string, number>;
   /** Every command's calls per request, as Redis counted them. */
@@ -80,14 +86,19 @@ export interface CommandAccount {
 
 export function accountCommands(calls: CommandCalls, requests: number, callSites: Map<string, number>): CommandAccount {
   let scriptCalls = 0;
-  for (const command of SCRIPT_COMMANDS) scriptCalls += calls.get(command) ?? 0;
+  let usec = 0;
+  for (const command of SCRIPT_COMMANDS) {
+    scriptCalls += calls.get(command)?.calls ?? 0;
+    usec += calls.get(command)?.usec ?? 0;
+  }
   const other: Record<string, number> = {};
   let internal = 0;
   for (const [command, count] of calls) {
     if (SCRIPT_COMMANDS.has(command)) continue;
-    const fromScripts = Math.min(count, scriptCalls * (callSites.get(command) ?? 0));
+    const fromScripts = Math.min(count.calls, scriptCalls * (callSites.get(command) ?? 0));
     internal += fromScripts;
-    if (count > fromScripts) other[command] = count - fromScripts;
+    if (count.calls > fromScripts) other[command] = count.calls - fromScripts;
+    if (fromScripts === 0) usec += count.usec;
   }
   const otherTotal = Object.values(other).reduce((sum, count) => sum + count, 0);
   const perRequest = (n: number) => (requests > 0 ? n / requests : 0);
@@ -96,7 +107,8 @@ export function accountCommands(calls: CommandCalls, requests: number, callSites
     scriptCallsPerRequest: perRequest(scriptCalls),
     clientCommandsPerRequest: perRequest(scriptCalls + otherTotal),
     scriptInternalPerRequest: perRequest(internal),
+    redisMicrosPerRequest: perRequest(usec),
     otherClientCommands: other,
-    perRequest: Object.fromEntries([...calls].sort(([a], [b]) => a.localeCompare(b)).map(([c, n]) => [c, perRequest(n)])),
+    perRequest: Object.fromEntries([...calls].sort(([a], [b]) => a.localeCompare(b)).map(([c, n]) => [c, perRequest(n.calls)])),
   };
 }

@@ -124,7 +124,10 @@ async function measureRounds(
       const received = (await server.requestsReceived()) - receivedBefore;
       if (result.non2xx > 0) throw new Error(`${contender.name}: ${result.non2xx} answers were not 2xx`);
       if (counter && before && after) {
-        for (const [command, count] of counter.between(before, after)) calls[i].set(command, (calls[i].get(command) ?? 0) + count);
+        for (const [command, count] of counter.between(before, after)) {
+          const sum = calls[i].get(command) ?? { calls: 0, usec: 0 };
+          calls[i].set(command, { calls: sum.calls + count.calls, usec: sum.usec + count.usec });
+        }
       }
       requests[i] += received;
       runs[i].push(result);

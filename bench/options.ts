@@ -7,11 +7,11 @@
 export interface BenchOptions {
   /** Tiny durations, one round, small counts; targets are reported but not enforced. Default false. */
   smoke: boolean;
-  /** Rounds of the server comparison, interleaved; medians are quoted. Default 3 (smoke: 1). */
+  /** Interleaved rounds of each comparison; medians are quoted. Default 5 (smoke: 1). */
   rounds: number;
-  /** Load before each measured run, for JIT and connection set-up. Seconds; default 2 (smoke: 0, none). */
+  /** Load before each measured run, for JIT and connection set-up. Seconds; default 1 (smoke: 0, none). */
   warmupSeconds: number;
-  /** Length of each measured run. Seconds; default 8 (smoke: 1). */
+  /** Length of each measured run. Seconds; default 5 (smoke: 1). */
   durationSeconds: number;
   /** Concurrent keep-alive connections of the load generator. Default 64 (smoke: 8). */
   connections: number;
@@ -29,9 +29,9 @@ export interface BenchOptions {
 
 const FULL: Omit<BenchOptions, 'resultsFile'> = {
   smoke: false,
-  rounds: 3,
-  warmupSeconds: 2,
-  durationSeconds: 8,
+  rounds: 5,
+  warmupSeconds: 1,
+  durationSeconds: 5,
   connections: 64,
   memorySessions: 100_000,
   bcryptCost: 12,

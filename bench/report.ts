@@ -55,13 +55,14 @@ export function markdown(report: BenchReport): string {
     `${options.rounds} interleaved round(s) of ${options.durationSeconds} s per server after ${options.warmupSeconds} s of warm-up, ` +
       `${options.connections} keep-alive connections; medians quoted.${options.smoke ? ' SMOKE RUN: figures are not meaningful.' : ''}`,
     '',
-    '| server | what | req/s | p50 ms | p99 ms | Redis cmds/req (client) | tessera ÷ this |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| server | what | req/s | p50 ms | p99 ms | Redis cmds/req (client) | Redis µs/req | tessera ÷ this |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const row of report.comparison) {
     const commands = row.commands ? n(row.commands.clientCommandsPerRequest, 3) : '—';
+    const micros = row.commands ? n(row.commands.redisMicrosPerRequest, 1) : '—';
     lines.push(
-      `| ${row.name} | ${row.description} | ${n(row.requestsPerSecond)} | ${n(row.p50Ms, 2)} | ${n(row.p99Ms, 2)} | ${commands} | ${n(report.tesseraRatios[row.name], 2)}x |`,
+      `| ${row.name} | ${row.description} | ${n(row.requestsPerSecond)} | ${n(row.p50Ms, 2)} | ${n(row.p99Ms, 2)} | ${commands} | ${micros} | ${n(report.tesseraRatios[row.name], 2)}x |`,
     );
   }
   const tessera = report.comparison.find((row) => row.name === 'tessera')?.commands;

@@ -57,7 +57,7 @@ async function main(): Promise<number> {
   await cluster.stop();
 
   phase('scaling out');
-  const scaling = await measureScaling(options, standalone);
+  const scaling = await measureScaling(options);
 
   phase(`login under load (bcrypt cost ${options.bcryptCost})`);
   const loginStorm = await measureLoginStorm(options, standalone, cpus);

@@ -1,12 +1,13 @@
 /**
  * Scaling out: Tessera behind node:cluster with one and then two app processes sharing one Redis,
- * interleaved over the rounds like the main table. Both configurations run unpinned (with two
- * cores there is no core to spare for a second process otherwise), so the two-process figure
- * includes the second process competing with Redis and the load generator for the same cores.
+ * interleaved over the rounds like the main table. Everything here runs unpinned, on a Redis of
+ * its own: pinned, two app processes would have no core of their own and Redis no room to move,
+ * so the figure shows what a second process gains when it competes with Redis and the load
+ * generator for the same cores, as it would on one small machine.
  */
 import { runLoad, type LoadResult } from './load';
 import type { BenchOptions } from './options';
-import type { BenchRedis } from './redis';
+import { startStandalone } from './redis';
 import { startServerProcess, type ServerProcess } from './serverProcess';
 import { median, sleep } from './stats';
 
@@ -19,7 +20,8 @@ export interface ScalingRow {
 
 export const SCALING_PROCESSES = [1, 2] as const;
 
-export async function measureScaling(options: BenchOptions, redis: BenchRedis): Promise<ScalingRow[]> {
+export async function measureScaling(options: BenchOptions): Promise<ScalingRow[]> {
+  const redis = await startStandalone('');
   const servers: ServerProcess[] = [];
   try {
     for (const workers of SCALING_PROCESSES) {
@@ -54,5 +56,6 @@ export async function measureScaling(options: BenchOptions, redis: BenchRedis): 
     }));
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
+    await redis.stop();
   }
 }

@@ -5,12 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { onCpus } from './cpus';
 import type { FromBench, ToBench } from './servers/host';
 import type { ServerModule, ServerSetup } from './servers/types';
 import { onTeardown } from './teardown';
 
 const HOST = path.join(__dirname, 'servers', 'host.ts');
+/** tsx's loader by absolute URL, so servers start whatever the working directory. */
+const TSX = pathToFileURL(require.resolve('tsx')).href;
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -36,7 +39,7 @@ export async function startServerProcess(
   setup: ServerSetup,
   options: ServerProcessOptions,
 ): Promise<ServerProcess> {
-  const [command, args] = onCpus(options.cpus, process.execPath, ['--import', 'tsx', HOST, module]);
+  const [command, args] = onCpus(options.cpus, process.execPath, ['--import', TSX, HOST, module]);
   const child = spawn(command, args, {
     // The report owns stdout; whatever a server prints goes to stderr with the progress lines.
     stdio: ['ignore', process.stderr, 'inherit', 'ipc'],
