@@ -37,7 +37,7 @@ export function findOnPath(command: string): string | null {
   return null;
 }
 
-export async function startEmbeddedRedis(dataDir: string = path.join(REPO_ROOT, '.data', 'redis')): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis> {
   const binary = findOnPath('redis-server');
   if (!binary) throw new RedisServerMissingError();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

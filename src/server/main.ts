@@ -2,10 +2,10 @@
  * `npm start`: reads the configuration, connects to Redis (or starts the embedded one), serves,
  * and on SIGTERM/SIGINT stops accepting, finishes in-flight requests and closes Redis.
  */
-import path from 'node:path';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config/env';
-import { createRedisClient, waitUntilReady, type RedisTarget } from '../store/redisClient';
+import { configuredRedis, embeddedRedisDir } from '../config/redisTarget';
+import { createRedisClient, waitUntilReady } from '../store/redisClient';
 import { startEmbeddedRedis, type EmbeddedRedis } from './embeddedRedis';
 import { startService } from './service';
 
@@ -21,13 +21,9 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL });
 
   let embedded: EmbeddedRedis | null = null;
-  let target: RedisTarget;
-  if (config.REDIS_CLUSTER_NODES) {
-    target = { kind: 'cluster', nodes: config.REDIS_CLUSTER_NODES.map(toClusterNode) };
-  } else if (config.REDIS_URL) {
-    target = { kind: 'standalone', url: config.REDIS_URL };
-  } else {
-    embedded = await startEmbeddedRedis(config.DATA_DIR && path.join(config.DATA_DIR, 'redis'));
+  let target = configuredRedis(config);
+  if (!target) {
+    embedded = await startEmbeddedRedis(embeddedRedisDir(config));
     logger.info({ socket: embedded.socketPath }, 'started embedded redis-server (inspect with: redis-cli -s <socket>)');
     target = { kind: 'standalone', path: embedded.socketPath };
   }
@@ -56,11 +52,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-function toClusterNode(hostPort: string): { host: string; port: number } {
-  const at = hostPort.lastIndexOf(':');
-  return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) };
 }
 
 main().catch((error: unknown) => {

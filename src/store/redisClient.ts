@@ -3,7 +3,7 @@
  * them for tens of seconds, which would hold a request open; a session check must instead fail
  * closed within about a second (503) and recover by itself when Redis returns.
  */
-import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 export const FAIL_FAST_REDIS_OPTIONS: Readonly<RedisOptions> = Object.freeze({
   enableOfflineQueue: false,
@@ -15,7 +15,7 @@ export const FAIL_FAST_REDIS_OPTIONS: Readonly<RedisOptions> = Object.freeze({
 
 export type RedisTarget =
   | { kind: 'standalone'; url?: string; path?: string }
-  | { kind: 'cluster'; nodes: ClusterNode[] };
+  | { kind: 'cluster'; nodes: { host: string; port: number }[] };
 
 export function createRedisClient(target: RedisTarget, overrides: RedisOptions = {}): Redis | Cluster {
   const options: RedisOptions = { ...FAIL_FAST_REDIS_OPTIONS, ...overrides };

@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { Cluster, Redis } from 'ioredis';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+import { logIn, startTestService, type TestService } from '../support/service';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const TSX = require.resolve('tsx/cli');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe.each(BACKENDS)('the tessera CLI on $name Redis', (backend) => {
+  let redis: Redis | Cluster;
+  let service: TestService;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    redis = await backend.connect();
+  });
+  afterAll(() => redis.quit());
+
+  beforeEach(async () => {
+    const target = backend.target();
+    env = {
+      KEY_PREFIX: uniquePrefix(),
+      BCRYPT_COST: '4',
+      ...(target.kind === 'cluster'
+        ? { REDIS_CLUSTER_NODES: target.nodes.map((n) => `${n.host}:${n.port}`).join(',') }
+        : { REDIS_URL: target.url! }),
+    };
+    service = await startTestService(redis, { KEY_PREFIX: env.KEY_PREFIX });
+  });
+  afterEach(() => service.close());
+
+  function cli(args: string[], stdin = ''): Promise<Run> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [TSX, 'src/cli/main.ts', ...args], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.stdin.end(stdin);
+      child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('lets an operator create an admin, ban and unban a user, end sessions, and read the audit trail', async () => {
+    const created = await cli(['user:create', 'operator-made', '--admin'], 'a-strong-password\n');
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ username: 'operator-made', roles: ['admin'] });
+    const admin = await logIn(service, 'operator-made', 'a-strong-password');
+    expect((await service.call('GET', '/admin/users', { token: admin.token })).status).toBe(200);
+
+    await cli(['user:create', 'troublemaker'], 'another-password\n');
+    const user = await logIn(service, 'troublemaker', 'another-password');
+    const listed = await cli(['sessions:list', 'troublemaker']);
+    expect(JSON.parse(listed.stdout).map((s: { id: string }) => s.id)).toEqual([user.body.session.id]);
+
+    const banned = await cli(['ban', 'troublemaker', '--reason', 'spam', '--until', '1h']);
+    expect(banned.code).toBe(0);
+    expect(JSON.parse(banned.stdout)).toMatchObject({ reason: 'spam', by: { id: 'cli' } });
+    expect((await service.call('GET', '/auth/session', { token: user.token })).status).toBe(401);
+    const refused = await service.call('POST', '/auth/login', { body: { username: 'troublemaker', password: 'another-password' } });
+    expect(refused.status).toBe(403);
+
+    expect((await cli(['unban', 'troublemaker'])).code).toBe(0);
+    const again = await logIn(service, 'troublemaker', 'another-password');
+    const revoked = await cli(['sessions:revoke-all', 'troublemaker']);
+    expect(JSON.parse(revoked.stdout)).toEqual({ revoked: 1 });
+    expect((await service.call('GET', '/auth/session', { token: again.token })).status).toBe(401);
+
+    const audit = JSON.parse((await cli(['audit', '--limit', '50'])).stdout) as { type: string; actor: { id: string; name: string } }[];
+    expect(audit.filter((e) => e.actor.id === 'cli').map((e) => e.type)).toEqual(
+      expect.arrayContaining(['user.created', 'user.banned', 'user.unbanned', 'sessions.revoked']),
+    );
+    expect(audit.find((e) => e.actor.id === 'cli')!.actor.name).toMatch(/^cli:/);
+  }, 60_000);
+
+  it('grants and revokes roles, and refuses to remove the last admin', async () => {
+    await cli(['user:create', 'only-admin', '--admin'], 'only-admin-password\n');
+    await cli(['user:create', 'helper-role'], 'helper-password\n');
+    const granted = await cli(['roles:grant', 'helper-role', 'support']);
+    expect(JSON.parse(granted.stdout).roles).toEqual(['support']);
+    expect(JSON.parse((await cli(['roles:revoke', 'helper-role', 'support'])).stdout).roles).toEqual([]);
+    const last = await cli(['roles:revoke', 'only-admin', 'admin']);
+    expect(last.code).toBe(1);
+    expect(last.stderr).toContain('last admin');
+  }, 60_000);
+
+  it('explains bad input and unknown commands without touching anything', async () => {
+    const weak = await cli(['user:create', 'weak'], 'short\n');
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('password: must be at least 8 characters');
+    const missing = await cli(['ban', 'nobody-at-all', '--reason', 'x']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No user is named nobody-at-all');
+    const noReason = await cli(['ban', 'weak']);
+    expect(noReason.code).not.toBe(0);
+    const unknown = await cli(['explode']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown command: explode');
+    expect(unknown.stderr).toContain('tessera ban <username>');
+  }, 60_000);
+});
