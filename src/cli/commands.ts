@@ -38,6 +38,18 @@ function check<S extends z.ZodType>(schema: S, field: string, value: unknown): z
   return result.data;
 }
 
+async function changeRole(
+  core: Core,
+  actor: Actor,
+  name: string | undefined,
+  role: string | undefined,
+  change: (roles: string[], role: string) => string[],
+): Promise<PublicUser> {
+  const user = await userNamed(core, name);
+  if (!role) throw new UsageError('name the role');
+  return core.admin.setRoles(actor, user.id, change(user.roles, role));
+}
+
 /** `--until` as an ISO time or a duration from now (2h, 7d). */
 function parseUntil(text: string | undefined): Date | null {
   if (!text) return null;
@@ -72,20 +84,12 @@ export const COMMANDS: Record<string, Command> = {
   'roles:grant': {
     usage: 'roles:grant <username> <role>',
     summary: 'add a role; live sessions see it on their next request',
-    async run(core, actor, { args: [name, role] }) {
-      const user = await userNamed(core, name);
-      if (!role) throw new UsageError('name the role');
-      return core.admin.setRoles(actor, user.id, [...user.roles, role]);
-    },
+    run: (core, actor, { args: [name, role] }) => changeRole(core, actor, name, role, (roles, r) => [...roles, r]),
   },
   'roles:revoke': {
     usage: 'roles:revoke <username> <role>',
     summary: 'remove a role (never the last admin’s)',
-    async run(core, actor, { args: [name, role] }) {
-      const user = await userNamed(core, name);
-      if (!role) throw new UsageError('name the role');
-      return core.admin.setRoles(actor, user.id, user.roles.filter((r) => r !== role));
-    },
+    run: (core, actor, { args: [name, role] }) => changeRole(core, actor, name, role, (roles, r) => roles.filter((x) => x !== r)),
   },
   'sessions:list': {
     usage: 'sessions:list <username>',
