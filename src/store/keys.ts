@@ -60,6 +60,21 @@ export class KeySpace {
     return { user: `${slot}:u`, index: `${slot}:idx`, sessionPrefix: `${slot}:s:` };
   }
 
+  /** String: a one-time form token of a signed-in user's page, in that user's slot; holds its state and binding. */
+  formToken(tag: string, tokenId: string): string {
+    return `${this.base}:{${tag}}:f:${tokenId}`;
+  }
+
+  /** String: a one-time form token of a signed-out page (login, register). Single-key, so no hash tag. */
+  anonymousFormToken(tokenId: string): string {
+    return `${this.base}:f:${tokenId}`;
+  }
+
+  /** String: JSON of the text of a form sent after its session lapsed, kept until the user is back. */
+  formDraft(draftId: string): string {
+    return `${this.base}:draft:${draftId}`;
+  }
+
   session(tag: string, localId: string): string {
     return this.forUser(tag).sessionPrefix + localId;
   }

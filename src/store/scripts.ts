@@ -17,6 +17,7 @@ const SCRIPTS = {
   list: 1,
   setAttribute: 1,
   claimTag: 1,
+  spendFormToken: 1,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
