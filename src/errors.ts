@@ -106,6 +106,25 @@ export class ForbiddenError extends TesseraError {
   }
 }
 
+/**
+ * 403: an unsafe request authenticated by the session cookie (or a page form) failed the CSRF
+ * defence: wrong origin, or a missing or wrong synchronizer token. The session is left as it was.
+ */
+export class CsrfRejectedError extends TesseraError {
+  constructor(detail: string) {
+    super(403, 'csrf-rejected', 'Cross-site request refused', detail);
+  }
+}
+
+/** 401 for POST /auth/introspect without the service credential or an admin session. */
+export class IntrospectionUnauthorizedError extends TesseraError {
+  constructor() {
+    super(401, 'introspection-unauthorized', 'Introspection needs a credential', 'Send the service credential as "Authorization: Bearer <credential>", or use an admin session.', {
+      headers: { 'WWW-Authenticate': 'Bearer realm="tessera-introspection"' },
+    });
+  }
+}
+
 export class SignupDisabledError extends TesseraError {
   constructor() {
     super(403, 'signup-disabled', 'Sign-up disabled', 'This service does not accept new registrations.');

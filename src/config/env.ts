@@ -58,6 +58,19 @@ const envSchema = z
     ADMIN_USERNAME: usernameSchema.optional(),
     ADMIN_PASSWORD: passwordSchema.optional(),
     AUDIT_MAX_ENTRIES: positiveInt(100, 10_000_000).default(100_000),
+    COOKIE_TRANSPORT: onOff('off'),
+    COOKIE_SECURE: onOff('on'),
+    PUBLIC_ORIGIN: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// origin such as https://auth.example.com' })
+      .transform((text) => new URL(text))
+      .refine((url) => url.pathname === '/' && !url.search && !url.hash && !url.username, 'must be an origin only, without a path')
+      .transform((url) => url.origin)
+      .optional(),
+    FORM_TOKEN_TTL: duration('2h'),
+    INTROSPECT_CREDENTIAL: z
+      .string()
+      .regex(/^[A-Za-z0-9._~+/-]{32,256}$/, 'must be 32-256 characters of A-Z a-z 0-9 . _ ~ + / -')
+      .optional(),
   })
   .refine((env) => Boolean(env.ADMIN_USERNAME) === Boolean(env.ADMIN_PASSWORD), {
     message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together',

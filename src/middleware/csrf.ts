@@ -1,0 +1,80 @@
+/**
+ * CSRF defence for cookie-authenticated unsafe requests (POST, PUT, PATCH, DELETE): the
+ * browser's own signals (Sec-Fetch-Site, Origin) must say same origin, and the request must
+ * carry the session's synchronizer token, from the form field `_csrf` or the `X-CSRF-Token`
+ * header (OWASP CSRF Prevention Cheat Sheet). The token is a random secret kept as a session
+ * attribute, so it arrives with the session's one round trip and every app instance knows it.
+ * Requests with an Authorization header need none of this: a browser never adds that header on
+ * its own.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import { CsrfRejectedError } from '../errors';
+import type { ActiveSession } from '../sessions/activeSession';
+import './sessionCookie';
+
+export const CSRF_ATTRIBUTE = 'csrf';
+export const CSRF_HEADER = 'X-CSRF-Token';
+export const CSRF_FIELD = '_csrf';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** The session's synchronizer token, created (one attribute write) the first time a page needs it. */
+export async function csrfTokenOf(session: ActiveSession): Promise<string> {
+  const existing = session.get(CSRF_ATTRIBUTE);
+  if (typeof existing === 'string') return existing;
+  const token = randomBytes(32).toString('base64url');
+  await session.set(CSRF_ATTRIBUTE, token);
+  return token;
+}
+
+export interface CsrfOptions {
+  /** Origin the pages are served from, such as https://auth.example.com. Default: the request's own origin. */
+  publicOrigin?: string;
+  /** Unsafe requests that need the origin check even without a session, such as the login form (login CSRF). */
+  isPageForm?: (ctx: Context) => boolean;
+  /** Forms that start a session rather than act on one (login, register): origin check only, no token. */
+  isTokenExempt?: (ctx: Context) => boolean;
+}
+
+export function csrfProtection(options: CsrfOptions = {}): Middleware {
+  return async function csrfProtection(ctx, next) {
+    if (SAFE_METHODS.has(ctx.method)) return next();
+    const viaCookie = ctx.state.credentials === 'cookie';
+    if (viaCookie || options.isPageForm?.(ctx)) checkOrigin(ctx, options.publicOrigin ?? ctx.origin);
+    const session = ctx.state.session;
+    if (viaCookie && session && !options.isTokenExempt?.(ctx)) {
+      const expected = session.get(CSRF_ATTRIBUTE);
+      const presented = ctx.get(CSRF_HEADER) || formField(ctx, CSRF_FIELD);
+      if (!presented) throw new CsrfRejectedError(`Send the page's CSRF token in the "${CSRF_FIELD}" field or the ${CSRF_HEADER} header.`);
+      if (typeof expected !== 'string' || !sameText(presented, expected)) {
+        throw new CsrfRejectedError('The CSRF token does not belong to this session; reload the page and try again.');
+      }
+    }
+    await next();
+  };
+}
+
+function checkOrigin(ctx: Context, expectedOrigin: string): void {
+  // Fetch Metadata: sent by current browsers, and not settable by page scripts.
+  const site = ctx.get('Sec-Fetch-Site');
+  if (site && site !== 'same-origin' && site !== 'none') {
+    throw new CsrfRejectedError('This request came from another site; send it from this site’s own pages.');
+  }
+  const origin = ctx.get('Origin');
+  if (origin && origin !== expectedOrigin) {
+    throw new CsrfRejectedError('This request came from another origin; send it from this site’s own pages.');
+  }
+}
+
+export function formField(ctx: Context, name: string): string {
+  const body = ctx.request.body as Record<string, unknown> | undefined;
+  const value = body && typeof body === 'object' ? body[name] : undefined;
+  return typeof value === 'string' ? value : '';
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,82 @@
+/**
+ * The cookie transport: the same opaque session token, carried in an HttpOnly, SameSite=Lax
+ * cookie for server-rendered pages. With Secure on (the default) the name takes the `__Host-`
+ * prefix, so the browser keeps it only from a secure origin, for Path=/ and this host alone
+ * (RFC 6265bis §4.1.3.2). Its Max-Age follows the session's sliding idle expiry.
+ */
+import type { Context, Middleware } from 'koa';
+import './state';
+
+declare module 'koa' {
+  interface DefaultState {
+    /** How the request's token came: the Authorization header, or the session cookie. */
+    credentials?: 'header' | 'cookie';
+  }
+}
+
+export interface SessionCookieOptions {
+  /** Send the Secure attribute and use the `__Host-` prefix. Default true; turn off only for plain-http localhost. */
+  secure?: boolean;
+  /** Base name of the cookie, without the prefix. Default "tessera". */
+  name?: string;
+}
+
+export const DEFAULT_SESSION_COOKIE_OPTIONS = { secure: true, name: 'tessera' } as const;
+
+const COOKIE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class SessionCookie {
+  /** The cookie's full name, `__Host-tessera` when Secure. */
+  readonly name: string;
+  readonly secure: boolean;
+
+  constructor(options: SessionCookieOptions = {}) {
+    const base = options.name ?? DEFAULT_SESSION_COOKIE_OPTIONS.name;
+    if (!COOKIE_NAME.test(base)) throw new TypeError('SessionCookie option "name" must be 1-64 letters, digits, "_" or "-"');
+    this.secure = options.secure ?? DEFAULT_SESSION_COOKIE_OPTIONS.secure;
+    this.name = this.secure ? `__Host-${base}` : base;
+  }
+
+  /** The token from the cookie, for authenticate()'s fallbackToken hook (used only when no Authorization header came). */
+  readonly read = (ctx: Context): string | null => {
+    const token = ctx.cookies.get(this.name);
+    if (!token) return null;
+    ctx.state.credentials = 'cookie';
+    return token;
+  };
+
+  /** Sets the cookie to the token, living until the session's idle expiry. */
+  write(ctx: Context, token: string, expiresAt: Date): void {
+    const maxAgeSeconds = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+    this.setHeader(ctx, `${this.name}=${token}; Max-Age=${maxAgeSeconds}`);
+  }
+
+  /** Tells the browser to drop the cookie. */
+  clear(ctx: Context): void {
+    this.setHeader(ctx, `${this.name}=; Max-Age=0`);
+  }
+
+  /**
+   * Runs after authenticate(): a cookie that brought a live session is sent again with the slid
+   * Max-Age; a cookie that brought a dead one is cleared.
+   */
+  slide(): Middleware {
+    return async (ctx, next) => {
+      if (ctx.state.credentials === 'cookie') {
+        const token = ctx.cookies.get(this.name);
+        if (ctx.state.session && token) this.write(ctx, token, ctx.state.session.expiresAt);
+        else this.clear(ctx);
+      } else if (ctx.get('Authorization')) {
+        ctx.state.credentials = 'header';
+      }
+      await next();
+    };
+  }
+
+  private setHeader(ctx: Context, nameValueAndAge: string): void {
+    const attributes = `; Path=/; HttpOnly; SameSite=Lax${this.secure ? '; Secure' : ''}`;
+    const current = ctx.response.get('Set-Cookie') as string | string[] | undefined;
+    const others = (Array.isArray(current) ? current : current ? [current] : []).filter((c) => !c.startsWith(`${this.name}=`));
+    ctx.set('Set-Cookie', [...others, nameValueAndAge + attributes]);
+  }
+}
