@@ -4,13 +4,20 @@ import type { Logger } from 'pino';
 import type { AccountService } from '../accounts/accountService';
 import type { AdminService } from '../admin/adminService';
 import { authenticate } from '../middleware/authenticate';
+import { csrfProtection } from '../middleware/csrf';
+import type { SessionCookie } from '../middleware/sessionCookie';
+import { messagePage, unavailablePage } from '../pages/messagePages';
 import type { SessionService } from '../sessions/sessionService';
+import type { FormDraftStore } from '../store/formDraftStore';
+import type { FormTokenStore } from '../store/formTokenStore';
 import { jsonBodyParser } from './requestInput';
 import { problemDetails } from './problemDetails';
 import { requestLog } from './requestLog';
 import { adminRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
+import { gatewayRoutes } from './routes/gatewayRoutes';
 import { healthRoutes } from './routes/healthRoutes';
+import { isPagePath, isSignInForm, pageRoutes } from './routes/pageRoutes';
 
 export interface AppParts {
   sessions: SessionService;
@@ -21,21 +28,63 @@ export interface AppParts {
   trustProxy: boolean;
   /** Largest request body. Bytes. */
   bodyLimitBytes: number;
+  /** The cookie transport and the pages that use it; null serves the bearer-header API only. */
+  pages?: PagesParts | null;
+  /** Secret that lets a resource server call POST /auth/introspect; null: admin sessions only. */
+  introspectCredential?: string | null;
+}
+
+export interface PagesParts {
+  cookie: SessionCookie;
+  formTokens: FormTokenStore;
+  drafts: FormDraftStore;
+  signupEnabled: boolean;
+  /** Origin the pages are served from, for the CSRF origin check. Default: each request's own origin. */
+  publicOrigin?: string;
 }
 
 export function createApp(parts: AppParts): Koa {
   const app = new Koa({ proxy: parts.trustProxy });
   // Errors are answered by problemDetails; Koa's default handler would only log them twice.
   app.silent = true;
+  const pages = parts.pages ?? null;
   const health = healthRoutes(parts.sessions);
-  const auth = authRoutes(parts.sessions, parts.accounts);
+  const auth = authRoutes(parts.sessions, parts.accounts, pages?.cookie ?? null);
+  const gateway = gatewayRoutes(parts.sessions, { introspectCredential: parts.introspectCredential ?? null });
   const admin = adminRoutes(parts.admin);
   app.use(requestLog(parts.logger));
-  app.use(problemDetails(parts.logger, { bodyLimitBytes: parts.bodyLimitBytes }));
+  app.use(
+    problemDetails(parts.logger, {
+      bodyLimitBytes: parts.bodyLimitBytes,
+      htmlFor: pages
+        ? (ctx, status) =>
+            !isPagePath(ctx.path)
+              ? null
+              : status === 503
+                ? unavailablePage()
+                : messagePage('Something went wrong', 'The request failed on our side; nothing you typed was wrong.', { href: '/account', label: 'Back to your account' })
+        : undefined,
+    }),
+  );
   app.use(health.routes()).use(health.allowedMethods());
   app.use(jsonBodyParser(parts.bodyLimitBytes));
-  app.use(authenticate(parts.sessions));
+  app.use(authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {}));
+  if (pages) {
+    app.use(pages.cookie.slide());
+    app.use(
+      csrfProtection({
+        publicOrigin: pages.publicOrigin,
+        isPageForm: (ctx) => isPagePath(ctx.path),
+        isTokenExempt: (ctx) => isSignInForm(ctx.path),
+      }),
+    );
+  }
   app.use(auth.routes()).use(auth.allowedMethods());
+  app.use(gateway.routes()).use(gateway.allowedMethods());
+  if (pages) {
+    const pageRouter = pageRoutes({ sessions: parts.sessions, accounts: parts.accounts, admin: parts.admin, ...pages });
+    app.use(pageRouter.routes()).use(pageRouter.allowedMethods());
+  }
   app.use(admin.routes()).use(admin.allowedMethods());
   return app;
 }

@@ -2,13 +2,22 @@
  * The one place errors become answers: every failure is application/problem+json (RFC 9457)
  * with a stable `type`. Unknown errors are logged and answered 500 without internals.
  */
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { MalformedJsonError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, TesseraError, UnsupportedMediaTypeError } from '../errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export function problemDetails(logger: Logger, options: { bodyLimitBytes: number }): Middleware {
+export interface ProblemDetailsOptions {
+  bodyLimitBytes: number;
+  /**
+   * For requests of server-rendered pages: an HTML document for a server-side failure (a Redis
+   * fault's 503), so a browser shows a page rather than JSON. Null keeps problem+json.
+   */
+  htmlFor?: (ctx: Context, status: number) => string | null;
+}
+
+export function problemDetails(logger: Logger, options: ProblemDetailsOptions): Middleware {
   return async function problemDetails(ctx, next) {
     try {
       await next();
@@ -22,6 +31,13 @@ export function problemDetails(logger: Logger, options: { bodyLimitBytes: number
         if (error.status >= 500) logger.warn({ err: error.cause ?? error, path: ctx.path }, error.title);
         ctx.set(error.headers);
         ctx.status = error.status;
+        const page = error.status >= 500 ? options.htmlFor?.(ctx, error.status) : null;
+        if (page) {
+          ctx.type = 'text/html; charset=utf-8';
+          ctx.set('Cache-Control', 'no-store');
+          ctx.body = page;
+          return;
+        }
         ctx.type = PROBLEM_CONTENT_TYPE;
         ctx.body = {
           type: error.type,
@@ -34,6 +50,12 @@ export function problemDetails(logger: Logger, options: { bodyLimitBytes: number
       } else {
         logger.error({ err: caught, path: ctx.path }, 'unhandled error');
         ctx.status = 500;
+        const page = options.htmlFor?.(ctx, 500);
+        if (page) {
+          ctx.type = 'text/html; charset=utf-8';
+          ctx.body = page;
+          return;
+        }
         ctx.type = PROBLEM_CONTENT_TYPE;
         ctx.body = { type: 'urn:tessera:problem:internal', title: 'Internal error', status: 500, instance: ctx.path };
       }

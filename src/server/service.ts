@@ -14,7 +14,10 @@ import { createApp } from '../http/app';
 import { PasswordHasher } from '../passwords/passwordHasher';
 import { SessionService } from '../sessions/sessionService';
 import { AdminStore } from '../store/adminStore';
+import { SessionCookie } from '../middleware/sessionCookie';
 import { AuditStore } from '../store/auditStore';
+import { FormDraftStore } from '../store/formDraftStore';
+import { FormTokenStore } from '../store/formTokenStore';
 import type { RedisClient } from '../store/scripts';
 
 export interface RunningService {
@@ -26,6 +29,9 @@ export interface RunningService {
   /** Stops accepting, lets in-flight requests finish, then closes the worker pool (not Redis: its owner does). */
   close(): Promise<void>;
 }
+
+/** How long the text of a form sent after its session lapsed waits for the user to log back in. */
+const FORM_DRAFT_TTL_MS = 30 * 60 * 1000;
 
 export function sessionOptionsFrom(config: Config) {
   return {
@@ -51,6 +57,15 @@ export async function startService(
   if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
     await bootstrapAdmin(accounts, audit, config.ADMIN_USERNAME, config.ADMIN_PASSWORD, logger);
   }
+  const pages = config.COOKIE_TRANSPORT
+    ? {
+        cookie: new SessionCookie({ secure: config.COOKIE_SECURE }),
+        formTokens: new FormTokenStore(redis, sessions.store.keys, config.FORM_TOKEN_TTL * 1000),
+        drafts: new FormDraftStore(redis, sessions.store.keys, FORM_DRAFT_TTL_MS),
+        signupEnabled: config.SIGNUP,
+        publicOrigin: config.PUBLIC_ORIGIN,
+      }
+    : null;
   const app = createApp({
     sessions,
     accounts,
@@ -58,6 +73,8 @@ export async function startService(
     logger,
     trustProxy: config.TRUST_PROXY,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    pages,
+    introspectCredential: config.INTROSPECT_CREDENTIAL ?? null,
   });
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {

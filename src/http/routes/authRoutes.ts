@@ -3,14 +3,17 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
 import type { Actor } from '../../admin/auditLog';
+import { CSRF_HEADER, csrfTokenOf } from '../../middleware/csrf';
 import { requireAuth } from '../../middleware/requireAuth';
+import type { SessionCookie } from '../../middleware/sessionCookie';
 import type { ActiveSession } from '../../sessions/activeSession';
 import type { SessionService } from '../../sessions/sessionService';
 import type { SessionUser } from '../../sessions/types';
 import { readBody } from '../requestInput';
 import { changePasswordSchema, loginSchema, registerSchema } from '../schemas';
 
-export function authRoutes(sessions: SessionService, accounts: AccountService): Router {
+/** With `cookie` (the cookie transport on), login also sets the session cookie and logout clears it. */
+export function authRoutes(sessions: SessionService, accounts: AccountService, cookie: SessionCookie | null = null): Router {
   const router = new Router({ prefix: '/auth' });
 
   router.post('/register', async (ctx) => {
@@ -27,6 +30,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService): 
       userAgent: ctx.get('User-Agent'),
     });
     ctx.set('Cache-Control', 'no-store');
+    cookie?.write(ctx, created.token, created.session.expiresAt);
     ctx.body = {
       token: created.token,
       tokenType: 'Bearer',
@@ -39,18 +43,22 @@ export function authRoutes(sessions: SessionService, accounts: AccountService): 
 
   const signedIn = requireAuth();
 
-  router.get('/session', signedIn, (ctx) => {
+  router.get('/session', signedIn, async (ctx) => {
     const { session, user } = authenticated(ctx);
+    // A page script using the cookie reads its CSRF token here, for unsafe fetch calls.
+    if (ctx.state.credentials === 'cookie') ctx.set(CSRF_HEADER, await csrfTokenOf(session));
     ctx.body = { session, user: { id: user.id, username: user.name, roles: user.roles } };
   });
 
   router.post('/logout', signedIn, async (ctx) => {
     await accounts.logout(actorOf(ctx), authenticated(ctx).session.id);
+    cookie?.clear(ctx);
     ctx.status = 204;
   });
 
   router.post('/logout-all', signedIn, async (ctx) => {
     await accounts.logoutAll(actorOf(ctx));
+    cookie?.clear(ctx);
     ctx.status = 204;
   });
 

@@ -1,0 +1,427 @@
+/**
+ * The server-rendered pages: /login, /register, /account and /admin, with plain HTML forms that
+ * work without JavaScript. The session travels in the cookie (see middleware/sessionCookie.ts);
+ * every form carries the session's CSRF token and a one-time form token, so a form sent twice
+ * acts once. Each action answers with a redirect (POST/redirect/GET), so a reload never resends.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AccountService } from '../../accounts/accountService';
+import type { AdminService } from '../../admin/adminService';
+import { ADMIN_ROLE } from '../../admin/roles';
+import { ConflictError, InvalidCredentialsError, NotFoundError, UserBannedError, UsernameTakenError } from '../../errors';
+import { csrfTokenOf, formField } from '../../middleware/csrf';
+import type { SessionCookie } from '../../middleware/sessionCookie';
+import { accountPage, type AccountView } from '../../pages/accountPage';
+import { adminPage, type AdminView } from '../../pages/adminPage';
+import {
+  adminSessionFormSchema,
+  banFormSchema,
+  loginFormSchema,
+  parseForm,
+  passwordFormSchema,
+  registerFormSchema,
+  userIdFormSchema,
+} from '../../pages/formSchemas';
+import { loginPage, registerPage, type CredentialsForm } from '../../pages/loginPage';
+import { alreadyDonePage, messagePage } from '../../pages/messagePages';
+import { DEFAULT_AFTER_LOGIN, safeNextPath } from '../../pages/redirects';
+import { describeUserAgent } from '../../pages/userAgent';
+import type { ActiveSession } from '../../sessions/activeSession';
+import type { SessionService } from '../../sessions/sessionService';
+import type { SessionUser } from '../../sessions/types';
+import type { FormDraftStore } from '../../store/formDraftStore';
+import type { FormScope, FormTokenStore } from '../../store/formTokenStore';
+import { parseSessionId } from '../../tokens/sessionId';
+import { actorOf } from './authRoutes';
+
+export interface PageParts {
+  sessions: SessionService;
+  accounts: AccountService;
+  admin: AdminService;
+  cookie: SessionCookie;
+  formTokens: FormTokenStore;
+  drafts: FormDraftStore;
+  signupEnabled: boolean;
+}
+
+/** Paths answered by these pages (HTML), as opposed to the JSON APIs. */
+export function isPagePath(path: string): boolean {
+  return /^\/(login|register|logout|account|admin)?$/.test(path) || path.startsWith('/account/') || path.startsWith('/admin/do/');
+}
+
+/** Forms that do not act on a session (they start one): no CSRF token, but still the origin check. */
+export function isSignInForm(path: string): boolean {
+  return path === '/login' || path === '/register';
+}
+
+const PAGE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+};
+
+/** Fixed notices shown after an action (`?done=<code>`); the query never puts its own text on a page. */
+const NOTICES: Record<string, string> = {
+  'device-signed-out': 'That device is signed out.',
+  'others-signed-out': 'Every other device is signed out.',
+  'password-changed': 'Your password is changed; every other device is signed out.',
+  'session-gone': 'That session had already ended.',
+  'form-expired': 'That form had expired, so nothing was done. Please send it again.',
+  'signed-out': 'You are signed out.',
+  banned: 'The user is banned and their sessions have ended.',
+  unbanned: 'The ban is lifted.',
+  'not-banned': 'That user was not banned.',
+  'session-revoked': 'The session is revoked.',
+  'sessions-revoked': 'Every session of the user is revoked.',
+};
+
+const EXPIRED_NOTICE =
+  'Your session ended before the form was sent, so nothing was done. Log in to go back to it; the text you typed is kept, passwords are not.';
+
+interface SignedIn {
+  session: ActiveSession;
+  user: SessionUser;
+}
+
+export function pageRoutes(parts: PageParts): Router {
+  const { sessions, accounts, admin, cookie, formTokens, drafts } = parts;
+  const router = new Router();
+
+  router.get('/', (ctx) => {
+    ctx.redirect(DEFAULT_AFTER_LOGIN);
+  });
+
+  // ---- log in, register, sign out ----------------------------------------------------------
+
+  const credentialsPage = async (ctx: Context, status: number, page: typeof loginPage, form: Omit<CredentialsForm, 'formToken' | 'signupEnabled'>) => {
+    send(ctx, status, page({ ...form, formToken: await formTokens.issue(null), signupEnabled: parts.signupEnabled }));
+  };
+
+  router.get('/login', async (ctx) => {
+    const next = safeNextPath(ctx.query.next);
+    if (ctx.state.session) return seeOther(ctx, next);
+    const notice = ctx.query.reason === 'expired' ? EXPIRED_NOTICE : noticeOf(ctx);
+    await credentialsPage(ctx, 200, loginPage, { next, notice });
+  });
+
+  router.post('/login', async (ctx) => {
+    const next = safeNextPath(formField(ctx, 'next'));
+    const username = formField(ctx, 'username');
+    const parsed = parseForm(loginFormSchema, ctx.request.body);
+    if ('errors' in parsed) return credentialsPage(ctx, 400, loginPage, { next, username, fieldErrors: parsed.errors });
+    const spent = await formTokens.spend(null, formField(ctx, '_form'));
+    if (spent === 'already-spent') return send(ctx, 200, alreadyDonePage(next));
+    if (spent === 'unknown') return credentialsPage(ctx, 400, loginPage, { next, username, error: NOTICES['form-expired'] });
+    try {
+      await signIn(ctx, parsed.data.username, parsed.data.password);
+    } catch (error) {
+      if (error instanceof InvalidCredentialsError) return credentialsPage(ctx, 401, loginPage, { next, username, error: 'Wrong username or password.' });
+      if (error instanceof UserBannedError) return credentialsPage(ctx, 403, loginPage, { next, username, error: error.message });
+      throw error;
+    }
+    seeOther(ctx, next);
+  });
+
+  if (parts.signupEnabled) {
+    router.get('/register', async (ctx) => {
+      const next = safeNextPath(ctx.query.next);
+      if (ctx.state.session) return seeOther(ctx, next);
+      await credentialsPage(ctx, 200, registerPage, { next });
+    });
+
+    router.post('/register', async (ctx) => {
+      const next = safeNextPath(formField(ctx, 'next'));
+      const username = formField(ctx, 'username');
+      const parsed = parseForm(registerFormSchema, ctx.request.body);
+      if ('errors' in parsed) return credentialsPage(ctx, 400, registerPage, { next, username, fieldErrors: parsed.errors });
+      const spent = await formTokens.spend(null, formField(ctx, '_form'));
+      if (spent === 'already-spent') return send(ctx, 200, alreadyDonePage(next));
+      if (spent === 'unknown') return credentialsPage(ctx, 400, registerPage, { next, username, error: NOTICES['form-expired'] });
+      try {
+        await accounts.register(parsed.data.username, parsed.data.password, ctx.ip);
+      } catch (error) {
+        if (error instanceof UsernameTakenError) return credentialsPage(ctx, 409, registerPage, { next, username, fieldErrors: { username: 'That username is taken.' } });
+        throw error;
+      }
+      await signIn(ctx, parsed.data.username, parsed.data.password);
+      seeOther(ctx, next);
+    });
+  }
+
+  async function signIn(ctx: Context, username: string, password: string): Promise<void> {
+    const userAgent = ctx.get('User-Agent');
+    const { created } = await accounts.login(username, password, {
+      device: { type: 'web', name: describeUserAgent(userAgent) },
+      ip: ctx.ip,
+      userAgent,
+    });
+    cookie.write(ctx, created.token, created.session.expiresAt);
+  }
+
+  router.post('/logout', async (ctx) => {
+    if (ctx.state.session) await accounts.logout(actorOf(ctx), ctx.state.session.id);
+    cookie.clear(ctx);
+    seeOther(ctx, '/login?done=signed-out');
+  });
+
+  // ---- /account ------------------------------------------------------------------------------
+
+  async function renderAccount(ctx: Context, signed: SignedIn, status: number, extra: Partial<AccountView> = {}): Promise<void> {
+    const [csrf, formToken, list] = await Promise.all([
+      csrfTokenOf(signed.session),
+      formTokens.issue(scopeOf(signed.session)),
+      sessions.list(signed.user.id),
+    ]);
+    const all = list.map((s) => ({ ...s, current: s.id === signed.session.id }));
+    send(ctx, status, accountPage({ user: signed.user, sessions: all, csrf, formToken, notice: noticeOf(ctx), ...extra }));
+  }
+
+  router.get('/account', async (ctx) => {
+    const signed = signedInOrLogin(ctx);
+    if (signed) await renderAccount(ctx, signed, 200);
+  });
+
+  router.post('/account/sessions/:id/revoke', async (ctx) => {
+    await action(ctx, '/account', async (signed) => {
+      const sessionId = ctx.params.id;
+      if (sessionId === signed.session.id) {
+        await accounts.logout(actorOf(ctx), sessionId);
+        cookie.clear(ctx);
+        return seeOther(ctx, '/login?done=signed-out');
+      }
+      try {
+        await accounts.revokeOwnSession(actorOf(ctx), sessionId);
+      } catch (error) {
+        if (error instanceof NotFoundError) return seeOther(ctx, '/account?done=session-gone');
+        throw error;
+      }
+      seeOther(ctx, '/account?done=device-signed-out');
+    });
+  });
+
+  router.post('/account/sign-out-others', async (ctx) => {
+    await action(ctx, '/account', async (signed) => {
+      const ended = await sessions.revokeAll(signed.user.id, { exceptSessionId: signed.session.id });
+      await admin.audit.record({ type: 'logout-all', actor: actorOf(ctx), target: signed.user.id, outcome: 'success', detail: `${ended} ended; this session kept` });
+      seeOther(ctx, '/account?done=others-signed-out');
+    });
+  });
+
+  router.post('/account/password', async (ctx) => {
+    await action(ctx, '/account', async (signed) => {
+      const parsed = parseForm(passwordFormSchema, ctx.request.body);
+      if ('errors' in parsed) return renderAccount(ctx, signed, 400, { passwordFieldErrors: parsed.errors });
+      try {
+        await accounts.changePassword(actorOf(ctx), signed.session.id, parsed.data.currentPassword, parsed.data.newPassword);
+      } catch (error) {
+        if (error instanceof InvalidCredentialsError) {
+          return renderAccount(ctx, signed, 401, { passwordFieldErrors: { currentPassword: 'That is not your current password.' } });
+        }
+        throw error;
+      }
+      seeOther(ctx, '/account?done=password-changed');
+    });
+  });
+
+  // ---- /admin --------------------------------------------------------------------------------
+
+  async function renderAdmin(ctx: Context, signed: SignedIn, status: number, userId: string | null, extra: Partial<AdminView> = {}): Promise<void> {
+    const query = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
+    const queryError = query.length > 32 ? 'Search for at most 32 characters.' : undefined;
+    const draftId = typeof ctx.query.draft === 'string' ? ctx.query.draft : null;
+    const [csrf, formToken, results, selected, audit, draft] = await Promise.all([
+      csrfTokenOf(signed.session),
+      formTokens.issue(scopeOf(signed.session)),
+      query && !queryError ? admin.searchUsers(query, 20).then((r) => r.users) : Promise.resolve(null),
+      userId ? loadUser(userId) : Promise.resolve(null),
+      admin.audit.page(20).then((p) => p.entries),
+      draftId ? drafts.take(draftId) : Promise.resolve(null),
+    ]);
+    const notice = userId && !selected ? 'No user has that id.' : noticeOf(ctx);
+    send(
+      ctx,
+      status,
+      adminPage({
+        user: signed.user,
+        csrf,
+        formToken,
+        query,
+        queryError,
+        results,
+        selected,
+        audit,
+        notice,
+        banDraft: draft ? { reason: draft.reason, until: draft.until } : undefined,
+        ...extra,
+      }),
+    );
+  }
+
+  async function loadUser(userId: string) {
+    try {
+      const [overview, list] = await Promise.all([admin.getUser(userId), admin.listSessions(userId)]);
+      return { overview, sessions: list };
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+  }
+
+  router.get('/admin', async (ctx) => {
+    const signed = signedInOrLogin(ctx);
+    if (!signed || !isAdmin(ctx, signed)) return;
+    await renderAdmin(ctx, signed, 200, typeof ctx.query.user === 'string' ? ctx.query.user : null);
+  });
+
+  const adminBack = (ctx: Context) => {
+    const userId = formField(ctx, 'userId');
+    return userId ? `/admin?user=${encodeURIComponent(userId)}` : '/admin';
+  };
+
+  router.post('/admin/do/ban', async (ctx) => {
+    const kept = { reason: formField(ctx, 'reason'), until: formField(ctx, 'until') };
+    await action(
+      ctx,
+      adminBack(ctx),
+      async (signed) => {
+        if (!isAdmin(ctx, signed)) return;
+        const userId = formField(ctx, 'userId');
+        const parsed = parseForm(banFormSchema, ctx.request.body);
+        if ('errors' in parsed) return renderAdmin(ctx, signed, 400, userId, { banDraft: kept, banFieldErrors: parsed.errors });
+        try {
+          await admin.ban(actorOf(ctx), parsed.data.userId, parsed.data.reason, parsed.data.until);
+        } catch (error) {
+          if (error instanceof ConflictError || error instanceof NotFoundError) {
+            return renderAdmin(ctx, signed, error.status, userId, { banDraft: kept, banError: error.message });
+          }
+          throw error;
+        }
+        seeOther(ctx, withParam(adminBack(ctx), 'done', 'banned'));
+      },
+      kept,
+    );
+  });
+
+  router.post('/admin/do/unban', async (ctx) => {
+    await action(ctx, adminBack(ctx), async (signed) => {
+      if (!isAdmin(ctx, signed)) return;
+      const parsed = parseForm(userIdFormSchema, ctx.request.body);
+      if ('errors' in parsed) return seeOther(ctx, '/admin');
+      try {
+        await admin.unban(actorOf(ctx), parsed.data.userId);
+      } catch (error) {
+        if (error instanceof NotFoundError) return seeOther(ctx, withParam(adminBack(ctx), 'done', 'not-banned'));
+        throw error;
+      }
+      seeOther(ctx, withParam(adminBack(ctx), 'done', 'unbanned'));
+    });
+  });
+
+  router.post('/admin/do/revoke-session', async (ctx) => {
+    await action(ctx, adminBack(ctx), async (signed) => {
+      if (!isAdmin(ctx, signed)) return;
+      const parsed = parseForm(adminSessionFormSchema, ctx.request.body);
+      if ('errors' in parsed) return seeOther(ctx, '/admin');
+      try {
+        await admin.revokeSession(actorOf(ctx), parsed.data.sessionId);
+      } catch (error) {
+        if (error instanceof NotFoundError) return seeOther(ctx, withParam(adminBack(ctx), 'done', 'session-gone'));
+        throw error;
+      }
+      if (parsed.data.sessionId === signed.session.id) {
+        cookie.clear(ctx);
+        return seeOther(ctx, '/login?done=signed-out');
+      }
+      seeOther(ctx, withParam(adminBack(ctx), 'done', 'session-revoked'));
+    });
+  });
+
+  router.post('/admin/do/revoke-all', async (ctx) => {
+    await action(ctx, adminBack(ctx), async (signed) => {
+      if (!isAdmin(ctx, signed)) return;
+      const parsed = parseForm(userIdFormSchema, ctx.request.body);
+      if ('errors' in parsed) return seeOther(ctx, '/admin');
+      try {
+        await admin.revokeSessions(actorOf(ctx), parsed.data.userId);
+      } catch (error) {
+        if (error instanceof NotFoundError) return seeOther(ctx, '/admin');
+        throw error;
+      }
+      seeOther(ctx, withParam(adminBack(ctx), 'done', 'sessions-revoked'));
+    });
+  });
+
+  // ---- shared steps --------------------------------------------------------------------------
+
+  /**
+   * Runs a signed-in form's action once. A session that lapsed while the form was filled sends
+   * the user to log in and back to `back`, with `keep` (never passwords) saved as a draft the
+   * page shows again. A replayed form answers "already done"; an expired form token changes
+   * nothing and says so.
+   */
+  async function action(ctx: Context, back: string, act: (signed: SignedIn) => Promise<void>, keep?: Record<string, string>): Promise<void> {
+    const { session, user } = ctx.state;
+    if (!session || !user) {
+      let next = back;
+      if (keep && Object.values(keep).some((v) => v !== '')) next = withParam(back, 'draft', await drafts.save(keep));
+      return seeOther(ctx, `/login?${new URLSearchParams({ next: safeNextPath(next), reason: 'expired' })}`);
+    }
+    const spent = await formTokens.spend(scopeOf(session), formField(ctx, '_form'));
+    if (spent === 'already-spent') {
+      return send(ctx, 200, alreadyDonePage(back, { user, csrf: await csrfTokenOf(session) }));
+    }
+    if (spent === 'unknown') {
+      let next = withParam(back, 'done', 'form-expired');
+      if (keep && Object.values(keep).some((v) => v !== '')) next = withParam(next, 'draft', await drafts.save(keep));
+      return seeOther(ctx, next);
+    }
+    await act({ session, user });
+  }
+
+  function isAdmin(ctx: Context, signed: SignedIn): boolean {
+    if (signed.user.roles.includes(ADMIN_ROLE)) return true;
+    send(ctx, 403, messagePage('Admins only', 'This page needs the admin role.', { href: '/account', label: 'Back to your account' }, { user: signed.user }));
+    return false;
+  }
+
+  return router;
+}
+
+/** The signed-in session, or null after answering with a redirect to the login page (and back). */
+function signedInOrLogin(ctx: Context): SignedIn | null {
+  const { session, user } = ctx.state;
+  if (session && user) return { session, user };
+  seeOther(ctx, `/login?${new URLSearchParams({ next: safeNextPath(ctx.path + ctx.search) })}`);
+  return null;
+}
+
+function scopeOf(session: ActiveSession): FormScope {
+  const parts = parseSessionId(session.id);
+  return parts && { tag: parts.tag, sessionLocalId: parts.localId };
+}
+
+function noticeOf(ctx: Context): string | undefined {
+  return typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
+}
+
+function withParam(path: string, name: string, value: string): string {
+  return `${path}${path.includes('?') ? '&' : '?'}${name}=${encodeURIComponent(value)}`;
+}
+
+function send(ctx: Context, status: number, document: string): void {
+  ctx.status = status;
+  ctx.set(PAGE_HEADERS);
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = document;
+}
+
+/** 303 See Other: after a POST the browser GETs the target (RFC 9110 §15.4.4). Only same-origin paths get here. */
+function seeOther(ctx: Context, path: string): void {
+  ctx.status = 303;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.redirect(path);
+  ctx.status = 303;
+}
