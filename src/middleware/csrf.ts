@@ -41,7 +41,7 @@ export function csrfProtection(options: CsrfOptions = {}): Middleware {
   return async function csrfProtection(ctx, next) {
     if (SAFE_METHODS.has(ctx.method)) return next();
     const viaCookie = ctx.state.credentials === 'cookie';
-    if (viaCookie || options.isPageForm?.(ctx)) checkOrigin(ctx, options.publicOrigin ?? ctx.origin);
+    if (viaCookie || options.isPageForm?.(ctx)) checkOrigin(ctx, options.publicOrigin ?? ownOrigin(ctx));
     const session = ctx.state.session;
     if (viaCookie && session && !options.isTokenExempt?.(ctx)) {
       const expected = session.get(CSRF_ATTRIBUTE);
@@ -53,6 +53,11 @@ export function csrfProtection(options: CsrfOptions = {}): Middleware {
     }
     await next();
   };
+}
+
+/** This request's own origin (scheme and host; X-Forwarded-* when the app trusts a proxy). Koa 3's ctx.origin is the Origin header instead. */
+function ownOrigin(ctx: Context): string {
+  return `${ctx.protocol}://${ctx.host}`;
 }
 
 function checkOrigin(ctx: Context, expectedOrigin: string): void {
