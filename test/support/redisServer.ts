@@ -75,29 +75,31 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess
 
 export interface RedisClusterProcess {
   nodes: { host: string; port: number }[];
-  masters: RedisProcess[];
+  /** Every node, masters and replicas; which is which changes with fail-overs. */
+  servers: RedisProcess[];
   destroy(): Promise<void>;
 }
 
-export async function startRedisCluster(masters = 3): Promise<RedisClusterProcess> {
+/** A cluster of `masters` masters, each with `replicasPerMaster` replicas (for fail-over tests). */
+export async function startRedisCluster(masters = 3, replicasPerMaster = 0): Promise<RedisClusterProcess> {
   const servers = await Promise.all(
-    Array.from({ length: masters }, () =>
+    Array.from({ length: masters * (1 + replicasPerMaster) }, () =>
       startRedis(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--appendonly', 'no']),
     ),
   );
   const addresses = servers.map((s) => `127.0.0.1:${s.port}`);
-  await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+  await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicasPerMaster), '--cluster-yes']);
   await waitForClusterOk(servers.map((s) => s.port));
   return {
     nodes: servers.map((s) => ({ host: '127.0.0.1', port: s.port })),
-    masters: servers,
+    servers,
     async destroy() {
       await Promise.all(servers.map((s) => s.destroy()));
     },
   };
 }
 
-async function waitForClusterOk(ports: number[], timeoutMs = 20_000): Promise<void> {
+export async function waitForClusterOk(ports: number[], timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const port of ports) {
     const client = new Redis({ port, maxRetriesPerRequest: 0 });
