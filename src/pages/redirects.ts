@@ -20,6 +20,8 @@ export function safeNextPath(candidate: unknown, fallback = DEFAULT_AFTER_LOGIN)
     return fallback;
   }
   if (url.origin !== PLACEHOLDER_ORIGIN) return fallback;
+  // Dot segments can collapse into "//host" ("/..//evil.example"): check the normalised path again.
+  if (url.pathname.startsWith('//')) return fallback;
   // Never loop back into the login or logout forms.
   if (url.pathname === '/login' || url.pathname === '/logout' || url.pathname === '/register') return fallback;
   return url.pathname + url.search;

@@ -213,6 +213,20 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     expect(unbanned.location).toBe(`/admin?user=${target.user.id}&done=unbanned`);
   });
 
+  it('shows a device name and user agent such as <script> as text on /account', async () => {
+    const browser = await signedInBrowser('escape-me');
+    const evil = '<script>alert(1)</script>';
+    await service.call('POST', '/auth/login', {
+      body: { username: 'escape-me', password: 'correct horse battery', device: { type: 'web', name: evil } },
+      headers: { 'user-agent': `<img src=x onerror=alert(2)>` },
+    });
+    const page = await browser.get('/account');
+    expect(page.html).not.toContain('<script>alert');
+    expect(page.html).not.toContain('<img');
+    expect(page.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.html).toContain('&lt;img src=x onerror=alert(2)&gt;');
+  });
+
   it('keeps /admin for admins', async () => {
     const browser = await signedInBrowser('not-admin');
     const answer = await browser.get('/admin');
