@@ -59,7 +59,8 @@ export class AuditLog {
   async record(event: AuditEvent): Promise<void> {
     const fields: Record<string, string> = { type: event.type, outcome: event.outcome };
     if (event.actor) {
-      fields.actor = event.actor.id;
+      // A failed login for an unknown name has a name but no user id.
+      if (event.actor.id) fields.actor = event.actor.id;
       if (event.actor.name) fields.actorName = event.actor.name;
       if (event.actor.ip) fields.ip = event.actor.ip;
     }

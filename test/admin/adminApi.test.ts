@@ -200,6 +200,7 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
   it('records every act and security event in the audit trail, newest first, with its actor and no secrets', async () => {
     const user = await signUpAndLogIn(a, 'audited', 'audited-password');
     await a.call('POST', '/auth/login', { body: { username: 'audited', password: 'wrong-password' } });
+    await a.call('POST', '/auth/login', { body: { username: 'no-such-name', password: 'wrong-password' } });
     await a.call('POST', '/auth/password', {
       token: user.token,
       body: { currentPassword: 'audited-password', newPassword: 'audited-password-2' },
@@ -225,6 +226,9 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
         expect.objectContaining({ type: 'session.revoked', actor: expect.objectContaining({ id: adminId }), target: second.body.session.id }),
         expect.objectContaining({ type: 'logout-all', actor: expect.objectContaining({ id: userId }) }),
       ]),
+    );
+    expect(entries).toContainEqual(
+      expect.objectContaining({ type: 'login.failed', actor: { id: null, name: 'no-such-name' }, outcome: 'failure' }),
     );
     const order = entries.map((e) => e.type);
     expect(order.indexOf('user.banned')).toBeLessThan(order.indexOf('user.unbanned'));

@@ -1,0 +1,95 @@
+import Router from '@koa/router';
+import type { Cluster, Redis } from 'ioredis';
+import Koa from 'koa';
+import request from 'supertest';
+import { authenticate, createTessera, requireAuth, requireRole, type SessionService } from '../../src';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+
+/** An app as a library user would write it: Tessera's middleware, Koa's own error handling. */
+function appWith(tessera: SessionService): Koa {
+  const app = new Koa();
+  app.silent = true;
+  const router = new Router();
+  router.get('/public', (ctx) => {
+    ctx.body = { user: ctx.state.user?.id ?? null, failure: ctx.state.authFailure ?? null };
+  });
+  router.get('/private', requireAuth(), (ctx) => {
+    ctx.body = { user: ctx.state.user!.id, attributes: ctx.state.session!.allAttributes() };
+  });
+  router.get('/staff', requireRole('staff'), (ctx) => {
+    ctx.body = { ok: true };
+  });
+  router.post('/attributes/:name', requireAuth(), async (ctx) => {
+    // Spread the two requests' writes apart in time, as real handlers doing other work would.
+    await new Promise((resolve) => setTimeout(resolve, ctx.params.name === 'first' ? 50 : 0));
+    await ctx.state.session!.set(ctx.params.name, ctx.query.value);
+    ctx.status = 204;
+  });
+  app.use(authenticate(tessera));
+  app.use(router.routes());
+  return app;
+}
+
+describe.each(BACKENDS)('the Koa middleware on $name Redis', (backend) => {
+  let redis: Redis | Cluster;
+  let tessera: SessionService;
+  let app: Koa;
+
+  beforeAll(async () => {
+    redis = await backend.connect();
+  });
+  afterAll(() => redis.quit());
+  beforeEach(() => {
+    tessera = createTessera(redis, { keyPrefix: uniquePrefix() });
+    app = appWith(tessera);
+  });
+
+  it('lets a public route see the user when there is one, and nobody otherwise', async () => {
+    const { token } = await tessera.create('user-1');
+    expect((await request(app.callback()).get('/public').set('Authorization', `Bearer ${token}`)).body).toEqual({ user: 'user-1', failure: null });
+    expect((await request(app.callback()).get('/public')).body).toEqual({ user: null, failure: 'missing' });
+    expect((await request(app.callback()).get('/public').set('Authorization', 'Bearer nope')).body).toEqual({ user: null, failure: 'invalid' });
+  });
+
+  it('refuses a private route with the RFC 6750 challenge, through Koa’s own error handling', async () => {
+    const none = await request(app.callback()).get('/private');
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer realm="tessera"');
+    const bad = await request(app.callback()).get('/private').set('Authorization', 'Bearer tess_nope');
+    expect(bad.status).toBe(401);
+    expect(bad.headers['www-authenticate']).toBe('Bearer realm="tessera", error="invalid_token"');
+  });
+
+  it('slides the session and says until when, on every authenticated request', async () => {
+    const { token, session } = await tessera.create('user-1');
+    const response = await request(app.callback()).get('/private').set('Authorization', `Bearer ${token}`);
+    expect(response.status).toBe(200);
+    expect(Date.parse(response.headers['session-expires'])).toBeGreaterThanOrEqual(session.expiresAt.getTime());
+  });
+
+  it('refuses a route needing a role the user lacks with 403, and opens it once the role is granted', async () => {
+    const { token } = await tessera.create('user-1');
+    expect((await request(app.callback()).get('/staff').set('Authorization', `Bearer ${token}`)).status).toBe(403);
+    await tessera.setRoles('user-1', ['staff']);
+    expect((await request(app.callback()).get('/staff').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+  });
+
+  it('keeps both attributes when two concurrent requests set different ones', async () => {
+    const { token } = await tessera.create('user-1');
+    const auth = `Bearer ${token}`;
+    const [first, second] = await Promise.all([
+      request(app.callback()).post('/attributes/first?value=1').set('Authorization', auth),
+      request(app.callback()).post('/attributes/second?value=2').set('Authorization', auth),
+    ]);
+    expect([first.status, second.status]).toEqual([204, 204]);
+    const after = await request(app.callback()).get('/private').set('Authorization', auth);
+    expect(after.body.attributes).toEqual({ first: '1', second: '2' });
+  });
+
+  it('validates its options when created, naming the option to fix', () => {
+    expect(() => createTessera(redis, { idleTimeoutSeconds: 0 })).toThrow(/idleTimeoutSeconds must be a positive number/);
+    expect(() => createTessera(redis, { keyPrefix: 'a{b}' })).toThrow(/keyPrefix must be/);
+    expect(() => createTessera(redis, { idleTimeoutSeconds: 10, absoluteLifetimeSeconds: 5 })).toThrow(/must not exceed absoluteLifetimeSeconds/);
+    expect(() => createTessera(redis, { maxSessionsPerUser: 1.5 })).toThrow(/maxSessionsPerUser must be a positive whole number/);
+  });
+});
