@@ -14,6 +14,8 @@ fi
 declare -A packages=(
   [redis-server]=redis-server
   [redis-cli]=redis-tools
+  [chromium]=chromium
+  [nginx]=nginx-light
 )
 missing=()
 for command in "${!packages[@]}"; do

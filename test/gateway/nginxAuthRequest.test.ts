@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+import { startNginx, type NginxProcess } from '../support/nginx';
+import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+const SHIPPED_CONFIG = path.resolve(__dirname, '../../deploy/nginx/auth-request.conf');
+
+/** The app behind nginx: answers with the identity headers it received. */
+async function startUpstream(): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        path: req.url,
+        userId: req.headers['x-auth-user-id'] ?? null,
+        sessionId: req.headers['x-auth-session-id'] ?? null,
+        roles: req.headers['x-auth-roles'] ?? null,
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+describe('nginx auth_request in front of an app, with the shipped deploy/nginx/auth-request.conf', () => {
+  let redis: Redis;
+  let service: TestService;
+  let upstream: { server: http.Server; port: number };
+  let nginx: NginxProcess;
+
+  beforeAll(async () => {
+    redis = (await BACKENDS[0].connect()) as Redis;
+    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' });
+    upstream = await startUpstream();
+    const site = readFileSync(SHIPPED_CONFIG, 'utf8')
+      .replace('server tessera:3000;', `server 127.0.0.1:${service.port};`)
+      .replace('server app:8000;', `server 127.0.0.1:${upstream.port};`)
+      .replace('listen 8081;', 'listen 127.0.0.1:{{PORT}};');
+    expect(site).toContain(`127.0.0.1:${service.port}`);
+    expect(site).toContain(`127.0.0.1:${upstream.port}`);
+    nginx = await startNginx(site);
+  });
+  afterAll(async () => {
+    await nginx?.stop();
+    await new Promise((resolve) => upstream?.server.close(resolve));
+    await service?.close();
+    await redis?.quit();
+  });
+
+  it('lets a valid token through to the app with X-Auth-User-Id set, and nothing else', async () => {
+    const { token, body } = await signUpAndLogIn(service, 'gated');
+    const through = await fetch(`${nginx.url}/reports?x=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(through.status).toBe(200);
+    expect(await through.json()).toEqual({ path: '/reports?x=1', userId: body.user.id, sessionId: body.session.id, roles: null });
+
+    const without = await fetch(`${nginx.url}/reports`);
+    expect(without.status).toBe(401);
+    const forged = await fetch(`${nginx.url}/reports`, { headers: { 'x-auth-user-id': body.user.id, authorization: 'Bearer tess_forged' } });
+    expect(forged.status).toBe(401);
+  });
+
+  it('refuses the same token once it is logged out', async () => {
+    const { token } = await signUpAndLogIn(service, 'gated-out');
+    expect((await fetch(`${nginx.url}/`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
+    expect((await fetch(`${nginx.url}/`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+  });
+
+  it('overwrites identity headers a client sends itself', async () => {
+    const { token, body } = await signUpAndLogIn(service, 'gated-honest');
+    const answer = await fetch(`${nginx.url}/`, { headers: { authorization: `Bearer ${token}`, 'x-auth-user-id': 'someone-else', 'x-auth-roles': 'admin' } });
+    expect(await answer.json()).toMatchObject({ userId: body.user.id, roles: null });
+    await service.accounts.createAccount('gated-editor', 'correct horse battery', ['editor', 'admin']);
+    const { token: editorToken } = await signUpAndLogIn(service, 'gated-editor');
+    const editor = await fetch(`${nginx.url}/`, { headers: { authorization: `Bearer ${editorToken}`, 'x-auth-roles': 'root' } });
+    expect(await editor.json()).toMatchObject({ roles: 'admin,editor' });
+  });
+
+  it('accepts the session cookie too, and passes its slid Max-Age on to the browser', async () => {
+    const { token, body } = await signUpAndLogIn(service, 'gated-cookie');
+    const answer = await fetch(`${nginx.url}/`, { headers: { cookie: `tessera=${token}` } });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ userId: body.user.id });
+    expect(answer.headers.get('set-cookie')).toMatch(/^tessera=tess_[0-9A-Za-z]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
+  });
+});

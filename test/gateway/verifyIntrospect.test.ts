@@ -1,0 +1,138 @@
+import type { Redis } from 'ioredis';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+import { PageClient } from '../support/pageClient';
+import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+const CREDENTIAL = 'resource-server-credential-0123456789abcdef';
+
+describe('GET /auth/verify and POST /auth/introspect', () => {
+  let redis: Redis;
+  let service: TestService;
+
+  beforeAll(async () => {
+    redis = (await BACKENDS[0].connect()) as Redis;
+    service = await startTestService(redis, {
+      KEY_PREFIX: uniquePrefix(),
+      COOKIE_TRANSPORT: 'on',
+      INTROSPECT_CREDENTIAL: CREDENTIAL,
+      SESSION_IDLE_TIMEOUT: '10m',
+    });
+  });
+  afterAll(async () => {
+    await service.close();
+    await redis.quit();
+  });
+
+  describe('verify', () => {
+    it('answers 200 with the identity headers for a valid bearer token', async () => {
+      await service.accounts.createAccount('verified', 'correct horse battery', ['editor', 'admin']);
+      const { token, body } = await signUpAndLogIn(service, 'verified');
+      const answer = await service.call('GET', '/auth/verify', { token });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-auth-user-id')).toBe(body.user.id);
+      expect(answer.headers.get('x-auth-session-id')).toBe(body.session.id);
+      expect(answer.headers.get('x-auth-roles')).toBe('admin,editor');
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(await answer.text()).toBe('');
+    });
+
+    it('accepts the session cookie', async () => {
+      await signUpAndLogIn(service, 'verified-cookie');
+      const browser = new PageClient(service);
+      await browser.logIn('verified-cookie');
+      const answer = await browser.get('/auth/verify');
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-auth-user-id')).toEqual(expect.any(String));
+    });
+
+    it('answers 401 without a token, with a bad one and after logout', async () => {
+      expect((await service.call('GET', '/auth/verify')).status).toBe(401);
+      expect((await service.call('GET', '/auth/verify', { token: 'tess_nope' })).status).toBe(401);
+      const { token } = await signUpAndLogIn(service, 'verified-gone');
+      await service.call('POST', '/auth/logout', { token });
+      const gone = await service.call('GET', '/auth/verify', { token });
+      expect(gone.status).toBe(401);
+      expect(gone.headers.get('x-auth-user-id')).toBeNull();
+    });
+
+    it('slides the expiry like any authenticated request', async () => {
+      const { token, body } = await signUpAndLogIn(service, 'verified-slide');
+      const sessionKey = (await redis.keys(`*:s:${body.session.id.slice(10)}`))[0];
+      await redis.pexpire(sessionKey, 60_000);
+      expect(await redis.pttl(sessionKey)).toBeLessThanOrEqual(60_000);
+      await service.call('GET', '/auth/verify', { token });
+      expect(await redis.pttl(sessionKey)).toBeGreaterThan(590_000);
+    });
+  });
+
+  describe('introspect', () => {
+    const form = (token: string) => new URLSearchParams({ token }).toString();
+    const asService = (token: string, credential = CREDENTIAL) =>
+      service.call('POST', '/auth/introspect', {
+        body: form(token),
+        headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+
+    it('describes a live token in the RFC 7662 shape to the service credential', async () => {
+      await service.accounts.createAccount('inspected', 'correct horse battery', ['editor']);
+      const { token, body } = await signUpAndLogIn(service, 'inspected');
+      const answer = await asService(token);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      const result = (await answer.json()) as Record<string, unknown>;
+      expect(result).toEqual({
+        active: true,
+        token_type: 'Bearer',
+        sub: body.user.id,
+        username: 'inspected',
+        scope: 'editor',
+        roles: ['editor'],
+        iat: Math.floor(Date.parse(body.session.createdAt as unknown as string) / 1000),
+        exp: expect.any(Number),
+        absolute_exp: Math.floor(Date.parse(body.absoluteExpiresAt) / 1000),
+        sid: body.session.id,
+      });
+      expect(Math.abs((result.exp as number) * 1000 - (Date.now() + 600_000))).toBeLessThan(3000);
+    });
+
+    it('answers active: false, and nothing more, for an unknown, malformed or revoked token', async () => {
+      const { token } = await signUpAndLogIn(service, 'inspected-gone');
+      await service.call('POST', '/auth/logout', { token });
+      for (const candidate of [token, 'tess_nope', 'garbage']) {
+        const answer = await asService(candidate);
+        expect(answer.status).toBe(200);
+        expect(await answer.json()).toEqual({ active: false });
+      }
+    });
+
+    it('refuses callers without the credential or an admin session', async () => {
+      const { token } = await signUpAndLogIn(service, 'inspected-nosy');
+      for (const answer of [
+        await asService(token, 'wrong-credential-0123456789abcdefghij'),
+        await service.call('POST', '/auth/introspect', { body: { token } }),
+        await service.call('POST', '/auth/introspect', { token, body: { token } }),
+      ]) {
+        expect(answer.status).toBe(401);
+        expect(((await answer.json()) as { type: string }).type).toBe('urn:tessera:problem:introspection-unauthorized');
+      }
+    });
+
+    it('lets an admin session introspect, with JSON too', async () => {
+      await service.accounts.createAccount('inspector', 'correct horse battery', ['admin']);
+      const { token: adminToken } = await signUpAndLogIn(service, 'inspector');
+      const { token, body } = await signUpAndLogIn(service, 'inspected-by-admin');
+      const answer = await service.call('POST', '/auth/introspect', { token: adminToken, body: { token } });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toMatchObject({ active: true, sub: body.user.id });
+    });
+
+    it('answers 400 naming the missing token', async () => {
+      const answer = await service.call('POST', '/auth/introspect', {
+        body: '',
+        headers: { authorization: `Bearer ${CREDENTIAL}`, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toMatchObject({ errors: [{ field: 'token', message: 'is required' }] });
+    });
+  });
+});
