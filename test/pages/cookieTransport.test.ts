@@ -73,7 +73,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
 
   it('refuses a cookie-authenticated unsafe request without the CSRF token, or with a wrong one, and the session lives on', async () => {
     const browser = await signedInBrowser('csrf-victim');
-    for (const headers of [{}, { 'x-csrf-token': 'not-the-token' }]) {
+    for (const headers of [{}, { 'x-csrf-token': 'not-the-token' }] as Record<string, string>[]) {
       const answer = await browser.send('POST', '/auth/logout-all', undefined, headers);
       expect(answer.status).toBe(403);
       expect(answer.headers.get('content-type')).toBe('application/problem+json');
