@@ -54,6 +54,15 @@ export interface ComparedRow {
   commands: CommandAccount | null;
 }
 
+/**
+ * a's figure over b's, round by round, and the median of those ratios. The two runs of a round
+ * are a minute apart at most, so a shared machine's slow phases (other jobs starting and
+ * stopping) touch both sides of a ratio alike instead of whichever server they happened to hit.
+ */
+export function pairedRatio(a: ComparedRow, b: ComparedRow, metric: 'requestsPerSecond' | 'p99Ms'): number {
+  return median(a.runs.map((run, round) => run[metric] / b.runs[round][metric]));
+}
+
 export interface RedisPair {
   standalone: BenchRedis;
   cluster: BenchRedis;

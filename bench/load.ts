@@ -1,12 +1,13 @@
 /**
- * Drives a load generator in its own process on the load cores: wrk when it is installed (it
- * costs far less CPU per request than a Node generator, leaving more of the shared core to
- * Redis), autocannon otherwise, and autocannon always for a fixed request rate, which wrk lacks.
- * Both are closed-loop over keep-alive connections; latencies are per request.
+ * Drives a load generator in its own process on the load cores. Saturating loads use wrk when
+ * it is installed (it costs far less CPU per request than a Node generator, leaving more of the
+ * shared core to Redis) and autocannon otherwise; both are closed-loop over keep-alive
+ * connections. A fixed request rate uses the bench's open-loop probe (probe.ts).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { onCpus } from './cpus';
+import { nodeRunning } from './node';
 import { onTeardown } from './teardown';
 
 export interface LoadSpec {
@@ -16,14 +17,14 @@ export interface LoadSpec {
   durationSeconds: number;
   /** taskset CPU list of the generator, or '' for unpinned. */
   cpus: string;
-  /** Fixed overall rate (requests/second) instead of as fast as the server answers. */
+  /** Fixed overall rate (requests/second, open loop) instead of as fast as the server answers. */
   ratePerSecond?: number;
   /** POST /auth/login as storm-0 .. storm-(n-1) round-robin, with this password (wrk only). */
   login?: { accounts: number; password: string };
 }
 
 export interface LoadResult {
-  engine: 'wrk' | 'autocannon';
+  engine: 'wrk' | 'autocannon' | 'probe';
   requests: number;
   durationSeconds: number;
   requestsPerSecond: number;
@@ -37,6 +38,7 @@ export interface LoadResult {
 
 const AUTOCANNON = require.resolve('autocannon/autocannon.js');
 const WRK_DIR = path.join(__dirname, 'wrk');
+const PROBE = path.join(__dirname, 'probe.ts');
 
 let wrkPresent: boolean | undefined;
 
@@ -50,7 +52,8 @@ async function hasWrk(): Promise<boolean> {
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const useWrk = spec.ratePerSecond === undefined && (await hasWrk());
+  if (spec.ratePerSecond !== undefined) return runProbe(spec, spec.ratePerSecond);
+  const useWrk = await hasWrk();
   if (spec.login && !useWrk) throw new Error('the login storm needs wrk (install it: apt-get install wrk)');
   return useWrk ? runWrk(spec) : runAutocannon(spec);
 }
@@ -60,17 +63,10 @@ async function runWrk(spec: LoadSpec): Promise<LoadResult> {
   for (const [name, value] of Object.entries(spec.headers)) args.push('-H', `${name}: ${value}`);
   args.push('-s', path.join(WRK_DIR, spec.login ? 'login.lua' : 'report.lua'), spec.url);
   if (spec.login) args.push('--', String(spec.login.accounts), spec.login.password);
-  const output = await runCollecting(...onCpus(spec.cpus, 'wrk', args));
-  const line = output.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-  if (!line) throw new Error(`wrk printed no result:\n${output}`);
-  const r = JSON.parse(line.slice('BENCH_RESULT '.length)) as {
-    requests: number;
-    durationUs: number;
-    p50Us: number;
-    p99Us: number;
-    non2xx: number;
-    socketErrors: number;
-  };
+  const r = benchResult<{ requests: number; durationUs: number; p50Us: number; p99Us: number; non2xx: number; socketErrors: number }>(
+    'wrk',
+    await runCollecting(...onCpus(spec.cpus, 'wrk', args)),
+  );
   const durationSeconds = r.durationUs / 1e6;
   return {
     engine: 'wrk',
@@ -84,9 +80,27 @@ async function runWrk(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
+async function runProbe(spec: LoadSpec, ratePerSecond: number): Promise<LoadResult> {
+  const [node, args] = nodeRunning(PROBE, [spec.url, String(ratePerSecond), String(spec.durationSeconds), String(spec.connections)]);
+  const output = await runCollecting(...onCpus(spec.cpus, node, args), { BENCH_PROBE_HEADERS: JSON.stringify(spec.headers) });
+  const r = benchResult<{ requests: number; durationSeconds: number; p50Us: number; p99Us: number; non2xx: number; socketErrors: number }>(
+    'probe',
+    output,
+  );
+  return {
+    engine: 'probe',
+    requests: r.requests,
+    durationSeconds: r.durationSeconds,
+    requestsPerSecond: r.requests / r.durationSeconds,
+    p50Ms: r.p50Us / 1000,
+    p99Ms: r.p99Us / 1000,
+    non2xx: r.non2xx,
+    socketErrors: r.socketErrors,
+  };
+}
+
 async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
   const args = [AUTOCANNON, '--json', '-c', String(spec.connections), '-d', String(spec.durationSeconds), '-t', '5'];
-  if (spec.ratePerSecond !== undefined) args.push('-R', String(spec.ratePerSecond));
   for (const [name, value] of Object.entries(spec.headers)) args.push('-H', `${name}=${value}`);
   args.push(spec.url);
   const output = await runCollecting(...onCpus(spec.cpus, process.execPath, args));
@@ -110,10 +124,17 @@ async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
+/** The JSON of the line "BENCH_RESULT {...}" that wrk's script and the probe print. */
+function benchResult<T>(engine: string, output: string): T {
+  const line = output.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
+  if (!line) throw new Error(`${engine} printed no result:\n${output}`);
+  return JSON.parse(line.slice('BENCH_RESULT '.length)) as T;
+}
+
 /** Runs a command to its end and answers its standard output; fails on a non-zero exit. */
-function runCollecting(command: string, args: string[]): Promise<string> {
+function runCollecting(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const stop = onTeardown(() => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });

@@ -1,9 +1,9 @@
 /**
- * Login under load, on the whole service (`startService`): a probe sends authenticated requests
- * at a fixed rate (GET /auth/session), first alone, then while 20 clients log in continuously
- * (POST /auth/login, bcrypt at the configured cost). A fixed rate rather than a saturating load,
- * because the question is whether hashing stalls the event loop; at saturation any extra CPU
- * work would raise the p99 by queueing alone. The service runs unpinned, as it is deployed, so
+ * Login under load, on the whole service (`startService`): the open-loop probe sends
+ * authenticated requests at a fixed rate (GET /auth/session), first alone, then while 20 clients
+ * log in continuously (POST /auth/login, bcrypt at the configured cost). A fixed rate rather than
+ * a saturating load, because the question is whether hashing stalls the event loop; at
+ * saturation any extra CPU work would raise the p99 by queueing alone. The service runs unpinned, as it is deployed, so
  * its piscina pool is sized to all cores and the hashing has them to itself.
  */
 import { runLoad, type LoadResult } from './load';
@@ -22,6 +22,8 @@ export interface LoginStormResult {
   /** p99 of the authenticated probe without and with the storm (medians over the rounds). */
   quietP99Ms: number;
   stormP99Ms: number;
+  /** Storm p99 over quiet p99, round by round, median: each pair ran seconds apart. */
+  p99Factor: number;
   quiet: LoadResult[];
   storm: LoadResult[];
   logins: LoadResult[];
@@ -50,24 +52,24 @@ export async function measureLoginStorm(options: BenchOptions, redis: BenchRedis
     const storm: LoadResult[] = [];
     const logins: LoadResult[] = [];
     if (options.warmupSeconds > 0) await runLoad({ ...probe, durationSeconds: options.warmupSeconds });
-    for (let round = 0; round < options.rounds; round++) {
-      quiet.push(check('quiet probe', await runLoad({ ...probe, durationSeconds: options.durationSeconds })));
+    for (let round = 0; round < options.stormRounds; round++) {
+      quiet.push(check('quiet probe', await runLoad({ ...probe, durationSeconds: options.stormProbeSeconds })));
       const storming = runLoad({
         url: loginUrl,
         headers: {},
         connections: options.stormClients,
-        durationSeconds: options.durationSeconds + 2 * STORM_LEAD_SECONDS,
+        durationSeconds: options.stormProbeSeconds + 2 * STORM_LEAD_SECONDS,
         cpus: cpus.load,
         login: { accounts: options.stormClients, password: STORM_PASSWORD },
       });
       await sleep(STORM_LEAD_SECONDS * 1000);
-      storm.push(check('probe during the storm', await runLoad({ ...probe, durationSeconds: options.durationSeconds })));
+      storm.push(check('probe during the storm', await runLoad({ ...probe, durationSeconds: options.stormProbeSeconds })));
       logins.push(check('login storm', await storming));
       // wrk stops with a login in flight per client, which the service still hashes; let them
       // finish so they neither land in the next quiet probe nor meet a closing worker pool.
       await sleep((options.stormClients / logins.at(-1)!.requestsPerSecond + 0.5) * 1000);
       process.stderr.write(
-        `  round ${round + 1}/${options.rounds} probe p99 ${quiet.at(-1)!.p99Ms.toFixed(2)} ms quiet, ${storm.at(-1)!.p99Ms.toFixed(2)} ms during ${logins.at(-1)!.requestsPerSecond.toFixed(1)} logins/s\n`,
+        `  round ${round + 1}/${options.stormRounds} probe p99 ${quiet.at(-1)!.p99Ms.toFixed(2)} ms quiet, ${storm.at(-1)!.p99Ms.toFixed(2)} ms during ${logins.at(-1)!.requestsPerSecond.toFixed(1)} logins/s\n`,
       );
     }
     return {
@@ -77,6 +79,7 @@ export async function measureLoginStorm(options: BenchOptions, redis: BenchRedis
       loginsPerSecond: median(logins.map((r) => r.requestsPerSecond)),
       quietP99Ms: median(quiet.map((r) => r.p99Ms)),
       stormP99Ms: median(storm.map((r) => r.p99Ms)),
+      p99Factor: median(storm.map((r, round) => r.p99Ms / quiet[round].p99Ms)),
       quiet,
       storm,
       logins,

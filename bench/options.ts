@@ -7,11 +7,11 @@
 export interface BenchOptions {
   /** Tiny durations, one round, small counts; targets are reported but not enforced. Default false. */
   smoke: boolean;
-  /** Interleaved rounds of each comparison; medians are quoted. Default 5 (smoke: 1). */
+  /** Interleaved rounds of the server comparison and of scaling; medians are quoted. Default 8 (smoke: 1). */
   rounds: number;
   /** Load before each measured run, for JIT and connection set-up. Seconds; default 1 (smoke: 0, none). */
   warmupSeconds: number;
-  /** Length of each measured run. Seconds; default 5 (smoke: 1). */
+  /** Length of each measured run of those rounds. Seconds; default 3 (smoke: 1). */
   durationSeconds: number;
   /** Concurrent keep-alive connections of the load generator. Default 64 (smoke: 8). */
   connections: number;
@@ -21,6 +21,10 @@ export interface BenchOptions {
   bcryptCost: number;
   /** Clients logging in continuously during the storm. Default 20. */
   stormClients: number;
+  /** Rounds of the login storm (probe alone, then probe during the storm). Default 3 (smoke: 1). */
+  stormRounds: number;
+  /** Length of each probe run of the login storm. Seconds; default 8 (smoke: 1). */
+  stormProbeSeconds: number;
   /** Fixed rate of the authenticated probe during the storm comparison. Requests/second; default 500. */
   probeRatePerSecond: number;
   /** Where the JSON results go. Default bench/results/latest.json (smoke: a git-ignored .tmp file). */
@@ -29,13 +33,15 @@ export interface BenchOptions {
 
 const FULL: Omit<BenchOptions, 'resultsFile'> = {
   smoke: false,
-  rounds: 5,
+  rounds: 8,
   warmupSeconds: 1,
-  durationSeconds: 5,
+  durationSeconds: 3,
   connections: 64,
   memorySessions: 100_000,
   bcryptCost: 12,
   stormClients: 20,
+  stormRounds: 3,
+  stormProbeSeconds: 8,
   probeRatePerSecond: 500,
 };
 
@@ -48,6 +54,8 @@ const SMOKE: Omit<BenchOptions, 'resultsFile'> = {
   memorySessions: 1000,
   bcryptCost: 4,
   stormClients: 20,
+  stormRounds: 1,
+  stormProbeSeconds: 1,
   probeRatePerSecond: 200,
 };
 

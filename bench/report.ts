@@ -1,7 +1,7 @@
 /** The bench's output: a markdown report on stdout and the same figures as JSON in a file. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ComparedRow } from './comparison';
+import { pairedRatio, type ComparedRow } from './comparison';
 import type { CpuLayout } from './cpus';
 import type { LoginStormResult } from './loginStorm';
 import type { MemoryRow } from './memory';
@@ -17,6 +17,8 @@ export interface Machine {
   redis: string;
   loadGenerator: string;
   cpus: CpuLayout;
+  /** 1-minute load average when the bench started and ended: other work on the machine shows here. */
+  loadAverage: { start: number; end: number };
 }
 
 export interface BenchReport {
@@ -25,7 +27,7 @@ export interface BenchReport {
   machine: Machine;
   options: BenchOptions;
   comparison: ComparedRow[];
-  /** tessera req/s divided by each server's req/s. */
+  /** tessera's req/s over each server's: the median of the per-round ratios. */
   tesseraRatios: Record<string, number>;
   scaling: ScalingRow[];
   loginStorm: LoginStormResult;
@@ -35,7 +37,7 @@ export interface BenchReport {
 
 export function tesseraRatios(comparison: ComparedRow[]): Record<string, number> {
   const tessera = comparison.find((row) => row.name === 'tessera');
-  return Object.fromEntries(comparison.map((row) => [row.name, (tessera?.requestsPerSecond ?? Number.NaN) / row.requestsPerSecond]));
+  return Object.fromEntries(comparison.map((row) => [row.name, tessera ? pairedRatio(tessera, row, 'requestsPerSecond') : Number.NaN]));
 }
 
 export function writeJson(report: BenchReport, file: string): void {
@@ -48,12 +50,14 @@ export function markdown(report: BenchReport): string {
   const lines: string[] = [];
   const n = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
   lines.push(
-    `Machine: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, Redis ${machine.redis}, load by ${machine.loadGenerator}.`,
+    `Machine: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, Redis ${machine.redis}, load by ${machine.loadGenerator}; ` +
+      `1-minute load average ${machine.loadAverage.start.toFixed(2)} at the start, ${machine.loadAverage.end.toFixed(2)} at the end.`,
     machine.cpus.pinned
       ? `Pinned with taskset: each server on CPU ${machine.cpus.server}; Redis and the load generator on CPU ${machine.cpus.load}.`
       : 'Not pinned (taskset missing or a single core).',
     `${options.rounds} interleaved round(s) of ${options.durationSeconds} s per server after ${options.warmupSeconds} s of warm-up, ` +
-      `${options.connections} keep-alive connections; medians quoted.${options.smoke ? ' SMOKE RUN: figures are not meaningful.' : ''}`,
+      `${options.connections} keep-alive connections; medians quoted, ratios are medians of the per-round ratios.` +
+      `${options.smoke ? ' SMOKE RUN: figures are not meaningful.' : ''}`,
     '',
     '| server | what | req/s | p50 ms | p99 ms | Redis cmds/req (client) | Redis µs/req | tessera ÷ this |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -7,7 +7,7 @@
  * Everything it starts is stopped at the end, on failure and on Ctrl-C.
  */
 import { spawnSync } from 'node:child_process';
-import { availableParallelism, cpus as osCpus } from 'node:os';
+import { availableParallelism, loadavg, cpus as osCpus } from 'node:os';
 import path from 'node:path';
 import { compareServers } from './comparison';
 import { cpuLayout } from './cpus';
@@ -18,7 +18,7 @@ import { startCluster, startStandalone } from './redis';
 import { markdown, tesseraRatios, writeJson, type BenchReport, type Machine } from './report';
 import { measureScaling } from './scaling';
 import { evaluateTargets } from './targets';
-import { teardown, teardownOnSignals } from './teardown';
+import { teardown, teardownOnExit } from './teardown';
 
 const REPO_ROOT = path.join(__dirname, '..');
 
@@ -36,7 +36,7 @@ function phase(name: string): void {
 
 async function main(): Promise<number> {
   const options = parseBenchOptions(process.argv.slice(2));
-  teardownOnSignals();
+  teardownOnExit();
   process.chdir(REPO_ROOT);
   const cpus = cpuLayout();
   const wrk = versionOf('wrk', ['--version']);
@@ -45,8 +45,9 @@ async function main(): Promise<number> {
     cpuModel: osCpus()[0]?.model ?? 'unknown',
     node: process.version,
     redis: /v=(\S+)/.exec(versionOf('redis-server', ['--version']))?.[1] ?? 'unknown',
-    loadGenerator: wrk === 'absent' ? 'autocannon' : `${wrk.split(' [')[0]} (autocannon for fixed-rate probes)`,
+    loadGenerator: `${wrk === 'absent' ? 'autocannon' : wrk.split(' [')[0]}, fixed rates by the open-loop probe`,
     cpus,
+    loadAverage: { start: loadavg()[0], end: Number.NaN },
   };
 
   phase('starting Redis (standalone and a 3-master Cluster)');
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
   const memory = await measureMemory(options.memorySessions, cpus);
 
   const targets = evaluateTargets({ comparison, memory, loginStorm });
+  machine.loadAverage.end = loadavg()[0];
   const report: BenchReport = {
     date: new Date().toISOString(),
     durationSeconds: Math.round((Date.now() - started) / 1000),

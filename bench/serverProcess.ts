@@ -5,15 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { onCpus } from './cpus';
+import { nodeRunning } from './node';
 import type { FromBench, ToBench } from './servers/host';
 import type { ServerModule, ServerSetup } from './servers/types';
 import { onTeardown } from './teardown';
 
 const HOST = path.join(__dirname, 'servers', 'host.ts');
-/** tsx's loader by absolute URL, so servers start whatever the working directory. */
-const TSX = pathToFileURL(require.resolve('tsx')).href;
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -39,7 +37,7 @@ export async function startServerProcess(
   setup: ServerSetup,
   options: ServerProcessOptions,
 ): Promise<ServerProcess> {
-  const [command, args] = onCpus(options.cpus, process.execPath, ['--import', TSX, HOST, module]);
+  const [command, args] = onCpus(options.cpus, ...nodeRunning(HOST, [module]));
   const child = spawn(command, args, {
     // The report owns stdout; whatever a server prints goes to stderr with the progress lines.
     stdio: ['ignore', process.stderr, 'inherit', 'ipc'],
@@ -75,13 +73,17 @@ export async function startServerProcess(
     headers: ready.headers,
     requestsReceived() {
       return new Promise((resolve, reject) => {
+        const onExit = () => reject(new Error(`server ${module} exited while the bench was measuring it`));
         const onMessage = (message: ToBench) => {
           if (message.type !== 'count') return;
           child.off('message', onMessage);
+          child.off('exit', onExit);
           resolve(message.requests);
         };
         child.on('message', onMessage);
-        if (!child.send({ type: 'count' } satisfies FromBench)) reject(new Error(`server ${module} is gone`));
+        child.once('exit', onExit);
+        if (!child.connected) onExit();
+        else child.send({ type: 'count' } satisfies FromBench);
       });
     },
     stop,

@@ -35,8 +35,12 @@ export function teardown(): Promise<void> {
   return running;
 }
 
-/** Stops everything on SIGINT/SIGTERM and exits with the conventional 128 + signal number. */
-export function teardownOnSignals(): void {
+/**
+ * Stops everything on SIGINT/SIGTERM (exiting with the conventional 128 + signal number) and on
+ * an error nothing caught (exiting 1). App servers would notice the bench's end by themselves
+ * (their IPC channel closes), but redis-server and the load generators would not.
+ */
+export function teardownOnExit(): void {
   const codes: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
   for (const [signal, code] of Object.entries(codes) as [NodeJS.Signals, number][]) {
     process.once(signal, () => {
@@ -44,4 +48,10 @@ export function teardownOnSignals(): void {
       void teardown().finally(() => process.exit(code));
     });
   }
+  const fail = (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    void teardown().finally(() => process.exit(1));
+  };
+  process.once('uncaughtException', fail);
+  process.once('unhandledRejection', fail);
 }
