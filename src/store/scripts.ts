@@ -21,7 +21,7 @@ const SCRIPTS = {
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
-type Arg = string | number;
+type Arg = string | number | Buffer;
 type ScriptCommand = (...keysThenArgs: Arg[]) => Result<unknown, { type: 'default' }>;
 export type ScriptClient = { [name in `tessera_${ScriptName}`]: ScriptCommand };
 export type RedisClient = Redis | Cluster;

@@ -30,13 +30,19 @@ export interface NewSession {
   userId: string;
   tag: string;
   localId: string;
-  secretHash: string;
+  secretHash: Buffer;
   metadata: SessionMetadata;
 }
+
+/** Session hash fields: one letter each, because every byte counts across millions of sessions. */
+const FIELD = { deviceType: 't', deviceName: 'n', ip: 'i', userAgent: 'u', created: 'c' } as const;
 
 export class SessionStore {
   readonly keys: KeySpace;
   private readonly scripts: ScriptClient;
+
+  private readonly idleMs: number;
+  private readonly absoluteMs: number;
 
   constructor(
     readonly redis: RedisClient,
@@ -44,6 +50,8 @@ export class SessionStore {
   ) {
     this.keys = new KeySpace(options.keyPrefix);
     this.scripts = registerScripts(redis);
+    this.idleMs = Math.round(options.idleTimeoutSeconds * 1000);
+    this.absoluteMs = Math.round(options.absoluteLifetimeSeconds * 1000);
   }
 
   /** The user's routing tag, or null when the user never had one (so has no sessions). */
@@ -72,10 +80,10 @@ export class SessionStore {
     const keys = this.keys.forUser(input.tag);
     const { device = {}, ip, userAgent } = input.metadata;
     const fields: string[] = [];
-    if (device.type) fields.push('dt', device.type);
-    if (device.name) fields.push('dn', device.name);
-    if (ip) fields.push('ip', ip);
-    if (userAgent) fields.push('ua', userAgent);
+    if (device.type) fields.push(FIELD.deviceType, device.type);
+    if (device.name) fields.push(FIELD.deviceName, device.name);
+    if (ip) fields.push(FIELD.ip, ip);
+    if (userAgent) fields.push(FIELD.userAgent, userAgent);
     const max = this.options.maxSessionsPerUser === Infinity ? 0 : this.options.maxSessionsPerUser;
     const reply = (await guard(() =>
       this.scripts.tessera_create(
@@ -85,8 +93,8 @@ export class SessionStore {
         input.userId,
         input.localId,
         input.secretHash,
-        this.options.idleTimeoutSeconds * 1000,
-        this.options.absoluteLifetimeSeconds * 1000,
+        this.idleMs,
+        this.absoluteMs,
         max,
         device.type ?? '',
         this.options.oneSessionPerDeviceType ? '1' : '0',
@@ -99,20 +107,13 @@ export class SessionStore {
     return { createdAtMs, expiresAtMs, absoluteExpiresAtMs, endedLocalIds };
   }
 
-  async touch(tag: string, localId: string, secretHash: string): Promise<TouchResult | null> {
+  async touch(tag: string, localId: string, secretHash: Buffer): Promise<TouchResult | null> {
     const keys = this.keys.forUser(tag);
     const reply = (await guard(() =>
-      this.scripts.tessera_touch(
-        keys.sessionPrefix + localId,
-        keys.user,
-        keys.index,
-        secretHash,
-        this.options.idleTimeoutSeconds * 1000,
-        localId,
-      ),
-    )) as [string, string, string, number, number, ...string[]] | null;
+      this.scripts.tessera_touch(keys.sessionPrefix + localId, keys.user, keys.index, secretHash, this.idleMs, this.absoluteMs, localId),
+    )) as [string, string, string, number, number, number, ...string[]] | null;
     if (!reply) return null;
-    const [userId, roles, name, nowMs, expiresAtMs, ...pairs] = reply;
+    const [userId, roles, name, nowMs, expiresAtMs, absoluteExpiresAtMs, ...pairs] = reply;
     const fields = new Map<string, string>();
     const attributes = new Map<string, string>();
     for (let i = 0; i < pairs.length; i += 2) {
@@ -124,13 +125,13 @@ export class SessionStore {
       session: {
         id: formatSessionId({ tag, localId }),
         userId,
-        createdAt: new Date(Number(fields.get('c'))),
+        createdAt: new Date(Number(fields.get(FIELD.created))),
         lastSeenAt: new Date(nowMs),
         expiresAt: new Date(expiresAtMs),
-        absoluteExpiresAt: new Date(Number(fields.get('a'))),
-        device: { type: fields.get('dt') ?? null, name: fields.get('dn') ?? null },
-        ip: fields.get('ip') ?? null,
-        userAgent: fields.get('ua') ?? null,
+        absoluteExpiresAt: new Date(absoluteExpiresAtMs),
+        device: { type: fields.get(FIELD.deviceType) ?? null, name: fields.get(FIELD.deviceName) ?? null },
+        ip: fields.get(FIELD.ip) ?? null,
+        userAgent: fields.get(FIELD.userAgent) ?? null,
       },
       user: { id: userId, roles: splitRoles(roles), name: name || null },
       attributes,
@@ -156,6 +157,7 @@ export class SessionStore {
         keys.index,
         keys.sessionPrefix + (keepLocalId ?? ''),
         keepLocalId ?? '',
+        this.idleMs,
         ...Object.entries(userFields).flat(),
       ),
     );
@@ -164,14 +166,14 @@ export class SessionStore {
 
   async list(tag: string, userId: string): Promise<SessionRecord[]> {
     const keys = this.keys.forUser(tag);
-    const rows = (await guard(() => this.scripts.tessera_list(keys.index, keys.sessionPrefix))) as string[][];
-    return rows.map(([localId, expires, created, lastSeen, absolute, deviceType, deviceName, ip, userAgent]) => ({
+    const rows = (await guard(() => this.scripts.tessera_list(keys.index, keys.sessionPrefix, this.idleMs, this.absoluteMs))) as string[][];
+    return rows.map(([localId, lastSeen, created, expires, deviceType, deviceName, ip, userAgent]) => ({
       id: formatSessionId({ tag, localId }),
       userId,
       createdAt: new Date(Number(created)),
       lastSeenAt: new Date(Number(lastSeen)),
       expiresAt: new Date(Number(expires)),
-      absoluteExpiresAt: new Date(Number(absolute)),
+      absoluteExpiresAt: new Date(Number(created) + this.absoluteMs),
       device: { type: deviceType || null, name: deviceName || null },
       ip: ip || null,
       userAgent: userAgent || null,

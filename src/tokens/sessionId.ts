@@ -8,7 +8,7 @@ import { customAlphabet } from 'nanoid';
 
 export const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const ROUTING_TAG_LENGTH = 10;
-export const LOCAL_ID_LENGTH = 16;
+export const LOCAL_ID_LENGTH = 12;
 export const SESSION_ID_LENGTH = ROUTING_TAG_LENGTH + LOCAL_ID_LENGTH;
 
 const randomTag = customAlphabet(ID_ALPHABET, ROUTING_TAG_LENGTH);

@@ -27,7 +27,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
       ip: '203.0.113.7',
       userAgent: 'TestAgent/1.0',
     });
-    expect(token).toMatch(/^tess_[0-9A-Za-z]{58}$/);
+    expect(token).toMatch(/^tess_[0-9A-Za-z]{54}$/);
     const validation = await sessions.validate(token);
     expect(validation?.user).toEqual({ id: 'user-1', roles: [], name: null });
     expect(validation?.session).toMatchObject({
@@ -88,6 +88,25 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
     await sleep(1100);
     const validation = await sessions.validate(token);
     expect(validation!.session.expiresAt.getTime()).toBe(validation!.session.absoluteExpiresAt.getTime());
+  });
+
+  it('applies a shortened absolute lifetime to sessions that already exist', async () => {
+    const { token } = await service({ absoluteLifetimeSeconds: 3600 }).create('user-1');
+    await sleep(1100);
+    // The same sessions, served by an instance restarted with a 1 s absolute lifetime.
+    expect(await service({ idleTimeoutSeconds: 1, absoluteLifetimeSeconds: 1 }).validate(token)).toBeNull();
+  });
+
+  it('does not count a session past its absolute lifetime against the limit', async () => {
+    const sessions = service({ idleTimeoutSeconds: 2, absoluteLifetimeSeconds: 2, maxSessionsPerUser: 1 });
+    const old = await sessions.create('user-1');
+    await sleep(1500);
+    // Seen recently, so its index entry is not idle; but its key dies at the absolute lifetime.
+    expect(await sessions.validate(old.token)).not.toBeNull();
+    await sleep(700);
+    const fresh = await sessions.create('user-1');
+    expect(fresh.endedSessionIds).toEqual([]);
+    expect((await sessions.list('user-1')).map((s) => s.id)).toEqual([fresh.session.id]);
   });
 
   it('ends one session on revoke and leaves the others', async () => {

@@ -2,7 +2,7 @@
   Creates a session and enforces the device and count limits in the same atomic step, so any
   number of concurrent logins never leaves more live sessions than the limits allow.
   KEYS[1] user hash   KEYS[2] user's session index   KEYS[3] new session hash
-  ARGV[1] user id   ARGV[2] local session id   ARGV[3] SHA-256 of the token's secret
+  ARGV[1] user id   ARGV[2] local session id   ARGV[3] SHA-256 of the token's secret (first 16 bytes)
   ARGV[4] idle timeout (ms)   ARGV[5] absolute lifetime (ms)   ARGV[6] max sessions (0: unlimited)
   ARGV[7] device type ('' when none)   ARGV[8] '1' to end the user's previous session of that type
   ARGV[9] prefix of the user's session keys   ARGV[10..] metadata as field, value pairs
@@ -17,7 +17,13 @@ end
 local banned = redis.call('HGET', KEYS[1], 'b')
 if banned and (banned == 'inf' or tonumber(banned) > now) then return {0, banned} end
 local generation = redis.call('HGET', KEYS[1], 'g')
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+
+-- Drop index entries of sessions that are gone: idle ones by score, and any whose key expired
+-- (absolute lifetime) or was deleted, so they never count against the limit.
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[4]))
+for _, localId in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if redis.call('EXISTS', ARGV[9] .. localId) == 0 then redis.call('ZREM', KEYS[2], localId) end
+end
 
 local ended = {}
 local function endLocal(localId)
@@ -36,18 +42,18 @@ local max = tonumber(ARGV[6])
 if max > 0 then
   local excess = redis.call('ZCARD', KEYS[2]) - max + 1
   if excess > 0 then
-    -- Lowest score = closest to expiring = least recently used.
+    -- Lowest score = least recently seen.
     for _, localId in ipairs(redis.call('ZRANGE', KEYS[2], 0, excess - 1)) do endLocal(localId) end
   end
 end
 
 local absolute = now + tonumber(ARGV[5])
 local expires = math.min(now + tonumber(ARGV[4]), absolute)
-local record = {'h', ARGV[3], 'g', generation, 'c', now, 'l', now, 'a', absolute}
+local record = {'h', ARGV[3], 'g', generation, 'c', now}
 for i = 10, #ARGV do record[#record + 1] = ARGV[i] end
 redis.call('HSET', KEYS[3], unpack(record))
 redis.call('PEXPIREAT', KEYS[3], expires)
-redis.call('ZADD', KEYS[2], expires, ARGV[2])
+redis.call('ZADD', KEYS[2], now, ARGV[2])
 extendTo(KEYS[2], expires)
 
 local reply = {now, expires, absolute}

@@ -1,17 +1,19 @@
 --[[
-  Lists a user's live sessions, pruning expired entries from the index on the way.
+  Lists a user's live sessions, pruning the index of idle ones on the way.
   KEYS[1] user's session index
-  ARGV[1] prefix of the user's session keys
-  Returns {{localId, expiresAtMs, createdAtMs, lastSeenAtMs, absoluteExpiresAtMs, deviceType,
-  deviceName, ip, userAgent}, ...}, least recently used first.
+  ARGV[1] prefix of the user's session keys   ARGV[2] idle timeout (ms)   ARGV[3] absolute lifetime (ms)
+  Returns {{localId, lastSeenAtMs, createdAtMs, expiresAtMs, deviceType, deviceName, ip,
+  userAgent}, ...}, least recently seen first.
 ]]
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs())
+local now = nowMs()
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local sessions = {}
 for i = 1, #entries, 2 do
-  local f = redis.call('HMGET', ARGV[1] .. entries[i], 'c', 'l', 'a', 'dt', 'dn', 'ip', 'ua')
+  local f = redis.call('HMGET', ARGV[1] .. entries[i], 'c', 't', 'n', 'i', 'u')
   if f[1] then
-    sessions[#sessions + 1] = {entries[i], entries[i + 1], f[1], f[2], f[3], f[4] or '', f[5] or '', f[6] or '', f[7] or ''}
+    local expires = math.min(tonumber(entries[i + 1]) + tonumber(ARGV[2]), tonumber(f[1]) + tonumber(ARGV[3]))
+    sessions[#sessions + 1] = {entries[i], entries[i + 1], f[1], expires, f[2] or '', f[3] or '', f[4] or '', f[5] or ''}
   end
 end
 return sessions

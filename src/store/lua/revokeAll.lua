@@ -5,29 +5,29 @@
   their own TTL within the idle timeout.
   KEYS[1] user hash   KEYS[2] user's session index   KEYS[3] session hash to keep (any key of the
   user's slot when none)
-  ARGV[1] local id of the session to keep ('' when none)
-  ARGV[2..] field, value pairs to set on the user hash in the same step (a new password hash)
+  ARGV[1] local id of the session to keep ('' when none)   ARGV[2] idle timeout (ms)
+  ARGV[3..] field, value pairs to set on the user hash in the same step (a new password hash)
   Returns the number of live sessions ended.
 ]]
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', nowMs())
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', nowMs() - tonumber(ARGV[2]))
 local live = redis.call('ZCARD', KEYS[2])
 
-local keepExpires = false
+local keepSeen = false
 if ARGV[1] ~= '' then
-  keepExpires = redis.call('ZSCORE', KEYS[2], ARGV[1])
-  if keepExpires and redis.call('HGET', KEYS[3], 'g') ~= redis.call('HGET', KEYS[1], 'g') then
-    keepExpires = false
+  keepSeen = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  if keepSeen and redis.call('HGET', KEYS[3], 'g') ~= redis.call('HGET', KEYS[1], 'g') then
+    keepSeen = false
   end
 end
 
 local generation = redis.call('HINCRBY', KEYS[1], 'g', 1)
-if #ARGV > 1 then redis.call('HSET', KEYS[1], unpack(ARGV, 2)) end
+if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
 redis.call('UNLINK', KEYS[2])
-if keepExpires then
+if keepSeen then
   redis.call('HSET', KEYS[3], 'g', generation)
-  redis.call('ZADD', KEYS[2], keepExpires, ARGV[1])
-  redis.call('PEXPIREAT', KEYS[2], keepExpires)
+  redis.call('ZADD', KEYS[2], keepSeen, ARGV[1])
+  redis.call('PEXPIREAT', KEYS[2], redis.call('PEXPIRETIME', KEYS[3]))
   live = live - 1
 end
 return live
