@@ -83,6 +83,34 @@ describe('npm start', () => {
     expect(output()).not.toMatch(/error/i);
   }, 90_000);
 
+  it('finishes a request in flight when told to stop, then refuses new ones', async () => {
+    const port = await freePort();
+    const tsx = require.resolve('tsx/cli');
+    // A high bcrypt cost makes registration slow enough to be caught in flight.
+    const child = spawn(process.execPath, [tsx, 'src/server/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, BCRYPT_COST: '14', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { exit } = collect(child);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      await waitForReady(url, child);
+      const inFlight = fetch(`${url}/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'late', password: 'late-password' }),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      child.kill('SIGTERM');
+      expect((await inFlight).status).toBe(201);
+      expect(await exit).toBe(0);
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   it('exits with the install command when no redis-server is on PATH', async () => {
     const tsx = require.resolve('tsx/cli');
     const child = spawn(process.execPath, [tsx, 'src/server/main.ts'], {
