@@ -175,7 +175,10 @@ export function pageRoutes(parts: PageParts): Router {
       formTokens.issue(scopeOf(signed.session)),
       sessions.list(signed.user.id),
     ]);
-    const all = list.map((s) => ({ ...s, current: s.id === signed.session.id }));
+    // This device first, then the most recently used.
+    const all = list
+      .map((s) => ({ ...s, current: s.id === signed.session.id }))
+      .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
     send(ctx, status, accountPage({ user: signed.user, sessions: all, csrf, formToken, notice: noticeOf(ctx), ...extra }));
   }
 

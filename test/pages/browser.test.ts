@@ -1,0 +1,186 @@
+/**
+ * The pages in a real browser: headless Chromium against the real service on a free port, with
+ * screenshots of /login, /account and /admin saved to test-artifacts/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Locator, Page } from 'playwright-core';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+import { launchBrowser, type TestBrowser } from '../support/browser';
+import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+const SCREENSHOTS = path.resolve(__dirname, '../../test-artifacts/screenshots');
+const PASSWORD = 'correct horse battery';
+
+describe('the pages in headless Chromium', () => {
+  let redis: Redis;
+  let service: TestService;
+  let browser: TestBrowser;
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    redis = (await BACKENDS[0].connect()) as Redis;
+    // A real bcrypt cost makes a password change slow enough that a second click lands before its answer.
+    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', BCRYPT_COST: '12' });
+  });
+  beforeEach(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    await browser?.close();
+  });
+  afterAll(async () => {
+    await service?.close();
+    await redis?.quit();
+  });
+
+  async function logInThroughForm(page: Page, username: string, password = PASSWORD, path = '/account'): Promise<void> {
+    await page.goto(service.url + path);
+    await page.waitForURL(/\/login\?next=/);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(service.url + path);
+  }
+
+  it('logs in through the form, shows /account and signs out another device from it', async () => {
+    await signUpAndLogIn(service, 'chromium-anna');
+    const { token: laptop } = await logIn(service, 'chromium-anna', PASSWORD, { type: 'laptop', name: 'Work laptop' });
+    const page = await browser.context.newPage();
+    await page.goto(`${service.url}/login`);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'login.png'), fullPage: true });
+    await logInThroughForm(page, 'chromium-anna');
+
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    const cookies = await browser.context.cookies(service.url);
+    expect(cookies).toEqual([expect.objectContaining({ name: '__Host-tessera', httpOnly: true, secure: true, sameSite: 'Lax', path: '/' })]);
+    const devices = page.getByRole('table');
+    await toHaveCount(devices.getByRole('row'), 4); // header, this browser, the laptop, the first login
+    expect(await devices.getByRole('row', { name: /this device/ }).textContent()).toContain('Chrome on Linux');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'account.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Sign out Work laptop' }).click();
+    await page.getByText('That device is signed out.').waitFor();
+    await toHaveCount(devices.getByRole('row'), 3);
+    expect((await service.call('GET', '/auth/session', { token: laptop })).status).toBe(401);
+  });
+
+  it('changes the password from /account, and a submit clicked twice acts once', async () => {
+    await signUpAndLogIn(service, 'chromium-pw');
+    const page = await browser.context.newPage();
+    await logInThroughForm(page, 'chromium-pw');
+
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByLabel('New password', { exact: true }).fill('a brand new secret');
+    await page.getByLabel('New password, again').fill('a brand new secret');
+    const posts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') posts.push(request.url());
+    });
+    // Real mouse clicks (they do not wait for navigations); the second lands while the first
+    // answer is still on its way, as on a slow network.
+    const button = page.getByRole('button', { name: 'Change password' });
+    await button.scrollIntoViewIfNeeded();
+    const box = (await button.boundingBox())!;
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    await Promise.all([page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/account/password')), page.mouse.click(x, y)]);
+    await page.mouse.click(x, y);
+    await page.getByRole('heading', { name: 'Already done' }).waitFor();
+
+    // Both submissions left the browser; the first changed the password, the second did nothing.
+    expect(posts.filter((url) => url.endsWith('/account/password'))).toHaveLength(2);
+    // The first is still hashing the new password when the second is answered: wait for it.
+    const passwordChanges = async () =>
+      (await service.admin.audit.page(100)).entries.filter((e) => e.type === 'password.changed' && e.actor.name === 'chromium-pw');
+    let changes = await passwordChanges();
+    for (const deadline = Date.now() + 10_000; changes.length === 0 && Date.now() < deadline; changes = await passwordChanges()) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(changes.map((e) => e.outcome)).toEqual(['success']);
+    await logIn(service, 'chromium-pw', 'a brand new secret');
+    await page.getByRole('link', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+  });
+
+  it('goes back to /login once the session is revoked elsewhere', async () => {
+    const { token } = await signUpAndLogIn(service, 'chromium-revoked');
+    const page = await browser.context.newPage();
+    await logInThroughForm(page, 'chromium-revoked');
+    expect((await service.call('POST', '/auth/logout-all', { token })).status).toBe(204);
+
+    await page.reload();
+    await page.waitForURL(`${service.url}/login?next=%2Faccount`);
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    expect(await browser.context.cookies(service.url)).toEqual([]);
+  });
+
+  it('refuses a form posted from a page on another origin', async () => {
+    const { token: other } = await signUpAndLogIn(service, 'chromium-victim');
+    const page = await browser.context.newPage();
+    await logInThroughForm(page, 'chromium-victim');
+    // Even a leaked CSRF token does not help a page on another origin (here: another port, same site).
+    const csrf = await page.locator('meta[name="csrf-token"]').getAttribute('content');
+    const attacker = await startAttacker(`${service.url}/account/sign-out-others`, csrf!);
+    try {
+      await page.goto(attacker.url);
+      const [answer] = await Promise.all([
+        page.waitForResponse((response) => response.url().endsWith('/account/sign-out-others')),
+        page.getByRole('button', { name: 'Claim your prize' }).click(),
+      ]);
+      expect(answer.status()).toBe(403);
+      expect(await answer.json()).toMatchObject({ type: 'urn:tessera:problem:csrf-rejected' });
+      expect((await answer.request().allHeaders()).cookie).toContain('__Host-tessera=');
+    } finally {
+      await attacker.close();
+    }
+    expect((await service.call('GET', '/auth/session', { token: other })).status).toBe(200);
+    await page.goto(`${service.url}/account`);
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+  });
+
+  it('shows /admin to an admin: search, a user’s sessions and the audit entries', async () => {
+    await service.accounts.createAccount('chromium-admin', PASSWORD, ['admin']);
+    await signUpAndLogIn(service, 'chromium-bob', PASSWORD, { type: 'ios', name: 'Bob’s iPhone' });
+    const page = await browser.context.newPage();
+    await logInThroughForm(page, 'chromium-admin', PASSWORD, '/admin');
+    await page.getByLabel('Username starts with').fill('chromium-b');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: 'chromium-bob' }).click();
+    await page.getByRole('heading', { name: 'User chromium-bob' }).waitFor();
+    await page.getByLabel('Reason').fill('Posting spam links');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'admin.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Ban' }).click();
+    await page.getByText('The user is banned and their sessions have ended.').waitFor();
+    expect(await page.getByRole('table').last().textContent()).toContain('Posting spam links');
+  });
+});
+
+/** A page on another origin with a form that posts to Tessera, as a cross-site attacker would. */
+async function startAttacker(target: string, csrf: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((_req, res) => {
+    res.setHeader('content-type', 'text/html');
+    res.end(`<!doctype html><title>Win</title><form method="post" action="${target}">
+<input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Claim your prize</button></form>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Waits until the locator matches exactly `count` elements (playwright-core has no web-first assertions). */
+async function toHaveCount(locator: Locator, count: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await locator.count()) !== count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} matches of ${locator}, found ${await locator.count()}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
