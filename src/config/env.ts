@@ -32,6 +32,9 @@ const onOff = (fallback: 'on' | 'off') =>
     .default(fallback)
     .transform((value) => value === 'on' || value === 'true' || value === '1');
 
+/** Addresses only this machine can reach: the one place a cookie without Secure is acceptable. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
 
 const envSchema = z
@@ -79,6 +82,10 @@ const envSchema = z
   .refine((env) => !(env.REDIS_URL && env.REDIS_CLUSTER_NODES), {
     message: 'set REDIS_URL or REDIS_CLUSTER_NODES, not both',
     path: ['REDIS_URL'],
+  })
+  .refine((env) => env.COOKIE_SECURE || LOOPBACK_HOSTS.has(env.HOST), {
+    message: 'may be off only for plain-http localhost: set HOST to 127.0.0.1, ::1 or localhost, or serve over https',
+    path: ['COOKIE_SECURE'],
   })
   .refine((env) => env.SESSION_IDLE_TIMEOUT <= env.SESSION_ABSOLUTE_TIMEOUT, {
     message: 'must not be longer than SESSION_ABSOLUTE_TIMEOUT',

@@ -34,7 +34,7 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
 
   beforeAll(async () => {
     redis = (await BACKENDS[0].connect()) as Redis;
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' });
+    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' }); // HOST is 127.0.0.1
     upstream = await startUpstream();
     const site = readFileSync(SHIPPED_CONFIG, 'utf8')
       .replace('server tessera:3000;', `server 127.0.0.1:${service.port};`)

@@ -1,0 +1,34 @@
+import { ConfigError, loadConfig } from '../../src/config/env';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('the configuration of cookies, pages and introspection', () => {
+  it('defaults to no cookie transport, Secure cookies, a 2 h form token and no introspection credential', () => {
+    expect(loadConfig({})).toMatchObject({ COOKIE_TRANSPORT: false, COOKIE_SECURE: true, FORM_TOKEN_TTL: 7200 });
+    expect(loadConfig({}).PUBLIC_ORIGIN).toBeUndefined();
+    expect(loadConfig({}).INTROSPECT_CREDENTIAL).toBeUndefined();
+  });
+
+  it('allows a cookie without Secure only on a loopback address', () => {
+    expect(loadConfig({ COOKIE_SECURE: 'off', HOST: '127.0.0.1' }).COOKIE_SECURE).toBe(false);
+    expect(problemsOf({ COOKIE_SECURE: 'off' })).toEqual([expect.stringMatching(/^COOKIE_SECURE: may be off only for plain-http localhost/)]);
+  });
+
+  it('takes PUBLIC_ORIGIN as an origin only', () => {
+    expect(loadConfig({ PUBLIC_ORIGIN: 'https://Auth.Example.com:8443' }).PUBLIC_ORIGIN).toBe('https://auth.example.com:8443');
+    expect(problemsOf({ PUBLIC_ORIGIN: 'https://auth.example.com/app' })).toEqual(['PUBLIC_ORIGIN: must be an origin only, without a path']);
+    expect(problemsOf({ PUBLIC_ORIGIN: 'ftp://auth.example.com' })[0]).toMatch(/^PUBLIC_ORIGIN: must be an http/);
+  });
+
+  it('wants a long introspection credential', () => {
+    expect(problemsOf({ INTROSPECT_CREDENTIAL: 'short' })[0]).toMatch(/^INTROSPECT_CREDENTIAL: must be 32-256 characters/);
+  });
+});

@@ -1,0 +1,62 @@
+import type { Redis } from 'ioredis';
+import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
+import { hiddenFields, PageClient } from '../support/pageClient';
+import { startRedis, type RedisProcess } from '../support/redisServer';
+import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+describe('pages and gateway endpoints when Redis fails', () => {
+  let server: RedisProcess;
+  let redis: Redis;
+  let service: TestService;
+
+  beforeEach(async () => {
+    server = await startRedis();
+    redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${server.port}` }) as Redis;
+    redis.on('error', () => undefined);
+    await waitUntilReady(redis, 10_000);
+    service = await startTestService(redis, { COOKIE_TRANSPORT: 'on', INTROSPECT_CREDENTIAL: 'x'.repeat(32) });
+  });
+  afterEach(async () => {
+    await service.close();
+    redis.disconnect();
+    await server.destroy();
+  });
+
+  it('answers a friendly 503 page to browsers and 503 problem+json to APIs, never a 500, and changes nothing', async () => {
+    const { token } = await signUpAndLogIn(service, 'stormy');
+    const browser = new PageClient(service);
+    await browser.logIn('stormy');
+    const loginForm = hiddenFields((await new PageClient(service).get('/login')).html);
+    const accountForm = hiddenFields((await browser.get('/account')).html);
+    await server.stop();
+
+    for (const answer of [
+      await browser.get('/account'),
+      await browser.get('/admin'),
+      await new PageClient(service).post('/login', { ...loginForm, username: 'stormy', password: 'correct horse battery' }),
+      await browser.post('/account/sign-out-others', accountForm),
+    ]) {
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(answer.html).toContain('Temporarily unavailable');
+      expect(answer.html).toContain('nothing was changed');
+    }
+    for (const answer of [
+      await service.call('GET', '/auth/verify', { token }),
+      await service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: `Bearer ${'x'.repeat(32)}` } }),
+    ]) {
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    }
+
+    await server.restart();
+    for (const deadline = Date.now() + 10_000; (await service.call('GET', '/readyz')).status !== 200; ) {
+      if (Date.now() > deadline) throw new Error('Redis did not come back');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The cookie survived the outage, and the form sent during it can be sent again.
+    const again = await browser.post('/account/sign-out-others', accountForm);
+    expect(again.status).toBe(303);
+    expect(again.location).toBe('/account?done=others-signed-out');
+  });
+});
