@@ -31,7 +31,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     const answer = await browser.logIn('cookie-anna', 'correct horse battery', '/account?tab=devices');
     expect(answer.location).toBe('/account?tab=devices');
     const cookie = answer.setCookies.find((c) => c.startsWith(`${COOKIE}=`));
-    expect(cookie).toMatch(/^__Host-tessera=tess_[0-9A-Za-z]{58}; Max-Age=(599|600); Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    expect(cookie).toMatch(/^__Host-tessera=tess_[0-9A-Za-z]+; Max-Age=(599|600); Path=\/; HttpOnly; SameSite=Lax; Secure$/);
     expect(cookie).not.toMatch(/Domain=/i);
     expect((await browser.get('/account')).status).toBe(200);
   });
