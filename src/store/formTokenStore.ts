@@ -40,6 +40,12 @@ export class FormTokenStore {
     return result === 1 ? 'spent-now' : result === 2 ? 'already-spent' : 'unknown';
   }
 
+  /** Undoes a spend whose action failed, so the same form can be sent again. */
+  async release(scope: FormScope, tokenId: string): Promise<void> {
+    if (!TOKEN_ID.test(tokenId)) return;
+    await guard(() => this.scripts.tessera_releaseFormToken(this.keyOf(scope, tokenId), bindingOf(scope)));
+  }
+
   private keyOf(scope: FormScope, tokenId: string): string {
     return scope ? this.keys.formToken(scope.tag, tokenId) : this.keys.anonymousFormToken(tokenId);
   }

@@ -18,6 +18,7 @@ const SCRIPTS = {
   setAttribute: 1,
   claimTag: 1,
   spendFormToken: 1,
+  releaseFormToken: 1,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -115,14 +115,16 @@ export function pageRoutes(parts: PageParts): Router {
     const spent = await formTokens.spend(null, formField(ctx, '_form'));
     if (spent === 'already-spent') return send(ctx, 200, alreadyDonePage(next));
     if (spent === 'unknown') return credentialsPage(ctx, 400, loginPage, { next, username, error: NOTICES['form-expired'] });
-    try {
-      await signIn(ctx, parsed.data.username, parsed.data.password);
-    } catch (error) {
-      if (error instanceof InvalidCredentialsError) return credentialsPage(ctx, 401, loginPage, { next, username, error: 'Wrong username or password.' });
-      if (error instanceof UserBannedError) return credentialsPage(ctx, 403, loginPage, { next, username, error: error.message });
-      throw error;
-    }
-    seeOther(ctx, next);
+    await releasingOnFault(null, formField(ctx, '_form'), async () => {
+      try {
+        await signIn(ctx, parsed.data.username, parsed.data.password);
+      } catch (error) {
+        if (error instanceof InvalidCredentialsError) return credentialsPage(ctx, 401, loginPage, { next, username, error: 'Wrong username or password.' });
+        if (error instanceof UserBannedError) return credentialsPage(ctx, 403, loginPage, { next, username, error: error.message });
+        throw error;
+      }
+      seeOther(ctx, next);
+    });
   });
 
   if (parts.signupEnabled) {
@@ -140,14 +142,16 @@ export function pageRoutes(parts: PageParts): Router {
       const spent = await formTokens.spend(null, formField(ctx, '_form'));
       if (spent === 'already-spent') return send(ctx, 200, alreadyDonePage(next));
       if (spent === 'unknown') return credentialsPage(ctx, 400, registerPage, { next, username, error: NOTICES['form-expired'] });
-      try {
-        await accounts.register(parsed.data.username, parsed.data.password, ctx.ip);
-      } catch (error) {
-        if (error instanceof UsernameTakenError) return credentialsPage(ctx, 409, registerPage, { next, username, fieldErrors: { username: 'That username is taken.' } });
-        throw error;
-      }
-      await signIn(ctx, parsed.data.username, parsed.data.password);
-      seeOther(ctx, next);
+      await releasingOnFault(null, formField(ctx, '_form'), async () => {
+        try {
+          await accounts.register(parsed.data.username, parsed.data.password, ctx.ip);
+        } catch (error) {
+          if (error instanceof UsernameTakenError) return credentialsPage(ctx, 409, registerPage, { next, username, fieldErrors: { username: 'That username is taken.' } });
+          throw error;
+        }
+        await signIn(ctx, parsed.data.username, parsed.data.password);
+        seeOther(ctx, next);
+      });
     });
   }
 
@@ -381,7 +385,22 @@ export function pageRoutes(parts: PageParts): Router {
       if (keep && Object.values(keep).some((v) => v !== '')) next = withParam(next, 'draft', await drafts.save(keep));
       return seeOther(ctx, next);
     }
-    await act({ session, user });
+    await releasingOnFault(scopeOf(session), formField(ctx, '_form'), () => act({ session, user }));
+  }
+
+  /**
+   * Runs a form's action after its token was spent. When the action fails on our side (Redis
+   * faltering half-way), the token is made fresh again, so sending the same form again is not
+   * mistaken for a replay. Best effort: if Redis is still down, the token stays spent and the
+   * form page must be reloaded.
+   */
+  async function releasingOnFault(scope: FormScope, tokenId: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      await formTokens.release(scope, tokenId).catch(() => undefined);
+      throw error;
+    }
   }
 
   function isAdmin(ctx: Context, signed: SignedIn): boolean {

@@ -1,0 +1,78 @@
+import type { Cluster, Redis } from 'ioredis';
+import { FormDraftStore } from '../../src/store/formDraftStore';
+import { FormTokenStore, type FormScope } from '../../src/store/formTokenStore';
+import { KeySpace } from '../../src/store/keys';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+
+describe.each(BACKENDS)('one-time form tokens and form drafts ($name)', (backend) => {
+  let redis: Redis | Cluster;
+  let keys: KeySpace;
+  let tokens: FormTokenStore;
+  const scope: FormScope = { tag: 'AbCdEfGhIj', sessionLocalId: 'localSession1' };
+
+  beforeAll(async () => {
+    redis = await backend.connect();
+  });
+  beforeEach(() => {
+    keys = new KeySpace(uniquePrefix());
+    tokens = new FormTokenStore(redis, keys, 60_000);
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('is spent once; a replay is told apart from an unknown token', async () => {
+    const id = await tokens.issue(scope);
+    expect(await tokens.spend(scope, id)).toBe('spent-now');
+    expect(await tokens.spend(scope, id)).toBe('already-spent');
+    expect(await tokens.spend(scope, 'AAAAAAAAAAAAAAAAAAAAAA')).toBe('unknown');
+    expect(await tokens.spend(scope, 'not a token')).toBe('unknown');
+  });
+
+  it('is spent by exactly one of many concurrent submissions', async () => {
+    const id = await tokens.issue(scope);
+    const results = await Promise.all(Array.from({ length: 20 }, () => tokens.spend(scope, id)));
+    expect(results.filter((r) => r === 'spent-now')).toHaveLength(1);
+    expect(results.filter((r) => r === 'already-spent')).toHaveLength(19);
+  });
+
+  it('belongs to one session: another session, or a signed-out form, cannot spend it', async () => {
+    const id = await tokens.issue(scope);
+    expect(await tokens.spend({ ...scope, sessionLocalId: 'otherSession' }, id)).toBe('unknown');
+    expect(await tokens.spend(null, id)).toBe('unknown');
+    expect(await tokens.spend(scope, id)).toBe('spent-now');
+    const anonymous = await tokens.issue(null);
+    expect(await tokens.spend(scope, anonymous)).toBe('unknown');
+    expect(await tokens.spend(null, anonymous)).toBe('spent-now');
+  });
+
+  it('lives in the user’s hash slot and expires with its TTL, spent or not', async () => {
+    const id = await tokens.issue(scope);
+    const key = keys.formToken(scope!.tag, id);
+    expect(key).toContain(`{${scope!.tag}}`);
+    expect(await redis.pttl(key)).toBeGreaterThan(55_000);
+    await tokens.spend(scope, id);
+    expect(await redis.pttl(key)).toBeGreaterThan(55_000);
+    const short = new FormTokenStore(redis, keys, 300);
+    const fleeting = await short.issue(scope);
+    expect(await redis.pttl(keys.formToken(scope!.tag, fleeting))).toBeLessThanOrEqual(300);
+  });
+
+  it('is fresh again after a release, so a form whose action failed can be sent again', async () => {
+    const id = await tokens.issue(scope);
+    await tokens.release(scope, id); // not spent: nothing to undo
+    expect(await tokens.spend(scope, id)).toBe('spent-now');
+    await tokens.release(scope, id);
+    expect(await tokens.spend(scope, id)).toBe('spent-now');
+    expect(await tokens.spend(scope, id)).toBe('already-spent');
+  });
+
+  it('keeps a draft once, for its TTL', async () => {
+    const drafts = new FormDraftStore(redis, keys, 60_000);
+    const id = await drafts.save({ reason: 'spam <b>', until: '' });
+    expect(await redis.pttl(keys.formDraft(id))).toBeGreaterThan(55_000);
+    expect(await drafts.take(id)).toEqual({ reason: 'spam <b>', until: '' });
+    expect(await drafts.take(id)).toBeNull();
+    expect(await drafts.take('../../etc')).toBeNull();
+  });
+});
