@@ -14,7 +14,7 @@ export class FormDraftStore {
     private readonly redis: RedisClient,
     private readonly keys: KeySpace,
     /** How long a draft waits for its user. Milliseconds. */
-    private readonly ttlMs: number,
+    readonly ttlMs: number,
   ) {}
 
   async save(fields: Record<string, string>): Promise<string> {

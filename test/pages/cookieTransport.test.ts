@@ -182,6 +182,12 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     const loginPage = await browser.get(sent.location!);
     expect(loginPage.html).toContain('the text you typed is kept, passwords are not');
 
+    expect(sent.setCookies).toContainEqual(expect.stringMatching(/^__Host-tessera-draft=[A-Za-z0-9_-]{22}; Max-Age=1800; Path=\/; HttpOnly; SameSite=Lax; Secure$/));
+    // Someone else handed the same link sees no draft: it belongs to the browser that typed it.
+    const stranger = new PageClient(service);
+    await stranger.logIn(adminName, 'correct horse battery', next);
+    expect((await stranger.get(next)).html).not.toContain('Spam');
+
     const back = await browser.logIn(adminName, 'correct horse battery', next);
     expect(back.location).toBe(next);
     const restored = await browser.get(next);

@@ -11,7 +11,7 @@ import type { AdminService } from '../../admin/adminService';
 import { ADMIN_ROLE } from '../../admin/roles';
 import { ConflictError, InvalidCredentialsError, NotFoundError, UserBannedError, UsernameTakenError } from '../../errors';
 import { csrfTokenOf, formField } from '../../middleware/csrf';
-import type { SessionCookie } from '../../middleware/sessionCookie';
+import { SessionCookie } from '../../middleware/sessionCookie';
 import { accountPage, type AccountView } from '../../pages/accountPage';
 import { adminPage, type AdminView } from '../../pages/adminPage';
 import {
@@ -88,6 +88,8 @@ interface SignedIn {
 
 export function pageRoutes(parts: PageParts): Router {
   const { sessions, accounts, admin, cookie, formTokens, drafts } = parts;
+  // A draft is shown only in the browser that typed it: its id must also be in this cookie.
+  const draftCookie = new SessionCookie({ secure: cookie.secure, name: 'tessera-draft' });
   const router = new Router();
 
   router.get('/', (ctx) => {
@@ -245,8 +247,9 @@ export function pageRoutes(parts: PageParts): Router {
       query && !queryError ? admin.searchUsers(query, 20).then((r) => r.users) : Promise.resolve(null),
       userId ? loadUser(userId) : Promise.resolve(null),
       admin.audit.page(20).then((p) => p.entries),
-      draftId ? drafts.take(draftId) : Promise.resolve(null),
+      draftId && ctx.cookies.get(draftCookie.name) === draftId ? drafts.take(draftId) : Promise.resolve(null),
     ]);
+    if (draftId) draftCookie.clear(ctx);
     const notice = userId && !selected ? 'No user has that id.' : noticeOf(ctx);
     send(
       ctx,
@@ -373,7 +376,7 @@ export function pageRoutes(parts: PageParts): Router {
     const { session, user } = ctx.state;
     if (!session || !user) {
       let next = back;
-      if (keep && Object.values(keep).some((v) => v !== '')) next = withParam(back, 'draft', await drafts.save(keep));
+      if (keep && Object.values(keep).some((v) => v !== '')) next = withParam(back, 'draft', await saveDraft(ctx, keep));
       return seeOther(ctx, `/login?${new URLSearchParams({ next: safeNextPath(next), reason: 'expired' })}`);
     }
     const spent = await formTokens.spend(scopeOf(session), formField(ctx, '_form'));
@@ -382,7 +385,7 @@ export function pageRoutes(parts: PageParts): Router {
     }
     if (spent === 'unknown') {
       let next = withParam(back, 'done', 'form-expired');
-      if (keep && Object.values(keep).some((v) => v !== '')) next = withParam(next, 'draft', await drafts.save(keep));
+      if (keep && Object.values(keep).some((v) => v !== '')) next = withParam(next, 'draft', await saveDraft(ctx, keep));
       return seeOther(ctx, next);
     }
     await releasingOnFault(scopeOf(session), formField(ctx, '_form'), () => act({ session, user }));
@@ -401,6 +404,12 @@ export function pageRoutes(parts: PageParts): Router {
       await formTokens.release(scope, tokenId).catch(() => undefined);
       throw error;
     }
+  }
+
+  async function saveDraft(ctx: Context, fields: Record<string, string>): Promise<string> {
+    const draftId = await drafts.save(fields);
+    draftCookie.write(ctx, draftId, new Date(Date.now() + drafts.ttlMs));
+    return draftId;
   }
 
   function isAdmin(ctx: Context, signed: SignedIn): boolean {
