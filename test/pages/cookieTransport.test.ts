@@ -233,6 +233,20 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     expect(page.html).toContain('&lt;img src=x onerror=alert(2)&gt;');
   });
 
+  it('ends the session a browser held when it logs in again through the form', async () => {
+    await signUpAndLogIn(service, 'relogin-a');
+    await signUpAndLogIn(service, 'relogin-b');
+    const browser = new PageClient(service);
+    await browser.logIn('relogin-a');
+    const first = browser.cookies.get(COOKIE)!;
+    const form = await new PageClient(service).get('/login');
+    const again = await browser.post('/login', { ...hiddenFields(form.html), username: 'relogin-b', password: 'correct horse battery' });
+    expect(again.status).toBe(303);
+    expect(browser.cookies.get(COOKIE)).not.toBe(first);
+    expect((await service.call('GET', '/auth/session', { token: first })).status).toBe(401);
+    expect(JSON.parse((await browser.get('/auth/session')).html).user.username).toBe('relogin-b');
+  });
+
   it('keeps /admin for admins', async () => {
     const browser = await signedInBrowser('not-admin');
     const answer = await browser.get('/admin');

@@ -164,6 +164,8 @@ export function pageRoutes(parts: PageParts): Router {
       ip: ctx.ip,
       userAgent,
     });
+    // A browser holds one session: logging in as someone (else) ends the one its cookie carried.
+    if (ctx.state.session && ctx.state.credentials === 'cookie') await accounts.logout(actorOf(ctx), ctx.state.session.id);
     cookie.write(ctx, created.token, created.session.expiresAt);
   }
 
