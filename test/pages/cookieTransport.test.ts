@@ -247,6 +247,37 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     expect(JSON.parse((await browser.get('/auth/session')).html).user.username).toBe('relogin-b');
   });
 
+  it('registers through the form and signs the new user in; a taken name is shown in place', async () => {
+    const browser = new PageClient(service);
+    const form = await browser.get('/register?next=%2Faccount%3Fwelcome%3D1');
+    expect(form.html).toContain('<label for="username">Username</label>');
+    const created = await browser.post('/register', { ...hiddenFields(form.html), username: 'newcomer-page', password: 'correct horse battery' });
+    expect(created.status).toBe(303);
+    expect(created.location).toBe('/account?welcome=1');
+    expect((await browser.get('/account')).html).toContain('newcomer-page');
+
+    const other = new PageClient(service);
+    const taken = await other.post('/register', { ...hiddenFields((await other.get('/register')).html), username: 'NEWCOMER-page', password: 'correct horse battery' });
+    expect(taken.status).toBe(409);
+    expect(taken.html).toContain('That username is taken.');
+    expect(taken.html).toContain('value="NEWCOMER-page"');
+    const invalid = await other.post('/register', { ...hiddenFields(taken.html), username: 'x', password: 'short' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.html).toContain('must be 3-32 letters');
+    expect(invalid.html).toContain('must be at least 8 characters');
+  });
+
+  it('has no /register when sign-up is off', async () => {
+    const closed = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', SIGNUP: 'off' });
+    try {
+      const visitor = new PageClient(closed);
+      expect((await visitor.get('/register')).status).toBe(404);
+      expect((await visitor.get('/login')).html).not.toContain('/register');
+    } finally {
+      await closed.close();
+    }
+  });
+
   it('keeps /admin for admins', async () => {
     const browser = await signedInBrowser('not-admin');
     const answer = await browser.get('/admin');
