@@ -1,6 +1,7 @@
 /**
  * The one place errors become answers: every failure is application/problem+json (RFC 9457)
- * with a stable `type`. Unknown errors are logged and answered 500 without internals.
+ * with a stable `type`. Unknown errors are logged and answered 500 without internals. Server-rendered
+ * pages may get an HTML page for a server-side failure instead, so a browser shows words, not JSON.
  */
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
