@@ -6,7 +6,7 @@
 import { customAlphabet } from 'nanoid';
 import { ADMIN_ROLE } from '../admin/roles';
 import type { Actor, AuditLog } from '../admin/auditLog';
-import { InvalidCredentialsError, NotFoundError, SignupDisabledError, UserBannedError, UsernameTakenError } from '../errors';
+import { InvalidCredentialsError, InvalidTokenError, NotFoundError, SignupDisabledError, UserBannedError, UsernameTakenError } from '../errors';
 import type { PasswordHasher } from '../passwords/passwordHasher';
 import type { SessionService } from '../sessions/sessionService';
 import type { CreatedSession, SessionMetadata } from '../sessions/types';
@@ -60,7 +60,7 @@ export class AccountService {
     };
     if (!(await this.accounts.create(account))) throw new UsernameTakenError();
     await this.directory.addToDirectory(username, account.id);
-    if (account.roles.includes(ADMIN_ROLE)) await this.directory.setAdmin(account.id, true);
+    if (account.roles.includes(ADMIN_ROLE)) await this.directory.addAdmin(account.id);
     return toPublic(account);
   }
 
@@ -74,10 +74,14 @@ export class AccountService {
     const valid = account
       ? await this.hasher.verify(password, account.passwordHash)
       : await this.hasher.verifyNothing(password);
-    const actor = { id: account?.id ?? '', name: account?.username ?? username, ip: metadata.ip ?? null };
+    // An unknown name is not recorded: people sometimes type their password into the name field.
+    const actor = { id: account?.id ?? '', name: account?.username ?? null, ip: metadata.ip ?? null };
     if (!account || !valid) {
       await this.audit.record({ type: 'login.failed', actor, target: account?.id, outcome: 'failure', detail: 'invalid credentials' });
       throw new InvalidCredentialsError();
+    }
+    if (this.hasher.needsRehash(account.passwordHash)) {
+      await this.accounts.replacePasswordHash(account.tag, await this.hasher.hash(password));
     }
     try {
       const created = await this.sessions.create(account.id, metadata);
@@ -116,15 +120,20 @@ export class AccountService {
       throw new InvalidCredentialsError();
     }
     const keep = parseSessionId(currentSessionId);
-    const ended = await this.accounts.setPassword(account.tag, await this.hasher.hash(newPassword), keep?.localId ?? '');
+    if (!keep) throw new InvalidTokenError();
+    // Throws InvalidTokenError, changing nothing, if this session ended while the hashes ran.
+    const ended = await this.accounts.setPassword(account.tag, await this.hasher.hash(newPassword), keep.localId);
     await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'success', detail: `${ended} other sessions ended` });
   }
 
-  /** Replaces the user's roles; live sessions see them on their next request. */
+  /**
+   * Replaces the user's roles; live sessions see them on their next request. Taking the admin
+   * role away is the admin service's job (it must not remove the last admin).
+   */
   async setRoles(userId: string, roles: string[]): Promise<PublicUser> {
     const sorted = [...new Set(roles)].sort();
     await this.sessions.setRoles(userId, sorted);
-    await this.directory.setAdmin(userId, sorted.includes(ADMIN_ROLE));
+    if (sorted.includes(ADMIN_ROLE)) await this.directory.addAdmin(userId);
     const user = await this.findById(userId);
     if (!user) throw new NotFoundError('No user has that id.');
     return user;

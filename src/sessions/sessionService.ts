@@ -2,7 +2,7 @@
  * The session service: create, validate (and slide), list and revoke sessions for plain user
  * ids. It knows nothing of HTTP; the Koa middleware and the service's routes are thin adapters.
  */
-import { TesseraArgumentError, TesseraError } from '../errors';
+import { InvalidTokenError, TesseraArgumentError, TesseraError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
 import type { RedisClient } from '../store/scripts';
 import { SessionStore } from '../store/sessionStore';
@@ -94,13 +94,16 @@ export class SessionService implements AttributeWriter {
 
   /**
    * Ends every session of a user at once (log out everywhere, password change, ban), except
-   * `exceptSessionId` when given. Answers how many live sessions ended.
+   * `exceptSessionId` when given; that one must be a live session of the user, or nothing changes
+   * and InvalidTokenError is thrown. Answers how many live sessions ended.
    */
   async revokeAll(userId: string, options: { exceptSessionId?: string } = {}): Promise<number> {
     const tag = await this.store.tagOf(userId);
     if (!tag) return 0;
-    const keep = options.exceptSessionId ? parseSessionId(options.exceptSessionId) : null;
-    return this.store.revokeAll(tag, keep && keep.tag === tag ? keep.localId : undefined);
+    if (!options.exceptSessionId) return this.store.revokeAll(tag);
+    const keep = parseSessionId(options.exceptSessionId);
+    if (!keep || keep.tag !== tag) throw new InvalidTokenError();
+    return this.store.revokeAll(tag, keep.localId);
   }
 
   /** The user's live sessions, least recently used first. */

@@ -4,7 +4,7 @@
  * Usernames are unique case-insensitively through a `name:<lower-case>` key.
  */
 import { guard } from './guard';
-import type { SessionStore } from './sessionStore';
+import { splitRoles, type SessionStore } from './sessionStore';
 
 export interface AccountRecord {
   id: string;
@@ -41,7 +41,9 @@ export class AccountStore {
     // The name is reserved last, so a crash never leaves a name that points to no account.
     const reserved = await guard(() => this.redis.set(this.keys.username(normalize(account.username)), account.id, 'NX'));
     if (reserved === 'OK') return true;
-    await guard(() => this.redis.del(userKey, this.keys.userTag(account.id)));
+    // Two deletes, not one: the keys live in different Cluster slots.
+    await guard(() => this.redis.del(this.keys.userTag(account.id)));
+    await guard(() => this.redis.del(userKey));
     return false;
   }
 
@@ -57,7 +59,12 @@ export class AccountStore {
       this.redis.hmget(this.keys.forUser(tag).user, 'n', 'p', 'r', 'c'),
     );
     if (!username || !passwordHash) return null;
-    return { id, tag, username, passwordHash, roles: roles ? roles.split(',') : [], createdAt: new Date(Number(createdAt)) };
+    return { id, tag, username, passwordHash, roles: splitRoles(roles ?? ''), createdAt: new Date(Number(createdAt)) };
+  }
+
+  /** Stores a new hash of the same password (a changed bcrypt cost); sessions are untouched. */
+  async replacePasswordHash(tag: string, passwordHash: string): Promise<void> {
+    await guard(() => this.redis.hset(this.keys.forUser(tag).user, 'p', passwordHash));
   }
 
   /** Replaces the password hash and ends every other session of the user, atomically. */

@@ -2,7 +2,7 @@
  * All Redis access for sessions and their users' security state. Every multi-key operation is
  * one Lua script over one user's hash slot; a token check is exactly one round trip.
  */
-import { UserBannedError } from '../errors';
+import { InvalidTokenError, UserBannedError } from '../errors';
 import type { ResolvedTesseraOptions } from '../options';
 import type { SessionMetadata, SessionRecord, SessionUser } from '../sessions/types';
 import { formatSessionId, newRoutingTag } from '../tokens/sessionId';
@@ -147,7 +147,8 @@ export class SessionStore {
 
   /**
    * Ends all the user's sessions but `keepLocalId`, setting `userFields` on the user hash in the
-   * same atomic step; answers how many live sessions ended.
+   * same atomic step; answers how many live sessions ended. When the session to keep is no longer
+   * live it changes nothing and throws InvalidTokenError: the request that asked has lost its session.
    */
   async revokeAll(tag: string, keepLocalId?: string, userFields: Record<string, string> = {}): Promise<number> {
     const keys = this.keys.forUser(tag);
@@ -161,6 +162,7 @@ export class SessionStore {
         ...Object.entries(userFields).flat(),
       ),
     );
+    if (Number(ended) === -1) throw new InvalidTokenError();
     return Number(ended);
   }
 
@@ -233,6 +235,7 @@ function isInForce(stored: string | null): boolean {
   return stored !== null && (stored === 'inf' || Number(stored) > Date.now());
 }
 
-function splitRoles(roles: string): string[] {
+/** Roles are stored comma-joined on the user hash. */
+export function splitRoles(roles: string): string[] {
   return roles ? roles.split(',') : [];
 }

@@ -1,16 +1,19 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { getRounds } from 'bcryptjs';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
 
 const PROBLEM = 'application/problem+json';
 
-describe('the /auth JSON API', () => {
-  let redis: Redis;
+describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
+  let redis: Redis | Cluster;
   let service: TestService;
+  let prefix: string;
 
   beforeAll(async () => {
-    redis = (await BACKENDS[0].connect()) as Redis;
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix() });
+    redis = await backend.connect();
+    prefix = uniquePrefix();
+    service = await startTestService(redis, { KEY_PREFIX: prefix });
   });
   afterAll(async () => {
     await service.close();
@@ -32,6 +35,14 @@ describe('the /auth JSON API', () => {
       const again = await service.call('POST', '/auth/register', { body: { username: 'grace', password: 'another-pass' } });
       expect(again.status).toBe(409);
       expect((await problem(again)).type).toBe('urn:tessera:problem:username-taken');
+    });
+
+    it('gives one of two concurrent registrations of a name the account and the other a 409', async () => {
+      const attempts = await Promise.all(
+        ['Twin', 'twin'].map((username) => service.call('POST', '/auth/register', { body: { username, password: 'twin-password' } })),
+      );
+      expect(attempts.map((r) => r.status).sort()).toEqual([201, 409]);
+      await logIn(service, 'TWIN', 'twin-password');
     });
 
     it('answers 400 naming each invalid field', async () => {
@@ -82,6 +93,19 @@ describe('the /auth JSON API', () => {
         session: { device: { type: 'web', name: 'Firefox on Linux' }, userAgent: 'TestBrowser/2.0', ip: '127.0.0.1' },
         user: { username: 'ada', roles: [] },
       });
+    });
+
+    it('rehashes a password made at an older bcrypt cost on the next login', async () => {
+      const { body } = await signUpAndLogIn(service, 'veteran');
+      const stronger = await startTestService(redis, { KEY_PREFIX: prefix, BCRYPT_COST: '5' });
+      try {
+        await logIn(stronger, 'veteran');
+        const tag = body.session.id.slice(0, 10);
+        expect(getRounds((await redis.hget(`${prefix}:v1:{${tag}}:u`, 'p'))!)).toBe(5);
+        await logIn(stronger, 'veteran');
+      } finally {
+        await stronger.close();
+      }
     });
 
     it('gives one identical answer for an unknown user and a wrong password', async () => {
@@ -163,6 +187,19 @@ describe('the /auth JSON API', () => {
       expect(response.status).toBe(404);
       expect((await service.call('GET', '/auth/session', { token: victim.token })).status).toBe(200);
       expect((await service.call('DELETE', '/auth/sessions/not-an-id', { token: other.token })).status).toBe(404);
+    });
+
+    it('sets no password from a session that ended while the password was being checked', async () => {
+      const here = await signUpAndLogIn(service, 'raced', 'raced-password');
+      const actor = { id: here.body.user.id, name: 'raced' };
+      // The owner logs out everywhere; the change, already past its authentication, only learns
+      // of it in the final step that stores the new hash, which must then store nothing.
+      expect((await service.call('POST', '/auth/logout-all', { token: here.token })).status).toBe(204);
+      await expect(
+        service.accounts.changePassword(actor, here.body.session.id, 'raced-password', 'attacker-password'),
+      ).rejects.toMatchObject({ status: 401 });
+      await logIn(service, 'raced', 'raced-password');
+      await expect(logIn(service, 'raced', 'attacker-password')).rejects.toThrow(/401/);
     });
 
     it('changes the password, ending every other session and keeping this one', async () => {

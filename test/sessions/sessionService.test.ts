@@ -97,6 +97,22 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
     expect(await service({ idleTimeoutSeconds: 1, absoluteLifetimeSeconds: 1 }).validate(token)).toBeNull();
   });
 
+  it('applies a shortened idle timeout to sessions that already exist', async () => {
+    const { token } = await service({ idleTimeoutSeconds: 3600 }).create('user-1');
+    await sleep(1100);
+    expect(await service({ idleTimeoutSeconds: 1 }).validate(token)).toBeNull();
+    expect(await service({ idleTimeoutSeconds: 3600 }).validate(token)).toBeNull();
+  });
+
+  it('changes nothing when the session to keep has ended meanwhile', async () => {
+    const sessions = service();
+    const kept = await sessions.create('user-1');
+    const other = await sessions.create('user-1');
+    await sessions.revoke(kept.session.id);
+    await expect(sessions.revokeAll('user-1', { exceptSessionId: kept.session.id })).rejects.toMatchObject({ status: 401 });
+    expect(await sessions.validate(other.token)).not.toBeNull();
+  });
+
   it('does not count a session past its absolute lifetime against the limit', async () => {
     const sessions = service({ idleTimeoutSeconds: 2, absoluteLifetimeSeconds: 2, maxSessionsPerUser: 1 });
     const old = await sessions.create('user-1');

@@ -5,7 +5,7 @@
   Returns 1 when the tag is the user's, 0 when another user holds it.
 ]]
 if redis.call('HSETNX', KEYS[1], 'u', ARGV[1]) == 1 then
-  redis.call('HSETNX', KEYS[1], 'g', 0)
+  redis.call('HSETNX', KEYS[1], 'g', nowMs())
   return 1
 end
 if redis.call('HGET', KEYS[1], 'u') == ARGV[1] then return 1 end

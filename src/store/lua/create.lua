@@ -10,9 +10,9 @@
   when the user is banned ('inf' for a ban without end).
 ]]
 local now = nowMs()
-if redis.call('HSETNX', KEYS[1], 'g', 0) == 1 then
-  redis.call('HSET', KEYS[1], 'u', ARGV[1])
-end
+-- A generation seeded from the clock: a user hash recreated after loss never matches old sessions.
+redis.call('HSETNX', KEYS[1], 'g', now)
+redis.call('HSETNX', KEYS[1], 'u', ARGV[1])
 -- Checked here, in the step that writes the session, so no login can slip past a ban being set.
 local banned = redis.call('HGET', KEYS[1], 'b')
 if banned and (banned == 'inf' or tonumber(banned) > now) then return {0, banned} end

@@ -1,5 +1,5 @@
 --[[
-  Lists a user's live sessions, pruning the index of idle ones on the way.
+  Lists a user's live sessions, pruning the index of idle and vanished ones on the way.
   KEYS[1] user's session index
   ARGV[1] prefix of the user's session keys   ARGV[2] idle timeout (ms)   ARGV[3] absolute lifetime (ms)
   Returns {{localId, lastSeenAtMs, createdAtMs, expiresAtMs, deviceType, deviceName, ip,
@@ -11,7 +11,9 @@ local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local sessions = {}
 for i = 1, #entries, 2 do
   local f = redis.call('HMGET', ARGV[1] .. entries[i], 'c', 't', 'n', 'i', 'u')
-  if f[1] then
+  if not f[1] then
+    redis.call('ZREM', KEYS[1], entries[i])
+  else
     local expires = math.min(tonumber(entries[i + 1]) + tonumber(ARGV[2]), tonumber(f[1]) + tonumber(ARGV[3]))
     sessions[#sessions + 1] = {entries[i], entries[i + 1], f[1], expires, f[2] or '', f[3] or '', f[4] or '', f[5] or ''}
   end

@@ -7,20 +7,22 @@
   user's slot when none)
   ARGV[1] local id of the session to keep ('' when none)   ARGV[2] idle timeout (ms)
   ARGV[3..] field, value pairs to set on the user hash in the same step (a new password hash)
-  Returns the number of live sessions ended.
+  Returns the number of live sessions ended, or -1 (and changes nothing) when the session to keep
+  is no longer live.
 ]]
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', nowMs() - tonumber(ARGV[2]))
-local live = redis.call('ZCARD', KEYS[2])
+local now = nowMs()
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[2]))
 
 local keepSeen = false
 if ARGV[1] ~= '' then
   keepSeen = redis.call('ZSCORE', KEYS[2], ARGV[1])
-  if keepSeen and redis.call('HGET', KEYS[3], 'g') ~= redis.call('HGET', KEYS[1], 'g') then
-    keepSeen = false
-  end
+  -- The session asking to stay has ended meanwhile: change nothing (no password set from a dead session).
+  if not keepSeen or redis.call('HGET', KEYS[3], 'g') ~= redis.call('HGET', KEYS[1], 'g') then return -1 end
 end
 
+-- A user hash lost by accident is recreated with a fresh generation, so a ban still lands.
+redis.call('HSETNX', KEYS[1], 'g', now)
+local live = redis.call('ZCARD', KEYS[2])
 local generation = redis.call('HINCRBY', KEYS[1], 'g', 1)
 if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
 redis.call('UNLINK', KEYS[2])

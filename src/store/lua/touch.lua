@@ -15,11 +15,13 @@ for i = 1, #fields, 2 do session[fields[i]] = fields[i + 1] end
 if session.h ~= ARGV[1] then return false end
 
 local user = redis.call('HMGET', KEYS[2], 'u', 'g', 'r', 'n')
+local lastSeen = redis.call('ZSCORE', KEYS[3], ARGV[4])
 local now = nowMs()
--- The lifetimes are today's settings, so shortening them applies to existing sessions too.
+-- The lifetimes are today's settings, so shortening either applies to existing sessions too.
 local absolute = tonumber(session.c) + tonumber(ARGV[3])
--- A generation behind the user's means revoke-all (logout everywhere, password change, ban) ran.
-if user[2] ~= session.g or now >= absolute then
+-- A generation behind the user's means revoke-all (logout everywhere, password change, ban) ran;
+-- no index entry means the session was pruned as idle, or revoked.
+if user[2] ~= session.g or now >= absolute or not lastSeen or now - tonumber(lastSeen) >= tonumber(ARGV[2]) then
   endSession(KEYS[1], KEYS[3], ARGV[4])
   return false
 end
