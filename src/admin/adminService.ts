@@ -3,7 +3,8 @@
  * the audit trail. Every act is recorded with its actor. The HTTP admin API and the CLI both
  * call this.
  */
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { normalize } from '../store/accountStore';
 import type { AccountService, PublicUser } from '../accounts/accountService';
 import type { SessionService } from '../sessions/sessionService';
 import type { SessionRecord } from '../sessions/types';
@@ -25,6 +26,9 @@ export class AdminService {
   ) {}
 
   async searchUsers(query: string, count: number, cursor?: string): Promise<{ users: PublicUser[]; next: string | null }> {
+    if (cursor !== undefined && !cursor.startsWith(normalize(query))) {
+      throw new ValidationError([{ field: 'cursor', message: 'belongs to another query' }]);
+    }
     const { userIds, next } = await this.store.searchDirectory(query, count, cursor);
     const users = await Promise.all(userIds.map((id) => this.accounts.findById(id)));
     return { users: users.filter((u): u is PublicUser => u !== null), next };
@@ -58,7 +62,7 @@ export class AdminService {
     const user = await this.requireUser(userId);
     const wasAdmin = user.roles.includes(ADMIN_ROLE);
     const staysAdmin = roles.includes(ADMIN_ROLE);
-    if (wasAdmin && !staysAdmin && (await this.store.adminCount()) <= 1) {
+    if (wasAdmin && !staysAdmin && !(await this.store.removeAdminUnlessLast(userId))) {
       await this.audit.record({ type: 'roles.changed', actor, target: userId, outcome: 'denied', detail: 'last admin' });
       throw new ConflictError('This is the last admin; make another user admin first.');
     }

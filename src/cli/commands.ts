@@ -50,6 +50,14 @@ async function changeRole(
   return core.admin.setRoles(actor, user.id, change(user.roles, role));
 }
 
+/** `--limit` as a whole number from 1 to 1000. */
+function limitOf(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const limit = Number(text);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit must be a whole number from 1 to 1000');
+  return limit;
+}
+
 /** `--until` as an ISO time or a duration from now (2h, 7d). */
 function parseUntil(text: string | undefined): Date | null {
   if (!text) return null;
@@ -136,14 +144,14 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'bans [--limit <n>]',
     summary: 'list the bans in force',
     async run(core, _actor, { options }) {
-      return (await core.admin.listBans(Number(options.limit ?? 100), 0)).bans;
+      return (await core.admin.listBans(limitOf(options.limit, 100), 0)).bans;
     },
   },
   audit: {
     usage: 'audit [--limit <n>]',
     summary: 'show the latest audit entries, newest first',
     async run(core, _actor, { options }) {
-      return (await core.audit.page(Number(options.limit ?? 20))).entries;
+      return (await core.audit.page(limitOf(options.limit, 20))).entries;
     },
   },
 };

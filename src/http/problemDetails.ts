@@ -5,7 +5,15 @@
  */
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { MalformedJsonError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError, TesseraError, UnsupportedMediaTypeError } from '../errors';
+import {
+  MalformedJsonError,
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  TesseraError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -70,6 +78,7 @@ function toTesseraError(error: unknown, bodyLimitBytes: number): TesseraError | 
   const { status, type } = (error ?? {}) as { status?: number; type?: string };
   if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes);
   if (status === 415 || type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeError();
-  if (error instanceof SyntaxError || (status === 400 && type !== 'request.aborted')) return new MalformedJsonError();
+  if (error instanceof SyntaxError) return new MalformedJsonError();
+  if (status === 400) return new ValidationError([{ field: '', message: 'the request body could not be read' }]);
   return null;
 }

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { getRounds } from 'bcryptjs';
 import { Piscina } from 'piscina';
 
 /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently truncated. */
@@ -21,6 +22,11 @@ export class PasswordHasher {
     });
   }
 
+  /** Whether a stored hash was made at another cost than today's (it is replaced at the next login). */
+  needsRehash(hash: string): boolean {
+    return getRounds(hash) !== this.cost;
+  }
+
   hash(password: string): Promise<string> {
     return this.pool.run({ op: 'hash', password, cost: this.cost });
   }
@@ -34,9 +40,14 @@ export class PasswordHasher {
    * unknown username from a wrong password.
    */
   async verifyNothing(password: string): Promise<false> {
-    this.dummyHash ??= this.hash('tessera-dummy-password');
-    await this.verify(password, await this.dummyHash);
+    await this.verify(password, await this.prepare());
     return false;
+  }
+
+  /** Makes the dummy hash ahead of the first unknown-user login, so that one is not slower either. */
+  prepare(): Promise<string> {
+    this.dummyHash ??= this.hash('tessera-dummy-password');
+    return this.dummyHash;
   }
 
   close(): Promise<void> {

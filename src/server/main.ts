@@ -7,7 +7,7 @@ import { ConfigError, loadConfig, type Config } from '../config/env';
 import { configuredRedis, embeddedRedisDir } from '../config/redisTarget';
 import { createRedisClient, waitUntilReady } from '../store/redisClient';
 import { startEmbeddedRedis, type EmbeddedRedis } from './embeddedRedis';
-import { startService } from './service';
+import { startService, type RunningService } from './service';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -30,14 +30,25 @@ async function main(): Promise<void> {
 
   const redis = createRedisClient(target);
   redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
-  try {
-    await waitUntilReady(redis, 5000);
-  } catch {
-    // Serve anyway: /readyz and every session check answer 503 until Redis is back.
-    logger.warn('redis is not reachable yet; answering 503 until it is');
-  }
+  // Whatever happens from here, the embedded Redis must not outlive this process.
+  const release = async () => {
+    await redis.quit().catch(() => redis.disconnect());
+    await embedded?.stop();
+  };
 
-  const service = await startService(config, redis, logger);
+  let service: RunningService;
+  try {
+    try {
+      await waitUntilReady(redis, 5000);
+    } catch {
+      // Serve anyway: /readyz and every session check answer 503 until Redis is back.
+      logger.warn('redis is not reachable yet; answering 503 until it is');
+    }
+    service = await startService(config, redis, logger);
+  } catch (error) {
+    await release();
+    throw error;
+  }
   logger.info({ port: service.port }, 'tessera listening');
 
   let stopping = false;
@@ -45,10 +56,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    await service.close();
-    await redis.quit().catch(() => redis.disconnect());
-    await embedded?.stop();
-    process.exit(0);
+    let code = 0;
+    try {
+      await service.close();
+    } catch (error) {
+      logger.error({ err: error }, 'could not close cleanly');
+      code = 1;
+    }
+    await release();
+    process.exit(code);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

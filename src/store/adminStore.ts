@@ -3,9 +3,10 @@
  * admins, and the ban list. These are single-key indexes beside the per-user slots; the ban
  * itself lives on the user hash, where logins check it atomically.
  */
+import { normalize } from './accountStore';
 import { guard } from './guard';
 import type { KeySpace } from './keys';
-import type { RedisClient } from './scripts';
+import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
 
 const SEPARATOR = '\u0000';
 
@@ -19,18 +20,22 @@ export interface BanDetails {
 }
 
 export class AdminStore {
+  private readonly scripts: ScriptClient;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: KeySpace,
-  ) {}
+  ) {
+    this.scripts = registerScripts(redis);
+  }
 
   async addToDirectory(username: string, userId: string): Promise<void> {
-    await guard(() => this.redis.zadd(this.keys.directory(), 0, username.toLowerCase() + SEPARATOR + userId));
+    await guard(() => this.redis.zadd(this.keys.directory(), 0, normalize(username) + SEPARATOR + userId));
   }
 
   /** User ids whose lower-cased name starts with `query`, after the `after` cursor, by name. */
   async searchDirectory(query: string, count: number, after?: string): Promise<{ userIds: string[]; next: string | null }> {
-    const prefix = query.toLowerCase();
+    const prefix = normalize(query);
     const min = after ? `(${after}` : `[${prefix}`;
     const members = await guard(() =>
       this.redis.zrangebylex(this.keys.directory(), min, `[${prefix}\u00ff`, 'LIMIT', 0, count),
@@ -41,12 +46,13 @@ export class AdminStore {
     };
   }
 
-  async setAdmin(userId: string, isAdmin: boolean): Promise<void> {
-    await guard(() => (isAdmin ? this.redis.sadd(this.keys.admins(), userId) : this.redis.srem(this.keys.admins(), userId)));
+  async addAdmin(userId: string): Promise<void> {
+    await guard(() => this.redis.sadd(this.keys.admins(), userId));
   }
 
-  async adminCount(): Promise<number> {
-    return guard(() => this.redis.scard(this.keys.admins()));
+  /** Takes the user off the admins unless they are the last one; false when they are. */
+  async removeAdminUnlessLast(userId: string): Promise<boolean> {
+    return (await guard(() => this.scripts.tessera_removeAdmin(this.keys.admins(), userId))) === 1;
   }
 
   async listBan(details: BanDetails): Promise<void> {

@@ -1,15 +1,21 @@
+import { ReplyError } from 'ioredis';
 import { StoreUnavailableError, TesseraError } from '../errors';
 
+/** Redis error replies that mean "not now" rather than "wrong": a full, loading, failing-over or split server. */
+const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|MISCONF)\b/;
+
 /**
- * Runs one Redis operation and turns any infrastructure fault (connection refused, timeout,
- * CLUSTERDOWN, failover, OOM under noeviction) into a StoreUnavailableError: the caller answers
- * 503 and never a 500 or a wrong 200.
+ * Runs one Redis operation and turns an infrastructure fault (connection refused or lost,
+ * timeout, fail-over, a full Redis under noeviction) into a StoreUnavailableError: the caller
+ * answers 503, never a wrong 200. Any other error reply (a script error, WRONGTYPE) is a bug and
+ * propagates as itself.
  */
 export async function guard<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
     if (error instanceof TesseraError) throw error;
+    if (error instanceof ReplyError && !TRANSIENT_REPLY.test((error as Error).message)) throw error;
     throw new StoreUnavailableError(error);
   }
 }

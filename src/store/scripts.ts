@@ -17,6 +17,7 @@ const SCRIPTS = {
   list: 1,
   setAttribute: 1,
   claimTag: 1,
+  removeAdmin: 1,
   spendFormToken: 1,
   releaseFormToken: 1,
 } as const;
@@ -27,7 +28,12 @@ type ScriptCommand = (...keysThenArgs: Arg[]) => Result<unknown, { type: 'defaul
 export type ScriptClient = { [name in `tessera_${ScriptName}`]: ScriptCommand };
 export type RedisClient = Redis | Cluster;
 
+const registered = new WeakSet<RedisClient>();
+
+/** Defines every script on the client, once however many stores share it. */
 export function registerScripts(redis: RedisClient): ScriptClient {
+  if (registered.has(redis)) return redis as unknown as ScriptClient;
+  registered.add(redis);
   const prelude = readFileSync(path.join(LUA_DIR, 'prelude.lua'), 'utf8');
   for (const [name, numberOfKeys] of Object.entries(SCRIPTS)) {
     const body = readFileSync(path.join(LUA_DIR, `${name}.lua`), 'utf8');

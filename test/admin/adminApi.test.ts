@@ -135,6 +135,23 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
     expect(invalid.status).toBe(400);
   });
 
+  it('lets only one of two admins demoting each other at once succeed', async () => {
+    const other = await signUpAndLogIn(a, 'second-admin');
+    await a.call('PUT', `/admin/users/${other.body.user.id}/roles`, { token: adminToken, body: { roles: ['admin'] } });
+    const [first, second] = await Promise.all([
+      a.call('PUT', `/admin/users/${other.body.user.id}/roles`, { token: adminToken, body: { roles: [] } }),
+      b.call('PUT', `/admin/users/${adminId}/roles`, { token: other.token, body: { roles: [] } }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    expect(await redisA.scard(`${prefix}:v1:admins`)).toBe(1);
+  });
+
+  it('refuses a search cursor from another query', async () => {
+    for (const name of ['cur-1', 'cur-2']) await signUpAndLogIn(a, name);
+    const page = await json<{ nextCursor: string }>(await a.call('GET', '/admin/users?query=cur&limit=1', { token: adminToken }));
+    expect((await a.call('GET', `/admin/users?query=zzz&cursor=${page.nextCursor}`, { token: adminToken })).status).toBe(400);
+  });
+
   it('finds users by name, page by page, and shows one with its ban state and session count', async () => {
     for (const name of ['alpha-1', 'alpha-2', 'alpha-3', 'beta-1']) await signUpAndLogIn(a, name);
     const first = await json<{ users: { username: string }[]; nextCursor: string }>(
@@ -228,14 +245,16 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
       ]),
     );
     expect(entries).toContainEqual(
-      expect.objectContaining({ type: 'login.failed', actor: { id: null, name: 'no-such-name' }, outcome: 'failure' }),
+      expect.objectContaining({ type: 'login.failed', actor: { id: null, name: null }, outcome: 'failure' }),
     );
     const order = entries.map((e) => e.type);
     expect(order.indexOf('user.banned')).toBeLessThan(order.indexOf('user.unbanned'));
 
     const stream = await redisA.xrange(`${prefix}:v1:audit`, '-', '+');
     const raw = JSON.stringify(stream);
-    for (const secret of ['audited-password', 'wrong-password', user.token, second.token, '$2']) expect(raw).not.toContain(secret);
+    for (const secret of ['audited-password', 'wrong-password', 'no-such-name', user.token, second.token, '$2']) {
+      expect(raw).not.toContain(secret);
+    }
   });
 
   it('pages the audit trail with a cursor', async () => {

@@ -101,8 +101,12 @@ describe.each(BACKENDS)('the tessera CLI on $name Redis', (backend) => {
     const missing = await cli(['ban', 'nobody-at-all', '--reason', 'x']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No user is named nobody-at-all');
-    const noReason = await cli(['ban', 'weak']);
-    expect(noReason.code).not.toBe(0);
+    expect((await cli(['user:create', 'reasonless'], 'reasonless-password\n')).code).toBe(0);
+    const noReason = await cli(['ban', 'reasonless']);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain('give a --reason');
+    const badLimit = await cli(['audit', '--limit', 'many']);
+    expect(badLimit.code).toBe(2);
     const unknown = await cli(['explode']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command: explode');
