@@ -23,6 +23,8 @@ export interface Machine {
 
 export interface BenchReport {
   date: string;
+  /** The commit measured, and whether src/ had changes not committed yet (then they were measured too). */
+  revision: { commit: string; srcModified: boolean };
   durationSeconds: number;
   machine: Machine;
   options: BenchOptions;
@@ -50,6 +52,7 @@ export function markdown(report: BenchReport): string {
   const lines: string[] = [];
   const n = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
   lines.push(
+    `Tessera at ${report.revision.commit.slice(0, 7)}${report.revision.srcModified ? ' with uncommitted changes in src/' : ''}, ${report.date}.`,
     `Machine: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, Redis ${machine.redis}, load by ${machine.loadGenerator}; ` +
       `1-minute load average ${machine.loadAverage.start.toFixed(2)} at the start, ${machine.loadAverage.end.toFixed(2)} at the end.`,
     machine.cpus.pinned
@@ -59,16 +62,23 @@ export function markdown(report: BenchReport): string {
       `${options.connections} keep-alive connections; medians quoted, ratios are medians of the per-round ratios.` +
       `${options.smoke ? ' SMOKE RUN: figures are not meaningful.' : ''}`,
     '',
-    '| server | what | req/s | p50 ms | p99 ms | Redis cmds/req (client) | Redis µs/req | tessera ÷ this |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| server | what | req/s | p50 ms | p99 ms | Redis cmds/req (client) | Redis µs/req | tessera ÷ this | other work (cores) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const row of report.comparison) {
     const commands = row.commands ? n(row.commands.clientCommandsPerRequest, 3) : '—';
     const micros = row.commands ? n(row.commands.redisMicrosPerRequest, 1) : '—';
     lines.push(
-      `| ${row.name} | ${row.description} | ${n(row.requestsPerSecond)} | ${n(row.p50Ms, 2)} | ${n(row.p99Ms, 2)} | ${commands} | ${micros} | ${n(report.tesseraRatios[row.name], 2)}x |`,
+      `| ${row.name} | ${row.description} | ${n(row.requestsPerSecond)} | ${n(row.p50Ms, 2)} | ${n(row.p99Ms, 2)} | ${commands} | ${micros} | ` +
+        `${n(report.tesseraRatios[row.name], 2)}x | ${n(median(row.runs.map((run) => run.foreignCores)), 2)} |`,
     );
   }
+  const remeasured = report.comparison.reduce((sum, row) => sum + row.runs.filter((run) => run.attempt > 1).length, 0);
+  lines.push(
+    '',
+    `"Other work" is CPU that processes outside the bench used during a run (median of the rounds); ` +
+      `${remeasured} run(s) were measured a second time because other work took more than 0.15 cores, keeping the less disturbed try.`,
+  );
   const tessera = report.comparison.find((row) => row.name === 'tessera')?.commands;
   if (tessera) {
     const internal = Object.entries(tessera.perRequest)
@@ -83,10 +93,13 @@ export function markdown(report: BenchReport): string {
     );
   }
 
-  lines.push('', '**Scaling out** (tessera behind node:cluster, one Redis, unpinned)', '', '| app processes | req/s | p99 ms | vs 1 process |', '| ---: | ---: | ---: | ---: |');
+  lines.push('', '**Scaling out** (tessera behind node:cluster, one Redis, unpinned)', '', '| app processes | req/s | p99 ms | vs 1 process | other work (cores) |', '| ---: | ---: | ---: | ---: | ---: |');
   const single = report.scaling[0]?.requestsPerSecond ?? Number.NaN;
   for (const row of report.scaling) {
-    lines.push(`| ${row.processes} | ${n(row.requestsPerSecond)} | ${n(row.p99Ms, 2)} | ${n(row.requestsPerSecond / single, 2)}x |`);
+    lines.push(
+      `| ${row.processes} | ${n(row.requestsPerSecond)} | ${n(row.p99Ms, 2)} | ${n(row.requestsPerSecond / single, 2)}x | ` +
+        `${n(median(row.runs.map((run) => run.foreignCores)), 2)} |`,
+    );
   }
 
   const storm = report.loginStorm;

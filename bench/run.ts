@@ -22,8 +22,8 @@ import { teardown, teardownOnExit } from './teardown';
 
 const REPO_ROOT = path.join(__dirname, '..');
 
-/** First line a command prints about itself (wrk exits 1 after printing its version), or 'absent'. */
-function versionOf(command: string, args: string[]): string {
+/** First line a command prints, whatever its exit code (wrk exits 1 after printing its version), or 'absent' when it is not installed. */
+function firstLine(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: 'utf8' });
   return result.error ? 'absent' : `${result.stdout}${result.stderr}`.split('\n')[0].trim();
 }
@@ -39,12 +39,12 @@ async function main(): Promise<number> {
   teardownOnExit();
   process.chdir(REPO_ROOT);
   const cpus = cpuLayout();
-  const wrk = versionOf('wrk', ['--version']);
+  const wrk = firstLine('wrk', ['--version']);
   const machine: Machine = {
     cores: availableParallelism(),
     cpuModel: osCpus()[0]?.model ?? 'unknown',
     node: process.version,
-    redis: /v=(\S+)/.exec(versionOf('redis-server', ['--version']))?.[1] ?? 'unknown',
+    redis: /v=(\S+)/.exec(firstLine('redis-server', ['--version']))?.[1] ?? 'unknown',
     loadGenerator: `${wrk === 'absent' ? 'autocannon' : wrk.split(' [')[0]}, fixed rates by the open-loop probe`,
     cpus,
     loadAverage: { start: loadavg()[0], end: Number.NaN },
@@ -71,6 +71,10 @@ async function main(): Promise<number> {
   machine.loadAverage.end = loadavg()[0];
   const report: BenchReport = {
     date: new Date().toISOString(),
+    revision: {
+      commit: firstLine('git', ['rev-parse', 'HEAD']),
+      srcModified: firstLine('git', ['status', '--porcelain', '--', 'src']) !== '',
+    },
     durationSeconds: Math.round((Date.now() - started) / 1000),
     machine,
     options,

@@ -5,6 +5,7 @@
  * so the figure shows what a second process gains when it competes with Redis and the load
  * generator for the same cores, as it would on one small machine.
  */
+import { foreignCores, sampleCpu } from './interference';
 import { runLoad, type LoadResult } from './load';
 import type { BenchOptions } from './options';
 import { startStandalone } from './redis';
@@ -15,7 +16,7 @@ export interface ScalingRow {
   processes: number;
   requestsPerSecond: number;
   p99Ms: number;
-  runs: LoadResult[];
+  runs: (LoadResult & { foreignCores: number })[];
 }
 
 export const SCALING_PROCESSES = [1, 2] as const;
@@ -33,18 +34,20 @@ export async function measureScaling(options: BenchOptions): Promise<ScalingRow[
         ),
       );
     }
-    const runs: LoadResult[][] = SCALING_PROCESSES.map(() => []);
+    const runs: ScalingRow['runs'][] = SCALING_PROCESSES.map(() => []);
     for (let round = 0; round < options.rounds; round++) {
       for (let k = 0; k < servers.length; k++) {
         const i = (k + round) % servers.length;
         const load = { url: servers[i].url, headers: servers[i].headers, connections: options.connections, cpus: '' };
         if (options.warmupSeconds > 0) await runLoad({ ...load, durationSeconds: options.warmupSeconds });
         await sleep(200);
+        const cpuBefore = sampleCpu();
         const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
+        const foreign = foreignCores(cpuBefore, sampleCpu());
         if (result.non2xx > 0) throw new Error(`tessera x${SCALING_PROCESSES[i]}: ${result.non2xx} answers were not 2xx`);
-        runs[i].push(result);
+        runs[i].push({ ...result, foreignCores: foreign });
         process.stderr.write(
-          `  round ${round + 1}/${options.rounds} tessera x${SCALING_PROCESSES[i]}  ${Math.round(result.requestsPerSecond)} req/s\n`,
+          `  round ${round + 1}/${options.rounds} tessera x${SCALING_PROCESSES[i]}  ${Math.round(result.requestsPerSecond)} req/s  other work ${foreign.toFixed(2)} cores\n`,
         );
       }
     }
