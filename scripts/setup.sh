@@ -10,7 +10,7 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# command on PATH -> Debian package that provides it
+# command -> Debian package that provides it (the test suite needs chromium and nginx)
 declare -A packages=(
   [redis-server]=redis-server
   [redis-cli]=redis-tools
@@ -18,8 +18,9 @@ declare -A packages=(
   [nginx]=nginx-light
 )
 missing=()
+# /usr/sbin too: nginx lives there, and it is not on every user's PATH.
 for command in "${!packages[@]}"; do
-  command -v "$command" >/dev/null 2>&1 || missing+=("${packages[$command]}")
+  PATH="$PATH:/usr/sbin" command -v "$command" >/dev/null 2>&1 || missing+=("${packages[$command]}")
 done
 
 if [ ${#missing[@]} -gt 0 ]; then

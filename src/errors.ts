@@ -63,8 +63,8 @@ export class MalformedJsonError extends TesseraError {
 }
 
 export class UnsupportedMediaTypeError extends TesseraError {
-  constructor() {
-    super(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+  constructor(accepted: string[] = ['application/json']) {
+    super(415, 'unsupported-media-type', 'Unsupported media type', `Send the body as ${accepted.join(' or ')}.`);
   }
 }
 
@@ -175,6 +175,13 @@ export class StoreUnavailableError extends TesseraError {
     super(503, 'store-unavailable', 'Session store unavailable', 'The session store is unavailable; try again shortly.', {
       cause,
     });
+  }
+}
+
+/** A session attribute over the size limit, or one too many. */
+export class AttributeRejectedError extends TesseraError {
+  constructor(detail: string) {
+    super(400, 'attribute-rejected', 'Session attribute rejected', detail);
   }
 }
 

@@ -32,6 +32,9 @@ export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   maxAttributes: 16,
 });
 
+/** Braces are excluded: they would break the Redis Cluster hash tags inside every key. */
+export const KEY_PREFIX_PATTERN = /^[A-Za-z0-9:._-]{1,64}$/;
+
 export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTesseraOptions {
   const resolved: Required<TesseraOptions> = {
     idleTimeoutSeconds: options.idleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds,
@@ -49,7 +52,7 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
       `idleTimeoutSeconds (${resolved.idleTimeoutSeconds}) must not exceed absoluteLifetimeSeconds (${resolved.absoluteLifetimeSeconds}).`,
     );
   }
-  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(resolved.keyPrefix)) {
+  if (!KEY_PREFIX_PATTERN.test(resolved.keyPrefix)) {
     throw new TesseraArgumentError(
       `keyPrefix must be 1-64 characters of letters, digits, ":", ".", "_" or "-" (braces would break Redis Cluster hash tags); got ${JSON.stringify(resolved.keyPrefix)}.`,
     );

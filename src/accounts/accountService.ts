@@ -105,6 +105,13 @@ export class AccountService {
     await this.audit.record({ type: 'logout-all', actor, target: actor.id, outcome: 'success', detail: `${ended} ended` });
   }
 
+  /** Ends every session of the actor but the current one ("sign out everywhere else"). */
+  async logoutOthers(actor: Actor, currentSessionId: string): Promise<number> {
+    const ended = await this.sessions.revokeAll(actor.id, { exceptSessionId: currentSessionId });
+    await this.audit.record({ type: 'logout-all', actor, target: actor.id, outcome: 'success', detail: `${ended} ended; this session kept` });
+    return ended;
+  }
+
   /** Ends one of the actor's own sessions; 404 when it is not theirs or not live. */
   async revokeOwnSession(actor: Actor, sessionId: string): Promise<void> {
     const ended = await this.sessions.revokeOwn(actor.id, sessionId);

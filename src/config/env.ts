@@ -1,23 +1,30 @@
 /**
  * The service's configuration, read from the environment once at start and validated, with
- * messages that name the variable to fix. Defaults live here and nowhere else.
+ * messages that name the variable to fix. The service's defaults live here; session settings left
+ * unset take the library's defaults (options.ts).
  */
 import { z } from 'zod';
 import { passwordSchema, usernameSchema } from '../http/schemas';
+import { DEFAULT_TESSERA_OPTIONS, KEY_PREFIX_PATTERN } from '../options';
 import { parseDurationSeconds } from './duration';
 
-const duration = (fallback: string) =>
+function toSeconds(value: string, ctx: z.RefinementCtx): number {
+  const seconds = parseDurationSeconds(value);
+  if (seconds === null || seconds <= 0) {
+    ctx.addIssue({ code: 'custom', message: `must be seconds or a duration like 30m or 7d; got "${value}"` });
+    return z.NEVER;
+  }
+  return seconds;
+}
+
+const duration = (fallback: string) => z.string().default(fallback).transform(toSeconds);
+
+/** Unset stays undefined, so the library's own default applies. */
+const optionalDuration = () =>
   z
     .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      const seconds = parseDurationSeconds(text);
-      if (seconds === null || seconds <= 0) {
-        ctx.addIssue({ code: 'custom', message: `must be seconds or a duration like 30m or 7d; got "${text}"` });
-        return z.NEVER;
-      }
-      return seconds;
-    });
+    .optional()
+    .transform((value, ctx) => (value === undefined ? undefined : toSeconds(value, ctx)));
 
 const positiveInt = (min: number, max: number) =>
   z
@@ -47,9 +54,9 @@ const envSchema = z
       .transform((text) => text.split(',').map((node) => node.trim()).filter(Boolean))
       .pipe(z.array(hostPort).min(1, 'must list at least one host:port'))
       .optional(),
-    KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:._-]{1,64}$/, 'must be 1-64 letters, digits, ":", ".", "_" or "-"').default('tessera'),
-    SESSION_IDLE_TIMEOUT: duration('30m'),
-    SESSION_ABSOLUTE_TIMEOUT: duration('7d'),
+    KEY_PREFIX: z.string().regex(KEY_PREFIX_PATTERN, 'must be 1-64 letters, digits, ":", ".", "_" or "-"').optional(),
+    SESSION_IDLE_TIMEOUT: optionalDuration(),
+    SESSION_ABSOLUTE_TIMEOUT: optionalDuration(),
     MAX_SESSIONS_PER_USER: positiveInt(1, 100_000).optional(),
     ONE_SESSION_PER_DEVICE_TYPE: onOff('off'),
     BCRYPT_COST: positiveInt(4, 15).default(12),
@@ -87,10 +94,15 @@ const envSchema = z
     message: 'may be off only for plain-http localhost: set HOST to 127.0.0.1, ::1 or localhost, or serve over https',
     path: ['COOKIE_SECURE'],
   })
-  .refine((env) => env.SESSION_IDLE_TIMEOUT <= env.SESSION_ABSOLUTE_TIMEOUT, {
-    message: 'must not be longer than SESSION_ABSOLUTE_TIMEOUT',
-    path: ['SESSION_IDLE_TIMEOUT'],
-  });
+  .refine(
+    (env) =>
+      (env.SESSION_IDLE_TIMEOUT ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds) <=
+      (env.SESSION_ABSOLUTE_TIMEOUT ?? DEFAULT_TESSERA_OPTIONS.absoluteLifetimeSeconds),
+    {
+      message: 'must not be longer than SESSION_ABSOLUTE_TIMEOUT',
+      path: ['SESSION_IDLE_TIMEOUT'],
+    },
+  );
 
 export type Config = z.infer<typeof envSchema>;
 

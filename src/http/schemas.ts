@@ -1,6 +1,7 @@
 /** Request body schemas of the JSON API: one place for every field's rules. */
 import { z } from 'zod';
 import { MAX_PASSWORD_BYTES } from '../passwords/passwordHasher';
+import { DEVICE_TYPE, ROLE } from '../sessions/sessionService';
 
 export const usernameSchema = z
   .string({ error: 'is required' })
@@ -30,7 +31,8 @@ export const loginSchema = z.strictObject({
     .strictObject({
       type: z
         .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be 1-32 letters, digits, "_" or "-"')
+        .transform((type) => type.toLowerCase())
+        .pipe(z.string().regex(DEVICE_TYPE, 'must be 1-32 letters, digits, "_" or "-"'))
         .optional(),
       name: z.string().max(64, 'must be at most 64 characters').optional(),
     })
@@ -42,7 +44,7 @@ export const changePasswordSchema = z.strictObject({
   newPassword: passwordSchema,
 });
 
-const roleSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be 1-32 lower-case letters, digits, "_" or "-", starting with a letter');
+const roleSchema = z.string().regex(ROLE, 'must be 1-32 lower-case letters, digits, "_" or "-", starting with a letter');
 
 export const rolesSchema = z.strictObject({
   roles: z.array(roleSchema, { error: 'must be a list of roles' }).max(32, 'must list at most 32 roles'),

@@ -7,13 +7,6 @@
 import type { Context, Middleware } from 'koa';
 import './state';
 
-declare module 'koa' {
-  interface DefaultState {
-    /** How the request's token came: the Authorization header, or the session cookie. */
-    credentials?: 'header' | 'cookie';
-  }
-}
-
 export interface SessionCookieOptions {
   /** Send the Secure attribute and use the `__Host-` prefix. Default true; turn off only for plain-http localhost. */
   secure?: boolean;

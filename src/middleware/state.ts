@@ -13,5 +13,7 @@ declare module 'koa' {
     user?: SessionUser | null;
     /** Set when session is null. */
     authFailure?: AuthFailure;
+    /** How the request's token came: the Authorization header, or the session cookie. */
+    credentials?: 'header' | 'cookie';
   }
 }

@@ -19,6 +19,8 @@ export interface Core {
   accounts: AccountService;
   admin: AdminService;
   audit: AuditLog;
+  /** Makes the dummy hash that unknown-name logins verify against, ahead of the first one. */
+  prepareLogin(): Promise<unknown>;
   /** Stops the password-hashing workers. Redis stays open: its owner closes it. */
   close(): Promise<void>;
 }
@@ -28,7 +30,7 @@ export function sessionOptionsFrom(config: Config): TesseraOptions {
     idleTimeoutSeconds: config.SESSION_IDLE_TIMEOUT,
     absoluteLifetimeSeconds: config.SESSION_ABSOLUTE_TIMEOUT,
     keyPrefix: config.KEY_PREFIX,
-    maxSessionsPerUser: config.MAX_SESSIONS_PER_USER ?? Infinity,
+    maxSessionsPerUser: config.MAX_SESSIONS_PER_USER,
     oneSessionPerDeviceType: config.ONE_SESSION_PER_DEVICE_TYPE,
   };
 }
@@ -40,5 +42,5 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger): C
   const audit = new AuditLog(new AuditStore(redis, sessions.store.keys, config.AUDIT_MAX_ENTRIES), logger);
   const accounts = new AccountService(sessions, hasher, adminStore, audit, { signupEnabled: config.SIGNUP });
   const admin = new AdminService(sessions, accounts, adminStore, audit);
-  return { sessions, accounts, admin, audit, close: () => hasher.close() };
+  return { sessions, accounts, admin, audit, prepareLogin: () => hasher.prepare(), close: () => hasher.close() };
 }

@@ -1,24 +1,21 @@
 /**
- * Assembles the service from a configuration and a Redis client: sessions, password hashing,
- * accounts and the Koa app, listening on a port, with a graceful close.
+ * The HTTP service: the core (server/core.ts) plus the Koa app with its pages, listening on a
+ * port, with a graceful close.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { AccountService } from '../accounts/accountService';
-import { AdminService } from '../admin/adminService';
-import { AuditLog } from '../admin/auditLog';
+import type { AccountService } from '../accounts/accountService';
+import type { AdminService } from '../admin/adminService';
 import { bootstrapAdmin } from '../admin/bootstrapAdmin';
 import type { Config } from '../config/env';
 import { createApp } from '../http/app';
 import { SessionCookie } from '../middleware/sessionCookie';
-import { PasswordHasher } from '../passwords/passwordHasher';
-import { SessionService } from '../sessions/sessionService';
-import { AdminStore } from '../store/adminStore';
-import { AuditStore } from '../store/auditStore';
+import type { SessionService } from '../sessions/sessionService';
 import { FormDraftStore } from '../store/formDraftStore';
 import { FormTokenStore } from '../store/formTokenStore';
 import type { RedisClient } from '../store/scripts';
+import { buildCore } from './core';
 
 export interface RunningService {
   server: Server;
@@ -33,27 +30,15 @@ export interface RunningService {
 /** How long the text of a form sent after its session lapsed waits for the user to log back in. */
 const FORM_DRAFT_TTL_MS = 30 * 60 * 1000;
 
-export function sessionOptionsFrom(config: Config) {
-  return {
-    idleTimeoutSeconds: config.SESSION_IDLE_TIMEOUT,
-    absoluteLifetimeSeconds: config.SESSION_ABSOLUTE_TIMEOUT,
-    keyPrefix: config.KEY_PREFIX,
-    maxSessionsPerUser: config.MAX_SESSIONS_PER_USER ?? Infinity,
-    oneSessionPerDeviceType: config.ONE_SESSION_PER_DEVICE_TYPE,
-  };
-}
-
 export async function startService(
   config: Config,
   redis: RedisClient,
   logger: Logger = pino({ level: config.LOG_LEVEL }),
 ): Promise<RunningService> {
-  const sessions = new SessionService(redis, sessionOptionsFrom(config));
-  const hasher = new PasswordHasher(config.BCRYPT_COST);
-  const adminStore = new AdminStore(redis, sessions.store.keys);
-  const audit = new AuditLog(new AuditStore(redis, sessions.store.keys, config.AUDIT_MAX_ENTRIES), logger);
-  const accounts = new AccountService(sessions, hasher, adminStore, audit, { signupEnabled: config.SIGNUP });
-  const admin = new AdminService(sessions, accounts, adminStore, audit);
+  const core = buildCore(config, redis, logger);
+  const { sessions, accounts, admin, audit } = core;
+  // Ready before the first login of an unknown name, which must not take longer than any other.
+  core.prepareLogin().catch((error: unknown) => logger.error({ err: error }, 'could not prepare the dummy password hash'));
   if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
     await bootstrapAdmin(accounts, audit, config.ADMIN_USERNAME, config.ADMIN_PASSWORD, logger);
   }
@@ -92,7 +77,7 @@ export async function startService(
         server.close(() => resolve());
         server.closeIdleConnections();
       });
-      await hasher.close();
+      await core.close();
     },
   };
 }

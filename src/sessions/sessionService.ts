@@ -2,7 +2,7 @@
  * The session service: create, validate (and slide), list and revoke sessions for plain user
  * ids. It knows nothing of HTTP; the Koa middleware and the service's routes are thin adapters.
  */
-import { InvalidTokenError, TesseraArgumentError, TesseraError } from '../errors';
+import { AttributeRejectedError, InvalidTokenError, TesseraArgumentError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
 import type { RedisClient } from '../store/scripts';
 import { SessionStore } from '../store/sessionStore';
@@ -17,18 +17,13 @@ export interface Validation {
 }
 
 const USER_ID = /^[^\s]{1,128}$/;
-const DEVICE_TYPE = /^[a-z0-9][a-z0-9_-]{0,31}$/;
-const ROLE = /^[a-z][a-z0-9_-]{0,31}$/;
+/** Device types are stored lower-cased. */
+export const DEVICE_TYPE = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+export const ROLE = /^[a-z][a-z0-9_-]{0,31}$/;
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const MAX_DEVICE_NAME = 64;
 const MAX_IP = 64;
 const MAX_USER_AGENT = 512;
-
-export class AttributeRejectedError extends TesseraError {
-  constructor(detail: string) {
-    super(400, 'attribute-rejected', 'Session attribute rejected', detail);
-  }
-}
 
 export class SessionService implements AttributeWriter {
   readonly options: ResolvedTesseraOptions;

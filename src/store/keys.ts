@@ -9,8 +9,10 @@ export interface UserKeys {
   user: string;
   /** Sorted set: the user's local session ids, scored by each session's expiry in ms. */
   index: string;
-  /** Prefix of the user's session hashes; a session key is this plus the local id. */
+  /** Prefix of the user's session hashes (scripts build a session's key from it and a local id). */
   sessionPrefix: string;
+  /** The session hash of one of the user's sessions. */
+  session(localId: string): string;
 }
 
 export class KeySpace {
@@ -57,7 +59,8 @@ export class KeySpace {
 
   forUser(tag: string): UserKeys {
     const slot = `${this.base}:{${tag}}`;
-    return { user: `${slot}:u`, index: `${slot}:idx`, sessionPrefix: `${slot}:s:` };
+    const sessionPrefix = `${slot}:s:`;
+    return { user: `${slot}:u`, index: `${slot}:idx`, sessionPrefix, session: (localId) => sessionPrefix + localId };
   }
 
   /** String: a one-time form token of a signed-in user's page, in that user's slot; holds its state and binding. */
@@ -76,6 +79,6 @@ export class KeySpace {
   }
 
   session(tag: string, localId: string): string {
-    return this.forUser(tag).sessionPrefix + localId;
+    return this.forUser(tag).session(localId);
   }
 }

@@ -89,7 +89,7 @@ export class SessionStore {
       this.scripts.tessera_create(
         keys.user,
         keys.index,
-        keys.sessionPrefix + input.localId,
+        keys.session(input.localId),
         input.userId,
         input.localId,
         input.secretHash,
@@ -110,7 +110,7 @@ export class SessionStore {
   async touch(tag: string, localId: string, secretHash: Buffer): Promise<TouchResult | null> {
     const keys = this.keys.forUser(tag);
     const reply = (await guard(() =>
-      this.scripts.tessera_touch(keys.sessionPrefix + localId, keys.user, keys.index, secretHash, this.idleMs, this.absoluteMs, localId),
+      this.scripts.tessera_touch(keys.session(localId), keys.user, keys.index, secretHash, this.idleMs, this.absoluteMs, localId),
     )) as [string, string, string, number, number, number, ...string[]] | null;
     if (!reply) return null;
     const [userId, roles, name, nowMs, expiresAtMs, absoluteExpiresAtMs, ...pairs] = reply;
@@ -141,7 +141,7 @@ export class SessionStore {
   /** Ends one session; true when it was live. */
   async revoke(tag: string, localId: string): Promise<boolean> {
     const keys = this.keys.forUser(tag);
-    const ended = await guard(() => this.scripts.tessera_revoke(keys.sessionPrefix + localId, keys.index, localId));
+    const ended = await guard(() => this.scripts.tessera_revoke(keys.session(localId), keys.index, localId));
     return ended === 1;
   }
 
@@ -156,7 +156,8 @@ export class SessionStore {
       this.scripts.tessera_revokeAll(
         keys.user,
         keys.index,
-        keys.sessionPrefix + (keepLocalId ?? ''),
+        // With nothing to keep, any key of the slot will do: the script does not read it then.
+        keys.session(keepLocalId ?? ''),
         keepLocalId ?? '',
         this.idleMs,
         ...Object.entries(userFields).flat(),

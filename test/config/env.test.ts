@@ -1,4 +1,6 @@
 import { ConfigError, loadConfig } from '../../src/config/env';
+import { resolveTesseraOptions } from '../../src/options';
+import { sessionOptionsFrom } from '../../src/server/core';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -13,15 +15,15 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('configuration from the environment', () => {
   it('defaults everything for a plain start', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({
-      PORT: 3000,
-      KEY_PREFIX: 'tessera',
-      SESSION_IDLE_TIMEOUT: 1800,
-      SESSION_ABSOLUTE_TIMEOUT: 604_800,
-      BCRYPT_COST: 12,
-      SIGNUP: true,
-    });
+    expect(config).toMatchObject({ PORT: 3000, BCRYPT_COST: 12, SIGNUP: true });
     expect([config.MAX_SESSIONS_PER_USER, config.REDIS_URL, config.REDIS_CLUSTER_NODES]).toEqual([undefined, undefined, undefined]);
+    // Session settings left unset take the library's defaults.
+    expect(resolveTesseraOptions(sessionOptionsFrom(config))).toMatchObject({
+      keyPrefix: 'tessera',
+      idleTimeoutSeconds: 1800,
+      absoluteLifetimeSeconds: 604_800,
+      maxSessionsPerUser: Infinity,
+    });
   });
 
   it('reads durations as seconds or with a unit', () => {

@@ -78,7 +78,9 @@ function isServiceCaller(ctx: Context, credentialDigest: Buffer | null): boolean
 }
 
 function readIntrospection(ctx: Context): z.infer<typeof introspectionSchema> {
-  if (ctx.is('application/x-www-form-urlencoded', 'application/json') === false) throw new UnsupportedMediaTypeError();
+  if (ctx.is('application/x-www-form-urlencoded', 'application/json') === false) {
+    throw new UnsupportedMediaTypeError(['application/x-www-form-urlencoded', 'application/json']);
+  }
   const result = introspectionSchema.safeParse(ctx.request.body ?? {});
   if (!result.success) throw new ValidationError(result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })));
   return result.data;

@@ -215,8 +215,7 @@ export function pageRoutes(parts: PageParts): Router {
 
   router.post('/account/sign-out-others', async (ctx) => {
     await action(ctx, '/account', async (signed) => {
-      const ended = await sessions.revokeAll(signed.user.id, { exceptSessionId: signed.session.id });
-      await admin.audit.record({ type: 'logout-all', actor: actorOf(ctx), target: signed.user.id, outcome: 'success', detail: `${ended} ended; this session kept` });
+      await accounts.logoutOthers(actorOf(ctx), signed.session.id);
       seeOther(ctx, '/account?done=others-signed-out');
     });
   });
