@@ -7,7 +7,7 @@
 export interface UserKeys {
   /** Hash: the user's id, generation (login stamp), roles, device map and, in the service, account. */
   user: string;
-  /** Sorted set: the user's local session ids, scored by each session's expiry in ms. */
+  /** Sorted set: the user's local session ids, scored by when each was last seen (ms). */
   index: string;
   /** Prefix of the user's session hashes (scripts build a session's key from it and a local id). */
   sessionPrefix: string;
