@@ -1,16 +1,7 @@
-import { ConfigError, loadConfig } from '../../src/config/env';
+import { loadConfig } from '../../src/config/env';
+import { problemsOf } from '../support/configProblems';
 import { resolveTesseraOptions } from '../../src/options';
 import { sessionOptionsFrom } from '../../src/server/core';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration from the environment', () => {
   it('defaults everything for a plain start', () => {

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
-import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
-import { startRedis, type RedisProcess } from '../support/redisServer';
+import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis';
+import type { RedisProcess } from '../support/redisServer';
 import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
 
 /** Generous: the point is "about a second, not ioredis' tens of seconds", on a noisy machine. */
@@ -23,20 +22,17 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Pr
 
 describe('when Redis fails', () => {
   let server: RedisProcess;
-  let redis: Redis;
+  let privateRedis: PrivateRedis;
   let service: TestService;
 
   beforeEach(async () => {
-    server = await startRedis();
-    redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${server.port}` }) as Redis;
-    redis.on('error', () => undefined);
-    await waitUntilReady(redis, 10_000);
-    service = await startTestService(redis);
+    privateRedis = await startPrivateRedis();
+    server = privateRedis.server;
+    service = await startTestService(privateRedis.redis);
   });
   afterEach(async () => {
     await service.close();
-    redis.disconnect();
-    await server.destroy();
+    await privateRedis.destroy();
   });
 
   it('answers 503 promptly while Redis is down, and recovers by itself when it returns', async () => {

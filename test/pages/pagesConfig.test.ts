@@ -1,14 +1,5 @@
-import { ConfigError, loadConfig } from '../../src/config/env';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { loadConfig } from '../../src/config/env';
+import { problemsOf } from '../support/configProblems';
 
 describe('the configuration of cookies, pages and introspection', () => {
   it('defaults to no cookie transport, Secure cookies, a 2 h form token and no introspection credential', () => {

@@ -1,25 +1,21 @@
-import type { Redis } from 'ioredis';
-import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
 import { hiddenFields, PageClient } from '../support/pageClient';
-import { startRedis, type RedisProcess } from '../support/redisServer';
+import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis';
+import type { RedisProcess } from '../support/redisServer';
 import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
 
 describe('pages and gateway endpoints when Redis fails', () => {
   let server: RedisProcess;
-  let redis: Redis;
+  let privateRedis: PrivateRedis;
   let service: TestService;
 
   beforeEach(async () => {
-    server = await startRedis();
-    redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${server.port}` }) as Redis;
-    redis.on('error', () => undefined);
-    await waitUntilReady(redis, 10_000);
-    service = await startTestService(redis, { COOKIE_TRANSPORT: 'on', INTROSPECT_CREDENTIAL: 'x'.repeat(32) });
+    privateRedis = await startPrivateRedis();
+    server = privateRedis.server;
+    service = await startTestService(privateRedis.redis, { COOKIE_TRANSPORT: 'on', INTROSPECT_CREDENTIAL: 'x'.repeat(32) });
   });
   afterEach(async () => {
     await service.close();
-    redis.disconnect();
-    await server.destroy();
+    await privateRedis.destroy();
   });
 
   it('answers a friendly 503 page to browsers and 503 problem+json to APIs, never a 500, and changes nothing', async () => {

@@ -6,6 +6,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import type { z } from 'zod';
 import type { AccountService } from '../../accounts/accountService';
 import type { AdminService } from '../../admin/adminService';
 import { ADMIN_ROLE } from '../../admin/roles';
@@ -316,53 +317,21 @@ export function pageRoutes(parts: PageParts): Router {
     );
   });
 
-  router.post('/admin/do/unban', async (ctx) => {
-    await action(ctx, adminBack(ctx), async (signed) => {
-      if (!isAdmin(ctx, signed)) return;
-      const parsed = parseForm(userIdFormSchema, ctx.request.body);
-      if ('errors' in parsed) return seeOther(ctx, '/admin');
-      try {
-        await admin.unban(actorOf(ctx), parsed.data.userId);
-      } catch (error) {
-        if (error instanceof NotFoundError) return seeOther(ctx, withParam(adminBack(ctx), 'done', 'not-banned'));
-        throw error;
-      }
-      seeOther(ctx, withParam(adminBack(ctx), 'done', 'unbanned'));
-    });
+  adminAction('/admin/do/unban', userIdFormSchema, 'not-banned', async (ctx, { userId }) => {
+    await admin.unban(actorOf(ctx), userId);
+    return withParam(adminBack(ctx), 'done', 'unbanned');
   });
 
-  router.post('/admin/do/revoke-session', async (ctx) => {
-    await action(ctx, adminBack(ctx), async (signed) => {
-      if (!isAdmin(ctx, signed)) return;
-      const parsed = parseForm(adminSessionFormSchema, ctx.request.body);
-      if ('errors' in parsed) return seeOther(ctx, '/admin');
-      try {
-        await admin.revokeSession(actorOf(ctx), parsed.data.sessionId);
-      } catch (error) {
-        if (error instanceof NotFoundError) return seeOther(ctx, withParam(adminBack(ctx), 'done', 'session-gone'));
-        throw error;
-      }
-      if (parsed.data.sessionId === signed.session.id) {
-        cookie.clear(ctx);
-        return seeOther(ctx, '/login?done=signed-out');
-      }
-      seeOther(ctx, withParam(adminBack(ctx), 'done', 'session-revoked'));
-    });
+  adminAction('/admin/do/revoke-session', adminSessionFormSchema, 'session-gone', async (ctx, { sessionId }, signed) => {
+    await admin.revokeSession(actorOf(ctx), sessionId);
+    if (sessionId !== signed.session.id) return withParam(adminBack(ctx), 'done', 'session-revoked');
+    cookie.clear(ctx);
+    return '/login?done=signed-out';
   });
 
-  router.post('/admin/do/revoke-all', async (ctx) => {
-    await action(ctx, adminBack(ctx), async (signed) => {
-      if (!isAdmin(ctx, signed)) return;
-      const parsed = parseForm(userIdFormSchema, ctx.request.body);
-      if ('errors' in parsed) return seeOther(ctx, '/admin');
-      try {
-        await admin.revokeSessions(actorOf(ctx), parsed.data.userId);
-      } catch (error) {
-        if (error instanceof NotFoundError) return seeOther(ctx, '/admin');
-        throw error;
-      }
-      seeOther(ctx, withParam(adminBack(ctx), 'done', 'sessions-revoked'));
-    });
+  adminAction('/admin/do/revoke-all', userIdFormSchema, null, async (ctx, { userId }) => {
+    await admin.revokeSessions(actorOf(ctx), userId);
+    return withParam(adminBack(ctx), 'done', 'sessions-revoked');
   });
 
   // ---- shared steps --------------------------------------------------------------------------
@@ -411,6 +380,33 @@ export function pageRoutes(parts: PageParts): Router {
     const draftId = await drafts.save(fields);
     draftCookie.write(ctx, draftId, new Date(Date.now() + drafts.ttlMs));
     return draftId;
+  }
+
+  /**
+   * An admin form acting on one user or session: `act` answers where to go next; a NotFoundError
+   * (already gone) goes back with the `gone` notice, or to /admin when there is none.
+   */
+  function adminAction<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    gone: string | null,
+    act: (ctx: Context, data: z.infer<S>, signed: SignedIn) => Promise<string>,
+  ): void {
+    router.post(path, async (ctx) => {
+      await action(ctx, adminBack(ctx), async (signed) => {
+        if (!isAdmin(ctx, signed)) return;
+        const parsed = parseForm(schema, ctx.request.body);
+        if ('errors' in parsed) return seeOther(ctx, '/admin');
+        let next: string;
+        try {
+          next = await act(ctx, parsed.data, signed);
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
+          next = gone ? withParam(adminBack(ctx), 'done', gone) : '/admin';
+        }
+        seeOther(ctx, next);
+      });
+    });
   }
 
   function isAdmin(ctx: Context, signed: SignedIn): boolean {
