@@ -1,7 +1,19 @@
 'use strict';
 // Runs in a worker thread (see passwordHasher.ts): bcryptjs is pure JavaScript, and hashing on the
 // main thread would stall every other request for the whole hash. Plain JS so it loads unbuilt.
+const os = require('node:os');
 const bcrypt = require('bcryptjs');
+
+// On Linux the nice value belongs to the thread, so this lowers this worker alone: where the
+// event loop and hashing share a core, the kernel lets authenticated requests go first and
+// logins take the time that is left. (Elsewhere it would renice the whole process: skipped.)
+if (process.platform === 'linux') {
+  try {
+    os.setPriority(0, 19);
+  } catch {
+    // Not permitted here; hashing keeps the default priority.
+  }
+}
 
 /** @param {{ op: 'hash', password: string, cost: number } | { op: 'verify', password: string, hash: string }} task */
 module.exports = function bcryptTask(task) {

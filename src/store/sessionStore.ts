@@ -111,9 +111,9 @@ export class SessionStore {
     const keys = this.keys.forUser(tag);
     const reply = (await guard(() =>
       this.scripts.tessera_touch(keys.session(localId), keys.user, keys.index, secretHash, this.idleMs, this.absoluteMs, localId),
-    )) as [string, string, string, number, number, number, ...string[]] | null;
+    )) as [string, string, string, number, number, number, string[]] | null;
     if (!reply) return null;
-    const [userId, roles, name, nowMs, expiresAtMs, absoluteExpiresAtMs, ...pairs] = reply;
+    const [userId, roles, name, nowMs, expiresAtMs, absoluteExpiresAtMs, pairs] = reply;
     const fields = new Map<string, string>();
     const attributes = new Map<string, string>();
     for (let i = 0; i < pairs.length; i += 2) {

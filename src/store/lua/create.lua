@@ -10,7 +10,8 @@
   when the user is banned ('inf' for a ban without end).
 ]]
 local now = nowMs()
--- A generation seeded from the clock: a user hash recreated after loss never matches old sessions.
+-- The user hash exists since its tag was claimed; if it was lost since, its generation restarts
+-- from the clock, so sessions made under the lost one never match it again.
 redis.call('HSETNX', KEYS[1], 'g', now)
 redis.call('HSETNX', KEYS[1], 'u', ARGV[1])
 -- Checked here, in the step that writes the session, so no login can slip past a ban being set.

@@ -4,8 +4,8 @@
   ARGV[1] SHA-256 of the token's secret (first 16 bytes)   ARGV[2] idle timeout (ms)
   ARGV[3] absolute lifetime (ms)   ARGV[4] local session id
   Returns false when the token is unknown, wrong, revoked or expired; otherwise
-  {userId, roles, userName, nowMs, expiresAtMs, absoluteExpiresAtMs, field, value, ...} with the
-  session's fields except the secret hash and the generation.
+  {userId, roles, userName, nowMs, expiresAtMs, absoluteExpiresAtMs, {field, value, ...}} with all
+  the session's fields (the client ignores the secret hash and the generation).
 ]]
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return false end
@@ -30,13 +30,7 @@ local expires = math.min(now + tonumber(ARGV[2]), absolute)
 redis.call('PEXPIREAT', KEYS[1], expires)
 -- The index score is the last-seen time: it orders sessions for eviction and dates them.
 redis.call('ZADD', KEYS[3], now, ARGV[4])
-extendTo(KEYS[3], expires)
+-- The index outlives its longest session; GT leaves a later expiry alone (the index is always volatile here).
+redis.call('PEXPIREAT', KEYS[3], expires, 'GT')
 
-local reply = {user[1], user[3] or '', user[4] or '', now, expires, absolute}
-for i = 1, #fields, 2 do
-  if fields[i] ~= 'h' and fields[i] ~= 'g' then
-    reply[#reply + 1] = fields[i]
-    reply[#reply + 1] = fields[i + 1]
-  end
-end
-return reply
+return {user[1], user[3] or '', user[4] or '', now, expires, absolute, fields}
