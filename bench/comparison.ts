@@ -113,7 +113,7 @@ export interface MeasuredRun extends LoadResult {
 /** Above this much foreign CPU a run is measured again (once), and the less disturbed try is kept. */
 const MAX_FOREIGN_CORES = 0.15;
 /** Re-measurements allowed per bench run, so a busy machine cannot stretch it past its time budget. */
-const RETRY_BUDGET = 20;
+const RETRY_BUDGET = 12;
 
 async function measureRounds(
   options: BenchOptions,

@@ -7,12 +7,14 @@
 export interface BenchOptions {
   /** Tiny durations, one round, small counts; targets are reported but not enforced. Default false. */
   smoke: boolean;
-  /** Interleaved rounds of the server comparison and of scaling; medians are quoted. Default 8 (smoke: 1). */
+  /** Interleaved rounds of the server comparison; medians are quoted. Default 8 (smoke: 1). */
   rounds: number;
   /** Load before each measured run, for JIT and connection set-up. Seconds; default 1 (smoke: 0, none). */
   warmupSeconds: number;
-  /** Length of each measured run of those rounds. Seconds; default 3 (smoke: 1). */
+  /** Length of each measured run of the comparison and of scaling. Seconds; default 3 (smoke: 1). */
   durationSeconds: number;
+  /** Interleaved rounds of the scaling measurement. Default 5 (smoke: 1). */
+  scalingRounds: number;
   /** Concurrent keep-alive connections of the load generator. Default 64 (smoke: 8). */
   connections: number;
   /** Live sessions stored by the memory measurement, per store. Default 100000 (smoke: 1000). */
@@ -23,7 +25,7 @@ export interface BenchOptions {
   stormClients: number;
   /** Rounds of the login storm (probe alone, then probe during the storm). Default 3 (smoke: 1). */
   stormRounds: number;
-  /** Length of each probe run of the login storm. Seconds; default 8 (smoke: 1). */
+  /** Length of each probe run of the login storm. Seconds; default 6 (smoke: 1). */
   stormProbeSeconds: number;
   /** Fixed rate of the authenticated probe during the storm comparison. Requests/second; default 500. */
   probeRatePerSecond: number;
@@ -36,12 +38,13 @@ const FULL: Omit<BenchOptions, 'resultsFile'> = {
   rounds: 8,
   warmupSeconds: 1,
   durationSeconds: 3,
+  scalingRounds: 5,
   connections: 64,
   memorySessions: 100_000,
   bcryptCost: 12,
   stormClients: 20,
   stormRounds: 3,
-  stormProbeSeconds: 8,
+  stormProbeSeconds: 6,
   probeRatePerSecond: 500,
 };
 
@@ -50,6 +53,7 @@ const SMOKE: Omit<BenchOptions, 'resultsFile'> = {
   rounds: 1,
   warmupSeconds: 0,
   durationSeconds: 1,
+  scalingRounds: 1,
   connections: 8,
   memorySessions: 1000,
   bcryptCost: 4,

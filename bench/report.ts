@@ -93,7 +93,7 @@ export function markdown(report: BenchReport): string {
     );
   }
 
-  lines.push('', '**Scaling out** (tessera behind node:cluster, one Redis, unpinned)', '', '| app processes | req/s | p99 ms | vs 1 process | other work (cores) |', '| ---: | ---: | ---: | ---: | ---: |');
+  lines.push('', `**Scaling out** (tessera behind node:cluster on one Redis, all unpinned; ${options.scalingRounds} interleaved rounds, medians)`, '', '| app processes | req/s | p99 ms | vs 1 process | other work (cores) |', '| ---: | ---: | ---: | ---: | ---: |');
   const single = report.scaling[0]?.requestsPerSecond ?? Number.NaN;
   for (const row of report.scaling) {
     lines.push(
@@ -105,12 +105,15 @@ export function markdown(report: BenchReport): string {
   const storm = report.loginStorm;
   lines.push(
     '',
-    `**Login under load** (the service, bcrypt cost ${storm.bcryptCost}; probe GET /auth/session at ${storm.probeRatePerSecond} req/s)`,
+    `**Login under load** (the service, bcrypt cost ${storm.bcryptCost}; open-loop probe GET /auth/session at ${storm.probeRatePerSecond} req/s; ` +
+      `${options.stormRounds} rounds of ${options.stormProbeSeconds} s, medians; the p99 factor is the median of the per-round factors)`,
     '',
     '| | logins/s | probe p50 ms | probe p99 ms |',
     '| --- | ---: | ---: | ---: |',
     `| without storm | — | ${n(median(storm.quiet.map((run) => run.p50Ms)), 2)} | ${n(storm.quietP99Ms, 2)} |`,
     `| ${storm.stormClients} clients logging in | ${n(storm.loginsPerSecond, 1)} | ${n(median(storm.storm.map((run) => run.p50Ms)), 2)} | ${n(storm.stormP99Ms, 2)} |`,
+    '',
+    `p99 during the storm: ${n(storm.p99Factor, 2)}x the p99 without it.`,
   );
 
   lines.push('', '**Redis memory per live session** (used_memory delta / sessions, fresh redis-server, repo redis.conf)', '', '| store | sessions | keys/session | bytes/session |', '| --- | ---: | ---: | ---: |');

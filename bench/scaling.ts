@@ -35,7 +35,7 @@ export async function measureScaling(options: BenchOptions): Promise<ScalingRow[
       );
     }
     const runs: ScalingRow['runs'][] = SCALING_PROCESSES.map(() => []);
-    for (let round = 0; round < options.rounds; round++) {
+    for (let round = 0; round < options.scalingRounds; round++) {
       for (let k = 0; k < servers.length; k++) {
         const i = (k + round) % servers.length;
         const load = { url: servers[i].url, headers: servers[i].headers, connections: options.connections, cpus: '' };
@@ -47,7 +47,7 @@ export async function measureScaling(options: BenchOptions): Promise<ScalingRow[
         if (result.non2xx > 0) throw new Error(`tessera x${SCALING_PROCESSES[i]}: ${result.non2xx} answers were not 2xx`);
         runs[i].push({ ...result, foreignCores: foreign });
         process.stderr.write(
-          `  round ${round + 1}/${options.rounds} tessera x${SCALING_PROCESSES[i]}  ${Math.round(result.requestsPerSecond)} req/s  other work ${foreign.toFixed(2)} cores\n`,
+          `  round ${round + 1}/${options.scalingRounds} tessera x${SCALING_PROCESSES[i]}  ${Math.round(result.requestsPerSecond)} req/s  other work ${foreign.toFixed(2)} cores\n`,
         );
       }
     }
