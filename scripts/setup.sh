@@ -35,8 +35,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# npm install, not npm ci: it installs the locked versions all the same, but npm ci refuses a lock
+# file that lacks optional packages for other platforms (swc's and jest's native bindings), and a
+# registry mirror may not serve those at all.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
 
 npm run --silent build
