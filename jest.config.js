@@ -7,5 +7,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/support/plainSummaryReporter.js'],
   maxWorkers: 2,
 };

@@ -1,0 +1,11 @@
+'use strict';
+// Ends the run with one plain line, "tests: N passed, N failed, N skipped", that any CI can read.
+class PlainSummaryReporter {
+  onRunComplete(_contexts, results) {
+    const { numPassedTests, numFailedTests, numPendingTests, numRuntimeErrorTestSuites } = results;
+    const failed = numFailedTests + numRuntimeErrorTestSuites;
+    process.stdout.write(`tests: ${numPassedTests} passed, ${failed} failed, ${numPendingTests} skipped\n`);
+  }
+}
+
+module.exports = PlainSummaryReporter;
