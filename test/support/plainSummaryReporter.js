@@ -1,11 +1,11 @@
 'use strict';
-// Ends the run with one plain line, "tests: N passed, N failed, N skipped", that any CI can read;
-// on stderr, where jest writes its own summary, so it comes last.
+// Ends the run with one plain line, "tests: N passed, N failed, N skipped", that any CI can read.
+// Jest's own reporters flush their output late, so the line is written as the process exits.
 class PlainSummaryReporter {
   onRunComplete(_contexts, results) {
     const { numPassedTests, numFailedTests, numPendingTests, numRuntimeErrorTestSuites } = results;
-    const failed = numFailedTests + numRuntimeErrorTestSuites;
-    process.stderr.write(`tests: ${numPassedTests} passed, ${failed} failed, ${numPendingTests} skipped\n`);
+    const line = `tests: ${numPassedTests} passed, ${numFailedTests + numRuntimeErrorTestSuites} failed, ${numPendingTests} skipped\n`;
+    process.once('exit', () => process.stderr.write(line));
   }
 }
 
