@@ -6,6 +6,7 @@
  * saturation any extra CPU work would raise the p99 by queueing alone. The service runs unpinned, as it is deployed, so
  * its piscina pool is sized to all cores and the hashing has them to itself.
  */
+import { foreignCores, sampleCpu } from './interference';
 import { runLoad, type LoadResult } from './load';
 import type { BenchOptions } from './options';
 import type { BenchRedis } from './redis';
@@ -27,6 +28,8 @@ export interface LoginStormResult {
   quiet: LoadResult[];
   storm: LoadResult[];
   logins: LoadResult[];
+  /** Cores' worth of CPU other work on the machine used during each round (interference.ts). */
+  foreignCores: number[];
 }
 
 const PROBE_CONNECTIONS = 8;
@@ -51,8 +54,10 @@ export async function measureLoginStorm(options: BenchOptions, redis: BenchRedis
     const quiet: LoadResult[] = [];
     const storm: LoadResult[] = [];
     const logins: LoadResult[] = [];
+    const foreign: number[] = [];
     if (options.warmupSeconds > 0) await runLoad({ ...probe, durationSeconds: options.warmupSeconds });
     for (let round = 0; round < options.stormRounds; round++) {
+      const cpuBefore = sampleCpu();
       quiet.push(check('quiet probe', await runLoad({ ...probe, durationSeconds: options.stormProbeSeconds })));
       const storming = runLoad({
         url: loginUrl,
@@ -65,11 +70,12 @@ export async function measureLoginStorm(options: BenchOptions, redis: BenchRedis
       await sleep(STORM_LEAD_SECONDS * 1000);
       storm.push(check('probe during the storm', await runLoad({ ...probe, durationSeconds: options.stormProbeSeconds })));
       logins.push(check('login storm', await storming));
+      foreign.push(foreignCores(cpuBefore, sampleCpu()));
       // wrk stops with a login in flight per client, which the service still hashes; let them
       // finish so they neither land in the next quiet probe nor meet a closing worker pool.
       await sleep((options.stormClients / logins.at(-1)!.requestsPerSecond + 0.5) * 1000);
       process.stderr.write(
-        `  round ${round + 1}/${options.stormRounds} probe p99 ${quiet.at(-1)!.p99Ms.toFixed(2)} ms quiet, ${storm.at(-1)!.p99Ms.toFixed(2)} ms during ${logins.at(-1)!.requestsPerSecond.toFixed(1)} logins/s\n`,
+        `  round ${round + 1}/${options.stormRounds} probe p99 ${quiet.at(-1)!.p99Ms.toFixed(2)} ms quiet, ${storm.at(-1)!.p99Ms.toFixed(2)} ms during ${logins.at(-1)!.requestsPerSecond.toFixed(1)} logins/s  other work ${foreign.at(-1)!.toFixed(2)} cores\n`,
       );
     }
     return {
@@ -83,6 +89,7 @@ export async function measureLoginStorm(options: BenchOptions, redis: BenchRedis
       quiet,
       storm,
       logins,
+      foreignCores: foreign,
     };
   } finally {
     await service.stop();

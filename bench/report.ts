@@ -113,7 +113,8 @@ export function markdown(report: BenchReport): string {
     `| without storm | — | ${n(median(storm.quiet.map((run) => run.p50Ms)), 2)} | ${n(storm.quietP99Ms, 2)} |`,
     `| ${storm.stormClients} clients logging in | ${n(storm.loginsPerSecond, 1)} | ${n(median(storm.storm.map((run) => run.p50Ms)), 2)} | ${n(storm.stormP99Ms, 2)} |`,
     '',
-    `p99 during the storm: ${n(storm.p99Factor, 2)}x the p99 without it.`,
+    `p99 during the storm: ${n(storm.p99Factor, 2)}x the p99 without it. Other work on the machine: ` +
+      `${storm.foreignCores.map((cores) => n(cores, 2)).join(', ')} cores in the rounds.`,
   );
 
   lines.push('', '**Redis memory per live session** (used_memory delta / sessions, fresh redis-server, repo redis.conf)', '', '| store | sessions | keys/session | bytes/session |', '| --- | ---: | ---: | ---: |');
