@@ -19,6 +19,9 @@ async function startUpstream(): Promise<{ server: http.Server; port: number }> {
         userId: req.headers['x-auth-user-id'] ?? null,
         sessionId: req.headers['x-auth-session-id'] ?? null,
         roles: req.headers['x-auth-roles'] ?? null,
+        userName: req.headers['x-auth-user-name'] ?? null,
+        authorization: req.headers.authorization ?? null,
+        cookie: req.headers.cookie ?? null,
       }),
     );
   });
@@ -55,7 +58,15 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
     const { token, body } = await signUpAndLogIn(service, 'gated');
     const through = await fetch(`${nginx.url}/reports?x=1`, { headers: { authorization: `Bearer ${token}` } });
     expect(through.status).toBe(200);
-    expect(await through.json()).toEqual({ path: '/reports?x=1', userId: body.user.id, sessionId: body.session.id, roles: null });
+    expect(await through.json()).toEqual({
+      path: '/reports?x=1',
+      userId: body.user.id,
+      sessionId: body.session.id,
+      roles: null,
+      userName: 'gated',
+      authorization: null,
+      cookie: null,
+    });
 
     const without = await fetch(`${nginx.url}/reports`);
     expect(without.status).toBe(401);
@@ -72,8 +83,10 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
 
   it('overwrites identity headers a client sends itself', async () => {
     const { token, body } = await signUpAndLogIn(service, 'gated-honest');
-    const answer = await fetch(`${nginx.url}/`, { headers: { authorization: `Bearer ${token}`, 'x-auth-user-id': 'someone-else', 'x-auth-roles': 'admin' } });
-    expect(await answer.json()).toMatchObject({ userId: body.user.id, roles: null });
+    const answer = await fetch(`${nginx.url}/`, {
+      headers: { authorization: `Bearer ${token}`, 'x-auth-user-id': 'someone-else', 'x-auth-roles': 'admin', 'x-auth-user-name': 'root' },
+    });
+    expect(await answer.json()).toMatchObject({ userId: body.user.id, roles: null, userName: 'gated-honest', authorization: null });
     await service.accounts.createAccount('gated-editor', 'correct horse battery', ['editor', 'admin']);
     const { token: editorToken } = await signUpAndLogIn(service, 'gated-editor');
     const editor = await fetch(`${nginx.url}/`, { headers: { authorization: `Bearer ${editorToken}`, 'x-auth-roles': 'root' } });
@@ -82,9 +95,10 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
 
   it('accepts the session cookie too, and passes its slid Max-Age on to the browser', async () => {
     const { token, body } = await signUpAndLogIn(service, 'gated-cookie');
-    const answer = await fetch(`${nginx.url}/`, { headers: { cookie: `tessera=${token}` } });
+    const answer = await fetch(`${nginx.url}/`, { headers: { cookie: `theme=dark; tessera=${token}; mytessera=1` } });
     expect(answer.status).toBe(200);
-    expect(await answer.json()).toMatchObject({ userId: body.user.id });
+    // The app gets the identity and its own cookies, never the token.
+    expect(await answer.json()).toMatchObject({ userId: body.user.id, cookie: 'theme=dark; mytessera=1' });
     expect(answer.headers.get('set-cookie')).toMatch(/^tessera=tess_[0-9A-Za-z]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
   });
 });
