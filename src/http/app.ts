@@ -8,7 +8,6 @@ import { csrfProtection } from '../middleware/csrf';
 import type { SessionCookie } from '../middleware/sessionCookie';
 import { messagePage, unavailablePage } from '../pages/messagePages';
 import type { SessionService } from '../sessions/sessionService';
-import type { FormDraftStore } from '../store/formDraftStore';
 import type { FormTokenStore } from '../store/formTokenStore';
 import { jsonBodyParser } from './requestInput';
 import { problemDetails } from './problemDetails';
@@ -37,7 +36,6 @@ export interface AppParts {
 export interface PagesParts {
   cookie: SessionCookie;
   formTokens: FormTokenStore;
-  drafts: FormDraftStore;
   signupEnabled: boolean;
   /** Origin the pages are served from, for the CSRF origin check. Default: each request's own origin. */
   publicOrigin?: string;

@@ -41,9 +41,10 @@ export function csrfProtection(options: CsrfOptions = {}): Middleware {
   return async function csrfProtection(ctx, next) {
     if (SAFE_METHODS.has(ctx.method)) return next();
     const viaCookie = ctx.state.credentials === 'cookie';
-    if (viaCookie || options.isPageForm?.(ctx)) checkOrigin(ctx, options.publicOrigin ?? ownOrigin(ctx));
     const session = ctx.state.session;
-    if (viaCookie && session && !options.isTokenExempt?.(ctx)) {
+    const tokenChecked = Boolean(viaCookie && session && !options.isTokenExempt?.(ctx));
+    if (viaCookie || options.isPageForm?.(ctx)) checkOrigin(ctx, options.publicOrigin ?? ownOrigin(ctx), !tokenChecked);
+    if (tokenChecked && session) {
       const expected = session.get(CSRF_ATTRIBUTE);
       const presented = ctx.get(CSRF_HEADER) || formField(ctx, CSRF_FIELD);
       if (!presented) throw new CsrfRejectedError(`Send the page's CSRF token in the "${CSRF_FIELD}" field or the ${CSRF_HEADER} header.`);
@@ -60,7 +61,12 @@ function ownOrigin(ctx: Context): string {
   return `${ctx.protocol}://${ctx.host}`;
 }
 
-function checkOrigin(ctx: Context, expectedOrigin: string): void {
+/**
+ * Refuses a request that says it comes from elsewhere. When no synchronizer token is checked
+ * (login and register forms), the origin is the only defence, so a request that says nothing of
+ * its origin at all is refused too (login CSRF from an old browser).
+ */
+function checkOrigin(ctx: Context, expectedOrigin: string, requireEvidence: boolean): void {
   // Fetch Metadata: sent by current browsers, and not settable by page scripts.
   const site = ctx.get('Sec-Fetch-Site');
   if (site && site !== 'same-origin' && site !== 'none') {
@@ -69,6 +75,9 @@ function checkOrigin(ctx: Context, expectedOrigin: string): void {
   const origin = ctx.get('Origin');
   if (origin && origin !== expectedOrigin) {
     throw new CsrfRejectedError('This request came from another origin; send it from this site’s own pages.');
+  }
+  if (requireEvidence && !site && !origin) {
+    throw new CsrfRejectedError('Your browser did not say where this form came from; send it from this site’s own pages.');
   }
 }
 

@@ -12,7 +12,6 @@ import type { Config } from '../config/env';
 import { createApp } from '../http/app';
 import { SessionCookie } from '../middleware/sessionCookie';
 import type { SessionService } from '../sessions/sessionService';
-import { FormDraftStore } from '../store/formDraftStore';
 import { FormTokenStore } from '../store/formTokenStore';
 import type { RedisClient } from '../store/scripts';
 import { buildCore } from './core';
@@ -26,9 +25,6 @@ export interface RunningService {
   /** Stops accepting, lets in-flight requests finish, then closes the worker pool (not Redis: its owner does). */
   close(): Promise<void>;
 }
-
-/** How long the text of a form sent after its session lapsed waits for the user to log back in. */
-const FORM_DRAFT_TTL_MS = 30 * 60 * 1000;
 
 export async function startService(
   config: Config,
@@ -46,7 +42,6 @@ export async function startService(
     ? {
         cookie: new SessionCookie({ secure: config.COOKIE_SECURE }),
         formTokens: new FormTokenStore(redis, sessions.store.keys, config.FORM_TOKEN_TTL * 1000),
-        drafts: new FormDraftStore(redis, sessions.store.keys, FORM_DRAFT_TTL_MS),
         signupEnabled: config.SIGNUP,
         publicOrigin: config.PUBLIC_ORIGIN,
       }

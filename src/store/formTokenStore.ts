@@ -34,16 +34,19 @@ export class FormTokenStore {
     return tokenId;
   }
 
-  async spend(scope: FormScope, tokenId: string): Promise<SpendResult> {
+  /** Spends the token for `action` (what the form asks for: its path and target). */
+  async spend(scope: FormScope, tokenId: string, action: string): Promise<SpendResult> {
     if (!TOKEN_ID.test(tokenId)) return 'unknown';
-    const result = Number(await guard(() => this.scripts.tessera_spendFormToken(this.keyOf(scope, tokenId), bindingOf(scope))));
+    const result = Number(
+      await guard(() => this.scripts.tessera_spendFormToken(this.keyOf(scope, tokenId), bindingOf(scope), action)),
+    );
     return result === 1 ? 'spent-now' : result === 2 ? 'already-spent' : 'unknown';
   }
 
   /** Undoes a spend whose action failed, so the same form can be sent again. */
-  async release(scope: FormScope, tokenId: string): Promise<void> {
+  async release(scope: FormScope, tokenId: string, action: string): Promise<void> {
     if (!TOKEN_ID.test(tokenId)) return;
-    await guard(() => this.scripts.tessera_releaseFormToken(this.keyOf(scope, tokenId), bindingOf(scope)));
+    await guard(() => this.scripts.tessera_releaseFormToken(this.keyOf(scope, tokenId), bindingOf(scope), action));
   }
 
   private keyOf(scope: FormScope, tokenId: string): string {

@@ -73,10 +73,6 @@ export class KeySpace {
     return `${this.base}:f:${tokenId}`;
   }
 
-  /** String: JSON of the text of a form sent after its session lapsed, kept until the user is back. */
-  formDraft(draftId: string): string {
-    return `${this.base}:draft:${draftId}`;
-  }
 
   session(tag: string, localId: string): string {
     return this.forUser(tag).session(localId);

@@ -1,10 +1,11 @@
 import type { Cluster, Redis } from 'ioredis';
-import { FormDraftStore } from '../../src/store/formDraftStore';
 import { FormTokenStore, type FormScope } from '../../src/store/formTokenStore';
 import { KeySpace } from '../../src/store/keys';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 
-describe.each(BACKENDS)('one-time form tokens and form drafts ($name)', (backend) => {
+const ACTION = '/account/sign-out-others  ';
+
+describe.each(BACKENDS)('one-time form tokens ($name)', (backend) => {
   let redis: Redis | Cluster;
   let keys: KeySpace;
   let tokens: FormTokenStore;
@@ -23,27 +24,34 @@ describe.each(BACKENDS)('one-time form tokens and form drafts ($name)', (backend
 
   it('is spent once; a replay is told apart from an unknown token', async () => {
     const id = await tokens.issue(scope);
-    expect(await tokens.spend(scope, id)).toBe('spent-now');
-    expect(await tokens.spend(scope, id)).toBe('already-spent');
-    expect(await tokens.spend(scope, 'AAAAAAAAAAAAAAAAAAAAAA')).toBe('unknown');
-    expect(await tokens.spend(scope, 'not a token')).toBe('unknown');
+    expect(await tokens.spend(scope, id, ACTION)).toBe('spent-now');
+    expect(await tokens.spend(scope, id, ACTION)).toBe('already-spent');
+    expect(await tokens.spend(scope, 'AAAAAAAAAAAAAAAAAAAAAA', ACTION)).toBe('unknown');
+    expect(await tokens.spend(scope, 'not a token', ACTION)).toBe('unknown');
+  });
+
+  it('spent for one form, tells another form of the same page to reload rather than that it was done', async () => {
+    const id = await tokens.issue(scope);
+    expect(await tokens.spend(scope, id, '/account/sessions/AAA/revoke  ')).toBe('spent-now');
+    expect(await tokens.spend(scope, id, '/account/sessions/BBB/revoke  ')).toBe('unknown');
+    expect(await tokens.spend(scope, id, '/account/sessions/AAA/revoke  ')).toBe('already-spent');
   });
 
   it('is spent by exactly one of many concurrent submissions', async () => {
     const id = await tokens.issue(scope);
-    const results = await Promise.all(Array.from({ length: 20 }, () => tokens.spend(scope, id)));
+    const results = await Promise.all(Array.from({ length: 20 }, () => tokens.spend(scope, id, ACTION)));
     expect(results.filter((r) => r === 'spent-now')).toHaveLength(1);
     expect(results.filter((r) => r === 'already-spent')).toHaveLength(19);
   });
 
   it('belongs to one session: another session, or a signed-out form, cannot spend it', async () => {
     const id = await tokens.issue(scope);
-    expect(await tokens.spend({ ...scope, sessionLocalId: 'otherSession' }, id)).toBe('unknown');
-    expect(await tokens.spend(null, id)).toBe('unknown');
-    expect(await tokens.spend(scope, id)).toBe('spent-now');
+    expect(await tokens.spend({ ...scope, sessionLocalId: 'otherSession' }, id, ACTION)).toBe('unknown');
+    expect(await tokens.spend(null, id, ACTION)).toBe('unknown');
+    expect(await tokens.spend(scope, id, ACTION)).toBe('spent-now');
     const anonymous = await tokens.issue(null);
-    expect(await tokens.spend(scope, anonymous)).toBe('unknown');
-    expect(await tokens.spend(null, anonymous)).toBe('spent-now');
+    expect(await tokens.spend(scope, anonymous, ACTION)).toBe('unknown');
+    expect(await tokens.spend(null, anonymous, ACTION)).toBe('spent-now');
   });
 
   it('lives in the user’s hash slot and expires with its TTL, spent or not', async () => {
@@ -51,7 +59,7 @@ describe.each(BACKENDS)('one-time form tokens and form drafts ($name)', (backend
     const key = keys.formToken(scope!.tag, id);
     expect(key).toContain(`{${scope!.tag}}`);
     expect(await redis.pttl(key)).toBeGreaterThan(55_000);
-    await tokens.spend(scope, id);
+    await tokens.spend(scope, id, ACTION);
     expect(await redis.pttl(key)).toBeGreaterThan(55_000);
     const short = new FormTokenStore(redis, keys, 300);
     const fleeting = await short.issue(scope);
@@ -60,19 +68,10 @@ describe.each(BACKENDS)('one-time form tokens and form drafts ($name)', (backend
 
   it('is fresh again after a release, so a form whose action failed can be sent again', async () => {
     const id = await tokens.issue(scope);
-    await tokens.release(scope, id); // not spent: nothing to undo
-    expect(await tokens.spend(scope, id)).toBe('spent-now');
-    await tokens.release(scope, id);
-    expect(await tokens.spend(scope, id)).toBe('spent-now');
-    expect(await tokens.spend(scope, id)).toBe('already-spent');
-  });
-
-  it('keeps a draft once, for its TTL', async () => {
-    const drafts = new FormDraftStore(redis, keys, 60_000);
-    const id = await drafts.save({ reason: 'spam <b>', until: '' });
-    expect(await redis.pttl(keys.formDraft(id))).toBeGreaterThan(55_000);
-    expect(await drafts.take(id)).toEqual({ reason: 'spam <b>', until: '' });
-    expect(await drafts.take(id)).toBeNull();
-    expect(await drafts.take('../../etc')).toBeNull();
+    await tokens.release(scope, id, ACTION); // not spent: nothing to undo
+    expect(await tokens.spend(scope, id, ACTION)).toBe('spent-now');
+    await tokens.release(scope, id, ACTION);
+    expect(await tokens.spend(scope, id, ACTION)).toBe('spent-now');
+    expect(await tokens.spend(scope, id, ACTION)).toBe('already-spent');
   });
 });

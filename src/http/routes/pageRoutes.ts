@@ -25,13 +25,13 @@ import {
   userIdFormSchema,
 } from '../../pages/formSchemas';
 import { loginPage, registerPage, type CredentialsForm } from '../../pages/loginPage';
+import { decodeDraft, encodeDraft, FORM_DRAFT_TTL_SECONDS } from '../../pages/formDraft';
 import { alreadyDonePage, messagePage } from '../../pages/messagePages';
 import { DEFAULT_AFTER_LOGIN, safeNextPath } from '../../pages/redirects';
 import { describeUserAgent } from '../../pages/userAgent';
 import type { ActiveSession } from '../../sessions/activeSession';
 import type { SessionService } from '../../sessions/sessionService';
 import type { SessionUser } from '../../sessions/types';
-import type { FormDraftStore } from '../../store/formDraftStore';
 import type { FormScope, FormTokenStore } from '../../store/formTokenStore';
 import { parseSessionId } from '../../tokens/sessionId';
 import { actorOf } from './authRoutes';
@@ -42,7 +42,6 @@ export interface PageParts {
   admin: AdminService;
   cookie: SessionCookie;
   formTokens: FormTokenStore;
-  drafts: FormDraftStore;
   signupEnabled: boolean;
 }
 
@@ -79,6 +78,8 @@ const NOTICES: Record<string, string> = {
   'sessions-revoked': 'Every session of the user is revoked.',
 };
 
+const LOGIN_ALREADY_SENT = 'This sign-in form was already sent once. If you are not signed in yet, sign in again.';
+
 const EXPIRED_NOTICE =
   'Your session ended before the form was sent, so nothing was done. Log in to go back to it; the text you typed is kept, passwords are not.';
 
@@ -88,8 +89,8 @@ interface SignedIn {
 }
 
 export function pageRoutes(parts: PageParts): Router {
-  const { sessions, accounts, admin, cookie, formTokens, drafts } = parts;
-  // A draft is shown only in the browser that typed it: its id must also be in this cookie.
+  const { sessions, accounts, admin, cookie, formTokens } = parts;
+  // A draft is shown only in the browser that typed it, which holds it in this cookie.
   const draftCookie = new SessionCookie({ secure: cookie.secure, name: 'tessera-draft' });
   const router = new Router();
 
@@ -115,10 +116,14 @@ export function pageRoutes(parts: PageParts): Router {
     const username = formField(ctx, 'username');
     const parsed = parseForm(loginFormSchema, ctx.request.body);
     if ('errors' in parsed) return credentialsPage(ctx, 400, loginPage, { next, username, fieldErrors: parsed.errors });
-    const spent = await formTokens.spend(null, formField(ctx, '_form'));
-    if (spent === 'already-spent') return send(ctx, 200, alreadyDonePage(next));
+    const spent = await formTokens.spend(null, formField(ctx, '_form'), formAction(ctx));
+    if (spent === 'already-spent') {
+      // The first submission's answer (and its cookie) may never have arrived: offer the form again.
+      if (ctx.state.session) return seeOther(ctx, next);
+      return credentialsPage(ctx, 200, loginPage, { next, username, notice: LOGIN_ALREADY_SENT });
+    }
     if (spent === 'unknown') return credentialsPage(ctx, 400, loginPage, { next, username, error: NOTICES['form-expired'] });
-    await releasingOnFault(null, formField(ctx, '_form'), async () => {
+    await releasingOnFault(ctx, null, async () => {
       try {
         await signIn(ctx, parsed.data.username, parsed.data.password);
       } catch (error) {
@@ -142,10 +147,10 @@ export function pageRoutes(parts: PageParts): Router {
       const username = formField(ctx, 'username');
       const parsed = parseForm(registerFormSchema, ctx.request.body);
       if ('errors' in parsed) return credentialsPage(ctx, 400, registerPage, { next, username, fieldErrors: parsed.errors });
-      const spent = await formTokens.spend(null, formField(ctx, '_form'));
+      const spent = await formTokens.spend(null, formField(ctx, '_form'), formAction(ctx));
       if (spent === 'already-spent') return send(ctx, 200, alreadyDonePage(next));
       if (spent === 'unknown') return credentialsPage(ctx, 400, registerPage, { next, username, error: NOTICES['form-expired'] });
-      await releasingOnFault(null, formField(ctx, '_form'), async () => {
+      await releasingOnFault(ctx, null, async () => {
         try {
           await accounts.register(parsed.data.username, parsed.data.password, ctx.ip);
         } catch (error) {
@@ -242,16 +247,16 @@ export function pageRoutes(parts: PageParts): Router {
   async function renderAdmin(ctx: Context, signed: SignedIn, status: number, userId: string | null, extra: Partial<AdminView> = {}): Promise<void> {
     const query = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
     const queryError = query.length > 32 ? 'Search for at most 32 characters.' : undefined;
-    const draftId = typeof ctx.query.draft === 'string' ? ctx.query.draft : null;
-    const [csrf, formToken, results, selected, audit, draft] = await Promise.all([
+    const draft = ctx.query.draft === '1' ? decodeDraft(ctx.cookies.get(draftCookie.name)) : null;
+    const [csrf, formToken, results, selected, audit] = await Promise.all([
       csrfTokenOf(signed.session),
       formTokens.issue(scopeOf(signed.session)),
       query && !queryError ? admin.searchUsers(query, 20).then((r) => r.users) : Promise.resolve(null),
       userId ? loadUser(userId) : Promise.resolve(null),
       admin.audit.page(20).then((p) => p.entries),
-      draftId && ctx.cookies.get(draftCookie.name) === draftId ? drafts.take(draftId) : Promise.resolve(null),
     ]);
-    if (draftId) draftCookie.clear(ctx);
+    // Read once: the cookie goes as soon as the page has shown it.
+    if (ctx.query.draft) draftCookie.clear(ctx);
     const notice = userId && !selected ? 'No user has that id.' : noticeOf(ctx);
     send(
       ctx,
@@ -345,20 +350,15 @@ export function pageRoutes(parts: PageParts): Router {
   async function action(ctx: Context, back: string, act: (signed: SignedIn) => Promise<void>, keep?: Record<string, string>): Promise<void> {
     const { session, user } = ctx.state;
     if (!session || !user) {
-      let next = back;
-      if (keep && Object.values(keep).some((v) => v !== '')) next = withParam(back, 'draft', await saveDraft(ctx, keep));
+      const next = keepDraft(ctx, back, keep);
       return seeOther(ctx, `/login?${new URLSearchParams({ next: safeNextPath(next), reason: 'expired' })}`);
     }
-    const spent = await formTokens.spend(scopeOf(session), formField(ctx, '_form'));
+    const spent = await formTokens.spend(scopeOf(session), formField(ctx, '_form'), formAction(ctx));
     if (spent === 'already-spent') {
       return send(ctx, 200, alreadyDonePage(back, { user, csrf: await csrfTokenOf(session) }));
     }
-    if (spent === 'unknown') {
-      let next = withParam(back, 'done', 'form-expired');
-      if (keep && Object.values(keep).some((v) => v !== '')) next = withParam(next, 'draft', await saveDraft(ctx, keep));
-      return seeOther(ctx, next);
-    }
-    await releasingOnFault(scopeOf(session), formField(ctx, '_form'), () => act({ session, user }));
+    if (spent === 'unknown') return seeOther(ctx, keepDraft(ctx, withParam(back, 'done', 'form-expired'), keep));
+    await releasingOnFault(ctx, scopeOf(session), () => act({ session, user }));
   }
 
   /**
@@ -367,19 +367,22 @@ export function pageRoutes(parts: PageParts): Router {
    * mistaken for a replay. Best effort: if Redis is still down, the token stays spent and the
    * form page must be reloaded.
    */
-  async function releasingOnFault(scope: FormScope, tokenId: string, work: () => Promise<void>): Promise<void> {
+  async function releasingOnFault(ctx: Context, scope: FormScope, work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (error) {
-      await formTokens.release(scope, tokenId).catch(() => undefined);
+      await formTokens.release(scope, formField(ctx, '_form'), formAction(ctx)).catch(() => undefined);
       throw error;
     }
   }
 
-  async function saveDraft(ctx: Context, fields: Record<string, string>): Promise<string> {
-    const draftId = await drafts.save(fields);
-    draftCookie.write(ctx, draftId, new Date(Date.now() + drafts.ttlMs));
-    return draftId;
+  /** Keeps the form's text (if any, and small enough) in the draft cookie; answers `back`, marked to show it. */
+  function keepDraft(ctx: Context, back: string, keep?: Record<string, string>): string {
+    if (!keep || Object.values(keep).every((v) => v === '')) return back;
+    const value = encodeDraft(keep);
+    if (!value) return back;
+    draftCookie.write(ctx, value, new Date(Date.now() + FORM_DRAFT_TTL_SECONDS * 1000));
+    return withParam(back, 'draft', '1');
   }
 
   /**
@@ -433,6 +436,11 @@ function scopeOf(session: ActiveSession): FormScope {
 
 function noticeOf(ctx: Context): string | undefined {
   return typeof ctx.query.done === 'string' ? NOTICES[ctx.query.done] : undefined;
+}
+
+/** What a form asks for: its path and the user or session it targets, so one page's forms differ. */
+function formAction(ctx: Context): string {
+  return [ctx.path, formField(ctx, 'userId'), formField(ctx, 'sessionId')].join(' ');
 }
 
 function withParam(path: string, name: string, value: string): string {
