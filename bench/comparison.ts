@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { accountCommands, CommandStats, scriptCallSites, type CommandAccount, type CommandCalls } from './commandStats';
 import type { CpuLayout } from './cpus';
 import { foreignCores, sampleCpu } from './interference';
@@ -15,7 +16,7 @@ import type { BenchRedis } from './redis';
 import { startServerProcess, type ServerProcess } from './serverProcess';
 import { LIMIT_SCRIPT } from './servers/limit';
 import type { ServerModule } from './servers/types';
-import { median, sleep } from './stats';
+import { median } from './stats';
 
 const TESSERA_LUA = path.join(__dirname, '..', 'src', 'store', 'lua');
 /** What one validation runs: touch.lua with the prelude the loader puts before every script. */
@@ -57,7 +58,7 @@ export interface ComparedRow {
 
 /**
  * a's figure over b's, round by round, and the median of those ratios. The two runs of a round
- * are a minute apart at most, so a shared machine's slow phases (other jobs starting and
+ * are half a minute apart at most, so a shared machine's slow phases (other jobs starting and
  * stopping) touch both sides of a ratio alike instead of whichever server they happened to hit.
  */
 export function pairedRatio(a: ComparedRow, b: ComparedRow, metric: 'requestsPerSecond' | 'p99Ms'): number {

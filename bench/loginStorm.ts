@@ -6,13 +6,14 @@
  * saturation any extra CPU work would raise the p99 by queueing alone. The service runs unpinned, as it is deployed, so
  * its piscina pool is sized to all cores and the hashing has them to itself.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { foreignCores, sampleCpu } from './interference';
 import { runLoad, type LoadResult } from './load';
 import type { BenchOptions } from './options';
 import type { BenchRedis } from './redis';
 import { startServerProcess } from './serverProcess';
 import { STORM_PASSWORD } from './servers/types';
-import { median, sleep } from './stats';
+import { median } from './stats';
 
 export interface LoginStormResult {
   bcryptCost: number;

@@ -5,12 +5,13 @@
  * so the figure shows what a second process gains when it competes with Redis and the load
  * generator for the same cores, as it would on one small machine.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { foreignCores, sampleCpu } from './interference';
 import { runLoad, type LoadResult } from './load';
 import type { BenchOptions } from './options';
 import { startStandalone } from './redis';
 import { startServerProcess, type ServerProcess } from './serverProcess';
-import { median, sleep } from './stats';
+import { median } from './stats';
 
 export interface ScalingRow {
   processes: number;
