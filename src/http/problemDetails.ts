@@ -5,6 +5,7 @@
  */
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { PAGE_HEADERS } from '../pages/pageHeaders';
 import {
   MalformedJsonError,
   MethodNotAllowedError,
@@ -41,12 +42,7 @@ export function problemDetails(logger: Logger, options: ProblemDetailsOptions): 
         ctx.set(error.headers);
         ctx.status = error.status;
         const page = error.status >= 500 ? options.htmlFor?.(ctx, error.status) : null;
-        if (page) {
-          ctx.type = 'text/html; charset=utf-8';
-          ctx.set('Cache-Control', 'no-store');
-          ctx.body = page;
-          return;
-        }
+        if (page) return sendPage(ctx, page);
         ctx.type = PROBLEM_CONTENT_TYPE;
         ctx.body = {
           type: error.type,
@@ -60,16 +56,18 @@ export function problemDetails(logger: Logger, options: ProblemDetailsOptions): 
         logger.error({ err: caught, path: ctx.path }, 'unhandled error');
         ctx.status = 500;
         const page = options.htmlFor?.(ctx, 500);
-        if (page) {
-          ctx.type = 'text/html; charset=utf-8';
-          ctx.body = page;
-          return;
-        }
+        if (page) return sendPage(ctx, page);
         ctx.type = PROBLEM_CONTENT_TYPE;
         ctx.body = { type: 'urn:tessera:problem:internal', title: 'Internal error', status: 500, instance: ctx.path };
       }
     }
   };
+}
+
+function sendPage(ctx: Context, page: string): void {
+  ctx.set(PAGE_HEADERS);
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = page;
 }
 
 /** Maps errors thrown by Koa's body parsing (co-body, raw-body) onto ours. */

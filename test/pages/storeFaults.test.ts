@@ -34,6 +34,8 @@ describe('pages and gateway endpoints when Redis fails', () => {
     ]) {
       expect(answer.status).toBe(503);
       expect(answer.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(answer.headers.get('content-security-policy')).toContain("default-src 'none'");
       expect(answer.html).toContain('Temporarily unavailable');
       expect(answer.html).toContain('nothing was changed');
     }

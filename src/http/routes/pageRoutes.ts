@@ -26,6 +26,7 @@ import {
 } from '../../pages/formSchemas';
 import { loginPage, registerPage, type CredentialsForm } from '../../pages/loginPage';
 import { decodeDraft, encodeDraft, FORM_DRAFT_TTL_SECONDS } from '../../pages/formDraft';
+import { PAGE_HEADERS } from '../../pages/pageHeaders';
 import { alreadyDonePage, messagePage } from '../../pages/messagePages';
 import { DEFAULT_AFTER_LOGIN, safeNextPath } from '../../pages/redirects';
 import { describeUserAgent } from '../../pages/userAgent';
@@ -54,14 +55,6 @@ export function isPagePath(path: string): boolean {
 export function isSignInForm(path: string): boolean {
   return path === '/login' || path === '/register';
 }
-
-const PAGE_HEADERS = {
-  'Cache-Control': 'no-store',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'X-Frame-Options': 'DENY',
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
-};
 
 /** Fixed notices shown after an action (`?done=<code>`); the query never puts its own text on a page. */
 const NOTICES: Record<string, string> = {
@@ -431,7 +424,9 @@ function signedInOrLogin(ctx: Context): SignedIn | null {
 
 function scopeOf(session: ActiveSession): FormScope {
   const parts = parseSessionId(session.id);
-  return parts && { tag: parts.tag, sessionLocalId: parts.localId };
+  // A live session always has a well-formed id; null would mean "signed-out form" and must never be inferred.
+  if (!parts) throw new Error(`session id ${JSON.stringify(session.id)} is not well-formed`);
+  return { tag: parts.tag, sessionLocalId: parts.localId };
 }
 
 function noticeOf(ctx: Context): string | undefined {
