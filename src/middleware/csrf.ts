@@ -19,13 +19,14 @@ export const CSRF_FIELD = '_csrf';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
-/** The session's synchronizer token, created (one attribute write) the first time a page needs it. */
+/**
+ * The session's synchronizer token, created (one attribute write) the first time a page needs it;
+ * two tabs opening their first page at once agree on one token.
+ */
 export async function csrfTokenOf(session: ActiveSession): Promise<string> {
   const existing = session.get(CSRF_ATTRIBUTE);
   if (typeof existing === 'string') return existing;
-  const token = randomBytes(32).toString('base64url');
-  await session.set(CSRF_ATTRIBUTE, token);
-  return token;
+  return String(await session.setIfAbsent(CSRF_ATTRIBUTE, randomBytes(32).toString('base64url')));
 }
 
 export interface CsrfOptions {

@@ -7,6 +7,7 @@ import type { DeviceInfo, SessionRecord } from './types';
 
 export interface AttributeWriter {
   setAttribute(sessionId: string, name: string, value: unknown): Promise<void>;
+  setAttributeIfAbsent(sessionId: string, name: string, value: unknown): Promise<unknown>;
   deleteAttribute(sessionId: string, name: string): Promise<void>;
 }
 
@@ -49,6 +50,13 @@ export class ActiveSession implements SessionRecord {
   async set(name: string, value: unknown): Promise<void> {
     await this.writer.setAttribute(this.id, name, value);
     this.attributes.set(name, value);
+  }
+
+  /** Sets the attribute unless another request did first; answers the value it now has. */
+  async setIfAbsent(name: string, value: unknown): Promise<unknown> {
+    const stored = await this.writer.setAttributeIfAbsent(this.id, name, value);
+    this.attributes.set(name, stored);
+    return stored;
   }
 
   async delete(name: string): Promise<void> {

@@ -137,6 +137,17 @@ export class SessionService implements AttributeWriter {
   }
 
   async setAttribute(sessionId: string, name: string, value: unknown): Promise<void> {
+    await this.writeAttribute(sessionId, name, value, false);
+  }
+
+  /** Sets the attribute unless it is there already; answers the value it now has (concurrent callers agree). */
+  async setAttributeIfAbsent(sessionId: string, name: string, value: unknown): Promise<unknown> {
+    const existing = await this.writeAttribute(sessionId, name, value, true);
+    return existing === undefined ? value : JSON.parse(existing);
+  }
+
+  /** Answers the JSON already there when onlyIfAbsent found one. */
+  private async writeAttribute(sessionId: string, name: string, value: unknown, onlyIfAbsent: boolean): Promise<string | undefined> {
     const parts = parseSessionId(sessionId);
     if (!parts) throw new TesseraArgumentError('Not a session id.');
     if (!ATTRIBUTE_NAME.test(name)) {
@@ -150,10 +161,11 @@ export class SessionService implements AttributeWriter {
         `Attribute "${name}" is ${bytes} bytes as JSON; the limit is ${this.options.maxAttributeBytes}.`,
       );
     }
-    const result = await this.store.setAttribute(parts.tag, parts.localId, name, json);
+    const result = await this.store.setAttribute(parts.tag, parts.localId, name, json, onlyIfAbsent);
     if (result === -1) {
       throw new AttributeRejectedError(`A session carries at most ${this.options.maxAttributes} attributes.`);
     }
+    return typeof result === 'string' ? result : undefined;
   }
 
   async deleteAttribute(sessionId: string, name: string): Promise<void> {

@@ -183,13 +183,13 @@ export class SessionStore {
     }));
   }
 
-  /** 1 set, 0 session gone, -1 too many attributes. */
-  async setAttribute(tag: string, localId: string, name: string, json: string): Promise<number> {
+  /** 1 set, 0 session gone, -1 too many attributes; with onlyIfAbsent, the JSON already there. */
+  async setAttribute(tag: string, localId: string, name: string, json: string, onlyIfAbsent = false): Promise<number | string> {
     const key = this.keys.session(tag, localId);
     const result = await guard(() =>
-      this.scripts.tessera_setAttribute(key, ATTRIBUTE_FIELD_PREFIX + name, json, this.options.maxAttributes),
+      this.scripts.tessera_setAttribute(key, ATTRIBUTE_FIELD_PREFIX + name, json, this.options.maxAttributes, onlyIfAbsent ? '1' : '0'),
     );
-    return Number(result);
+    return typeof result === 'string' ? result : Number(result);
   }
 
   async deleteAttribute(tag: string, localId: string, name: string): Promise<void> {

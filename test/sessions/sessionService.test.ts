@@ -237,6 +237,15 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
     expect(session.id).toBe(after!.session.id);
   });
 
+  it('lets concurrent first writers of an attribute agree on one value when asked to', async () => {
+    const sessions = service();
+    const { token } = await sessions.create('user-1');
+    const [first, second] = await Promise.all([sessions.validate(token), sessions.validate(token)]);
+    const agreed = await Promise.all([first!.session.setIfAbsent('csrf', 'one'), second!.session.setIfAbsent('csrf', 'two')]);
+    expect(agreed[0]).toBe(agreed[1]);
+    expect((await sessions.validate(token))!.session.get('csrf')).toBe(agreed[0]);
+  });
+
   it('does not bring a revoked session back by setting an attribute', async () => {
     const sessions = service();
     const { token, session } = await sessions.create('user-1');
