@@ -2,7 +2,8 @@
  * Drives a load generator in its own process on the load cores. Saturating loads use wrk when
  * it is installed (it costs far less CPU per request than a Node generator, leaving more of the
  * shared core to Redis) and autocannon otherwise; both are closed-loop over keep-alive
- * connections. A fixed request rate uses the bench's open-loop probe (probe.ts).
+ * connections. A fixed request rate uses the bench's open-loop probe (probe.ts), and the login
+ * storm its own clients (loginClients.ts).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -19,12 +20,12 @@ export interface LoadSpec {
   cpus: string;
   /** Fixed overall rate (requests/second, open loop) instead of as fast as the server answers. */
   ratePerSecond?: number;
-  /** POST /auth/login as storm-0 .. storm-(n-1) round-robin, with this password (wrk only). */
+  /** Log in as storm-0 .. storm-(n-1) in turn with this password, one client per connection (url: the login route). */
   login?: { accounts: number; password: string };
 }
 
 export interface LoadResult {
-  engine: 'wrk' | 'autocannon' | 'probe';
+  engine: 'wrk' | 'autocannon' | 'probe' | 'login clients';
   requests: number;
   durationSeconds: number;
   requestsPerSecond: number;
@@ -39,6 +40,7 @@ export interface LoadResult {
 const AUTOCANNON = require.resolve('autocannon/autocannon.js');
 const WRK_DIR = path.join(__dirname, 'wrk');
 const PROBE = path.join(__dirname, 'probe.ts');
+const LOGIN_CLIENTS = path.join(__dirname, 'loginClients.ts');
 
 let wrkPresent: boolean | undefined;
 
@@ -53,16 +55,14 @@ async function hasWrk(): Promise<boolean> {
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   if (spec.ratePerSecond !== undefined) return runProbe(spec, spec.ratePerSecond);
-  const useWrk = await hasWrk();
-  if (spec.login && !useWrk) throw new Error('the login storm needs wrk (install it: apt-get install wrk)');
-  return useWrk ? runWrk(spec) : runAutocannon(spec);
+  if (spec.login) return runLoginClients(spec, spec.login);
+  return (await hasWrk()) ? runWrk(spec) : runAutocannon(spec);
 }
 
 async function runWrk(spec: LoadSpec): Promise<LoadResult> {
   const args = ['-t1', `-c${spec.connections}`, `-d${Math.max(1, Math.round(spec.durationSeconds))}s`, '--timeout', '5s'];
   for (const [name, value] of Object.entries(spec.headers)) args.push('-H', `${name}: ${value}`);
-  args.push('-s', path.join(WRK_DIR, spec.login ? 'login.lua' : 'report.lua'), spec.url);
-  if (spec.login) args.push('--', String(spec.login.accounts), spec.login.password);
+  args.push('-s', path.join(WRK_DIR, 'report.lua'), spec.url);
   const r = benchResult<{ requests: number; durationUs: number; p50Us: number; p99Us: number; non2xx: number; socketErrors: number }>(
     'wrk',
     await runCollecting(...onCpus(spec.cpus, 'wrk', args)),
@@ -80,15 +80,31 @@ async function runWrk(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
+/** What probe.ts and loginClients.ts print. */
+interface NodeClientResult {
+  requests: number;
+  durationSeconds: number;
+  p50Us: number;
+  p99Us: number;
+  non2xx: number;
+  socketErrors: number;
+}
+
 async function runProbe(spec: LoadSpec, ratePerSecond: number): Promise<LoadResult> {
   const [node, args] = nodeRunning(PROBE, [spec.url, String(ratePerSecond), String(spec.durationSeconds), String(spec.connections)]);
   const output = await runCollecting(...onCpus(spec.cpus, node, args), { BENCH_PROBE_HEADERS: JSON.stringify(spec.headers) });
-  const r = benchResult<{ requests: number; durationSeconds: number; p50Us: number; p99Us: number; non2xx: number; socketErrors: number }>(
-    'probe',
-    output,
-  );
+  return fromNodeClient('probe', benchResult<NodeClientResult>('probe', output));
+}
+
+async function runLoginClients(spec: LoadSpec, login: NonNullable<LoadSpec['login']>): Promise<LoadResult> {
+  const [node, args] = nodeRunning(LOGIN_CLIENTS, [spec.url, String(spec.connections), String(spec.durationSeconds), String(login.accounts)]);
+  const output = await runCollecting(...onCpus(spec.cpus, node, args), { BENCH_LOGIN_PASSWORD: login.password });
+  return fromNodeClient('login clients', benchResult<NodeClientResult>('login clients', output));
+}
+
+function fromNodeClient(engine: 'probe' | 'login clients', r: NodeClientResult): LoadResult {
   return {
-    engine: 'probe',
+    engine,
     requests: r.requests,
     durationSeconds: r.durationSeconds,
     requestsPerSecond: r.requests / r.durationSeconds,

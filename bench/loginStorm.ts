@@ -70,11 +70,9 @@ export async function measureLoginStorm(options: BenchOptions, redis: BenchRedis
       });
       await sleep(STORM_LEAD_SECONDS * 1000);
       storm.push(check('probe during the storm', await runLoad({ ...probe, durationSeconds: options.stormProbeSeconds })));
+      // The clients wait for their last login's answer, so no hashing is left over for the next quiet probe.
       logins.push(check('login storm', await storming));
       foreign.push(foreignCores(cpuBefore, sampleCpu()));
-      // wrk stops with a login in flight per client, which the service still hashes; let them
-      // finish so they neither land in the next quiet probe nor meet a closing worker pool.
-      await sleep((options.stormClients / logins.at(-1)!.requestsPerSecond + 0.5) * 1000);
       process.stderr.write(
         `  round ${round + 1}/${options.stormRounds} probe p99 ${quiet.at(-1)!.p99Ms.toFixed(2)} ms quiet, ${storm.at(-1)!.p99Ms.toFixed(2)} ms during ${logins.at(-1)!.requestsPerSecond.toFixed(1)} logins/s  other work ${foreign.at(-1)!.toFixed(2)} cores\n`,
       );
