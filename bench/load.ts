@@ -31,7 +31,7 @@ export interface LoadResult {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
-  /** Answers with a status of 400 or more (wrk) or outside 2xx (autocannon). */
+  /** Answers with a status of 400 or more (wrk) or outside 2xx (the others). */
   non2xx: number;
   /** Connect, read, write errors and timeouts. */
   socketErrors: number;

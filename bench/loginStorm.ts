@@ -3,8 +3,9 @@
  * authenticated requests at a fixed rate (GET /auth/session), first alone, then while 20 clients
  * log in continuously (POST /auth/login, bcrypt at the configured cost). A fixed rate rather than
  * a saturating load, because the question is whether hashing stalls the event loop; at
- * saturation any extra CPU work would raise the p99 by queueing alone. The service runs unpinned, as it is deployed, so
- * its piscina pool is sized to all cores and the hashing has them to itself.
+ * saturation any extra CPU work would raise the p99 by queueing alone. The service runs
+ * unpinned, as it is deployed, so its piscina pool is sized to all the machine's cores; the
+ * probe, the login clients and Redis stay on the load cores.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { foreignCores, sampleCpu } from './interference';
