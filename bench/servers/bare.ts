@@ -1,7 +1,7 @@
 /** The ceiling: Koa and @koa/router answering GET /me with no authentication at all. */
 import Router from '@koa/router';
 import Koa from 'koa';
-import { closeServer, listen } from './listen';
+import { serveMe } from './listen';
 import type { StartServer } from './types';
 
 export const start: StartServer = async (setup) => {
@@ -11,6 +11,5 @@ export const start: StartServer = async (setup) => {
     ctx.body = { id: 'anonymous', roles: [] };
   });
   app.use(router.routes());
-  const server = await listen(app.callback(), setup.port);
-  return { server, path: '/me', headers: {}, close: () => closeServer(server) };
+  return serveMe(app.callback(), setup.port, () => ({}));
 };

@@ -10,7 +10,7 @@ import { createClient } from 'redis';
 import { sessionShape } from '../sessionShape';
 import { cookieLogin } from './cookieLogin';
 import './expressSessionData';
-import { closeServer, listen } from './listen';
+import { serveMe } from './listen';
 import type { StartServer } from './types';
 
 export const start: StartServer = async (setup) => {
@@ -46,14 +46,5 @@ export const start: StartServer = async (setup) => {
     }
     res.json({ id: user.id, roles: user.roles });
   });
-  const server = await listen(app, setup.port);
-  return {
-    server,
-    path: '/me',
-    headers: { cookie: await cookieLogin(server) },
-    async close() {
-      await closeServer(server);
-      client.destroy();
-    },
-  };
+  return serveMe(app, setup.port, async (server) => ({ cookie: await cookieLogin(server) }), () => client.destroy());
 };

@@ -7,7 +7,7 @@ import Router from '@koa/router';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import Koa from 'koa';
 import { sessionShape } from '../sessionShape';
-import { closeServer, listen } from './listen';
+import { serveMe } from './listen';
 import type { StartServer } from './types';
 
 interface JwtState {
@@ -45,6 +45,5 @@ export const start: StartServer = async (setup) => {
     .setIssuedAt()
     .setExpirationTime('30m')
     .sign(key);
-  const server = await listen(app.callback(), setup.port);
-  return { server, path: '/me', headers: { authorization: `Bearer ${token}` }, close: () => closeServer(server) };
+  return serveMe(app.callback(), setup.port, () => ({ authorization: `Bearer ${token}` }));
 };

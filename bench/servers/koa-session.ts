@@ -9,7 +9,7 @@ import redisStore from 'koa-redis';
 import session from 'koa-session';
 import { sessionShape } from '../sessionShape';
 import { cookieLogin } from './cookieLogin';
-import { closeServer, listen } from './listen';
+import { serveMe } from './listen';
 import type { StartServer } from './types';
 
 export const start: StartServer = async (setup) => {
@@ -37,14 +37,5 @@ export const start: StartServer = async (setup) => {
     ctx.body = { id: user.id, roles: user.roles };
   });
   app.use(router.routes());
-  const server = await listen(app.callback(), setup.port);
-  return {
-    server,
-    path: '/me',
-    headers: { cookie: await cookieLogin(server) },
-    async close() {
-      await closeServer(server);
-      await store.quit();
-    },
-  };
+  return serveMe(app.callback(), setup.port, async (server) => ({ cookie: await cookieLogin(server) }), () => store.quit());
 };

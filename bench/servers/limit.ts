@@ -10,7 +10,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { sessionShape } from '../sessionShape';
 import { connectRedis } from './connectRedis';
-import { closeServer, listen } from './listen';
+import { serveMe } from './listen';
 import type { StartServer } from './types';
 
 export const LIMIT_SCRIPT = path.join(__dirname, 'limit.lua');
@@ -58,14 +58,5 @@ export const start: StartServer = async (setup) => {
     ctx.body = { id, roles: roles ? roles.split(',') : [] };
   });
   app.use(router.routes());
-  const server = await listen(app.callback(), setup.port);
-  return {
-    server,
-    path: '/me',
-    headers: { authorization: `Bearer ${token}` },
-    async close() {
-      await closeServer(server);
-      redis.disconnect();
-    },
-  };
+  return serveMe(app.callback(), setup.port, () => ({ authorization: `Bearer ${token}` }), () => redis.disconnect());
 };

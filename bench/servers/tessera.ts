@@ -7,7 +7,7 @@ import Koa from 'koa';
 import { authenticate, createTessera, requireAuth } from '../../src';
 import { sessionShape } from '../sessionShape';
 import { connectRedis } from './connectRedis';
-import { closeServer, listen } from './listen';
+import { serveMe } from './listen';
 import type { StartServer } from './types';
 
 export const start: StartServer = async (setup) => {
@@ -31,14 +31,5 @@ export const start: StartServer = async (setup) => {
     ctx.body = { id: ctx.state.user!.id, roles: ctx.state.user!.roles };
   });
   app.use(router.routes());
-  const server = await listen(app.callback(), setup.port);
-  return {
-    server,
-    path: '/me',
-    headers: { authorization: `Bearer ${token}` },
-    async close() {
-      await closeServer(server);
-      redis.disconnect();
-    },
-  };
+  return serveMe(app.callback(), setup.port, () => ({ authorization: `Bearer ${token}` }), () => redis.disconnect());
 };
