@@ -8,7 +8,7 @@ import { UsernameTakenError } from '../errors';
 import type { AuditLog } from './auditLog';
 import { ADMIN_ROLE } from './roles';
 
-export const SYSTEM_ACTOR = { id: 'system', name: 'tessera' } as const;
+const SYSTEM_ACTOR = { id: 'system', name: 'tessera' } as const;
 
 export async function bootstrapAdmin(
   accounts: AccountService,

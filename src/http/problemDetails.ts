@@ -16,7 +16,7 @@ import {
   ValidationError,
 } from '../errors';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export interface ProblemDetailsOptions {
   bodyLimitBytes: number;

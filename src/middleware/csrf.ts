@@ -13,7 +13,7 @@ import { CsrfRejectedError } from '../errors';
 import type { ActiveSession } from '../sessions/activeSession';
 import './sessionCookie';
 
-export const CSRF_ATTRIBUTE = 'csrf';
+const CSRF_ATTRIBUTE = 'csrf';
 export const CSRF_HEADER = 'X-CSRF-Token';
 export const CSRF_FIELD = '_csrf';
 

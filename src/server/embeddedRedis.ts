@@ -24,7 +24,7 @@ export interface EmbeddedRedis {
   stop(): Promise<void>;
 }
 
-export function findOnPath(command: string): string | null {
+function findOnPath(command: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, command);
     try {

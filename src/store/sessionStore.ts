@@ -10,7 +10,7 @@ import { guard } from './guard';
 import { KeySpace } from './keys';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
 
-export const ATTRIBUTE_FIELD_PREFIX = 'x:';
+const ATTRIBUTE_FIELD_PREFIX = 'x:';
 
 export interface TouchResult {
   session: SessionRecord;
@@ -201,9 +201,6 @@ export class SessionStore {
     await guard(() => this.redis.hset(this.keys.forUser(tag).user, 'r', roles.join(',')));
   }
 
-  async getRoles(tag: string): Promise<string[]> {
-    return splitRoles((await guard(() => this.redis.hget(this.keys.forUser(tag).user, 'r'))) ?? '');
-  }
 
   /** Bans the user until untilMs (null: no end) and ends every session, in one step. */
   ban(tag: string, until: Date | null): Promise<number> {
