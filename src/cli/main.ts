@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
+import { createLogger } from '../logging/logger';
 import { ConfigError, loadConfig } from '../config/env';
 import { configuredRedis, embeddedRedisDir } from '../config/redisTarget';
 import { TesseraError } from '../errors';
@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   }
   const redis = createRedisClient(target);
   redis.on('error', () => undefined);
-  const core = buildCore(config, redis, pino({ level: 'silent' }));
+  const core = buildCore(config, redis, createLogger('silent'));
   try {
     await waitUntilReady(redis, 5000);
     const actor = { id: 'cli', name: `cli:${os.userInfo().username}` };

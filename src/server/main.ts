@@ -2,9 +2,9 @@
  * `npm start`: reads the configuration, connects to Redis (or starts the embedded one), serves,
  * and on SIGTERM/SIGINT stops accepting, finishes in-flight requests and closes Redis.
  */
-import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from '../config/env';
 import { configuredRedis, embeddedRedisDir } from '../config/redisTarget';
+import { createLogger } from '../logging/logger';
 import { createRedisClient, waitUntilReady } from '../store/redisClient';
 import { startEmbeddedRedis, type EmbeddedRedis } from './embeddedRedis';
 import { startService, type RunningService } from './service';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  const logger = pino({ level: config.LOG_LEVEL });
+  const logger = createLogger(config.LOG_LEVEL);
 
   let embedded: EmbeddedRedis | null = null;
   let target = configuredRedis(config);
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   }
 
   const redis = createRedisClient(target);
-  redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   // Whatever happens from here, the embedded Redis must not outlive this process.
   const release = async () => {
     await redis.quit().catch(() => redis.disconnect());

@@ -4,12 +4,13 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { AccountService } from '../accounts/accountService';
 import type { AdminService } from '../admin/adminService';
 import { bootstrapAdmin } from '../admin/bootstrapAdmin';
 import type { Config } from '../config/env';
 import { createApp } from '../http/app';
+import { createLogger, safeLogger } from '../logging/logger';
 import { SessionCookie } from '../middleware/sessionCookie';
 import type { SessionService } from '../sessions/sessionService';
 import { FormTokenStore } from '../store/formTokenStore';
@@ -29,8 +30,9 @@ export interface RunningService {
 export async function startService(
   config: Config,
   redis: RedisClient,
-  logger: Logger = pino({ level: config.LOG_LEVEL }),
+  givenLogger: Logger = createLogger(config.LOG_LEVEL),
 ): Promise<RunningService> {
+  const logger = safeLogger(givenLogger);
   const core = buildCore(config, redis, logger);
   const { sessions, accounts, admin, audit } = core;
   // Ready before the first login of an unknown name, which must not take longer than any other.

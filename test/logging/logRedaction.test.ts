@@ -1,0 +1,95 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/env';
+import { startService, type RunningService } from '../../src/server/service';
+import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis';
+
+const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) LogProbe/9.9';
+const PASSWORDS = { old: 'first-Secret-4821', next: 'second-Secret-7315', newcomer: 'newcomer-Secret-9042' };
+
+/** Everything the service logs, as the raw lines pino writes. */
+function capture(): { logger: pino.Logger; text(): string } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, sink), text: () => lines.join('') };
+}
+
+describe('the logs when Redis refuses a write', () => {
+  let redis: PrivateRedis;
+  let service: RunningService;
+  let logs: ReturnType<typeof capture>;
+  let url: string;
+
+  beforeEach(async () => {
+    redis = await startPrivateRedis();
+    logs = capture();
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4' });
+    service = await startService(config, redis.redis, logs.logger);
+    url = `http://127.0.0.1:${service.port}`;
+  });
+  afterEach(async () => {
+    await service.close();
+    await redis.destroy();
+  });
+
+  const post = (path: string, body: unknown, token?: string) =>
+    fetch(url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  async function registeredToken(): Promise<string> {
+    expect((await post('/auth/register', { username: 'victim', password: PASSWORDS.old })).status).toBe(201);
+    const login = await post('/auth/login', { username: 'victim', password: PASSWORDS.old });
+    return ((await login.json()) as { token: string }).token;
+  }
+
+  function expectClean(text: string, token: string): void {
+    expect(text).not.toMatch(/\$2[aby]\$\d\d\$/);
+    for (const secret of [...Object.values(PASSWORDS), token, token.slice(-32), USER_AGENT]) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/"(args|command|previousErrors|lastNodeError)"/);
+    expect(text).not.toContain('"type":"Buffer"');
+  }
+
+  it('holds no command arguments, hash, password or token when a command is refused', async () => {
+    const token = await registeredToken();
+    // HSET stores password hashes and sessions; session checks never use it, so the token still works.
+    await redis.redis.acl('SETUSER', 'default', '-hset');
+
+    const answers = [
+      await post('/auth/register', { username: 'newcomer', password: PASSWORDS.newcomer }),
+      await post('/auth/login', { username: 'victim', password: PASSWORDS.old }),
+      await post('/auth/password', { currentPassword: PASSWORDS.old, newPassword: PASSWORDS.next }, token),
+    ];
+
+    expect(answers.map((a) => a.status)).toEqual([500, 500, 500]);
+    const text = logs.text();
+    // The failures were logged, with what an operator needs: what failed and why.
+    expect(text.match(/NOPERM|no permissions/g)?.length).toBeGreaterThanOrEqual(3);
+    expectClean(text, token);
+  });
+
+  it('holds no command arguments, hash, password or token when Redis is full', async () => {
+    const token = await registeredToken();
+    await redis.redis.config('SET', 'maxmemory', '1');
+
+    const answers = [
+      await post('/auth/register', { username: 'newcomer', password: PASSWORDS.newcomer }),
+      await post('/auth/login', { username: 'victim', password: PASSWORDS.old }),
+      await post('/auth/password', { currentPassword: PASSWORDS.old, newPassword: PASSWORDS.next }, token),
+    ];
+
+    // A script whose first writes Redis lets through may still finish (then only its audit entry fails).
+    expect(answers.map((a) => a.status)).toEqual([503, 503, expect.any(Number)]);
+    expect(answers[2].status).not.toBe(500);
+    const text = logs.text();
+    expect(text.match(/OOM/g)?.length).toBeGreaterThanOrEqual(3);
+    expectClean(text, token);
+  });
+});
