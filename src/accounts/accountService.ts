@@ -108,7 +108,10 @@ export class AccountService {
   /** Ends every session of the actor but the current one ("sign out everywhere else"). */
   async logoutOthers(actor: Actor, currentSessionId: string): Promise<number> {
     const ended = await this.sessions.revokeAll(actor.id, { exceptSessionId: currentSessionId });
-    await this.audit.record({ type: 'logout-all', actor, target: actor.id, outcome: 'success', detail: `${ended} ended; this session kept` });
+    // Nothing ended is nothing to record: repeating it must not fill the trail.
+    if (ended > 0) {
+      await this.audit.record({ type: 'logout-all', actor, target: actor.id, outcome: 'success', detail: `${ended} ended; this session kept` });
+    }
     return ended;
   }
 

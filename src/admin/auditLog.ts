@@ -2,9 +2,15 @@
  * The audit trail: every admin act and security event, with who did it, to whom, from where,
  * when and how it ended. Entries never hold tokens, passwords or hashes: only ids, names and
  * short reasons.
+ *
+ * Two capped streams. The trail holds what only an admin, the CLI or an account's signed-in owner
+ * can cause, and only when it changed something: bans, role changes, revoked sessions, password
+ * changes. Everything anyone can repeat for free (failed logins, registrations, logins, logouts,
+ * failed password checks, acts that found nothing to do) goes to the sign-in stream, so no amount
+ * of it pushes an admin's act out of the trail.
  */
 import type { Logger } from 'pino';
-import type { AuditStore } from '../store/auditStore';
+import type { AuditStream, AuditStore } from '../store/auditStore';
 
 export type AuditEventType =
   | 'user.registered'
@@ -21,6 +27,18 @@ export type AuditEventType =
   | 'roles.changed';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
+
+/** Acts only an admin, the CLI or the service itself can cause: always in the trail. */
+const ADMIN_ACTS: ReadonlySet<AuditEventType> = new Set(['user.created', 'user.banned', 'user.unbanned', 'roles.changed', 'sessions.revoked']);
+
+/** Changes a signed-in user can make to their own account: in the trail when they succeeded. */
+const ACCOUNT_CHANGES: ReadonlySet<AuditEventType> = new Set(['password.changed', 'logout-all', 'session.revoked']);
+
+/** Which stream an event belongs to; types not named above (new ones included) go to the sign-in stream. */
+export function streamOf(event: Pick<AuditEvent, 'type' | 'outcome'>): AuditStream {
+  if (ADMIN_ACTS.has(event.type)) return 'trail';
+  return ACCOUNT_CHANGES.has(event.type) && event.outcome === 'success' ? 'trail' : 'sign-in';
+}
 
 /** Who acts: a user (by id and name), or an operator at the CLI, or the service itself. */
 export interface Actor {
@@ -67,14 +85,14 @@ export class AuditLog {
     if (event.target) fields.target = event.target;
     if (event.detail) fields.detail = event.detail.slice(0, 200);
     try {
-      await this.store.append(fields);
+      await this.store.append(streamOf(event), fields);
     } catch (error) {
       this.logger.error({ err: error, event: fields }, 'could not record an audit event');
     }
   }
 
-  async page(count: number, before?: string): Promise<{ entries: AuditEntry[]; next: string | null }> {
-    const records = await this.store.page(count, before);
+  async page(count: number, before?: string, stream: AuditStream = 'trail'): Promise<{ entries: AuditEntry[]; next: string | null }> {
+    const records = await this.store.page(stream, count, before);
     const entries = records.map(({ id, fields }) => ({
       id,
       time: new Date(Number(id.split('-')[0])),

@@ -14,7 +14,7 @@ import { readPassword } from './readPassword';
 
 export interface CommandInput {
   args: string[];
-  options: { role?: string[]; reason?: string; until?: string; limit?: string; admin?: boolean };
+  options: { role?: string[]; reason?: string; until?: string; limit?: string; admin?: boolean; 'sign-in'?: boolean };
 }
 
 export interface Command {
@@ -148,10 +148,10 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   audit: {
-    usage: 'audit [--limit <n>]',
-    summary: 'show the latest audit entries, newest first',
+    usage: 'audit [--limit <n>] [--sign-in]',
+    summary: 'show the latest audit entries, newest first (--sign-in: logins, logouts, registrations, failed checks)',
     async run(core, _actor, { options }) {
-      return (await core.audit.page(limitOf(options.limit, 20))).entries;
+      return (await core.audit.page(limitOf(options.limit, 20), undefined, options['sign-in'] ? 'sign-in' : 'trail')).entries;
     },
   },
 };

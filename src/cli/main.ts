@@ -30,6 +30,7 @@ async function main(): Promise<number> {
       reason: { type: 'string' },
       until: { type: 'string' },
       limit: { type: 'string' },
+      'sign-in': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

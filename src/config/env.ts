@@ -68,6 +68,7 @@ const envSchema = z
     ADMIN_USERNAME: usernameSchema.optional(),
     ADMIN_PASSWORD: passwordSchema.optional(),
     AUDIT_MAX_ENTRIES: positiveInt(100, 10_000_000).default(100_000),
+    AUDIT_SIGNIN_MAX_ENTRIES: positiveInt(100, 10_000_000).default(100_000),
     COOKIE_TRANSPORT: onOff('off'),
     COOKIE_SECURE: onOff('on'),
     PUBLIC_ORIGIN: z

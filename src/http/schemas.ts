@@ -71,3 +71,8 @@ export const pageQuerySchema = z.object({
     .default(50),
   query: z.string().max(32, 'must be at most 32 characters').default(''),
 });
+
+/** Query of GET /admin/audit: a page of one of the two audit streams. */
+export const auditQuerySchema = pageQuerySchema.extend({
+  stream: z.enum(['trail', 'sign-in'], { error: 'must be trail or sign-in' }).default('trail'),
+});

@@ -39,7 +39,7 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger): C
   const sessions = new SessionService(redis, sessionOptionsFrom(config));
   const hasher = new PasswordHasher(config.BCRYPT_COST);
   const adminStore = new AdminStore(redis, sessions.store.keys);
-  const audit = new AuditLog(new AuditStore(redis, sessions.store.keys, config.AUDIT_MAX_ENTRIES), logger);
+  const audit = new AuditLog(new AuditStore(redis, sessions.store.keys, { trail: config.AUDIT_MAX_ENTRIES, signIn: config.AUDIT_SIGNIN_MAX_ENTRIES }), logger);
   const accounts = new AccountService(sessions, hasher, adminStore, audit, { signupEnabled: config.SIGNUP });
   const admin = new AdminService(sessions, accounts, adminStore, audit);
   return { sessions, accounts, admin, audit, prepareLogin: () => hasher.prepare(), close: () => hasher.close() };

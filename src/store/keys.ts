@@ -52,9 +52,14 @@ export class KeySpace {
     return `${this.base}:{bans}:detail`;
   }
 
-  /** Stream: the audit trail, capped in length. */
+  /** Stream: the audit trail of admin acts and account-security changes, capped in length. */
   audit(): string {
     return `${this.base}:audit`;
+  }
+
+  /** Stream: sign-in events (logins, failed checks, logouts, registrations), capped apart from the trail. */
+  signInAudit(): string {
+    return `${this.base}:audit:signin`;
   }
 
   forUser(tag: string): UserKeys {

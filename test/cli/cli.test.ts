@@ -81,6 +81,9 @@ describe.each(BACKENDS)('the tessera CLI on $name Redis', (backend) => {
       expect.arrayContaining(['user.created', 'user.banned', 'user.unbanned', 'sessions.revoked']),
     );
     expect(audit.find((e) => e.actor.id === 'cli')!.actor.name).toMatch(/^cli:/);
+    const signIns = JSON.parse((await cli(['audit', '--sign-in'])).stdout) as { type: string }[];
+    expect(signIns.map((e) => e.type)).toContain('login.succeeded');
+    expect(audit.map((e) => e.type)).not.toContain('login.succeeded');
   }, 60_000);
 
   it('grants and revokes roles, and refuses to remove the last admin', async () => {

@@ -5,7 +5,7 @@ import type { AdminService } from '../../admin/adminService';
 import { ValidationError } from '../../errors';
 import { requireRole } from '../../middleware/requireAuth';
 import { readBody, readQuery } from '../requestInput';
-import { banSchema, pageQuerySchema, rolesSchema } from '../schemas';
+import { auditQuerySchema, banSchema, pageQuerySchema, rolesSchema } from '../schemas';
 import { actorOf } from './authRoutes';
 
 export function adminRoutes(admin: AdminService): Router {
@@ -60,10 +60,10 @@ export function adminRoutes(admin: AdminService): Router {
   });
 
   router.get('/audit', async (ctx) => {
-    const { cursor, limit } = readQuery(ctx, pageQuerySchema);
+    const { cursor, limit, stream } = readQuery(ctx, auditQuerySchema);
     const before = cursor ? decodeCursor(cursor) : undefined;
     if (before !== undefined && !/^\d+-\d+$/.test(before)) throw new ValidationError([{ field: 'cursor', message: 'is not a cursor from this list' }]);
-    const { entries, next } = await admin.audit.page(limit, before);
+    const { entries, next } = await admin.audit.page(limit, before, stream);
     ctx.body = { entries, nextCursor: next && encodeCursor(next) };
   });
 
