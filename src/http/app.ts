@@ -4,11 +4,8 @@ import type { Logger } from 'pino';
 import type { AccountService } from '../accounts/accountService';
 import type { AdminService } from '../admin/adminService';
 import { authenticate } from '../middleware/authenticate';
-import { csrfProtection } from '../middleware/csrf';
-import type { SessionCookie } from '../middleware/sessionCookie';
-import { messagePage, unavailablePage } from '../pages/messagePages';
 import type { SessionService } from '../sessions/sessionService';
-import type { FormTokenStore } from '../store/formTokenStore';
+import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import { jsonBodyParser } from './requestInput';
 import { problemDetails } from './problemDetails';
 import { requestLog } from './requestLog';
@@ -16,7 +13,6 @@ import { adminRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
 import { gatewayRoutes } from './routes/gatewayRoutes';
 import { healthRoutes } from './routes/healthRoutes';
-import { isPagePath, isSignInForm, pageRoutes } from './routes/pageRoutes';
 
 export interface AppParts {
   sessions: SessionService;
@@ -33,56 +29,31 @@ export interface AppParts {
   introspectCredential?: string | null;
 }
 
-export interface PagesParts {
-  cookie: SessionCookie;
-  formTokens: FormTokenStore;
-  signupEnabled: boolean;
-  /** Origin the pages are served from, for the CSRF origin check. Default: each request's own origin. */
-  publicOrigin?: string;
-}
+export type { PagesParts } from './pages';
 
 export function createApp(parts: AppParts): Koa {
   const app = new Koa({ proxy: parts.trustProxy });
   // Errors are answered by problemDetails; Koa's default handler would only log them twice.
   app.silent = true;
-  const pages = parts.pages ?? null;
+  const pages = parts.pages
+    ? { cookie: parts.pages.cookie, ...pageLayer({ sessions: parts.sessions, accounts: parts.accounts, admin: parts.admin, ...parts.pages }) }
+    : null;
   const health = healthRoutes(parts.sessions);
   const auth = authRoutes(parts.sessions, parts.accounts, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, { introspectCredential: parts.introspectCredential ?? null });
   const admin = adminRoutes(parts.admin);
   app.use(requestLog(parts.logger));
-  app.use(
-    problemDetails(parts.logger, {
-      bodyLimitBytes: parts.bodyLimitBytes,
-      htmlFor: pages
-        ? (ctx, status) =>
-            !isPagePath(ctx.path)
-              ? null
-              : status === 503
-                ? unavailablePage()
-                : messagePage('Something went wrong', 'The request failed on our side; nothing you typed was wrong.', { href: '/account', label: 'Back to your account' })
-        : undefined,
-    }),
-  );
+  app.use(problemDetails(parts.logger, { bodyLimitBytes: parts.bodyLimitBytes, htmlFor: pages ? pageErrorDocument : undefined }));
   app.use(health.routes()).use(health.allowedMethods());
   app.use(jsonBodyParser(parts.bodyLimitBytes));
   app.use(authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {}));
   if (pages) {
     app.use(pages.cookie.slide());
-    app.use(
-      csrfProtection({
-        publicOrigin: pages.publicOrigin,
-        isPageForm: (ctx) => isPagePath(ctx.path),
-        isTokenExempt: (ctx) => isSignInForm(ctx.path),
-      }),
-    );
+    app.use(pages.csrf);
   }
   app.use(auth.routes()).use(auth.allowedMethods());
   app.use(gateway.routes()).use(gateway.allowedMethods());
-  if (pages) {
-    const pageRouter = pageRoutes({ sessions: parts.sessions, accounts: parts.accounts, admin: parts.admin, ...pages });
-    app.use(pageRouter.routes()).use(pageRouter.allowedMethods());
-  }
+  if (pages) app.use(pages.router.routes()).use(pages.router.allowedMethods());
   app.use(admin.routes()).use(admin.allowedMethods());
   return app;
 }

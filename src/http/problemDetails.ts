@@ -5,7 +5,6 @@
  */
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { PAGE_HEADERS } from '../pages/pageHeaders';
 import {
   MalformedJsonError,
   MethodNotAllowedError,
@@ -15,6 +14,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors';
+import { sendPage } from './pages/respond';
 
 const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -42,7 +42,7 @@ export function problemDetails(logger: Logger, options: ProblemDetailsOptions): 
         ctx.set(error.headers);
         ctx.status = error.status;
         const page = error.status >= 500 ? options.htmlFor?.(ctx, error.status) : null;
-        if (page) return sendPage(ctx, page);
+        if (page) return sendPage(ctx, error.status, page);
         ctx.type = PROBLEM_CONTENT_TYPE;
         ctx.body = {
           type: error.type,
@@ -56,18 +56,12 @@ export function problemDetails(logger: Logger, options: ProblemDetailsOptions): 
         logger.error({ err: caught, path: ctx.path }, 'unhandled error');
         ctx.status = 500;
         const page = options.htmlFor?.(ctx, 500);
-        if (page) return sendPage(ctx, page);
+        if (page) return sendPage(ctx, 500, page);
         ctx.type = PROBLEM_CONTENT_TYPE;
         ctx.body = { type: 'urn:tessera:problem:internal', title: 'Internal error', status: 500, instance: ctx.path };
       }
     }
   };
-}
-
-function sendPage(ctx: Context, page: string): void {
-  ctx.set(PAGE_HEADERS);
-  ctx.type = 'text/html; charset=utf-8';
-  ctx.body = page;
 }
 
 /** Maps errors thrown by Koa's body parsing (co-body, raw-body) onto ours. */

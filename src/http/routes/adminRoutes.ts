@@ -6,7 +6,7 @@ import { ValidationError } from '../../errors';
 import { requireRole } from '../../middleware/requireAuth';
 import { readBody, readQuery } from '../requestInput';
 import { auditQuerySchema, banSchema, pageQuerySchema, rolesSchema } from '../schemas';
-import { actorOf } from './authRoutes';
+import { actorOf } from '../signedIn';
 
 export function adminRoutes(admin: AdminService): Router {
   const router = new Router({ prefix: '/admin' });

@@ -1,15 +1,12 @@
 /** The JSON API of sessions and the service's accounts: /auth/*. */
 import Router from '@koa/router';
-import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
-import type { Actor } from '../../admin/auditLog';
 import { CSRF_HEADER, csrfTokenOf } from '../../middleware/csrf';
 import { requireAuth } from '../../middleware/requireAuth';
 import type { SessionCookie } from '../../middleware/sessionCookie';
-import type { ActiveSession } from '../../sessions/activeSession';
 import type { SessionService } from '../../sessions/sessionService';
-import type { SessionUser } from '../../sessions/types';
 import { readBody } from '../requestInput';
+import { actorOf, authenticated } from '../signedIn';
 import { changePasswordSchema, loginSchema, registerSchema } from '../schemas';
 
 /** With `cookie` (the cookie transport on), login also sets the session cookie and logout clears it. */
@@ -80,17 +77,4 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
   });
 
   return router;
-}
-
-/** The signed-in user as the actor of an audited act. */
-export function actorOf(ctx: Context): Actor {
-  const { user } = authenticated(ctx);
-  return { id: user.id, name: user.name, ip: ctx.ip };
-}
-
-/** The session and user that requireAuth() guarantees. */
-export function authenticated(ctx: Context): { session: ActiveSession; user: SessionUser } {
-  const { session, user } = ctx.state;
-  if (!session || !user) throw new Error('authenticated() used on a route without requireAuth()');
-  return { session, user };
 }

@@ -1,0 +1,71 @@
+/** /account: the signed-in user's devices (sign one or all others out) and password change. */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AccountService } from '../../accounts/accountService';
+import { InvalidCredentialsError, NotFoundError } from '../../errors';
+import { csrfTokenOf } from '../../middleware/csrf';
+import type { SessionCookie } from '../../middleware/sessionCookie';
+import { accountPage, type AccountView } from '../../pages/accountPage';
+import { parseForm, passwordFormSchema } from '../../pages/formSchemas';
+import type { SessionService } from '../../sessions/sessionService';
+import { actorOf, type SignedIn } from '../signedIn';
+import type { FormActions } from './formAction';
+import { noticeOf } from './notices';
+import { seeOther, sendPage, signedInOrLogin } from './respond';
+import { settle } from './settle';
+
+export interface AccountParts {
+  sessions: SessionService;
+  accounts: AccountService;
+  cookie: SessionCookie;
+  forms: FormActions;
+}
+
+export function accountRoutes(router: Router, parts: AccountParts): void {
+  const { sessions, accounts, cookie, forms } = parts;
+
+  async function render(ctx: Context, signed: SignedIn, status: number, extra: Partial<AccountView> = {}): Promise<void> {
+    const [csrf, formToken, list] = await Promise.all([csrfTokenOf(signed.session), forms.issue(signed.session), sessions.list(signed.user.id)]);
+    // This device first, then the most recently used.
+    const all = list
+      .map((s) => ({ ...s, current: s.id === signed.session.id }))
+      .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
+    sendPage(ctx, status, accountPage({ user: signed.user, sessions: all, csrf, formToken, notice: noticeOf(ctx), ...extra }));
+  }
+
+  router.get('/account', async (ctx) => {
+    const signed = signedInOrLogin(ctx);
+    if (signed) await render(ctx, signed, 200);
+  });
+
+  router.post('/account/sessions/:id/revoke', async (ctx) => {
+    await forms.run(ctx, '/account', async (signed) => {
+      const sessionId = ctx.params.id;
+      if (sessionId === signed.session.id) {
+        await accounts.logout(actorOf(ctx), sessionId);
+        cookie.clear(ctx);
+        return seeOther(ctx, '/login?done=signed-out');
+      }
+      const revoked = await settle(accounts.revokeOwnSession(actorOf(ctx), sessionId), NotFoundError);
+      seeOther(ctx, revoked.ok ? '/account?done=device-signed-out' : '/account?done=session-gone');
+    });
+  });
+
+  router.post('/account/sign-out-others', async (ctx) => {
+    await forms.run(ctx, '/account', async (signed) => {
+      await accounts.logoutOthers(actorOf(ctx), signed.session.id);
+      seeOther(ctx, '/account?done=others-signed-out');
+    });
+  });
+
+  router.post('/account/password', async (ctx) => {
+    await forms.run(ctx, '/account', async (signed) => {
+      const parsed = parseForm(passwordFormSchema, ctx.request.body);
+      if ('errors' in parsed) return render(ctx, signed, 400, { passwordFieldErrors: parsed.errors });
+      const { currentPassword, newPassword } = parsed.data;
+      const changed = await settle(accounts.changePassword(actorOf(ctx), signed.session.id, currentPassword, newPassword), InvalidCredentialsError);
+      if (changed.ok) return seeOther(ctx, '/account?done=password-changed');
+      await render(ctx, signed, 401, { passwordFieldErrors: { currentPassword: 'That is not your current password.' } });
+    });
+  });
+}

@@ -1,0 +1,121 @@
+/** /admin: find a user, see and end their sessions, ban and unban, read the audit trail. */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import type { AdminService } from '../../admin/adminService';
+import { ADMIN_ROLE } from '../../admin/roles';
+import { ConflictError, NotFoundError } from '../../errors';
+import { csrfTokenOf, formField } from '../../middleware/csrf';
+import type { SessionCookie } from '../../middleware/sessionCookie';
+import { adminPage, type AdminView } from '../../pages/adminPage';
+import { adminSessionFormSchema, banFormSchema, parseForm, userIdFormSchema } from '../../pages/formSchemas';
+import { messagePage } from '../../pages/messagePages';
+import { actorOf, type SignedIn } from '../signedIn';
+import type { FormActions } from './formAction';
+import { noticeOf, type NoticeCode } from './notices';
+import { seeOther, sendPage, signedInOrLogin, withParam } from './respond';
+import { settle } from './settle';
+
+export interface AdminPageParts {
+  admin: AdminService;
+  cookie: SessionCookie;
+  forms: FormActions;
+}
+
+export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
+  const { admin, cookie, forms } = parts;
+
+  async function render(ctx: Context, signed: SignedIn, status: number, userId: string | null, extra: Partial<AdminView> = {}): Promise<void> {
+    const query = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
+    const queryError = query.length > 32 ? 'Search for at most 32 characters.' : undefined;
+    const draft = forms.draftOf(ctx);
+    const [csrf, formToken, results, selected, audit] = await Promise.all([
+      csrfTokenOf(signed.session),
+      forms.issue(signed.session),
+      query && !queryError ? admin.searchUsers(query, 20).then((r) => r.users) : Promise.resolve(null),
+      userId ? loadUser(userId) : Promise.resolve(null),
+      admin.audit.page(20).then((p) => p.entries),
+    ]);
+    forms.dropDraft(ctx);
+    const notice = userId && !selected ? 'No user has that id.' : noticeOf(ctx);
+    const banDraft = draft ? { reason: draft.reason, until: draft.until } : undefined;
+    sendPage(ctx, status, adminPage({ user: signed.user, csrf, formToken, query, queryError, results, selected, audit, notice, banDraft, ...extra }));
+  }
+
+  async function loadUser(userId: string) {
+    const loaded = await settle(Promise.all([admin.getUser(userId), admin.listSessions(userId)]), NotFoundError);
+    return loaded.ok ? { overview: loaded.value[0], sessions: loaded.value[1] } : null;
+  }
+
+  router.get('/admin', async (ctx) => {
+    const signed = signedInOrLogin(ctx);
+    if (!signed || !isAdmin(ctx, signed)) return;
+    await render(ctx, signed, 200, typeof ctx.query.user === 'string' ? ctx.query.user : null);
+  });
+
+  router.post('/admin/do/ban', async (ctx) => {
+    const kept = { reason: formField(ctx, 'reason'), until: formField(ctx, 'until') };
+    const back = backTo(ctx);
+    const act = async (signed: SignedIn) => {
+      if (!isAdmin(ctx, signed)) return;
+      const userId = formField(ctx, 'userId');
+      const parsed = parseForm(banFormSchema, ctx.request.body);
+      if ('errors' in parsed) return render(ctx, signed, 400, userId, { banDraft: kept, banFieldErrors: parsed.errors });
+      const banned = await settle(admin.ban(actorOf(ctx), parsed.data.userId, parsed.data.reason, parsed.data.until), ConflictError, NotFoundError);
+      if (banned.ok) return seeOther(ctx, withParam(back, 'done', 'banned'));
+      await render(ctx, signed, banned.error.status, userId, { banDraft: kept, banError: banned.error.message });
+    };
+    await forms.run(ctx, back, act, kept);
+  });
+
+  /**
+   * An admin form acting on one user or session: `act` answers where to go next; a NotFoundError
+   * (already gone) goes back with the `gone` notice, or to /admin when there is none.
+   */
+  function adminAction<S extends z.ZodType>(
+    path: string,
+    schema: S,
+    gone: NoticeCode | null,
+    act: (ctx: Context, data: z.infer<S>, signed: SignedIn) => Promise<string>,
+  ): void {
+    router.post(path, async (ctx) => {
+      await forms.run(ctx, backTo(ctx), async (signed) => {
+        if (!isAdmin(ctx, signed)) return;
+        const parsed = parseForm(schema, ctx.request.body);
+        if ('errors' in parsed) return seeOther(ctx, '/admin');
+        const acted = await settle(act(ctx, parsed.data, signed), NotFoundError);
+        seeOther(ctx, acted.ok ? acted.value : gone ? withParam(backTo(ctx), 'done', gone) : '/admin');
+      });
+    });
+  }
+
+  adminAction('/admin/do/unban', userIdFormSchema, 'not-banned', async (ctx, { userId }) => {
+    await admin.unban(actorOf(ctx), userId);
+    return withParam(backTo(ctx), 'done', 'unbanned');
+  });
+
+  adminAction('/admin/do/revoke-session', adminSessionFormSchema, 'session-gone', async (ctx, { sessionId }, signed) => {
+    await admin.revokeSession(actorOf(ctx), sessionId);
+    if (sessionId !== signed.session.id) return withParam(backTo(ctx), 'done', 'session-revoked');
+    cookie.clear(ctx);
+    return '/login?done=signed-out';
+  });
+
+  adminAction('/admin/do/revoke-all', userIdFormSchema, null, async (ctx, { userId }) => {
+    await admin.revokeSessions(actorOf(ctx), userId);
+    return withParam(backTo(ctx), 'done', 'sessions-revoked');
+  });
+}
+
+/** The admin page a form came from: the user it was about, if any. */
+function backTo(ctx: Context): string {
+  const userId = formField(ctx, 'userId');
+  return userId ? `/admin?user=${encodeURIComponent(userId)}` : '/admin';
+}
+
+/** Whether the user is an admin; answers 403 with a page when not. */
+function isAdmin(ctx: Context, signed: SignedIn): boolean {
+  if (signed.user.roles.includes(ADMIN_ROLE)) return true;
+  sendPage(ctx, 403, messagePage('Admins only', 'This page needs the admin role.', { href: '/account', label: 'Back to your account' }, { user: signed.user }));
+  return false;
+}

@@ -1,0 +1,74 @@
+/**
+ * The server-rendered pages: /login, /register, /account and /admin, with plain HTML forms that
+ * work without JavaScript. The session travels in the cookie (see middleware/sessionCookie.ts);
+ * every form carries the session's CSRF token and a one-time form token, so a form sent twice
+ * acts once. Each action answers with a redirect (POST/redirect/GET), so a reload never resends.
+ */
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type { AccountService } from '../../accounts/accountService';
+import type { AdminService } from '../../admin/adminService';
+import { csrfProtection } from '../../middleware/csrf';
+import { SessionCookie } from '../../middleware/sessionCookie';
+import { messagePage, unavailablePage } from '../../pages/messagePages';
+import type { SessionService } from '../../sessions/sessionService';
+import type { FormTokenStore } from '../../store/formTokenStore';
+import { accountRoutes } from './accountRoutes';
+import { adminPageRoutes } from './adminPageRoutes';
+import { FormActions } from './formAction';
+import { signInRoutes } from './signInRoutes';
+
+/** What the app is given to serve the pages. */
+export interface PagesParts {
+  cookie: SessionCookie;
+  formTokens: FormTokenStore;
+  signupEnabled: boolean;
+  /** Origin the pages are served from, for the CSRF origin check. Default: each request's own origin. */
+  publicOrigin?: string;
+}
+
+export interface PageParts extends PagesParts {
+  sessions: SessionService;
+  accounts: AccountService;
+  admin: AdminService;
+}
+
+export interface PageLayer {
+  /**
+   * The CSRF defence that comes with the cookie the pages use: every cookie-authenticated unsafe
+   * request (JSON API included) is checked, and the sign-in forms get the origin check. Runs before any route.
+   */
+  csrf: Middleware;
+  router: Router;
+}
+
+export function pageLayer(parts: PageParts): PageLayer {
+  const { cookie } = parts;
+  const forms = new FormActions(parts.formTokens, new SessionCookie({ secure: cookie.secure, name: 'tessera-draft' }));
+  const router = new Router();
+  signInRoutes(router, { accounts: parts.accounts, cookie, forms, signupEnabled: parts.signupEnabled });
+  accountRoutes(router, { sessions: parts.sessions, accounts: parts.accounts, cookie, forms });
+  adminPageRoutes(router, { admin: parts.admin, cookie, forms });
+  const csrf = csrfProtection({
+    publicOrigin: parts.publicOrigin,
+    isPageForm: (ctx) => isPagePath(ctx.path),
+    // Forms that start a session rather than act on one: no CSRF token, but still the origin check.
+    isTokenExempt: (ctx) => ctx.path === '/login' || ctx.path === '/register',
+  });
+  return { csrf, router };
+}
+
+/**
+ * For problemDetails: the HTML page a page request gets for a server-side failure (a Redis
+ * fault's 503 included), so a browser shows words, not JSON; null for the JSON APIs.
+ */
+export function pageErrorDocument(ctx: Context, status: number): string | null {
+  if (!isPagePath(ctx.path)) return null;
+  if (status === 503) return unavailablePage();
+  return messagePage('Something went wrong', 'The request failed on our side; nothing you typed was wrong.', { href: '/account', label: 'Back to your account' });
+}
+
+/** Paths answered by these pages (HTML), as opposed to the JSON APIs. */
+function isPagePath(path: string): boolean {
+  return /^\/(login|register|logout|account|admin)?$/.test(path) || path.startsWith('/account/') || path.startsWith('/admin/do/');
+}

@@ -1,0 +1,129 @@
+/** Log in, register and sign out: the forms that start or end the browser's session. */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import type { AccountService } from '../../accounts/accountService';
+import { InvalidCredentialsError, UserBannedError, UsernameTakenError } from '../../errors';
+import { formField } from '../../middleware/csrf';
+import type { SessionCookie } from '../../middleware/sessionCookie';
+import { loginFormSchema, parseForm, registerFormSchema } from '../../pages/formSchemas';
+import { loginPage, registerPage, type CredentialsForm } from '../../pages/loginPage';
+import { alreadyDonePage } from '../../pages/messagePages';
+import { DEFAULT_AFTER_LOGIN, safeNextPath } from '../../pages/redirects';
+import { describeUserAgent } from '../../pages/userAgent';
+import { actorOf } from '../signedIn';
+import type { FormActions } from './formAction';
+import { notice, noticeOf } from './notices';
+import { seeOther, sendPage } from './respond';
+import { settle } from './settle';
+
+export interface SignInParts {
+  accounts: AccountService;
+  cookie: SessionCookie;
+  forms: FormActions;
+  signupEnabled: boolean;
+}
+
+const LOGIN_ALREADY_SENT = 'This sign-in form was already sent once. If you are not signed in yet, sign in again.';
+
+const EXPIRED_NOTICE =
+  'Your session ended before the form was sent, so nothing was done. Log in to go back to it; the text you typed is kept, passwords are not.';
+
+/** What a sent credentials form keeps when it is shown again: where to go next and the name typed. */
+type SentForm = Pick<CredentialsForm, 'next' | 'username'>;
+
+export function signInRoutes(router: Router, parts: SignInParts): void {
+  const { accounts, cookie, forms, signupEnabled } = parts;
+
+  const render = async (ctx: Context, status: number, page: typeof loginPage, form: Omit<CredentialsForm, 'formToken' | 'signupEnabled'>) => {
+    sendPage(ctx, status, page({ ...form, formToken: await forms.issue(null), signupEnabled }));
+  };
+
+  /**
+   * The steps log in and register share: check the fields, spend the form's token, then `act`,
+   * with the token released again when `act` fails on our side.
+   */
+  const credentialsPost =
+    <S extends z.ZodType>(
+      page: typeof loginPage,
+      schema: S,
+      replayed: (ctx: Context, form: SentForm) => Promise<void> | void,
+      act: (ctx: Context, data: z.infer<S>, form: SentForm) => Promise<void>,
+    ) =>
+    async (ctx: Context) => {
+      const form = { next: safeNextPath(formField(ctx, 'next')), username: formField(ctx, 'username') };
+      const parsed = parseForm(schema, ctx.request.body);
+      if ('errors' in parsed) return render(ctx, 400, page, { ...form, fieldErrors: parsed.errors });
+      const spent = await forms.spendSignedOut(ctx);
+      if (spent === 'already-spent') return replayed(ctx, form);
+      if (spent === 'unknown') return render(ctx, 400, page, { ...form, error: notice('form-expired') });
+      await forms.releasingOnFault(ctx, null, () => act(ctx, parsed.data, form));
+    };
+
+  async function signIn(ctx: Context, username: string, password: string): Promise<void> {
+    const userAgent = ctx.get('User-Agent');
+    const { created } = await accounts.login(username, password, {
+      device: { type: 'web', name: describeUserAgent(userAgent) },
+      ip: ctx.ip,
+      userAgent,
+    });
+    // A browser holds one session: logging in as someone (else) ends the one its cookie carried.
+    if (ctx.state.session && ctx.state.credentials === 'cookie') await accounts.logout(actorOf(ctx), ctx.state.session.id);
+    cookie.write(ctx, created.token, created.session.expiresAt);
+  }
+
+  router.get('/', (ctx) => {
+    ctx.redirect(DEFAULT_AFTER_LOGIN);
+  });
+
+  router.get('/login', async (ctx) => {
+    const next = safeNextPath(ctx.query.next);
+    if (ctx.state.session) return seeOther(ctx, next);
+    await render(ctx, 200, loginPage, { next, notice: ctx.query.reason === 'expired' ? EXPIRED_NOTICE : noticeOf(ctx) });
+  });
+
+  router.post(
+    '/login',
+    credentialsPost(
+      loginPage,
+      loginFormSchema,
+      // The first submission's answer (and its cookie) may never have arrived: offer the form again.
+      (ctx, form) => (ctx.state.session ? seeOther(ctx, form.next) : render(ctx, 200, loginPage, { ...form, notice: LOGIN_ALREADY_SENT })),
+      async (ctx, { username, password }, form) => {
+        const outcome = await settle(signIn(ctx, username, password), InvalidCredentialsError, UserBannedError);
+        if (outcome.ok) return seeOther(ctx, form.next);
+        if (outcome.error instanceof InvalidCredentialsError) return render(ctx, 401, loginPage, { ...form, error: 'Wrong username or password.' });
+        await render(ctx, 403, loginPage, { ...form, error: outcome.error.message });
+      },
+    ),
+  );
+
+  if (signupEnabled) {
+    router.get('/register', async (ctx) => {
+      const next = safeNextPath(ctx.query.next);
+      if (ctx.state.session) return seeOther(ctx, next);
+      await render(ctx, 200, registerPage, { next });
+    });
+
+    router.post(
+      '/register',
+      credentialsPost(
+        registerPage,
+        registerFormSchema,
+        (ctx, form) => sendPage(ctx, 200, alreadyDonePage(form.next)),
+        async (ctx, { username, password }, form) => {
+          const registered = await settle(accounts.register(username, password, ctx.ip), UsernameTakenError);
+          if (!registered.ok) return render(ctx, 409, registerPage, { ...form, fieldErrors: { username: 'That username is taken.' } });
+          await signIn(ctx, username, password);
+          seeOther(ctx, form.next);
+        },
+      ),
+    );
+  }
+
+  router.post('/logout', async (ctx) => {
+    if (ctx.state.session) await accounts.logout(actorOf(ctx), ctx.state.session.id);
+    cookie.clear(ctx);
+    seeOther(ctx, '/login?done=signed-out');
+  });
+}
