@@ -10,10 +10,11 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# command -> Debian package that provides it (the test suite needs chromium and nginx)
+# command -> Debian package that provides it (the test suite needs chromium, nginx and redis-sentinel)
 declare -A packages=(
   [redis-server]=redis-server
   [redis-cli]=redis-tools
+  [redis-sentinel]=redis-sentinel
   [chromium]=chromium
   [nginx]=nginx-light
 )

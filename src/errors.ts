@@ -178,6 +178,22 @@ export class StoreUnavailableError extends TesseraError {
   }
 }
 
+/**
+ * 503: a security write (logout, revoke, ban, password or role change) reached the Redis master,
+ * but Redis did not confirm it on enough replicas (or on disk) in time, so a fail-over could still
+ * undo it. Every such write is idempotent: the client retries.
+ */
+export class UnconfirmedWriteError extends TesseraError {
+  constructor(detail: string) {
+    super(
+      503,
+      'store-unavailable',
+      'Session store unavailable',
+      `The change was not confirmed by the session store in time (${detail}), so it may not have taken effect; repeat the request.`,
+    );
+  }
+}
+
 /** A session attribute over the size limit, or one too many. */
 export class AttributeRejectedError extends TesseraError {
   constructor(detail: string) {

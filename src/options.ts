@@ -18,6 +18,14 @@ export interface TesseraOptions {
   maxAttributeBytes?: number;
   /** Most attributes one session may carry. Default 16. */
   maxAttributes?: number;
+  /**
+   * Replicas that must confirm a security write (logout, revoke, password change, ban, unban,
+   * role change) before it succeeds; otherwise it throws a 503 UnconfirmedWriteError. Default 0.
+   * When writes are confirmed, call SessionService.close() at the end: they use a connection of their own.
+   */
+  durableReplicas?: number;
+  /** How long a security write waits for that confirmation (and for the fsync, on Redis 7.2+ with AOF). Milliseconds; default 500. */
+  durableTimeoutMs?: number;
 }
 
 export type ResolvedTesseraOptions = Readonly<Required<TesseraOptions>>;
@@ -30,6 +38,8 @@ export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   oneSessionPerDeviceType: false,
   maxAttributeBytes: 512,
   maxAttributes: 16,
+  durableReplicas: 0,
+  durableTimeoutMs: 500,
 });
 
 /** Braces are excluded: they would break the Redis Cluster hash tags inside every key. */
@@ -44,6 +54,8 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
     oneSessionPerDeviceType: options.oneSessionPerDeviceType ?? DEFAULT_TESSERA_OPTIONS.oneSessionPerDeviceType,
     maxAttributeBytes: options.maxAttributeBytes ?? DEFAULT_TESSERA_OPTIONS.maxAttributeBytes,
     maxAttributes: options.maxAttributes ?? DEFAULT_TESSERA_OPTIONS.maxAttributes,
+    durableReplicas: options.durableReplicas ?? DEFAULT_TESSERA_OPTIONS.durableReplicas,
+    durableTimeoutMs: options.durableTimeoutMs ?? DEFAULT_TESSERA_OPTIONS.durableTimeoutMs,
   };
   positiveNumber('idleTimeoutSeconds', resolved.idleTimeoutSeconds);
   positiveNumber('absoluteLifetimeSeconds', resolved.absoluteLifetimeSeconds);
@@ -60,6 +72,10 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
   if (resolved.maxSessionsPerUser !== Infinity) positiveInteger('maxSessionsPerUser', resolved.maxSessionsPerUser);
   positiveInteger('maxAttributeBytes', resolved.maxAttributeBytes);
   positiveInteger('maxAttributes', resolved.maxAttributes);
+  if (!Number.isSafeInteger(resolved.durableReplicas) || resolved.durableReplicas < 0) {
+    throw new TesseraArgumentError(`durableReplicas must be a whole number, 0 or more; got ${String(resolved.durableReplicas)}.`);
+  }
+  positiveInteger('durableTimeoutMs', resolved.durableTimeoutMs);
   if (typeof resolved.oneSessionPerDeviceType !== 'boolean') {
     throw new TesseraArgumentError('oneSessionPerDeviceType must be true or false.');
   }

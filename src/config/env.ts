@@ -44,16 +44,41 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
 
+const hostPortList = () =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((node) => node.trim()).filter(Boolean))
+    .pipe(z.array(hostPort).min(1, 'must list at least one host:port'));
+
+/** How a security write is confirmed when DURABLE_TIMEOUT is unset. */
+export const DEFAULT_DURABLE_TIMEOUT = '500ms';
+
+/** The Redis settings that pick where sessions live; at most one may be set (none: the embedded Redis). */
+const REDIS_TARGETS = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
+
 const envSchema = z
   .object({
     PORT: positiveInt(0, 65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
-    REDIS_CLUSTER_NODES: z
+    REDIS_CLUSTER_NODES: hostPortList().optional(),
+    REDIS_SENTINELS: hostPortList().optional(),
+    REDIS_SENTINEL_MASTER: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be the master name the sentinels monitor').optional(),
+    REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+    REDIS_PASSWORD: z.string().min(1).optional(),
+    // Unset: 0, or 1 with Sentinel (which always has a replica to promote); see durableReplicasOf.
+    DURABLE_REPLICAS: positiveInt(0, 16).optional(),
+    DURABLE_TIMEOUT: z
       .string()
-      .transform((text) => text.split(',').map((node) => node.trim()).filter(Boolean))
-      .pipe(z.array(hostPort).min(1, 'must list at least one host:port'))
-      .optional(),
+      .default(DEFAULT_DURABLE_TIMEOUT)
+      .transform((value, ctx) => {
+        const seconds = parseDurationSeconds(value);
+        if (seconds === null || seconds * 1000 < 10 || seconds > 10) {
+          ctx.addIssue({ code: 'custom', message: `must be a duration from 10ms to 10s, like 500ms; got "${value}"` });
+          return z.NEVER;
+        }
+        return Math.round(seconds * 1000);
+      }),
     KEY_PREFIX: z.string().regex(KEY_PREFIX_PATTERN, 'must be 1-64 letters, digits, ":", ".", "_" or "-"').optional(),
     SESSION_IDLE_TIMEOUT: optionalDuration(),
     SESSION_ABSOLUTE_TIMEOUT: optionalDuration(),
@@ -87,9 +112,21 @@ const envSchema = z
     message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together',
     path: ['ADMIN_PASSWORD'],
   })
-  .refine((env) => !(env.REDIS_URL && env.REDIS_CLUSTER_NODES), {
-    message: 'set REDIS_URL or REDIS_CLUSTER_NODES, not both',
+  .refine((env) => REDIS_TARGETS.filter((name) => env[name]).length <= 1, {
+    message: 'set one of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (or none, for the embedded Redis)',
     path: ['REDIS_URL'],
+  })
+  .refine((env) => Boolean(env.REDIS_SENTINELS) === Boolean(env.REDIS_SENTINEL_MASTER), {
+    message: 'set REDIS_SENTINELS and REDIS_SENTINEL_MASTER together',
+    path: ['REDIS_SENTINEL_MASTER'],
+  })
+  .refine((env) => !env.REDIS_SENTINEL_PASSWORD || env.REDIS_SENTINELS, {
+    message: 'is only used with REDIS_SENTINELS',
+    path: ['REDIS_SENTINEL_PASSWORD'],
+  })
+  .refine((env) => !env.REDIS_PASSWORD || env.REDIS_SENTINELS || env.REDIS_CLUSTER_NODES, {
+    message: 'is for REDIS_SENTINELS or REDIS_CLUSTER_NODES; with REDIS_URL put it in the URL',
+    path: ['REDIS_PASSWORD'],
   })
   .refine((env) => env.COOKIE_SECURE || LOOPBACK_HOSTS.has(env.HOST), {
     message: 'may be off only for plain-http localhost: set HOST to 127.0.0.1, ::1 or localhost, or serve over https',
@@ -106,6 +143,11 @@ const envSchema = z
   );
 
 export type Config = z.infer<typeof envSchema>;
+
+/** Replicas a security write must reach: as configured, else 1 with Sentinel and 0 otherwise. */
+export function durableReplicasOf(config: Config): number {
+  return config.DURABLE_REPLICAS ?? (config.REDIS_SENTINELS ? 1 : 0);
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

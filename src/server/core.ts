@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { AccountService } from '../accounts/accountService';
 import { AdminService } from '../admin/adminService';
 import { AuditLog } from '../admin/auditLog';
-import type { Config } from '../config/env';
+import { durableReplicasOf, type Config } from '../config/env';
 import type { TesseraOptions } from '../options';
 import { PasswordHasher } from '../passwords/passwordHasher';
 import { SessionService } from '../sessions/sessionService';
@@ -21,7 +21,7 @@ export interface Core {
   audit: AuditLog;
   /** Makes the dummy hash that unknown-name logins verify against, ahead of the first one. */
   prepareLogin(): Promise<unknown>;
-  /** Stops the password-hashing workers. Redis stays open: its owner closes it. */
+  /** Stops the password-hashing workers and the confirming connection. Redis stays open: its owner closes it. */
   close(): Promise<void>;
 }
 
@@ -32,6 +32,8 @@ export function sessionOptionsFrom(config: Config): TesseraOptions {
     keyPrefix: config.KEY_PREFIX,
     maxSessionsPerUser: config.MAX_SESSIONS_PER_USER,
     oneSessionPerDeviceType: config.ONE_SESSION_PER_DEVICE_TYPE,
+    durableReplicas: durableReplicasOf(config),
+    durableTimeoutMs: config.DURABLE_TIMEOUT,
   };
 }
 
@@ -42,5 +44,14 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger): C
   const audit = new AuditLog(new AuditStore(redis, sessions.store.keys, { trail: config.AUDIT_MAX_ENTRIES, signIn: config.AUDIT_SIGNIN_MAX_ENTRIES }), logger);
   const accounts = new AccountService(sessions, hasher, adminStore, audit, { signupEnabled: config.SIGNUP });
   const admin = new AdminService(sessions, accounts, adminStore, audit);
-  return { sessions, accounts, admin, audit, prepareLogin: () => hasher.prepare(), close: () => hasher.close() };
+  return {
+    sessions,
+    accounts,
+    admin,
+    audit,
+    prepareLogin: () => hasher.prepare(),
+    async close() {
+      await Promise.all([hasher.close(), sessions.close()]);
+    },
+  };
 }

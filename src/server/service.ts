@@ -23,7 +23,7 @@ export interface RunningService {
   sessions: SessionService;
   accounts: AccountService;
   admin: AdminService;
-  /** Stops accepting, lets in-flight requests finish, then closes the worker pool (not Redis: its owner does). */
+  /** Stops accepting, lets in-flight requests finish, then closes the worker pool and the confirming connection (not Redis: its owner does). */
   close(): Promise<void>;
 }
 
@@ -37,6 +37,7 @@ export async function startService(
   const { sessions, accounts, admin, audit } = core;
   // Ready before the first login of an unknown name, which must not take longer than any other.
   core.prepareLogin().catch((error: unknown) => logger.error({ err: error }, 'could not prepare the dummy password hash'));
+  reportDurability(sessions, logger);
   if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
     await bootstrapAdmin(accounts, audit, config.ADMIN_USERNAME, config.ADMIN_PASSWORD, logger);
   }
@@ -77,4 +78,21 @@ export async function startService(
       await core.close();
     },
   };
+}
+
+/** Says at start how security writes are confirmed, and warns where that cannot hold. */
+function reportDurability(sessions: SessionService, logger: Logger): void {
+  const { replicas } = sessions.store.durable.options;
+  sessions.store.durable
+    .detect()
+    .then((plan) => {
+      logger.info({ replicas, waitAof: plan.waitAof, connectedReplicas: plan.connectedReplicas }, 'security writes confirmed by Redis');
+      if (replicas === 0 && plan.connectedReplicas > 0) {
+        logger.warn('Redis has replicas but DURABLE_REPLICAS is 0: a fail-over can undo an acknowledged logout; set DURABLE_REPLICAS=1');
+      } else if (replicas > plan.connectedReplicas) {
+        logger.warn({ replicas, connectedReplicas: plan.connectedReplicas }, 'fewer replicas connected than DURABLE_REPLICAS: security writes answer 503 until they are');
+      }
+    })
+    // Redis not reachable yet: the first security write looks again.
+    .catch(() => undefined);
 }

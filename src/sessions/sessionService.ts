@@ -177,6 +177,11 @@ export class SessionService implements AttributeWriter {
   ping(): Promise<void> {
     return this.store.ping();
   }
+
+  /** Closes the connection confirmed writes use, if one was opened; the client passed in stays open. */
+  close(): Promise<void> {
+    return this.store.close();
+  }
 }
 
 /** Creates the session service over an ioredis client (standalone or Cluster). */

@@ -1,8 +1,11 @@
 import { ReplyError } from 'ioredis';
 import { StoreUnavailableError, TesseraError } from '../errors';
 
-/** Redis error replies that mean "not now" rather than "wrong": a full, loading, failing-over or split server. */
-const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|MISCONF)\b/;
+/**
+ * Redis error replies that mean "not now" rather than "wrong": a full, loading, failing-over or
+ * split server, or a slot that moved under a pipelined write (which ioredis does not redirect).
+ */
+const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|MISCONF|MOVED|ASK)\b/;
 
 /**
  * Runs one Redis operation and turns an infrastructure fault (connection refused or lost,

@@ -20,6 +20,7 @@ const SCRIPTS = {
   removeAdmin: 1,
   spendFormToken: 1,
   releaseFormToken: 1,
+  unban: 1,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
@@ -29,15 +30,25 @@ export type ScriptClient = { [name in `tessera_${ScriptName}`]: ScriptCommand };
 export type RedisClient = Redis | Cluster;
 
 const registered = new WeakSet<RedisClient>();
+const sources = new Map<ScriptName, string>();
+
+/** The full text of a script, prelude included (what EVAL sends where EVALSHA cannot be used). */
+export function scriptSource(name: ScriptName): string {
+  let source = sources.get(name);
+  if (source === undefined) {
+    const prelude = readFileSync(path.join(LUA_DIR, 'prelude.lua'), 'utf8');
+    source = `${prelude}\n${readFileSync(path.join(LUA_DIR, `${name}.lua`), 'utf8')}`;
+    sources.set(name, source);
+  }
+  return source;
+}
 
 /** Defines every script on the client, once however many stores share it. */
 export function registerScripts(redis: RedisClient): ScriptClient {
   if (registered.has(redis)) return redis as unknown as ScriptClient;
   registered.add(redis);
-  const prelude = readFileSync(path.join(LUA_DIR, 'prelude.lua'), 'utf8');
   for (const [name, numberOfKeys] of Object.entries(SCRIPTS)) {
-    const body = readFileSync(path.join(LUA_DIR, `${name}.lua`), 'utf8');
-    redis.defineCommand(`tessera_${name}`, { numberOfKeys, lua: `${prelude}\n${body}` });
+    redis.defineCommand(`tessera_${name}`, { numberOfKeys, lua: scriptSource(name as ScriptName) });
   }
   return redis as unknown as ScriptClient;
 }

@@ -6,6 +6,7 @@ import { InvalidTokenError, UserBannedError } from '../errors';
 import type { ResolvedTesseraOptions } from '../options';
 import type { SessionMetadata, SessionRecord, SessionUser } from '../sessions/types';
 import { formatSessionId, newRoutingTag } from '../tokens/sessionId';
+import { DurableWrites } from './durableWrites';
 import { guard } from './guard';
 import { KeySpace } from './keys';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
@@ -39,6 +40,8 @@ const FIELD = { deviceType: 't', deviceName: 'n', ip: 'i', userAgent: 'u', creat
 
 export class SessionStore {
   readonly keys: KeySpace;
+  /** Security writes go through here: they succeed only once Redis confirms them. */
+  readonly durable: DurableWrites;
   private readonly scripts: ScriptClient;
 
   private readonly idleMs: number;
@@ -50,6 +53,7 @@ export class SessionStore {
   ) {
     this.keys = new KeySpace(options.keyPrefix);
     this.scripts = registerScripts(redis);
+    this.durable = new DurableWrites(redis, { replicas: options.durableReplicas, timeoutMs: options.durableTimeoutMs });
     this.idleMs = Math.round(options.idleTimeoutSeconds * 1000);
     this.absoluteMs = Math.round(options.absoluteLifetimeSeconds * 1000);
   }
@@ -141,8 +145,8 @@ export class SessionStore {
   /** Ends one session; true when it was live. */
   async revoke(tag: string, localId: string): Promise<boolean> {
     const keys = this.keys.forUser(tag);
-    const ended = await guard(() => this.scripts.tessera_revoke(keys.session(localId), keys.index, localId));
-    return ended === 1;
+    const ended = await this.durable.write({ script: 'revoke', keys: [keys.session(localId), keys.index], args: [localId] });
+    return Number(ended) === 1;
   }
 
   /**
@@ -152,17 +156,12 @@ export class SessionStore {
    */
   async revokeAll(tag: string, keepLocalId?: string, userFields: Record<string, string> = {}): Promise<number> {
     const keys = this.keys.forUser(tag);
-    const ended = await guard(() =>
-      this.scripts.tessera_revokeAll(
-        keys.user,
-        keys.index,
-        // With nothing to keep, any key of the slot will do: the script does not read it then.
-        keys.session(keepLocalId ?? ''),
-        keepLocalId ?? '',
-        this.idleMs,
-        ...Object.entries(userFields).flat(),
-      ),
-    );
+    const ended = await this.durable.write({
+      script: 'revokeAll',
+      // With nothing to keep, any key of the slot will do: the script does not read it then.
+      keys: [keys.user, keys.index, keys.session(keepLocalId ?? '')],
+      args: [keepLocalId ?? '', this.idleMs, ...Object.entries(userFields).flat()],
+    });
     if (Number(ended) === -1) throw new InvalidTokenError();
     return Number(ended);
   }
@@ -198,7 +197,7 @@ export class SessionStore {
 
   /** Roles live on the user hash, which touch reads anyway: a change is seen on the next request. */
   async setRoles(tag: string, roles: string[]): Promise<void> {
-    await guard(() => this.redis.hset(this.keys.forUser(tag).user, 'r', roles.join(',')));
+    await this.durable.write({ command: 'hset', args: [this.keys.forUser(tag).user, 'r', roles.join(',')] });
   }
 
 
@@ -209,9 +208,8 @@ export class SessionStore {
 
   /** Lifts a ban; true when one was in force. */
   async unban(tag: string): Promise<boolean> {
-    const userKey = this.keys.forUser(tag).user;
-    const [banned] = (await guard(() => this.redis.multi().hget(userKey, 'b').hdel(userKey, 'b').exec())) ?? [];
-    return isInForce((banned?.[1] as string | null) ?? null);
+    const banned = await this.durable.write({ script: 'unban', keys: [this.keys.forUser(tag).user], args: [] });
+    return isInForce(typeof banned === 'string' ? banned : null);
   }
 
   /** The ban in force on the user: its end (null: none), or undefined when not banned. */
@@ -222,6 +220,11 @@ export class SessionStore {
 
   async ping(): Promise<void> {
     await guard(() => this.redis.ping());
+  }
+
+  /** Closes what the store opened itself (the confirming connection); the shared client stays open. */
+  close(): Promise<void> {
+    return this.durable.close();
   }
 }
 

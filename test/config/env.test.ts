@@ -2,6 +2,7 @@ import { loadConfig } from '../../src/config/env';
 import { problemsOf } from '../support/configProblems';
 import { resolveTesseraOptions } from '../../src/options';
 import { sessionOptionsFrom } from '../../src/server/core';
+import { configuredRedis } from '../../src/config/redisTarget';
 
 describe('configuration from the environment', () => {
   it('defaults everything for a plain start', () => {
@@ -58,9 +59,47 @@ describe('configuration from the environment', () => {
       'SESSION_IDLE_TIMEOUT: must not be longer than SESSION_ABSOLUTE_TIMEOUT',
     ]);
     expect(problemsOf({ REDIS_URL: 'redis://localhost:6379', REDIS_CLUSTER_NODES: 'a:1' })).toEqual([
-      'REDIS_URL: set REDIS_URL or REDIS_CLUSTER_NODES, not both',
+      'REDIS_URL: set one of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (or none, for the embedded Redis)',
     ]);
     expect(problemsOf({ REDIS_URL: 'http://localhost' })).toEqual(['REDIS_URL: must be a redis:// or rediss:// URL']);
+  });
+
+  it('reads Sentinel settings, and refuses them beside another Redis or half given', () => {
+    const config = loadConfig({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_MASTER: 'tessera', REDIS_SENTINEL_PASSWORD: 'x', REDIS_PASSWORD: 'y' });
+    expect(configuredRedis(config)).toEqual({
+      kind: 'sentinel',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+      ],
+      masterName: 'tessera',
+      sentinelPassword: 'x',
+      password: 'y',
+    });
+    expect(problemsOf({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'm', REDIS_CLUSTER_NODES: 'a:1' })).toEqual([
+      'REDIS_URL: set one of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (or none, for the embedded Redis)',
+    ]);
+    expect(problemsOf({ REDIS_SENTINELS: 's1:26379' })).toEqual(['REDIS_SENTINEL_MASTER: set REDIS_SENTINELS and REDIS_SENTINEL_MASTER together']);
+    expect(problemsOf({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_MASTER: 'm' })).toEqual(['REDIS_SENTINELS.0: must be host:port']);
+    expect(problemsOf({ REDIS_SENTINEL_PASSWORD: 'x' })).toEqual(['REDIS_SENTINEL_PASSWORD: is only used with REDIS_SENTINELS']);
+    expect(problemsOf({ REDIS_URL: 'redis://localhost:6379', REDIS_PASSWORD: 'y' })).toEqual([
+      'REDIS_PASSWORD: is for REDIS_SENTINELS or REDIS_CLUSTER_NODES; with REDIS_URL put it in the URL',
+    ]);
+  });
+
+  it('confirms security writes on 1 replica by default with Sentinel, on none otherwise, and within DURABLE_TIMEOUT', () => {
+    const sentinel = { REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'm' };
+    expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({})))).toMatchObject({ durableReplicas: 0, durableTimeoutMs: 500 });
+    expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig(sentinel)))).toMatchObject({ durableReplicas: 1 });
+    expect(sessionOptionsFrom(loadConfig({ ...sentinel, DURABLE_REPLICAS: '0' })).durableReplicas).toBe(0);
+    expect(sessionOptionsFrom(loadConfig({ REDIS_CLUSTER_NODES: 'a:1', DURABLE_REPLICAS: '2', DURABLE_TIMEOUT: '1.5s' }))).toMatchObject({
+      durableReplicas: 2,
+      durableTimeoutMs: 1500,
+    });
+    expect(problemsOf({ DURABLE_REPLICAS: '-1', DURABLE_TIMEOUT: '1h' })).toEqual([
+      'DURABLE_REPLICAS: must be a whole number',
+      'DURABLE_TIMEOUT: must be a duration from 10ms to 10s, like 500ms; got "1h"',
+    ]);
   });
 
   it('treats empty variables as unset', () => {

@@ -6,14 +6,17 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { createRedisClient, waitUntilReady, type RedisTarget } from '../../src/store/redisClient';
 
+/** The suite's shared servers: never Sentinel (its own tests start their own). */
+type SharedTarget = Exclude<RedisTarget, { kind: 'sentinel' }>;
+
 export interface Backend {
   name: 'standalone' | 'cluster';
-  target(): RedisTarget;
+  target(): SharedTarget;
   /** A ready client with the service's fail-fast options (plus any overrides). */
   connect(overrides?: RedisOptions): Promise<Redis | Cluster>;
 }
 
-function backend(name: Backend['name'], target: () => RedisTarget): Backend {
+function backend(name: Backend['name'], target: () => SharedTarget): Backend {
   return {
     name,
     target,

@@ -1,0 +1,111 @@
+import type { Redis } from 'ioredis';
+import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
+import { startRedis, type RedisProcess } from '../support/redisServer';
+import { cutOffReplica, waitForReplicas } from '../support/replication';
+import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'root-password-1' };
+
+describe('security writes on a Redis master with a replica', () => {
+  let master: RedisProcess;
+  let replica: RedisProcess;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    master = await startRedis(['--appendonly', 'no']);
+    replica = await startRedis(['--appendonly', 'no', '--replicaof', '127.0.0.1', String(master.port)]);
+    await waitForReplicas(master.port, 1);
+    redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${master.port}` }) as Redis;
+    redis.on('error', () => undefined);
+    await waitUntilReady(redis, 10_000);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await Promise.all([master.destroy(), replica.destroy()]);
+  });
+
+  describe('with DURABLE_REPLICAS=1', () => {
+    let service: TestService;
+    let admin: string;
+    beforeEach(async () => {
+      await waitForReplicas(master.port, 1);
+      service = await startTestService(redis, { DURABLE_REPLICAS: '1', DURABLE_TIMEOUT: '300ms', ...ADMIN });
+      admin = (await logIn(service, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD)).token;
+    });
+    afterEach(() => service.close());
+
+    it('answers a logout the replica confirms with 204', async () => {
+      const user = await signUpAndLogIn(service, 'replicated');
+      expect((await service.call('POST', '/auth/logout', { token: user.token })).status).toBe(204);
+      expect((await service.call('GET', '/auth/session', { token: user.token })).status).toBe(401);
+    });
+
+    it('answers 503, saying it may not have taken effect, when no replica confirms; a retry once it is back succeeds', async () => {
+      const user = await signUpAndLogIn(service, 'unconfirmed');
+      const other = await signUpAndLogIn(service, 'bystander');
+      const cut = await cutOffReplica(master, replica);
+      try {
+        const finished: string[] = [];
+        const logout = service.call('POST', '/auth/logout', { token: user.token }).finally(() => finished.push('logout'));
+        // The token check never queues behind a write that waits for its replica.
+        const check = await service.call('GET', '/auth/session', { token: other.token }).finally(() => finished.push('check'));
+        expect(check.status).toBe(200);
+        const answer = await logout;
+        expect(finished).toEqual(['check', 'logout']);
+        expect(answer.status).toBe(503);
+        expect(await answer.json()).toMatchObject({
+          type: 'urn:tessera:problem:store-unavailable',
+          detail: expect.stringMatching(/0 of 1 replicas.*may not have taken effect; repeat the request/),
+        });
+      } finally {
+        cut.resume();
+      }
+      await waitForReplicas(master.port, 1);
+      // The write did reach the master: the token is refused, and a repeated logout-all is confirmed.
+      expect((await service.call('GET', '/auth/session', { token: user.token })).status).toBe(401);
+      const again = await logIn(service, 'unconfirmed');
+      expect((await service.call('POST', '/auth/logout-all', { token: again.token })).status).toBe(204);
+    });
+
+    it('holds every security write to the same confirmation', async () => {
+      const users = await Promise.all(Array.from({ length: 8 }, (_, i) => signUpAndLogIn(service, `writer-${i}`)));
+      const [own, password, adminOne, adminAll, roles, banned, unbanned, everywhere] = users;
+      const idOf = (user: (typeof users)[number]) => user.body.user.id;
+      expect((await service.call('POST', '/admin/blacklist', { token: admin, body: { userId: idOf(unbanned), reason: 'to lift' } })).status).toBe(201);
+      await waitForReplicas(master.port, 1);
+      const send = async (method: string, path: string, token: string, body?: unknown) => (await service.call(method, path, { token, body })).status;
+      const cut = await cutOffReplica(master, replica);
+      try {
+        const statuses = [
+          await send('DELETE', `/auth/sessions/${own.body.session.id}`, own.token),
+          await send('POST', '/auth/password', password.token, { currentPassword: 'correct horse battery', newPassword: 'another horse battery' }),
+          await send('DELETE', `/admin/sessions/${adminOne.body.session.id}`, admin),
+          await send('POST', `/admin/users/${idOf(adminAll)}/revoke-sessions`, admin),
+          await send('PUT', `/admin/users/${idOf(roles)}/roles`, admin, { roles: ['auditor'] }),
+          await send('POST', '/admin/blacklist', admin, { userId: idOf(banned), reason: 'abuse' }),
+          await send('DELETE', `/admin/blacklist/${idOf(unbanned)}`, admin),
+          await send('POST', '/auth/logout-all', everywhere.token),
+        ];
+        expect(statuses).toEqual([503, 503, 503, 503, 503, 503, 503, 503]);
+      } finally {
+        cut.resume();
+      }
+    });
+  });
+
+  it('does not wait for replicas with DURABLE_REPLICAS=0, the default for a standalone Redis', async () => {
+    const service = await startTestService(redis);
+    try {
+      const user = await signUpAndLogIn(service, 'unwaited');
+      await waitForReplicas(master.port, 1);
+      const cut = await cutOffReplica(master, replica);
+      try {
+        expect((await service.call('POST', '/auth/logout', { token: user.token })).status).toBe(204);
+      } finally {
+        cut.resume();
+      }
+    } finally {
+      await service.close();
+    }
+  });
+});
