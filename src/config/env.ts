@@ -39,6 +39,22 @@ const onOff = (fallback: 'on' | 'off') =>
     .default(fallback)
     .transform((value) => value === 'on' || value === 'true' || value === '1');
 
+/**
+ * How many proxies in front are trusted to append the client's address to X-Forwarded-For: `off`
+ * (0), `on` (exactly one: the load balancer next to Tessera) or a count of hops. Only that many
+ * entries from the right are believed; anything further left was written by the client.
+ */
+const trustedProxyHops = z
+  .string()
+  .default('off')
+  .transform((value, ctx) => {
+    if (['off', 'false', '0'].includes(value)) return 0;
+    if (['on', 'true'].includes(value)) return 1;
+    if (/^\d{1,2}$/.test(value) && Number(value) <= 10) return Number(value);
+    ctx.addIssue({ code: 'custom', message: 'must be off, on (one proxy) or the number of proxies in front, 1-10' });
+    return z.NEVER;
+  });
+
 /** Addresses only this machine can reach: the one place a cookie without Secure is acceptable. */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -86,7 +102,7 @@ const envSchema = z
     ONE_SESSION_PER_DEVICE_TYPE: onOff('off'),
     BCRYPT_COST: positiveInt(4, 15).default(12),
     SIGNUP: onOff('on'),
-    TRUST_PROXY: onOff('off'),
+    TRUST_PROXY: trustedProxyHops,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     BODY_LIMIT_BYTES: positiveInt(256, 1_048_576).default(16_384),
     DATA_DIR: z.string().min(1).optional(),

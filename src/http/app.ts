@@ -9,6 +9,7 @@ import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import { jsonBodyParser } from './requestInput';
 import { problemDetails } from './problemDetails';
 import { requestLog } from './requestLog';
+import { securityHeaders } from './securityHeaders';
 import { adminRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
 import { gatewayRoutes } from './routes/gatewayRoutes';
@@ -19,8 +20,11 @@ export interface AppParts {
   accounts: AccountService;
   admin: AdminService;
   logger: Logger;
-  /** Trust X-Forwarded-* from a load balancer in front (for the client ip of sessions). */
-  trustProxy: boolean;
+  /**
+   * Proxies in front whose X-Forwarded-* headers are believed (for the client ip of sessions):
+   * 0 believes none; n takes the client address from the n-th X-Forwarded-For entry from the right.
+   */
+  trustedProxyHops: number;
   /** Largest request body. Bytes. */
   bodyLimitBytes: number;
   /** The cookie transport and the pages that use it; null serves the bearer-header API only. */
@@ -32,7 +36,9 @@ export interface AppParts {
 export type { PagesParts } from './pages';
 
 export function createApp(parts: AppParts): Koa {
-  const app = new Koa({ proxy: parts.trustProxy });
+  // maxIpsCount keeps only the entries the trusted proxies appended: a client's own X-Forwarded-For
+  // value stays to their left and is never taken for the address.
+  const app = new Koa({ proxy: parts.trustedProxyHops > 0, maxIpsCount: parts.trustedProxyHops });
   // Errors are answered by problemDetails; Koa's default handler would only log them twice.
   app.silent = true;
   const pages = parts.pages
@@ -42,6 +48,7 @@ export function createApp(parts: AppParts): Koa {
   const auth = authRoutes(parts.sessions, parts.accounts, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, { introspectCredential: parts.introspectCredential ?? null });
   const admin = adminRoutes(parts.admin);
+  app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));
   app.use(requestLog(parts.logger));
   app.use(problemDetails(parts.logger, { bodyLimitBytes: parts.bodyLimitBytes, htmlFor: pages ? pageErrorDocument : undefined }));
   app.use(health.routes()).use(health.allowedMethods());

@@ -54,7 +54,7 @@ export async function startService(
     accounts,
     admin,
     logger,
-    trustProxy: config.TRUST_PROXY,
+    trustedProxyHops: config.TRUST_PROXY,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     pages,
     introspectCredential: config.INTROSPECT_CREDENTIAL ?? null,

@@ -26,6 +26,13 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ SESSION_IDLE_TIMEOUT: '500ms' }).SESSION_IDLE_TIMEOUT).toBe(0.5);
   });
 
+  it('reads TRUST_PROXY as a count of trusted proxy hops', () => {
+    expect(['off', 'on', '2'].map((TRUST_PROXY) => loadConfig({ TRUST_PROXY }).TRUST_PROXY)).toEqual([0, 1, 2]);
+    expect(loadConfig({}).TRUST_PROXY).toBe(0);
+    expect(problemsOf({ TRUST_PROXY: 'yes-please' })).toEqual([expect.stringMatching(/^TRUST_PROXY: must be off, on .*number of proxies/)]);
+    expect(problemsOf({ TRUST_PROXY: '11' })).toHaveLength(1);
+  });
+
   it('reads a cluster node list', () => {
     expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, 10.0.0.2:7001' }).REDIS_CLUSTER_NODES).toEqual([
       '10.0.0.1:7000',

@@ -1,0 +1,24 @@
+/**
+ * Headers on every answer of the service. Its answers carry session data (tokens at login, who is
+ * signed in, session lists, CSRF tokens), so none may be stored by a browser or a shared cache,
+ * nor sniffed into another content type. HSTS goes out when the session cookie is Secure: once a
+ * browser has seen it, it never sends that cookie's site a plain-http request again.
+ */
+import type { Middleware } from 'koa';
+
+/** One year, in seconds: the usual value, long enough for the HSTS preload list's minimum. */
+const HSTS_MAX_AGE_SECONDS = 31_536_000;
+
+export interface SecurityHeadersOptions {
+  /** Send Strict-Transport-Security (the cookie transport is on with Secure cookies). */
+  hsts: boolean;
+}
+
+export function securityHeaders(options: SecurityHeadersOptions): Middleware {
+  const headers: Record<string, string> = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
+  if (options.hsts) headers['Strict-Transport-Security'] = `max-age=${HSTS_MAX_AGE_SECONDS}`;
+  return async function securityHeaders(ctx, next) {
+    ctx.set(headers);
+    await next();
+  };
+}
