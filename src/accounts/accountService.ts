@@ -4,7 +4,7 @@
  * recorded in the audit trail.
  */
 import { customAlphabet } from 'nanoid';
-import { ADMIN_ROLE } from '../admin/roles';
+import { ADMIN_ROLE } from '../validation/rules';
 import type { Actor, AuditLog } from '../admin/auditLog';
 import { InvalidCredentialsError, InvalidTokenError, NotFoundError, SignupDisabledError, UserBannedError, UsernameTakenError } from '../errors';
 import type { PasswordHasher } from '../passwords/passwordHasher';

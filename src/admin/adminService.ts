@@ -4,12 +4,11 @@
  * call this.
  */
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
-import { normalize } from '../store/accountStore';
 import type { AccountService, PublicUser } from '../accounts/accountService';
 import type { SessionService } from '../sessions/sessionService';
 import type { SessionRecord } from '../sessions/types';
 import type { AdminStore, BanDetails } from '../store/adminStore';
-import { ADMIN_ROLE } from './roles';
+import { ADMIN_ROLE, normalizeUsername } from '../validation/rules';
 import type { Actor, AuditLog } from './auditLog';
 
 export interface UserOverview extends PublicUser {
@@ -26,7 +25,7 @@ export class AdminService {
   ) {}
 
   async searchUsers(query: string, count: number, cursor?: string): Promise<{ users: PublicUser[]; next: string | null }> {
-    if (cursor !== undefined && !cursor.startsWith(normalize(query))) {
+    if (cursor !== undefined && !cursor.startsWith(normalizeUsername(query))) {
       throw new ValidationError([{ field: 'cursor', message: 'belongs to another query' }]);
     }
     const { userIds, next } = await this.store.searchDirectory(query, count, cursor);

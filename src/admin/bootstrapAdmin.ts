@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { AccountService } from '../accounts/accountService';
 import { UsernameTakenError } from '../errors';
 import type { AuditLog } from './auditLog';
-import { ADMIN_ROLE } from './roles';
+import { ADMIN_ROLE } from '../validation/rules';
 
 const SYSTEM_ACTOR = { id: 'system', name: 'tessera' } as const;
 

@@ -4,10 +4,11 @@
  */
 import type { z } from 'zod';
 import { parseDurationSeconds } from '../config/duration';
-import { ADMIN_ROLE } from '../admin/roles';
+import { ADMIN_ROLE } from '../validation/rules';
 import type { Actor } from '../admin/auditLog';
 import { NotFoundError, ValidationError } from '../errors';
-import { passwordSchema, usernameSchema } from '../http/schemas';
+import { passwordSchema, usernameSchema } from '../validation/fieldSchemas';
+import { fieldProblems } from '../validation/zodIssues';
 import type { Core } from '../server/core';
 import type { PublicUser } from '../accounts/accountService';
 import { readPassword } from './readPassword';
@@ -34,7 +35,7 @@ async function userNamed(core: Core, username: string | undefined): Promise<Publ
 
 function check<S extends z.ZodType>(schema: S, field: string, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(result.error.issues.map((issue) => ({ field, message: issue.message })));
+  if (!result.success) throw new ValidationError(fieldProblems(result.error.issues, [field]));
   return result.data;
 }
 

@@ -4,7 +4,8 @@
  * unset take the library's defaults (options.ts).
  */
 import { z } from 'zod';
-import { passwordSchema, usernameSchema } from '../http/schemas';
+import { passwordSchema, usernameSchema } from '../validation/fieldSchemas';
+import { fieldProblems } from '../validation/zodIssues';
 import { DEFAULT_TESSERA_OPTIONS, KEY_PREFIX_PATTERN } from '../options';
 import { parseDurationSeconds } from './duration';
 
@@ -177,7 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const result = envSchema.safeParse(present);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    throw new ConfigError(fieldProblems(result.error.issues).map((problem) => `${problem.field}: ${problem.message}`));
   }
   return result.data;
 }

@@ -7,6 +7,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
 import { UnsupportedMediaTypeError, ValidationError } from '../errors';
+import { fieldProblems } from '../validation/zodIssues';
 
 export function jsonBodyParser(limitBytes: number): Middleware {
   return bodyParser({ enableTypes: ['json', 'form'], jsonLimit: limitBytes, formLimit: limitBytes, jsonStrict: true });
@@ -22,14 +23,9 @@ export function readQuery<S extends z.ZodType>(ctx: Context, schema: S): z.infer
   return validate(schema, ctx.query);
 }
 
-function validate<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+/** The typed value, or a ValidationError naming each bad field. */
+export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new ValidationError(
-    result.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'is not an accepted field' }))
-        : [{ field: issue.path.join('.'), message: issue.message }],
-    ),
-  );
+  throw new ValidationError(fieldProblems(result.error.issues));
 }

@@ -1,15 +1,16 @@
 /** What each page form accepts; the messages appear next to the fields. */
 import { z } from 'zod';
-import { MAX_PASSWORD_BYTES } from '../passwords/passwordHasher';
-import { passwordSchema, usernameSchema } from '../http/schemas';
+import { passwordSchema, usernameSchema } from '../validation/fieldSchemas';
+import { MAX_PASSWORD_BYTES, MAX_USERNAME_LENGTH, withinPasswordBytes } from '../validation/rules';
+import { fieldProblems } from '../validation/zodIssues';
 
 const presentedPassword = z
   .string({ error: 'Enter your password.' })
   .min(1, 'Enter your password.')
-  .refine((value) => Buffer.byteLength(value, 'utf8') <= MAX_PASSWORD_BYTES, `Passwords are at most ${MAX_PASSWORD_BYTES} bytes.`);
+  .refine(withinPasswordBytes, `Passwords are at most ${MAX_PASSWORD_BYTES} bytes.`);
 
 export const loginFormSchema = z.object({
-  username: z.string({ error: 'Enter your username.' }).trim().min(1, 'Enter your username.').max(32, 'Usernames are at most 32 characters.'),
+  username: z.string({ error: 'Enter your username.' }).trim().min(1, 'Enter your username.').max(MAX_USERNAME_LENGTH, `Usernames are at most ${MAX_USERNAME_LENGTH} characters.`),
   password: presentedPassword,
 });
 
@@ -60,9 +61,6 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): { data
   const result = schema.safeParse(body ?? {});
   if (result.success) return { data: result.data };
   const errors: Record<string, string> = {};
-  for (const issue of result.error.issues) {
-    const field = String(issue.path[0] ?? '');
-    errors[field] ??= issue.message;
-  }
+  for (const problem of fieldProblems(result.error.issues)) errors[problem.field] ??= problem.message;
   return { errors };
 }

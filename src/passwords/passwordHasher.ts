@@ -7,9 +7,6 @@ import path from 'node:path';
 import { getRounds } from 'bcryptjs';
 import { Piscina } from 'piscina';
 
-/** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently truncated. */
-export const MAX_PASSWORD_BYTES = 72;
-
 export class PasswordHasher {
   private readonly pool: Piscina;
   private dummyHash: Promise<string> | null = null;

@@ -8,6 +8,7 @@ import type { RedisClient } from '../store/scripts';
 import { SessionStore } from '../store/sessionStore';
 import { formatSessionId, newLocalId, parseSessionId } from '../tokens/sessionId';
 import { formatToken, hashSecret, newSecret, parseToken } from '../tokens/token';
+import { DEVICE_TYPE, ROLE } from '../validation/rules';
 import { ActiveSession, type AttributeWriter } from './activeSession';
 import type { CreatedSession, SessionMetadata, SessionRecord, SessionUser } from './types';
 
@@ -17,9 +18,6 @@ export interface Validation {
 }
 
 const USER_ID = /^[^\s]{1,128}$/;
-/** Device types are stored lower-cased. */
-export const DEVICE_TYPE = /^[a-z0-9][a-z0-9_-]{0,31}$/;
-export const ROLE = /^[a-z][a-z0-9_-]{0,31}$/;
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const MAX_DEVICE_NAME = 64;
 const MAX_IP = 64;

@@ -3,6 +3,7 @@
  * also holds the security state (generation, roles), so one touch reads the username too.
  * Usernames are unique case-insensitively through a `name:<lower-case>` key.
  */
+import { normalizeUsername } from '../validation/rules';
 import { guard } from './guard';
 import { splitRoles, type SessionStore } from './sessionStore';
 
@@ -39,7 +40,7 @@ export class AccountStore {
       }),
     );
     // The name is reserved last, so a crash never leaves a name that points to no account.
-    const reserved = await guard(() => this.redis.set(this.keys.username(normalize(account.username)), account.id, 'NX'));
+    const reserved = await guard(() => this.redis.set(this.keys.username(normalizeUsername(account.username)), account.id, 'NX'));
     if (reserved === 'OK') return true;
     // Two deletes, not one: the keys live in different Cluster slots.
     await guard(() => this.redis.del(this.keys.userTag(account.id)));
@@ -48,7 +49,7 @@ export class AccountStore {
   }
 
   async findByUsername(username: string): Promise<AccountRecord | null> {
-    const id = await guard(() => this.redis.get(this.keys.username(normalize(username))));
+    const id = await guard(() => this.redis.get(this.keys.username(normalizeUsername(username))));
     return id ? this.findById(id) : null;
   }
 
@@ -71,9 +72,4 @@ export class AccountStore {
   setPassword(tag: string, passwordHash: string, keepLocalId: string): Promise<number> {
     return this.sessions.revokeAll(tag, keepLocalId, { p: passwordHash });
   }
-}
-
-/** Usernames are ASCII (see the register schema), so lower-casing is locale-independent. */
-export function normalize(username: string): string {
-  return username.toLowerCase();
 }

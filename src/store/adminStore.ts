@@ -3,7 +3,7 @@
  * admins, and the ban list. These are single-key indexes beside the per-user slots; the ban
  * itself lives on the user hash, where logins check it atomically.
  */
-import { normalize } from './accountStore';
+import { normalizeUsername } from '../validation/rules';
 import { guard } from './guard';
 import type { KeySpace } from './keys';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
@@ -30,12 +30,12 @@ export class AdminStore {
   }
 
   async addToDirectory(username: string, userId: string): Promise<void> {
-    await guard(() => this.redis.zadd(this.keys.directory(), 0, normalize(username) + SEPARATOR + userId));
+    await guard(() => this.redis.zadd(this.keys.directory(), 0, normalizeUsername(username) + SEPARATOR + userId));
   }
 
   /** User ids whose lower-cased name starts with `query`, after the `after` cursor, by name. */
   async searchDirectory(query: string, count: number, after?: string): Promise<{ userIds: string[]; next: string | null }> {
-    const prefix = normalize(query);
+    const prefix = normalizeUsername(query);
     const min = after ? `(${after}` : `[${prefix}`;
     const members = await guard(() =>
       this.redis.zrangebylex(this.keys.directory(), min, `[${prefix}\u00ff`, 'LIMIT', 0, count),

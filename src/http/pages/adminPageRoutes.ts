@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { AdminService } from '../../admin/adminService';
-import { ADMIN_ROLE } from '../../admin/roles';
+import { ADMIN_ROLE } from '../../validation/rules';
 import { ConflictError, NotFoundError } from '../../errors';
 import { csrfTokenOf, formField } from '../../middleware/csrf';
 import type { SessionCookie } from '../../middleware/sessionCookie';

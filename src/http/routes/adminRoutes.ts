@@ -1,6 +1,6 @@
 /** The admin JSON API: /admin/*, for users with the admin role only. */
 import Router from '@koa/router';
-import { ADMIN_ROLE } from '../../admin/roles';
+import { ADMIN_ROLE } from '../../validation/rules';
 import type { AdminService } from '../../admin/adminService';
 import { ValidationError } from '../../errors';
 import { requireRole } from '../../middleware/requireAuth';

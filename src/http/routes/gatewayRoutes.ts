@@ -6,10 +6,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { ADMIN_ROLE } from '../../admin/roles';
-import { IntrospectionUnauthorizedError, InvalidTokenError, UnauthenticatedError, UnsupportedMediaTypeError, ValidationError } from '../../errors';
+import { ADMIN_ROLE } from '../../validation/rules';
+import { IntrospectionUnauthorizedError, InvalidTokenError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../errors';
 import { readBearerToken } from '../../middleware/bearerToken';
 import type { SessionService } from '../../sessions/sessionService';
+import { validate } from '../requestInput';
 
 export interface GatewayOptions {
   /** Secret a resource server sends as `Authorization: Bearer <credential>` to call /auth/introspect; null: admin sessions only. */
@@ -81,9 +82,7 @@ function readIntrospection(ctx: Context): z.infer<typeof introspectionSchema> {
   if (ctx.is('application/x-www-form-urlencoded', 'application/json') === false) {
     throw new UnsupportedMediaTypeError(['application/x-www-form-urlencoded', 'application/json']);
   }
-  const result = introspectionSchema.safeParse(ctx.request.body ?? {});
-  if (!result.success) throw new ValidationError(result.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })));
-  return result.data;
+  return validate(introspectionSchema, ctx.request.body ?? {});
 }
 
 function sha256(text: string): Buffer {
