@@ -5,7 +5,7 @@
  */
 import { customAlphabet } from 'nanoid';
 import { ADMIN_ROLE } from '../validation/rules';
-import type { Actor, AuditLog } from '../admin/auditLog';
+import type { Actor, AuditLog } from '../audit/auditLog';
 import { InvalidCredentialsError, InvalidTokenError, NotFoundError, SignupDisabledError, UserBannedError, UsernameTakenError } from '../errors';
 import type { PasswordHasher } from '../passwords/passwordHasher';
 import type { SessionService } from '../sessions/sessionService';

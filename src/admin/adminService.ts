@@ -9,7 +9,7 @@ import type { SessionService } from '../sessions/sessionService';
 import type { SessionRecord } from '../sessions/types';
 import type { AdminStore, BanDetails } from '../store/adminStore';
 import { ADMIN_ROLE, normalizeUsername } from '../validation/rules';
-import type { Actor, AuditLog } from './auditLog';
+import type { Actor, AuditLog } from '../audit/auditLog';
 
 export interface UserOverview extends PublicUser {
   ban: { until: Date | null } | null;

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { AccountService } from '../accounts/accountService';
 import { UsernameTakenError } from '../errors';
-import type { AuditLog } from './auditLog';
+import type { AuditLog } from '../audit/auditLog';
 import { ADMIN_ROLE } from '../validation/rules';
 
 const SYSTEM_ACTOR = { id: 'system', name: 'tessera' } as const;

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { parseDurationSeconds } from '../config/duration';
 import { ADMIN_ROLE } from '../validation/rules';
-import type { Actor } from '../admin/auditLog';
+import type { Actor } from '../audit/auditLog';
 import { NotFoundError, ValidationError } from '../errors';
 import { passwordSchema, usernameSchema } from '../validation/fieldSchemas';
 import { fieldProblems } from '../validation/zodIssues';

@@ -1,6 +1,6 @@
 /** Which Redis the configuration names: a Cluster, Sentinel, a URL, or (none) the embedded one in DATA_DIR. */
 import path from 'node:path';
-import { REPO_ROOT } from '../server/embeddedRedis';
+import { REPO_ROOT } from '../paths';
 import type { RedisNode, RedisTarget } from '../store/redisClient';
 import type { Config } from './env';
 

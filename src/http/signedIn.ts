@@ -1,6 +1,6 @@
 /** The signed-in session and user of a request, for handlers behind requireAuth() or a page's own check. */
 import type { Context } from 'koa';
-import type { Actor } from '../admin/auditLog';
+import type { Actor } from '../audit/auditLog';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
 

@@ -1,7 +1,7 @@
 /** /admin: search users, see one user's sessions, ban (with reason and optional end), unban, revoke, the latest audit entries. */
 import type { PublicUser } from '../accounts/accountService';
 import type { UserOverview } from '../admin/adminService';
-import type { AuditEntry } from '../admin/auditLog';
+import type { AuditEntry } from '../audit/auditLog';
 import type { SessionRecord } from '../sessions/types';
 import { formatTime } from './accountPage';
 import { html } from './html';

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { AccountService } from '../accounts/accountService';
 import { AdminService } from '../admin/adminService';
-import { AuditLog } from '../admin/auditLog';
+import { AuditLog } from '../audit/auditLog';
 import { durableReplicasOf, type Config } from '../config/env';
 import type { TesseraOptions } from '../options';
 import { PasswordHasher } from '../passwords/passwordHasher';

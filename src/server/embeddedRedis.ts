@@ -6,9 +6,8 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { REPO_ROOT } from '../paths';
 import { waitForPong } from './redisProbe';
-
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export class RedisServerMissingError extends Error {
   constructor() {
