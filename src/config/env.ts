@@ -120,6 +120,10 @@ const envSchema = z
       .transform((url) => url.origin)
       .optional(),
     FORM_TOKEN_TTL: duration('2h'),
+    FORM_SECRET: z
+      .string()
+      .regex(/^[\x21-\x7e]{32,256}$/, 'must be 32-256 printable characters without spaces (a long random string, the same on every instance)')
+      .optional(),
     INTROSPECT_CREDENTIAL: z
       .string()
       .regex(/^[A-Za-z0-9._~+/-]{32,256}$/, 'must be 32-256 characters of A-Z a-z 0-9 . _ ~ + / -')

@@ -10,11 +10,13 @@ import type { AdminService } from '../admin/adminService';
 import { bootstrapAdmin } from '../admin/bootstrapAdmin';
 import type { Config } from '../config/env';
 import { createApp } from '../http/app';
+import type { PagesParts } from '../http/pages';
 import { createLogger, safeLogger } from '../logging/logger';
 import { SessionCookie } from '../middleware/sessionCookie';
 import type { SessionService } from '../sessions/sessionService';
 import { FormTokenStore } from '../store/formTokenStore';
 import type { RedisClient } from '../store/scripts';
+import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
 import { buildCore } from './core';
 
 export interface RunningService {
@@ -41,14 +43,7 @@ export async function startService(
   if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
     await bootstrapAdmin(accounts, audit, config.ADMIN_USERNAME, config.ADMIN_PASSWORD, logger);
   }
-  const pages = config.COOKIE_TRANSPORT
-    ? {
-        cookie: new SessionCookie({ secure: config.COOKIE_SECURE }),
-        formTokens: new FormTokenStore(redis, sessions.store.keys, config.FORM_TOKEN_TTL * 1000),
-        signupEnabled: config.SIGNUP,
-        publicOrigin: config.PUBLIC_ORIGIN,
-      }
-    : null;
+  const pages = config.COOKIE_TRANSPORT ? await pagesParts(config, redis, sessions, logger) : null;
   const app = createApp({
     sessions,
     accounts,
@@ -95,4 +90,22 @@ function reportDurability(sessions: SessionService, logger: Logger): void {
     })
     // Redis not reachable yet: the first security write looks again.
     .catch(() => undefined);
+}
+
+async function pagesParts(config: Config, redis: RedisClient, sessions: SessionService, logger: Logger): Promise<PagesParts> {
+  const formTokens = new FormTokenStore(redis, sessions.store.keys, config.FORM_TOKEN_TTL * 1000);
+  const secret = config.FORM_SECRET;
+  const signedOutFormTokens = new SignedOutFormTokens(
+    secret ? () => Promise.resolve(Buffer.from(secret, 'utf8')) : () => formTokens.sharedSigningKey(),
+    config.FORM_TOKEN_TTL * 1000,
+  );
+  // Fetched once now, so no page view ever writes it; if Redis is not there yet, at the first view.
+  await signedOutFormTokens.prime().catch((error: unknown) => logger.warn({ err: error }, 'could not read the form signing key yet'));
+  return {
+    cookie: new SessionCookie({ secure: config.COOKIE_SECURE }),
+    formTokens,
+    signedOutFormTokens,
+    signupEnabled: config.SIGNUP,
+    publicOrigin: config.PUBLIC_ORIGIN,
+  };
 }

@@ -1,16 +1,20 @@
 /**
- * One-time form tokens against double submission: every rendered form carries one, and the
- * action runs only for the submission that spends it. A token of a signed-in page lives in its
- * user's hash slot; a spent token stays (as "spent") until it expires, so a replay can be told
- * from a token that is simply unknown or expired.
+ * One-time form tokens against double submission: every form of a signed-in page carries one,
+ * and the action runs only for the submission that spends it. A token lives in its user's hash
+ * slot; a spent token stays (as "spent") until it expires, so a replay can be told from a token
+ * that is simply unknown or expired. Signed-out forms keep nothing here: their tokens are signed
+ * (tokens/signedOutFormToken.ts) with the one key this store also keeps.
  */
 import { randomBytes } from 'node:crypto';
 import { guard } from './guard';
 import type { KeySpace } from './keys';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
 
-/** Whose form a token belongs to: a signed-in session (its owner's routing tag and the session's local id) or nobody yet. */
-export type FormScope = { tag: string; sessionLocalId: string } | null;
+/** Whose form a token belongs to: a signed-in session (its owner's routing tag and the session's local id). */
+export interface FormScope {
+  tag: string;
+  sessionLocalId: string;
+}
 
 export type SpendResult = 'spent-now' | 'already-spent' | 'unknown';
 
@@ -30,7 +34,7 @@ export class FormTokenStore {
 
   async issue(scope: FormScope): Promise<string> {
     const tokenId = randomBytes(16).toString('base64url');
-    await guard(() => this.redis.set(this.keyOf(scope, tokenId), `fresh:${bindingOf(scope)}`, 'PX', this.ttlMs));
+    await guard(() => this.redis.set(this.keys.formToken(scope.tag, tokenId), `fresh:${scope.sessionLocalId}`, 'PX', this.ttlMs));
     return tokenId;
   }
 
@@ -38,7 +42,7 @@ export class FormTokenStore {
   async spend(scope: FormScope, tokenId: string, action: string): Promise<SpendResult> {
     if (!TOKEN_ID.test(tokenId)) return 'unknown';
     const result = Number(
-      await guard(() => this.scripts.tessera_spendFormToken(this.keyOf(scope, tokenId), bindingOf(scope), action)),
+      await guard(() => this.scripts.tessera_spendFormToken(this.keys.formToken(scope.tag, tokenId), scope.sessionLocalId, action)),
     );
     return result === 1 ? 'spent-now' : result === 2 ? 'already-spent' : 'unknown';
   }
@@ -46,14 +50,16 @@ export class FormTokenStore {
   /** Undoes a spend whose action failed, so the same form can be sent again. */
   async release(scope: FormScope, tokenId: string, action: string): Promise<void> {
     if (!TOKEN_ID.test(tokenId)) return;
-    await guard(() => this.scripts.tessera_releaseFormToken(this.keyOf(scope, tokenId), bindingOf(scope), action));
+    await guard(() => this.scripts.tessera_releaseFormToken(this.keys.formToken(scope.tag, tokenId), scope.sessionLocalId, action));
   }
 
-  private keyOf(scope: FormScope, tokenId: string): string {
-    return scope ? this.keys.formToken(scope.tag, tokenId) : this.keys.anonymousFormToken(tokenId);
+  /**
+   * The key that signs signed-out form tokens, the same for every instance: the first instance to
+   * ask stores a random one, every later one reads it (one SET NX GET, once per process).
+   */
+  async sharedSigningKey(): Promise<Buffer> {
+    const candidate = randomBytes(32).toString('base64url');
+    const existing = await guard(() => this.redis.set(this.keys.formSigningKey(), candidate, 'NX', 'GET'));
+    return Buffer.from(existing ?? candidate, 'base64url');
   }
-}
-
-function bindingOf(scope: FormScope): string {
-  return scope ? scope.sessionLocalId : '-';
 }

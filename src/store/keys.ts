@@ -73,9 +73,9 @@ export class KeySpace {
     return `${this.base}:{${tag}}:f:${tokenId}`;
   }
 
-  /** String: a one-time form token of a signed-out page (login, register). Single-key, so no hash tag. */
-  anonymousFormToken(tokenId: string): string {
-    return `${this.base}:f:${tokenId}`;
+  /** String: the key that signs the form tokens of signed-out pages, shared by every instance. */
+  formSigningKey(): string {
+    return `${this.base}:form-key`;
   }
 
 

@@ -265,7 +265,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     expect((await browser.get('/account')).html).toContain('newcomer-page');
 
     const other = new PageClient(service);
-    const taken = await other.post('/register', { ...hiddenFields((await other.get('/register')).html), username: 'NEWCOMER-page', password: 'correct horse battery' });
+    const taken = await other.post('/register', { ...hiddenFields((await other.get('/register')).html), username: 'NEWCOMER-page', password: 'someone-elses-password' });
     expect(taken.status).toBe(409);
     expect(taken.html).toContain('That username is taken.');
     expect(taken.html).toContain('value="NEWCOMER-page"');

@@ -22,4 +22,10 @@ describe('the configuration of cookies, pages and introspection', () => {
   it('wants a long introspection credential', () => {
     expect(problemsOf({ INTROSPECT_CREDENTIAL: 'short' })[0]).toMatch(/^INTROSPECT_CREDENTIAL: must be 32-256 characters/);
   });
+
+  it('wants a long form secret, and keeps it out of Redis when given', () => {
+    expect(problemsOf({ FORM_SECRET: 'short' })[0]).toMatch(/^FORM_SECRET: must be 32-256 printable characters/);
+    expect(problemsOf({ FORM_SECRET: `${'x'.repeat(20)} ${'y'.repeat(20)}` })).toHaveLength(1);
+    expect(loadConfig({ FORM_SECRET: 'k'.repeat(40) }).FORM_SECRET).toBe('k'.repeat(40));
+  });
 });

@@ -1,7 +1,8 @@
 /**
- * How a page form acts once: every rendered form carries a one-time form token, spent by the
- * submission that acts; a replay answers "already done", an expired token changes nothing. A form
- * whose session lapsed while it was filled keeps its text in a draft cookie for after the login.
+ * How a page form acts once: every form of a signed-in page carries a one-time form token, spent
+ * by the submission that acts; a replay answers "already done", an expired token changes nothing.
+ * A form whose session lapsed while it was filled keeps its text in a draft cookie for after the
+ * login. Signed-out forms carry a signed token instead, which costs Redis nothing.
  */
 import type { Context } from 'koa';
 import { csrfTokenOf, formField } from '../../middleware/csrf';
@@ -10,7 +11,8 @@ import { decodeDraft, encodeDraft, FORM_DRAFT_TTL_SECONDS } from '../../pages/fo
 import { alreadyDonePage } from '../../pages/messagePages';
 import { safeNextPath } from '../../pages/redirects';
 import type { ActiveSession } from '../../sessions/activeSession';
-import type { FormScope, FormTokenStore, SpendResult } from '../../store/formTokenStore';
+import type { FormScope, FormTokenStore } from '../../store/formTokenStore';
+import type { SignedOutFormTokens } from '../../tokens/signedOutFormToken';
 import { parseSessionId } from '../../tokens/sessionId';
 import type { SignedIn } from '../signedIn';
 import { seeOther, sendPage, withParam } from './respond';
@@ -18,18 +20,24 @@ import { seeOther, sendPage, withParam } from './respond';
 export class FormActions {
   constructor(
     private readonly formTokens: FormTokenStore,
+    private readonly signedOutTokens: SignedOutFormTokens,
     /** A draft is shown only in the browser that typed it, which holds it in this cookie. */
     private readonly draftCookie: SessionCookie,
   ) {}
 
-  /** A fresh form token for a page of `session`, or of a signed-out page (null). */
-  issue(session: ActiveSession | null): Promise<string> {
-    return this.formTokens.issue(session && scopeOf(session));
+  /** A fresh form token for a page of `session`. */
+  issue(session: ActiveSession): Promise<string> {
+    return this.formTokens.issue(scopeOf(session));
   }
 
-  /** Spends the token of a signed-out form (log in, register). */
-  spendSignedOut(ctx: Context): Promise<SpendResult> {
-    return this.formTokens.spend(null, formField(ctx, '_form'), formTarget(ctx));
+  /** A token for the signed-out form this request shows (log in, register): it posts to the same path. */
+  issueSignedOut(ctx: Context): Promise<string> {
+    return this.signedOutTokens.issue(ctx.path);
+  }
+
+  /** Whether a signed-out form's token was issued for this form and is still fresh. */
+  checkSignedOut(ctx: Context): Promise<boolean> {
+    return this.signedOutTokens.check(formField(ctx, '_form'), ctx.path);
   }
 
   /**
@@ -57,7 +65,7 @@ export class FormActions {
    * mistaken for a replay. Best effort: if Redis is still down, the token stays spent and the
    * form page must be reloaded.
    */
-  async releasingOnFault(ctx: Context, scope: FormScope, work: () => Promise<void>): Promise<void> {
+  private async releasingOnFault(ctx: Context, scope: FormScope, work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (error) {

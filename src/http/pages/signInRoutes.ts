@@ -1,4 +1,8 @@
-/** Log in, register and sign out: the forms that start or end the browser's session. */
+/**
+ * Log in, register and sign out: the forms that start or end the browser's session. The log-in
+ * and register forms write nothing to Redis until they succeed; sending either twice ends the
+ * same way (signed in), so they need no one-time token.
+ */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { z } from 'zod';
@@ -8,7 +12,6 @@ import { formField } from '../../middleware/csrf';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import { loginFormSchema, parseForm, registerFormSchema } from '../../pages/formSchemas';
 import { loginPage, registerPage, type CredentialsForm } from '../../pages/loginPage';
-import { alreadyDonePage } from '../../pages/messagePages';
 import { DEFAULT_AFTER_LOGIN, safeNextPath } from '../../pages/redirects';
 import { describeUserAgent } from '../../pages/userAgent';
 import { actorOf } from '../signedIn';
@@ -24,8 +27,6 @@ export interface SignInParts {
   signupEnabled: boolean;
 }
 
-const LOGIN_ALREADY_SENT = 'This sign-in form was already sent once. If you are not signed in yet, sign in again.';
-
 const EXPIRED_NOTICE =
   'Your session ended before the form was sent, so nothing was done. Log in to go back to it; the text you typed is kept, passwords are not.';
 
@@ -36,28 +37,18 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
   const { accounts, cookie, forms, signupEnabled } = parts;
 
   const render = async (ctx: Context, status: number, page: typeof loginPage, form: Omit<CredentialsForm, 'formToken' | 'signupEnabled'>) => {
-    sendPage(ctx, status, page({ ...form, formToken: await forms.issue(null), signupEnabled }));
+    sendPage(ctx, status, page({ ...form, formToken: await forms.issueSignedOut(ctx), signupEnabled }));
   };
 
-  /**
-   * The steps log in and register share: check the fields, spend the form's token, then `act`,
-   * with the token released again when `act` fails on our side.
-   */
+  /** The steps log in and register share: check the fields and the form's token, then `act`. */
   const credentialsPost =
-    <S extends z.ZodType>(
-      page: typeof loginPage,
-      schema: S,
-      replayed: (ctx: Context, form: SentForm) => Promise<void> | void,
-      act: (ctx: Context, data: z.infer<S>, form: SentForm) => Promise<void>,
-    ) =>
+    <S extends z.ZodType>(page: typeof loginPage, schema: S, act: (ctx: Context, data: z.infer<S>, form: SentForm) => Promise<void>) =>
     async (ctx: Context) => {
       const form = { next: safeNextPath(formField(ctx, 'next')), username: formField(ctx, 'username') };
       const parsed = parseForm(schema, ctx.request.body);
       if ('errors' in parsed) return render(ctx, 400, page, { ...form, fieldErrors: parsed.errors });
-      const spent = await forms.spendSignedOut(ctx);
-      if (spent === 'already-spent') return replayed(ctx, form);
-      if (spent === 'unknown') return render(ctx, 400, page, { ...form, error: notice('form-expired') });
-      await forms.releasingOnFault(ctx, null, () => act(ctx, parsed.data, form));
+      if (!(await forms.checkSignedOut(ctx))) return render(ctx, 400, page, { ...form, error: notice('form-expired') });
+      await act(ctx, parsed.data, form);
     };
 
   async function signIn(ctx: Context, username: string, password: string): Promise<void> {
@@ -87,8 +78,6 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
     credentialsPost(
       loginPage,
       loginFormSchema,
-      // The first submission's answer (and its cookie) may never have arrived: offer the form again.
-      (ctx, form) => (ctx.state.session ? seeOther(ctx, form.next) : render(ctx, 200, loginPage, { ...form, notice: LOGIN_ALREADY_SENT })),
       async (ctx, { username, password }, form) => {
         const outcome = await settle(signIn(ctx, username, password), InvalidCredentialsError, UserBannedError);
         if (outcome.ok) return seeOther(ctx, form.next);
@@ -110,11 +99,15 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
       credentialsPost(
         registerPage,
         registerFormSchema,
-        (ctx, form) => sendPage(ctx, 200, alreadyDonePage(form.next)),
         async (ctx, { username, password }, form) => {
           const registered = await settle(accounts.register(username, password, ctx.ip), UsernameTakenError);
-          if (!registered.ok) return render(ctx, 409, registerPage, { ...form, fieldErrors: { username: 'That username is taken.' } });
-          await signIn(ctx, username, password);
+          // Taken, but by these very credentials: this form was sent twice (or the account is the
+          // sender's anyway), so it ends as the first one did, signed in. Otherwise the name is taken.
+          const signedIn = await settle(signIn(ctx, username, password), InvalidCredentialsError, UserBannedError);
+          if (!signedIn.ok) {
+            if (!registered.ok) return render(ctx, 409, registerPage, { ...form, fieldErrors: { username: 'That username is taken.' } });
+            throw signedIn.error;
+          }
           seeOther(ctx, form.next);
         },
       ),

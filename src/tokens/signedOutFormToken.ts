@@ -1,0 +1,60 @@
+/**
+ * Form tokens of the signed-out pages (log in, register), kept by nobody: the token is its own
+ * expiry and the HMAC of it and the form's path under a key every instance shares, so a page view
+ * by a visitor without an account costs Redis nothing. It proves a form was rendered here, for
+ * this form, recently; it cannot prove it is sent only once, which those two forms do not need:
+ * sending either twice ends the same way (signed in as that user).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The first 128 bits of the HMAC-SHA256 are plenty against forgery and keep the token short. */
+const MAC_BYTES = 16;
+const SHAPE = /^([0-9a-z]{1,11})\.([A-Za-z0-9_-]{22})$/;
+
+export class SignedOutFormTokens {
+  private key: Promise<Buffer> | null = null;
+
+  constructor(
+    /** Where the shared signing key comes from (an environment secret, or the one kept in Redis). */
+    private readonly keySource: () => Promise<Buffer>,
+    /** How long a rendered form can be sent. Milliseconds. */
+    private readonly ttlMs: number,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  /** Fetches the key ahead of the first page view; a failure is retried at the next use. */
+  async prime(): Promise<void> {
+    await this.signingKey();
+  }
+
+  /** A token for the form that posts to `target` (its path). */
+  async issue(target: string): Promise<string> {
+    const expires = (this.nowMs() + this.ttlMs).toString(36);
+    return `${expires}.${await this.mac(expires, target)}`;
+  }
+
+  /** Whether `token` was issued here for `target` and has not expired. */
+  async check(token: string, target: string): Promise<boolean> {
+    const match = SHAPE.exec(token);
+    if (!match) return false;
+    const [, expires, presented] = match;
+    const expected = Buffer.from(await this.mac(expires, target));
+    return timingSafeEqual(expected, Buffer.from(presented)) && parseInt(expires, 36) > this.nowMs();
+  }
+
+  private async mac(expires: string, target: string): Promise<string> {
+    return createHmac('sha256', await this.signingKey())
+      .update(`tessera-signed-out-form\n${target}\n${expires}`)
+      .digest()
+      .subarray(0, MAC_BYTES)
+      .toString('base64url');
+  }
+
+  private signingKey(): Promise<Buffer> {
+    this.key ??= this.keySource().catch((error: unknown) => {
+      this.key = null;
+      throw error;
+    });
+    return this.key;
+  }
+}

@@ -1,0 +1,94 @@
+import type { Cluster, Redis } from 'ioredis';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+import { hiddenFields, PageClient } from '../support/pageClient';
+import { keysWithPrefix } from '../support/redisInspect';
+import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+describe.each(BACKENDS)('anonymous visitors on $name Redis', (backend) => {
+  let redis: Redis | Cluster;
+  let service: TestService;
+  let prefix: string;
+
+  beforeAll(async () => {
+    redis = await backend.connect();
+    prefix = uniquePrefix();
+    service = await startTestService(redis, { KEY_PREFIX: prefix, COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' });
+    await signUpAndLogIn(service, 'existing-user');
+  });
+  afterAll(async () => {
+    await service.close();
+    await redis.quit();
+  });
+
+  const keys = async () => (await keysWithPrefix(redis, `${prefix}:`)).sort();
+
+  it('add no Redis key with 1,000 views of the login and register pages', async () => {
+    const before = await keys();
+    for (let i = 0; i < 1000; i += 50) {
+      const views = await Promise.all(
+        Array.from({ length: 50 }, (_, j) => fetch(`${service.url}/${(i + j) % 2 ? 'login' : 'register'}?next=/account/${i + j}`)),
+      );
+      for (const view of views) {
+        expect(view.status).toBe(200);
+        expect(await view.text()).toContain('name="_form"');
+      }
+    }
+    expect(await keys()).toEqual(before);
+  });
+
+  it('add none with failed log-in and register forms either, beyond the one capped sign-in stream', async () => {
+    const visitor = new PageClient(service);
+    const fields = hiddenFields((await visitor.get('/login')).html);
+    // The first failed login may create the sign-in stream itself; after that, nothing new.
+    await visitor.post('/login', { ...fields, username: 'existing-user', password: 'not-the-password' });
+    const before = await keys();
+    for (let i = 0; i < 40; i += 1) {
+      const answers = await Promise.all([
+        visitor.post('/login', { ...fields, username: 'existing-user', password: `guess-${i}` }),
+        visitor.post('/login', { ...fields, username: `nobody-${i}`, password: `guess-${i}` }),
+        visitor.post('/login', { ...fields, username: '', password: '' }),
+        visitor.post('/login', { _form: 'forged.AAAAAAAAAAAAAAAAAAAAAA', username: `nobody-${i}`, password: `guess-${i}` }),
+        visitor.post('/register', { ...hiddenFields((await visitor.get('/register')).html), username: 'x', password: 'short' }),
+        visitor.post('/register', { ...hiddenFields((await visitor.get('/register')).html), username: 'existing-user', password: `guess-${i}-long` }),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([401, 401, 400, 400, 400, 409]);
+    }
+    expect(await keys()).toEqual(before);
+    expect(before.filter((key) => key.includes(':audit'))).toEqual([`${prefix}:v1:audit:signin`]);
+  });
+
+  it('ends signed in when a log-in or register form is sent twice, without a one-time token', async () => {
+    const visitor = new PageClient(service);
+    const login = hiddenFields((await visitor.get('/login')).html);
+    const twice = await Promise.all([1, 2].map(() => visitor.post('/login', { ...login, username: 'existing-user', password: 'correct horse battery' })));
+    expect(twice.map((a) => [a.status, a.location])).toEqual([[303, '/account'], [303, '/account']]);
+
+    const newcomer = new PageClient(service);
+    const register = hiddenFields((await newcomer.get('/register')).html);
+    const form = { ...register, username: 'double-clicker', password: 'double-clicker-password' };
+    const first = await newcomer.post('/register', form);
+    const second = await newcomer.post('/register', form);
+    expect([first.status, second.status]).toEqual([303, 303]);
+    expect((await newcomer.get('/account')).html).toContain('double-clicker');
+    const taken = await new PageClient(service).post('/register', { ...register, username: 'double-clicker', password: 'someone-elses-password' });
+    expect(taken.status).toBe(409);
+    expect(taken.html).toContain('That username is taken.');
+  });
+
+  it.each([
+    ['the key kept in Redis', {}],
+    ['FORM_SECRET', { FORM_SECRET: 'a-long-secret-shared-by-every-instance-0123' }],
+  ])('accepts a form rendered by another instance under %s', async (_name, env: Record<string, string>) => {
+    const shared = uniquePrefix();
+    const [a, b] = await Promise.all([1, 2].map(() => startTestService(redis, { KEY_PREFIX: shared, COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off', ...env })));
+    try {
+      await signUpAndLogIn(a, 'roaming-user');
+      const fields = hiddenFields((await new PageClient(a).get('/login')).html);
+      const answer = await new PageClient(b).post('/login', { ...fields, username: 'roaming-user', password: 'correct horse battery' });
+      expect(answer.status).toBe(303);
+      expect(await redis.exists(`${shared}:v1:form-key`)).toBe(env.FORM_SECRET ? 0 : 1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
