@@ -10,7 +10,7 @@ import { InvalidCredentialsError, InvalidTokenError, NotFoundError, SignupDisabl
 import type { PasswordHasher } from '../passwords/passwordHasher';
 import type { SessionService } from '../sessions/sessionService';
 import type { CreatedSession, SessionMetadata } from '../sessions/types';
-import { AccountStore, type AccountRecord } from '../store/accountStore';
+import type { AccountRecord, AccountStore } from '../store/accountStore';
 import type { AdminStore } from '../store/adminStore';
 import { ID_ALPHABET, parseSessionId } from '../tokens/sessionId';
 
@@ -29,17 +29,14 @@ export interface AccountServiceOptions {
 }
 
 export class AccountService {
-  private readonly accounts: AccountStore;
-
   constructor(
     private readonly sessions: SessionService,
+    private readonly accounts: AccountStore,
     private readonly hasher: PasswordHasher,
     private readonly directory: AdminStore,
     private readonly audit: AuditLog,
     private readonly options: AccountServiceOptions,
-  ) {
-    this.accounts = new AccountStore(sessions.store);
-  }
+  ) {}
 
   async register(username: string, password: string, ip: string | null): Promise<PublicUser> {
     if (!this.options.signupEnabled) throw new SignupDisabledError();
@@ -133,6 +130,7 @@ export class AccountService {
     if (!keep) throw new InvalidTokenError();
     // Throws InvalidTokenError, changing nothing, if this session ended while the hashes ran.
     const ended = await this.accounts.setPassword(account.tag, await this.hasher.hash(newPassword), keep.localId);
+    if (ended === null) throw new InvalidTokenError();
     await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'success', detail: `${ended} other sessions ended` });
   }
 

@@ -7,18 +7,26 @@ import { AccountService } from '../accounts/accountService';
 import { AdminService } from '../admin/adminService';
 import { AuditLog } from '../audit/auditLog';
 import { durableReplicasOf, type Config } from '../config/env';
-import type { TesseraOptions } from '../options';
+import { resolveTesseraOptions, type TesseraOptions } from '../options';
 import { PasswordHasher } from '../passwords/passwordHasher';
 import { SessionService } from '../sessions/sessionService';
+import { AccountStore } from '../store/accountStore';
 import { AdminStore } from '../store/adminStore';
 import { AuditStore } from '../store/auditStore';
+import type { DurableWrites } from '../store/durableWrites';
+import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
+import { SessionStore } from '../store/sessionStore';
 
 export interface Core {
   sessions: SessionService;
   accounts: AccountService;
   admin: AdminService;
   audit: AuditLog;
+  /** Every Redis key, for the stores the HTTP service adds (form tokens). */
+  keys: KeySpace;
+  /** How security writes are confirmed, to report at start. */
+  durable: DurableWrites;
   /** Makes the dummy hash that unknown-name logins verify against, ahead of the first one. */
   prepareLogin(): Promise<unknown>;
   /** Stops the password-hashing workers and the confirming connection. Redis stays open: its owner closes it. */
@@ -38,17 +46,22 @@ export function sessionOptionsFrom(config: Config): TesseraOptions {
 }
 
 export function buildCore(config: Config, redis: RedisClient, logger: Logger): Core {
-  const sessions = new SessionService(redis, sessionOptionsFrom(config));
+  // One session store, shared by the session service and the accounts kept on the same user hashes.
+  const store = new SessionStore(redis, resolveTesseraOptions(sessionOptionsFrom(config)));
+  const { keys, durable } = store;
+  const sessions = new SessionService(store);
   const hasher = new PasswordHasher(config.BCRYPT_COST);
-  const adminStore = new AdminStore(redis, sessions.store.keys);
-  const audit = new AuditLog(new AuditStore(redis, sessions.store.keys, { trail: config.AUDIT_MAX_ENTRIES, signIn: config.AUDIT_SIGNIN_MAX_ENTRIES }), logger);
-  const accounts = new AccountService(sessions, hasher, adminStore, audit, { signupEnabled: config.SIGNUP });
+  const adminStore = new AdminStore(redis, keys);
+  const audit = new AuditLog(new AuditStore(redis, keys, { trail: config.AUDIT_MAX_ENTRIES, signIn: config.AUDIT_SIGNIN_MAX_ENTRIES }), logger);
+  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP });
   const admin = new AdminService(sessions, accounts, adminStore, audit);
   return {
     sessions,
     accounts,
     admin,
     audit,
+    keys,
+    durable,
     prepareLogin: () => hasher.prepare(),
     async close() {
       await Promise.all([hasher.close(), sessions.close()]);

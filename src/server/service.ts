@@ -15,6 +15,8 @@ import { createLogger, safeLogger } from '../logging/logger';
 import { SessionCookie } from '../middleware/sessionCookie';
 import type { SessionService } from '../sessions/sessionService';
 import { FormTokenStore } from '../store/formTokenStore';
+import type { DurableWrites } from '../store/durableWrites';
+import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
 import { buildCore } from './core';
@@ -39,11 +41,11 @@ export async function startService(
   const { sessions, accounts, admin, audit } = core;
   // Ready before the first login of an unknown name, which must not take longer than any other.
   core.prepareLogin().catch((error: unknown) => logger.error({ err: error }, 'could not prepare the dummy password hash'));
-  reportDurability(sessions, logger);
+  reportDurability(core.durable, logger);
   if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
     await bootstrapAdmin(accounts, audit, config.ADMIN_USERNAME, config.ADMIN_PASSWORD, logger);
   }
-  const pages = config.COOKIE_TRANSPORT ? await pagesParts(config, redis, sessions, logger) : null;
+  const pages = config.COOKIE_TRANSPORT ? await pagesParts(config, redis, core.keys, logger) : null;
   const app = createApp({
     sessions,
     accounts,
@@ -76,9 +78,9 @@ export async function startService(
 }
 
 /** Says at start how security writes are confirmed, and warns where that cannot hold. */
-function reportDurability(sessions: SessionService, logger: Logger): void {
-  const { replicas } = sessions.store.durable.options;
-  sessions.store.durable
+function reportDurability(durable: DurableWrites, logger: Logger): void {
+  const { replicas } = durable.options;
+  durable
     .detect()
     .then((plan) => {
       logger.info({ replicas, waitAof: plan.waitAof, connectedReplicas: plan.connectedReplicas }, 'security writes confirmed by Redis');
@@ -92,8 +94,8 @@ function reportDurability(sessions: SessionService, logger: Logger): void {
     .catch(() => undefined);
 }
 
-async function pagesParts(config: Config, redis: RedisClient, sessions: SessionService, logger: Logger): Promise<PagesParts> {
-  const formTokens = new FormTokenStore(redis, sessions.store.keys, config.FORM_TOKEN_TTL * 1000);
+async function pagesParts(config: Config, redis: RedisClient, keys: KeySpace, logger: Logger): Promise<PagesParts> {
+  const formTokens = new FormTokenStore(redis, keys, config.FORM_TOKEN_TTL * 1000);
   const secret = config.FORM_SECRET;
   const signedOutFormTokens = new SignedOutFormTokens(
     secret ? () => Promise.resolve(Buffer.from(secret, 'utf8')) : () => formTokens.sharedSigningKey(),

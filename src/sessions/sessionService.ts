@@ -2,7 +2,7 @@
  * The session service: create, validate (and slide), list and revoke sessions for plain user
  * ids. It knows nothing of HTTP; the Koa middleware and the service's routes are thin adapters.
  */
-import { AttributeRejectedError, InvalidTokenError, TesseraArgumentError } from '../errors';
+import { AttributeRejectedError, InvalidTokenError, TesseraArgumentError, UserBannedError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
 import type { RedisClient } from '../store/scripts';
 import { SessionStore } from '../store/sessionStore';
@@ -25,11 +25,14 @@ const MAX_USER_AGENT = 512;
 
 export class SessionService implements AttributeWriter {
   readonly options: ResolvedTesseraOptions;
-  readonly store: SessionStore;
+  private readonly store: SessionStore;
 
-  constructor(redis: RedisClient, options: TesseraOptions = {}) {
-    this.options = resolveTesseraOptions(options);
-    this.store = new SessionStore(redis, this.options);
+  /** Over an ioredis client (standalone or Cluster); or over a store the service's composition shares with its accounts. */
+  constructor(redis: RedisClient, options?: TesseraOptions);
+  constructor(store: SessionStore);
+  constructor(source: RedisClient | SessionStore, options: TesseraOptions = {}) {
+    this.store = source instanceof SessionStore ? source : new SessionStore(source, resolveTesseraOptions(options));
+    this.options = this.store.options;
   }
 
   /** Starts a session for a user id the app has authenticated; returns the token once. */
@@ -40,6 +43,7 @@ export class SessionService implements AttributeWriter {
     const localId = newLocalId();
     const secret = newSecret();
     const created = await this.store.create({ userId, tag, localId, secretHash: hashSecret(secret), metadata: cleaned });
+    if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
     const sessionId = formatSessionId({ tag, localId });
     return {
       token: formatToken(sessionId, secret),
@@ -93,10 +97,13 @@ export class SessionService implements AttributeWriter {
   async revokeAll(userId: string, options: { exceptSessionId?: string } = {}): Promise<number> {
     const tag = await this.store.tagOf(userId);
     if (!tag) return 0;
-    if (!options.exceptSessionId) return this.store.revokeAll(tag);
+    // With no session to keep, the store always acts.
+    if (!options.exceptSessionId) return (await this.store.revokeAll(tag)) ?? 0;
     const keep = parseSessionId(options.exceptSessionId);
     if (!keep || keep.tag !== tag) throw new InvalidTokenError();
-    return this.store.revokeAll(tag, keep.localId);
+    const ended = await this.store.revokeAll(tag, keep.localId);
+    if (ended === null) throw new InvalidTokenError();
+    return ended;
   }
 
   /** The user's live sessions, least recently used first. */

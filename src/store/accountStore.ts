@@ -5,7 +5,8 @@
  */
 import { normalizeUsername } from '../validation/rules';
 import { guard } from './guard';
-import { splitRoles, type SessionStore } from './sessionStore';
+import { joinRoles, splitRoles, USER_FIELD } from './fields';
+import type { SessionStore } from './sessionStore';
 
 export interface AccountRecord {
   id: string;
@@ -33,10 +34,10 @@ export class AccountStore {
     const userKey = this.keys.forUser(tag).user;
     await guard(() =>
       this.redis.hset(userKey, {
-        n: account.username,
-        p: account.passwordHash,
-        r: account.roles.join(','),
-        c: account.createdAt.getTime(),
+        [USER_FIELD.username]: account.username,
+        [USER_FIELD.passwordHash]: account.passwordHash,
+        [USER_FIELD.roles]: joinRoles(account.roles),
+        [USER_FIELD.createdAt]: account.createdAt.getTime(),
       }),
     );
     // The name is reserved last, so a crash never leaves a name that points to no account.
@@ -57,7 +58,7 @@ export class AccountStore {
     const tag = await this.sessions.tagOf(id);
     if (!tag) return null;
     const [username, passwordHash, roles, createdAt] = await guard(() =>
-      this.redis.hmget(this.keys.forUser(tag).user, 'n', 'p', 'r', 'c'),
+      this.redis.hmget(this.keys.forUser(tag).user, USER_FIELD.username, USER_FIELD.passwordHash, USER_FIELD.roles, USER_FIELD.createdAt),
     );
     if (!username || !passwordHash) return null;
     return { id, tag, username, passwordHash, roles: splitRoles(roles ?? ''), createdAt: new Date(Number(createdAt)) };
@@ -65,11 +66,14 @@ export class AccountStore {
 
   /** Stores a new hash of the same password (a changed bcrypt cost); sessions are untouched. */
   async replacePasswordHash(tag: string, passwordHash: string): Promise<void> {
-    await guard(() => this.redis.hset(this.keys.forUser(tag).user, 'p', passwordHash));
+    await guard(() => this.redis.hset(this.keys.forUser(tag).user, USER_FIELD.passwordHash, passwordHash));
   }
 
-  /** Replaces the password hash and ends every other session of the user, atomically. */
-  setPassword(tag: string, passwordHash: string, keepLocalId: string): Promise<number> {
-    return this.sessions.revokeAll(tag, keepLocalId, { p: passwordHash });
+  /**
+   * Replaces the password hash and ends every other session of the user, atomically; null (and
+   * nothing changed) when the session to keep is no longer live.
+   */
+  setPassword(tag: string, passwordHash: string, keepLocalId: string): Promise<number | null> {
+    return this.sessions.revokeAll(tag, keepLocalId, { [USER_FIELD.passwordHash]: passwordHash });
   }
 }

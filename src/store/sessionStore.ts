@@ -2,16 +2,14 @@
  * All Redis access for sessions and their users' security state. Every multi-key operation is
  * one Lua script over one user's hash slot; a token check is exactly one round trip.
  */
-import { InvalidTokenError, UserBannedError } from '../errors';
 import type { ResolvedTesseraOptions } from '../options';
 import type { SessionMetadata, SessionRecord, SessionUser } from '../sessions/types';
 import { formatSessionId, newRoutingTag } from '../tokens/sessionId';
 import { DurableWrites } from './durableWrites';
+import { ATTRIBUTE_PREFIX, attributeField, joinRoles, SESSION_FIELD, splitRoles, USER_FIELD } from './fields';
 import { guard } from './guard';
 import { KeySpace } from './keys';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
-
-const ATTRIBUTE_FIELD_PREFIX = 'x:';
 
 export interface TouchResult {
   session: SessionRecord;
@@ -21,10 +19,17 @@ export interface TouchResult {
 }
 
 export interface CreateResult {
+  outcome: 'created';
   createdAtMs: number;
   expiresAtMs: number;
   absoluteExpiresAtMs: number;
   endedLocalIds: string[];
+}
+
+/** A banned user gets no session: when the ban ends (null: never). */
+export interface BannedResult {
+  outcome: 'banned';
+  bannedUntil: Date | null;
 }
 
 export interface NewSession {
@@ -34,9 +39,6 @@ export interface NewSession {
   secretHash: Buffer;
   metadata: SessionMetadata;
 }
-
-/** Session hash fields: one letter each, because every byte counts across millions of sessions. */
-const FIELD = { deviceType: 't', deviceName: 'n', ip: 'i', userAgent: 'u', created: 'c' } as const;
 
 export class SessionStore {
   readonly keys: KeySpace;
@@ -49,7 +51,7 @@ export class SessionStore {
 
   constructor(
     readonly redis: RedisClient,
-    private readonly options: ResolvedTesseraOptions,
+    readonly options: ResolvedTesseraOptions,
   ) {
     this.keys = new KeySpace(options.keyPrefix);
     this.scripts = registerScripts(redis);
@@ -80,14 +82,14 @@ export class SessionStore {
     }
   }
 
-  async create(input: NewSession): Promise<CreateResult> {
+  async create(input: NewSession): Promise<CreateResult | BannedResult> {
     const keys = this.keys.forUser(input.tag);
     const { device = {}, ip, userAgent } = input.metadata;
     const fields: string[] = [];
-    if (device.type) fields.push(FIELD.deviceType, device.type);
-    if (device.name) fields.push(FIELD.deviceName, device.name);
-    if (ip) fields.push(FIELD.ip, ip);
-    if (userAgent) fields.push(FIELD.userAgent, userAgent);
+    if (device.type) fields.push(SESSION_FIELD.deviceType, device.type);
+    if (device.name) fields.push(SESSION_FIELD.deviceName, device.name);
+    if (ip) fields.push(SESSION_FIELD.ip, ip);
+    if (userAgent) fields.push(SESSION_FIELD.userAgent, userAgent);
     const max = this.options.maxSessionsPerUser === Infinity ? 0 : this.options.maxSessionsPerUser;
     const reply = (await guard(() =>
       this.scripts.tessera_create(
@@ -106,9 +108,9 @@ export class SessionStore {
         ...fields,
       ),
     )) as [number, number, number, ...string[]] | [0, string];
-    if (reply[0] === 0) throw new UserBannedError(banEnd(String(reply[1])));
+    if (reply[0] === 0) return { outcome: 'banned', bannedUntil: banEnd(String(reply[1])) };
     const [createdAtMs, expiresAtMs, absoluteExpiresAtMs, ...endedLocalIds] = reply as [number, number, number, ...string[]];
-    return { createdAtMs, expiresAtMs, absoluteExpiresAtMs, endedLocalIds };
+    return { outcome: 'created', createdAtMs, expiresAtMs, absoluteExpiresAtMs, endedLocalIds };
   }
 
   async touch(tag: string, localId: string, secretHash: Buffer): Promise<TouchResult | null> {
@@ -122,20 +124,20 @@ export class SessionStore {
     const attributes = new Map<string, string>();
     for (let i = 0; i < pairs.length; i += 2) {
       const field = pairs[i];
-      if (field.startsWith(ATTRIBUTE_FIELD_PREFIX)) attributes.set(field.slice(2), pairs[i + 1]);
+      if (field.startsWith(ATTRIBUTE_PREFIX)) attributes.set(field.slice(ATTRIBUTE_PREFIX.length), pairs[i + 1]);
       else fields.set(field, pairs[i + 1]);
     }
     return {
       session: {
         id: formatSessionId({ tag, localId }),
         userId,
-        createdAt: new Date(Number(fields.get(FIELD.created))),
+        createdAt: new Date(Number(fields.get(SESSION_FIELD.created))),
         lastSeenAt: new Date(nowMs),
         expiresAt: new Date(expiresAtMs),
         absoluteExpiresAt: new Date(absoluteExpiresAtMs),
-        device: { type: fields.get(FIELD.deviceType) ?? null, name: fields.get(FIELD.deviceName) ?? null },
-        ip: fields.get(FIELD.ip) ?? null,
-        userAgent: fields.get(FIELD.userAgent) ?? null,
+        device: { type: fields.get(SESSION_FIELD.deviceType) ?? null, name: fields.get(SESSION_FIELD.deviceName) ?? null },
+        ip: fields.get(SESSION_FIELD.ip) ?? null,
+        userAgent: fields.get(SESSION_FIELD.userAgent) ?? null,
       },
       user: { id: userId, roles: splitRoles(roles), name: name || null },
       attributes,
@@ -152,9 +154,9 @@ export class SessionStore {
   /**
    * Ends all the user's sessions but `keepLocalId`, setting `userFields` on the user hash in the
    * same atomic step; answers how many live sessions ended. When the session to keep is no longer
-   * live it changes nothing and throws InvalidTokenError: the request that asked has lost its session.
+   * live it changes nothing and answers null: the request that asked has lost its session.
    */
-  async revokeAll(tag: string, keepLocalId?: string, userFields: Record<string, string> = {}): Promise<number> {
+  async revokeAll(tag: string, keepLocalId?: string, userFields: Record<string, string> = {}): Promise<number | null> {
     const keys = this.keys.forUser(tag);
     const ended = await this.durable.write({
       script: 'revokeAll',
@@ -162,8 +164,7 @@ export class SessionStore {
       keys: [keys.user, keys.index, keys.session(keepLocalId ?? '')],
       args: [keepLocalId ?? '', this.idleMs, ...Object.entries(userFields).flat()],
     });
-    if (Number(ended) === -1) throw new InvalidTokenError();
-    return Number(ended);
+    return Number(ended) === -1 ? null : Number(ended);
   }
 
   async list(tag: string, userId: string): Promise<SessionRecord[]> {
@@ -186,24 +187,25 @@ export class SessionStore {
   async setAttribute(tag: string, localId: string, name: string, json: string, onlyIfAbsent = false): Promise<number | string> {
     const key = this.keys.session(tag, localId);
     const result = await guard(() =>
-      this.scripts.tessera_setAttribute(key, ATTRIBUTE_FIELD_PREFIX + name, json, this.options.maxAttributes, onlyIfAbsent ? '1' : '0'),
+      this.scripts.tessera_setAttribute(key, attributeField(name), json, this.options.maxAttributes, onlyIfAbsent ? '1' : '0'),
     );
     return typeof result === 'string' ? result : Number(result);
   }
 
   async deleteAttribute(tag: string, localId: string, name: string): Promise<void> {
-    await guard(() => this.redis.hdel(this.keys.session(tag, localId), ATTRIBUTE_FIELD_PREFIX + name));
+    await guard(() => this.redis.hdel(this.keys.session(tag, localId), attributeField(name)));
   }
 
   /** Roles live on the user hash, which touch reads anyway: a change is seen on the next request. */
   async setRoles(tag: string, roles: string[]): Promise<void> {
-    await this.durable.write({ command: 'hset', args: [this.keys.forUser(tag).user, 'r', roles.join(',')] });
+    await this.durable.write({ command: 'hset', args: [this.keys.forUser(tag).user, USER_FIELD.roles, joinRoles(roles)] });
   }
 
 
   /** Bans the user until untilMs (null: no end) and ends every session, in one step. */
-  ban(tag: string, until: Date | null): Promise<number> {
-    return this.revokeAll(tag, undefined, { b: until ? String(until.getTime()) : 'inf' });
+  async ban(tag: string, until: Date | null): Promise<number> {
+    // With no session to keep, revokeAll always acts.
+    return (await this.revokeAll(tag, undefined, { [USER_FIELD.ban]: until ? String(until.getTime()) : 'inf' })) ?? 0;
   }
 
   /** Lifts a ban; true when one was in force. */
@@ -214,7 +216,7 @@ export class SessionStore {
 
   /** The ban in force on the user: its end (null: none), or undefined when not banned. */
   async banOf(tag: string): Promise<Date | null | undefined> {
-    const banned = await guard(() => this.redis.hget(this.keys.forUser(tag).user, 'b'));
+    const banned = await guard(() => this.redis.hget(this.keys.forUser(tag).user, USER_FIELD.ban));
     return isInForce(banned) ? banEnd(banned!) : undefined;
   }
 
@@ -234,9 +236,4 @@ function banEnd(stored: string): Date | null {
 
 function isInForce(stored: string | null): boolean {
   return stored !== null && (stored === 'inf' || Number(stored) > Date.now());
-}
-
-/** Roles are stored comma-joined on the user hash. */
-export function splitRoles(roles: string): string[] {
-  return roles ? roles.split(',') : [];
 }
