@@ -2,6 +2,7 @@
  * Options of the session service: defined, defaulted and validated here and nowhere else.
  */
 import { TesseraArgumentError } from './errors';
+import type { SessionObserver } from './sessions/observer';
 
 export interface TesseraOptions {
   /** A session unused for this long ends. Seconds; default 1800 (30 minutes). */
@@ -26,6 +27,14 @@ export interface TesseraOptions {
   durableReplicas?: number;
   /** How long a security write waits for that confirmation (and for the fsync, on Redis 7.2+ with AOF). Milliseconds; default 500. */
   durableTimeoutMs?: number;
+  /**
+   * Length cap of the lifecycle event stream (sessions created and revoked, bans, password
+   * changes) that other services follow; Redis trims the oldest past it. Entries; default 0: no
+   * events are written.
+   */
+  eventStreamMaxEntries?: number;
+  /** Told of token checks, revocations and lost events (for metrics). Default: none. */
+  observer?: SessionObserver;
 }
 
 export type ResolvedTesseraOptions = Readonly<Required<TesseraOptions>>;
@@ -40,6 +49,8 @@ export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   maxAttributes: 16,
   durableReplicas: 0,
   durableTimeoutMs: 500,
+  eventStreamMaxEntries: 0,
+  observer: Object.freeze({}),
 });
 
 /** Braces are excluded: they would break the Redis Cluster hash tags inside every key. */
@@ -56,6 +67,8 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
     maxAttributes: options.maxAttributes ?? DEFAULT_TESSERA_OPTIONS.maxAttributes,
     durableReplicas: options.durableReplicas ?? DEFAULT_TESSERA_OPTIONS.durableReplicas,
     durableTimeoutMs: options.durableTimeoutMs ?? DEFAULT_TESSERA_OPTIONS.durableTimeoutMs,
+    eventStreamMaxEntries: options.eventStreamMaxEntries ?? DEFAULT_TESSERA_OPTIONS.eventStreamMaxEntries,
+    observer: options.observer ?? DEFAULT_TESSERA_OPTIONS.observer,
   };
   positiveNumber('idleTimeoutSeconds', resolved.idleTimeoutSeconds);
   positiveNumber('absoluteLifetimeSeconds', resolved.absoluteLifetimeSeconds);
@@ -76,6 +89,10 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
     throw new TesseraArgumentError(`durableReplicas must be a whole number, 0 or more; got ${String(resolved.durableReplicas)}.`);
   }
   positiveInteger('durableTimeoutMs', resolved.durableTimeoutMs);
+  if (resolved.eventStreamMaxEntries !== 0) positiveInteger('eventStreamMaxEntries', resolved.eventStreamMaxEntries);
+  if (typeof resolved.observer !== 'object' || resolved.observer === null) {
+    throw new TesseraArgumentError('observer must be an object whose methods are SessionObserver hooks.');
+  }
   if (typeof resolved.oneSessionPerDeviceType !== 'boolean') {
     throw new TesseraArgumentError('oneSessionPerDeviceType must be true or false.');
   }

@@ -6,7 +6,7 @@
 import { customAlphabet } from 'nanoid';
 import { ADMIN_ROLE } from '../validation/rules';
 import type { Actor, AuditLog } from '../audit/auditLog';
-import { InvalidCredentialsError, InvalidTokenError, NotFoundError, SignupDisabledError, UserBannedError, UsernameTakenError } from '../errors';
+import { InvalidCredentialsError, InvalidTokenError, NotFoundError, SignupDisabledError, TesseraError, UserBannedError, UsernameTakenError } from '../errors';
 import type { PasswordHasher } from '../passwords/passwordHasher';
 import type { SessionService } from '../sessions/sessionService';
 import type { CreatedSession, SessionMetadata } from '../sessions/types';
@@ -23,9 +23,19 @@ export interface PublicUser {
   createdAt: Date;
 }
 
+/** success; failure: unknown name or wrong password; throttled: refused before any check; banned: right password, banned user; error: not answered (Redis, busy). */
+export type LoginOutcome = 'success' | 'failure' | 'throttled' | 'banned' | 'error';
+
+/** Told of every login attempt's outcome (for metrics); called synchronously, must not throw. */
+export interface LoginObserver {
+  loginAttempted?(outcome: LoginOutcome): void;
+}
+
 export interface AccountServiceOptions {
   /** Whether POST /auth/register accepts new users. */
   signupEnabled: boolean;
+  /** Default: none. */
+  observer?: LoginObserver;
 }
 
 export class AccountService {
@@ -61,8 +71,20 @@ export class AccountService {
     return toPublic(account);
   }
 
+  async login(username: string, password: string, metadata: SessionMetadata): Promise<{ created: CreatedSession; user: PublicUser }> {
+    const observer = this.options.observer;
+    try {
+      const result = await this.attemptLogin(username, password, metadata);
+      observer?.loginAttempted?.('success');
+      return result;
+    } catch (error) {
+      observer?.loginAttempted?.(loginOutcomeOf(error));
+      throw error;
+    }
+  }
+
   /** One answer, in the same time, for an unknown user and a wrong password; a ban shows only to the right password. */
-  async login(
+  private async attemptLogin(
     username: string,
     password: string,
     metadata: SessionMetadata,
@@ -131,6 +153,7 @@ export class AccountService {
     // Throws InvalidTokenError, changing nothing, if this session ended while the hashes ran.
     const ended = await this.accounts.setPassword(account.tag, await this.hasher.hash(newPassword), keep.localId);
     if (ended === null) throw new InvalidTokenError();
+    await this.sessions.passwordChanged(actor.id, ended, currentSessionId);
     await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'success', detail: `${ended} other sessions ended` });
   }
 
@@ -156,6 +179,13 @@ export class AccountService {
     const account = await this.accounts.findByUsername(username);
     return account && toPublic(account);
   }
+}
+
+function loginOutcomeOf(error: unknown): LoginOutcome {
+  if (error instanceof InvalidCredentialsError) return 'failure';
+  if (error instanceof UserBannedError) return 'banned';
+  if (error instanceof TesseraError && error.status === 429) return 'throttled';
+  return 'error';
 }
 
 function toPublic(account: Omit<AccountRecord, 'tag'>): PublicUser {

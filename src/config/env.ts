@@ -124,6 +124,9 @@ const envSchema = z
       .string()
       .regex(/^[\x21-\x7e]{32,256}$/, 'must be 32-256 printable characters without spaces (a long random string, the same on every instance)')
       .optional(),
+    METRICS_PORT: positiveInt(0, 65535).optional(),
+    EVENT_STREAM: onOff('off'),
+    EVENT_STREAM_MAX_ENTRIES: positiveInt(1000, 10_000_000).default(100_000),
     INTROSPECT_CREDENTIAL: z
       .string()
       .regex(/^[A-Za-z0-9._~+/-]{32,256}$/, 'must be 32-256 characters of A-Z a-z 0-9 . _ ~ + / -')
@@ -148,6 +151,10 @@ const envSchema = z
   .refine((env) => !env.REDIS_PASSWORD || env.REDIS_SENTINELS || env.REDIS_CLUSTER_NODES, {
     message: 'is for REDIS_SENTINELS or REDIS_CLUSTER_NODES; with REDIS_URL put it in the URL',
     path: ['REDIS_PASSWORD'],
+  })
+  .refine((env) => env.METRICS_PORT === undefined || env.METRICS_PORT === 0 || env.METRICS_PORT !== env.PORT, {
+    message: 'must differ from PORT: the metrics have a listener of their own',
+    path: ['METRICS_PORT'],
   })
   .refine((env) => env.COOKIE_SECURE || LOOPBACK_HOSTS.has(env.HOST), {
     message: 'may be off only for plain-http localhost: set HOST to 127.0.0.1, ::1 or localhost, or serve over https',

@@ -10,6 +10,7 @@ import { jsonBodyParser } from './requestInput';
 import { problemDetails } from './problemDetails';
 import { requestLog } from './requestLog';
 import { securityHeaders } from './securityHeaders';
+import { requestMetrics, type RequestObserver } from './requestMetrics';
 import { adminRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
 import { gatewayRoutes } from './routes/gatewayRoutes';
@@ -31,6 +32,8 @@ export interface AppParts {
   pages?: PagesParts | null;
   /** Secret that lets a resource server call POST /auth/introspect; null: admin sessions only. */
   introspectCredential?: string | null;
+  /** Told of every answered request (the service's metrics); null: none. */
+  requestObserver?: RequestObserver | null;
 }
 
 export type { PagesParts } from './pages';
@@ -48,9 +51,17 @@ export function createApp(parts: AppParts): Koa {
   const auth = authRoutes(parts.sessions, parts.accounts, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, { introspectCredential: parts.introspectCredential ?? null });
   const admin = adminRoutes(parts.admin);
+  const requestObserver = parts.requestObserver ?? null;
+  if (requestObserver) app.use(requestMetrics(requestObserver));
   app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));
   app.use(requestLog(parts.logger));
-  app.use(problemDetails(parts.logger, { bodyLimitBytes: parts.bodyLimitBytes, htmlFor: pages ? pageErrorDocument : undefined }));
+  app.use(
+    problemDetails(parts.logger, {
+      bodyLimitBytes: parts.bodyLimitBytes,
+      htmlFor: pages ? pageErrorDocument : undefined,
+      onServerError: requestObserver?.serverError?.bind(requestObserver),
+    }),
+  );
   app.use(health.routes()).use(health.allowedMethods());
   app.use(jsonBodyParser(parts.bodyLimitBytes));
   app.use(authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {}));

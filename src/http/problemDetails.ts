@@ -25,6 +25,8 @@ export interface ProblemDetailsOptions {
    * fault's 503), so a browser shows a page rather than JSON. Null keeps problem+json.
    */
   htmlFor?: (ctx: Context, status: number) => string | null;
+  /** Told of each error answered 5xx (for metrics). */
+  onServerError?: (error: unknown) => void;
 }
 
 export function problemDetails(logger: Logger, options: ProblemDetailsOptions): Middleware {
@@ -38,7 +40,10 @@ export function problemDetails(logger: Logger, options: ProblemDetailsOptions): 
     } catch (caught) {
       const error = toTesseraError(caught, options.bodyLimitBytes);
       if (error) {
-        if (error.status >= 500) logger.warn({ err: error.cause ?? error, path: ctx.path }, error.title);
+        if (error.status >= 500) {
+          logger.warn({ err: error.cause ?? error, path: ctx.path }, error.title);
+          options.onServerError?.(error);
+        }
         ctx.set(error.headers);
         ctx.status = error.status;
         const page = error.status >= 500 ? options.htmlFor?.(ctx, error.status) : null;
@@ -54,6 +59,7 @@ export function problemDetails(logger: Logger, options: ProblemDetailsOptions): 
         };
       } else {
         logger.error({ err: caught, path: ctx.path }, 'unhandled error');
+        options.onServerError?.(caught);
         ctx.status = 500;
         const page = options.htmlFor?.(ctx, 500);
         if (page) return sendPage(ctx, 500, page);

@@ -15,7 +15,13 @@ if (process.platform === 'linux') {
   }
 }
 
-/** @param {{ op: 'hash', password: string, cost: number } | { op: 'verify', password: string, hash: string }} task */
+/**
+ * Answers [result, start] where start is when this task left the queue (wall-clock ms, as the
+ * main thread measures it), so the caller knows how long it waited for a worker.
+ * @param {{ op: 'hash', password: string, cost: number } | { op: 'verify', password: string, hash: string }} task
+ */
 module.exports = function bcryptTask(task) {
-  return task.op === 'hash' ? bcrypt.hashSync(task.password, task.cost) : bcrypt.compareSync(task.password, task.hash);
+  const startedAtMs = performance.timeOrigin + performance.now();
+  const result = task.op === 'hash' ? bcrypt.hashSync(task.password, task.cost) : bcrypt.compareSync(task.password, task.hash);
+  return [result, startedAtMs];
 };

@@ -7,11 +7,21 @@ import path from 'node:path';
 import { getRounds } from 'bcryptjs';
 import { Piscina } from 'piscina';
 
+/** Told how long each hash or check waited for a worker (for metrics); must not throw. */
+export interface PasswordQueueObserver {
+  passwordTaskWaited?(seconds: number): void;
+}
+
+type Task = { op: 'hash'; password: string; cost: number } | { op: 'verify'; password: string; hash: string };
+
 export class PasswordHasher {
   private readonly pool: Piscina;
   private dummyHash: Promise<string> | null = null;
 
-  constructor(private readonly cost: number) {
+  constructor(
+    private readonly cost: number,
+    private readonly observer: PasswordQueueObserver = {},
+  ) {
     this.pool = new Piscina({
       filename: path.join(__dirname, 'bcryptWorker.js'),
       maxThreads: Math.max(1, availableParallelism()),
@@ -24,12 +34,25 @@ export class PasswordHasher {
     return getRounds(hash) !== this.cost;
   }
 
+  /** Hashes and checks waiting for a free worker. */
+  get queueSize(): number {
+    return this.pool.queueSize;
+  }
+
   hash(password: string): Promise<string> {
-    return this.pool.run({ op: 'hash', password, cost: this.cost });
+    return this.run<string>({ op: 'hash', password, cost: this.cost });
   }
 
   verify(password: string, hash: string): Promise<boolean> {
-    return this.pool.run({ op: 'verify', password, hash });
+    return this.run<boolean>({ op: 'verify', password, hash });
+  }
+
+  private async run<T>(task: Task): Promise<T> {
+    // Wall-clock time with sub-millisecond precision, comparable across threads: the worker stamps its start.
+    const submittedAtMs = performance.timeOrigin + performance.now();
+    const [result, startedAtMs] = (await this.pool.run(task)) as [T, number];
+    this.observer.passwordTaskWaited?.(Math.max(0, startedAtMs - submittedAtMs) / 1000);
+    return result;
   }
 
   /**

@@ -3,12 +3,13 @@
  * service and the audit trail over one Redis client. The HTTP service and the CLI both start here.
  */
 import type { Logger } from 'pino';
-import { AccountService } from '../accounts/accountService';
+import { AccountService, type LoginObserver } from '../accounts/accountService';
 import { AdminService } from '../admin/adminService';
 import { AuditLog } from '../audit/auditLog';
 import { durableReplicasOf, type Config } from '../config/env';
 import { resolveTesseraOptions, type TesseraOptions } from '../options';
-import { PasswordHasher } from '../passwords/passwordHasher';
+import { PasswordHasher, type PasswordQueueObserver } from '../passwords/passwordHasher';
+import type { SessionObserver } from '../sessions/observer';
 import { SessionService } from '../sessions/sessionService';
 import { AccountStore } from '../store/accountStore';
 import { AdminStore } from '../store/adminStore';
@@ -25,8 +26,10 @@ export interface Core {
   audit: AuditLog;
   /** Every Redis key, for the stores the HTTP service adds (form tokens). */
   keys: KeySpace;
-  /** How security writes are confirmed, to report at start. */
+  /** How security writes are confirmed, to report at start (and count). */
   durable: DurableWrites;
+  /** Hashes and checks waiting for a password worker. */
+  passwordQueueSize(): number;
   /** Makes the dummy hash that unknown-name logins verify against, ahead of the first one. */
   prepareLogin(): Promise<unknown>;
   /** Stops the password-hashing workers and the confirming connection. Redis stays open: its owner closes it. */
@@ -42,18 +45,30 @@ export function sessionOptionsFrom(config: Config): TesseraOptions {
     oneSessionPerDeviceType: config.ONE_SESSION_PER_DEVICE_TYPE,
     durableReplicas: durableReplicasOf(config),
     durableTimeoutMs: config.DURABLE_TIMEOUT,
+    eventStreamMaxEntries: config.EVENT_STREAM ? config.EVENT_STREAM_MAX_ENTRIES : 0,
   };
 }
 
-export function buildCore(config: Config, redis: RedisClient, logger: Logger): Core {
+/** Everything the core reports to (the service's metrics); each hook optional. */
+export type CoreObserver = SessionObserver & LoginObserver & PasswordQueueObserver;
+
+export function buildCore(config: Config, redis: RedisClient, logger: Logger, observer: CoreObserver = {}): Core {
+  const sessionObserver: SessionObserver = {
+    tokenChecked: observer.tokenChecked?.bind(observer),
+    sessionsRevoked: observer.sessionsRevoked?.bind(observer),
+    eventLost(error) {
+      logger.error({ err: error }, 'could not append a lifecycle event to the event stream');
+      observer.eventLost?.(error);
+    },
+  };
   // One session store, shared by the session service and the accounts kept on the same user hashes.
-  const store = new SessionStore(redis, resolveTesseraOptions(sessionOptionsFrom(config)));
+  const store = new SessionStore(redis, resolveTesseraOptions({ ...sessionOptionsFrom(config), observer: sessionObserver }));
   const { keys, durable } = store;
   const sessions = new SessionService(store);
-  const hasher = new PasswordHasher(config.BCRYPT_COST);
+  const hasher = new PasswordHasher(config.BCRYPT_COST, observer);
   const adminStore = new AdminStore(redis, keys);
   const audit = new AuditLog(new AuditStore(redis, keys, { trail: config.AUDIT_MAX_ENTRIES, signIn: config.AUDIT_SIGNIN_MAX_ENTRIES }), logger);
-  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP });
+  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP, observer });
   const admin = new AdminService(sessions, accounts, adminStore, audit);
   return {
     sessions,
@@ -62,6 +77,7 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger): C
     audit,
     keys,
     durable,
+    passwordQueueSize: () => hasher.queueSize,
     prepareLogin: () => hasher.prepare(),
     async close() {
       await Promise.all([hasher.close(), sessions.close()]);

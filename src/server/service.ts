@@ -14,6 +14,8 @@ import type { PagesParts } from '../http/pages';
 import { createLogger, safeLogger } from '../logging/logger';
 import { SessionCookie } from '../middleware/sessionCookie';
 import type { SessionService } from '../sessions/sessionService';
+import { startMetricsServer, type MetricsServer } from '../metrics/metricsServer';
+import { TesseraMetrics } from '../metrics/tesseraMetrics';
 import { FormTokenStore } from '../store/formTokenStore';
 import type { DurableWrites } from '../store/durableWrites';
 import type { KeySpace } from '../store/keys';
@@ -24,6 +26,10 @@ import { buildCore } from './core';
 export interface RunningService {
   server: Server;
   port: number;
+  /** The port GET /metrics answers on, or null when METRICS_PORT is unset. */
+  metricsPort: number | null;
+  /** The service's metrics, or null when METRICS_PORT is unset. */
+  metrics: TesseraMetrics | null;
   sessions: SessionService;
   accounts: AccountService;
   admin: AdminService;
@@ -37,7 +43,14 @@ export async function startService(
   givenLogger: Logger = createLogger(config.LOG_LEVEL),
 ): Promise<RunningService> {
   const logger = safeLogger(givenLogger);
-  const core = buildCore(config, redis, logger);
+  const metrics = config.METRICS_PORT === undefined ? null : new TesseraMetrics();
+  const core = buildCore(config, redis, logger, metrics ?? {});
+  const onRedisError = () => metrics?.redisError('connection');
+  if (metrics) {
+    metrics.watchPasswordQueue(core.passwordQueueSize);
+    core.durable.on('outcome', (outcome) => metrics.durableWrite(outcome));
+    redis.on('error', onRedisError);
+  }
   const { sessions, accounts, admin, audit } = core;
   // Ready before the first login of an unknown name, which must not take longer than any other.
   core.prepareLogin().catch((error: unknown) => logger.error({ err: error }, 'could not prepare the dummy password hash'));
@@ -55,15 +68,26 @@ export async function startService(
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     pages,
     introspectCredential: config.INTROSPECT_CREDENTIAL ?? null,
+    requestObserver: metrics,
   });
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  let metricsServer: MetricsServer | null = null;
+  if (metrics && config.METRICS_PORT !== undefined) {
+    metricsServer = await startMetricsServer(metrics, config.METRICS_PORT, config.HOST).catch(async (error: unknown) => {
+      await new Promise((resolve) => server.close(resolve));
+      await core.close();
+      throw error;
+    });
+  }
   return {
     server,
     port: (server.address() as AddressInfo).port,
+    metricsPort: metricsServer?.port ?? null,
+    metrics,
     sessions,
     accounts,
     admin,
@@ -72,6 +96,8 @@ export async function startService(
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await metricsServer?.close();
+      redis.off('error', onRedisError);
       await core.close();
     },
   };

@@ -4,12 +4,15 @@
  */
 import { AttributeRejectedError, InvalidTokenError, TesseraArgumentError, UserBannedError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
+import { EventStore } from '../store/eventStore';
 import type { RedisClient } from '../store/scripts';
 import { SessionStore } from '../store/sessionStore';
 import { formatSessionId, newLocalId, parseSessionId } from '../tokens/sessionId';
 import { formatToken, hashSecret, newSecret, parseToken } from '../tokens/token';
 import { DEVICE_TYPE, ROLE } from '../validation/rules';
 import { ActiveSession, type AttributeWriter } from './activeSession';
+import { LifecycleEvents } from './lifecycleEvents';
+import type { SessionObserver } from './observer';
 import type { CreatedSession, SessionMetadata, SessionRecord, SessionUser } from './types';
 
 export interface Validation {
@@ -26,6 +29,9 @@ const MAX_USER_AGENT = 512;
 export class SessionService implements AttributeWriter {
   readonly options: ResolvedTesseraOptions;
   private readonly store: SessionStore;
+  /** The lifecycle event stream; writes nothing unless eventStreamMaxEntries is set. */
+  readonly events: LifecycleEvents;
+  private readonly observer: SessionObserver;
 
   /** Over an ioredis client (standalone or Cluster); or over a store the service's composition shares with its accounts. */
   constructor(redis: RedisClient, options?: TesseraOptions);
@@ -33,6 +39,12 @@ export class SessionService implements AttributeWriter {
   constructor(source: RedisClient | SessionStore, options: TesseraOptions = {}) {
     this.store = source instanceof SessionStore ? source : new SessionStore(source, resolveTesseraOptions(options));
     this.options = this.store.options;
+    this.observer = this.options.observer;
+    const { eventStreamMaxEntries } = this.options;
+    this.events = new LifecycleEvents(
+      eventStreamMaxEntries > 0 ? new EventStore(this.store.redis, this.store.keys, eventStreamMaxEntries) : null,
+      this.observer,
+    );
   }
 
   /** Starts a session for a user id the app has authenticated; returns the token once. */
@@ -45,6 +57,10 @@ export class SessionService implements AttributeWriter {
     const created = await this.store.create({ userId, tag, localId, secretHash: hashSecret(secret), metadata: cleaned });
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
     const sessionId = formatSessionId({ tag, localId });
+    const endedSessionIds = created.endedLocalIds.map((id) => formatSessionId({ tag, localId: id }));
+    if (endedSessionIds.length > 0) this.observer.sessionsRevoked?.('replaced', endedSessionIds.length);
+    await this.events.sessionCreated(userId, sessionId);
+    for (const ended of endedSessionIds) await this.events.sessionRevoked(userId, ended, 'replaced');
     return {
       token: formatToken(sessionId, secret),
       session: {
@@ -58,7 +74,7 @@ export class SessionService implements AttributeWriter {
         ip: cleaned.ip ?? null,
         userAgent: cleaned.userAgent ?? null,
       },
-      endedSessionIds: created.endedLocalIds.map((id) => formatSessionId({ tag, localId: id })),
+      endedSessionIds,
     };
   }
 
@@ -68,8 +84,19 @@ export class SessionService implements AttributeWriter {
    */
   async validate(token: string): Promise<Validation | null> {
     const parsed = parseToken(token);
-    if (!parsed) return null;
-    const result = await this.store.touch(parsed.tag, parsed.localId, hashSecret(parsed.secret));
+    if (!parsed) {
+      this.observer.tokenChecked?.('invalid', null);
+      return null;
+    }
+    const started = performance.now();
+    let result;
+    try {
+      result = await this.store.touch(parsed.tag, parsed.localId, hashSecret(parsed.secret));
+    } catch (error) {
+      this.observer.tokenChecked?.('unavailable', null);
+      throw error;
+    }
+    this.observer.tokenChecked?.(result ? 'valid' : 'invalid', (performance.now() - started) / 1000);
     if (!result) return null;
     const attributes = new Map<string, unknown>();
     for (const [name, json] of result.attributes) attributes.set(name, JSON.parse(json));
@@ -79,14 +106,20 @@ export class SessionService implements AttributeWriter {
   /** Ends a session by id, whoever owns it; true when it was live. */
   async revoke(sessionId: string): Promise<boolean> {
     const parts = parseSessionId(sessionId);
-    return parts ? this.store.revoke(parts.tag, parts.localId) : false;
+    if (!parts || !(await this.store.revoke(parts.tag, parts.localId))) return false;
+    // Only the event needs the user: its consumers key their caches by it.
+    const userId = this.events.enabled ? await this.store.userIdOf(parts.tag).catch(() => null) : null;
+    await this.sessionRevoked(userId, sessionId);
+    return true;
   }
 
   /** Ends a session only if it belongs to userId; true when a live session of theirs ended. */
   async revokeOwn(userId: string, sessionId: string): Promise<boolean> {
     const parts = parseSessionId(sessionId);
     if (!parts || parts.tag !== (await this.store.tagOf(userId))) return false;
-    return this.store.revoke(parts.tag, parts.localId);
+    if (!(await this.store.revoke(parts.tag, parts.localId))) return false;
+    await this.sessionRevoked(userId, sessionId);
+    return true;
   }
 
   /**
@@ -97,12 +130,14 @@ export class SessionService implements AttributeWriter {
   async revokeAll(userId: string, options: { exceptSessionId?: string } = {}): Promise<number> {
     const tag = await this.store.tagOf(userId);
     if (!tag) return 0;
-    // With no session to keep, the store always acts.
-    if (!options.exceptSessionId) return (await this.store.revokeAll(tag)) ?? 0;
-    const keep = parseSessionId(options.exceptSessionId);
-    if (!keep || keep.tag !== tag) throw new InvalidTokenError();
-    const ended = await this.store.revokeAll(tag, keep.localId);
+    const keptSessionId = options.exceptSessionId || undefined;
+    const keep = keptSessionId ? parseSessionId(keptSessionId) : null;
+    if (keptSessionId && (!keep || keep.tag !== tag)) throw new InvalidTokenError();
+    // Null: the session to keep is no longer live, and nothing changed.
+    const ended = await this.store.revokeAll(tag, keep?.localId);
     if (ended === null) throw new InvalidTokenError();
+    this.observer.sessionsRevoked?.(keep ? 'others' : 'all', ended);
+    await this.events.sessionsRevoked(userId, ended, keptSessionId);
     return ended;
   }
 
@@ -118,13 +153,27 @@ export class SessionService implements AttributeWriter {
    */
   async ban(userId: string, until: Date | null = null): Promise<number> {
     assertUserId(userId);
-    return this.store.ban(await this.store.claimTag(userId), until);
+    const ended = await this.store.ban(await this.store.claimTag(userId), until);
+    this.observer.sessionsRevoked?.('ban', ended);
+    await this.events.userBanned(userId, until, ended);
+    return ended;
   }
 
   /** Lifts a ban; true when one was in force. */
   async unban(userId: string): Promise<boolean> {
     const tag = await this.store.tagOf(userId);
-    return tag ? this.store.unban(tag) : false;
+    if (!tag || !(await this.store.unban(tag))) return false;
+    await this.events.userUnbanned(userId);
+    return true;
+  }
+
+  /**
+   * Reports a password change made by the application's account store (which ends the user's
+   * other sessions in the same step as the new hash) to the observer and the event stream.
+   */
+  async passwordChanged(userId: string, ended: number, keptSessionId: string): Promise<void> {
+    this.observer.sessionsRevoked?.('password', ended);
+    await this.events.passwordChanged(userId, ended, keptSessionId);
   }
 
   /** The end of the ban in force on the user (null: no end), or undefined when not banned. */
@@ -176,6 +225,11 @@ export class SessionService implements AttributeWriter {
   async deleteAttribute(sessionId: string, name: string): Promise<void> {
     const parts = parseSessionId(sessionId);
     if (parts) await this.store.deleteAttribute(parts.tag, parts.localId, name);
+  }
+
+  private async sessionRevoked(userId: string | null, sessionId: string): Promise<void> {
+    this.observer.sessionsRevoked?.('session', 1);
+    await this.events.sessionRevoked(userId, sessionId, 'revoked');
   }
 
   /** Resolves when Redis answers; throws StoreUnavailableError otherwise. */

@@ -62,6 +62,11 @@ export class KeySpace {
     return `${this.base}:audit:signin`;
   }
 
+  /** Stream: session lifecycle events for other services, capped in length. One key, so one Cluster node orders them all. */
+  events(): string {
+    return `${this.base}:events`;
+  }
+
   forUser(tag: string): UserKeys {
     const slot = `${this.base}:{${tag}}`;
     const sessionPrefix = `${slot}:s:`;

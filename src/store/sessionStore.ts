@@ -220,6 +220,11 @@ export class SessionStore {
     return isInForce(banned) ? banEnd(banned!) : undefined;
   }
 
+  /** The id of the user a routing tag belongs to, or null when the tag is unknown. */
+  userIdOf(tag: string): Promise<string | null> {
+    return guard(() => this.redis.hget(this.keys.forUser(tag).user, 'u'));
+  }
+
   async ping(): Promise<void> {
     await guard(() => this.redis.ping());
   }

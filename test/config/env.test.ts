@@ -109,6 +109,19 @@ describe('configuration from the environment', () => {
     ]);
   });
 
+  it('reads the metrics port and the event stream settings', () => {
+    expect(loadConfig({}).METRICS_PORT).toBeUndefined();
+    expect(loadConfig({ METRICS_PORT: '9464', EVENT_STREAM: 'on' })).toMatchObject({ METRICS_PORT: 9464, EVENT_STREAM: true, EVENT_STREAM_MAX_ENTRIES: 100_000 });
+    expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({}))).eventStreamMaxEntries).toBe(0);
+    expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({ EVENT_STREAM: 'on', EVENT_STREAM_MAX_ENTRIES: '5000' }))).eventStreamMaxEntries).toBe(5000);
+    expect(problemsOf({ METRICS_PORT: '3000' })).toEqual(['METRICS_PORT: must differ from PORT: the metrics have a listener of their own']);
+    expect(problemsOf({ METRICS_PORT: 'prometheus', EVENT_STREAM: 'yes', EVENT_STREAM_MAX_ENTRIES: '10' })).toEqual([
+      'METRICS_PORT: must be a whole number',
+      'EVENT_STREAM: must be on or off',
+      'EVENT_STREAM_MAX_ENTRIES: must be at least 1000',
+    ]);
+  });
+
   it('treats empty variables as unset', () => {
     const config = loadConfig({ PORT: '', REDIS_URL: '' });
     expect([config.PORT, config.REDIS_URL]).toEqual([3000, undefined]);
