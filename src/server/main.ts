@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     await release();
     throw error;
   }
-  logger.info({ port: service.port }, 'tessera listening');
+  logger.info({ port: service.port, metricsPort: service.metricsPort }, 'tessera listening');
 
   let stopping = false;
   const stop = async (signal: string) => {
