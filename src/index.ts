@@ -1,6 +1,8 @@
 /** Tessera's public surface. */
 export { createTessera, SessionService, type Validation } from './sessions/sessionService';
 export { ActiveSession } from './sessions/activeSession';
+export type { SessionObserver, TokenCheckOutcome, RevocationKind } from './sessions/observer';
+export type { LifecycleEventType, SessionRevokedReason } from './sessions/lifecycleEvents';
 export type { CreatedSession, DeviceInfo, DeviceInput, SessionMetadata, SessionRecord, SessionUser } from './sessions/types';
 export { DEFAULT_TESSERA_OPTIONS, resolveTesseraOptions, type TesseraOptions, type ResolvedTesseraOptions } from './options';
 export { authenticate, DEFAULT_EXPIRES_HEADER, type AuthenticateOptions } from './middleware/authenticate';

@@ -49,7 +49,8 @@ export async function startService(
   if (metrics) {
     metrics.watchPasswordQueue(core.passwordQueueSize);
     core.durable.on('outcome', (outcome) => metrics.durableWrite(outcome));
-    redis.on('error', onRedisError);
+    // A Cluster reports a node's connection faults as 'node error'.
+    redis.on('error', onRedisError).on('node error', onRedisError);
   }
   const { sessions, accounts, admin, audit } = core;
   // Ready before the first login of an unknown name, which must not take longer than any other.
@@ -97,7 +98,7 @@ export async function startService(
         server.closeIdleConnections();
       });
       await metricsServer?.close();
-      redis.off('error', onRedisError);
+      redis.off('error', onRedisError).off('node error', onRedisError);
       await core.close();
     },
   };
