@@ -116,12 +116,41 @@ export class CsrfRejectedError extends TesseraError {
   }
 }
 
-/** 401 for POST /auth/introspect without the service credential or an admin session. */
-export class IntrospectionUnauthorizedError extends TesseraError {
-  constructor() {
-    super(401, 'introspection-unauthorized', 'Introspection needs a credential', 'Send the service credential as "Authorization: Bearer <credential>", or use an admin session.', {
-      headers: { 'WWW-Authenticate': 'Bearer realm="tessera-introspection"' },
+/**
+ * An OAuth 2.0 error (RFC 6749 §5.2). The error handler answers it as `{"error": "<code>"}`
+ * rather than problem+json, the shape OAuth clients in every language read.
+ */
+export class OAuthError extends TesseraError {
+  constructor(
+    status: number,
+    /** The RFC 6749 error code, such as `invalid_client`. */
+    readonly oauthError: string,
+    detail: string,
+    headers: Record<string, string> = {},
+  ) {
+    super(status, oauthError.replaceAll('_', '-'), 'OAuth error', detail, { headers });
+  }
+}
+
+const INTROSPECTION_REALM = 'realm="tessera-introspection"';
+
+/**
+ * 401 `invalid_client` for POST /auth/introspect: the caller did not prove itself as the resource
+ * server (nor is it an admin session). The challenge names the scheme it tried (RFC 6749 §5.2):
+ * Basic for client_secret_basic, client_secret_post or nothing at all; Bearer for a bearer credential.
+ */
+export class InvalidClientError extends OAuthError {
+  constructor(scheme: 'Basic' | 'Bearer') {
+    super(401, 'invalid_client', 'The introspection client could not be authenticated.', {
+      'WWW-Authenticate': scheme === 'Bearer' ? `Bearer ${INTROSPECTION_REALM}, error="invalid_token"` : `Basic ${INTROSPECTION_REALM}, charset="UTF-8"`,
     });
+  }
+}
+
+/** 400 `invalid_request`: more than one client authentication method in one request (RFC 6749 §2.3). */
+export class InvalidOAuthRequestError extends OAuthError {
+  constructor(detail: string) {
+    super(400, 'invalid_request', detail);
   }
 }
 

@@ -127,10 +127,16 @@ const envSchema = z
     METRICS_PORT: positiveInt(0, 65535).optional(),
     EVENT_STREAM: onOff('off'),
     EVENT_STREAM_MAX_ENTRIES: positiveInt(1000, 10_000_000).default(100_000),
+    // At least 32 characters of 66 (about 190 bits when random): anonymous guessing at any rate cannot find it.
     INTROSPECT_CREDENTIAL: z
       .string()
-      .regex(/^[A-Za-z0-9._~+/-]{32,256}$/, 'must be 32-256 characters of A-Z a-z 0-9 . _ ~ + / -')
+      .regex(/^[A-Za-z0-9._~+/-]{32,256}$/, 'must be 32-256 characters of A-Z a-z 0-9 . _ ~ + / - (a random string, such as: openssl rand -hex 32)')
       .optional(),
+    // No ":" (it ends the id in a Basic header) and nothing form-encoding would change.
+    INTROSPECT_CLIENT_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ ~ -')
+      .default('resource-server'),
   })
   .refine((env) => Boolean(env.ADMIN_USERNAME) === Boolean(env.ADMIN_PASSWORD), {
     message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together',

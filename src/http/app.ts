@@ -6,6 +6,7 @@ import type { AdminService } from '../admin/adminService';
 import { authenticate } from '../middleware/authenticate';
 import type { SessionService } from '../sessions/sessionService';
 import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
+import type { IntrospectionClientOptions } from './introspectionClient';
 import { jsonBodyParser } from './requestInput';
 import { problemDetails } from './problemDetails';
 import { requestLog } from './requestLog';
@@ -30,8 +31,8 @@ export interface AppParts {
   bodyLimitBytes: number;
   /** The cookie transport and the pages that use it; null serves the bearer-header API only. */
   pages?: PagesParts | null;
-  /** Secret that lets a resource server call POST /auth/introspect; null: admin sessions only. */
-  introspectCredential?: string | null;
+  /** The resource server that may call POST /auth/introspect; null: admin sessions only. */
+  introspectionClient?: IntrospectionClientOptions | null;
   /** Told of every answered request (the service's metrics); null: none. */
   requestObserver?: RequestObserver | null;
 }
@@ -49,7 +50,7 @@ export function createApp(parts: AppParts): Koa {
     : null;
   const health = healthRoutes(parts.sessions);
   const auth = authRoutes(parts.sessions, parts.accounts, pages?.cookie ?? null);
-  const gateway = gatewayRoutes(parts.sessions, { introspectCredential: parts.introspectCredential ?? null });
+  const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
   const admin = adminRoutes(parts.admin);
   const requestObserver = parts.requestObserver ?? null;
   if (requestObserver) app.use(requestMetrics(requestObserver));

@@ -1,7 +1,8 @@
 /**
  * The one place errors become answers: every failure is application/problem+json (RFC 9457)
- * with a stable `type`. Unknown errors are logged and answered 500 without internals. Server-rendered
- * pages may get an HTML page for a server-side failure instead, so a browser shows words, not JSON.
+ * with a stable `type`, except OAuth errors, which take RFC 6749's `{"error": ...}` shape.
+ * Unknown errors are logged and answered 500 without internals. Server-rendered pages may get an
+ * HTML page for a server-side failure instead, so a browser shows words, not JSON.
  */
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
@@ -9,6 +10,7 @@ import {
   MalformedJsonError,
   MethodNotAllowedError,
   NotFoundError,
+  OAuthError,
   PayloadTooLargeError,
   TesseraError,
   UnsupportedMediaTypeError,
@@ -48,6 +50,11 @@ export function problemDetails(logger: Logger, options: ProblemDetailsOptions): 
         ctx.status = error.status;
         const page = error.status >= 500 ? options.htmlFor?.(ctx, error.status) : null;
         if (page) return sendPage(ctx, error.status, page);
+        if (error instanceof OAuthError) {
+          ctx.set('Cache-Control', 'no-store');
+          ctx.body = { error: error.oauthError };
+          return;
+        }
         ctx.type = PROBLEM_CONTENT_TYPE;
         ctx.body = {
           type: error.type,

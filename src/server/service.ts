@@ -68,7 +68,7 @@ export async function startService(
     trustedProxyHops: config.TRUST_PROXY,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     pages,
-    introspectCredential: config.INTROSPECT_CREDENTIAL ?? null,
+    introspectionClient: { clientId: config.INTROSPECT_CLIENT_ID, credential: config.INTROSPECT_CREDENTIAL ?? null },
     requestObserver: metrics,
   });
   const server = app.listen(config.PORT, config.HOST);

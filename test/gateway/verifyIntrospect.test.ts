@@ -36,6 +36,14 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
       expect(await answer.text()).toBe('');
     });
 
+    it('sends every identity header, empty when there is nothing to say', async () => {
+      const { token } = await signUpAndLogIn(service, 'verified-plain');
+      const answer = await service.call('GET', '/auth/verify', { token });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-auth-roles')).toBe('');
+      expect(answer.headers.get('x-auth-user-name')).toBe('verified-plain');
+    });
+
     it('accepts the session cookie', async () => {
       await signUpAndLogIn(service, 'verified-cookie');
       const browser = new PageClient(service);
@@ -106,16 +114,46 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
       }
     });
 
-    it('refuses callers without the credential or an admin session', async () => {
+    it('refuses callers without the credential or an admin session with invalid_client and the challenge of the scheme they tried', async () => {
       const { token } = await signUpAndLogIn(service, 'inspected-nosy');
-      for (const answer of [
-        await asService(token, 'wrong-credential-0123456789abcdefghij'),
-        await service.call('POST', '/auth/introspect', { body: { token } }),
-        await service.call('POST', '/auth/introspect', { token, body: { token } }),
-      ]) {
+      const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;
+      const basicChallenge = 'Basic realm="tessera-introspection", charset="UTF-8"';
+      const bearerChallenge = 'Bearer realm="tessera-introspection", error="invalid_token"';
+      for (const [answer, challenge] of [
+        [await asService(token, 'wrong-credential-0123456789abcdefghij'), bearerChallenge],
+        [await service.call('POST', '/auth/introspect', { token, body: { token } }), bearerChallenge],
+        [await service.call('POST', '/auth/introspect', { body: { token } }), basicChallenge],
+        [await service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(`resource-server:${CREDENTIAL}x`) } }), basicChallenge],
+        [await service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(`other:${CREDENTIAL}`) } }), basicChallenge],
+        [await service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(CREDENTIAL) } }), basicChallenge],
+        [await service.call('POST', '/auth/introspect', { body: { token, client_id: 'resource-server', client_secret: 'nope' } }), basicChallenge],
+        [await service.call('POST', '/auth/introspect', { body: { token, client_id: 'resource-server' } }), basicChallenge],
+      ] as const) {
         expect(answer.status).toBe(401);
-        expect(((await answer.json()) as { type: string }).type).toBe('urn:tessera:problem:introspection-unauthorized');
+        expect(answer.headers.get('www-authenticate')).toBe(challenge);
+        expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(await answer.json()).toEqual({ error: 'invalid_client' });
       }
+    });
+
+    it('takes client_secret_basic as curl -u sends it, without form encoding', async () => {
+      const { token, body } = await signUpAndLogIn(service, 'inspected-by-curl');
+      const answer = await service.call('POST', '/auth/introspect', {
+        body: form(token),
+        headers: { authorization: `Basic ${Buffer.from(`resource-server:${CREDENTIAL}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toMatchObject({ active: true, sub: body.user.id });
+    });
+
+    it('refuses two client authentication methods in one request', async () => {
+      const { token } = await signUpAndLogIn(service, 'inspected-twice');
+      const answer = await service.call('POST', '/auth/introspect', {
+        body: new URLSearchParams({ token, client_id: 'resource-server', client_secret: CREDENTIAL }).toString(),
+        headers: { authorization: `Bearer ${CREDENTIAL}`, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toEqual({ error: 'invalid_request' });
     });
 
     it('lets an admin session introspect, with JSON too', async () => {

@@ -19,8 +19,12 @@ describe('the configuration of cookies, pages and introspection', () => {
     expect(problemsOf({ PUBLIC_ORIGIN: 'ftp://auth.example.com' })[0]).toMatch(/^PUBLIC_ORIGIN: must be an http/);
   });
 
-  it('wants a long introspection credential', () => {
+  it('wants a long introspection credential, and a client id a Basic header can carry', () => {
     expect(problemsOf({ INTROSPECT_CREDENTIAL: 'short' })[0]).toMatch(/^INTROSPECT_CREDENTIAL: must be 32-256 characters/);
+    expect(problemsOf({ INTROSPECT_CREDENTIAL: 'x'.repeat(31) })).toHaveLength(1);
+    expect(loadConfig({}).INTROSPECT_CLIENT_ID).toBe('resource-server');
+    expect(problemsOf({ INTROSPECT_CLIENT_ID: 'reports:api' })[0]).toMatch(/^INTROSPECT_CLIENT_ID: must be 1-64 characters/);
+    expect(loadConfig({ INTROSPECT_CLIENT_ID: 'reports-api' }).INTROSPECT_CLIENT_ID).toBe('reports-api');
   });
 
   it('wants a long form secret, and keeps it out of Redis when given', () => {
