@@ -1,6 +1,7 @@
 /**
  * Options of the session service: defined, defaulted and validated here and nowhere else.
  */
+import { closestName } from './didYouMean';
 import { TesseraArgumentError } from './errors';
 import type { SessionObserver } from './sessions/observer';
 
@@ -57,6 +58,7 @@ export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
 export const KEY_PREFIX_PATTERN = /^[A-Za-z0-9:._-]{1,64}$/;
 
 export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTesseraOptions {
+  assertKnownKeys(options);
   const resolved: Required<TesseraOptions> = {
     idleTimeoutSeconds: options.idleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds,
     absoluteLifetimeSeconds: options.absoluteLifetimeSeconds ?? DEFAULT_TESSERA_OPTIONS.absoluteLifetimeSeconds,
@@ -108,5 +110,20 @@ function positiveNumber(name: string, value: number): void {
 function positiveInteger(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value <= 0) {
     throw new TesseraArgumentError(`${name} must be a positive whole number; got ${String(value)}.`);
+  }
+}
+
+/** A misspelt option would otherwise be ignored in silence, leaving its default in force. */
+function assertKnownKeys(options: TesseraOptions): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TesseraArgumentError(`Tessera's options must be an object; got ${Array.isArray(options) ? 'an array' : String(options)}.`);
+  }
+  const known = Object.keys(DEFAULT_TESSERA_OPTIONS);
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const suggestion = closestName(key, known);
+    throw new TesseraArgumentError(
+      `Unknown option "${key}"${suggestion ? `; did you mean "${suggestion}"?` : `. Known options: ${known.join(', ')}.`}`,
+    );
   }
 }

@@ -48,8 +48,7 @@ async function main(): Promise<number> {
     if (!existsSync(socket)) throw new Error('No Redis to talk to: start the service (npm start), or set REDIS_URL or REDIS_CLUSTER_NODES.');
     target = { kind: 'standalone', path: socket };
   }
-  const redis = createRedisClient(target);
-  redis.on('error', () => undefined);
+  const redis = createRedisClient(target, { logger: null });
   const core = buildCore(config, redis, createLogger('silent'));
   try {
     await waitUntilReady(redis, 5000);

@@ -28,8 +28,7 @@ async function main(): Promise<void> {
     target = { kind: 'standalone', path: embedded.socketPath };
   }
 
-  const redis = createRedisClient(target);
-  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+  const redis = createRedisClient(target, { logger });
   // Whatever happens from here, the embedded Redis must not outlive this process.
   const release = async () => {
     await redis.quit().catch(() => redis.disconnect());

@@ -4,8 +4,8 @@
  */
 import { AttributeRejectedError, InvalidTokenError, TesseraArgumentError, UserBannedError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
+import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../store/clientCheck';
 import { EventStore } from '../store/eventStore';
-import type { RedisClient } from '../store/scripts';
 import { SessionStore } from '../store/sessionStore';
 import { formatSessionId, newLocalId, parseSessionId } from '../tokens/sessionId';
 import { formatToken, hashSecret, newSecret, parseToken } from '../tokens/token';
@@ -33,11 +33,22 @@ export class SessionService implements AttributeWriter {
   readonly events: LifecycleEvents;
   private readonly observer: SessionObserver;
 
-  /** Over an ioredis client (standalone or Cluster); or over a store the service's composition shares with its accounts. */
-  constructor(redis: RedisClient, options?: TesseraOptions);
+  /**
+   * Over an ioredis client (standalone or Cluster); or over a store the service's composition shares
+   * with its accounts. Throws TesseraArgumentError for anything but an ioredis client, and for unknown
+   * or invalid options.
+   */
+  constructor(redis: RedisClientLike, options?: TesseraOptions);
   constructor(store: SessionStore);
-  constructor(source: RedisClient | SessionStore, options: TesseraOptions = {}) {
-    this.store = source instanceof SessionStore ? source : new SessionStore(source, resolveTesseraOptions(options));
+  constructor(source: RedisClientLike | SessionStore, options: TesseraOptions = {}) {
+    if (source instanceof SessionStore) {
+      this.store = source;
+    } else {
+      const client = toRedisClient(source, 'Tessera');
+      const resolved = resolveTesseraOptions(options);
+      warnUnlessFailFast(source);
+      this.store = new SessionStore(client, resolved);
+    }
     this.options = this.store.options;
     this.observer = this.options.observer;
     const { eventStreamMaxEntries } = this.options;
@@ -244,7 +255,7 @@ export class SessionService implements AttributeWriter {
 }
 
 /** Creates the session service over an ioredis client (standalone or Cluster). */
-export function createTessera(redis: RedisClient, options: TesseraOptions = {}): SessionService {
+export function createTessera(redis: RedisClientLike, options: TesseraOptions = {}): SessionService {
   return new SessionService(redis, options);
 }
 

@@ -24,8 +24,31 @@ export type RedisTarget =
   | { kind: 'cluster'; nodes: RedisNode[]; password?: string }
   | { kind: 'sentinel'; sentinels: RedisNode[]; masterName: string; sentinelPassword?: string; password?: string };
 
-export function createRedisClient(target: RedisTarget, overrides: RedisOptions = {}): Redis | Cluster {
-  const options: RedisOptions = { ...FAIL_FAST_REDIS_OPTIONS, ...overrides };
+/** Where a client made by createRedisClient reports an outage; console and pino loggers fit. */
+export interface ConnectionLogger {
+  warn(message: string): void;
+  info(message: string): void;
+}
+
+export interface RedisClientOptions {
+  /** ioredis options laid over the fail-fast ones (password, tls, db, ...). For a Cluster, its nodes' options. */
+  redisOptions?: RedisOptions;
+  /** Gets one warning when the connection is lost and one line when it is back. Default console; null: silent. */
+  logger?: ConnectionLogger | null;
+}
+
+/**
+ * A fail-fast ioredis client, connecting in the background: wait for it with waitUntilReady()
+ * before the first command, which would otherwise be refused (there is no offline queue).
+ * Connection errors are reported once per outage, never as unhandled 'error' events.
+ */
+export function createRedisClient(target: RedisTarget, clientOptions: RedisClientOptions = {}): Redis | Cluster {
+  const client = connect(target, { ...FAIL_FAST_REDIS_OPTIONS, ...clientOptions.redisOptions });
+  reportOutages(client, clientOptions.logger === undefined ? console : clientOptions.logger);
+  return client;
+}
+
+function connect(target: RedisTarget, options: RedisOptions): Redis | Cluster {
   if (target.kind === 'sentinel') {
     return new Redis({
       ...options,
@@ -54,8 +77,23 @@ export function createRedisClient(target: RedisTarget, overrides: RedisOptions =
   return target.url ? new Redis(target.url, options) : new Redis(options);
 }
 
-/** Resolves once the client is ready, or rejects after timeoutMs. */
-export async function waitUntilReady(redis: Redis | Cluster, timeoutMs: number): Promise<void> {
+/** ioredis emits 'error' on every failed reconnect attempt; one line per outage is what an operator needs. */
+function reportOutages(client: Redis | Cluster, logger: ConnectionLogger | null): void {
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    logger?.warn(`Redis connection lost (${error.message}); session checks answer 503 until it is back.`);
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger?.info('Redis connection is back.');
+  });
+}
+
+/** Resolves once the client is ready (connected, and for a Cluster, its slots known), or rejects after timeoutMs. */
+export async function waitUntilReady(redis: Redis | Cluster, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {

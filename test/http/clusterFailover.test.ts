@@ -24,8 +24,7 @@ describe('when a Redis Cluster master fails over to its replica', () => {
 
   beforeAll(async () => {
     cluster = await startRedisCluster(3, 1);
-    redis = createRedisClient({ kind: 'cluster', nodes: cluster.nodes }) as Cluster;
-    redis.on('error', () => undefined);
+    redis = createRedisClient({ kind: 'cluster', nodes: cluster.nodes }, { logger: null }) as Cluster;
     await waitUntilReady(redis, 10_000);
     service = await startTestService(redis);
   }, 60_000);

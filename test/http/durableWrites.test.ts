@@ -15,8 +15,7 @@ describe('security writes on a Redis master with a replica', () => {
     master = await startRedis(['--appendonly', 'no']);
     replica = await startRedis(['--appendonly', 'no', '--replicaof', '127.0.0.1', String(master.port)]);
     await waitForReplicas(master.port, 1);
-    redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${master.port}` }) as Redis;
-    redis.on('error', () => undefined);
+    redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${master.port}` }, { logger: null }) as Redis;
     await waitUntilReady(redis, 10_000);
   });
   afterAll(async () => {

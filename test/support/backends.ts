@@ -21,8 +21,7 @@ function backend(name: Backend['name'], target: () => SharedTarget): Backend {
     name,
     target,
     async connect(overrides = {}) {
-      const client = createRedisClient(target(), overrides);
-      client.on('error', () => undefined);
+      const client = createRedisClient(target(), { redisOptions: overrides, logger: null });
       await waitUntilReady(client, 10_000);
       return client;
     },

@@ -15,8 +15,7 @@ export interface PrivateRedis {
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const server = await startRedis();
-  const redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${server.port}` }) as Redis;
-  redis.on('error', () => undefined);
+  const redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${server.port}` }, { logger: null }) as Redis;
   await waitUntilReady(redis, 10_000);
   return {
     server,
