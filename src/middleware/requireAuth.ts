@@ -1,26 +1,53 @@
 /**
  * Guards for routes: 401 with the RFC 6750 challenge when there is no live session, 403 when the
  * session's user lacks a role. Roles come from the same touch call, so a check costs no Redis call.
+ * Handlers after a guard see `ctx.state.session` and `ctx.state.user` as set, not nullable.
  */
-import type { Middleware } from 'koa';
-import { ForbiddenError, InvalidTokenError, UnauthenticatedError } from '../errors';
+import type { DefaultState, Middleware, ParameterizedContext } from 'koa';
+import { ForbiddenError, InvalidTokenError, TesseraArgumentError, UnauthenticatedError } from '../errors';
+import { ROLE } from '../sessions/sessionService';
+import type { ActiveSession } from '../sessions/activeSession';
+import type { SessionUser } from '../sessions/types';
 import './state';
 
-export function requireAuth(): Middleware {
+/** ctx.state behind requireAuth() or requireRole(): the session and its user are there. */
+export interface AuthenticatedState extends DefaultState {
+  session: ActiveSession;
+  user: SessionUser;
+  authFailure: undefined;
+}
+
+export function requireAuth(): Middleware<AuthenticatedState> {
   return async function requireAuth(ctx, next) {
-    if (!ctx.state.session) {
-      throw ctx.state.authFailure === 'invalid' ? new InvalidTokenError() : new UnauthenticatedError();
-    }
+    assertSignedIn(ctx);
     await next();
   };
 }
 
-export function requireRole(role: string): Middleware {
-  const auth = requireAuth();
+/** Refuses with 403 unless the user has the role; the role name is checked here, once, so a typo cannot silently lock everyone out. */
+export function requireRole(role: string): Middleware<AuthenticatedState> {
+  if (typeof role !== 'string' || !ROLE.test(role)) {
+    const lower = typeof role === 'string' ? role.toLowerCase() : '';
+    const hint = lower !== role && ROLE.test(lower) ? `; did you mean "${lower}"?` : '.';
+    throw new TesseraArgumentError(
+      `requireRole(${JSON.stringify(role)}) could never match: a role is 1-32 lower-case letters, digits, "_" or "-", starting with a letter${hint}`,
+    );
+  }
   return async function requireRole(ctx, next) {
-    await auth(ctx, async () => {
-      if (!ctx.state.user?.roles.includes(role)) throw new ForbiddenError(`This needs the "${role}" role.`);
-      await next();
-    });
+    assertSignedIn(ctx);
+    if (!ctx.state.user.roles.includes(role)) throw new ForbiddenError(`This needs the "${role}" role.`);
+    await next();
   };
+}
+
+function assertSignedIn(ctx: ParameterizedContext): void {
+  const { state } = ctx;
+  if (state.session) return;
+  // authenticate() always sets session (null when there is none); undefined means it never ran.
+  if (state.session === undefined) {
+    throw new Error(
+      `Tessera's guards need authenticate() to run first: add app.use(authenticate(tessera)) before the routes that use requireAuth() or requireRole() (request: ${ctx.method} ${ctx.path}).`,
+    );
+  }
+  throw state.authFailure === 'invalid' ? new InvalidTokenError() : new UnauthenticatedError();
 }

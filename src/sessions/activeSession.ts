@@ -5,6 +5,23 @@
  */
 import type { DeviceInfo, SessionRecord } from './types';
 
+/**
+ * The types of your session attributes, declared by merging into this interface:
+ *
+ *     declare module 'tessera-sessions' {
+ *       interface SessionAttributes { theme: 'light' | 'dark'; cartId: string }
+ *     }
+ *
+ * Declared names get their type from get/set/setIfAbsent; other names stay `unknown`.
+ */
+export interface SessionAttributes {}
+
+/** An attribute name: one declared in SessionAttributes, or any other string. */
+export type AttributeName = keyof SessionAttributes | (string & {});
+
+/** The declared type of an attribute, or unknown for an undeclared name. */
+export type AttributeValue<K extends AttributeName> = K extends keyof SessionAttributes ? SessionAttributes[K] : unknown;
+
 export interface AttributeWriter {
   setAttribute(sessionId: string, name: string, value: unknown): Promise<void>;
   setAttributeIfAbsent(sessionId: string, name: string, value: unknown): Promise<unknown>;
@@ -38,28 +55,28 @@ export class ActiveSession implements SessionRecord {
     this.userAgent = record.userAgent;
   }
 
-  get(name: string): unknown {
-    return this.attributes.get(name);
+  get<K extends AttributeName>(name: K): AttributeValue<K> | undefined {
+    return this.attributes.get(name) as AttributeValue<K> | undefined;
   }
 
   /** All attributes as a plain object (a copy). */
-  allAttributes(): Record<string, unknown> {
+  allAttributes(): Partial<SessionAttributes> & Record<string, unknown> {
     return Object.fromEntries(this.attributes);
   }
 
-  async set(name: string, value: unknown): Promise<void> {
+  async set<K extends AttributeName>(name: K, value: AttributeValue<K>): Promise<void> {
     await this.writer.setAttribute(this.id, name, value);
     this.attributes.set(name, value);
   }
 
   /** Sets the attribute unless another request did first; answers the value it now has. */
-  async setIfAbsent(name: string, value: unknown): Promise<unknown> {
+  async setIfAbsent<K extends AttributeName>(name: K, value: AttributeValue<K>): Promise<AttributeValue<K>> {
     const stored = await this.writer.setAttributeIfAbsent(this.id, name, value);
     this.attributes.set(name, stored);
-    return stored;
+    return stored as AttributeValue<K>;
   }
 
-  async delete(name: string): Promise<void> {
+  async delete(name: AttributeName): Promise<void> {
     await this.writer.deleteAttribute(this.id, name);
     this.attributes.delete(name);
   }
