@@ -11,6 +11,8 @@ module.exports = {
     [`/node_modules/${ESM_ONLY}/.+\\.js$`]: ['@swc/jest', { module: { type: 'commonjs' } }],
   },
   transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)`],
+  // The examples import the package by its name, as an app would.
+  moduleNameMapper: { '^tessera-sessions$': '<rootDir>/src/index.ts' },
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
   testTimeout: 30000,

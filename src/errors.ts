@@ -69,8 +69,8 @@ export class UnsupportedMediaTypeError extends TesseraError {
 }
 
 export class PayloadTooLargeError extends TesseraError {
-  constructor(limitBytes: number) {
-    super(413, 'payload-too-large', 'Payload too large', `The request body must be at most ${limitBytes} bytes.`);
+  constructor(limitBytes?: number) {
+    super(413, 'payload-too-large', 'Payload too large', limitBytes === undefined ? 'The request body is too large.' : `The request body must be at most ${limitBytes} bytes.`);
   }
 }
 

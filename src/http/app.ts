@@ -57,7 +57,8 @@ export function createApp(parts: AppParts): Koa {
   app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));
   app.use(requestLog(parts.logger));
   app.use(
-    problemDetails(parts.logger, {
+    problemDetails({
+      logger: parts.logger,
       bodyLimitBytes: parts.bodyLimitBytes,
       htmlFor: pages ? pageErrorDocument : undefined,
       onServerError: requestObserver?.serverError?.bind(requestObserver),

@@ -41,7 +41,7 @@ export function introspectionClient(options: IntrospectionClientOptions): Middle
       if (!basic || !isClient(basic.id, basic.secret)) throw new InvalidClientError('Basic');
     } else if (authorization) {
       // A bearer credential, or an admin's own session token (already checked by authenticate()).
-      const bearer = readBearerToken(ctx);
+      const bearer = readBearerToken(ctx.get('Authorization'));
       const isCredential = secret !== null && !!bearer && timingSafeEqual(sha256(bearer), secret);
       if (!isCredential && !isAdmin(ctx)) throw new InvalidClientError('Bearer');
     } else if (form) {

@@ -5,7 +5,6 @@
  * HTML page for a server-side failure instead, so a browser shows words, not JSON.
  */
 import type { Context, Middleware } from 'koa';
-import type { Logger } from 'pino';
 import {
   MalformedJsonError,
   MethodNotAllowedError,
@@ -18,10 +17,31 @@ import {
 } from '../errors';
 import { sendPage } from './pages/respond';
 
-const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** The RFC 9457 document of a Tessera error, for any framework: send it with its status, its headers and PROBLEM_CONTENT_TYPE. */
+export function problemDocument(error: TesseraError, instance: string): Record<string, unknown> {
+  return {
+    type: error.type,
+    title: error.title,
+    status: error.status,
+    ...(error.expose ? { detail: error.message } : {}),
+    instance,
+    ...error.extras,
+  };
+}
+
+/** Where failures are logged; pino fits. Log records carry the error and the request path. */
+export interface ProblemLogger {
+  warn(record: { err: unknown; path: string }, message: string): void;
+  error(record: { err: unknown; path: string }, message: string): void;
+}
 
 export interface ProblemDetailsOptions {
-  bodyLimitBytes: number;
+  /** Gets 5xx answers (warn: a 503's cause) and unexpected errors (error). Default: one line each on the console, without error properties. */
+  logger?: ProblemLogger;
+  /** The body limit to name in a 413 when the body parser's error does not say. Bytes. */
+  bodyLimitBytes?: number;
   /**
    * For requests of server-rendered pages: an HTML document for a server-side failure (a Redis
    * fault's 503), so a browser shows a page rather than JSON. Null keeps problem+json.
@@ -31,7 +51,9 @@ export interface ProblemDetailsOptions {
   onServerError?: (error: unknown) => void;
 }
 
-export function problemDetails(logger: Logger, options: ProblemDetailsOptions): Middleware {
+/** Turns every error below it into problem+json; put it first, or right after a request logger. */
+export function problemDetails(options: ProblemDetailsOptions = {}): Middleware {
+  const logger = options.logger ?? CONSOLE_LOGGER;
   return async function problemDetails(ctx, next) {
     try {
       await next();
@@ -56,14 +78,7 @@ export function problemDetails(logger: Logger, options: ProblemDetailsOptions): 
           return;
         }
         ctx.type = PROBLEM_CONTENT_TYPE;
-        ctx.body = {
-          type: error.type,
-          title: error.title,
-          status: error.status,
-          ...(error.expose ? { detail: error.message } : {}),
-          instance: ctx.path,
-          ...error.extras,
-        };
+        ctx.body = problemDocument(error, ctx.path);
       } else {
         logger.error({ err: caught, path: ctx.path }, 'unhandled error');
         options.onServerError?.(caught);
@@ -77,11 +92,24 @@ export function problemDetails(logger: Logger, options: ProblemDetailsOptions): 
   };
 }
 
+/**
+ * Only name, message and stack: an error's other properties can hold what must never be logged
+ * (an ioredis error carries its command's arguments).
+ */
+const CONSOLE_LOGGER: ProblemLogger = {
+  warn: ({ err, path }, message) => console.warn(`${message} (${path}): ${describe(err)}`),
+  error: ({ err, path }, message) => console.error(`${message} (${path}): ${describe(err)}`),
+};
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+}
+
 /** Maps errors thrown by Koa's body parsing (co-body, raw-body) onto ours. */
-function toTesseraError(error: unknown, bodyLimitBytes: number): TesseraError | null {
+function toTesseraError(error: unknown, bodyLimitBytes: number | undefined): TesseraError | null {
   if (error instanceof TesseraError) return error;
-  const { status, type } = (error ?? {}) as { status?: number; type?: string };
-  if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes);
+  const { status, type, limit } = (error ?? {}) as { status?: number; type?: string; limit?: number };
+  if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes ?? limit);
   if (status === 415 || type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeError();
   if (error instanceof SyntaxError) return new MalformedJsonError();
   if (status === 400) return new ValidationError([{ field: '', message: 'the request body could not be read' }]);

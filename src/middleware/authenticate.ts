@@ -21,7 +21,7 @@ export function authenticate(sessions: SessionService, options: AuthenticateOpti
   const expiresHeader = options.expiresHeader === undefined ? DEFAULT_EXPIRES_HEADER : options.expiresHeader;
   const fallbackToken = options.fallbackToken;
   return async function authenticate(ctx, next) {
-    const token = readBearerToken(ctx) ?? fallbackToken?.(ctx) ?? null;
+    const token = readBearerToken(ctx.get('Authorization')) ?? fallbackToken?.(ctx) ?? null;
     ctx.state.session = null;
     ctx.state.user = null;
     if (token === null) {

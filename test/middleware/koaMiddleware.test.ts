@@ -2,7 +2,18 @@ import Router from '@koa/router';
 import type { Cluster, Redis } from 'ioredis';
 import Koa from 'koa';
 import request from 'supertest';
-import { authenticate, createTessera, requireAuth, requireRole, type SessionService } from '../../src';
+import {
+  authenticate,
+  createTessera,
+  problemDetails,
+  readBearerToken,
+  requireAuth,
+  requireRole,
+  StoreUnavailableError,
+  TesseraArgumentError,
+  type ProblemLogger,
+  type SessionService,
+} from '../../src';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 
 /** An app as a library user would write it: Tessera's middleware, Koa's own error handling. */
@@ -14,7 +25,7 @@ function appWith(tessera: SessionService): Koa {
     ctx.body = { user: ctx.state.user?.id ?? null, failure: ctx.state.authFailure ?? null };
   });
   router.get('/private', requireAuth(), (ctx) => {
-    ctx.body = { user: ctx.state.user!.id, attributes: ctx.state.session!.allAttributes() };
+    ctx.body = { user: ctx.state.user.id, attributes: ctx.state.session.allAttributes() };
   });
   router.get('/staff', requireRole('staff'), (ctx) => {
     ctx.body = { ok: true };
@@ -22,7 +33,7 @@ function appWith(tessera: SessionService): Koa {
   router.post('/attributes/:name', requireAuth(), async (ctx) => {
     // Spread the two requests' writes apart in time, as real handlers doing other work would.
     await new Promise((resolve) => setTimeout(resolve, ctx.params.name === 'first' ? 50 : 0));
-    await ctx.state.session!.set(ctx.params.name, ctx.query.value);
+    await ctx.state.session.set(ctx.params.name, ctx.query.value);
     ctx.status = 204;
   });
   app.use(authenticate(tessera));
@@ -92,5 +103,81 @@ describe.each(BACKENDS)('the Koa middleware on $name Redis', (backend) => {
     expect(() => createTessera(redis, { keyPrefix: 'a{b}' })).toThrow(/keyPrefix must be/);
     expect(() => createTessera(redis, { idleTimeoutSeconds: 10, absoluteLifetimeSeconds: 5 })).toThrow(/must not exceed absoluteLifetimeSeconds/);
     expect(() => createTessera(redis, { maxSessionsPerUser: 1.5 })).toThrow(/maxSessionsPerUser must be a positive whole number/);
+  });
+});
+
+describe('the guards', () => {
+  it('refuse a role name that could never match, when the route is built', () => {
+    expect(() => requireRole('Admin')).toThrow(
+      new TesseraArgumentError(
+        'requireRole("Admin") could never match: a role is 1-32 lower-case letters, digits, "_" or "-", starting with a letter; did you mean "admin"?',
+      ),
+    );
+    expect(() => requireRole('')).toThrow(/requireRole\(""\) could never match/);
+    expect(() => requireRole('staff')).not.toThrow();
+  });
+
+  it('fail loudly at the first request when authenticate() never ran, naming it', async () => {
+    const app = new Koa();
+    app.silent = true;
+    const errors: Error[] = [];
+    app.on('error', (error: Error) => errors.push(error));
+    const router = new Router();
+    router.get('/private', requireAuth(), (ctx) => {
+      ctx.body = 'reached';
+    });
+    app.use(router.routes());
+    const response = await request(app.callback()).get('/private').set('Authorization', 'Bearer tess_whatever');
+    expect(response.status).toBe(500);
+    expect(errors.map((error) => error.message)).toEqual([
+      "Tessera's guards need authenticate() to run first: add app.use(authenticate(tessera)) before the routes that use requireAuth() or requireRole() (request: GET /private).",
+    ]);
+  });
+});
+
+describe('readBearerToken', () => {
+  it('reads the token of an Authorization header value, whatever the framework', () => {
+    expect(readBearerToken('Bearer tess_abc')).toBe('tess_abc');
+    expect(readBearerToken('bearer   tess_abc ')).toBe('tess_abc');
+    expect(readBearerToken('Basic dXNlcjpwYXNz')).toBe('');
+    expect(readBearerToken(undefined)).toBeNull();
+    expect(readBearerToken('')).toBeNull();
+  });
+});
+
+describe('problemDetails', () => {
+  function appThrowing(error: unknown, logger: ProblemLogger): Koa {
+    const app = new Koa();
+    app.use(problemDetails({ logger }));
+    app.use(() => {
+      throw error;
+    });
+    return app;
+  }
+
+  it('answers a Tessera error as problem+json, logging a 503 with its cause', async () => {
+    const logged: string[] = [];
+    const logger: ProblemLogger = { warn: (record, message) => logged.push(`warn ${message} ${record.path}`), error: () => undefined };
+    const response = await request(appThrowing(new StoreUnavailableError(new Error('connect ECONNREFUSED')), logger).callback()).get('/x');
+    expect(response.status).toBe(503);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.body).toEqual({
+      type: 'urn:tessera:problem:store-unavailable',
+      title: 'Session store unavailable',
+      status: 503,
+      detail: 'The session store is unavailable; try again shortly.',
+      instance: '/x',
+    });
+    expect(logged).toEqual(['warn Session store unavailable /x']);
+  });
+
+  it('answers any other error 500 without its internals, and logs it', async () => {
+    const logged: unknown[] = [];
+    const logger: ProblemLogger = { warn: () => undefined, error: (record) => logged.push(record.err) };
+    const secret = new Error('secret internals');
+    const response = await request(appThrowing(secret, logger).callback()).get('/y');
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({ type: 'urn:tessera:problem:internal', title: 'Internal error', status: 500, instance: '/y' });
+    expect(logged).toEqual([secret]);
   });
 });
