@@ -5,9 +5,9 @@
  */
 import type { DefaultState, Middleware, ParameterizedContext } from 'koa';
 import { ForbiddenError, InvalidTokenError, TesseraArgumentError, UnauthenticatedError } from '../errors';
-import { ROLE } from '../sessions/sessionService';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
+import { ROLE } from '../validation/rules';
 import './state';
 
 /** ctx.state behind requireAuth() or requireRole(): the session and its user are there. */
