@@ -1,6 +1,6 @@
-import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis';
-import type { RedisProcess } from '../support/redisServer';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { eventually } from '../support/eventually';
+import { serviceOnPrivateRedis, untilReady } from '../support/privateRedis';
+import { signUpAndLogIn } from '../support/service';
 
 /** Generous: the point is "about a second, not ioredis' tens of seconds", on a noisy machine. */
 const PROMPT_MS = 3000;
@@ -12,30 +12,11 @@ async function timed(request: () => Promise<Response>): Promise<{ status: number
   return { status: response.status, type: body.type ?? '', ms: Date.now() - started };
 }
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('when Redis fails', () => {
-  let server: RedisProcess;
-  let privateRedis: PrivateRedis;
-  let service: TestService;
-
-  beforeEach(async () => {
-    privateRedis = await startPrivateRedis();
-    server = privateRedis.server;
-    service = await startTestService(privateRedis.redis);
-  });
-  afterEach(async () => {
-    await service.close();
-    await privateRedis.destroy();
-  });
+  const fixture = serviceOnPrivateRedis();
 
   it('answers 503 promptly while Redis is down, and recovers by itself when it returns', async () => {
+    const { server, service } = fixture;
     const { token } = await signUpAndLogIn(service, 'survivor');
     await server.stop();
 
@@ -52,12 +33,13 @@ describe('when Redis fails', () => {
     expect((await service.call('GET', '/healthz')).status).toBe(200);
 
     await server.restart();
-    await eventually(async () => (await service.call('GET', '/readyz')).status === 200);
+    await untilReady(service);
     // The append-only file kept the session across the restart; the scripts were reloaded (NOSCRIPT).
     expect((await service.call('GET', '/auth/session', { token })).status).toBe(200);
   });
 
   it('answers 503 promptly while Redis hangs, and recovers when it wakes', async () => {
+    const { server, service } = fixture;
     const { token } = await signUpAndLogIn(service, 'patient');
     server.signal('SIGSTOP');
     try {
@@ -71,13 +53,14 @@ describe('when Redis fails', () => {
   });
 
   it('never answers a revoked token with 200 across a crash and restart', async () => {
+    const { server, service } = fixture;
     const { token } = await signUpAndLogIn(service, 'revoked');
     expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
     await new Promise((resolve) => setTimeout(resolve, 1100)); // appendfsync everysec
     await server.stop('SIGKILL');
     expect((await service.call('GET', '/auth/session', { token })).status).toBe(503);
     await server.restart();
-    await eventually(async () => (await service.call('GET', '/readyz')).status === 200);
+    await untilReady(service);
     expect((await service.call('GET', '/auth/session', { token })).status).toBe(401);
   });
 });

@@ -1,24 +1,12 @@
 import { hiddenFields, PageClient } from '../support/pageClient';
-import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis';
-import type { RedisProcess } from '../support/redisServer';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { serviceOnPrivateRedis, untilReady } from '../support/privateRedis';
+import { signUpAndLogIn } from '../support/service';
 
 describe('pages and gateway endpoints when Redis fails', () => {
-  let server: RedisProcess;
-  let privateRedis: PrivateRedis;
-  let service: TestService;
-
-  beforeEach(async () => {
-    privateRedis = await startPrivateRedis();
-    server = privateRedis.server;
-    service = await startTestService(privateRedis.redis, { COOKIE_TRANSPORT: 'on', INTROSPECT_CREDENTIAL: 'x'.repeat(32) });
-  });
-  afterEach(async () => {
-    await service.close();
-    await privateRedis.destroy();
-  });
+  const fixture = serviceOnPrivateRedis({ COOKIE_TRANSPORT: 'on', INTROSPECT_CREDENTIAL: 'x'.repeat(32) });
 
   it('answers a friendly 503 page to browsers and 503 problem+json to APIs, never a 500, and changes nothing', async () => {
+    const { server, service } = fixture;
     const { token } = await signUpAndLogIn(service, 'stormy');
     const browser = new PageClient(service);
     await browser.logIn('stormy');
@@ -48,10 +36,7 @@ describe('pages and gateway endpoints when Redis fails', () => {
     }
 
     await server.restart();
-    for (const deadline = Date.now() + 10_000; (await service.call('GET', '/readyz')).status !== 200; ) {
-      if (Date.now() > deadline) throw new Error('Redis did not come back');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await untilReady(service);
     // The cookie survived the outage, and the form sent during it can be sent again.
     const again = await browser.post('/account/sign-out-others', accountForm);
     expect(again.status).toBe(303);

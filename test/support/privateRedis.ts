@@ -4,7 +4,9 @@
  */
 import type { Redis } from 'ioredis';
 import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
+import { eventually } from './eventually';
 import { startRedis, type RedisProcess } from './redisServer';
+import { startTestService, type TestService } from './service';
 
 export interface PrivateRedis {
   server: RedisProcess;
@@ -25,4 +27,40 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       await server.destroy();
     },
   };
+}
+
+export interface ServiceOnPrivateRedis {
+  /** The test's own redis-server, free to stop, hang or crash. */
+  readonly server: RedisProcess;
+  readonly service: TestService;
+}
+
+/**
+ * Gives each test of the enclosing describe a service over a fresh private Redis, and removes
+ * both after it. Read the fields inside the tests (they change from test to test).
+ */
+export function serviceOnPrivateRedis(env: Record<string, string> = {}): ServiceOnPrivateRedis {
+  let privateRedis: PrivateRedis;
+  let service: TestService;
+  beforeEach(async () => {
+    privateRedis = await startPrivateRedis();
+    service = await startTestService(privateRedis.redis, env);
+  });
+  afterEach(async () => {
+    await service.close();
+    await privateRedis.destroy();
+  });
+  return {
+    get server() {
+      return privateRedis.server;
+    },
+    get service() {
+      return service;
+    },
+  };
+}
+
+/** Resolves once the service answers /readyz with 200 again (its Redis is back). */
+export function untilReady(service: TestService): Promise<void> {
+  return eventually(async () => (await service.call('GET', '/readyz')).status === 200, 10_000, 'readiness');
 }
