@@ -1,10 +1,21 @@
+/**
+ * Two projects over one set of Redis servers (started once by the global setup): `fast`, and
+ * `slow` for the suites that start whole processes or wait out real fail-overs. `npm test` runs
+ * both; `npm run test:fast` only the first. A new suite that builds the service, drives a browser
+ * or kills a server belongs in SLOW_SUITES.
+ */
+const SLOW_SUITES = [
+  'test/bench/benchSmoke.test.ts', // builds and runs every benchmark server
+  'test/server/npmStart.test.ts', // npm start: build, embedded Redis, child processes
+  'test/pages/browser.test.ts', // headless Chromium
+  'test/http/clusterFailover.test.ts', // a 3-master, 3-replica Cluster losing a master
+];
+
 const ESM_ONLY = '(openid-client|oauth4webapi|jose)';
 
-/** @type {import('jest').Config} */
-module.exports = {
+const shared = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest'],
     // openid-client and the packages it imports ship only ES modules; jest's module system needs CommonJS.
@@ -13,9 +24,23 @@ module.exports = {
   transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)`],
   // The examples import the package by its name, as an app would.
   moduleNameMapper: { '^tessera-sessions$': '<rootDir>/src/index.ts' },
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...SLOW_SUITES.map(escape)] },
+    { ...shared, displayName: 'slow', testMatch: SLOW_SUITES.map((suite) => `<rootDir>/${suite}`) },
+  ],
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
-  testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/support/plainSummaryReporter.js'],
+  // Global, not per project: jest reads testTimeout only from the top level.
+  testTimeout: 30000,
   maxWorkers: 2,
 };
+
+/** testPathIgnorePatterns are regular expressions over the absolute path. */
+function escape(suite) {
+  return `/${suite.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+}
