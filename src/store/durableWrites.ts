@@ -89,10 +89,12 @@ export class DurableWrites extends EventEmitter<{ outcome: [DurableOutcome] }> {
   }
 
   /** Closes the confirming connection, if one was opened (the shared client is its owner's). */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const connection = this.connection;
     this.connection = null;
-    if (connection) await connection.quit().catch(() => connection.disconnect());
+    // Not QUIT: during an outage it would wait; nothing is in flight once the service has stopped.
+    connection?.disconnect();
+    return Promise.resolve();
   }
 
   private direct(write: DurableWrite): Promise<unknown> {

@@ -3,7 +3,7 @@
  * 3-master Redis Cluster, each on free ports in its own temp folder, stopped and removed after.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,10 +46,13 @@ export async function freePort(): Promise<number> {
 export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-redis-'));
+  // A copy: Sentinel's CONFIG REWRITE writes into the file a server was started with.
+  const config = path.join(dir, 'redis.conf');
+  copyFileSync(path.join(REPO_ROOT, 'redis.conf'), config);
   let child: ChildProcess;
   let exited: Promise<void>;
   const launch = async () => {
-    child = spawn('redis-server', [path.join(REPO_ROOT, 'redis.conf'), '--port', String(port), '--dir', dir, ...extraArgs], {
+    child = spawn('redis-server', [config, '--port', String(port), '--dir', dir, ...extraArgs], {
       stdio: 'ignore',
     });
     exited = new Promise((resolve) => child.once('exit', () => resolve()));

@@ -31,19 +31,24 @@ export async function roleOf(port: number): Promise<string> {
 /** Waits until the master at `port` has `count` replicas online that have every write it had when asked. */
 export async function waitForReplicas(port: number, count: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let target: number | null = null;
   for (;;) {
-    if ((await replicasInSync(port).catch(() => 0)) >= count) return;
+    const state = await replicationOf(port).catch(() => null);
+    // The mark is set once: sentinels' and the master's own pings keep moving the offset on.
+    if (state?.isMaster) target ??= state.offset;
+    if (state?.isMaster && target !== null && state.replicaOffsets.filter((offset) => offset >= target!).length >= count) return;
     if (Date.now() > deadline) throw new Error(`the master on ${port} did not get ${count} replicas in sync within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-async function replicasInSync(port: number): Promise<number> {
+async function replicationOf(port: number): Promise<{ isMaster: boolean; offset: number; replicaOffsets: number[] }> {
   const info = await withNode(port, (node) => node.info('replication'));
-  if (!/^role:master/m.test(info)) return 0;
-  const offset = Number(/^master_repl_offset:(\d+)/m.exec(info)?.[1]);
-  const replicas = [...info.matchAll(/^slave\d+:.*state=online,offset=(\d+)/gm)];
-  return replicas.filter((replica) => Number(replica[1]) >= offset).length;
+  return {
+    isMaster: /^role:master/m.test(info),
+    offset: Number(/^master_repl_offset:(\d+)/m.exec(info)?.[1] ?? 0),
+    replicaOffsets: [...info.matchAll(/^slave\d+:.*state=online,offset=(\d+)/gm)].map((replica) => Number(replica[1])),
+  };
 }
 
 /**
@@ -62,7 +67,7 @@ export interface SentinelSetup {
   /** The two data nodes; which is master changes with fail-overs. */
   servers: RedisProcess[];
   sentinels: { host: string; port: number }[];
-  /** The data node that is master now (asks the nodes, not the sentinels). */
+  /** The data node that is master now, as the sentinels see it, once it acts as one. */
   master(): Promise<RedisProcess>;
   destroy(): Promise<void>;
 }
@@ -91,10 +96,11 @@ export async function startSentinelSetup(): Promise<SentinelSetup> {
     servers,
     sentinels: sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })),
     async master() {
+      // The sentinels' word, checked against the node: a restarted old master calls itself master until they convert it.
       for (;;) {
-        const roles = await Promise.all(servers.map((s) => roleOf(s.port)));
-        const index = roles.indexOf('master');
-        if (index >= 0) return servers[index];
+        const address = await withNode(sentinels[0].port, (node) => node.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME)).catch(() => null);
+        const server = servers.find((s) => address && s.port === Number((address as string[])[1]));
+        if (server && (await roleOf(server.port)) === 'master') return server;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },

@@ -1,0 +1,98 @@
+import type { Redis } from 'ioredis';
+import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
+import { cutOffReplica, roleOf, startSentinelSetup, waitForReplicas, type SentinelSetup } from '../support/replication';
+import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('behind Redis Sentinel, when the master dies', () => {
+  let setup: SentinelSetup;
+  let redis: Redis;
+  let service: TestService;
+
+  beforeAll(async () => {
+    setup = await startSentinelSetup();
+    redis = createRedisClient({ kind: 'sentinel', sentinels: setup.sentinels, masterName: setup.masterName }) as Redis;
+    redis.on('error', () => undefined);
+    await waitUntilReady(redis, 10_000);
+    // As `npm start` configures it: with Sentinel, security writes wait for 1 replica unless told otherwise.
+    service = await startTestService(redis, {
+      REDIS_SENTINELS: setup.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
+      REDIS_SENTINEL_MASTER: setup.masterName,
+      DURABLE_TIMEOUT: '300ms',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await service.close();
+    redis.disconnect();
+    await setup.destroy();
+  });
+
+  /** Brings the killed node back; Sentinel makes it a replica of the new master. */
+  async function healed(): Promise<void> {
+    for (const server of setup.servers) if ((await roleOf(server.port)) === 'down') await server.restart();
+    await waitForReplicas((await setup.master()).port, 1);
+  }
+
+  it('answers 503 for a while, then serves again without a restart; a logout acknowledged just before stays done', async () => {
+    const users = await Promise.all(Array.from({ length: 4 }, (_, i) => signUpAndLogIn(service, `sentinel-${i}`)));
+    const revoked = await logIn(service, 'sentinel-0');
+    const master = await setup.master();
+    await waitForReplicas(master.port, 1);
+    expect((await service.call('POST', '/auth/logout', { token: revoked.token })).status).toBe(204);
+    await master.stop('SIGKILL');
+
+    const seen = new Set<number>();
+    // Generous: a sentinel on a starved machine can pause itself (TILT) for 30 s.
+    const deadline = Date.now() + 60_000;
+    let allBack = false;
+    while (!allBack && Date.now() < deadline) {
+      const statuses = await Promise.all(users.map(({ token }) => service.call('GET', '/auth/session', { token }).then((r) => r.status)));
+      const revokedStatus = (await service.call('GET', '/auth/session', { token: revoked.token })).status;
+      statuses.forEach((status) => seen.add(status));
+      expect([401, 503]).toContain(revokedStatus);
+      expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
+      allBack = statuses.every((status) => status === 200);
+      if (!allBack) await sleep(200);
+    }
+    expect(allBack).toBe(true);
+    expect(seen.has(503)).toBe(true);
+    expect((await service.call('GET', '/auth/session', { token: revoked.token })).status).toBe(401);
+    const fresh = await logIn(service, 'sentinel-1');
+    expect((await service.call('GET', '/auth/session', { token: fresh.token })).status).toBe(200);
+
+    // The new master has no replica until the old one is back: a logout cannot be confirmed yet.
+    const unconfirmed = await service.call('POST', '/auth/logout', { token: fresh.token });
+    expect(unconfirmed.status).toBe(503);
+    await healed();
+    const retried = await logIn(service, 'sentinel-2');
+    expect((await service.call('POST', '/auth/logout', { token: retried.token })).status).toBe(204);
+  }, 120_000);
+
+  it('never lets a logout the promoted replica missed come undone: it answers 503, and the retry sticks', async () => {
+    const user = await signUpAndLogIn(service, 'sentinel-missed');
+    const master = await setup.master();
+    const replica = setup.servers.find((server) => server !== master)!;
+    await waitForReplicas(master.port, 1);
+
+    const cut = await cutOffReplica(master, replica);
+    const first = await service.call('POST', '/auth/logout', { token: user.token });
+    await master.stop('SIGKILL');
+    cut.resume();
+    // Not acknowledged: the replica that will take over never saw it.
+    expect(first.status).toBe(503);
+
+    // The client retries until the logout is acknowledged, or its token is already refused.
+    const deadline = Date.now() + 90_000;
+    let status = 503;
+    let healing: Promise<void> | null = null;
+    while (status === 503 && Date.now() < deadline) {
+      await sleep(250);
+      status = (await service.call('POST', '/auth/logout', { token: user.token })).status;
+      if (status === 503 && !healing && (await setup.master()) === replica) healing = healed();
+    }
+    expect([204, 401]).toContain(status);
+    await healing;
+    expect((await service.call('GET', '/auth/session', { token: user.token })).status).toBe(401);
+  }, 120_000);
+});
