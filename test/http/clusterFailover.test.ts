@@ -1,21 +1,12 @@
 import type { Cluster } from 'ioredis';
-import { Redis } from 'ioredis';
+import { KeySpace } from '../../src/store/keys';
 import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
-import { startRedisCluster, waitForClusterOk, type RedisClusterProcess } from '../support/redisServer';
+import { parseSessionId } from '../../src/tokens/sessionId';
+import { startRedisCluster, waitForClusterOk, type RedisClusterProcess, type RedisProcess } from '../support/redisServer';
+import { cutOffReplica, roleOf, waitForReplicas, withNode } from '../support/replication';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
 
-async function roleOf(port: number): Promise<string> {
-  const probe = new Redis({ port, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return String(((await probe.call('ROLE')) as unknown[])[0]);
-  } catch {
-    return 'down';
-  } finally {
-    probe.disconnect();
-  }
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('when a Redis Cluster master fails over to its replica', () => {
   let cluster: RedisClusterProcess;
@@ -26,7 +17,7 @@ describe('when a Redis Cluster master fails over to its replica', () => {
     cluster = await startRedisCluster(3, 1);
     redis = createRedisClient({ kind: 'cluster', nodes: cluster.nodes }, { logger: null }) as Cluster;
     await waitUntilReady(redis, 10_000);
-    service = await startTestService(redis);
+    service = await startTestService(redis, { DURABLE_REPLICAS: '1', DURABLE_TIMEOUT: '300ms' });
   }, 60_000);
   afterAll(async () => {
     await service.close();
@@ -34,25 +25,38 @@ describe('when a Redis Cluster master fails over to its replica', () => {
     await cluster.destroy();
   });
 
-  it('answers 503, never 500 or a wrong 200, while it fails over, and serves again after', async () => {
-    // Users spread over every master's slots; one of them logs out before the failure.
+  /** The master serving a session's slot now, and its replica. */
+  async function shardOf(sessionId: string): Promise<{ master: RedisProcess; replica: RedisProcess }> {
+    const { tag } = parseSessionId(sessionId)!;
+    const live = (await Promise.all(cluster.servers.map(async (s) => ((await roleOf(s.port)) === 'down' ? null : s)))).find(Boolean)!;
+    const slot = Number(await withNode(live.port, (node) => node.call('CLUSTER', 'KEYSLOT', new KeySpace('tessera').forUser(tag).user)));
+    const ranges = (await withNode(live.port, (node) => node.call('CLUSTER', 'SLOTS'))) as [number, number, ...[string, number][]][];
+    const [, , [, masterPort]] = ranges.find(([from, to]) => from <= slot && slot <= to)!;
+    const replication = await withNode(masterPort, (node) => node.info('replication'));
+    const replicaPort = Number(/^slave0:.*port=(\d+)/m.exec(replication)![1]);
+    const byPort = (port: number) => cluster.servers.find((s) => s.port === port)!;
+    return { master: byPort(masterPort), replica: byPort(replicaPort) };
+  }
+
+  /** Every node up again (a killed master comes back as its successor's replica) and every replica in sync. */
+  async function healed(): Promise<void> {
+    for (const server of cluster.servers) if ((await roleOf(server.port)) === 'down') await server.restart();
+    await waitForClusterOk(cluster.servers.map((s) => s.port));
+    for (const server of cluster.servers) if ((await roleOf(server.port)) === 'master') await waitForReplicas(server.port, 1);
+  }
+
+  it('answers 503, never 500 or a wrong 200, while it fails over, serves again after, and keeps a 204 logout done', async () => {
+    // Users spread over every master's slots; one of them logs out just before its master dies.
     const users = await Promise.all(Array.from({ length: 12 }, (_, i) => signUpAndLogIn(service, `member-${i}`)));
     const revoked = await logIn(service, 'member-0');
+    // Logins are not waited for (a fail-over may lose one): let the replicas catch up with them first.
+    await healed();
+    const { master } = await shardOf(revoked.body.session.id);
     expect((await service.call('POST', '/auth/logout', { token: revoked.token })).status).toBe(204);
-    // Make sure every write reached the replicas (which may still be syncing) before a master dies.
-    for (const master of redis.nodes('master')) {
-      const deadline = Date.now() + 15_000;
-      while (Number(await master.call('WAIT', '1', '500')) < 1) {
-        if (Date.now() > deadline) throw new Error('a replica never caught up');
-      }
-    }
-
-    const roles = await Promise.all(cluster.servers.map((server) => roleOf(server.port)));
-    const victim = cluster.servers[roles.indexOf('master')];
-    await victim.stop('SIGKILL');
+    await master.stop('SIGKILL');
 
     const seen = new Set<number>();
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     let allBack = false;
     while (!allBack && Date.now() < deadline) {
       const statuses = await Promise.all(users.map(({ token }) => service.call('GET', '/auth/session', { token }).then((r) => r.status)));
@@ -61,12 +65,40 @@ describe('when a Redis Cluster master fails over to its replica', () => {
       expect([401, 503]).toContain(revokedStatus);
       expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
       allBack = statuses.every((status) => status === 200);
-      if (!allBack) await new Promise((resolve) => setTimeout(resolve, 200));
+      if (!allBack) await sleep(200);
     }
     expect(allBack).toBe(true);
     expect(seen.has(503)).toBe(true);
-    await waitForClusterOk(cluster.servers.filter((s) => s !== victim).map((s) => s.port));
+    await waitForClusterOk(cluster.servers.filter((s) => s !== master).map((s) => s.port));
     expect((await service.call('GET', '/auth/session', { token: revoked.token })).status).toBe(401);
     await logIn(service, 'member-3');
-  }, 60_000);
+    await healed();
+    expect((await service.call('GET', '/auth/session', { token: revoked.token })).status).toBe(401);
+  }, 120_000);
+
+  it('never answers 204 to a logout the promoted replica missed: it answers 503, and the retry sticks', async () => {
+    const user = await signUpAndLogIn(service, 'cluster-missed');
+    await healed();
+    const { master, replica } = await shardOf(user.body.session.id);
+
+    const cut = await cutOffReplica(master, replica);
+    const first = await service.call('POST', '/auth/logout', { token: user.token });
+    await master.stop('SIGKILL');
+    cut.resume();
+    expect(first.status).toBe(503);
+
+    // The client retries until the logout is acknowledged, or its token is already refused. The
+    // promoted replica can confirm nothing until the old master is back as its replica.
+    const deadline = Date.now() + 90_000;
+    let status = 503;
+    let healing: Promise<void> | null = null;
+    while (status === 503 && Date.now() < deadline) {
+      await sleep(250);
+      status = (await service.call('POST', '/auth/logout', { token: user.token })).status;
+      if (status === 503 && !healing && (await roleOf(replica.port)) === 'master') healing = healed();
+    }
+    expect([204, 401]).toContain(status);
+    await healing;
+    expect((await service.call('GET', '/auth/session', { token: user.token })).status).toBe(401);
+  }, 150_000);
 });
