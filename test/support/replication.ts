@@ -123,7 +123,7 @@ async function startSentinel(masterPort: number): Promise<{ port: number; destro
       `dir ${dir}`,
       `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${masterPort} 2`,
       `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
-      `sentinel failover-timeout ${MASTER_NAME} 3000`,
+      `sentinel failover-timeout ${MASTER_NAME} 6000`,
       `sentinel parallel-syncs ${MASTER_NAME} 1`,
       '',
     ].join('\n'),
