@@ -6,13 +6,23 @@
 import { customAlphabet } from 'nanoid';
 import { ADMIN_ROLE } from '../validation/rules';
 import type { Actor, AuditLog } from '../audit/auditLog';
-import { InvalidCredentialsError, InvalidTokenError, NotFoundError, SignupDisabledError, TesseraError, UserBannedError, UsernameTakenError } from '../errors';
+import {
+  InvalidCredentialsError,
+  InvalidTokenError,
+  NotFoundError,
+  SignupDisabledError,
+  TesseraError,
+  UserBannedError,
+  UsernameTakenError,
+  ValidationError,
+} from '../errors';
 import type { PasswordHasher } from '../passwords/passwordHasher';
 import type { SessionService } from '../sessions/sessionService';
 import type { CreatedSession, SessionMetadata } from '../sessions/types';
 import type { AccountRecord, AccountStore } from '../store/accountStore';
 import type { AdminStore } from '../store/adminStore';
 import { ID_ALPHABET, parseSessionId } from '../tokens/sessionId';
+import { passwordProblem } from '../validation/passwordPolicy';
 
 const newUserId = customAlphabet(ID_ALPHABET, 16);
 
@@ -57,6 +67,7 @@ export class AccountService {
 
   /** Creates an account whatever the sign-up setting (operators, bootstrap). */
   async createAccount(username: string, password: string, roles: string[] = []): Promise<PublicUser> {
+    refuseWeakPassword('password', password, username);
     if (await this.accounts.findByUsername(username)) throw new UsernameTakenError();
     const account = {
       id: newUserId(),
@@ -144,6 +155,7 @@ export class AccountService {
   /** Sets a new password; every other session of the user ends, the current one stays. */
   async changePassword(actor: Actor, currentSessionId: string, currentPassword: string, newPassword: string): Promise<void> {
     const account = await this.accounts.findById(actor.id);
+    if (account) refuseWeakPassword('newPassword', newPassword, account.username);
     if (!account || !(await this.hasher.verify(currentPassword, account.passwordHash))) {
       await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'failure', detail: 'wrong current password' });
       throw new InvalidCredentialsError();
@@ -186,6 +198,12 @@ function loginOutcomeOf(error: unknown): LoginOutcome {
   if (error instanceof UserBannedError) return 'banned';
   if (error instanceof TesseraError && error.status === 429) return 'throttled';
   return 'error';
+}
+
+/** 400 naming `field` for a password on the common list or built from the username (validation/passwordPolicy.ts). */
+function refuseWeakPassword(field: string, password: string, username: string): void {
+  const problem = passwordProblem(password, username);
+  if (problem) throw new ValidationError([{ field, message: problem }]);
 }
 
 function toPublic(account: Omit<AccountRecord, 'tag'>): PublicUser {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { passwordSchema, usernameSchema } from '../validation/fieldSchemas';
 import { fieldProblems } from '../validation/zodIssues';
 import { DEFAULT_TESSERA_OPTIONS, KEY_PREFIX_PATTERN } from '../options';
+import { passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
 
 function toSeconds(value: string, ctx: z.RefinementCtx): number {
@@ -137,6 +138,10 @@ const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9._~-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ ~ -')
       .default('resource-server'),
+  })
+  .refine((env) => !env.ADMIN_USERNAME || !env.ADMIN_PASSWORD || !passwordProblem(env.ADMIN_PASSWORD, env.ADMIN_USERNAME), {
+    message: 'is on a list of breached passwords or contains the username or service name: choose another',
+    path: ['ADMIN_PASSWORD'],
   })
   .refine((env) => Boolean(env.ADMIN_USERNAME) === Boolean(env.ADMIN_PASSWORD), {
     message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together',

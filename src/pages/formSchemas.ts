@@ -1,5 +1,6 @@
 /** What each page form accepts; the messages appear next to the fields. */
 import { z } from 'zod';
+import type { ValidationError } from '../errors';
 import { passwordSchema, usernameSchema } from '../validation/fieldSchemas';
 import { MAX_PASSWORD_BYTES, MAX_USERNAME_LENGTH, withinPasswordBytes } from '../validation/rules';
 import { fieldProblems } from '../validation/zodIssues';
@@ -63,4 +64,9 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): { data
   const errors: Record<string, string> = {};
   for (const problem of fieldProblems(result.error.issues)) errors[problem.field] ??= problem.message;
   return { errors };
+}
+
+/** The page's words for a new password the account service refused (common, or built from the username). */
+export function weakPasswordMessage(error: ValidationError): string {
+  return `This password ${error.fields[0]?.message ?? 'cannot be used'}. Choose another.`;
 }

@@ -17,11 +17,19 @@ if (process.platform === 'linux') {
 
 /**
  * Answers [result, start] where start is when this task left the queue (wall-clock ms, as the
- * main thread measures it), so the caller knows how long it waited for a worker.
- * @param {{ op: 'hash', password: string, cost: number } | { op: 'verify', password: string, hash: string }} task
+ * main thread measures it), so the caller knows how long it waited for a worker. `hash`'s result
+ * is the new hash. `verify` compares the password with hashes[0], then with every other hash too
+ * (the top-up work, whose results do not matter); its result says whether the first matched and
+ * how many bcrypt rounds it spent in all.
+ * @param {{ op: 'hash', password: string, cost: number } | { op: 'verify', password: string, hashes: string[] }} task
  */
 module.exports = function bcryptTask(task) {
   const startedAtMs = performance.timeOrigin + performance.now();
-  const result = task.op === 'hash' ? bcrypt.hashSync(task.password, task.cost) : bcrypt.compareSync(task.password, task.hash);
-  return [result, startedAtMs];
+  if (task.op === 'hash') return [bcrypt.hashSync(task.password, task.cost), startedAtMs];
+  let rounds = 0;
+  const results = task.hashes.map((hash) => {
+    rounds += 2 ** bcrypt.getRounds(hash);
+    return bcrypt.compareSync(task.password, hash);
+  });
+  return [{ valid: results[0], rounds }, startedAtMs];
 };

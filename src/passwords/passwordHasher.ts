@@ -1,6 +1,7 @@
 /**
  * bcrypt hashing on a small pool of worker threads sized to the cores (piscina), so a login storm
- * does not stall authenticated traffic on the event loop.
+ * does not stall authenticated traffic on the event loop. Every check costs what one at today's
+ * cost does, whatever the stored hash, so timing tells no unknown name from a known one.
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -12,11 +13,20 @@ export interface PasswordQueueObserver {
   passwordTaskWaited?(seconds: number): void;
 }
 
-type Task = { op: 'hash'; password: string; cost: number } | { op: 'verify'; password: string; hash: string };
+/** What a check found, and its work: the bcrypt rounds spent (2^cost per hash compared). */
+export interface PasswordCheck {
+  valid: boolean;
+  rounds: number;
+}
+
+type Task = { op: 'hash'; password: string; cost: number } | { op: 'verify'; password: string; hashes: string[] };
+
+const DUMMY_PASSWORD = 'tessera-dummy-password';
 
 export class PasswordHasher {
   private readonly pool: Piscina;
-  private dummyHash: Promise<string> | null = null;
+  /** Hashes of a dummy password at each cost, made once: unknown names and top-ups check against them. */
+  private readonly dummyHashes = new Map<number, Promise<string>>();
 
   constructor(
     private readonly cost: number,
@@ -40,11 +50,54 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return this.run<string>({ op: 'hash', password, cost: this.cost });
+    return this.hashAt(password, this.cost);
   }
 
-  verify(password: string, hash: string): Promise<boolean> {
-    return this.run<boolean>({ op: 'verify', password, hash });
+  async verify(password: string, hash: string): Promise<boolean> {
+    return (await this.check(password, hash)).valid;
+  }
+
+  /**
+   * Checks a password against a stored hash. A hash made at a lower cost (before BCRYPT_COST was
+   * raised) is topped up with checks against dummy hashes at each cost from its own up to today's:
+   * 2^c0 + (2^c0 + 2^(c0+1) + ... + 2^(c-1)) = 2^c, the work of one check at today's cost c. So
+   * an account still on an old hash answers as slowly as an unknown name.
+   */
+  async check(password: string, hash: string): Promise<PasswordCheck> {
+    const topUps: Promise<string>[] = [];
+    for (let cost = getRounds(hash); cost < this.cost; cost += 1) topUps.push(this.dummyHashAt(cost));
+    return this.run<PasswordCheck>({ op: 'verify', password, hashes: [hash, ...(await Promise.all(topUps))] });
+  }
+
+  /**
+   * Spends the same time as a real check when there is no account, so timing does not tell an
+   * unknown username from a wrong password.
+   */
+  async verifyNothing(password: string): Promise<false> {
+    await this.check(password, await this.prepare());
+    return false;
+  }
+
+  /** Makes the dummy hash ahead of the first unknown-user login, so that one is not slower either. */
+  prepare(): Promise<string> {
+    return this.dummyHashAt(this.cost);
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+
+  private dummyHashAt(cost: number): Promise<string> {
+    let hash = this.dummyHashes.get(cost);
+    if (!hash) {
+      hash = this.hashAt(DUMMY_PASSWORD, cost);
+      this.dummyHashes.set(cost, hash);
+    }
+    return hash;
+  }
+
+  private hashAt(password: string, cost: number): Promise<string> {
+    return this.run<string>({ op: 'hash', password, cost });
   }
 
   private async run<T>(task: Task): Promise<T> {
@@ -53,24 +106,5 @@ export class PasswordHasher {
     const [result, startedAtMs] = (await this.pool.run(task)) as [T, number];
     this.observer.passwordTaskWaited?.(Math.max(0, startedAtMs - submittedAtMs) / 1000);
     return result;
-  }
-
-  /**
-   * Spends the same time as a real check when there is no account, so timing does not tell an
-   * unknown username from a wrong password.
-   */
-  async verifyNothing(password: string): Promise<false> {
-    await this.verify(password, await this.prepare());
-    return false;
-  }
-
-  /** Makes the dummy hash ahead of the first unknown-user login, so that one is not slower either. */
-  prepare(): Promise<string> {
-    this.dummyHash ??= this.hash('tessera-dummy-password');
-    return this.dummyHash;
-  }
-
-  close(): Promise<void> {
-    return this.pool.destroy();
   }
 }

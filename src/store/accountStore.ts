@@ -3,7 +3,7 @@
  * also holds the security state (generation, roles), so one touch reads the username too.
  * Usernames are unique case-insensitively through a `name:<lower-case>` key.
  */
-import { normalizeUsername } from '../validation/rules';
+import { normalizeUsername, USERNAME } from '../validation/rules';
 import { guard } from './guard';
 import { joinRoles, splitRoles, USER_FIELD } from './fields';
 import type { SessionStore } from './sessionStore';
@@ -49,7 +49,12 @@ export class AccountStore {
     return false;
   }
 
+  /**
+   * Null for a name that breaks the registration rule without a lookup: lower-casing it could fold
+   * a look-alike onto a real name (the Kelvin sign U+212A lower-cases to "k").
+   */
   async findByUsername(username: string): Promise<AccountRecord | null> {
+    if (!USERNAME.test(username)) return null;
     const id = await guard(() => this.redis.get(this.keys.username(normalizeUsername(username))));
     return id ? this.findById(id) : null;
   }

@@ -3,7 +3,7 @@ import { BACKENDS, uniquePrefix } from '../support/backends';
 import { keysWithPrefix } from '../support/redisInspect';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
 
-const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'root-password-1' };
+const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
@@ -215,19 +215,19 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
   });
 
   it('records every act and security event in the audit trail, newest first, with its actor and no secrets', async () => {
-    const user = await signUpAndLogIn(a, 'audited', 'audited-password');
+    const user = await signUpAndLogIn(a, 'audited', 'trail-secret-1');
     await a.call('POST', '/auth/login', { body: { username: 'audited', password: 'wrong-password' } });
     await a.call('POST', '/auth/login', { body: { username: 'no-such-name', password: 'wrong-password' } });
     await a.call('POST', '/auth/password', {
       token: user.token,
-      body: { currentPassword: 'audited-password', newPassword: 'audited-password-2' },
+      body: { currentPassword: 'trail-secret-1', newPassword: 'trail-secret-2' },
     });
     await a.call('PUT', `/admin/users/${user.body.user.id}/roles`, { token: adminToken, body: { roles: ['support'] } });
     await a.call('POST', '/admin/blacklist', { token: adminToken, body: { userId: user.body.user.id, reason: 'testing' } });
     await a.call('DELETE', `/admin/blacklist/${user.body.user.id}`, { token: adminToken });
-    const second = await logIn(a, 'audited', 'audited-password-2');
+    const second = await logIn(a, 'audited', 'trail-secret-2');
     await a.call('DELETE', `/admin/sessions/${second.body.session.id}`, { token: adminToken });
-    const third = await logIn(a, 'audited', 'audited-password-2');
+    const third = await logIn(a, 'audited', 'trail-secret-2');
     await a.call('POST', '/auth/logout-all', { token: third.token });
 
     const entries = await auditTypes();
@@ -257,7 +257,7 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
 
     const streams = await Promise.all([`${prefix}:v1:audit`, `${prefix}:v1:audit:signin`].map((key) => redisA.xrange(key, '-', '+')));
     const raw = JSON.stringify(streams);
-    for (const secret of ['audited-password', 'wrong-password', 'no-such-name', user.token, second.token, '$2']) {
+    for (const secret of ['trail-secret-1', 'wrong-password', 'no-such-name', user.token, second.token, '$2']) {
       expect(raw).not.toContain(secret);
     }
   });

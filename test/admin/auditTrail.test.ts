@@ -2,7 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
 
-const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'root-password-1' };
+const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
 
 interface Entry {
   type: string;

@@ -87,8 +87,8 @@ describe.each(BACKENDS)('the tessera CLI on $name Redis', (backend) => {
   }, 60_000);
 
   it('grants and revokes roles, and refuses to remove the last admin', async () => {
-    await cli(['user:create', 'only-admin', '--admin'], 'only-admin-password\n');
-    await cli(['user:create', 'helper-role'], 'helper-password\n');
+    await cli(['user:create', 'only-admin', '--admin'], 'sole-operator-key\n');
+    await cli(['user:create', 'helper-role'], 'assistant-key-1\n');
     const granted = await cli(['roles:grant', 'helper-role', 'support']);
     expect(JSON.parse(granted.stdout).roles).toEqual(['support']);
     expect(JSON.parse((await cli(['roles:revoke', 'helper-role', 'support'])).stdout).roles).toEqual([]);
@@ -104,7 +104,7 @@ describe.each(BACKENDS)('the tessera CLI on $name Redis', (backend) => {
     const missing = await cli(['ban', 'nobody-at-all', '--reason', 'x']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No user is named nobody-at-all');
-    expect((await cli(['user:create', 'reasonless'], 'reasonless-password\n')).code).toBe(0);
+    expect((await cli(['user:create', 'reasonless'], 'no-reason-key-1\n')).code).toBe(0);
     const noReason = await cli(['ban', 'reasonless']);
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toContain('give a --reason');

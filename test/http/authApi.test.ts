@@ -39,10 +39,10 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
 
     it('gives one of two concurrent registrations of a name the account and the other a 409', async () => {
       const attempts = await Promise.all(
-        ['Twin', 'twin'].map((username) => service.call('POST', '/auth/register', { body: { username, password: 'twin-password' } })),
+        ['Twin', 'twin'].map((username) => service.call('POST', '/auth/register', { body: { username, password: 'pair-secret-1' } })),
       );
       expect(attempts.map((r) => r.status).sort()).toEqual([201, 409]);
-      await logIn(service, 'TWIN', 'twin-password');
+      await logIn(service, 'TWIN', 'pair-secret-1');
     });
 
     it('answers 400 naming each invalid field', async () => {
@@ -190,15 +190,15 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
     });
 
     it('sets no password from a session that ended while the password was being checked', async () => {
-      const here = await signUpAndLogIn(service, 'raced', 'raced-password');
+      const here = await signUpAndLogIn(service, 'raced', 'photo-finish-1');
       const actor = { id: here.body.user.id, name: 'raced' };
       // The owner logs out everywhere; the change, already past its authentication, only learns
       // of it in the final step that stores the new hash, which must then store nothing.
       expect((await service.call('POST', '/auth/logout-all', { token: here.token })).status).toBe(204);
       await expect(
-        service.accounts.changePassword(actor, here.body.session.id, 'raced-password', 'attacker-password'),
+        service.accounts.changePassword(actor, here.body.session.id, 'photo-finish-1', 'attacker-password'),
       ).rejects.toMatchObject({ status: 401 });
-      await logIn(service, 'raced', 'raced-password');
+      await logIn(service, 'raced', 'photo-finish-1');
       await expect(logIn(service, 'raced', 'attacker-password')).rejects.toThrow(/401/);
     });
 

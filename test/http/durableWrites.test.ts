@@ -4,7 +4,7 @@ import { startRedis, type RedisProcess } from '../support/redisServer';
 import { cutOffReplica, waitForReplicas } from '../support/replication';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
 
-const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'root-password-1' };
+const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
 
 describe('security writes on a Redis master with a replica', () => {
   let master: RedisProcess;

@@ -22,8 +22,8 @@ describe('headers of answers that carry session data', () => {
 
   it('sends nosniff and no-store on every API answer, errors included', async () => {
     const service = await serve({});
-    const register = await service.call('POST', '/auth/register', { body: { username: 'headered', password: 'headered-password' } });
-    const login = await service.call('POST', '/auth/login', { body: { username: 'headered', password: 'headered-password' } });
+    const register = await service.call('POST', '/auth/register', { body: { username: 'headered', password: 'nosniff-secret-1' } });
+    const login = await service.call('POST', '/auth/login', { body: { username: 'headered', password: 'nosniff-secret-1' } });
     const { token } = (await login.clone().json()) as { token: string };
     const answers = [
       register,

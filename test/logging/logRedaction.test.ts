@@ -5,7 +5,7 @@ import { startService, type RunningService } from '../../src/server/service';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis';
 
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) LogProbe/9.9';
-const PASSWORDS = { old: 'first-Secret-4821', next: 'second-Secret-7315', newcomer: 'newcomer-Secret-9042' };
+const PASSWORDS = { old: 'first-Secret-4821', next: 'second-Secret-7315', newcomer: 'arrival-Secret-9042' };
 
 /** Everything the service logs, as the raw lines pino writes. */
 function capture(): { logger: pino.Logger; text(): string } {

@@ -65,7 +65,7 @@ describe.each(BACKENDS)('anonymous visitors on $name Redis', (backend) => {
 
     const newcomer = new PageClient(service);
     const register = hiddenFields((await newcomer.get('/register')).html);
-    const form = { ...register, username: 'double-clicker', password: 'double-clicker-password' };
+    const form = { ...register, username: 'double-clicker', password: 'two-clicks-secret' };
     const first = await newcomer.post('/register', form);
     const second = await newcomer.post('/register', form);
     expect([first.status, second.status]).toEqual([303, 303]);

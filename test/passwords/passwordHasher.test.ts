@@ -37,6 +37,22 @@ describe('password hashing', () => {
     }
   });
 
+  it('spends one check at today’s cost on any stored hash: an older, cheaper one is topped up', async () => {
+    const today = new PasswordHasher(7);
+    try {
+      const older = await hasher.hash('old password'); // cost 4
+      const current = await today.hash('new password');
+      const oneCheckToday = 2 ** 7;
+      expect(await today.check('old password', older)).toEqual({ valid: true, rounds: oneCheckToday });
+      expect(await today.check('wrong', older)).toEqual({ valid: false, rounds: oneCheckToday });
+      expect(await today.check('new password', current)).toEqual({ valid: true, rounds: oneCheckToday });
+      // An unknown name checks against the dummy hash, at today's cost too.
+      expect((await today.check('anything', await today.prepare())).rounds).toBe(oneCheckToday);
+    } finally {
+      await today.close();
+    }
+  });
+
   (process.platform === 'linux' ? it : it.skip)('hashes on worker threads that yield the CPU to the event loop', async () => {
     const before = threadNiceValues();
     await Promise.all([hasher.hash('a'), hasher.hash('b')]);

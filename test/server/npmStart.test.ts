@@ -67,7 +67,7 @@ describe('npm start', () => {
       await waitForReady(`http://127.0.0.1:${port}`, child);
       const url = `http://127.0.0.1:${port}`;
       const headers = { 'content-type': 'application/json' };
-      const body = JSON.stringify({ username: 'first', password: 'first-password' });
+      const body = JSON.stringify({ username: 'first', password: 'opening-secret-1' });
       expect((await fetch(`${url}/auth/register`, { method: 'POST', headers, body })).status).toBe(201);
       const login = await fetch(`${url}/auth/login`, { method: 'POST', headers, body });
       expect(login.status).toBe(200);
@@ -99,7 +99,7 @@ describe('npm start', () => {
       const inFlight = fetch(`${url}/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'late', password: 'late-password' }),
+        body: JSON.stringify({ username: 'late', password: 'tardy-secret-2' }),
       });
       await new Promise((resolve) => setTimeout(resolve, 200));
       child.kill('SIGTERM');

@@ -2,11 +2,11 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
-import { InvalidCredentialsError, NotFoundError } from '../../errors';
+import { InvalidCredentialsError, NotFoundError, ValidationError } from '../../errors';
 import { csrfTokenOf } from '../../middleware/csrf';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import { accountPage, type AccountView } from '../../pages/accountPage';
-import { parseForm, passwordFormSchema } from '../../pages/formSchemas';
+import { parseForm, passwordFormSchema, weakPasswordMessage } from '../../pages/formSchemas';
 import type { SessionService } from '../../sessions/sessionService';
 import { actorOf, type SignedIn } from '../signedIn';
 import type { FormActions } from './formAction';
@@ -63,8 +63,9 @@ export function accountRoutes(router: Router, parts: AccountParts): void {
       const parsed = parseForm(passwordFormSchema, ctx.request.body);
       if ('errors' in parsed) return render(ctx, signed, 400, { passwordFieldErrors: parsed.errors });
       const { currentPassword, newPassword } = parsed.data;
-      const changed = await settle(accounts.changePassword(actorOf(ctx), signed.session.id, currentPassword, newPassword), InvalidCredentialsError);
+      const changed = await settle(accounts.changePassword(actorOf(ctx), signed.session.id, currentPassword, newPassword), InvalidCredentialsError, ValidationError);
       if (changed.ok) return seeOther(ctx, '/account?done=password-changed');
+      if (changed.error instanceof ValidationError) return render(ctx, signed, 400, { passwordFieldErrors: { newPassword: weakPasswordMessage(changed.error) } });
       await render(ctx, signed, 401, { passwordFieldErrors: { currentPassword: 'That is not your current password.' } });
     });
   });

@@ -7,10 +7,10 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { AccountService } from '../../accounts/accountService';
-import { InvalidCredentialsError, UserBannedError, UsernameTakenError } from '../../errors';
+import { InvalidCredentialsError, UserBannedError, UsernameTakenError, ValidationError } from '../../errors';
 import { formField } from '../../middleware/csrf';
 import type { SessionCookie } from '../../middleware/sessionCookie';
-import { loginFormSchema, parseForm, registerFormSchema } from '../../pages/formSchemas';
+import { loginFormSchema, parseForm, registerFormSchema, weakPasswordMessage } from '../../pages/formSchemas';
 import { loginPage, registerPage, type CredentialsForm } from '../../pages/loginPage';
 import { DEFAULT_AFTER_LOGIN, safeNextPath } from '../../pages/redirects';
 import { describeUserAgent } from '../../pages/userAgent';
@@ -100,7 +100,10 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
         registerPage,
         registerFormSchema,
         async (ctx, { username, password }, form) => {
-          const registered = await settle(accounts.register(username, password, ctx.ip), UsernameTakenError);
+          const registered = await settle(accounts.register(username, password, ctx.ip), UsernameTakenError, ValidationError);
+          if (!registered.ok && registered.error instanceof ValidationError) {
+            return render(ctx, 400, registerPage, { ...form, fieldErrors: { password: weakPasswordMessage(registered.error) } });
+          }
           // Taken, but by these very credentials: this form was sent twice (or the account is the
           // sender's anyway), so it ends as the first one did, signed in. Otherwise the name is taken.
           const signedIn = await settle(signIn(ctx, username, password), InvalidCredentialsError, UserBannedError);
@@ -120,3 +123,4 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
     seeOther(ctx, '/login?done=signed-out');
   });
 }
+
