@@ -57,8 +57,10 @@ describe.each(BACKENDS)('the audit trail on $name Redis', (backend) => {
     const admin = await logIn(service, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
     const user = await signUpAndLogIn(service, 'quiet-user');
     const before = (await page(admin.token, 'trail')).length;
+    const id = user.body.session.id;
+    const notLive = `${id.slice(0, -1)}${id.endsWith('x') ? 'y' : 'x'}`;
     for (let i = 0; i < 5; i += 1) {
-      expect((await service.call('DELETE', `/auth/sessions/${user.body.session.id.slice(0, -1)}x`, { token: user.token })).status).toBe(404);
+      expect((await service.call('DELETE', `/auth/sessions/${notLive}`, { token: user.token })).status).toBe(404);
       await service.call('POST', '/auth/password', { token: user.token, body: { currentPassword: 'not-my-password', newPassword: 'whatever-new-1' } });
     }
     expect((await page(admin.token, 'trail')).length).toBe(before);
