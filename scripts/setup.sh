@@ -10,13 +10,14 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# command -> Debian package that provides it (the test suite needs chromium, nginx and redis-sentinel)
+# command -> Debian package that provides it (the test suite needs chromium, nginx, caddy and redis-sentinel)
 declare -A packages=(
   [redis-server]=redis-server
   [redis-cli]=redis-tools
   [redis-sentinel]=redis-sentinel
   [chromium]=chromium
   [nginx]=nginx-light
+  [caddy]=caddy
 )
 missing=()
 # /usr/sbin too: nginx lives there, and it is not on every user's PATH.
@@ -34,6 +35,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} ..."
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's caddy package starts a system-wide Caddy on :80 (admin API on :2019). Tessera only needs
+  # the binary (the tests run their own Caddy on free ports), so a Caddy installed here is stopped
+  # and kept from starting at boot; one that was already installed is left as it was.
+  if [[ " ${missing[*]} " == *" caddy "* ]] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now caddy.service >/dev/null 2>&1 || true
+  fi
 fi
 
 # npm install, not npm ci: it installs the locked versions all the same, but npm ci refuses a lock

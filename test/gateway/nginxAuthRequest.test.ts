@@ -22,6 +22,7 @@ async function startUpstream(): Promise<{ server: http.Server; port: number }> {
         userName: req.headers['x-auth-user-name'] ?? null,
         authorization: req.headers.authorization ?? null,
         cookie: req.headers.cookie ?? null,
+        underscored: req.rawHeaders.filter((name, i) => i % 2 === 0 && name.includes('_')),
       }),
     );
   });
@@ -66,6 +67,7 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
       userName: 'gated',
       authorization: null,
       cookie: null,
+      underscored: [],
     });
 
     const without = await fetch(`${nginx.url}/reports`);
@@ -84,9 +86,16 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
   it('overwrites identity headers a client sends itself', async () => {
     const { token, body } = await signUpAndLogIn(service, 'gated-honest');
     const answer = await fetch(`${nginx.url}/`, {
-      headers: { authorization: `Bearer ${token}`, 'x-auth-user-id': 'someone-else', 'x-auth-roles': 'admin', 'x-auth-user-name': 'root' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'x-auth-user-id': 'someone-else',
+        'x-auth-roles': 'admin',
+        'x-auth-user-name': 'root',
+        'x_auth_user_id': 'someone-else',
+        'x-auth_roles': 'admin',
+      },
     });
-    expect(await answer.json()).toMatchObject({ userId: body.user.id, roles: null, userName: 'gated-honest', authorization: null });
+    expect(await answer.json()).toMatchObject({ userId: body.user.id, roles: null, userName: 'gated-honest', authorization: null, underscored: [] });
     await service.accounts.createAccount('gated-editor', 'correct horse battery', ['editor', 'admin']);
     const { token: editorToken } = await signUpAndLogIn(service, 'gated-editor');
     const editor = await fetch(`${nginx.url}/`, { headers: { authorization: `Bearer ${editorToken}`, 'x-auth-roles': 'root' } });
