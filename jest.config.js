@@ -9,6 +9,7 @@ const SLOW_SUITES = [
   'test/server/npmStart.test.ts', // npm start: build, embedded Redis, child processes
   'test/pages/browser.test.ts', // headless Chromium
   'test/http/clusterFailover.test.ts', // a 3-master, 3-replica Cluster losing a master
+  'test/package/packInstall.test.ts', // npm pack, then npm install and tsc in two fresh apps
 ];
 
 const ESM_ONLY = '(openid-client|oauth4webapi|jose)';
