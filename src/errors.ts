@@ -94,6 +94,27 @@ export class InvalidTokenError extends TesseraError {
   }
 }
 
+/** 401 for POST /auth/refresh: the refresh token is unknown, malformed, expired, spent long ago or its login ended. */
+export class InvalidRefreshTokenError extends TesseraError {
+  constructor() {
+    super(401, 'invalid-refresh-token', 'Invalid refresh token', 'The refresh token is malformed, expired or revoked; log in again.');
+  }
+}
+
+/**
+ * 401 for POST /auth/refresh: a refresh token already spent was presented again after the grace
+ * window, so a copy of it is in other hands (RFC 9700 §4.14.2). The whole remembered login ended,
+ * its live session too. `userId` and `sessionId` are for the audit trail, not the answer.
+ */
+export class RefreshTokenReusedError extends TesseraError {
+  constructor(
+    readonly userId: string,
+    readonly sessionId: string | null,
+  ) {
+    super(401, 'refresh-token-reused', 'Refresh token reused', 'This refresh token was already used, so this login has ended everywhere; log in again.');
+  }
+}
+
 export class InvalidCredentialsError extends TesseraError {
   constructor() {
     super(401, 'invalid-credentials', 'Invalid credentials', 'The username or password is wrong.');

@@ -36,6 +36,15 @@ export interface TesseraOptions {
   eventStreamMaxEntries?: number;
   /** Told of token checks, revocations and lost events (for metrics). Default: none. */
   observer?: SessionObserver;
+  /** A remembered login's refresh token unused for this long ends. Seconds; default 2592000 (30 days). */
+  refreshIdleTimeoutSeconds?: number;
+  /** A remembered login ends this long after the login however often it refreshes. Seconds; default 7776000 (90 days). */
+  refreshAbsoluteLifetimeSeconds?: number;
+  /**
+   * A spent refresh token presented again within this long gets the same new pair back (two tabs
+   * racing, a lost response); later it is taken for theft and ends its family. Seconds; default 30.
+   */
+  refreshReuseGraceSeconds?: number;
 }
 
 export type ResolvedTesseraOptions = Readonly<Required<TesseraOptions>>;
@@ -52,6 +61,9 @@ export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   durableTimeoutMs: 500,
   eventStreamMaxEntries: 0,
   observer: Object.freeze({}),
+  refreshIdleTimeoutSeconds: 30 * 24 * 60 * 60,
+  refreshAbsoluteLifetimeSeconds: 90 * 24 * 60 * 60,
+  refreshReuseGraceSeconds: 30,
 });
 
 /** Braces are excluded: they would break the Redis Cluster hash tags inside every key. */
@@ -71,12 +83,23 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
     durableTimeoutMs: options.durableTimeoutMs ?? DEFAULT_TESSERA_OPTIONS.durableTimeoutMs,
     eventStreamMaxEntries: options.eventStreamMaxEntries ?? DEFAULT_TESSERA_OPTIONS.eventStreamMaxEntries,
     observer: options.observer ?? DEFAULT_TESSERA_OPTIONS.observer,
+    refreshIdleTimeoutSeconds: options.refreshIdleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.refreshIdleTimeoutSeconds,
+    refreshAbsoluteLifetimeSeconds: options.refreshAbsoluteLifetimeSeconds ?? DEFAULT_TESSERA_OPTIONS.refreshAbsoluteLifetimeSeconds,
+    refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? DEFAULT_TESSERA_OPTIONS.refreshReuseGraceSeconds,
   };
   positiveNumber('idleTimeoutSeconds', resolved.idleTimeoutSeconds);
   positiveNumber('absoluteLifetimeSeconds', resolved.absoluteLifetimeSeconds);
   if (resolved.idleTimeoutSeconds > resolved.absoluteLifetimeSeconds) {
     throw new TesseraArgumentError(
       `idleTimeoutSeconds (${resolved.idleTimeoutSeconds}) must not exceed absoluteLifetimeSeconds (${resolved.absoluteLifetimeSeconds}).`,
+    );
+  }
+  positiveNumber('refreshIdleTimeoutSeconds', resolved.refreshIdleTimeoutSeconds);
+  positiveNumber('refreshAbsoluteLifetimeSeconds', resolved.refreshAbsoluteLifetimeSeconds);
+  positiveNumber('refreshReuseGraceSeconds', resolved.refreshReuseGraceSeconds);
+  if (resolved.refreshIdleTimeoutSeconds > resolved.refreshAbsoluteLifetimeSeconds) {
+    throw new TesseraArgumentError(
+      `refreshIdleTimeoutSeconds (${resolved.refreshIdleTimeoutSeconds}) must not exceed refreshAbsoluteLifetimeSeconds (${resolved.refreshAbsoluteLifetimeSeconds}).`,
     );
   }
   if (!KEY_PREFIX_PATTERN.test(resolved.keyPrefix)) {

@@ -100,6 +100,9 @@ const envSchema = z
     KEY_PREFIX: z.string().regex(KEY_PREFIX_PATTERN, 'must be 1-64 letters, digits, ":", ".", "_" or "-"').optional(),
     SESSION_IDLE_TIMEOUT: optionalDuration(),
     SESSION_ABSOLUTE_TIMEOUT: optionalDuration(),
+    REFRESH_IDLE_TIMEOUT: optionalDuration(),
+    REFRESH_ABSOLUTE_TIMEOUT: optionalDuration(),
+    REFRESH_REUSE_GRACE: optionalDuration(),
     MAX_SESSIONS_PER_USER: positiveInt(1, 100_000).optional(),
     ONE_SESSION_PER_DEVICE_TYPE: onOff('off'),
     BCRYPT_COST: positiveInt(4, 15).default(12),
@@ -178,6 +181,15 @@ const envSchema = z
     {
       message: 'must not be longer than SESSION_ABSOLUTE_TIMEOUT',
       path: ['SESSION_IDLE_TIMEOUT'],
+    },
+  )
+  .refine(
+    (env) =>
+      (env.REFRESH_IDLE_TIMEOUT ?? DEFAULT_TESSERA_OPTIONS.refreshIdleTimeoutSeconds) <=
+      (env.REFRESH_ABSOLUTE_TIMEOUT ?? DEFAULT_TESSERA_OPTIONS.refreshAbsoluteLifetimeSeconds),
+    {
+      message: 'must not be longer than REFRESH_ABSOLUTE_TIMEOUT',
+      path: ['REFRESH_IDLE_TIMEOUT'],
     },
   );
 

@@ -46,6 +46,9 @@ export function sessionOptionsFrom(config: Config): TesseraOptions {
     durableReplicas: durableReplicasOf(config),
     durableTimeoutMs: config.DURABLE_TIMEOUT,
     eventStreamMaxEntries: config.EVENT_STREAM ? config.EVENT_STREAM_MAX_ENTRIES : 0,
+    refreshIdleTimeoutSeconds: config.REFRESH_IDLE_TIMEOUT,
+    refreshAbsoluteLifetimeSeconds: config.REFRESH_ABSOLUTE_TIMEOUT,
+    refreshReuseGraceSeconds: config.REFRESH_REUSE_GRACE,
   };
 }
 

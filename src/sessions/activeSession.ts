@@ -38,6 +38,7 @@ export class ActiveSession implements SessionRecord {
   readonly device: DeviceInfo;
   readonly ip: string | null;
   readonly userAgent: string | null;
+  readonly rememberedUntil: Date | null;
 
   constructor(
     record: SessionRecord,
@@ -53,6 +54,7 @@ export class ActiveSession implements SessionRecord {
     this.device = record.device;
     this.ip = record.ip;
     this.userAgent = record.userAgent;
+    this.rememberedUntil = record.rememberedUntil;
   }
 
   get<K extends AttributeName>(name: K): AttributeValue<K> | undefined {
@@ -92,6 +94,7 @@ export class ActiveSession implements SessionRecord {
       device: this.device,
       ip: this.ip,
       userAgent: this.userAgent,
+      rememberedUntil: this.rememberedUntil,
     };
   }
 }

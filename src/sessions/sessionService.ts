@@ -2,18 +2,22 @@
  * The session service: create, validate (and slide), list and revoke sessions for plain user
  * ids. It knows nothing of HTTP; the Koa middleware and the service's routes are thin adapters.
  */
-import { AttributeRejectedError, InvalidTokenError, TesseraArgumentError, UserBannedError } from '../errors';
+import { AttributeRejectedError, InvalidTokenError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
 import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../store/clientCheck';
 import { EventStore } from '../store/eventStore';
+import { RefreshStore, type MintedSession } from '../store/refreshStore';
+import { splitRoles } from '../store/fields';
 import { SessionStore } from '../store/sessionStore';
+import { formatRefreshToken, newFamilyId, newRefreshSecret, parseRefreshToken } from '../tokens/refreshToken';
+import { openPair, sealPair } from '../tokens/sealedPair';
 import { formatSessionId, newLocalId, parseSessionId } from '../tokens/sessionId';
 import { formatToken, hashSecret, newSecret, parseToken } from '../tokens/token';
 import { DEVICE_TYPE, ROLE } from '../validation/rules';
 import { ActiveSession, type AttributeWriter } from './activeSession';
 import { LifecycleEvents } from './lifecycleEvents';
 import type { SessionObserver } from './observer';
-import type { CreatedSession, SessionMetadata, SessionRecord, SessionUser } from './types';
+import type { CreatedSession, CreateOptions, RefreshedSession, SessionMetadata, SessionRecord, SessionUser } from './types';
 
 export interface Validation {
   session: ActiveSession;
@@ -32,6 +36,7 @@ export class SessionService implements AttributeWriter {
   /** The lifecycle event stream; writes nothing unless eventStreamMaxEntries is set. */
   readonly events: LifecycleEvents;
   private readonly observer: SessionObserver;
+  private readonly refreshes: RefreshStore;
 
   /**
    * Over an ioredis client (standalone or Cluster); or over a store the service's composition shares
@@ -56,16 +61,28 @@ export class SessionService implements AttributeWriter {
       eventStreamMaxEntries > 0 ? new EventStore(this.store.redis, this.store.keys, eventStreamMaxEntries) : null,
       this.observer,
     );
+    this.refreshes = new RefreshStore(this.store.durable, this.store.keys, this.options);
   }
 
-  /** Starts a session for a user id the app has authenticated; returns the token once. */
-  async create(userId: string, metadata: SessionMetadata = {}): Promise<CreatedSession> {
+  /**
+   * Starts a session for a user id the app has authenticated; returns the token once. With
+   * `remember`, it also starts a refresh family and returns its first refresh token, once.
+   */
+  async create(userId: string, metadata: SessionMetadata = {}, options: CreateOptions = {}): Promise<CreatedSession> {
     assertUserId(userId);
     const cleaned = cleanMetadata(metadata);
     const tag = await this.store.claimTag(userId);
     const localId = newLocalId();
     const secret = newSecret();
-    const created = await this.store.create({ userId, tag, localId, secretHash: hashSecret(secret), metadata: cleaned });
+    const family = options.remember ? { id: newFamilyId(), secret: newRefreshSecret() } : null;
+    const created = await this.store.create({
+      userId,
+      tag,
+      localId,
+      secretHash: hashSecret(secret),
+      metadata: cleaned,
+      family: family ? { id: family.id, refreshHash: hashSecret(family.secret) } : undefined,
+    });
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
     const sessionId = formatSessionId({ tag, localId });
     const endedSessionIds = created.endedLocalIds.map((id) => formatSessionId({ tag, localId: id }));
@@ -74,6 +91,10 @@ export class SessionService implements AttributeWriter {
     for (const ended of endedSessionIds) await this.events.sessionRevoked(userId, ended, 'replaced');
     return {
       token: formatToken(sessionId, secret),
+      refresh:
+        family && created.refreshExpiresAtMs
+          ? { token: formatRefreshToken(tag, family.id, family.secret), expiresAt: new Date(created.refreshExpiresAtMs) }
+          : null,
       session: {
         id: sessionId,
         userId,
@@ -84,6 +105,7 @@ export class SessionService implements AttributeWriter {
         device: { type: cleaned.device?.type ?? null, name: cleaned.device?.name ?? null },
         ip: cleaned.ip ?? null,
         userAgent: cleaned.userAgent ?? null,
+        rememberedUntil: created.refreshExpiresAtMs ? new Date(created.refreshExpiresAtMs) : null,
       },
       endedSessionIds,
     };
@@ -112,6 +134,50 @@ export class SessionService implements AttributeWriter {
     const attributes = new Map<string, unknown>();
     for (const [name, json] of result.attributes) attributes.set(name, JSON.parse(json));
     return { session: new ActiveSession(result.session, attributes, this), user: result.user };
+  }
+
+  /**
+   * Spends a refresh token for a new session and a new refresh token, in one Redis round trip;
+   * the family's previous session ends. Answers null when the token is not live (unknown,
+   * malformed, expired, or its login ended). The same token again within the reuse grace window
+   * answers the same pair; after it, throws RefreshTokenReusedError, having ended the whole
+   * family and its session. Throws UserBannedError for a banned user.
+   */
+  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'> = {}): Promise<RefreshedSession | null> {
+    const parsed = parseRefreshToken(refreshToken);
+    if (!parsed) return null;
+    const cleaned = cleanMetadata(metadata);
+    const newLocal = newLocalId();
+    const sessionSecret = newSecret();
+    const refreshSecret = newRefreshSecret();
+    const outcome = await this.refreshes.rotate({
+      tag: parsed.tag,
+      familyId: parsed.familyId,
+      presentedHash: hashSecret(parsed.secret),
+      newLocalId: newLocal,
+      newSessionHash: hashSecret(sessionSecret),
+      newRefreshHash: hashSecret(refreshSecret),
+      sealedPair: sealPair(parsed.secret, sessionSecret, refreshSecret).toString('base64'),
+      ip: cleaned.ip ?? '',
+      userAgent: cleaned.userAgent ?? '',
+    });
+    switch (outcome.kind) {
+      case 'unknown':
+        return null;
+      case 'banned':
+        throw new UserBannedError(outcome.until === 'inf' ? null : new Date(Number(outcome.until)));
+      case 'reused':
+        throw new RefreshTokenReusedError(
+          outcome.userId,
+          outcome.endedLocalId ? formatSessionId({ tag: parsed.tag, localId: outcome.endedLocalId }) : null,
+        );
+      case 'rotated':
+        return refreshed(parsed.tag, parsed.familyId, outcome.minted, sessionSecret, refreshSecret);
+      case 'replayed': {
+        const pair = openPair(parsed.secret, Buffer.from(outcome.sealedPair, 'base64'));
+        return pair && refreshed(parsed.tag, parsed.familyId, outcome.minted, pair.sessionSecret, pair.refreshSecret);
+      }
+    }
   }
 
   /** Ends a session by id, whoever owns it; true when it was live. */
@@ -257,6 +323,28 @@ export class SessionService implements AttributeWriter {
 /** Creates the session service over an ioredis client (standalone or Cluster). */
 export function createTessera(redis: RedisClientLike, options: TesseraOptions = {}): SessionService {
   return new SessionService(redis, options);
+}
+
+function refreshed(tag: string, familyId: string, minted: MintedSession, sessionSecret: string, refreshSecret: string): RefreshedSession {
+  const sessionId = formatSessionId({ tag, localId: minted.localId });
+  const refreshExpiresAt = new Date(minted.refreshExpiresAtMs);
+  return {
+    token: formatToken(sessionId, sessionSecret),
+    refresh: { token: formatRefreshToken(tag, familyId, refreshSecret), expiresAt: refreshExpiresAt },
+    session: {
+      id: sessionId,
+      userId: minted.userId,
+      createdAt: new Date(minted.createdAtMs),
+      lastSeenAt: new Date(minted.createdAtMs),
+      expiresAt: new Date(minted.expiresAtMs),
+      absoluteExpiresAt: new Date(minted.absoluteExpiresAtMs),
+      device: { type: minted.deviceType || null, name: minted.deviceName || null },
+      ip: minted.ip || null,
+      userAgent: minted.userAgent || null,
+      rememberedUntil: refreshExpiresAt,
+    },
+    user: { id: minted.userId, roles: splitRoles(minted.roles), name: minted.userName || null },
+  };
 }
 
 function assertUserId(userId: string): void {

@@ -31,6 +31,8 @@ export interface SessionRecord {
   device: DeviceInfo;
   ip: string | null;
   userAgent: string | null;
+  /** When the session's refresh family ends if unused (a remembered login); null when not remembered. */
+  rememberedUntil: Date | null;
 }
 
 export interface SessionUser {
@@ -46,4 +48,25 @@ export interface CreatedSession {
   session: SessionRecord;
   /** Ids of the user's sessions this login ended (device or count limit). */
   endedSessionIds: string[];
+  /** The refresh token of a remembered login (given once; Tessera keeps only its hash), else null. */
+  refresh: RefreshCredential | null;
+}
+
+export interface RefreshCredential {
+  token: string;
+  /** When it ends if unused; each refresh slides it, up to the family's absolute end. */
+  expiresAt: Date;
+}
+
+export interface CreateOptions {
+  /** Start a refresh family with the session ("keep me signed in"). Default false. */
+  remember?: boolean;
+}
+
+/** The answer of a refresh: a new session and a new refresh token; the ones before are spent. */
+export interface RefreshedSession {
+  token: string;
+  session: SessionRecord;
+  refresh: RefreshCredential;
+  user: SessionUser;
 }

@@ -34,6 +34,11 @@ export const SESSION_FIELD = {
   userAgent: 'u',
 } as const;
 
+// A session of a remembered login also has `f`, its refresh family's id. Refresh families
+// (KeySpace.forUser(tag).family) are read and written by Lua alone (lua/refresh.lua, create.lua):
+// `h` refresh hash, `s` current session, `g` generation, `c` created, `t`/`n` device, and `p`,
+// `pt`, `pe`, `pr` for the last spent token (its hash, when, the sealed pair, the pair's times).
+
 /** Prefix of a session attribute's field, so attributes never collide with the fields above. */
 export const ATTRIBUTE_PREFIX = 'x:';
 

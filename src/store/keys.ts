@@ -13,6 +13,14 @@ export interface UserKeys {
   sessionPrefix: string;
   /** The session hash of one of the user's sessions. */
   session(localId: string): string;
+  /**
+   * Prefix of the user's refresh families: `<prefix><familyId>` is a family's hash (its current
+   * refresh hash, session, generation, sealed last pair) and `<prefix><familyId>:x` the sorted
+   * set of its spent refresh hashes. Scripts build both from it.
+   */
+  familyPrefix: string;
+  family(familyId: string): string;
+  spentRefreshes(familyId: string): string;
 }
 
 export class KeySpace {
@@ -70,7 +78,16 @@ export class KeySpace {
   forUser(tag: string): UserKeys {
     const slot = `${this.base}:{${tag}}`;
     const sessionPrefix = `${slot}:s:`;
-    return { user: `${slot}:u`, index: `${slot}:idx`, sessionPrefix, session: (localId) => sessionPrefix + localId };
+    const familyPrefix = `${slot}:r:`;
+    return {
+      user: `${slot}:u`,
+      index: `${slot}:idx`,
+      sessionPrefix,
+      session: (localId) => sessionPrefix + localId,
+      familyPrefix,
+      family: (familyId) => familyPrefix + familyId,
+      spentRefreshes: (familyId) => `${familyPrefix}${familyId}:x`,
+    };
   }
 
   /** String: a one-time form token of a signed-in user's page, in that user's slot; holds its state and binding. */

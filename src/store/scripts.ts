@@ -12,6 +12,7 @@ const LUA_DIR = path.join(__dirname, 'lua');
 const SCRIPTS = {
   touch: 3,
   create: 3,
+  refresh: 5,
   revoke: 2,
   revokeAll: 3,
   list: 1,

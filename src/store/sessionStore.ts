@@ -23,6 +23,8 @@ export interface CreateResult {
   createdAtMs: number;
   expiresAtMs: number;
   absoluteExpiresAtMs: number;
+  /** When the refresh family started with the session ends if unused; null when not remembered. */
+  refreshExpiresAtMs: number | null;
   endedLocalIds: string[];
 }
 
@@ -38,6 +40,8 @@ export interface NewSession {
   localId: string;
   secretHash: Buffer;
   metadata: SessionMetadata;
+  /** A remembered login: the refresh family to start with the session. */
+  family?: { id: string; refreshHash: Buffer };
 }
 
 export class SessionStore {
@@ -48,6 +52,8 @@ export class SessionStore {
 
   private readonly idleMs: number;
   private readonly absoluteMs: number;
+  private readonly refreshIdleMs: number;
+  private readonly refreshAbsoluteMs: number;
 
   constructor(
     readonly redis: RedisClient,
@@ -58,6 +64,8 @@ export class SessionStore {
     this.durable = new DurableWrites(redis, { replicas: options.durableReplicas, timeoutMs: options.durableTimeoutMs });
     this.idleMs = Math.round(options.idleTimeoutSeconds * 1000);
     this.absoluteMs = Math.round(options.absoluteLifetimeSeconds * 1000);
+    this.refreshIdleMs = Math.round(options.refreshIdleTimeoutSeconds * 1000);
+    this.refreshAbsoluteMs = Math.round(options.refreshAbsoluteLifetimeSeconds * 1000);
   }
 
   /** The user's routing tag, or null when the user never had one (so has no sessions). */
@@ -105,21 +113,35 @@ export class SessionStore {
         device.type ?? '',
         this.options.oneSessionPerDeviceType ? '1' : '0',
         keys.sessionPrefix,
+        keys.familyPrefix,
+        input.family?.id ?? '',
+        input.family?.refreshHash ?? '',
+        this.refreshIdleMs,
+        this.refreshAbsoluteMs,
         ...fields,
       ),
-    )) as [number, number, number, ...string[]] | [0, string];
+    )) as [number, number, number, number, ...string[]] | [0, string];
     if (reply[0] === 0) return { outcome: 'banned', bannedUntil: banEnd(String(reply[1])) };
-    const [createdAtMs, expiresAtMs, absoluteExpiresAtMs, ...endedLocalIds] = reply as [number, number, number, ...string[]];
-    return { outcome: 'created', createdAtMs, expiresAtMs, absoluteExpiresAtMs, endedLocalIds };
+    const [createdAtMs, expiresAtMs, absoluteExpiresAtMs, refreshExpiresAtMs, ...endedLocalIds] = reply as [number, number, number, number, ...string[]];
+    return { outcome: 'created', createdAtMs, expiresAtMs, absoluteExpiresAtMs, refreshExpiresAtMs: refreshExpiresAtMs || null, endedLocalIds };
   }
 
   async touch(tag: string, localId: string, secretHash: Buffer): Promise<TouchResult | null> {
     const keys = this.keys.forUser(tag);
     const reply = (await guard(() =>
-      this.scripts.tessera_touch(keys.session(localId), keys.user, keys.index, secretHash, this.idleMs, this.absoluteMs, localId),
-    )) as [string, string, string, number, number, number, string[]] | null;
+      this.scripts.tessera_touch(
+        keys.session(localId),
+        keys.user,
+        keys.index,
+        secretHash,
+        this.idleMs,
+        this.absoluteMs,
+        localId,
+        keys.familyPrefix,
+      ),
+    )) as [string, string, string, number, number, number, string[], number] | null;
     if (!reply) return null;
-    const [userId, roles, name, nowMs, expiresAtMs, absoluteExpiresAtMs, pairs] = reply;
+    const [userId, roles, name, nowMs, expiresAtMs, absoluteExpiresAtMs, pairs, rememberedUntilMs] = reply;
     const fields = new Map<string, string>();
     const attributes = new Map<string, string>();
     for (let i = 0; i < pairs.length; i += 2) {
@@ -138,6 +160,7 @@ export class SessionStore {
         device: { type: fields.get(SESSION_FIELD.deviceType) ?? null, name: fields.get(SESSION_FIELD.deviceName) ?? null },
         ip: fields.get(SESSION_FIELD.ip) ?? null,
         userAgent: fields.get(SESSION_FIELD.userAgent) ?? null,
+        rememberedUntil: rememberedUntilMs ? new Date(rememberedUntilMs) : null,
       },
       user: { id: userId, roles: splitRoles(roles), name: name || null },
       attributes,
@@ -147,7 +170,7 @@ export class SessionStore {
   /** Ends one session; true when it was live. */
   async revoke(tag: string, localId: string): Promise<boolean> {
     const keys = this.keys.forUser(tag);
-    const ended = await this.durable.write({ script: 'revoke', keys: [keys.session(localId), keys.index], args: [localId] });
+    const ended = await this.durable.write({ script: 'revoke', keys: [keys.session(localId), keys.index], args: [localId, keys.familyPrefix] });
     return Number(ended) === 1;
   }
 
@@ -162,15 +185,17 @@ export class SessionStore {
       script: 'revokeAll',
       // With nothing to keep, any key of the slot will do: the script does not read it then.
       keys: [keys.user, keys.index, keys.session(keepLocalId ?? '')],
-      args: [keepLocalId ?? '', this.idleMs, ...Object.entries(userFields).flat()],
+      args: [keepLocalId ?? '', this.idleMs, keys.familyPrefix, ...Object.entries(userFields).flat()],
     });
     return Number(ended) === -1 ? null : Number(ended);
   }
 
   async list(tag: string, userId: string): Promise<SessionRecord[]> {
     const keys = this.keys.forUser(tag);
-    const rows = (await guard(() => this.scripts.tessera_list(keys.index, keys.sessionPrefix, this.idleMs, this.absoluteMs))) as string[][];
-    return rows.map(([localId, lastSeen, created, expires, deviceType, deviceName, ip, userAgent]) => ({
+    const rows = (await guard(() =>
+      this.scripts.tessera_list(keys.index, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix),
+    )) as string[][];
+    return rows.map(([localId, lastSeen, created, expires, deviceType, deviceName, ip, userAgent, rememberedUntil]) => ({
       id: formatSessionId({ tag, localId }),
       userId,
       createdAt: new Date(Number(created)),
@@ -180,6 +205,7 @@ export class SessionStore {
       device: { type: deviceType || null, name: deviceName || null },
       ip: ip || null,
       userAgent: userAgent || null,
+      rememberedUntil: Number(rememberedUntil) ? new Date(Number(rememberedUntil)) : null,
     }));
   }
 

@@ -27,6 +27,7 @@ const evilSession = {
   device: { type: EVIL, name: EVIL },
   ip: EVIL,
   userAgent: EVIL,
+  rememberedUntil: when,
 };
 
 describe('the html tag', () => {

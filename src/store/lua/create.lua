@@ -5,9 +5,12 @@
   ARGV[1] user id   ARGV[2] local session id   ARGV[3] SHA-256 of the token's secret (first 16 bytes)
   ARGV[4] idle timeout (ms)   ARGV[5] absolute lifetime (ms)   ARGV[6] max sessions (0: unlimited)
   ARGV[7] device type ('' when none)   ARGV[8] '1' to end the user's previous session of that type
-  ARGV[9] prefix of the user's session keys   ARGV[10..] metadata as field, value pairs
-  Returns {createdAtMs, expiresAtMs, absoluteExpiresAtMs, endedLocalId, ...}, or {0, bannedUntil}
-  when the user is banned ('inf' for a ban without end).
+  ARGV[9] prefix of the user's session keys   ARGV[10] prefix of the user's refresh families
+  ARGV[11] id of the refresh family to start ('' for a session that is not remembered)
+  ARGV[12] its refresh token's hash   ARGV[13] refresh idle timeout (ms)   ARGV[14] refresh absolute lifetime (ms)
+  ARGV[15..] metadata as field, value pairs
+  Returns {createdAtMs, expiresAtMs, absoluteExpiresAtMs, refreshExpiresAtMs (0 when not remembered),
+  endedLocalId, ...}, or {0, bannedUntil} when the user is banned ('inf' for a ban without end).
 ]]
 local now = nowMs()
 -- The user hash exists since its tag was claimed; if it was lost since, its generation restarts
@@ -28,6 +31,7 @@ end
 
 local ended = {}
 local function endLocal(localId)
+  endFamilyOf(ARGV[9] .. localId, ARGV[10])
   endSession(ARGV[9] .. localId, KEYS[2], localId)
   ended[#ended + 1] = localId
 end
@@ -51,12 +55,29 @@ end
 local absolute = now + tonumber(ARGV[5])
 local expires = math.min(now + tonumber(ARGV[4]), absolute)
 local record = {'h', ARGV[3], 'g', generation, 'c', now}
-for i = 10, #ARGV do record[#record + 1] = ARGV[i] end
+for i = 15, #ARGV do record[#record + 1] = ARGV[i] end
+local refreshExpires = 0
+if ARGV[11] ~= '' then
+  record[#record + 1] = 'f'
+  record[#record + 1] = ARGV[11]
+  -- The family keeps the device, so the sessions it mints later carry it too.
+  local family = {'h', ARGV[12], 's', ARGV[2], 'g', generation, 'c', now}
+  for i = 15, #ARGV, 2 do
+    if ARGV[i] == 't' or ARGV[i] == 'n' then
+      family[#family + 1] = ARGV[i]
+      family[#family + 1] = ARGV[i + 1]
+    end
+  end
+  local familyKey = ARGV[10] .. ARGV[11]
+  refreshExpires = math.min(now + tonumber(ARGV[13]), now + tonumber(ARGV[14]))
+  redis.call('HSET', familyKey, unpack(family))
+  redis.call('PEXPIREAT', familyKey, refreshExpires)
+end
 redis.call('HSET', KEYS[3], unpack(record))
 redis.call('PEXPIREAT', KEYS[3], expires)
 redis.call('ZADD', KEYS[2], now, ARGV[2])
 extendTo(KEYS[2], expires)
 
-local reply = {now, expires, absolute}
+local reply = {now, expires, absolute, refreshExpires}
 for _, localId in ipairs(ended) do reply[#reply + 1] = localId end
 return reply

@@ -2,20 +2,23 @@
   Lists a user's live sessions, pruning the index of idle and vanished ones on the way.
   KEYS[1] user's session index
   ARGV[1] prefix of the user's session keys   ARGV[2] idle timeout (ms)   ARGV[3] absolute lifetime (ms)
+  ARGV[4] prefix of the user's refresh families
   Returns {{localId, lastSeenAtMs, createdAtMs, expiresAtMs, deviceType, deviceName, ip,
-  userAgent}, ...}, least recently seen first.
+  userAgent, rememberedUntilMs (0: not remembered)}, ...}, least recently seen first.
 ]]
 local now = nowMs()
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
 local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 local sessions = {}
 for i = 1, #entries, 2 do
-  local f = redis.call('HMGET', ARGV[1] .. entries[i], 'c', 't', 'n', 'i', 'u')
+  local f = redis.call('HMGET', ARGV[1] .. entries[i], 'c', 't', 'n', 'i', 'u', 'f')
   if not f[1] then
     redis.call('ZREM', KEYS[1], entries[i])
   else
     local expires = math.min(tonumber(entries[i + 1]) + tonumber(ARGV[2]), tonumber(f[1]) + tonumber(ARGV[3]))
-    sessions[#sessions + 1] = {entries[i], entries[i + 1], f[1], expires, f[2] or '', f[3] or '', f[4] or '', f[5] or ''}
+    local remembered = 0
+    if f[6] then remembered = math.max(0, redis.call('PEXPIRETIME', ARGV[4] .. f[6])) end
+    sessions[#sessions + 1] = {entries[i], entries[i + 1], f[1], expires, f[2] or '', f[3] or '', f[4] or '', f[5] or '', remembered}
   end
 end
 return sessions

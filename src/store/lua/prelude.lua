@@ -18,3 +18,14 @@ local function extendTo(key, atMs)
     redis.call('PEXPIREAT', key, atMs)
   end
 end
+
+-- Ends a refresh family: its hash and its set of spent refresh hashes.
+local function endFamily(familyPrefix, familyId)
+  redis.call('DEL', familyPrefix .. familyId, familyPrefix .. familyId .. ':x')
+end
+
+-- Ends the refresh family a session was minted by, if any (logout, revoke, eviction).
+local function endFamilyOf(sessionKey, familyPrefix)
+  local familyId = redis.call('HGET', sessionKey, 'f')
+  if familyId then endFamily(familyPrefix, familyId) end
+end

@@ -1,9 +1,11 @@
 --[[
-  Ends one session.
+  Ends one session, and the refresh family it was minted by: logging out of a remembered
+  session forgets it.
   KEYS[1] session hash   KEYS[2] user's session index
-  ARGV[1] local session id
+  ARGV[1] local session id   ARGV[2] prefix of the user's refresh families
   Returns 1 when a live session was ended, 0 when there was none.
 ]]
+endFamilyOf(KEYS[1], ARGV[2])
 local indexed = redis.call('ZREM', KEYS[2], ARGV[1])
 local deleted = redis.call('DEL', KEYS[1])
 -- A session hash outlives its index entry only after revoke-all, when it is already dead.

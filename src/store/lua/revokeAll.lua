@@ -1,12 +1,14 @@
 --[[
   Ends every session of a user, or all but one. O(1) in the number of sessions: it bumps the
   user's generation (the "login stamp"), which touch compares on every request, and drops the
-  index. Ended session hashes are deleted by the next touch that presents them, or expire by
+  index. Refresh families carry the generation too, so they end with it; the kept session's family
+  is stamped anew and lives on. Ended session hashes are deleted by the next touch that presents them, or expire by
   their own TTL within the idle timeout.
   KEYS[1] user hash   KEYS[2] user's session index   KEYS[3] session hash to keep (any key of the
   user's slot when none)
   ARGV[1] local id of the session to keep ('' when none)   ARGV[2] idle timeout (ms)
-  ARGV[3..] field, value pairs to set on the user hash in the same step (a new password hash)
+  ARGV[3] prefix of the user's refresh families
+  ARGV[4..] field, value pairs to set on the user hash in the same step (a new password hash)
   Returns the number of live sessions ended, or -1 (and changes nothing) when the session to keep
   is no longer live.
 ]]
@@ -24,10 +26,14 @@ end
 redis.call('HSETNX', KEYS[1], 'g', now)
 local live = redis.call('ZCARD', KEYS[2])
 local generation = redis.call('HINCRBY', KEYS[1], 'g', 1)
-if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
+if #ARGV > 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 4)) end
 redis.call('UNLINK', KEYS[2])
 if keepSeen then
   redis.call('HSET', KEYS[3], 'g', generation)
+  local familyId = redis.call('HGET', KEYS[3], 'f')
+  if familyId and redis.call('EXISTS', ARGV[3] .. familyId) == 1 then
+    redis.call('HSET', ARGV[3] .. familyId, 'g', generation)
+  end
   redis.call('ZADD', KEYS[2], keepSeen, ARGV[1])
   redis.call('PEXPIREAT', KEYS[2], redis.call('PEXPIRETIME', KEYS[3]))
   live = live - 1

@@ -2,10 +2,11 @@
   Validates a token and slides its session's expiry: the hot path, one round trip.
   KEYS[1] session hash   KEYS[2] user hash   KEYS[3] user's session index
   ARGV[1] SHA-256 of the token's secret (first 16 bytes)   ARGV[2] idle timeout (ms)
-  ARGV[3] absolute lifetime (ms)   ARGV[4] local session id
+  ARGV[3] absolute lifetime (ms)   ARGV[4] local session id   ARGV[5] prefix of the user's refresh families
   Returns false when the token is unknown, wrong, revoked or expired; otherwise
-  {userId, roles, userName, nowMs, expiresAtMs, absoluteExpiresAtMs, {field, value, ...}} with all
-  the session's fields (the client ignores the secret hash and the generation).
+  {userId, roles, userName, nowMs, expiresAtMs, absoluteExpiresAtMs, {field, value, ...},
+  rememberedUntilMs} with all the session's fields (the client ignores the secret hash and the
+  generation) and when its refresh family ends (0: not remembered, or no longer).
 ]]
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return false end
@@ -33,4 +34,7 @@ redis.call('ZADD', KEYS[3], now, ARGV[4])
 -- The index outlives its longest session; GT leaves a later expiry alone (the index is always volatile here).
 redis.call('PEXPIREAT', KEYS[3], expires, 'GT')
 
-return {user[1], user[3] or '', user[4] or '', now, expires, absolute, fields}
+local remembered = 0
+if session.f then remembered = math.max(0, redis.call('PEXPIRETIME', ARGV[5] .. session.f)) end
+
+return {user[1], user[3] or '', user[4] or '', now, expires, absolute, fields, remembered}

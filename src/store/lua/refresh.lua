@@ -1,0 +1,85 @@
+--[[
+  Spends a refresh token: one step that checks it, ends the family's previous session, mints the
+  new session and rotates the family's refresh hash, so no interleaving can hand one refresh
+  token two different new pairs or leave two live sessions for one family (RFC 9700 §4.14.2).
+  KEYS[1] family hash   KEYS[2] family's spent refresh hashes (sorted set)   KEYS[3] user hash
+  KEYS[4] user's session index   KEYS[5] new session hash
+  ARGV[1] hash of the presented refresh secret   ARGV[2] family id   ARGV[3] new session's local id
+  ARGV[4] new session secret's hash   ARGV[5] new refresh secret's hash   ARGV[6] session idle timeout (ms)
+  ARGV[7] session absolute lifetime (ms)   ARGV[8] refresh idle timeout (ms)
+  ARGV[9] refresh absolute lifetime (ms)   ARGV[10] reuse grace (ms)   ARGV[11] prefix of the user's session keys
+  ARGV[12] the new pair, sealed under the presented secret (kept to answer a retry alike)
+  ARGV[13] client ip ('' when unknown)   ARGV[14] user agent ('' when unknown)   ARGV[15] most spent hashes kept
+  Returns false when the token is unknown, wrong, expired or its family ended; otherwise
+  {outcome, userId, roles, userName, sessionLocalId, createdAtMs, expiresAtMs, absoluteExpiresAtMs,
+  refreshExpiresAtMs, deviceType, deviceName, ip, userAgent, sealedPair} where outcome is
+  'rotated' (a new pair: sealedPair is empty), 'replayed' (a retry within the grace window: the pair
+  of the first answer, sealed), 'reused' (a spent token after the grace window: the family and its
+  session ended; only userId and sessionLocalId follow) or 'banned' (userName holds the ban's end).
+]]
+local family = {}
+local raw = redis.call('HGETALL', KEYS[1])
+if #raw == 0 then return false end
+for i = 1, #raw, 2 do family[raw[i]] = raw[i + 1] end
+local now = nowMs()
+local user = redis.call('HMGET', KEYS[3], 'u', 'g', 'r', 'n', 'b')
+
+local function endWholeFamily()
+  if family.s then endSession(ARGV[11] .. family.s, KEYS[4], family.s) end
+  redis.call('DEL', KEYS[1], KEYS[2])
+end
+
+-- Logout everywhere, a password change or a ban moved the generation on: the family is over.
+if user[2] ~= family.g or now >= tonumber(family.c) + tonumber(ARGV[9]) then
+  endWholeFamily()
+  return false
+end
+
+local current = ARGV[1] == family.h
+local previous = family.p ~= nil and ARGV[1] == family.p
+if not current and not previous and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  -- A wrong secret leaves the family alone: guessing must not be a way to end someone's login.
+  return false
+end
+if user[5] and (user[5] == 'inf' or tonumber(user[5]) > now) then
+  return {'banned', user[1], '', user[5]}
+end
+
+if not current then
+  if previous and now - tonumber(family.pt) < tonumber(ARGV[10]) then
+    local s = redis.call('HMGET', ARGV[11] .. family.s, 'c', 'i', 'u')
+    local times = {}
+    for part in string.gmatch(family.pr, '[^,]+') do times[#times + 1] = part end
+    return {'replayed', user[1], user[3] or '', user[4] or '', family.s, s[1] or times[1], times[2], times[3], times[4],
+      family.t or '', family.n or '', s[2] or '', s[3] or '', family.pe}
+  end
+  -- A spent token again, after the grace window: someone holds a copy. End everything it could reach.
+  local ended = family.s or ''
+  endWholeFamily()
+  return {'reused', user[1], '', '', ended}
+end
+
+if family.s then endSession(ARGV[11] .. family.s, KEYS[4], family.s) end
+local absolute = now + tonumber(ARGV[7])
+local expires = math.min(now + tonumber(ARGV[6]), absolute)
+local record = {'h', ARGV[4], 'g', family.g, 'c', now, 'f', ARGV[2]}
+if family.t then record[#record + 1] = 't'; record[#record + 1] = family.t end
+if family.n then record[#record + 1] = 'n'; record[#record + 1] = family.n end
+if ARGV[13] ~= '' then record[#record + 1] = 'i'; record[#record + 1] = ARGV[13] end
+if ARGV[14] ~= '' then record[#record + 1] = 'u'; record[#record + 1] = ARGV[14] end
+redis.call('HSET', KEYS[5], unpack(record))
+redis.call('PEXPIREAT', KEYS[5], expires)
+redis.call('ZADD', KEYS[4], now, ARGV[3])
+extendTo(KEYS[4], expires)
+
+-- The refresh idle timeout slides from this use, never past the family's absolute end.
+local refreshExpires = math.min(now + tonumber(ARGV[8]), tonumber(family.c) + tonumber(ARGV[9]))
+redis.call('HSET', KEYS[1], 'h', ARGV[5], 's', ARGV[3], 'p', family.h, 'pt', now, 'pe', ARGV[12],
+  'pr', table.concat({now, expires, absolute, refreshExpires}, ','))
+redis.call('PEXPIREAT', KEYS[1], refreshExpires)
+redis.call('ZADD', KEYS[2], now, family.h)
+-- Bounded: a token spent longer ago than the last few rotations is merely unknown, not an alarm.
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[15]) + 1))
+redis.call('PEXPIREAT', KEYS[2], refreshExpires)
+return {'rotated', user[1], user[3] or '', user[4] or '', ARGV[3], now, expires, absolute, refreshExpires,
+  family.t or '', family.n or '', ARGV[13], ARGV[14], ''}
