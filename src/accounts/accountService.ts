@@ -10,6 +10,7 @@ import {
   InvalidCredentialsError,
   InvalidTokenError,
   NotFoundError,
+  RefreshTokenReusedError,
   SignupDisabledError,
   TesseraError,
   UserBannedError,
@@ -18,7 +19,7 @@ import {
 } from '../errors';
 import type { PasswordHasher } from '../passwords/passwordHasher';
 import type { SessionService } from '../sessions/sessionService';
-import type { CreatedSession, SessionMetadata } from '../sessions/types';
+import type { CreatedSession, CreateOptions, RefreshedSession, SessionMetadata } from '../sessions/types';
 import type { AccountRecord, AccountStore } from '../store/accountStore';
 import type { AdminStore } from '../store/adminStore';
 import { ID_ALPHABET, parseSessionId } from '../tokens/sessionId';
@@ -99,6 +100,7 @@ export class AccountService {
     username: string,
     password: string,
     metadata: SessionMetadata,
+    options: CreateOptions = {},
   ): Promise<{ created: CreatedSession; user: PublicUser }> {
     const account = await this.accounts.findByUsername(username);
     const valid = account
@@ -114,12 +116,33 @@ export class AccountService {
       await this.accounts.replacePasswordHash(account.tag, await this.hasher.hash(password));
     }
     try {
-      const created = await this.sessions.create(account.id, metadata);
+      const created = await this.sessions.create(account.id, metadata, options);
       await this.audit.record({ type: 'login.succeeded', actor, target: created.session.id, outcome: 'success' });
       return { created, user: toPublic(account) };
     } catch (error) {
       if (error instanceof UserBannedError) {
         await this.audit.record({ type: 'login.failed', actor, target: account.id, outcome: 'denied', detail: 'banned' });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Spends a refresh token for a new pair (SessionService.refresh); null when it is not live.
+   * A reused one ends its whole login and is recorded in the audit trail.
+   */
+  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>): Promise<RefreshedSession | null> {
+    try {
+      return await this.sessions.refresh(refreshToken, metadata);
+    } catch (error) {
+      if (error instanceof RefreshTokenReusedError) {
+        await this.audit.record({
+          type: 'refresh.reused',
+          actor: { id: error.userId, name: null, ip: metadata.ip ?? null },
+          target: error.sessionId ?? error.userId,
+          outcome: 'denied',
+          detail: 'spent refresh token presented again; the remembered login ended',
+        });
       }
       throw error;
     }

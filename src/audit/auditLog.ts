@@ -24,19 +24,23 @@ export type AuditEventType =
   | 'sessions.revoked'
   | 'user.banned'
   | 'user.unbanned'
-  | 'roles.changed';
+  | 'roles.changed'
+  | 'refresh.reused';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
 /** Acts only an admin, the CLI or the service itself can cause: always in the trail. */
 const ADMIN_ACTS: ReadonlySet<AuditEventType> = new Set(['user.created', 'user.banned', 'user.unbanned', 'roles.changed', 'sessions.revoked']);
 
+/** Signs of a stolen credential: in the trail, so an admin sees them (only a real spent refresh token can cause one). */
+const ALARMS: ReadonlySet<AuditEventType> = new Set(['refresh.reused']);
+
 /** Changes a signed-in user can make to their own account: in the trail when they succeeded. */
 const ACCOUNT_CHANGES: ReadonlySet<AuditEventType> = new Set(['password.changed', 'logout-all', 'session.revoked']);
 
 /** Which stream an event belongs to; types not named above (new ones included) go to the sign-in stream. */
 export function streamOf(event: Pick<AuditEvent, 'type' | 'outcome'>): AuditStream {
-  if (ADMIN_ACTS.has(event.type)) return 'trail';
+  if (ADMIN_ACTS.has(event.type) || ALARMS.has(event.type)) return 'trail';
   return ACCOUNT_CHANGES.has(event.type) && event.outcome === 'success' ? 'trail' : 'sign-in';
 }
 

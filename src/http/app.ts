@@ -69,6 +69,7 @@ export function createApp(parts: AppParts): Koa {
   app.use(authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {}));
   if (pages) {
     app.use(pages.cookie.slide());
+    app.use(pages.refresh);
     app.use(pages.csrf);
   }
   app.use(auth.routes()).use(auth.allowedMethods());

@@ -20,6 +20,13 @@ export const loginSchema = z.strictObject({
       name: z.string().max(64, 'must be at most 64 characters').optional(),
     })
     .optional(),
+  /** Keep me signed in: also answer a refresh token. */
+  remember: z.boolean({ error: 'must be true or false' }).optional(),
+});
+
+/** The token may instead come in the refresh cookie, when the cookie transport is on. */
+export const refreshSchema = z.strictObject({
+  refreshToken: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(128, 'must be at most 128 characters').optional(),
 });
 
 export const changePasswordSchema = z.strictObject({

@@ -10,7 +10,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { CsrfRejectedError } from '../errors';
-import type { ActiveSession } from '../sessions/activeSession';
+import type { ActiveSession, AttributeWriter } from '../sessions/activeSession';
 import './sessionCookie';
 
 const CSRF_ATTRIBUTE = 'csrf';
@@ -27,6 +27,11 @@ export async function csrfTokenOf(session: ActiveSession): Promise<string> {
   const existing = session.get(CSRF_ATTRIBUTE);
   if (typeof existing === 'string') return existing;
   return String(await session.setIfAbsent(CSRF_ATTRIBUTE, randomBytes(32).toString('base64url')));
+}
+
+/** The CSRF token of a session known only by id (a session just minted by a refresh). */
+export async function csrfTokenFor(writer: AttributeWriter, sessionId: string): Promise<string> {
+  return String(await writer.setAttributeIfAbsent(sessionId, CSRF_ATTRIBUTE, randomBytes(32).toString('base64url')));
 }
 
 export interface CsrfOptions {

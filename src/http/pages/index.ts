@@ -10,6 +10,7 @@ import type { Context, Middleware } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
 import type { AdminService } from '../../admin/adminService';
 import { csrfProtection } from '../../middleware/csrf';
+import { refreshCookieFor, refreshFromCookie } from '../../middleware/refreshCookie';
 import { SessionCookie } from '../../middleware/sessionCookie';
 import { messagePage, unavailablePage } from '../../pages/messagePages';
 import type { SessionService } from '../../sessions/sessionService';
@@ -42,6 +43,8 @@ export interface PageLayer {
    * request (JSON API included) is checked, and the sign-in forms get the origin check. Runs before any route.
    */
   csrf: Middleware;
+  /** Signs a page navigation back in from the refresh cookie when its session cookie has lapsed. Runs after authenticate. */
+  refresh: Middleware;
   router: Router;
 }
 
@@ -54,11 +57,19 @@ export function pageLayer(parts: PageParts): PageLayer {
   adminPageRoutes(router, { admin: parts.admin, cookie, forms });
   const csrf = csrfProtection({
     publicOrigin: parts.publicOrigin,
-    isPageForm: (ctx) => isPagePath(ctx.path),
+    // A refresh by cookie (no token in the body) is a browser's: the origin check applies to it too.
+    isPageForm: (ctx) => isPagePath(ctx.path) || isCookieRefresh(ctx),
     // Forms that start a session rather than act on one: no CSRF token, but still the origin check.
-    isTokenExempt: (ctx) => ctx.path === '/login' || ctx.path === '/register',
+    isTokenExempt: (ctx) => ctx.path === '/login' || ctx.path === '/register' || isCookieRefresh(ctx),
   });
-  return { csrf, router };
+  const refresh = refreshFromCookie({
+    session: cookie,
+    refresh: refreshCookieFor(cookie),
+    spend: (token, metadata) => parts.accounts.refresh(token, metadata),
+    validate: (token) => parts.sessions.validate(token),
+    applies: (ctx) => (ctx.method === 'GET' || ctx.method === 'HEAD') && isPagePath(ctx.path),
+  });
+  return { csrf, refresh, router };
 }
 
 /**
@@ -69,6 +80,11 @@ export function pageErrorDocument(ctx: Context, status: number): string | null {
   if (!isPagePath(ctx.path)) return null;
   if (status === 503) return unavailablePage();
   return messagePage('Something went wrong', 'The request failed on our side; nothing you typed was wrong.', { href: '/account', label: 'Back to your account' });
+}
+
+function isCookieRefresh(ctx: Context): boolean {
+  const body = ctx.request.body as { refreshToken?: unknown } | undefined;
+  return ctx.path === '/auth/refresh' && body?.refreshToken === undefined;
 }
 
 /** Paths answered by these pages (HTML), as opposed to the JSON APIs. */

@@ -1,17 +1,28 @@
 /** The JSON API of sessions and the service's accounts: /auth/*. */
 import Router from '@koa/router';
+import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
-import { CSRF_HEADER, csrfTokenOf } from '../../middleware/csrf';
+import { CSRF_HEADER, csrfTokenFor, csrfTokenOf } from '../../middleware/csrf';
 import { requireAuth } from '../../middleware/requireAuth';
+import { InvalidRefreshTokenError, RefreshTokenReusedError, ValidationError } from '../../errors';
+import { refreshCookieFor, writeRefreshedCookies } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import type { SessionService } from '../../sessions/sessionService';
 import { readBody } from '../requestInput';
 import { actorOf, authenticated } from '../signedIn';
-import { changePasswordSchema, loginSchema, registerSchema } from '../schemas';
+import { changePasswordSchema, loginSchema, refreshSchema, registerSchema } from '../schemas';
 
-/** With `cookie` (the cookie transport on), login also sets the session cookie and logout clears it. */
+/**
+ * With `cookie` (the cookie transport on), login also sets the session cookie (and, remembered,
+ * the refresh cookie), refresh reads and sets them, and logout clears them.
+ */
 export function authRoutes(sessions: SessionService, accounts: AccountService, cookie: SessionCookie | null = null): Router {
   const router = new Router({ prefix: '/auth' });
+  const refreshCookie = cookie && refreshCookieFor(cookie);
+  const clearCookies = (ctx: Context) => {
+    cookie?.clear(ctx);
+    refreshCookie?.clear(ctx);
+  };
 
   router.post('/register', async (ctx) => {
     const { username, password } = readBody(ctx, registerSchema);
@@ -20,22 +31,60 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
   });
 
   router.post('/login', async (ctx) => {
-    const { username, password, device } = readBody(ctx, loginSchema);
-    const { created, user } = await accounts.login(username, password, {
-      device,
-      ip: ctx.ip,
-      userAgent: ctx.get('User-Agent'),
-    });
+    const { username, password, device, remember } = readBody(ctx, loginSchema);
+    const { created, user } = await accounts.login(username, password, { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') }, { remember });
     ctx.set('Cache-Control', 'no-store');
     cookie?.write(ctx, created.token, created.session.expiresAt);
+    if (created.refresh) refreshCookie?.write(ctx, created.refresh.token, created.refresh.expiresAt);
     ctx.body = {
       token: created.token,
       tokenType: 'Bearer',
       expiresAt: created.session.expiresAt,
       absoluteExpiresAt: created.session.absoluteExpiresAt,
+      ...(created.refresh ? { refreshToken: created.refresh.token, refreshExpiresAt: created.refresh.expiresAt } : {}),
       session: created.session,
       user,
     };
+  });
+
+  // Anonymous: one script call per request; nothing is written for a token that is not live.
+  router.post('/refresh', async (ctx) => {
+    const { refreshToken } = readBody(ctx, refreshSchema);
+    // The cookie is read only when the body names no token (the origin check covers that case; see pages/index.ts).
+    const fromCookie = refreshToken === undefined && refreshCookie ? ctx.cookies.get(refreshCookie.name) : undefined;
+    const presented = refreshToken ?? fromCookie;
+    if (!presented) throw new ValidationError([{ field: 'refreshToken', message: 'is required' }]);
+    ctx.set('Cache-Control', 'no-store');
+    let refreshed;
+    try {
+      refreshed = await accounts.refresh(presented, { ip: ctx.ip, userAgent: ctx.get('User-Agent') });
+    } catch (error) {
+      if (fromCookie && error instanceof RefreshTokenReusedError) clearCookies(ctx);
+      throw error;
+    }
+    if (!refreshed) {
+      if (fromCookie) refreshCookie?.clear(ctx);
+      throw new InvalidRefreshTokenError();
+    }
+    const { token, session, refresh, user } = refreshed;
+    const body = {
+      token,
+      tokenType: 'Bearer',
+      expiresAt: session.expiresAt,
+      absoluteExpiresAt: session.absoluteExpiresAt,
+      refreshToken: refresh.token,
+      refreshExpiresAt: refresh.expiresAt,
+      session,
+      user: { id: user.id, username: user.name, roles: user.roles },
+    };
+    if (fromCookie && cookie && refreshCookie) {
+      // Cookie mode: the tokens stay in HttpOnly cookies, out of reach of page scripts.
+      writeRefreshedCookies(ctx, { session: cookie, refresh: refreshCookie }, refreshed);
+      ctx.set(CSRF_HEADER, await csrfTokenFor(sessions, session.id));
+      ctx.body = { ...body, token: undefined, refreshToken: undefined };
+    } else {
+      ctx.body = body;
+    }
   });
 
   const signedIn = requireAuth();
@@ -49,13 +98,13 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
 
   router.post('/logout', signedIn, async (ctx) => {
     await accounts.logout(actorOf(ctx), authenticated(ctx).session.id);
-    cookie?.clear(ctx);
+    clearCookies(ctx);
     ctx.status = 204;
   });
 
   router.post('/logout-all', signedIn, async (ctx) => {
     await accounts.logoutAll(actorOf(ctx));
-    cookie?.clear(ctx);
+    clearCookies(ctx);
     ctx.status = 204;
   });
 

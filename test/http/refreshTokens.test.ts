@@ -1,0 +1,194 @@
+import type { Cluster, Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+import { signUpAndLogIn, startTestService, type LoginBody, type TestService } from '../support/service';
+
+interface Pair {
+  token: string;
+  refreshToken: string;
+  refreshExpiresAt: string;
+  expiresAt: string;
+  session: { id: string; rememberedUntil: string | null; device: { type: string | null; name: string | null } };
+  user: { id: string; username: string; roles: string[] };
+}
+
+const PASSWORD = 'correct horse battery';
+
+describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
+  let redis: Redis | Cluster;
+  let service: TestService;
+
+  beforeAll(async () => {
+    redis = await backend.connect();
+    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix() });
+  });
+  afterAll(async () => {
+    await service.close();
+    await redis.quit();
+  });
+
+  async function remembered(on: TestService, username: string, device?: { type?: string; name?: string }): Promise<Pair> {
+    await signUpAndLogIn(on, username);
+    const response = await on.call('POST', '/auth/login', { body: { username, password: PASSWORD, remember: true, ...(device ? { device } : {}) } });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Pair;
+  }
+
+  function refresh(on: TestService, refreshToken: unknown): Promise<Response> {
+    return on.call('POST', '/auth/refresh', { body: { refreshToken } });
+  }
+
+  async function sessionStatus(on: TestService, token: string): Promise<number> {
+    return (await on.call('GET', '/auth/session', { token })).status;
+  }
+
+  async function problemType(response: Response): Promise<string> {
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    return ((await response.json()) as { type: string }).type;
+  }
+
+  it('answers a refresh token with its expiry only when the login asks to be remembered', async () => {
+    const plain = (await signUpAndLogIn(service, 'plain')).body as LoginBody & { refreshToken?: string };
+    expect(plain.refreshToken).toBeUndefined();
+    const pair = await remembered(service, 'keeper');
+    expect(pair.refreshToken).toMatch(/^tessr_[0-9A-Za-z]{54}$/);
+    const days = (new Date(pair.refreshExpiresAt).getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+    expect(pair.session.rememberedUntil).toBe(pair.refreshExpiresAt);
+    const bad = await service.call('POST', '/auth/login', { body: { username: 'keeper', password: PASSWORD, remember: 'yes' } });
+    expect(bad.status).toBe(400);
+  });
+
+  it('rotates: a new session and refresh token, the previous session ended, the new token refreshing in turn', async () => {
+    const first = await remembered(service, 'rotor', { type: 'ios', name: 'Phone' });
+    const response = await refresh(service, first.refreshToken);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const second = (await response.json()) as Pair;
+    expect(second).toMatchObject({
+      token: expect.stringMatching(/^tess_/),
+      tokenType: 'Bearer',
+      refreshToken: expect.stringMatching(/^tessr_/),
+      session: { device: { type: 'ios', name: 'Phone' }, rememberedUntil: second.refreshExpiresAt },
+      user: { id: first.user.id, username: 'rotor', roles: [] },
+    });
+    expect(second.token).not.toBe(first.token);
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(second.session.id).not.toBe(first.session.id);
+    expect(await sessionStatus(service, first.token)).toBe(401);
+    expect(await sessionStatus(service, second.token)).toBe(200);
+    const third = await refresh(service, second.refreshToken);
+    expect(third.status).toBe(200);
+    expect(await sessionStatus(service, second.token)).toBe(401);
+  });
+
+  it('answers the same pair to the same spent token within the grace window', async () => {
+    const first = await remembered(service, 'racer');
+    const [a, b] = await Promise.all([refresh(service, first.refreshToken), refresh(service, first.refreshToken)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const [pairA, pairB] = [(await a.json()) as Pair, (await b.json()) as Pair];
+    expect(pairB.token).toBe(pairA.token);
+    expect(pairB.refreshToken).toBe(pairA.refreshToken);
+    expect(pairB.session.id).toBe(pairA.session.id);
+    const again = (await (await refresh(service, first.refreshToken)).json()) as Pair;
+    expect(again.token).toBe(pairA.token);
+    expect(await sessionStatus(service, pairA.token)).toBe(200);
+  });
+
+  it('ends the whole family when a spent token comes back after the grace window, and records it once', async () => {
+    const strict = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), REFRESH_REUSE_GRACE: '300ms' });
+    try {
+      const first = await remembered(strict, 'victim');
+      const second = (await (await refresh(strict, first.refreshToken)).json()) as Pair;
+      // Real time is the behaviour under test: the grace window must have passed.
+      await sleep(600);
+      const reused = await refresh(strict, first.refreshToken);
+      expect(reused.status).toBe(401);
+      expect(await problemType(reused)).toBe('urn:tessera:problem:refresh-token-reused');
+      expect(await sessionStatus(strict, second.token)).toBe(401);
+      const rotated = await refresh(strict, second.refreshToken);
+      expect(rotated.status).toBe(401);
+      expect(await problemType(rotated)).toBe('urn:tessera:problem:invalid-refresh-token');
+      const { entries } = await strict.admin.audit.page(100);
+      expect(entries.filter((e) => e.type === 'refresh.reused')).toEqual([
+        expect.objectContaining({ actor: expect.objectContaining({ id: first.user.id }), target: second.session.id, outcome: 'denied' }),
+      ]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('leaves the family alone when a wrong secret is presented for it', async () => {
+    const pair = await remembered(service, 'guessed');
+    const forged = pair.refreshToken.slice(0, -4) + (pair.refreshToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    const response = await refresh(service, forged);
+    expect(response.status).toBe(401);
+    expect(await problemType(response)).toBe('urn:tessera:problem:invalid-refresh-token');
+    expect(await sessionStatus(service, pair.token)).toBe(200);
+    expect((await refresh(service, pair.refreshToken)).status).toBe(200);
+  });
+
+  it('ends the family with its session at logout, and with every session at logout-all', async () => {
+    const alone = await remembered(service, 'leaver');
+    expect((await service.call('POST', '/auth/logout', { token: alone.token })).status).toBe(204);
+    expect((await refresh(service, alone.refreshToken)).status).toBe(401);
+
+    const laptop = await remembered(service, 'everywhere');
+    const phone = await remembered(service, 'everywhere');
+    expect((await service.call('POST', '/auth/logout-all', { token: laptop.token })).status).toBe(204);
+    for (const pair of [laptop, phone]) {
+      const response = await refresh(service, pair.refreshToken);
+      expect(response.status).toBe(401);
+      expect(await problemType(response)).toBe('urn:tessera:problem:invalid-refresh-token');
+    }
+  });
+
+  it('ends other devices’ families at a password change and keeps the one that changed it', async () => {
+    const here = await remembered(service, 'changer');
+    const there = await remembered(service, 'changer');
+    const changed = await service.call('POST', '/auth/password', {
+      token: here.token,
+      body: { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' },
+    });
+    expect(changed.status).toBe(204);
+    expect((await refresh(service, there.refreshToken)).status).toBe(401);
+    expect((await refresh(service, here.refreshToken)).status).toBe(200);
+  });
+
+  it('refuses a banned user’s refresh token, also after the ban is lifted', async () => {
+    const pair = await remembered(service, 'outlaw');
+    const actor = { id: 'operator', name: 'operator' };
+    await service.admin.ban(actor, pair.user.id, 'refresh test', null);
+    const refused = await refresh(service, pair.refreshToken);
+    expect(refused.status).toBe(401);
+    await service.admin.unban(actor, pair.user.id);
+    expect((await refresh(service, pair.refreshToken)).status).toBe(401);
+  });
+
+  it('ends the family when an admin revokes its session', async () => {
+    const pair = await remembered(service, 'revoked');
+    await service.admin.revokeSession({ id: 'operator', name: 'operator' }, pair.session.id);
+    expect((await refresh(service, pair.refreshToken)).status).toBe(401);
+  });
+
+  it('lists which sessions are remembered, and until when', async () => {
+    const kept = await remembered(service, 'lister');
+    const response = await service.call('GET', '/auth/sessions', { token: kept.token });
+    const { sessions } = (await response.json()) as { sessions: { id: string; rememberedUntil: string | null }[] };
+    // remembered() signed in once without remembering before.
+    expect(sessions).toHaveLength(2);
+    expect(sessions.find((s) => s.id === kept.session.id)?.rememberedUntil).toBe(kept.refreshExpiresAt);
+    expect(sessions.find((s) => s.id !== kept.session.id)?.rememberedUntil).toBeNull();
+  });
+
+  it('answers 401 for a malformed token without asking Redis, and 400 without one', async () => {
+    for (const token of ['tessr_short', `tess_${'a'.repeat(54)}`, 'x'.repeat(60)]) {
+      const response = await refresh(service, token);
+      expect(response.status).toBe(401);
+      expect(await problemType(response)).toBe('urn:tessera:problem:invalid-refresh-token');
+    }
+    expect((await service.call('POST', '/auth/refresh', { body: {} })).status).toBe(400);
+    expect((await refresh(service, 42)).status).toBe(400);
+  });
+});
