@@ -83,10 +83,15 @@ export class AccountService {
     return toPublic(account);
   }
 
-  async login(username: string, password: string, metadata: SessionMetadata): Promise<{ created: CreatedSession; user: PublicUser }> {
+  async login(
+    username: string,
+    password: string,
+    metadata: SessionMetadata,
+    options: CreateOptions = {},
+  ): Promise<{ created: CreatedSession; user: PublicUser }> {
     const observer = this.options.observer;
     try {
-      const result = await this.attemptLogin(username, password, metadata);
+      const result = await this.attemptLogin(username, password, metadata, options);
       observer?.loginAttempted?.('success');
       return result;
     } catch (error) {
@@ -100,7 +105,7 @@ export class AccountService {
     username: string,
     password: string,
     metadata: SessionMetadata,
-    options: CreateOptions = {},
+    options: CreateOptions,
   ): Promise<{ created: CreatedSession; user: PublicUser }> {
     const account = await this.accounts.findByUsername(username);
     const valid = account

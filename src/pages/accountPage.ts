@@ -25,6 +25,7 @@ export function accountPage(view: AccountView): string {
   <td>${s.ip ?? '—'}</td>
   <td>${s.userAgent ?? '—'}</td>
   <td><time datetime="${s.lastSeenAt.toISOString()}">${formatTime(s.lastSeenAt)}</time></td>
+  <td>${s.rememberedUntil ? html`until <time datetime="${s.rememberedUntil.toISOString()}">${formatTime(s.rememberedUntil)}</time>` : 'no'}</td>
   <td><form class="inline" method="post" action="/account/sessions/${s.id}/revoke">${formTokens(view.csrf, view.formToken)}<button type="submit" aria-label="Sign out ${s.device.name ?? 'this session'}${s.current ? ' (this device)' : ''}">Sign out</button></form></td>
 </tr>`,
   );
@@ -46,7 +47,7 @@ ${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : ''}
 <h2 id="devices">Your devices</h2>
 <table>
 <caption class="visually-hidden">Every live session of your account</caption>
-<thead><tr><th scope="col">Device</th><th scope="col">IP address</th><th scope="col">User agent</th><th scope="col">Last seen</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+<thead><tr><th scope="col">Device</th><th scope="col">IP address</th><th scope="col">User agent</th><th scope="col">Last seen</th><th scope="col">Kept signed in</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

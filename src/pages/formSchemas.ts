@@ -13,6 +13,11 @@ const presentedPassword = z
 export const loginFormSchema = z.object({
   username: z.string({ error: 'Enter your username.' }).trim().min(1, 'Enter your username.').max(MAX_USERNAME_LENGTH, `Usernames are at most ${MAX_USERNAME_LENGTH} characters.`),
   password: presentedPassword,
+  /** The "Keep me signed in" checkbox: sent as "on" when ticked, absent otherwise. */
+  remember: z
+    .literal('on', { error: 'Tick the box or leave it empty.' })
+    .optional()
+    .transform((value) => value === 'on'),
 });
 
 export const registerFormSchema = z.object({

@@ -18,6 +18,7 @@ const STYLE = unsafeRaw(`
   main { max-width: 60rem; margin: 1.5rem auto; padding: 0 1.5rem; }
   section { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 1rem 1.25rem; margin-bottom: 1.25rem; }
   label { display: block; font-weight: 600; margin-top: .6rem; }
+  label.inline { display: inline; }
   input[type=text], input[type=password], input[type=search], input[type=datetime-local], textarea { font: inherit; width: 100%; max-width: 28rem; padding: .35rem .5rem; box-sizing: border-box; }
   button { font: inherit; margin-top: .8rem; padding: .35rem .9rem; cursor: pointer; white-space: nowrap; }
   button.link { background: none; border: none; padding: 0; margin: 0; text-decoration: underline; cursor: pointer; }

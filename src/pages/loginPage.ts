@@ -49,6 +49,7 @@ ${form.error ? html`<p class="alert" role="alert" id="form-error">${form.error}<
   <label for="password">Password</label>
   <input type="password" id="password" name="password" autocomplete="${passwordAutocomplete}" required${invalidAttrs('password', errors.password)}>
   ${fieldError('password', errors.password)}
+  ${action === '/login' ? html`<div><input type="checkbox" id="remember" name="remember" value="on"> <label for="remember" class="inline">Keep me signed in</label></div>` : ''}
   <div><button type="submit">${title}</button></div>
 </form>
 ${other}

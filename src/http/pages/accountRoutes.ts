@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
 import { InvalidCredentialsError, NotFoundError, ValidationError } from '../../errors';
 import { csrfTokenOf } from '../../middleware/csrf';
+import { refreshCookieFor } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import { accountPage, type AccountView } from '../../pages/accountPage';
 import { parseForm, passwordFormSchema, weakPasswordMessage } from '../../pages/formSchemas';
@@ -44,6 +45,7 @@ export function accountRoutes(router: Router, parts: AccountParts): void {
       if (sessionId === signed.session.id) {
         await accounts.logout(actorOf(ctx), sessionId);
         cookie.clear(ctx);
+        refreshCookieFor(cookie).clear(ctx);
         return seeOther(ctx, '/login?done=signed-out');
       }
       const revoked = await settle(accounts.revokeOwnSession(actorOf(ctx), sessionId), NotFoundError);

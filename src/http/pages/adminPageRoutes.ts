@@ -6,6 +6,7 @@ import type { AdminService } from '../../admin/adminService';
 import { ADMIN_ROLE } from '../../validation/rules';
 import { ConflictError, NotFoundError } from '../../errors';
 import { csrfTokenOf, formField } from '../../middleware/csrf';
+import { refreshCookieFor } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import { adminPage, type AdminView } from '../../pages/adminPage';
 import { adminSessionFormSchema, banFormSchema, parseForm, userIdFormSchema } from '../../pages/formSchemas';
@@ -98,6 +99,7 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
     await admin.revokeSession(actorOf(ctx), sessionId);
     if (sessionId !== signed.session.id) return withParam(backTo(ctx), 'done', 'session-revoked');
     cookie.clear(ctx);
+    refreshCookieFor(cookie).clear(ctx);
     return '/login?done=signed-out';
   });
 

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { AccountService } from '../../accounts/accountService';
 import { InvalidCredentialsError, UserBannedError, UsernameTakenError, ValidationError } from '../../errors';
 import { formField } from '../../middleware/csrf';
+import { refreshCookieFor } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import { loginFormSchema, parseForm, registerFormSchema, weakPasswordMessage } from '../../pages/formSchemas';
 import { loginPage, registerPage, type CredentialsForm } from '../../pages/loginPage';
@@ -35,6 +36,7 @@ type SentForm = Pick<CredentialsForm, 'next' | 'username'>;
 
 export function signInRoutes(router: Router, parts: SignInParts): void {
   const { accounts, cookie, forms, signupEnabled } = parts;
+  const refreshCookie = refreshCookieFor(cookie);
 
   const render = async (ctx: Context, status: number, page: typeof loginPage, form: Omit<CredentialsForm, 'formToken' | 'signupEnabled'>) => {
     sendPage(ctx, status, page({ ...form, formToken: await forms.issueSignedOut(ctx), signupEnabled }));
@@ -51,16 +53,20 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
       await act(ctx, parsed.data, form);
     };
 
-  async function signIn(ctx: Context, username: string, password: string): Promise<void> {
+  /** With `remember` ("Keep me signed in"), the refresh cookie signs the browser back in after the session lapses. */
+  async function signIn(ctx: Context, username: string, password: string, remember = false): Promise<void> {
     const userAgent = ctx.get('User-Agent');
-    const { created } = await accounts.login(username, password, {
-      device: { type: 'web', name: describeUserAgent(userAgent) },
-      ip: ctx.ip,
-      userAgent,
-    });
+    const { created } = await accounts.login(
+      username,
+      password,
+      { device: { type: 'web', name: describeUserAgent(userAgent) }, ip: ctx.ip, userAgent },
+      { remember },
+    );
     // A browser holds one session: logging in as someone (else) ends the one its cookie carried.
     if (ctx.state.session && ctx.state.credentials === 'cookie') await accounts.logout(actorOf(ctx), ctx.state.session.id);
     cookie.write(ctx, created.token, created.session.expiresAt);
+    if (created.refresh) refreshCookie.write(ctx, created.refresh.token, created.refresh.expiresAt);
+    else refreshCookie.clear(ctx);
   }
 
   router.get('/', (ctx) => {
@@ -78,8 +84,8 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
     credentialsPost(
       loginPage,
       loginFormSchema,
-      async (ctx, { username, password }, form) => {
-        const outcome = await settle(signIn(ctx, username, password), InvalidCredentialsError, UserBannedError);
+      async (ctx, { username, password, remember }, form) => {
+        const outcome = await settle(signIn(ctx, username, password, remember), InvalidCredentialsError, UserBannedError);
         if (outcome.ok) return seeOther(ctx, form.next);
         if (outcome.error instanceof InvalidCredentialsError) return render(ctx, 401, loginPage, { ...form, error: 'Wrong username or password.' });
         await render(ctx, 403, loginPage, { ...form, error: outcome.error.message });
@@ -120,6 +126,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
   router.post('/logout', async (ctx) => {
     if (ctx.state.session) await accounts.logout(actorOf(ctx), ctx.state.session.id);
     cookie.clear(ctx);
+    refreshCookie.clear(ctx);
     seeOther(ctx, '/login?done=signed-out');
   });
 }
