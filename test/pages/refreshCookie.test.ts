@@ -75,7 +75,8 @@ describe.each(BACKENDS)('the refresh cookie of “Keep me signed in” ($name)',
 
   it('refuses a cookie refresh that does not come from the site’s own pages', async () => {
     const { browser } = await rememberedBrowser('cookie-csrf');
-    for (const headers of [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, {}]) {
+    const elsewhere: Record<string, string>[] = [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, {}];
+    for (const headers of elsewhere) {
       const foreign = new PageClient(service, headers);
       foreign.cookies.set(REFRESH, browser.cookies.get(REFRESH)!);
       const answer = await foreign.send('POST', '/auth/refresh', undefined);
