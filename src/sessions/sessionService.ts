@@ -6,17 +6,16 @@ import { AttributeRejectedError, InvalidTokenError, RefreshTokenReusedError, Tes
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
 import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../store/clientCheck';
 import { EventStore } from '../store/eventStore';
-import { RefreshStore, type MintedSession } from '../store/refreshStore';
-import { splitRoles } from '../store/fields';
+import { RefreshStore } from '../store/refreshStore';
 import { SessionStore } from '../store/sessionStore';
-import { formatRefreshToken, newFamilyId, newRefreshSecret, parseRefreshToken } from '../tokens/refreshToken';
-import { openPair, sealPair } from '../tokens/sealedPair';
+import { formatRefreshToken, newFamilyId, newRefreshSecret } from '../tokens/refreshToken';
 import { formatSessionId, newLocalId, parseSessionId } from '../tokens/sessionId';
 import { formatToken, hashSecret, newSecret, parseToken } from '../tokens/token';
 import { DEVICE_TYPE, ROLE } from '../validation/rules';
 import { ActiveSession, type AttributeWriter } from './activeSession';
 import { LifecycleEvents } from './lifecycleEvents';
 import type { SessionObserver } from './observer';
+import { Refresher } from './refresher';
 import type { CreatedSession, CreateOptions, RefreshedSession, SessionMetadata, SessionRecord, SessionUser } from './types';
 
 export interface Validation {
@@ -36,7 +35,7 @@ export class SessionService implements AttributeWriter {
   /** The lifecycle event stream; writes nothing unless eventStreamMaxEntries is set. */
   readonly events: LifecycleEvents;
   private readonly observer: SessionObserver;
-  private readonly refreshes: RefreshStore;
+  private readonly refresher: Refresher;
 
   /**
    * Over an ioredis client (standalone or Cluster); or over a store the service's composition shares
@@ -61,7 +60,7 @@ export class SessionService implements AttributeWriter {
       eventStreamMaxEntries > 0 ? new EventStore(this.store.redis, this.store.keys, eventStreamMaxEntries) : null,
       this.observer,
     );
-    this.refreshes = new RefreshStore(this.store.durable, this.store.keys, this.options);
+    this.refresher = new Refresher(new RefreshStore(this.store.durable, this.store.keys, this.options));
   }
 
   /**
@@ -144,39 +143,16 @@ export class SessionService implements AttributeWriter {
    * family and its session. Throws UserBannedError for a banned user.
    */
   async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'> = {}): Promise<RefreshedSession | null> {
-    const parsed = parseRefreshToken(refreshToken);
-    if (!parsed) return null;
-    const cleaned = cleanMetadata(metadata);
-    const newLocal = newLocalId();
-    const sessionSecret = newSecret();
-    const refreshSecret = newRefreshSecret();
-    const outcome = await this.refreshes.rotate({
-      tag: parsed.tag,
-      familyId: parsed.familyId,
-      presentedHash: hashSecret(parsed.secret),
-      newLocalId: newLocal,
-      newSessionHash: hashSecret(sessionSecret),
-      newRefreshHash: hashSecret(refreshSecret),
-      sealedPair: sealPair(parsed.secret, sessionSecret, refreshSecret).toString('base64'),
-      ip: cleaned.ip ?? '',
-      userAgent: cleaned.userAgent ?? '',
-    });
-    switch (outcome.kind) {
-      case 'unknown':
-        return null;
-      case 'banned':
-        throw new UserBannedError(outcome.until === 'inf' ? null : new Date(Number(outcome.until)));
-      case 'reused':
-        throw new RefreshTokenReusedError(
-          outcome.userId,
-          outcome.endedLocalId ? formatSessionId({ tag: parsed.tag, localId: outcome.endedLocalId }) : null,
-        );
-      case 'rotated':
-        return refreshed(parsed.tag, parsed.familyId, outcome.minted, sessionSecret, refreshSecret);
-      case 'replayed': {
-        const pair = openPair(parsed.secret, Buffer.from(outcome.sealedPair, 'base64'));
-        return pair && refreshed(parsed.tag, parsed.familyId, outcome.minted, pair.sessionSecret, pair.refreshSecret);
+    try {
+      const spent = await this.refresher.spend(refreshToken, cleanMetadata(metadata));
+      if (spent?.rotated) await this.events.sessionCreated(spent.refreshed.user.id, spent.refreshed.session.id);
+      return spent?.refreshed ?? null;
+    } catch (error) {
+      if (error instanceof RefreshTokenReusedError && error.sessionId) {
+        this.observer.sessionsRevoked?.('session', 1);
+        await this.events.sessionRevoked(error.userId, error.sessionId, 'revoked');
       }
+      throw error;
     }
   }
 
@@ -323,28 +299,6 @@ export class SessionService implements AttributeWriter {
 /** Creates the session service over an ioredis client (standalone or Cluster). */
 export function createTessera(redis: RedisClientLike, options: TesseraOptions = {}): SessionService {
   return new SessionService(redis, options);
-}
-
-function refreshed(tag: string, familyId: string, minted: MintedSession, sessionSecret: string, refreshSecret: string): RefreshedSession {
-  const sessionId = formatSessionId({ tag, localId: minted.localId });
-  const refreshExpiresAt = new Date(minted.refreshExpiresAtMs);
-  return {
-    token: formatToken(sessionId, sessionSecret),
-    refresh: { token: formatRefreshToken(tag, familyId, refreshSecret), expiresAt: refreshExpiresAt },
-    session: {
-      id: sessionId,
-      userId: minted.userId,
-      createdAt: new Date(minted.createdAtMs),
-      lastSeenAt: new Date(minted.createdAtMs),
-      expiresAt: new Date(minted.expiresAtMs),
-      absoluteExpiresAt: new Date(minted.absoluteExpiresAtMs),
-      device: { type: minted.deviceType || null, name: minted.deviceName || null },
-      ip: minted.ip || null,
-      userAgent: minted.userAgent || null,
-      rememberedUntil: refreshExpiresAt,
-    },
-    user: { id: minted.userId, roles: splitRoles(minted.roles), name: minted.userName || null },
-  };
 }
 
 function assertUserId(userId: string): void {

@@ -1,0 +1,79 @@
+/**
+ * Spending a refresh token (RFC 9700 §4.14.2 rotation with reuse detection): new secrets are
+ * drawn and the new pair sealed under the presented secret before the one script runs, so the
+ * script can store what a retry within the grace window needs to get the very same answer.
+ */
+import { RefreshTokenReusedError, UserBannedError } from '../errors';
+import { splitRoles } from '../store/fields';
+import type { MintedSession, RefreshStore } from '../store/refreshStore';
+import { formatRefreshToken, newRefreshSecret, parseRefreshToken } from '../tokens/refreshToken';
+import { openPair, sealPair } from '../tokens/sealedPair';
+import { formatSessionId, newLocalId } from '../tokens/sessionId';
+import { formatToken, hashSecret, newSecret } from '../tokens/token';
+import type { RefreshedSession, SessionMetadata } from './types';
+
+export class Refresher {
+  constructor(private readonly store: RefreshStore) {}
+
+  /**
+   * The new pair, with `rotated` false when it is the first answer given again (a retry within
+   * the grace window); null when the token is not live. Throws RefreshTokenReusedError (the family
+   * has ended) or UserBannedError.
+   */
+  async spend(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>): Promise<{ refreshed: RefreshedSession; rotated: boolean } | null> {
+    const parsed = parseRefreshToken(refreshToken);
+    if (!parsed) return null;
+    const sessionSecret = newSecret();
+    const refreshSecret = newRefreshSecret();
+    const outcome = await this.store.rotate({
+      tag: parsed.tag,
+      familyId: parsed.familyId,
+      presentedHash: hashSecret(parsed.secret),
+      newLocalId: newLocalId(),
+      newSessionHash: hashSecret(sessionSecret),
+      newRefreshHash: hashSecret(refreshSecret),
+      sealedPair: sealPair(parsed.secret, sessionSecret, refreshSecret).toString('base64'),
+      ip: metadata.ip ?? '',
+      userAgent: metadata.userAgent ?? '',
+    });
+    switch (outcome.kind) {
+      case 'unknown':
+        return null;
+      case 'banned':
+        throw new UserBannedError(outcome.until === 'inf' ? null : new Date(Number(outcome.until)));
+      case 'reused':
+        throw new RefreshTokenReusedError(
+          outcome.userId,
+          outcome.endedLocalId ? formatSessionId({ tag: parsed.tag, localId: outcome.endedLocalId }) : null,
+        );
+      case 'rotated':
+        return { refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, sessionSecret, refreshSecret), rotated: true };
+      case 'replayed': {
+        const pair = openPair(parsed.secret, Buffer.from(outcome.sealedPair, 'base64'));
+        return pair && { refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, pair.sessionSecret, pair.refreshSecret), rotated: false };
+      }
+    }
+  }
+}
+
+function refreshed(tag: string, familyId: string, minted: MintedSession, sessionSecret: string, refreshSecret: string): RefreshedSession {
+  const sessionId = formatSessionId({ tag, localId: minted.localId });
+  const refreshExpiresAt = new Date(minted.refreshExpiresAtMs);
+  return {
+    token: formatToken(sessionId, sessionSecret),
+    refresh: { token: formatRefreshToken(tag, familyId, refreshSecret), expiresAt: refreshExpiresAt },
+    session: {
+      id: sessionId,
+      userId: minted.userId,
+      createdAt: new Date(minted.createdAtMs),
+      lastSeenAt: new Date(minted.createdAtMs),
+      expiresAt: new Date(minted.expiresAtMs),
+      absoluteExpiresAt: new Date(minted.absoluteExpiresAtMs),
+      device: { type: minted.deviceType || null, name: minted.deviceName || null },
+      ip: minted.ip || null,
+      userAgent: minted.userAgent || null,
+      rememberedUntil: refreshExpiresAt,
+    },
+    user: { id: minted.userId, roles: splitRoles(minted.roles), name: minted.userName || null },
+  };
+}
