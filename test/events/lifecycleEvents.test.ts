@@ -4,9 +4,10 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { BACKENDS, uniquePrefix } from '../support/backends';
+import { sampleValue, scrape } from '../support/scrape';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
 
-const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'root-password-1' };
+const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
 const GROUP = 'session-mirror';
 
 type Event = { id: string; fields: Record<string, string> };
@@ -133,6 +134,22 @@ describe.each(BACKENDS)('the session lifecycle event stream on $name Redis', (ba
 });
 
 describe('the event stream', () => {
+  it('never fails the act it records: a login whose event cannot be written still succeeds, and the loss is counted', async () => {
+    const redis = await BACKENDS[0].connect();
+    const prefix = uniquePrefix();
+    // A key of the wrong type makes every XADD fail, as a broken stream would.
+    await redis.set(`${prefix}:v1:events`, 'not a stream');
+    const service = await startTestService(redis, { KEY_PREFIX: prefix, EVENT_STREAM: 'on', METRICS_PORT: '0' });
+    try {
+      const { token } = await signUpAndLogIn(service, 'unrecorded');
+      expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
+      expect(sampleValue(await scrape(service.metricsPort!), 'tessera_events_lost_total')).toBe(2);
+    } finally {
+      await service.close();
+      await redis.quit();
+    }
+  });
+
   it('is off unless EVENT_STREAM is on', async () => {
     const backend = BACKENDS[0];
     const redis = await backend.connect();
