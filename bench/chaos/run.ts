@@ -27,7 +27,7 @@ interface Settings {
 }
 
 const FULL: Settings = { users: 60, workers: 16, warmupMs: 5000, settleMs: 5000, maxAfterKillMs: 90_000 };
-const SMOKE: Settings = { users: 6, workers: 4, warmupMs: 1000, settleMs: 1500, maxAfterKillMs: 60_000 };
+const SMOKE: Settings = { users: 6, workers: 4, warmupMs: 1000, settleMs: 1500, maxAfterKillMs: 30_000 };
 
 /** A Redis deployment under test: the service's settings for it, a way to let replicas catch up, and the kill. */
 interface Deployment {
