@@ -9,6 +9,8 @@ const SLOW_SUITES = [
   'test/server/npmStart.test.ts', // npm start: build, embedded Redis, child processes
   'test/pages/browser.test.ts', // headless Chromium
   'test/http/clusterFailover.test.ts', // a 3-master, 3-replica Cluster losing a master
+  'test/http/sentinelFailover.test.ts', // a master, a replica and three sentinels, the master killed twice
+  'test/bench/chaosSmoke.test.ts', // npm run chaos -- --smoke: both deployments lose a master under load
   'test/package/packInstall.test.ts', // npm pack, then npm install and tsc in two fresh apps
 ];
 

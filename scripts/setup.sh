@@ -41,6 +41,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [[ " ${missing[*]} " == *" caddy "* ]] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now caddy.service >/dev/null 2>&1 || true
   fi
+  # The same for redis-sentinel, which starts a system-wide sentinel on :26379: the tests run their own.
+  if [[ " ${missing[*]} " == *" redis-sentinel "* ]] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    $sudo systemctl disable --now redis-sentinel.service >/dev/null 2>&1 || true
+  fi
 fi
 
 # npm install, not npm ci: it installs the locked versions all the same, but npm ci refuses a lock
