@@ -84,9 +84,14 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
 
   it('shows a wrong password, not the ban, to someone without the password', async () => {
     const user = await signUpAndLogIn(a, 'hidden');
-    await a.call('POST', '/admin/blacklist', { token: adminToken, body: { userId: user.body.user.id, reason: 'abuse' } });
+    const ban = await a.call('POST', '/admin/blacklist', { token: adminToken, body: { userId: user.body.user.id, reason: 'abuse' } });
+    expect(ban.status).toBe(201);
     const guess = await b.call('POST', '/auth/login', { body: { username: 'hidden', password: 'a wrong guess' } });
     expect(guess.status).toBe(401);
+    expect(await guess.json()).toMatchObject({ type: 'urn:tessera:problem:invalid-credentials' });
+    // The ban is in force: the right password is what shows it.
+    const owner = await b.call('POST', '/auth/login', { body: { username: 'hidden', password: 'correct horse battery' } });
+    expect(owner.status).toBe(403);
   });
 
   it('lists bans page by page', async () => {

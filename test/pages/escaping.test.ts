@@ -5,33 +5,37 @@ import { loginPage, registerPage } from '../../src/pages/loginPage';
 import { alreadyDonePage, messagePage } from '../../src/pages/messagePages';
 import { loginPathFor, safeNextPath } from '../../src/pages/redirects';
 
-/** A string that is markup, an attribute breakout and a script at once. */
-const EVIL = `"><script>alert('x')</script><img src=x onerror=alert(1)>`;
-const ESCAPED = '&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;';
+/** Markup, an attribute breakout and a script at once, marked with the field it was typed into. */
+const evil = (field: string) => `"><script>alert('${field}')</script><img src=x onerror=alert(1)>`;
+const escaped = (field: string) => `&quot;&gt;&lt;script&gt;alert(&#39;${field}&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;`;
 
-function expectEscaped(page: string, occurrences = 1): void {
+/** Nothing typed reaches the page as markup, and every field named shows up, escaped. */
+function expectEscaped(page: string, fields: string[]): void {
   expect(page).not.toContain('<script>');
   expect(page).not.toContain('<img');
-  expect(page.split(ESCAPED).length - 1).toBeGreaterThanOrEqual(occurrences);
+  const missing = fields.filter((field) => !page.includes(escaped(field)));
+  expect(missing).toEqual([]);
 }
 
 const when = new Date('2030-01-02T03:04:05Z');
-const evilUser = { id: EVIL, name: EVIL, roles: ['admin', EVIL] };
-const evilSession = {
-  id: EVIL,
-  userId: EVIL,
+const evilUser = (who: string) => ({ id: evil(`${who}.id`), name: evil(`${who}.name`), roles: ['admin', evil(`${who}.role`)] });
+const evilSession = (which: string, device: { type: string | null; name: string | null } = { type: null, name: evil(`${which}.device.name`) }) => ({
+  id: evil(`${which}.id`),
+  userId: evil(`${which}.userId`),
   createdAt: when,
   lastSeenAt: when,
   expiresAt: when,
   absoluteExpiresAt: when,
-  device: { type: EVIL, name: EVIL },
-  ip: EVIL,
-  userAgent: EVIL,
+  device,
+  ip: evil(`${which}.ip`),
+  userAgent: evil(`${which}.userAgent`),
   rememberedUntil: when,
-};
+});
 
 describe('the html tag', () => {
   it('escapes every interpolated string and keeps markup built by itself', () => {
+    const EVIL = evil('x');
+    const ESCAPED = escaped('x');
     expect(html`<p title="${EVIL}">${EVIL}</p>`.text).toBe(`<p title="${ESCAPED}">${ESCAPED}</p>`);
     expect(html`<ul>${['<a>', html`<li>${'<b>'}</li>`]}</ul>`.text).toBe('<ul>&lt;a&gt;<li>&lt;b&gt;</li></ul>');
     expect(html`${null}${undefined}${false}${0}`.text).toBe('0');
@@ -43,63 +47,125 @@ describe('every page escapes what users typed', () => {
   it('the login and register forms: username, errors, next', () => {
     for (const page of [loginPage, registerPage]) {
       const rendered = page({
-        formToken: EVIL,
-        next: EVIL,
-        username: EVIL,
-        error: EVIL,
-        notice: EVIL,
-        fieldErrors: { username: EVIL, password: EVIL },
+        formToken: evil('formToken'),
+        next: evil('next'),
+        username: evil('username'),
+        error: evil('error'),
+        notice: evil('notice'),
+        fieldErrors: { username: evil('fieldErrors.username'), password: evil('fieldErrors.password') },
         signupEnabled: true,
-        csrf: EVIL,
+        csrf: evil('csrf'),
       });
-      expectEscaped(rendered, 6);
+      expectEscaped(rendered, ['formToken', 'next', 'username', 'error', 'notice', 'fieldErrors.username', 'fieldErrors.password', 'csrf']);
     }
   });
 
   it('the account page: username, device, ip, user agent, roles, errors', () => {
     const rendered = accountPage({
-      user: evilUser,
-      sessions: [{ ...evilSession, current: true }, { ...evilSession, current: false }],
-      csrf: EVIL,
-      formToken: EVIL,
-      notice: EVIL,
-      passwordError: EVIL,
-      passwordFieldErrors: { currentPassword: EVIL, newPassword: EVIL, newPasswordAgain: EVIL },
+      user: evilUser('user'),
+      sessions: [
+        { ...evilSession('this'), current: true },
+        { ...evilSession('other', { type: evil('other.device.type'), name: null }), current: false },
+      ],
+      csrf: evil('csrf'),
+      formToken: evil('formToken'),
+      notice: evil('notice'),
+      passwordError: evil('passwordError'),
+      passwordFieldErrors: { currentPassword: evil('currentPassword'), newPassword: evil('newPassword'), newPasswordAgain: evil('newPasswordAgain') },
     });
-    expectEscaped(rendered, 12);
+    expectEscaped(rendered, [
+      'user.name',
+      'user.role',
+      'this.id',
+      'this.device.name',
+      'this.ip',
+      'this.userAgent',
+      'other.id',
+      'other.device.type',
+      'other.ip',
+      'other.userAgent',
+      'csrf',
+      'formToken',
+      'notice',
+      'passwordError',
+      'currentPassword',
+      'newPassword',
+      'newPasswordAgain',
+    ]);
   });
 
   it('the admin page: search, results, the user, sessions, ban draft, audit entries', () => {
     const rendered = adminPage({
-      user: evilUser,
-      csrf: EVIL,
-      formToken: EVIL,
-      query: EVIL,
-      queryError: EVIL,
-      results: [{ id: EVIL, username: EVIL, roles: [EVIL], createdAt: when }],
-      selected: { overview: { id: EVIL, username: EVIL, roles: [EVIL], createdAt: when, ban: null, sessionCount: 1 }, sessions: [evilSession] },
-      audit: [{ id: '1-0', time: when, type: 'user.banned', actor: { id: EVIL, name: EVIL }, target: EVIL, ip: EVIL, outcome: 'success', detail: EVIL }],
-      notice: EVIL,
-      banDraft: { reason: EVIL, until: EVIL },
-      banError: EVIL,
-      banFieldErrors: { reason: EVIL, until: EVIL },
+      user: evilUser('admin'),
+      csrf: evil('csrf'),
+      formToken: evil('formToken'),
+      query: evil('query'),
+      queryError: evil('queryError'),
+      results: [{ id: evil('result.id'), username: evil('result.username'), roles: [evil('result.role')], createdAt: when }],
+      selected: {
+        overview: { id: evil('selected.id'), username: evil('selected.username'), roles: [evil('selected.role')], createdAt: when, ban: null, sessionCount: 1 },
+        sessions: [evilSession('session')],
+      },
+      audit: [
+        {
+          id: '1-0',
+          time: when,
+          type: 'user.banned',
+          actor: { id: evil('audit.actor.id'), name: evil('audit.actor.name') },
+          target: evil('audit.target'),
+          ip: evil('audit.ip'),
+          outcome: 'success',
+          detail: evil('audit.detail'),
+        },
+      ],
+      notice: evil('notice'),
+      banDraft: { reason: evil('banDraft.reason'), until: evil('banDraft.until') },
+      banError: evil('banError'),
+      banFieldErrors: { reason: evil('banFieldErrors.reason'), until: evil('banFieldErrors.until') },
     });
-    expectEscaped(rendered, 15);
+    expectEscaped(rendered, [
+      'admin.name',
+      'csrf',
+      'formToken',
+      'query',
+      'queryError',
+      'result.username',
+      'result.role',
+      'selected.id',
+      'selected.username',
+      'selected.role',
+      'session.id',
+      'session.device.name',
+      'session.ip',
+      'session.userAgent',
+      'audit.actor.name',
+      'audit.target',
+      'audit.ip',
+      'audit.detail',
+      'notice',
+      'banDraft.reason',
+      'banDraft.until',
+      'banError',
+      'banFieldErrors.reason',
+      'banFieldErrors.until',
+    ]);
+    // A result's id travels only in its link, URL-encoded.
+    expect(rendered).toContain(`/admin?user=${escapeHtml(encodeURIComponent(evil('result.id')))}`);
     const banned = adminPage({
-      user: evilUser,
+      user: evilUser('admin'),
       csrf: 'c',
       formToken: 'f',
       query: '',
       results: [],
-      selected: { overview: { id: EVIL, username: EVIL, roles: [], createdAt: when, ban: { until: null }, sessionCount: 0 }, sessions: [] },
+      selected: { overview: { id: evil('selected.id'), username: evil('selected.username'), roles: [], createdAt: when, ban: { until: null }, sessionCount: 0 }, sessions: [] },
       audit: [],
     });
-    expectEscaped(banned, 2);
+    expectEscaped(banned, ['admin.name', 'selected.id', 'selected.username']);
   });
 
   it('the message pages', () => {
-    expectEscaped(alreadyDonePage(EVIL, { user: evilUser, csrf: EVIL }), 3);
-    expectEscaped(messagePage(EVIL, EVIL, { href: EVIL, label: EVIL }), 4);
+    expectEscaped(alreadyDonePage(evil('back'), { user: evilUser('user'), csrf: evil('csrf') }), ['back', 'user.name', 'csrf']);
+    expectEscaped(messagePage(evil('title'), evil('message'), { href: evil('href'), label: evil('label') }), ['title', 'message', 'href', 'label']);
   });
 });
 
