@@ -2,6 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { keysWithPrefix } from '../support/redisInspect';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { KeySpace } from '../support/keys';
 
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -148,7 +149,7 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
       b.call('PUT', `/admin/users/${adminId}/roles`, { token: other.token, body: { roles: [] } }),
     ]);
     expect([first.status, second.status].sort()).toEqual([200, 409]);
-    expect(await redisA.scard(`${prefix}:v1:admins`)).toBe(1);
+    expect(await redisA.scard(new KeySpace(prefix).admins())).toBe(1);
   });
 
   it('refuses a search cursor from another query', async () => {
@@ -260,7 +261,7 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
     const order = entries.map((e) => e.type);
     expect(order.indexOf('user.banned')).toBeLessThan(order.indexOf('user.unbanned'));
 
-    const streams = await Promise.all([`${prefix}:v1:audit`, `${prefix}:v1:audit:signin`].map((key) => redisA.xrange(key, '-', '+')));
+    const streams = await Promise.all([new KeySpace(prefix).audit(), new KeySpace(prefix).signInAudit()].map((key) => redisA.xrange(key, '-', '+')));
     const raw = JSON.stringify(streams);
     for (const secret of ['trail-secret-1', 'wrong-password', 'no-such-name', user.token, second.token, '$2']) {
       expect(raw).not.toContain(secret);
@@ -286,8 +287,8 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
     } finally {
       await again.close();
     }
-    const admins = await redisA.smembers(`${prefix}:v1:admins`);
+    const admins = await redisA.smembers(new KeySpace(prefix).admins());
     expect(admins).toEqual([adminId]);
-    expect((await keysWithPrefix(redisA, `${prefix}:v1:name:`)).length).toBeGreaterThan(0);
+    expect((await keysWithPrefix(redisA, new KeySpace(prefix).username(''))).length).toBeGreaterThan(0);
   });
 });

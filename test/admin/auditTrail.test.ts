@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { KeySpace } from '../support/keys';
 
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
 
@@ -50,7 +51,7 @@ describe.each(BACKENDS)('the audit trail on $name Redis', (backend) => {
     const signIns = await page(admin.token, 'sign-in');
     expect(signIns.filter((e) => e.type === 'login.failed').length).toBeGreaterThan(50);
     // Capped: trimmed a listpack node at a time, so within one node (100 entries) of the cap.
-    expect(await redis.xlen(`${prefix}:v1:audit:signin`)).toBeLessThanOrEqual(200);
+    expect(await redis.xlen(new KeySpace(prefix).signInAudit())).toBeLessThanOrEqual(200);
   }, 60_000);
 
   it('keeps a user’s failed acts out of the trail', async () => {

@@ -6,6 +6,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { sampleValue, scrape } from '../support/scrape';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { KeySpace } from '../support/keys';
 
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
 const GROUP = 'session-mirror';
@@ -54,7 +55,7 @@ describe.each(BACKENDS)('the session lifecycle event stream on $name Redis', (ba
 
   beforeEach(async () => {
     const prefix = uniquePrefix();
-    key = `${prefix}:v1:events`;
+    key = new KeySpace(prefix).events();
     service = await startTestService(redis, { KEY_PREFIX: prefix, EVENT_STREAM: 'on', MAX_SESSIONS_PER_USER: '3', ...ADMIN });
     // "$": the group starts with what happens from now on (MKSTREAM makes the stream if no event came yet).
     await reader.xgroup('CREATE', key, GROUP, '$', 'MKSTREAM');
@@ -157,7 +158,7 @@ describe('the event stream', () => {
     const service = await startTestService(redis, { KEY_PREFIX: prefix });
     try {
       await signUpAndLogIn(service, 'unobserved');
-      expect(await redis.exists(`${prefix}:v1:events`)).toBe(0);
+      expect(await redis.exists(new KeySpace(prefix).events())).toBe(0);
     } finally {
       await service.close();
       await redis.quit();

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { PageClient } from '../support/pageClient';
+import { sessionKeyOf } from '../support/keys';
 import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
 
 const CREDENTIAL = 'resource-server-credential-0123456789abcdef';
@@ -8,11 +9,12 @@ const CREDENTIAL = 'resource-server-credential-0123456789abcdef';
 describe('GET /auth/verify and POST /auth/introspect', () => {
   let redis: Redis;
   let service: TestService;
+  const prefix = uniquePrefix();
 
   beforeAll(async () => {
     redis = (await BACKENDS[0].connect()) as Redis;
     service = await startTestService(redis, {
-      KEY_PREFIX: uniquePrefix(),
+      KEY_PREFIX: prefix,
       COOKIE_TRANSPORT: 'on',
       INTROSPECT_CREDENTIAL: CREDENTIAL,
       SESSION_IDLE_TIMEOUT: '10m',
@@ -65,7 +67,7 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
 
     it('slides the expiry like any authenticated request', async () => {
       const { token, body } = await signUpAndLogIn(service, 'verified-slide');
-      const sessionKey = (await redis.keys(`*:s:${body.session.id.slice(10)}`))[0];
+      const sessionKey = sessionKeyOf(prefix, body.session.id);
       await redis.pexpire(sessionKey, 60_000);
       expect(await redis.pttl(sessionKey)).toBeLessThanOrEqual(60_000);
       await service.call('GET', '/auth/verify', { token });

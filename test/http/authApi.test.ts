@@ -2,6 +2,8 @@ import type { Cluster, Redis } from 'ioredis';
 import { getRounds } from 'bcryptjs';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { userKeysOf } from '../support/keys';
+import { USER_FIELD } from '../../src/store/fields';
 
 const PROBLEM = 'application/problem+json';
 
@@ -100,8 +102,7 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
       const stronger = await startTestService(redis, { KEY_PREFIX: prefix, BCRYPT_COST: '5' });
       try {
         await logIn(stronger, 'veteran');
-        const tag = body.session.id.slice(0, 10);
-        expect(getRounds((await redis.hget(`${prefix}:v1:{${tag}}:u`, 'p'))!)).toBe(5);
+        expect(getRounds((await redis.hget(userKeysOf(prefix, body.session.id).user, USER_FIELD.passwordHash))!)).toBe(5);
         await logIn(stronger, 'veteran');
       } finally {
         await stronger.close();

@@ -3,6 +3,7 @@ import { BACKENDS, uniquePrefix } from '../support/backends';
 import { hiddenFields, PageClient } from '../support/pageClient';
 import { keysWithPrefix } from '../support/redisInspect';
 import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { KeySpace } from '../support/keys';
 
 describe.each(BACKENDS)('anonymous visitors on $name Redis', (backend) => {
   let redis: Redis | Cluster;
@@ -54,7 +55,7 @@ describe.each(BACKENDS)('anonymous visitors on $name Redis', (backend) => {
       expect(answers.map((a) => a.status)).toEqual([401, 401, 400, 400, 400, 409]);
     }
     expect(await keys()).toEqual(before);
-    expect(before.filter((key) => key.includes(':audit'))).toEqual([`${prefix}:v1:audit:signin`]);
+    expect(before.filter((key) => key.includes(':audit'))).toEqual([new KeySpace(prefix).signInAudit()]);
   });
 
   it('ends signed in when a log-in or register form is sent twice, without a one-time token', async () => {
@@ -86,7 +87,7 @@ describe.each(BACKENDS)('anonymous visitors on $name Redis', (backend) => {
       const fields = hiddenFields((await new PageClient(a).get('/login')).html);
       const answer = await new PageClient(b).post('/login', { ...fields, username: 'roaming-user', password: 'correct horse battery' });
       expect(answer.status).toBe(303);
-      expect(await redis.exists(`${shared}:v1:form-key`)).toBe(env.FORM_SECRET ? 0 : 1);
+      expect(await redis.exists(new KeySpace(shared).formSigningKey())).toBe(env.FORM_SECRET ? 0 : 1);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

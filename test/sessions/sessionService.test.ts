@@ -3,6 +3,7 @@ import { SessionService } from '../../src/sessions/sessionService';
 import type { TesseraOptions } from '../../src/options';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { keysWithPrefix, mastersOf } from '../support/redisInspect';
+import { KeySpace, sessionKeyOf, userKeysOf } from '../support/keys';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -72,7 +73,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
   it('slides the idle expiry on every validation, never past the absolute lifetime', async () => {
     const sessions = service({ idleTimeoutSeconds: 60, absoluteLifetimeSeconds: 90 });
     const { token, session } = await sessions.create('user-1');
-    const key = `${prefix}:v1:{${session.id.slice(0, 10)}}:s:${session.id.slice(10)}`;
+    const key = sessionKeyOf(prefix, session.id);
     await redis.pexpire(key, 5_000);
     const validation = await sessions.validate(token);
     const ttl = await redis.pttl(key);
@@ -182,7 +183,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
     await sleep(1300);
     expect(await sessions.list('user-1')).toEqual([]);
     const left = (await keysWithPrefix(redis, prefix)).map((key) => key.replace(/\{[^}]+\}/, '{tag}')).sort();
-    expect(left).toEqual([`${prefix}:v1:uid:user-1`, `${prefix}:v1:{tag}:u`]);
+    expect(left).toEqual([new KeySpace(prefix).userTag('user-1'), new KeySpace(prefix).forUser('tag').user]);
   });
 
   it('never leaves more live sessions than maxSessionsPerUser, even under 200 concurrent logins', async () => {
@@ -192,7 +193,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
     expect(listed).toHaveLength(3);
     const valid = (await Promise.all(created.map((c) => sessions.validate(c.token)))).filter(Boolean);
     expect(valid).toHaveLength(3);
-    const sessionKeys = (await keysWithPrefix(redis, prefix)).filter((key) => key.includes(':s:'));
+    const sessionKeys = await keysWithPrefix(redis, userKeysOf(prefix, created[0].session.id).sessionPrefix);
     expect(sessionKeys).toHaveLength(3);
   });
 
@@ -252,7 +253,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
     const validation = await sessions.validate(token);
     await sessions.revoke(session.id);
     await validation!.session.set('late', true);
-    expect(await keysWithPrefix(redis, `${prefix}:v1:{${session.id.slice(0, 10)}}:s:`)).toEqual([]);
+    expect(await keysWithPrefix(redis, userKeysOf(prefix, session.id).sessionPrefix)).toEqual([]);
   });
 
   it('refuses attributes over the size and count limits', async () => {

@@ -1,0 +1,105 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import request from 'supertest';
+import { InvalidTokenError, StoreUnavailableError, ValidationError } from '../../src/errors';
+import { problemDetails, type ProblemLogger } from '../../src/http/problemDetails';
+import { jsonBodyParser } from '../../src/http/requestInput';
+
+/** An app whose routes fail in each way problemDetails must answer, with a logger that keeps what it is told. */
+function appThatFails(htmlFor?: (status: number) => string | null) {
+  const logged: { level: string; message: string; err: unknown }[] = [];
+  const logger: ProblemLogger = {
+    warn: ({ err }, message) => logged.push({ level: 'warn', message, err }),
+    error: ({ err }, message) => logged.push({ level: 'error', message, err }),
+  };
+  const router = new Router();
+  router.get('/invalid', () => {
+    throw new ValidationError([{ field: 'name', message: 'is required' }]);
+  });
+  router.get('/token', () => {
+    throw new InvalidTokenError();
+  });
+  router.get('/down', () => {
+    throw new StoreUnavailableError(new Error('connect ECONNREFUSED'));
+  });
+  router.get('/bug', () => {
+    throw new Error('internal detail: SELECT * FROM secrets');
+  });
+  router.post('/echo', (ctx) => {
+    ctx.body = ctx.request.body;
+  });
+  const app = new Koa();
+  app.silent = true;
+  app.use(problemDetails({ logger, bodyLimitBytes: 64, htmlFor: htmlFor && ((_ctx, status) => htmlFor(status)) }));
+  app.use(jsonBodyParser(64));
+  app.use(router.routes()).use(router.allowedMethods());
+  return { agent: request(app.callback()), logged };
+}
+
+describe('problemDetails', () => {
+  it('answers a Tessera error as problem+json with its type, status, detail and extra members', async () => {
+    const { agent } = appThatFails();
+    const answer = await agent.get('/invalid');
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toBe('application/problem+json');
+    expect(answer.body).toEqual({
+      type: 'urn:tessera:problem:invalid-request',
+      title: 'Invalid request',
+      status: 400,
+      detail: 'name: is required',
+      instance: '/invalid',
+      errors: [{ field: 'name', message: 'is required' }],
+    });
+  });
+
+  it('sends the headers an error carries', async () => {
+    const answer = await appThatFails().agent.get('/token');
+    expect(answer.status).toBe(401);
+    expect(answer.headers['www-authenticate']).toBe('Bearer realm="tessera", error="invalid_token"');
+  });
+
+  it('answers unknown routes 404 and unknown methods 405 with Allow', async () => {
+    const { agent } = appThatFails();
+    expect((await agent.get('/nowhere')).body).toMatchObject({ type: 'urn:tessera:problem:not-found', status: 404 });
+    const wrongMethod = await agent.delete('/invalid');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.allow).toContain('GET');
+  });
+
+  it('turns body-parser failures into 400, 413 and 415 problems', async () => {
+    const { agent } = appThatFails();
+    const malformed = await agent.post('/echo').set('content-type', 'application/json').send('{"a":');
+    expect(malformed.body).toMatchObject({ type: 'urn:tessera:problem:malformed-json', status: 400 });
+    const large = await agent.post('/echo').send({ text: 'x'.repeat(200) });
+    expect(large.body).toMatchObject({ type: 'urn:tessera:problem:payload-too-large', status: 413, detail: 'The request body must be at most 64 bytes.' });
+    const encoded = await agent.post('/echo').set('content-type', 'application/json').set('content-encoding', 'br-nope').send('{}');
+    expect(encoded.body).toMatchObject({ type: 'urn:tessera:problem:unsupported-media-type', status: 415 });
+  });
+
+  it('answers a store fault 503 and logs its cause as a warning', async () => {
+    const { agent, logged } = appThatFails();
+    const answer = await agent.get('/down');
+    expect(answer.body).toMatchObject({ type: 'urn:tessera:problem:store-unavailable', status: 503 });
+    expect(logged).toEqual([{ level: 'warn', message: 'Session store unavailable', err: expect.objectContaining({ message: 'connect ECONNREFUSED' }) }]);
+  });
+
+  it('answers an unknown error 500 without its message, and logs it as an error', async () => {
+    const { agent, logged } = appThatFails();
+    const answer = await agent.get('/bug');
+    expect(answer.status).toBe(500);
+    expect(answer.body).toEqual({ type: 'urn:tessera:problem:internal', title: 'Internal error', status: 500, instance: '/bug' });
+    expect(answer.text).not.toContain('secrets');
+    expect(logged.map((entry) => entry.level)).toEqual(['error']);
+  });
+
+  it('answers server-side failures with the HTML page it is given, and client errors as problems still', async () => {
+    const { agent } = appThatFails((status) => `<p>failed with ${status}</p>`);
+    const down = await agent.get('/down');
+    expect(down.status).toBe(503);
+    expect(down.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(down.headers['cache-control']).toBe('no-store');
+    expect(down.text).toBe('<p>failed with 503</p>');
+    expect((await agent.get('/bug')).text).toBe('<p>failed with 500</p>');
+    expect((await agent.get('/invalid')).headers['content-type']).toBe('application/problem+json');
+  });
+});

@@ -1,0 +1,22 @@
+/** Redis keys in tests come from the key space, as in the code under test; none is spelled by hand. */
+import { KeySpace } from '../../src/store/keys';
+import { parseSessionId } from '../../src/tokens/sessionId';
+
+export { KeySpace };
+
+/** The keys of the user who owns the session with this public id. */
+export function userKeysOf(prefix: string, sessionId: string) {
+  return new KeySpace(prefix).forUser(partsOf(sessionId).tag);
+}
+
+/** The Redis key of the session with this public id. */
+export function sessionKeyOf(prefix: string, sessionId: string): string {
+  const { tag, localId } = partsOf(sessionId);
+  return new KeySpace(prefix).session(tag, localId);
+}
+
+function partsOf(sessionId: string) {
+  const parts = parseSessionId(sessionId);
+  if (!parts) throw new Error(`not a session id: ${sessionId}`);
+  return parts;
+}
