@@ -12,7 +12,6 @@ const SLOW_SUITES = [
   'test/http/sentinelFailover.test.ts', // a master, a replica and three sentinels, the master killed twice
   'test/bench/chaosSmoke.test.ts', // npm run chaos -- --smoke: both deployments lose a master under load
   'test/package/packInstall.test.ts', // npm pack, then npm install and tsc in two fresh apps
-  'test/http/sentinelFailover.test.ts', // Sentinel promoting a replica
 ];
 
 const ESM_ONLY = '(openid-client|oauth4webapi|jose)';
