@@ -26,7 +26,12 @@ const shared = {
   },
   transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)`],
   // The examples import the package by its name, as an app would.
-  moduleNameMapper: { '^tessera-sessions$': '<rootDir>/src/index.ts' },
+  moduleNameMapper: {
+    '^tessera-sessions$': '<rootDir>/src/index.ts',
+    '^tessera-sessions/client$': '<rootDir>/src/client/index.ts',
+    // The client SDK's imports name .js files, as browsers load its ES modules.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
 };
 
 /** @type {import('jest').Config} */

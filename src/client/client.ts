@@ -1,0 +1,250 @@
+/**
+ * The Tessera client: attaches the session token to requests, warns before the session lapses,
+ * and when the server refuses the token, refreshes it once for any number of requests that
+ * failed together (single flight, and one tab at a time), then replays each of them once.
+ */
+import { RefreshFailedError, RequestFailedError, SessionEndedError } from './errors.js';
+import { memoryStorage } from './storage.js';
+import { withTabLock } from './tabLock.js';
+import type { LoginInput, SessionEndedReason, SignedIn, StoredPair, TesseraClientOptions, TokenStorage } from './types.js';
+
+export interface TesseraClient {
+  /** Signs in; with `remember`, the session can be refreshed for weeks. */
+  login(input: LoginInput): Promise<SignedIn>;
+  /** Ends this session (and its refresh token) on the server and forgets it here. */
+  logout(): Promise<void>;
+  /** Ends every session of the user, on every device. */
+  logoutAll(): Promise<void>;
+  /** fetch with the session: relative paths go to baseUrl; refused tokens are refreshed and the request replayed once. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** The current session and user, or null when signed out. */
+  session(): Promise<SignedIn | null>;
+}
+
+const CSRF_HEADER = 'X-CSRF-Token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Pauses before retrying a refresh whose answer was lost; all well inside the server's reuse grace window. */
+const REFRESH_RETRY_DELAYS_MS = [250, 1000, 3000];
+/** setTimeout's ceiling (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export function createTesseraClient(options: TesseraClientOptions): TesseraClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const send = options.fetch ?? ((input: Request | string, init?: RequestInit) => globalThis.fetch(input, init));
+  const cookieMode = options.storage === 'cookie';
+  const storage: TokenStorage | null = options.storage === 'cookie' ? null : (options.storage ?? memoryStorage());
+  const leadMs = (options.expiringLeadSeconds ?? 60) * 1000;
+  const credentials: RequestInit['credentials'] = cookieMode ? 'include' : 'same-origin';
+  const lockName = `tessera-refresh ${base}`;
+  let csrfToken: string | null = null;
+  let refreshing: Promise<void> | null = null;
+  let expiringTimer: ReturnType<typeof setTimeout> | null = null;
+  let signedIn = false;
+
+  const resolve = (input: string | URL | Request) => (typeof input === 'string' && input.startsWith('/') ? base + input : input);
+
+  const currentPair = async (): Promise<StoredPair | null> => (storage ? await storage.get() : null);
+
+  function watchExpiry(expiresAtIso: string | null, canRefresh: boolean): void {
+    if (expiringTimer !== null) clearTimeout(expiringTimer);
+    expiringTimer = null;
+    const expiresAt = expiresAtIso ? new Date(expiresAtIso) : null;
+    if (!expiresAt || Number.isNaN(expiresAt.getTime()) || !options.onExpiring) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, expiresAt.getTime() - leadMs - Date.now()));
+    const timer = setTimeout(() => options.onExpiring?.({ expiresAt, canRefresh }), delay);
+    // In Node, a pending warning must not keep the process alive.
+    (timer as { unref?: () => void }).unref?.();
+    expiringTimer = timer;
+  }
+
+  /** Reads what every answer may tell: the slid expiry, and (cookie mode) the CSRF token. */
+  async function observe(response: Response): Promise<void> {
+    const csrf = response.headers.get(CSRF_HEADER);
+    if (csrf) csrfToken = csrf;
+    const expires = response.headers.get('Session-Expires');
+    if (expires) {
+      const pair = await currentPair();
+      if (storage && pair && pair.expiresAt !== expires) await storage.set({ ...pair, expiresAt: expires });
+      watchExpiry(expires, cookieMode || Boolean(pair?.refreshToken));
+    }
+  }
+
+  async function sendWith(request: Request, token: string | null): Promise<Response> {
+    const headers = new Headers(request.headers);
+    if (token) headers.set('Authorization', `Bearer ${token}`);
+    if (cookieMode && !SAFE_METHODS.has(request.method.toUpperCase())) {
+      csrfToken ??= await fetchCsrfToken();
+      if (csrfToken) headers.set(CSRF_HEADER, csrfToken);
+    }
+    const response = await send(new Request(request, { headers, credentials }));
+    await observe(response);
+    return response;
+  }
+
+  async function fetchCsrfToken(): Promise<string | null> {
+    const response = await send(base + '/auth/session', { credentials });
+    return response.ok ? response.headers.get(CSRF_HEADER) : null;
+  }
+
+  /** Whether the server refused the request for its token (so a refreshed token may succeed). */
+  function refusedForToken(response: Response, token: string | null): boolean {
+    if (response.status !== 401) return false;
+    if (cookieMode) return true;
+    return token !== null && /error="invalid_token"/.test(response.headers.get('WWW-Authenticate') ?? '');
+  }
+
+  async function end(reason: SessionEndedReason): Promise<SessionEndedError> {
+    await storage?.set(null);
+    watchExpiry(null, false);
+    csrfToken = null;
+    if (signedIn || reason !== 'expired') options.onSessionEnded?.(reason);
+    signedIn = false;
+    return new SessionEndedError(reason);
+  }
+
+  /** One refresh for every request that failed with `failedToken`, however many; later ones find the new pair. */
+  function refreshAfter(failedToken: string | null): Promise<void> {
+    refreshing ??= withTabLock(lockName, () => refreshUnderLock(failedToken)).finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+
+  async function refreshUnderLock(failedToken: string | null): Promise<void> {
+    if (cookieMode) {
+      // The cookies are shared: another tab may have refreshed them while this one waited.
+      const probe = await send(base + '/auth/session', { credentials });
+      if (probe.ok) return observe(probe);
+      return spend(null);
+    }
+    const pair = await currentPair();
+    if (!pair) throw await end('expired');
+    // Another request (or tab) refreshed already: its pair is in storage.
+    if (pair.token !== failedToken) return;
+    if (!pair.refreshToken) throw await end('expired');
+    return spend(pair.refreshToken);
+  }
+
+  /**
+   * POST /auth/refresh. An answer lost on the way (network, 5xx) is asked again with the same
+   * token, which the server answers with the same pair within its grace window (seed 004).
+   */
+  async function spend(refreshToken: string | null): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        response = await send(base + '/auth/refresh', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify(refreshToken ? { refreshToken } : {}),
+          credentials,
+        });
+      } catch (error) {
+        if (attempt < REFRESH_RETRY_DELAYS_MS.length) {
+          await pause(REFRESH_RETRY_DELAYS_MS[attempt]);
+          continue;
+        }
+        throw new RefreshFailedError(error);
+      }
+      if (response.status >= 500 && attempt < REFRESH_RETRY_DELAYS_MS.length) {
+        await pause(REFRESH_RETRY_DELAYS_MS[attempt]);
+        continue;
+      }
+      if (response.ok) {
+        await remember(response);
+        return;
+      }
+      if (response.status === 401 || response.status === 403) {
+        const problem = await readProblem(response);
+        throw await end(problem?.type === 'urn:tessera:problem:refresh-token-reused' ? 'refresh-reused' : 'refresh-refused');
+      }
+      throw new RefreshFailedError(new Error(`POST /auth/refresh answered ${response.status}`));
+    }
+  }
+
+  /** Keeps the pair of a login or refresh answer. */
+  async function remember(response: Response): Promise<SignedIn> {
+    const body = (await response.json()) as SignedIn & { token?: string; expiresAt: string; refreshToken?: string; refreshExpiresAt?: string };
+    const csrf = response.headers.get(CSRF_HEADER);
+    if (csrf) csrfToken = csrf;
+    if (storage && body.token) {
+      await storage.set({
+        token: body.token,
+        expiresAt: body.expiresAt,
+        refreshToken: body.refreshToken ?? null,
+        refreshExpiresAt: body.refreshExpiresAt ?? null,
+      });
+    }
+    signedIn = true;
+    watchExpiry(body.expiresAt, cookieMode || Boolean(body.refreshToken));
+    return { session: body.session, user: body.user };
+  }
+
+  async function clientFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    const original = new Request(resolve(input), init);
+    // A request made while a refresh runs waits for it rather than fail with the old token.
+    if (refreshing) await refreshing.catch(() => undefined);
+    const token = (await currentPair())?.token ?? null;
+    // A request that fails on the way (network) rejects here and is never replayed: it may have been done.
+    const response = await sendWith(original.clone(), token);
+    if (!refusedForToken(response, token)) return response;
+    await refreshAfter(token);
+    return sendWith(original, (await currentPair())?.token ?? null);
+  }
+
+  return {
+    async login(input) {
+      const response = await send(base + '/auth/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(input),
+        credentials,
+      });
+      if (!response.ok) throw new RequestFailedError(response.status, await readProblem(response));
+      return remember(response);
+    },
+
+    async logout() {
+      await signOut('/auth/logout');
+    },
+
+    async logoutAll() {
+      await signOut('/auth/logout-all');
+    },
+
+    fetch: clientFetch,
+
+    async session() {
+      try {
+        const response = await clientFetch('/auth/session');
+        return response.ok ? ((await response.json()) as SignedIn) : null;
+      } catch (error) {
+        if (error instanceof SessionEndedError) return null;
+        throw error;
+      }
+    },
+  };
+
+  /** Logs out on the server (a token it already refuses is as good as logged out), then forgets the pair. */
+  async function signOut(path: string): Promise<void> {
+    const token = (await currentPair())?.token ?? null;
+    const response = await sendWith(new Request(base + path, { method: 'POST' }), token);
+    if (!response.ok && response.status !== 401) throw new RequestFailedError(response.status, await readProblem(response));
+    await storage?.set(null);
+    watchExpiry(null, false);
+    csrfToken = null;
+    signedIn = false;
+  }
+}
+
+async function readProblem(response: Response): Promise<{ type?: string; title?: string; detail?: string } | null> {
+  try {
+    return (await response.json()) as { type?: string; detail?: string };
+  } catch {
+    return null;
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}

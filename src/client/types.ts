@@ -1,0 +1,78 @@
+/** The shapes the client SDK takes and returns. Plain data, the same in browsers and Node. */
+
+/** What the SDK keeps between requests (and tabs): the bearer token and, for a remembered login, the refresh token. */
+export interface StoredPair {
+  token: string;
+  /** ISO time the session ends if unused (slides with every request). */
+  expiresAt: string;
+  refreshToken: string | null;
+  /** ISO time the refresh token ends if unused; null when the login is not remembered. */
+  refreshExpiresAt: string | null;
+}
+
+/** Where the pair lives. Methods may be synchronous or return promises. */
+export interface TokenStorage {
+  get(): StoredPair | null | Promise<StoredPair | null>;
+  /** null forgets the pair (signed out). */
+  set(pair: StoredPair | null): void | Promise<void>;
+}
+
+export interface SessionInfo {
+  id: string;
+  userId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  absoluteExpiresAt: string;
+  device: { type: string | null; name: string | null };
+  ip: string | null;
+  userAgent: string | null;
+  rememberedUntil: string | null;
+}
+
+export interface UserInfo {
+  id: string;
+  username: string | null;
+  roles: string[];
+}
+
+export interface SignedIn {
+  session: SessionInfo;
+  user: UserInfo;
+}
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  /** Keep me signed in: the server also answers a refresh token. Default false. */
+  remember?: boolean;
+  device?: { type?: string; name?: string };
+}
+
+/** Why a session ended for good: it lapsed with no way to refresh, the refresh token was refused or reused, or the app logged out. */
+export type SessionEndedReason = 'expired' | 'refresh-refused' | 'refresh-reused' | 'logged-out';
+
+export interface ExpiringNotice {
+  /** When the session ends unless a request slides it, or a refresh renews it. */
+  expiresAt: Date;
+  /** Whether a refresh token will take over (no need to ask the user to save their work). */
+  canRefresh: boolean;
+}
+
+export interface TesseraClientOptions {
+  /** Origin (and optional path) of the Tessera service, such as "https://auth.example.com". */
+  baseUrl: string;
+  /** The fetch to use. Default: globalThis.fetch. */
+  fetch?: typeof fetch;
+  /**
+   * Where the tokens live: memoryStorage() (the default), webStorage(localStorage), any
+   * TokenStorage, or 'cookie' to keep none in script (the HttpOnly cookies of COOKIE_TRANSPORT).
+   */
+  storage?: TokenStorage | 'cookie';
+  /** Told once when the session ends and cannot be refreshed; requests waiting on it reject with SessionEndedError. */
+  onSessionEnded?: (reason: SessionEndedReason) => void;
+  /** Told `expiringLeadSeconds` before the session would lapse (seed 000: warn, save the user's work). */
+  onExpiring?: (notice: ExpiringNotice) => void;
+  /** How long before the lapse onExpiring fires. Seconds; default 60. */
+  expiringLeadSeconds?: number;
+}
