@@ -17,8 +17,11 @@ export type LifecycleEventType =
   | 'user.unbanned'
   | 'password.changed';
 
-/** Why a single session was revoked: by its id (logout, own or admin revoke), or by a login over the limits. */
-export type SessionRevokedReason = 'revoked' | 'replaced';
+/**
+ * Why a single session was revoked: by its id (logout, own or admin revoke, a reused refresh
+ * token), by a login over the limits, or by its refresh token being spent for the next session.
+ */
+export type SessionRevokedReason = 'revoked' | 'replaced' | 'refreshed';
 
 export class LifecycleEvents {
   /** `store` null: events are off and nothing is written. */

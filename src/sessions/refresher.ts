@@ -20,7 +20,10 @@ export class Refresher {
    * the grace window); null when the token is not live. Throws RefreshTokenReusedError (the family
    * has ended) or UserBannedError.
    */
-  async spend(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>): Promise<{ refreshed: RefreshedSession; rotated: boolean } | null> {
+  async spend(
+    refreshToken: string,
+    metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>,
+  ): Promise<{ refreshed: RefreshedSession; rotated: boolean; endedSessionId: string | null } | null> {
     const parsed = parseRefreshToken(refreshToken);
     if (!parsed) return null;
     const sessionSecret = newSecret();
@@ -47,10 +50,14 @@ export class Refresher {
           outcome.endedLocalId ? formatSessionId({ tag: parsed.tag, localId: outcome.endedLocalId }) : null,
         );
       case 'rotated':
-        return { refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, sessionSecret, refreshSecret), rotated: true };
+        return {
+          refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, sessionSecret, refreshSecret),
+          rotated: true,
+          endedSessionId: outcome.endedLocalId ? formatSessionId({ tag: parsed.tag, localId: outcome.endedLocalId }) : null,
+        };
       case 'replayed': {
         const pair = openPair(parsed.secret, Buffer.from(outcome.sealedPair, 'base64'));
-        return pair && { refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, pair.sessionSecret, pair.refreshSecret), rotated: false };
+        return pair && { refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, pair.sessionSecret, pair.refreshSecret), rotated: false, endedSessionId: null };
       }
     }
   }

@@ -145,7 +145,11 @@ export class SessionService implements AttributeWriter {
   async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'> = {}): Promise<RefreshedSession | null> {
     try {
       const spent = await this.refresher.spend(refreshToken, cleanMetadata(metadata));
-      if (spent?.rotated) await this.events.sessionCreated(spent.refreshed.user.id, spent.refreshed.session.id);
+      if (spent?.rotated) {
+        const userId = spent.refreshed.user.id;
+        await this.events.sessionCreated(userId, spent.refreshed.session.id);
+        if (spent.endedSessionId) await this.events.sessionRevoked(userId, spent.endedSessionId, 'refreshed');
+      }
       return spent?.refreshed ?? null;
     } catch (error) {
       if (error instanceof RefreshTokenReusedError && error.sessionId) {

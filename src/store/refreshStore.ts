@@ -40,7 +40,8 @@ export interface MintedSession {
 }
 
 export type RotationOutcome =
-  | { kind: 'rotated'; minted: MintedSession }
+  /** `endedLocalId`: the family's previous session, which this rotation ended, if it was still live. */
+  | { kind: 'rotated'; minted: MintedSession; endedLocalId: string | null }
   /** A retry within the grace window: the first answer's session, and its pair sealed under the presented secret. */
   | { kind: 'replayed'; minted: MintedSession; sealedPair: string }
   /** A spent token after the grace window: the family and its session (if live) ended. */
@@ -48,7 +49,7 @@ export type RotationOutcome =
   | { kind: 'banned'; userId: string; until: string }
   | { kind: 'unknown' };
 
-type Reply = [string, string, string, string, string, string, string, string, string, string, string, string, string, string];
+type Reply = [string, string, string, string, string, string, string, string, string, string, string, string, string, string, string?];
 
 export class RefreshStore {
   private readonly args: number[];
@@ -87,7 +88,7 @@ export class RefreshStore {
       ],
     })) as Reply | null;
     if (!reply) return { kind: 'unknown' };
-    const [kind, userId, roles, userName, localId, created, expires, absolute, refreshExpires, deviceType, deviceName, ip, userAgent, sealed] = reply;
+    const [kind, userId, roles, userName, localId, created, expires, absolute, refreshExpires, deviceType, deviceName, ip, userAgent, sealed, ended] = reply;
     if (kind === 'reused') return { kind, userId, endedLocalId: localId || null };
     if (kind === 'banned') return { kind, userId, until: userName };
     const minted: MintedSession = {
@@ -104,6 +105,6 @@ export class RefreshStore {
       ip,
       userAgent,
     };
-    return kind === 'replayed' ? { kind, minted, sealedPair: sealed } : { kind: 'rotated', minted };
+    return kind === 'replayed' ? { kind, minted, sealedPair: sealed } : { kind: 'rotated', minted, endedLocalId: ended || null };
   }
 }

@@ -109,6 +109,21 @@ describe.each(BACKENDS)('the session lifecycle event stream on $name Redis', (ba
     ]);
   });
 
+  it('tells a consumer that a spent refresh token replaced the session it belonged to', async () => {
+    await signUpAndLogIn(service, 'rememberer');
+    const login = await service.call('POST', '/auth/login', { body: { username: 'rememberer', password: 'correct horse battery', remember: true } });
+    const first = (await login.json()) as { refreshToken: string; session: { id: string }; user: { id: string } };
+    const refreshed = await service.call('POST', '/auth/refresh', { body: { refreshToken: first.refreshToken } });
+    expect(refreshed.status).toBe(200);
+    const next = (await refreshed.json()) as { session: { id: string } };
+    const events = await consume(reader, key, 'mirror-1', 4);
+    expect(events.slice(1)).toEqual([
+      { type: 'session.created', user: first.user.id, session: first.session.id },
+      { type: 'session.created', user: first.user.id, session: next.session.id },
+      { type: 'session.revoked', user: first.user.id, session: first.session.id, reason: 'refreshed' },
+    ]);
+  });
+
   it('hands the events a consumer read but never acknowledged to another consumer of the group', async () => {
     const { body } = await signUpAndLogIn(service, 'handover');
     const unacknowledged = await readGroup(reader, key, 'crashed-consumer');

@@ -12,8 +12,9 @@
   ARGV[13] client ip ('' when unknown)   ARGV[14] user agent ('' when unknown)   ARGV[15] most spent hashes kept
   Returns false when the token is unknown, wrong, expired or its family ended; otherwise
   {outcome, userId, roles, userName, sessionLocalId, createdAtMs, expiresAtMs, absoluteExpiresAtMs,
-  refreshExpiresAtMs, deviceType, deviceName, ip, userAgent, sealedPair} where outcome is
-  'rotated' (a new pair: sealedPair is empty), 'replayed' (a retry within the grace window: the pair
+  refreshExpiresAtMs, deviceType, deviceName, ip, userAgent, sealedPair[, endedLocalId]} where outcome is
+  'rotated' (a new pair: sealedPair is empty; endedLocalId the family's previous session if it was
+  still live, else ''), 'replayed' (a retry within the grace window: the pair
   of the first answer, sealed), 'reused' (a spent token after the grace window: the family and its
   session ended; only userId and sessionLocalId follow) or 'banned' (userName holds the ban's end).
 ]]
@@ -59,7 +60,12 @@ if not current then
   return {'reused', user[1], '', '', ended}
 end
 
-if family.s then endSession(ARGV[11] .. family.s, KEYS[4], family.s) end
+-- The previous session ends here; it is reported only if it was still live (not merely expired).
+local endedLocalId = ''
+if family.s then
+  if redis.call('EXISTS', ARGV[11] .. family.s) == 1 then endedLocalId = family.s end
+  endSession(ARGV[11] .. family.s, KEYS[4], family.s)
+end
 local absolute = now + tonumber(ARGV[7])
 local expires = math.min(now + tonumber(ARGV[6]), absolute)
 local record = {'h', ARGV[4], 'g', family.g, 'c', now, 'f', ARGV[2]}
@@ -82,4 +88,4 @@ redis.call('ZADD', KEYS[2], now, family.h)
 redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[15]) + 1))
 redis.call('PEXPIREAT', KEYS[2], refreshExpires)
 return {'rotated', user[1], user[3] or '', user[4] or '', ARGV[3], now, expires, absolute, refreshExpires,
-  family.t or '', family.n or '', ARGV[13], ARGV[14], ''}
+  family.t or '', family.n or '', ARGV[13], ARGV[14], '', endedLocalId}
