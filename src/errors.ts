@@ -219,6 +219,29 @@ export class ConflictError extends TesseraError {
   }
 }
 
+/**
+ * 429: too many attempts (failed logins, registrations, password checks in flight) from this
+ * client or at this username. Says when to try again, never which limit it was, so an unknown
+ * username answers as a known one does.
+ */
+export class RateLimitedError extends TesseraError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'rate-limited', 'Too many attempts', `Too many attempts; try again in ${retryAfterSeconds} seconds.`, {
+      extras: { retryAfter: retryAfterSeconds },
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  }
+}
+
+/** 503: every password-checking worker is busy and the queue is full; nothing was done. */
+export class ServerBusyError extends TesseraError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(503, 'busy', 'Server busy', 'The server is busy checking passwords; try again shortly.', {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  }
+}
+
 /** Redis could not be reached or did not answer in time: the request fails closed. */
 export class StoreUnavailableError extends TesseraError {
   constructor(cause: unknown) {

@@ -12,7 +12,7 @@ export interface TesseraOptions {
   absoluteLifetimeSeconds?: number;
   /** Prefix of every Redis key; no braces. Default "tessera". */
   keyPrefix?: string;
-  /** Live sessions a user may hold; a new login ends the least recently used. Default Infinity. */
+  /** Live sessions a user may hold; a new login ends the least recently used. Default 100; Infinity only when asked for. */
   maxSessionsPerUser?: number;
   /** A login that names a device type ends the user's previous session of that type. Default false. */
   oneSessionPerDeviceType?: boolean;
@@ -53,7 +53,7 @@ export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   idleTimeoutSeconds: 30 * 60,
   absoluteLifetimeSeconds: 7 * 24 * 60 * 60,
   keyPrefix: 'tessera',
-  maxSessionsPerUser: Infinity,
+  maxSessionsPerUser: 100,
   oneSessionPerDeviceType: false,
   maxAttributeBytes: 512,
   maxAttributes: 16,

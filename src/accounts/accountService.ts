@@ -4,7 +4,7 @@
  * recorded in the audit trail.
  */
 import { customAlphabet } from 'nanoid';
-import { ADMIN_ROLE } from '../validation/rules';
+import { ADMIN_ROLE, normalizeUsername } from '../validation/rules';
 import type { Actor, AuditLog } from '../audit/auditLog';
 import {
   InvalidCredentialsError,
@@ -19,6 +19,7 @@ import {
 } from '../errors';
 import type { PasswordHasher } from '../passwords/passwordHasher';
 import type { SessionService } from '../sessions/sessionService';
+import type { LoginThrottle } from '../limits/loginThrottle';
 import type { CreatedSession, CreateOptions, RefreshedSession, SessionMetadata } from '../sessions/types';
 import type { AccountRecord, AccountStore } from '../store/accountStore';
 import type { AdminStore } from '../store/adminStore';
@@ -47,6 +48,8 @@ export interface AccountServiceOptions {
   signupEnabled: boolean;
   /** Default: none. */
   observer?: LoginObserver;
+  /** Failed-login, registration and password-check limits, checked before any bcrypt work. */
+  throttle: LoginThrottle;
 }
 
 export class AccountService {
@@ -61,7 +64,9 @@ export class AccountService {
 
   async register(username: string, password: string, ip: string | null): Promise<PublicUser> {
     if (!this.options.signupEnabled) throw new SignupDisabledError();
-    const user = await this.createAccount(username, password);
+    const address = ip ?? '';
+    await this.options.throttle.beforeRegistration(address);
+    const user = await this.options.throttle.checkingPassword(address, () => this.createAccount(username, password));
     await this.audit.record({ type: 'user.registered', actor: { id: user.id, name: user.username, ip }, target: user.id, outcome: 'success' });
     return user;
   }
@@ -100,23 +105,32 @@ export class AccountService {
     }
   }
 
-  /** One answer, in the same time, for an unknown user and a wrong password; a ban shows only to the right password. */
+  /**
+   * One answer, in the same time, for an unknown user and a wrong password; a ban shows only to
+   * the right password. Throttled (429) before any bcrypt work, whether the name exists or not.
+   */
   private async attemptLogin(
     username: string,
     password: string,
     metadata: SessionMetadata,
     options: CreateOptions,
   ): Promise<{ created: CreatedSession; user: PublicUser }> {
+    const { throttle } = this.options;
+    const name = normalizeUsername(username);
+    const address = metadata.ip ?? '';
+    await throttle.beforeLogin(name, address);
     const account = await this.accounts.findByUsername(username);
-    const valid = account
-      ? await this.hasher.verify(password, account.passwordHash)
-      : await this.hasher.verifyNothing(password);
+    const valid = await throttle.checkingPassword(address, () =>
+      account ? this.hasher.verify(password, account.passwordHash) : this.hasher.verifyNothing(password),
+    );
     // An unknown name is not recorded: people sometimes type their password into the name field.
     const actor = { id: account?.id ?? '', name: account?.username ?? null, ip: metadata.ip ?? null };
     if (!account || !valid) {
       await this.audit.record({ type: 'login.failed', actor, target: account?.id, outcome: 'failure', detail: 'invalid credentials' });
+      await throttle.loginFailed(name, address, actor, account?.id);
       throw new InvalidCredentialsError();
     }
+    await throttle.loginSucceeded(name, address);
     if (this.hasher.needsRehash(account.passwordHash)) {
       await this.accounts.replacePasswordHash(account.tag, await this.hasher.hash(password));
     }
@@ -184,14 +198,17 @@ export class AccountService {
   async changePassword(actor: Actor, currentSessionId: string, currentPassword: string, newPassword: string): Promise<void> {
     const account = await this.accounts.findById(actor.id);
     if (account) refuseWeakPassword('newPassword', newPassword, account.username);
-    if (!account || !(await this.hasher.verify(currentPassword, account.passwordHash))) {
+    const address = actor.ip ?? '';
+    const valid = account && (await this.options.throttle.checkingPassword(address, () => this.hasher.verify(currentPassword, account.passwordHash)));
+    if (!account || !valid) {
       await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'failure', detail: 'wrong current password' });
       throw new InvalidCredentialsError();
     }
     const keep = parseSessionId(currentSessionId);
     if (!keep) throw new InvalidTokenError();
     // Throws InvalidTokenError, changing nothing, if this session ended while the hashes ran.
-    const ended = await this.accounts.setPassword(account.tag, await this.hasher.hash(newPassword), keep.localId);
+    const hash = await this.options.throttle.checkingPassword(address, () => this.hasher.hash(newPassword));
+    const ended = await this.accounts.setPassword(account.tag, hash, keep.localId);
     if (ended === null) throw new InvalidTokenError();
     await this.sessions.passwordChanged(actor.id, ended, currentSessionId);
     await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'success', detail: `${ended} other sessions ended` });

@@ -5,8 +5,9 @@
  */
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import type { AccountService, PublicUser } from '../accounts/accountService';
+import type { LoginThrottle } from '../limits/loginThrottle';
 import type { SessionService } from '../sessions/sessionService';
-import type { SessionRecord } from '../sessions/types';
+import type { PageRequest, SessionPage } from '../sessions/types';
 import type { AdminStore, BanDetails } from '../store/adminStore';
 import { ADMIN_ROLE, normalizeUsername } from '../validation/rules';
 import type { Actor, AuditLog } from '../audit/auditLog';
@@ -22,6 +23,7 @@ export class AdminService {
     private readonly accounts: AccountService,
     private readonly store: AdminStore,
     readonly audit: AuditLog,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async searchUsers(query: string, count: number, cursor?: string): Promise<{ users: PublicUser[]; next: string | null }> {
@@ -35,13 +37,13 @@ export class AdminService {
 
   async getUser(userId: string): Promise<UserOverview> {
     const user = await this.requireUser(userId);
-    const [ban, sessions] = await Promise.all([this.sessions.banOf(userId), this.sessions.list(userId)]);
-    return { ...user, ban: ban === undefined ? null : { until: ban }, sessionCount: sessions.length };
+    const [ban, sessions] = await Promise.all([this.sessions.banOf(userId), this.sessions.list(userId, { limit: 1 })]);
+    return { ...user, ban: ban === undefined ? null : { until: ban }, sessionCount: sessions.total };
   }
 
-  async listSessions(userId: string): Promise<SessionRecord[]> {
+  async listSessions(userId: string, page: PageRequest = {}): Promise<SessionPage> {
     await this.requireUser(userId);
-    return this.sessions.list(userId);
+    return this.sessions.list(userId, page);
   }
 
   async revokeSession(actor: Actor, sessionId: string): Promise<void> {
@@ -105,6 +107,18 @@ export class AdminService {
 
   listBans(count: number, offset: number): Promise<{ bans: BanDetails[]; next: number | null }> {
     return this.store.pageBans(count, offset);
+  }
+
+  /**
+   * Lifts a throttle: a username and an address together end that pair's lockout; a username
+   * alone its lock over all addresses; an address alone its failed-login and registration limits.
+   */
+  async clearThrottle(actor: Actor, subject: { username?: string; address?: string }): Promise<number> {
+    const username = subject.username === undefined ? undefined : normalizeUsername(subject.username);
+    const cleared = await this.throttle.clear({ username, address: subject.address });
+    const detail = [username && `username ${username}`, subject.address && `address ${subject.address}`].filter(Boolean).join(', ');
+    await this.audit.record({ type: 'throttle.cleared', actor, outcome: cleared > 0 ? 'success' : 'failure', detail });
+    return cleared;
   }
 
   private async requireUser(userId: string): Promise<PublicUser> {

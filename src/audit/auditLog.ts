@@ -17,6 +17,8 @@ export type AuditEventType =
   | 'user.created'
   | 'login.succeeded'
   | 'login.failed'
+  | 'login.locked'
+  | 'throttle.cleared'
   | 'logout'
   | 'logout-all'
   | 'password.changed'
@@ -30,7 +32,7 @@ export type AuditEventType =
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
 /** Acts only an admin, the CLI or the service itself can cause: always in the trail. */
-const ADMIN_ACTS: ReadonlySet<AuditEventType> = new Set(['user.created', 'user.banned', 'user.unbanned', 'roles.changed', 'sessions.revoked']);
+const ADMIN_ACTS: ReadonlySet<AuditEventType> = new Set(['user.created', 'user.banned', 'user.unbanned', 'roles.changed', 'sessions.revoked', 'throttle.cleared']);
 
 /** Signs of a stolen credential: in the trail, so an admin sees them (only a real spent refresh token can cause one). */
 const ALARMS: ReadonlySet<AuditEventType> = new Set(['refresh.reused']);

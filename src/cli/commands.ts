@@ -15,7 +15,7 @@ import { readPassword } from './readPassword';
 
 export interface CommandInput {
   args: string[];
-  options: { role?: string[]; reason?: string; until?: string; limit?: string; admin?: boolean; 'sign-in'?: boolean };
+  options: { role?: string[]; reason?: string; until?: string; limit?: string; admin?: boolean; 'sign-in'?: boolean; username?: string; address?: string };
 }
 
 export interface Command {
@@ -104,7 +104,7 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'sessions:list <username>',
     summary: 'list a user’s live sessions',
     async run(core, _actor, { args: [name] }) {
-      return core.admin.listSessions((await userNamed(core, name)).id);
+      return (await core.admin.listSessions((await userNamed(core, name)).id)).sessions;
     },
   },
   'sessions:revoke': {
@@ -146,6 +146,14 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'list the bans in force',
     async run(core, _actor, { options }) {
       return (await core.admin.listBans(limitOf(options.limit, 100), 0)).bans;
+    },
+  },
+  'throttles:clear': {
+    usage: 'throttles:clear [--username <name>] [--address <ip>]',
+    summary: 'lift a login lockout (both: that pair; a name: its lock over all addresses; an address: its limits)',
+    async run(core, actor, { options }) {
+      if (options.username === undefined && options.address === undefined) throw new UsageError('give --username, --address or both');
+      return { cleared: await core.admin.clearThrottle(actor, { username: options.username, address: options.address }) };
     },
   },
   audit: {

@@ -31,6 +31,8 @@ async function main(): Promise<number> {
       until: { type: 'string' },
       limit: { type: 'string' },
       'sign-in': { type: 'boolean' },
+      username: { type: 'string' },
+      address: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

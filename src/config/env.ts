@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { passwordSchema, usernameSchema } from '../validation/fieldSchemas';
 import { fieldProblems } from '../validation/zodIssues';
 import { DEFAULT_TESSERA_OPTIONS, KEY_PREFIX_PATTERN } from '../options';
+import { DEFAULT_HTTP_LIMITS } from '../limits/httpLimits';
+import { DEFAULT_THROTTLE_OPTIONS } from '../limits/throttleOptions';
+import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
 import { passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
 
@@ -34,6 +37,12 @@ const positiveInt = (min: number, max: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+/** A count with its default from the library's options, so the default lives in one place. */
+const count = (fallback: number, max: number) => positiveInt(1, max).default(fallback);
+
+/** A duration with its default from the library's options (seconds). */
+const durationOf = (fallbackSeconds: number) => z.string().default(String(fallbackSeconds)).transform(toSeconds);
 
 const onOff = (fallback: 'on' | 'off') =>
   z
@@ -103,13 +112,27 @@ const envSchema = z
     REFRESH_IDLE_TIMEOUT: optionalDuration(),
     REFRESH_ABSOLUTE_TIMEOUT: optionalDuration(),
     REFRESH_REUSE_GRACE: optionalDuration(),
-    MAX_SESSIONS_PER_USER: positiveInt(1, 100_000).optional(),
+    MAX_SESSIONS_PER_USER: z
+      .union([z.literal('unlimited').transform(() => Infinity), positiveInt(1, 100_000)], {
+        error: 'must be a whole number from 1 to 100000, or unlimited',
+      })
+      .optional(),
     ONE_SESSION_PER_DEVICE_TYPE: onOff('off'),
     BCRYPT_COST: positiveInt(4, 15).default(12),
     SIGNUP: onOff('on'),
     TRUST_PROXY: trustedProxyHops,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     BODY_LIMIT_BYTES: positiveInt(256, 1_048_576).default(16_384),
+    RATE_LIMITS: onOff('on'),
+    LOGIN_FREE_TRIES: count(DEFAULT_THROTTLE_OPTIONS.loginFreeTries, 1000),
+    LOGIN_LOCKOUT: durationOf(DEFAULT_THROTTLE_OPTIONS.loginLockoutSeconds),
+    LOGIN_LOCKOUT_MAX: durationOf(DEFAULT_THROTTLE_OPTIONS.loginLockoutMaxSeconds),
+    LOGIN_FAILURES_PER_ADDRESS: count(DEFAULT_THROTTLE_OPTIONS.loginFailuresPerAddress, 1_000_000),
+    LOGIN_FAILURES_PER_USERNAME: count(DEFAULT_THROTTLE_OPTIONS.loginFailuresPerUsername, 1_000_000),
+    REGISTRATIONS_PER_ADDRESS: count(DEFAULT_THROTTLE_OPTIONS.registrationsPerAddress, 1_000_000),
+    PASSWORD_CHECKS_PER_ADDRESS: count(DEFAULT_THROTTLE_OPTIONS.passwordChecksPerAddress, 10_000),
+    PASSWORD_QUEUE_LIMIT: count(DEFAULT_PASSWORD_QUEUE_LIMIT, 100_000),
+    MAX_CONNECTIONS: count(DEFAULT_HTTP_LIMITS.maxConnections, 1_000_000),
     DATA_DIR: z.string().min(1).optional(),
     ADMIN_USERNAME: usernameSchema.optional(),
     ADMIN_PASSWORD: passwordSchema.optional(),
@@ -173,6 +196,10 @@ const envSchema = z
   .refine((env) => env.COOKIE_SECURE || LOOPBACK_HOSTS.has(env.HOST), {
     message: 'may be off only for plain-http localhost: set HOST to 127.0.0.1, ::1 or localhost, or serve over https',
     path: ['COOKIE_SECURE'],
+  })
+  .refine((env) => env.LOGIN_LOCKOUT <= env.LOGIN_LOCKOUT_MAX, {
+    message: 'must not be longer than LOGIN_LOCKOUT_MAX',
+    path: ['LOGIN_LOCKOUT'],
   })
   .refine(
     (env) =>

@@ -64,3 +64,22 @@ export const pageQuerySchema = z.object({
 export const auditQuerySchema = pageQuerySchema.extend({
   stream: z.enum(['trail', 'sign-in'], { error: 'must be trail or sign-in' }).default('trail'),
 });
+
+/** Query of a page of sessions: by default the first 100, which is every session under the default cap. */
+export const sessionPageQuerySchema = z.object({
+  cursor: z.string().max(64, 'must be at most 64 characters').optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100'))
+    .default(100),
+});
+
+/** Which throttle an admin clears: a username, an address, or both (that pair's lockout). */
+export const clearThrottleSchema = z
+  .strictObject({
+    username: z.string().min(1, 'must not be empty').max(32, 'must be at most 32 characters').optional(),
+    address: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
+  })
+  .refine((body) => body.username !== undefined || body.address !== undefined, { message: 'name a username, an address or both', path: ['username'] });

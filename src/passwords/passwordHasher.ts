@@ -2,11 +2,17 @@
  * bcrypt hashing on a small pool of worker threads sized to the cores (piscina), so a login storm
  * does not stall authenticated traffic on the event loop. Every check costs what one at today's
  * cost does, whatever the stored hash, so timing tells no unknown name from a known one.
+ * The queue in front of the pool is bounded: past it the answer is 503 at once, rather than a
+ * wait that grows with the attack.
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { getRounds } from 'bcryptjs';
 import { Piscina } from 'piscina';
+import { ServerBusyError } from '../errors';
+
+/** Hashes and checks that may wait for a worker, by default; one more is answered 503 at once. */
+export const DEFAULT_PASSWORD_QUEUE_LIMIT = 32;
 
 /** Told how long each hash or check waited for a worker (for metrics); must not throw. */
 export interface PasswordQueueObserver {
@@ -28,9 +34,11 @@ export class PasswordHasher {
   /** Hashes of a dummy password at each cost, made once: unknown names and top-ups check against them. */
   private readonly dummyHashes = new Map<number, Promise<string>>();
 
+  /** `maxQueued`: hashes and checks that may wait for a worker; one more is refused (ServerBusyError). */
   constructor(
     private readonly cost: number,
     private readonly observer: PasswordQueueObserver = {},
+    private readonly maxQueued = DEFAULT_PASSWORD_QUEUE_LIMIT,
   ) {
     this.pool = new Piscina({
       filename: path.join(__dirname, 'bcryptWorker.js'),
@@ -92,6 +100,8 @@ export class PasswordHasher {
     if (!hash) {
       hash = this.hashAt(DUMMY_PASSWORD, cost);
       this.dummyHashes.set(cost, hash);
+      // A refusal (queue full) must not stay cached: the next check makes it again.
+      hash.catch(() => this.dummyHashes.delete(cost));
     }
     return hash;
   }
@@ -101,6 +111,8 @@ export class PasswordHasher {
   }
 
   private async run<T>(task: Task): Promise<T> {
+    // Checked and queued in one synchronous step (no await before pool.run), so the bound holds under any concurrency.
+    if (this.pool.queueSize >= this.maxQueued) throw new ServerBusyError(1);
     // Wall-clock time with sub-millisecond precision, comparable across threads: the worker stamps its start.
     const submittedAtMs = performance.timeOrigin + performance.now();
     const [result, startedAtMs] = (await this.pool.run(task)) as [T, number];

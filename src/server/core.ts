@@ -10,6 +10,8 @@ import { durableReplicasOf, type Config } from '../config/env';
 import { resolveTesseraOptions, type TesseraOptions } from '../options';
 import { PasswordHasher, type PasswordQueueObserver } from '../passwords/passwordHasher';
 import type { SessionObserver } from '../sessions/observer';
+import { LoginThrottle } from '../limits/loginThrottle';
+import { resolveThrottleOptions, type ThrottleOptions } from '../limits/throttleOptions';
 import { SessionService } from '../sessions/sessionService';
 import { AccountStore } from '../store/accountStore';
 import { AdminStore } from '../store/adminStore';
@@ -18,6 +20,7 @@ import type { DurableWrites } from '../store/durableWrites';
 import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
 import { SessionStore } from '../store/sessionStore';
+import { ThrottleStore } from '../store/throttleStore';
 
 export interface Core {
   sessions: SessionService;
@@ -30,6 +33,7 @@ export interface Core {
   durable: DurableWrites;
   /** Hashes and checks waiting for a password worker. */
   passwordQueueSize(): number;
+  throttle: LoginThrottle;
   /** Makes the dummy hash that unknown-name logins verify against, ahead of the first one. */
   prepareLogin(): Promise<unknown>;
   /** Stops the password-hashing workers and the confirming connection. Redis stays open: its owner closes it. */
@@ -52,6 +56,19 @@ export function sessionOptionsFrom(config: Config): TesseraOptions {
   };
 }
 
+export function throttleOptionsFrom(config: Config): ThrottleOptions {
+  return {
+    loginFreeTries: config.LOGIN_FREE_TRIES,
+    // Counters expire in whole seconds.
+    loginLockoutSeconds: Math.ceil(config.LOGIN_LOCKOUT),
+    loginLockoutMaxSeconds: Math.ceil(config.LOGIN_LOCKOUT_MAX),
+    loginFailuresPerAddress: config.LOGIN_FAILURES_PER_ADDRESS,
+    loginFailuresPerUsername: config.LOGIN_FAILURES_PER_USERNAME,
+    registrationsPerAddress: config.REGISTRATIONS_PER_ADDRESS,
+    passwordChecksPerAddress: config.PASSWORD_CHECKS_PER_ADDRESS,
+  };
+}
+
 /** Everything the core reports to (the service's metrics); each hook optional. */
 export type CoreObserver = SessionObserver & LoginObserver & PasswordQueueObserver;
 
@@ -68,11 +85,14 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
   const store = new SessionStore(redis, resolveTesseraOptions({ ...sessionOptionsFrom(config), observer: sessionObserver }));
   const { keys, durable } = store;
   const sessions = new SessionService(store);
-  const hasher = new PasswordHasher(config.BCRYPT_COST, observer);
+  const hasher = new PasswordHasher(config.BCRYPT_COST, observer, config.PASSWORD_QUEUE_LIMIT);
   const adminStore = new AdminStore(redis, keys);
   const audit = new AuditLog(new AuditStore(redis, keys, { trail: config.AUDIT_MAX_ENTRIES, signIn: config.AUDIT_SIGNIN_MAX_ENTRIES }), logger);
-  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP, observer });
-  const admin = new AdminService(sessions, accounts, adminStore, audit);
+  const throttleOptions = resolveThrottleOptions(throttleOptionsFrom(config));
+  const throttleStore = config.RATE_LIMITS ? new ThrottleStore(redis, keys, throttleOptions) : null;
+  const throttle = new LoginThrottle(throttleStore, audit, throttleOptions);
+  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP, observer, throttle });
+  const admin = new AdminService(sessions, accounts, adminStore, audit, throttle);
   return {
     sessions,
     accounts,
@@ -81,6 +101,7 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
     keys,
     durable,
     passwordQueueSize: () => hasher.queueSize,
+    throttle,
     prepareLogin: () => hasher.prepare(),
     async close() {
       await Promise.all([hasher.close(), sessions.close()]);

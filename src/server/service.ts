@@ -12,6 +12,7 @@ import type { Config } from '../config/env';
 import { createApp } from '../http/app';
 import type { PagesParts } from '../http/pages';
 import { createLogger, safeLogger } from '../logging/logger';
+import { applyHttpLimits } from '../limits/httpLimits';
 import { SessionCookie } from '../middleware/sessionCookie';
 import type { SessionService } from '../sessions/sessionService';
 import { startMetricsServer, type MetricsServer } from '../metrics/metricsServer';
@@ -72,6 +73,7 @@ export async function startService(
     requestObserver: metrics,
   });
   const server = app.listen(config.PORT, config.HOST);
+  applyHttpLimits(server, { maxConnections: config.MAX_CONNECTIONS });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -16,7 +16,7 @@ import { ActiveSession, type AttributeWriter } from './activeSession';
 import { LifecycleEvents } from './lifecycleEvents';
 import type { SessionObserver } from './observer';
 import { Refresher } from './refresher';
-import type { CreatedSession, CreateOptions, RefreshedSession, SessionMetadata, SessionRecord, SessionUser } from './types';
+import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser } from './types';
 
 export interface Validation {
   session: ActiveSession;
@@ -28,6 +28,8 @@ const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const MAX_DEVICE_NAME = 64;
 const MAX_IP = 64;
 const MAX_USER_AGENT = 512;
+/** Largest page of a session list. */
+export const MAX_SESSION_PAGE = 100;
 
 export class SessionService implements AttributeWriter {
   readonly options: ResolvedTesseraOptions;
@@ -198,10 +200,22 @@ export class SessionService implements AttributeWriter {
     return ended;
   }
 
-  /** The user's live sessions, least recently used first. */
-  async list(userId: string): Promise<SessionRecord[]> {
+  /**
+   * One page of the user's live sessions, least recently used first. Pages keep each call's work
+   * bounded even for a user with very many sessions (maxSessionsPerUser: Infinity).
+   */
+  async list(userId: string, page: PageRequest = {}): Promise<SessionPage> {
+    const offset = page.offset ?? 0;
+    const limit = page.limit ?? MAX_SESSION_PAGE;
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new TesseraArgumentError(`offset must be a whole number from 0; got ${String(offset)}.`);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_SESSION_PAGE) {
+      throw new TesseraArgumentError(`limit must be a whole number from 1 to ${MAX_SESSION_PAGE}; got ${String(limit)}.`);
+    }
     const tag = await this.store.tagOf(userId);
-    return tag ? this.store.list(tag, userId) : [];
+    if (!tag) return { sessions: [], total: 0, nextOffset: null };
+    const { sessions, total } = await this.store.list(tag, userId, offset, limit);
+    const next = offset + limit;
+    return { sessions, total, nextOffset: next < total ? next : null };
   }
 
   /**

@@ -70,3 +70,19 @@ export interface RefreshedSession {
   refresh: RefreshCredential;
   user: SessionUser;
 }
+
+/** Which page of a user's sessions to list. */
+export interface PageRequest {
+  /** Sessions to skip, least recently used first. Default 0. */
+  offset?: number;
+  /** Sessions on the page, 1 to 100. Default 100. */
+  limit?: number;
+}
+
+export interface SessionPage {
+  sessions: SessionRecord[];
+  /** Live sessions the user has in all. */
+  total: number;
+  /** Offset of the next page, or null when this is the last. */
+  nextOffset: number | null;
+}

@@ -100,6 +100,13 @@ export class KeySpace {
     return `${this.base}:form-key`;
   }
 
+  /**
+   * Prefix of one throttle's counters (rate-limiter-flexible appends `:<subject>`). Each counter
+   * is one expiring string, touched alone, so it needs no hash tag.
+   */
+  throttle(kind: string): string {
+    return `${this.base}:rl:${kind}`;
+  }
 
   session(tag: string, localId: string): string {
     return this.forUser(tag).session(localId);

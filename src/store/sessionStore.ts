@@ -190,12 +190,13 @@ export class SessionStore {
     return Number(ended) === -1 ? null : Number(ended);
   }
 
-  async list(tag: string, userId: string): Promise<SessionRecord[]> {
+  /** One page of the user's live sessions (least recently seen first), and how many the user has. */
+  async list(tag: string, userId: string, offset: number, limit: number): Promise<{ sessions: SessionRecord[]; total: number }> {
     const keys = this.keys.forUser(tag);
-    const rows = (await guard(() =>
-      this.scripts.tessera_list(keys.index, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix),
-    )) as string[][];
-    return rows.map(([localId, lastSeen, created, expires, deviceType, deviceName, ip, userAgent, rememberedUntil]) => ({
+    const [total, rows] = (await guard(() =>
+      this.scripts.tessera_list(keys.index, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix, offset, limit),
+    )) as [number, string[][]];
+    const sessions = rows.map(([localId, lastSeen, created, expires, deviceType, deviceName, ip, userAgent, rememberedUntil]) => ({
       id: formatSessionId({ tag, localId }),
       userId,
       createdAt: new Date(Number(created)),
@@ -207,6 +208,7 @@ export class SessionStore {
       userAgent: userAgent || null,
       rememberedUntil: Number(rememberedUntil) ? new Date(Number(rememberedUntil)) : null,
     }));
+    return { sessions, total: Number(total) };
   }
 
   /** 1 set, 0 session gone, -1 too many attributes; with onlyIfAbsent, the JSON already there. */

@@ -14,8 +14,20 @@ describe('configuration from the environment', () => {
       keyPrefix: 'tessera',
       idleTimeoutSeconds: 1800,
       absoluteLifetimeSeconds: 604_800,
-      maxSessionsPerUser: Infinity,
+      maxSessionsPerUser: 100,
     });
+    expect(config).toMatchObject({ RATE_LIMITS: true, LOGIN_FREE_TRIES: 5, LOGIN_FAILURES_PER_ADDRESS: 100, PASSWORD_QUEUE_LIMIT: 32 });
+  });
+
+  it('takes an unlimited session cap only when asked for by name', () => {
+    expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({ MAX_SESSIONS_PER_USER: 'unlimited' }))).maxSessionsPerUser).toBe(Infinity);
+    expect(loadConfig({ MAX_SESSIONS_PER_USER: '5' }).MAX_SESSIONS_PER_USER).toBe(5);
+    expect(problemsOf({ MAX_SESSIONS_PER_USER: '0' })).toEqual([expect.stringMatching(/^MAX_SESSIONS_PER_USER: /)]);
+  });
+
+  it('refuses a first lockout longer than the longest', () => {
+    expect(problemsOf({ LOGIN_LOCKOUT: '2h', LOGIN_LOCKOUT_MAX: '1h' })).toEqual(['LOGIN_LOCKOUT: must not be longer than LOGIN_LOCKOUT_MAX']);
+    expect(problemsOf({ RATE_LIMITS: 'maybe' })).toEqual(['RATE_LIMITS: must be on or off']);
   });
 
   it('reads durations as seconds or with a unit', () => {

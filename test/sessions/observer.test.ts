@@ -35,7 +35,7 @@ describe('the session service’s observer hooks', () => {
     expect(await tessera.validate(b.token)).toBeNull();
     await tessera.create('observed');
     await tessera.create('observed'); // over the limit of 2: ends the least recently used
-    await tessera.revokeAll('observed', { exceptSessionId: (await tessera.list('observed'))[1].id });
+    await tessera.revokeAll('observed', { exceptSessionId: (await tessera.list('observed')).sessions[1].id });
     await tessera.ban('observed');
     expect(observer.checks).toEqual([
       ['valid', true],

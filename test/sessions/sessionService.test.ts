@@ -123,7 +123,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
     await sleep(700);
     const fresh = await sessions.create('user-1');
     expect(fresh.endedSessionIds).toEqual([]);
-    expect((await sessions.list('user-1')).map((s) => s.id)).toEqual([fresh.session.id]);
+    expect((await sessions.list('user-1')).sessions.map((s) => s.id)).toEqual([fresh.session.id]);
   });
 
   it('ends one session on revoke and leaves the others', async () => {
@@ -143,7 +143,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
     expect(await sessions.revokeAll('user-1')).toBe(25);
     for (const { token } of mine) expect(await sessions.validate(token)).toBeNull();
     expect(await sessions.validate(theirs.token)).not.toBeNull();
-    expect(await sessions.list('user-1')).toEqual([]);
+    expect((await sessions.list('user-1')).sessions).toEqual([]);
     const fresh = await sessions.create('user-1');
     expect(await sessions.validate(fresh.token)).not.toBeNull();
   });
@@ -155,7 +155,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
     expect(await sessions.revokeAll('user-1', { exceptSessionId: keep.session.id })).toBe(1);
     expect(await sessions.validate(keep.token)).not.toBeNull();
     expect(await sessions.validate(other.token)).toBeNull();
-    expect((await sessions.list('user-1')).map((s) => s.id)).toEqual([keep.session.id]);
+    expect((await sessions.list('user-1')).sessions.map((s) => s.id)).toEqual([keep.session.id]);
   });
 
   it('refuses to revoke a session for a user who does not own it', async () => {
@@ -171,17 +171,17 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
     const sessions = service();
     const a = await sessions.create('user-1', { device: { type: 'web' }, userAgent: 'A' });
     const b = await sessions.create('user-1', { device: { type: 'android', name: 'Pixel' }, ip: '::1' });
-    const listed = await sessions.list('user-1');
+    const listed = (await sessions.list('user-1')).sessions;
     expect(listed.map((s) => s.id).sort()).toEqual([a.session.id, b.session.id].sort());
     expect(listed.find((s) => s.id === b.session.id)).toMatchObject({ device: { type: 'android', name: 'Pixel' }, ip: '::1' });
-    expect(await sessions.list('nobody')).toEqual([]);
+    expect((await sessions.list('nobody')).sessions).toEqual([]);
   });
 
   it('leaves nothing of expired sessions behind but the user’s own small hash', async () => {
     const sessions = service({ idleTimeoutSeconds: 1, absoluteLifetimeSeconds: 10 });
     await Promise.all([sessions.create('user-1'), sessions.create('user-1'), sessions.create('user-1')]);
     await sleep(1300);
-    expect(await sessions.list('user-1')).toEqual([]);
+    expect((await sessions.list('user-1')).sessions).toEqual([]);
     const left = (await keysWithPrefix(redis, prefix)).map((key) => key.replace(/\{[^}]+\}/, '{tag}')).sort();
     expect(left).toEqual([new KeySpace(prefix).userTag('user-1'), new KeySpace(prefix).forUser('tag').user]);
   });
@@ -189,7 +189,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
   it('never leaves more live sessions than maxSessionsPerUser, even under 200 concurrent logins', async () => {
     const sessions = service({ maxSessionsPerUser: 3 });
     const created = await Promise.all(Array.from({ length: 200 }, () => sessions.create('user-1')));
-    const listed = await sessions.list('user-1');
+    const listed = (await sessions.list('user-1')).sessions;
     expect(listed).toHaveLength(3);
     const valid = (await Promise.all(created.map((c) => sessions.validate(c.token)))).filter(Boolean);
     expect(valid).toHaveLength(3);
@@ -223,7 +223,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
   it('keeps one session per device type under 50 concurrent logins from the same kind of device', async () => {
     const sessions = service({ oneSessionPerDeviceType: true });
     await Promise.all(Array.from({ length: 50 }, () => sessions.create('user-1', { device: { type: 'ios' } })));
-    expect(await sessions.list('user-1')).toHaveLength(1);
+    expect((await sessions.list('user-1')).sessions).toHaveLength(1);
   });
 
   it('persists attributes set by concurrent requests on the same session', async () => {

@@ -28,7 +28,7 @@ export function accountRoutes(router: Router, parts: AccountParts): void {
   async function render(ctx: Context, signed: SignedIn, status: number, extra: Partial<AccountView> = {}): Promise<void> {
     const [csrf, formToken, list] = await Promise.all([csrfTokenOf(signed.session), forms.issue(signed.session), sessions.list(signed.user.id)]);
     // This device first, then the most recently used.
-    const all = list
+    const all = list.sessions
       .map((s) => ({ ...s, current: s.id === signed.session.id }))
       .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
     sendPage(ctx, status, accountPage({ user: signed.user, sessions: all, csrf, formToken, notice: noticeOf(ctx), ...extra }));

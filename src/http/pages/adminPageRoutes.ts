@@ -45,7 +45,7 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
 
   async function loadUser(userId: string) {
     const loaded = await settle(Promise.all([admin.getUser(userId), admin.listSessions(userId)]), NotFoundError);
-    return loaded.ok ? { overview: loaded.value[0], sessions: loaded.value[1] } : null;
+    return loaded.ok ? { overview: loaded.value[0], sessions: loaded.value[1].sessions } : null;
   }
 
   router.get('/admin', async (ctx) => {

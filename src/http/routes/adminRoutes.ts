@@ -3,9 +3,10 @@ import Router from '@koa/router';
 import { ADMIN_ROLE } from '../../validation/rules';
 import type { AdminService } from '../../admin/adminService';
 import { ValidationError } from '../../errors';
+import { decodeCursor, decodeOffset, encodeCursor, encodeOffset } from '../cursor';
 import { requireRole } from '../../middleware/requireAuth';
 import { readBody, readQuery } from '../requestInput';
-import { auditQuerySchema, banSchema, pageQuerySchema, rolesSchema } from '../schemas';
+import { auditQuerySchema, banSchema, clearThrottleSchema, pageQuerySchema, rolesSchema, sessionPageQuerySchema } from '../schemas';
 import { actorOf } from '../signedIn';
 
 export function adminRoutes(admin: AdminService): Router {
@@ -23,7 +24,9 @@ export function adminRoutes(admin: AdminService): Router {
   });
 
   router.get('/users/:id/sessions', async (ctx) => {
-    ctx.body = { sessions: await admin.listSessions(ctx.params.id) };
+    const { cursor, limit } = readQuery(ctx, sessionPageQuerySchema);
+    const { sessions, total, nextOffset } = await admin.listSessions(ctx.params.id, { offset: decodeOffset(cursor), limit });
+    ctx.body = { sessions, total, nextCursor: encodeOffset(nextOffset) };
   });
 
   router.post('/users/:id/revoke-sessions', async (ctx) => {
@@ -48,15 +51,17 @@ export function adminRoutes(admin: AdminService): Router {
 
   router.get('/blacklist', async (ctx) => {
     const { cursor, limit } = readQuery(ctx, pageQuerySchema);
-    const offset = cursor ? Number(decodeCursor(cursor)) : 0;
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new ValidationError([{ field: 'cursor', message: 'is not a cursor from this list' }]);
-    const { bans, next } = await admin.listBans(limit, offset);
-    ctx.body = { entries: bans, nextCursor: next === null ? null : encodeCursor(String(next)) };
+    const { bans, next } = await admin.listBans(limit, decodeOffset(cursor));
+    ctx.body = { entries: bans, nextCursor: encodeOffset(next) };
   });
 
   router.delete('/blacklist/:userId', async (ctx) => {
     await admin.unban(actorOf(ctx), ctx.params.userId);
     ctx.status = 204;
+  });
+
+  router.post('/throttles/clear', async (ctx) => {
+    ctx.body = { cleared: await admin.clearThrottle(actorOf(ctx), readBody(ctx, clearThrottleSchema)) };
   });
 
   router.get('/audit', async (ctx) => {
@@ -68,13 +73,4 @@ export function adminRoutes(admin: AdminService): Router {
   });
 
   return router;
-}
-
-/** Cursors are opaque to clients: base64url of the position. */
-function encodeCursor(position: string): string {
-  return Buffer.from(position, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  return Buffer.from(cursor, 'base64url').toString('utf8');
 }

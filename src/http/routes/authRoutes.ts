@@ -8,9 +8,10 @@ import { InvalidRefreshTokenError, RefreshTokenReusedError, ValidationError } fr
 import { refreshCookieFor, writeRefreshedCookies } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import type { SessionService } from '../../sessions/sessionService';
-import { readBody } from '../requestInput';
+import { decodeOffset, encodeOffset } from '../cursor';
+import { readBody, readQuery } from '../requestInput';
 import { actorOf, authenticated } from '../signedIn';
-import { changePasswordSchema, loginSchema, refreshSchema, registerSchema } from '../schemas';
+import { changePasswordSchema, loginSchema, refreshSchema, registerSchema, sessionPageQuerySchema } from '../schemas';
 
 /**
  * With `cookie` (the cookie transport on), login also sets the session cookie (and, remembered,
@@ -110,8 +111,13 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
 
   router.get('/sessions', signedIn, async (ctx) => {
     const { session, user } = authenticated(ctx);
-    const all = await sessions.list(user.id);
-    ctx.body = { sessions: all.map((s) => ({ ...s, current: s.id === session.id })) };
+    const { cursor, limit } = readQuery(ctx, sessionPageQuerySchema);
+    const page = await sessions.list(user.id, { offset: decodeOffset(cursor), limit });
+    ctx.body = {
+      sessions: page.sessions.map((s) => ({ ...s, current: s.id === session.id })),
+      total: page.total,
+      nextCursor: encodeOffset(page.nextOffset),
+    };
   });
 
   router.delete('/sessions/:id', signedIn, async (ctx) => {
