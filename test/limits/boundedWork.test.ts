@@ -1,0 +1,143 @@
+import { connect, type Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { gzipSync } from 'node:zlib';
+import type { Cluster, Redis } from 'ioredis';
+import { ServerBusyError } from '../../src/errors';
+import { DEFAULT_HTTP_LIMITS } from '../../src/limits/httpLimits';
+import { PasswordHasher } from '../../src/passwords/passwordHasher';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+interface SessionsBody {
+  sessions: { id: string; current?: boolean }[];
+  total: number;
+  nextCursor: string | null;
+}
+
+describe.each(BACKENDS)('bounded work on $name Redis', (backend) => {
+  let redis: Redis | Cluster;
+  let service: TestService;
+
+  beforeAll(async () => {
+    redis = await backend.connect();
+    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'correct horse battery' });
+  });
+  afterAll(async () => {
+    await service.close();
+    await redis.quit();
+  });
+
+  it('keeps a user to the default cap of 100 sessions, and pages their list', async () => {
+    const first = await signUpAndLogIn(service, 'collector');
+    let token = first.token;
+    for (let i = 0; i < 104; i++) token = (await logIn(service, 'collector')).token;
+    const all = (await (await service.call('GET', '/auth/sessions', { token })).json()) as SessionsBody;
+    expect(all.total).toBe(100);
+    expect(all.sessions).toHaveLength(100);
+    expect(all.nextCursor).toBeNull();
+    expect((await service.call('GET', '/auth/session', { token: first.token })).status).toBe(401);
+
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    let pages = 0;
+    while (cursor !== null) {
+      const query: string = cursor ? `?limit=30&cursor=${cursor}` : '?limit=30';
+      const page = (await (await service.call('GET', `/auth/sessions${query}`, { token })).json()) as SessionsBody;
+      seen.push(...page.sessions.map((s) => s.id));
+      cursor = page.nextCursor;
+      pages++;
+    }
+    expect(pages).toBe(4);
+    expect(new Set(seen).size).toBe(100);
+    expect((await service.call('GET', '/auth/sessions?limit=101', { token })).status).toBe(400);
+  });
+
+  it('pages the admin API’s session list', async () => {
+    const { body } = await signUpAndLogIn(service, 'watched');
+    for (let i = 0; i < 4; i++) await logIn(service, 'watched');
+    const admin = await logIn(service, 'root');
+    const page = await service.call('GET', `/admin/users/${body.user.id}/sessions?limit=2`, { token: admin.token });
+    expect(await page.json()).toMatchObject({ total: 5, sessions: [{}, {}], nextCursor: expect.any(String) });
+    const user = await service.call('GET', `/admin/users/${body.user.id}`, { token: admin.token });
+    expect(await user.json()).toMatchObject({ user: { sessionCount: 5 } });
+  });
+
+  it('answers 400, never 500, to a body that is not what its Content-Encoding says', async () => {
+    const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
+    const broken = await service.call('POST', '/auth/login', { body: 'this is not gzip', headers });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ type: 'urn:tessera:problem:invalid-request' });
+    const unknown = await service.call('POST', '/auth/login', { body: '{}', headers: { ...headers, 'content-encoding': 'compress' } });
+    expect(unknown.status).toBe(415);
+    // A body that is what it says is read as usual.
+    const real = await fetch(`${service.url}/auth/login`, {
+      method: 'POST',
+      headers,
+      body: gzipSync(JSON.stringify({ username: 'watched', password: 'correct horse battery' })),
+    });
+    expect(real.status).toBe(200);
+  });
+});
+
+describe('the HTTP server’s own limits', () => {
+  let redis: Redis | Cluster;
+  let service: TestService;
+
+  beforeAll(async () => {
+    redis = await BACKENDS[0].connect();
+    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), MAX_CONNECTIONS: '1' });
+  });
+  afterAll(async () => {
+    await service.close();
+    await redis.quit();
+  });
+
+  it('times out slow headers and bodies and idle connections instead of Node’s five minutes', () => {
+    expect(service.server.headersTimeout).toBe(DEFAULT_HTTP_LIMITS.headersTimeoutMs);
+    expect(service.server.requestTimeout).toBe(DEFAULT_HTTP_LIMITS.requestTimeoutMs);
+    expect(service.server.keepAliveTimeout).toBe(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs);
+    expect(DEFAULT_HTTP_LIMITS.requestTimeoutMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('drops connections beyond MAX_CONNECTIONS', async () => {
+    const open = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(service.port, '127.0.0.1', () => resolve(socket));
+        socket.once('error', reject);
+      });
+    const answer = (socket: Socket): Promise<string> =>
+      new Promise((resolve) => {
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk.toString();
+          if (text.includes('\r\n\r\n')) resolve(text);
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', () => resolve(text));
+        socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      });
+    const first = await open();
+    expect(await answer(first)).toMatch(/^HTTP\/1\.1 200/);
+    const second = await open();
+    expect(await answer(second)).toBe('');
+    first.destroy();
+    second.destroy();
+  });
+});
+
+describe('the password-checking queue', () => {
+  it('refuses work beyond its bound with ServerBusyError, at once', async () => {
+    const hasher = new PasswordHasher(10, 1);
+    try {
+      const hash = await hasher.hash('correct horse battery');
+      const results = await Promise.allSettled(Array.from({ length: 12 }, () => hasher.verify('correct horse battery', hash)));
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(refused.every((r) => (r as PromiseRejectedResult).reason instanceof ServerBusyError)).toBe(true);
+      // Only the tasks the workers took at once and one queued one ran; the rest were refused.
+      expect(refused.length).toBeGreaterThanOrEqual(12 - 1 - Math.max(1, availableParallelism()));
+      expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ status: 503, headers: { 'Retry-After': '1' } });
+    } finally {
+      await hasher.close();
+    }
+  });
+});
