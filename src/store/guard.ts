@@ -18,7 +18,14 @@ export async function guard<T>(operation: () => Promise<T>): Promise<T> {
     return await operation();
   } catch (error) {
     if (error instanceof TesseraError) throw error;
-    if (error instanceof ReplyError && !TRANSIENT_REPLY.test((error as Error).message)) throw error;
+    if (error instanceof ReplyError && !isTransient(error as Error)) throw error;
     throw new StoreUnavailableError(error);
   }
+}
+
+/** A MULTI that Redis discarded (EXECABORT) is as transient as the refusals of its queued commands: a full Redis refuses them all. */
+function isTransient(error: Error): boolean {
+  const { message, previousErrors } = error as Error & { previousErrors?: Error[] };
+  if (message.startsWith('EXECABORT') && previousErrors?.length) return previousErrors.every((e) => TRANSIENT_REPLY.test(e.message));
+  return TRANSIENT_REPLY.test(message);
 }

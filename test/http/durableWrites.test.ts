@@ -28,7 +28,8 @@ describe('security writes on a Redis master with a replica', () => {
     let admin: string;
     beforeEach(async () => {
       await waitForReplicas(master.port, 1);
-      service = await startTestService(redis, { DURABLE_REPLICAS: '1', DURABLE_TIMEOUT: '300ms', ...ADMIN });
+      // Eight users sign up at once from one address: more than its password checks in flight.
+      service = await startTestService(redis, { DURABLE_REPLICAS: '1', DURABLE_TIMEOUT: '300ms', PASSWORD_CHECKS_PER_ADDRESS: '16', ...ADMIN });
       admin = (await logIn(service, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD)).token;
     });
     afterEach(() => service.close());
