@@ -13,7 +13,7 @@ describe.each(BACKENDS)('anonymous visitors on $name Redis', (backend) => {
   beforeAll(async () => {
     redis = await backend.connect();
     prefix = uniquePrefix();
-    service = await startTestService(redis, { KEY_PREFIX: prefix, COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' });
+    service = await startTestService(redis, { KEY_PREFIX: prefix, COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off', TRUST_PROXY: 'on' });
     await signUpAndLogIn(service, 'existing-user');
   });
   afterAll(async () => {
@@ -37,24 +37,38 @@ describe.each(BACKENDS)('anonymous visitors on $name Redis', (backend) => {
     expect(await keys()).toEqual(before);
   });
 
-  it('add none with failed log-in and register forms either, beyond the one capped sign-in stream', async () => {
+  it('add none with failed log-in and register forms either, beyond the capped sign-in stream and expiring throttle counters', async () => {
     const visitor = new PageClient(service);
     const fields = hiddenFields((await visitor.get('/login')).html);
+    // From an address of its own, so its throttling leaves the other tests alone.
+    const from = { 'x-forwarded-for': '198.51.100.77' };
     // The first failed login may create the sign-in stream itself; after that, nothing new.
-    await visitor.post('/login', { ...fields, username: 'existing-user', password: 'not-the-password' });
+    await visitor.post('/login', { ...fields, username: 'existing-user', password: 'not-the-password' }, from);
     const before = await keys();
+    const statuses: number[] = [];
     for (let i = 0; i < 40; i += 1) {
       const answers = await Promise.all([
-        visitor.post('/login', { ...fields, username: 'existing-user', password: `guess-${i}` }),
-        visitor.post('/login', { ...fields, username: `nobody-${i}`, password: `guess-${i}` }),
-        visitor.post('/login', { ...fields, username: '', password: '' }),
-        visitor.post('/login', { _form: 'forged.AAAAAAAAAAAAAAAAAAAAAA', username: `nobody-${i}`, password: `guess-${i}` }),
-        visitor.post('/register', { ...hiddenFields((await visitor.get('/register')).html), username: 'x', password: 'short' }),
-        visitor.post('/register', { ...hiddenFields((await visitor.get('/register')).html), username: 'existing-user', password: `guess-${i}-long` }),
+        visitor.post('/login', { ...fields, username: 'existing-user', password: `guess-${i}` }, from),
+        visitor.post('/login', { ...fields, username: `nobody-${i}`, password: `guess-${i}` }, from),
+        visitor.post('/login', { ...fields, username: '', password: '' }, from),
+        visitor.post('/login', { _form: 'forged.AAAAAAAAAAAAAAAAAAAAAA', username: `nobody-${i}`, password: `guess-${i}` }, from),
+        visitor.post('/register', { ...hiddenFields((await visitor.get('/register')).html), username: 'x', password: 'short' }, from),
+        visitor.post('/register', { ...hiddenFields((await visitor.get('/register')).html), username: 'existing-user', password: `guess-${i}-long` }, from),
       ]);
-      expect(answers.map((a) => a.status)).toEqual([401, 401, 400, 400, 400, 409]);
+      const [known, unknown, empty, forged, invalid, taken] = answers.map((a) => a.status);
+      expect([empty, forged, invalid]).toEqual([400, 400, 400]);
+      expect([401, 429]).toContain(known);
+      expect([401, 429]).toContain(unknown);
+      expect([409, 429]).toContain(taken);
+      statuses.push(known, unknown, taken);
     }
-    expect(await keys()).toEqual(before);
+    expect(statuses).toContain(429);
+    const added = (await keys()).filter((key) => !before.includes(key));
+    expect(added.length).toBeGreaterThan(0);
+    for (const key of added) {
+      expect(key.startsWith(new KeySpace(prefix).throttle(''))).toBe(true);
+      expect(await redis.pttl(key)).toBeGreaterThan(0);
+    }
     expect(before.filter((key) => key.includes(':audit'))).toEqual([new KeySpace(prefix).signInAudit()]);
   });
 

@@ -7,7 +7,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { AccountService } from '../../accounts/accountService';
-import { InvalidCredentialsError, UserBannedError, UsernameTakenError, ValidationError } from '../../errors';
+import { InvalidCredentialsError, RateLimitedError, ServerBusyError, UserBannedError, UsernameTakenError, ValidationError } from '../../errors';
 import { formField } from '../../middleware/csrf';
 import { refreshCookieFor } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
@@ -40,6 +40,12 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
 
   const render = async (ctx: Context, status: number, page: typeof loginPage, form: Omit<CredentialsForm, 'formToken' | 'signupEnabled'>) => {
     sendPage(ctx, status, page({ ...form, formToken: await forms.issueSignedOut(ctx), signupEnabled }));
+  };
+
+  /** A throttle's 429 or a full password queue's 503, shown on the form itself with its Retry-After. */
+  const renderRefusal = async (ctx: Context, page: typeof loginPage, form: SentForm, error: RateLimitedError | ServerBusyError) => {
+    ctx.set(error.headers);
+    await render(ctx, error.status, page, { ...form, error: error.message });
   };
 
   /** The steps log in and register share: check the fields and the form's token, then `act`. */
@@ -85,9 +91,10 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
       loginPage,
       loginFormSchema,
       async (ctx, { username, password, remember }, form) => {
-        const outcome = await settle(signIn(ctx, username, password, remember), InvalidCredentialsError, UserBannedError);
+        const outcome = await settle(signIn(ctx, username, password, remember), InvalidCredentialsError, UserBannedError, RateLimitedError, ServerBusyError);
         if (outcome.ok) return seeOther(ctx, form.next);
         if (outcome.error instanceof InvalidCredentialsError) return render(ctx, 401, loginPage, { ...form, error: 'Wrong username or password.' });
+        if (!(outcome.error instanceof UserBannedError)) return renderRefusal(ctx, loginPage, form, outcome.error);
         await render(ctx, 403, loginPage, { ...form, error: outcome.error.message });
       },
     ),
@@ -106,13 +113,17 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
         registerPage,
         registerFormSchema,
         async (ctx, { username, password }, form) => {
-          const registered = await settle(accounts.register(username, password, ctx.ip), UsernameTakenError, ValidationError);
+          const registered = await settle(accounts.register(username, password, ctx.ip), UsernameTakenError, ValidationError, RateLimitedError, ServerBusyError);
           if (!registered.ok && registered.error instanceof ValidationError) {
             return render(ctx, 400, registerPage, { ...form, fieldErrors: { password: weakPasswordMessage(registered.error) } });
           }
+          if (!registered.ok && !(registered.error instanceof UsernameTakenError)) return renderRefusal(ctx, registerPage, form, registered.error);
           // Taken, but by these very credentials: this form was sent twice (or the account is the
           // sender's anyway), so it ends as the first one did, signed in. Otherwise the name is taken.
-          const signedIn = await settle(signIn(ctx, username, password), InvalidCredentialsError, UserBannedError);
+          const signedIn = await settle(signIn(ctx, username, password), InvalidCredentialsError, UserBannedError, RateLimitedError, ServerBusyError);
+          if (!signedIn.ok && (signedIn.error instanceof RateLimitedError || signedIn.error instanceof ServerBusyError)) {
+            return renderRefusal(ctx, registerPage, form, signedIn.error);
+          }
           if (!signedIn.ok) {
             if (!registered.ok) return render(ctx, 409, registerPage, { ...form, fieldErrors: { username: 'That username is taken.' } });
             throw signedIn.error;
