@@ -127,7 +127,7 @@ describe('the HTTP server’s own limits', () => {
 
 describe('the password-checking queue', () => {
   it('refuses work beyond its bound with ServerBusyError, at once', async () => {
-    const hasher = new PasswordHasher(10, 1);
+    const hasher = new PasswordHasher(10, {}, 1);
     try {
       const hash = await hasher.hash('correct horse battery');
       const results = await Promise.allSettled(Array.from({ length: 12 }, () => hasher.verify('correct horse battery', hash)));
