@@ -117,7 +117,9 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
           if (!registered.ok && registered.error instanceof ValidationError) {
             return render(ctx, 400, registerPage, { ...form, fieldErrors: { password: weakPasswordMessage(registered.error) } });
           }
-          if (!registered.ok && !(registered.error instanceof UsernameTakenError)) return renderRefusal(ctx, registerPage, form, registered.error);
+          if (!registered.ok && (registered.error instanceof RateLimitedError || registered.error instanceof ServerBusyError)) {
+            return renderRefusal(ctx, registerPage, form, registered.error);
+          }
           // Taken, but by these very credentials: this form was sent twice (or the account is the
           // sender's anyway), so it ends as the first one did, signed in. Otherwise the name is taken.
           const signedIn = await settle(signIn(ctx, username, password), InvalidCredentialsError, UserBannedError, RateLimitedError, ServerBusyError);
