@@ -88,6 +88,22 @@ describe('GET /metrics', () => {
     expect(unknown('tessera_logins_total', { outcome: 'failure' })).toBe(1);
   });
 
+  it('counts a login refused by the failed-login throttle as throttled, before any password check', async () => {
+    await signUpAndLogIn(service, 'hammered');
+    const moved = await movedBy(async () => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const wrong = await service.call('POST', '/auth/login', { body: { username: 'hammered', password: 'wrong password!' } });
+        expect(wrong.status).toBe(401);
+      }
+      const refused = await service.call('POST', '/auth/login', { body: { username: 'hammered', password: 'correct horse battery' } });
+      expect(refused.status).toBe(429);
+    });
+    expect(moved('tessera_logins_total', { outcome: 'failure' })).toBe(5);
+    expect(moved('tessera_logins_total', { outcome: 'throttled' })).toBe(1);
+    expect(moved('tessera_logins_total', { outcome: 'success' })).toBe(0);
+    expect(moved('tessera_password_queue_wait_seconds_count')).toBe(5);
+  });
+
   it('counts a banned user’s login with the right password as banned', async () => {
     const { body } = await signUpAndLogIn(service, 'to-be-banned');
     const moved = await movedBy(async () => {
