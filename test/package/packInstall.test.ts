@@ -128,7 +128,7 @@ describe('the packed package', () => {
     } finally {
       child.kill();
     }
-  });
+  }, 180_000);
 
   it('reaches only its exported entry points, and loads none of the service’s dependencies', async () => {
     const app = apps.find((candidate) => candidate.kind === 'commonjs')!;
