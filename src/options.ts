@@ -10,6 +10,14 @@ export interface TesseraOptions {
   idleTimeoutSeconds?: number;
   /** A session ends this long after login however active it is. Seconds; default 604800 (7 days). */
   absoluteLifetimeSeconds?: number;
+  /**
+   * A session slid less than this long ago is not slid again: its token check writes nothing, so a
+   * token used many times a second costs replicas and the AOF nothing. A session may thus end up to
+   * this much sooner than idleTimeoutSeconds after its last use, and last-seen times (and so the
+   * least-recently-used order of maxSessionsPerUser) are this coarse. 0 slides on every check.
+   * Milliseconds, below the idle timeout; default 1000, or a tenth of the idle timeout when shorter.
+   */
+  slideGranularityMs?: number;
   /** Prefix of every Redis key; no braces. Default "tessera". */
   keyPrefix?: string;
   /** Live sessions a user may hold; a new login ends the least recently used. Default 100; Infinity only when asked for. */
@@ -52,6 +60,7 @@ export type ResolvedTesseraOptions = Readonly<Required<TesseraOptions>>;
 export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   idleTimeoutSeconds: 30 * 60,
   absoluteLifetimeSeconds: 7 * 24 * 60 * 60,
+  slideGranularityMs: 1000,
   keyPrefix: 'tessera',
   maxSessionsPerUser: 100,
   oneSessionPerDeviceType: false,
@@ -66,6 +75,11 @@ export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   refreshReuseGraceSeconds: 30,
 });
 
+/** The default granularity, capped so that a short idle timeout is shortened by a tenth at most. */
+function defaultSlideGranularityMs(idleTimeoutSeconds: number): number {
+  return Math.min(DEFAULT_TESSERA_OPTIONS.slideGranularityMs, Math.floor(idleTimeoutSeconds * 100));
+}
+
 /** Braces are excluded: they would break the Redis Cluster hash tags inside every key. */
 export const KEY_PREFIX_PATTERN = /^[A-Za-z0-9:._-]{1,64}$/;
 
@@ -74,6 +88,7 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
   const resolved: Required<TesseraOptions> = {
     idleTimeoutSeconds: options.idleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds,
     absoluteLifetimeSeconds: options.absoluteLifetimeSeconds ?? DEFAULT_TESSERA_OPTIONS.absoluteLifetimeSeconds,
+    slideGranularityMs: options.slideGranularityMs ?? defaultSlideGranularityMs(options.idleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds),
     keyPrefix: options.keyPrefix ?? DEFAULT_TESSERA_OPTIONS.keyPrefix,
     maxSessionsPerUser: options.maxSessionsPerUser ?? DEFAULT_TESSERA_OPTIONS.maxSessionsPerUser,
     oneSessionPerDeviceType: options.oneSessionPerDeviceType ?? DEFAULT_TESSERA_OPTIONS.oneSessionPerDeviceType,
@@ -92,6 +107,11 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
   if (resolved.idleTimeoutSeconds > resolved.absoluteLifetimeSeconds) {
     throw new TesseraArgumentError(
       `idleTimeoutSeconds (${resolved.idleTimeoutSeconds}) must not exceed absoluteLifetimeSeconds (${resolved.absoluteLifetimeSeconds}).`,
+    );
+  }
+  if (!Number.isSafeInteger(resolved.slideGranularityMs) || resolved.slideGranularityMs < 0 || resolved.slideGranularityMs >= resolved.idleTimeoutSeconds * 1000) {
+    throw new TesseraArgumentError(
+      `slideGranularityMs must be a whole number of milliseconds, 0 or more and below the idle timeout (${resolved.idleTimeoutSeconds * 1000}); got ${String(resolved.slideGranularityMs)}.`,
     );
   }
   positiveNumber('refreshIdleTimeoutSeconds', resolved.refreshIdleTimeoutSeconds);

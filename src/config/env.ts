@@ -109,6 +109,18 @@ const envSchema = z
     KEY_PREFIX: z.string().regex(KEY_PREFIX_PATTERN, 'must be 1-64 letters, digits, ":", ".", "_" or "-"').optional(),
     SESSION_IDLE_TIMEOUT: optionalDuration(),
     SESSION_ABSOLUTE_TIMEOUT: optionalDuration(),
+    SESSION_SLIDE_GRANULARITY: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return undefined;
+        const seconds = parseDurationSeconds(value);
+        if (seconds === null || !Number.isInteger(seconds * 1000)) {
+          ctx.addIssue({ code: 'custom', message: `must be 0 or a duration in whole milliseconds, like 1s or 250ms; got "${value}"` });
+          return z.NEVER;
+        }
+        return seconds * 1000;
+      }),
     REFRESH_IDLE_TIMEOUT: optionalDuration(),
     REFRESH_ABSOLUTE_TIMEOUT: optionalDuration(),
     REFRESH_REUSE_GRACE: optionalDuration(),
@@ -208,6 +220,15 @@ const envSchema = z
     {
       message: 'must not be longer than SESSION_ABSOLUTE_TIMEOUT',
       path: ['SESSION_IDLE_TIMEOUT'],
+    },
+  )
+  .refine(
+    (env) =>
+      env.SESSION_SLIDE_GRANULARITY === undefined ||
+      env.SESSION_SLIDE_GRANULARITY < (env.SESSION_IDLE_TIMEOUT ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds) * 1000,
+    {
+      message: 'must be shorter than SESSION_IDLE_TIMEOUT',
+      path: ['SESSION_SLIDE_GRANULARITY'],
     },
   )
   .refine(

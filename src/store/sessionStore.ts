@@ -138,10 +138,11 @@ export class SessionStore {
         this.absoluteMs,
         localId,
         keys.familyPrefix,
+        this.options.slideGranularityMs,
       ),
     )) as [string, string, string, number, number, number, string[], number] | null;
     if (!reply) return null;
-    const [userId, roles, name, nowMs, expiresAtMs, absoluteExpiresAtMs, pairs, rememberedUntilMs] = reply;
+    const [userId, roles, name, lastSeenMs, expiresAtMs, absoluteExpiresAtMs, pairs, rememberedUntilMs] = reply;
     const fields = new Map<string, string>();
     const attributes = new Map<string, string>();
     for (let i = 0; i < pairs.length; i += 2) {
@@ -154,7 +155,7 @@ export class SessionStore {
         id: formatSessionId({ tag, localId }),
         userId,
         createdAt: new Date(Number(fields.get(SESSION_FIELD.created))),
-        lastSeenAt: new Date(nowMs),
+        lastSeenAt: new Date(lastSeenMs),
         expiresAt: new Date(expiresAtMs),
         absoluteExpiresAt: new Date(absoluteExpiresAtMs),
         device: { type: fields.get(SESSION_FIELD.deviceType) ?? null, name: fields.get(SESSION_FIELD.deviceName) ?? null },

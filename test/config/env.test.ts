@@ -38,6 +38,19 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ SESSION_IDLE_TIMEOUT: '500ms' }).SESSION_IDLE_TIMEOUT).toBe(0.5);
   });
 
+  it('reads the slide granularity, defaulting to the library\'s and refusing one not shorter than the idle timeout', () => {
+    expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({}))).slideGranularityMs).toBe(1000);
+    expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({ SESSION_IDLE_TIMEOUT: '2s' }))).slideGranularityMs).toBe(200);
+    expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({ SESSION_SLIDE_GRANULARITY: '250ms' }))).slideGranularityMs).toBe(250);
+    expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({ SESSION_SLIDE_GRANULARITY: '0' }))).slideGranularityMs).toBe(0);
+    expect(problemsOf({ SESSION_SLIDE_GRANULARITY: 'often' })).toEqual([
+      'SESSION_SLIDE_GRANULARITY: must be 0 or a duration in whole milliseconds, like 1s or 250ms; got "often"',
+    ]);
+    expect(problemsOf({ SESSION_SLIDE_GRANULARITY: '5s', SESSION_IDLE_TIMEOUT: '5s' })).toEqual([
+      'SESSION_SLIDE_GRANULARITY: must be shorter than SESSION_IDLE_TIMEOUT',
+    ]);
+  });
+
   it('reads TRUST_PROXY as a count of trusted proxy hops', () => {
     expect(['off', 'on', '2'].map((TRUST_PROXY) => loadConfig({ TRUST_PROXY }).TRUST_PROXY)).toEqual([0, 1, 2]);
     expect(loadConfig({}).TRUST_PROXY).toBe(0);

@@ -71,10 +71,11 @@ describe.each(BACKENDS)('the Koa middleware on $name Redis', (backend) => {
     expect(bad.headers['www-authenticate']).toBe('Bearer realm="tessera", error="invalid_token"');
   });
 
-  it('slides the session and says until when, on every authenticated request', async () => {
-    const { token, session } = await tessera.create('user-1');
+  it('slides the session and says until when, on every authenticated request when the slide granularity is 0', async () => {
+    const eager = createTessera(redis, { keyPrefix: uniquePrefix(), slideGranularityMs: 0 });
+    const { token, session } = await eager.create('user-1');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const response = await request(app.callback()).get('/private').set('Authorization', `Bearer ${token}`);
+    const response = await request(appWith(eager).callback()).get('/private').set('Authorization', `Bearer ${token}`);
     expect(response.status).toBe(200);
     expect(Date.parse(response.headers['session-expires'])).toBeGreaterThanOrEqual(session.expiresAt.getTime() + 50);
   });
@@ -102,6 +103,8 @@ describe.each(BACKENDS)('the Koa middleware on $name Redis', (backend) => {
     expect(() => createTessera(redis, { idleTimeoutSeconds: 0 })).toThrow(/idleTimeoutSeconds must be a positive number/);
     expect(() => createTessera(redis, { keyPrefix: 'a{b}' })).toThrow(/keyPrefix must be/);
     expect(() => createTessera(redis, { idleTimeoutSeconds: 10, absoluteLifetimeSeconds: 5 })).toThrow(/must not exceed absoluteLifetimeSeconds/);
+    expect(() => createTessera(redis, { idleTimeoutSeconds: 1, slideGranularityMs: 1000 })).toThrow(/slideGranularityMs must be .* below the idle timeout/);
+    expect(() => createTessera(redis, { slideGranularityMs: -1 })).toThrow(/slideGranularityMs must be/);
     expect(() => createTessera(redis, { maxSessionsPerUser: 1.5 })).toThrow(/maxSessionsPerUser must be a positive whole number/);
   });
 });

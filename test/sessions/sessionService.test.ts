@@ -71,7 +71,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
   });
 
   it('slides the idle expiry on every validation, never past the absolute lifetime', async () => {
-    const sessions = service({ idleTimeoutSeconds: 60, absoluteLifetimeSeconds: 90 });
+    const sessions = service({ idleTimeoutSeconds: 60, absoluteLifetimeSeconds: 90, slideGranularityMs: 0 });
     const { token, session } = await sessions.create('user-1');
     const key = sessionKeyOf(prefix, session.id);
     await redis.pexpire(key, 5_000);
@@ -198,7 +198,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
   });
 
   it('ends the least recently used session when a new login exceeds the limit', async () => {
-    const sessions = service({ maxSessionsPerUser: 2 });
+    const sessions = service({ maxSessionsPerUser: 2, slideGranularityMs: 0 });
     const first = await sessions.create('user-1');
     const second = await sessions.create('user-1');
     await sleep(5);

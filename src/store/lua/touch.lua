@@ -3,8 +3,9 @@
   KEYS[1] session hash   KEYS[2] user hash   KEYS[3] user's session index
   ARGV[1] SHA-256 of the token's secret (first 16 bytes)   ARGV[2] idle timeout (ms)
   ARGV[3] absolute lifetime (ms)   ARGV[4] local session id   ARGV[5] prefix of the user's refresh families
+  ARGV[6] slide granularity (ms): a session last slid less than this long ago is not slid again
   Returns false when the token is unknown, wrong, revoked or expired; otherwise
-  {userId, roles, userName, nowMs, expiresAtMs, absoluteExpiresAtMs, {field, value, ...},
+  {userId, roles, userName, lastSeenMs, expiresAtMs, absoluteExpiresAtMs, {field, value, ...},
   rememberedUntilMs} with all the session's fields (the client ignores the secret hash and the
   generation) and when its refresh family ends (0: not remembered, or no longer).
 ]]
@@ -27,14 +28,22 @@ if user[2] ~= session.g or now >= absolute or not lastSeen or now - tonumber(las
   return false
 end
 
-local expires = math.min(now + tonumber(ARGV[2]), absolute)
-redis.call('PEXPIREAT', KEYS[1], expires)
--- The index score is the last-seen time: it orders sessions for eviction and dates them.
-redis.call('ZADD', KEYS[3], now, ARGV[4])
--- The index outlives its longest session; GT leaves a later expiry alone (the index is always volatile here).
-redis.call('PEXPIREAT', KEYS[3], expires, 'GT')
+local seen = tonumber(lastSeen)
+local expires
+if now - seen < tonumber(ARGV[6]) then
+  -- Slid moments ago: writing nothing keeps a busy token off the AOF and the replication stream.
+  expires = redis.call('PEXPIRETIME', KEYS[1])
+else
+  seen = now
+  expires = math.min(now + tonumber(ARGV[2]), absolute)
+  redis.call('PEXPIREAT', KEYS[1], expires)
+  -- The index score is the last-seen time: it orders sessions for eviction and dates them.
+  redis.call('ZADD', KEYS[3], now, ARGV[4])
+  -- The index outlives its longest session; GT leaves a later expiry alone (the index is always volatile here).
+  redis.call('PEXPIREAT', KEYS[3], expires, 'GT')
+end
 
 local remembered = 0
 if session.f then remembered = math.max(0, redis.call('PEXPIRETIME', ARGV[5] .. session.f)) end
 
-return {user[1], user[3] or '', user[4] or '', now, expires, absolute, fields, remembered}
+return {user[1], user[3] or '', user[4] or '', seen, expires, absolute, fields, remembered}
