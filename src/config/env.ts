@@ -151,6 +151,7 @@ const envSchema = z
     AUDIT_MAX_ENTRIES: positiveInt(100, 10_000_000).default(100_000),
     AUDIT_SIGNIN_MAX_ENTRIES: positiveInt(100, 10_000_000).default(100_000),
     COOKIE_TRANSPORT: onOff('off'),
+    EXAMPLE_APP: onOff('off'),
     COOKIE_SECURE: onOff('on'),
     PUBLIC_ORIGIN: z
       .url({ protocol: /^https?$/, error: 'must be an http:// or https:// origin such as https://auth.example.com' })

@@ -14,6 +14,7 @@ import { securityHeaders } from './securityHeaders';
 import { requestMetrics, type RequestObserver } from './requestMetrics';
 import { adminRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
+import { exampleRoutes } from './routes/exampleRoutes';
 import { gatewayRoutes } from './routes/gatewayRoutes';
 import { healthRoutes } from './routes/healthRoutes';
 
@@ -31,6 +32,8 @@ export interface AppParts {
   bodyLimitBytes: number;
   /** The cookie transport and the pages that use it; null serves the bearer-header API only. */
   pages?: PagesParts | null;
+  /** Serve the client SDK's browser example under /example/ (EXAMPLE_APP=on; development only). */
+  exampleApp?: boolean;
   /** The resource server that may call POST /auth/introspect; null: admin sessions only. */
   introspectionClient?: IntrospectionClientOptions | null;
   /** Told of every answered request (the service's metrics); null: none. */
@@ -76,5 +79,6 @@ export function createApp(parts: AppParts): Koa {
   app.use(gateway.routes()).use(gateway.allowedMethods());
   if (pages) app.use(pages.router.routes()).use(pages.router.allowedMethods());
   app.use(admin.routes()).use(admin.allowedMethods());
+  if (parts.exampleApp) app.use(exampleRoutes().routes());
   return app;
 }

@@ -71,6 +71,7 @@ export async function startService(
     pages,
     introspectionClient: { clientId: config.INTROSPECT_CLIENT_ID, credential: config.INTROSPECT_CREDENTIAL ?? null },
     requestObserver: metrics,
+    exampleApp: config.EXAMPLE_APP,
   });
   const server = app.listen(config.PORT, config.HOST);
   applyHttpLimits(server, { maxConnections: config.MAX_CONNECTIONS });

@@ -1,0 +1,85 @@
+/**
+ * The client SDK's browser example (examples/browser) in headless Chromium: two tabs share one
+ * token pair through localStorage, and when the session has lapsed and both ask at once, the Web
+ * Lock lets one tab rotate the refresh token while the other picks up the new pair.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import type { Redis } from 'ioredis';
+import type { Page } from 'playwright-core';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+import { launchBrowser, type TestBrowser } from '../support/browser';
+import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const PASSWORD = 'correct horse battery';
+
+interface ExampleWindow {
+  tesseraExample: { loadSessions(): Promise<number> };
+  localStorage: { getItem(key: string): string | null };
+}
+
+describe('the client example page in two Chromium tabs', () => {
+  let redis: Redis;
+  let service: TestService;
+  let browser: TestBrowser;
+  let prefix: string;
+
+  beforeAll(async () => {
+    // The page loads the SDK's ES-module build, as `npm run build` makes it.
+    await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.client.json'], { cwd: REPO_ROOT });
+    redis = (await BACKENDS[0].connect()) as Redis;
+    prefix = uniquePrefix();
+    service = await startTestService(redis, { KEY_PREFIX: prefix, EXAMPLE_APP: 'on', SESSION_IDLE_TIMEOUT: '2s' });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+    await redis?.quit();
+  });
+
+  async function openSignedIn(): Promise<Page> {
+    const page = await browser.context.newPage();
+    await page.goto(`${service.url}/example/`);
+    await page.locator('#signed-in').waitFor({ state: 'visible' });
+    return page;
+  }
+
+  const storedPair = (page: Page) =>
+    page.evaluate(() => JSON.parse((globalThis as unknown as ExampleWindow).localStorage.getItem('tessera.session') ?? 'null') as { token: string; refreshToken: string });
+
+  it('rotates once for both tabs, both succeed, and no reuse is alarmed', async () => {
+    await signUpAndLogIn(service, 'two-tabs');
+    const first = await browser.context.newPage();
+    await first.goto(`${service.url}/example/`);
+    await first.fill('#username', 'two-tabs');
+    await first.fill('#password', PASSWORD);
+    await first.click('#login button[type=submit]');
+    await first.locator('#signed-in').waitFor({ state: 'visible' });
+    const second = await openSignedIn();
+    const before = await storedPair(first);
+    expect(before.refreshToken).toMatch(/^tessr_/);
+
+    const refreshes: string[] = [];
+    browser.context.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/auth/refresh')) refreshes.push(request.url());
+    });
+    // Real time is the behaviour under test: the 2 s session lapses.
+    await sleep(2300);
+    const statuses = await Promise.all([first, second].map((page) => page.evaluate(() => (globalThis as unknown as ExampleWindow).tesseraExample.loadSessions())));
+    expect(statuses).toEqual([200, 200]);
+    expect(refreshes).toHaveLength(1);
+
+    const [afterFirst, afterSecond] = [await storedPair(first), await storedPair(second)];
+    expect(afterFirst).toEqual(afterSecond);
+    expect(afterFirst.refreshToken).not.toBe(before.refreshToken);
+    const [tag, familyId] = [before.refreshToken.slice(6, 16), before.refreshToken.slice(16, 28)];
+    expect(await redis.zcard(`${prefix}:v1:{${tag}}:r:${familyId}:x`)).toBe(1);
+    const { entries } = await service.admin.audit.page(100);
+    expect(entries.filter((entry) => entry.type === 'refresh.reused')).toEqual([]);
+    expect(await first.locator('#sessions li').count()).toBeGreaterThan(0);
+  });
+});
