@@ -151,8 +151,13 @@ export class AccountService {
    * A reused one ends its whole login and is recorded in the audit trail.
    */
   async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>): Promise<RefreshedSession | null> {
+    const { throttle } = this.options;
+    const address = metadata.ip ?? '';
+    await throttle.beforeRefresh(address);
     try {
-      return await this.sessions.refresh(refreshToken, metadata);
+      const refreshed = await this.sessions.refresh(refreshToken, metadata);
+      if (!refreshed) await throttle.refreshFailed(address);
+      return refreshed;
     } catch (error) {
       if (error instanceof RefreshTokenReusedError) {
         await this.audit.record({
@@ -166,6 +171,7 @@ export class AccountService {
       throw error;
     }
   }
+
 
   async logout(actor: Actor, sessionId: string): Promise<void> {
     await this.sessions.revoke(sessionId);

@@ -64,6 +64,27 @@ export class LoginThrottle {
     await this.store?.recordLoginSuccess(normalizedName, address);
   }
 
+  /**
+   * Refuses (429) a refresh from an address over its failure limit: refresh tokens that are not
+   * live count against the same per-address budget as failed logins, so guessing them is bounded too.
+   */
+  async beforeRefresh(address: string): Promise<void> {
+    if (!this.store) return;
+    refuseFor(await this.store.addressWait(address));
+  }
+
+  async refreshFailed(address: string): Promise<void> {
+    if (!this.store) return;
+    if (await this.store.recordAddressFailure(address)) {
+      await this.audit.record({
+        type: 'login.locked',
+        actor: { id: '', name: null, ip: address },
+        outcome: 'denied',
+        detail: 'refresh tokens that are not live from this address; address refused until its window ends',
+      });
+    }
+  }
+
   /** Counts a registration attempt and refuses (429) one over the address' limit. */
   async beforeRegistration(address: string): Promise<void> {
     if (!this.store) return;

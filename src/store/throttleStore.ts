@@ -82,6 +82,17 @@ export class ThrottleStore {
     return outcome;
   }
 
+  /** Milliseconds until this address may try again (its failures over all usernames, refreshes included); 0 when it may now. */
+  async addressWait(address: string): Promise<number> {
+    return waitOf(await guard(() => this.address.get(address)), this.options.loginFailuresPerAddress);
+  }
+
+  /** Counts a failure of this address that names no username (a refresh token that is not live); true when it reached the limit. */
+  async recordAddressFailure(address: string): Promise<boolean> {
+    const res = await guard(() => count(this.address, address));
+    return res.consumedPoints === this.options.loginFailuresPerAddress;
+  }
+
   /** A right password: the failures in a row, and the lockouts they led to, start again from nothing. */
   async recordLoginSuccess(username: string, address: string): Promise<void> {
     const pairKey = pairOf(username, address);

@@ -182,7 +182,20 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
     expect(sessions.find((s) => s.id !== kept.session.id)?.rememberedUntil).toBeNull();
   });
 
-  it('answers 401 for a malformed token without asking Redis, and 400 without one', async () => {
+  it('refuses refreshes from an address whose tokens keep failing, with 429', async () => {
+    const strict = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), LOGIN_FAILURES_PER_ADDRESS: '3' });
+    try {
+      const pair = await remembered(strict, 'guesser');
+      for (let i = 0; i < 3; i++) expect((await refresh(strict, `tessr_${'0'.repeat(54)}`)).status).toBe(401);
+      const refused = await refresh(strict, pair.refreshToken);
+      expect(refused.status).toBe(429);
+      expect(await problemType(refused)).toBe('urn:tessera:problem:rate-limited');
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('answers 401 for a malformed token, and 400 without one', async () => {
     for (const token of ['tessr_short', `tess_${'a'.repeat(54)}`, 'x'.repeat(60)]) {
       const response = await refresh(service, token);
       expect(response.status).toBe(401);
