@@ -20,8 +20,12 @@ export interface LoadSpec {
   cpus: string;
   /** Fixed overall rate (requests/second, open loop) instead of as fast as the server answers. */
   ratePerSecond?: number;
-  /** Log in as storm-0 .. storm-(n-1) in turn with this password, one client per connection (url: the login route). */
-  login?: { accounts: number; password: string };
+  /**
+   * Log in as <prefix>0 .. <prefix>(n-1) in turn (prefix "storm-" unless named) with this password,
+   * one client per connection (url: the login route); with `forwardedFor`, client i says it is
+   * <forwardedFor><i> in X-Forwarded-For.
+   */
+  login?: { accounts: number; password: string; namePrefix?: string; forwardedFor?: string };
 }
 
 export interface LoadResult {
@@ -35,6 +39,8 @@ export interface LoadResult {
   non2xx: number;
   /** Connect, read, write errors and timeouts. */
   socketErrors: number;
+  /** Answers 429 or 503: refused before the work was done (login clients only). */
+  refused?: number;
 }
 
 const AUTOCANNON = require.resolve('autocannon/autocannon.js');
@@ -88,6 +94,7 @@ interface NodeClientResult {
   p99Us: number;
   non2xx: number;
   socketErrors: number;
+  refused?: number;
 }
 
 async function runProbe(spec: LoadSpec, ratePerSecond: number): Promise<LoadResult> {
@@ -98,7 +105,11 @@ async function runProbe(spec: LoadSpec, ratePerSecond: number): Promise<LoadResu
 
 async function runLoginClients(spec: LoadSpec, login: NonNullable<LoadSpec['login']>): Promise<LoadResult> {
   const [node, args] = nodeRunning(LOGIN_CLIENTS, [spec.url, String(spec.connections), String(spec.durationSeconds), String(login.accounts)]);
-  const output = await runCollecting(...onCpus(spec.cpus, node, args), { BENCH_LOGIN_PASSWORD: login.password });
+  const output = await runCollecting(...onCpus(spec.cpus, node, args), {
+    BENCH_LOGIN_PASSWORD: login.password,
+    BENCH_LOGIN_NAME_PREFIX: login.namePrefix ?? 'storm-',
+    BENCH_FORWARDED_FOR: login.forwardedFor ?? '',
+  });
   return fromNodeClient('login clients', benchResult<NodeClientResult>('login clients', output));
 }
 
@@ -112,6 +123,7 @@ function fromNodeClient(engine: 'probe' | 'login clients', r: NodeClientResult):
     p99Ms: r.p99Us / 1000,
     non2xx: r.non2xx,
     socketErrors: r.socketErrors,
+    ...(r.refused === undefined ? {} : { refused: r.refused }),
   };
 }
 

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pairedRatio, type ComparedRow } from './comparison';
 import type { CpuLayout } from './cpus';
+import type { AbuseResult } from './abuse';
 import type { LoginStormResult } from './loginStorm';
 import type { MemoryRow } from './memory';
 import type { BenchOptions } from './options';
@@ -33,6 +34,7 @@ export interface BenchReport {
   tesseraRatios: Record<string, number>;
   scaling: ScalingRow[];
   loginStorm: LoginStormResult;
+  abuse: AbuseResult;
   memory: MemoryRow[];
   targets: TargetResult[];
 }
@@ -115,6 +117,29 @@ export function markdown(report: BenchReport): string {
     '',
     `p99 during the storm: ${n(storm.p99Factor, 2)}x the p99 without it. Other work on the machine: ` +
       `${storm.foreignCores.map((cores) => n(cores, 2)).join(', ')} cores in the rounds.`,
+  );
+
+  const abuse = report.abuse;
+  const guessed = abuse.guesses.reduce((sum, run) => sum + run.requests, 0);
+  const refused = abuse.guesses.reduce((sum, run) => sum + (run.refused ?? 0), 0);
+  lines.push(
+    '',
+    `**Under abuse** (the service with its throttles on, bcrypt cost ${options.bcryptCost}; probe GET /auth/session at ${abuse.probeRatePerSecond} req/s; ` +
+      `${options.stormRounds} rounds of ${options.stormProbeSeconds} s, medians)`,
+    '',
+    "| | real user's login p50 ms | real user's login p99 ms | probe p99 ms |",
+    '| --- | ---: | ---: | ---: |',
+    `| no attack | ${n(abuse.quietLoginP50Ms, 1)} | ${n(abuse.quietLoginP99Ms, 1)} | ${n(abuse.quietProbeP99Ms, 2)} |`,
+    `| ${abuse.attackClients} clients guessing passwords | ${n(abuse.attackLoginP50Ms, 1)} | ${n(abuse.attackLoginP99Ms, 1)} | ${n(abuse.attackProbeP99Ms, 2)} |`,
+    '',
+    `The attack sent ${n(guessed)} guesses; ${n(refused)} were refused (429 or 503) before any bcrypt work.`,
+    '',
+    '| | other users\' probe p99 ms |',
+    '| --- | ---: |',
+    `| no listing | ${n(abuse.listingQuietP99Ms, 2)} |`,
+    `| ${abuse.listingConnections} connections listing one user's full set of sessions (${n(median(abuse.listed.map((run) => run.requestsPerSecond)))} lists/s) | ${n(abuse.listingP99Ms, 2)} |`,
+    '',
+    `p99 while listing: ${n(abuse.listingP99Factor, 2)}x the p99 without it.`,
   );
 
   lines.push('', '**Redis memory per live session** (used_memory delta / sessions, fresh redis-server, repo redis.conf)', '', '| store | sessions | keys/session | bytes/session |', '| --- | ---: | ---: | ---: |');

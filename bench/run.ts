@@ -11,6 +11,7 @@ import { availableParallelism, loadavg, cpus as osCpus } from 'node:os';
 import path from 'node:path';
 import { compareServers } from './comparison';
 import { cpuLayout } from './cpus';
+import { measureAbuse } from './abuse';
 import { measureLoginStorm } from './loginStorm';
 import { measureMemory } from './memory';
 import { parseBenchOptions } from './options';
@@ -62,12 +63,15 @@ async function main(): Promise<number> {
 
   phase(`login under load (bcrypt cost ${options.bcryptCost})`);
   const loginStorm = await measureLoginStorm(options, standalone, cpus);
+
+  phase('under abuse: a password-guessing attack, and one user listing a full set of sessions');
+  const abuse = await measureAbuse(options, standalone, cpus);
   await standalone.stop();
 
   phase(`Redis memory per session (${options.memorySessions} sessions per store)`);
   const memory = await measureMemory(options.memorySessions, cpus);
 
-  const targets = evaluateTargets({ comparison, memory, loginStorm });
+  const targets = evaluateTargets({ comparison, memory, loginStorm, abuse });
   machine.loadAverage.end = loadavg()[0];
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -82,6 +86,7 @@ async function main(): Promise<number> {
     tesseraRatios: tesseraRatios(comparison),
     scaling,
     loginStorm,
+    abuse,
     memory,
     targets,
   };

@@ -20,6 +20,8 @@ export interface ServerProcess {
   url: string;
   /** Headers that authenticate a request to it. */
   headers: Record<string, string>;
+  /** Further credentials the server made, by name. */
+  extraHeaders: Record<string, Record<string, string>>;
   /** Requests the server has received since it started. */
   requestsReceived(): Promise<number>;
   stop(): Promise<void>;
@@ -71,6 +73,7 @@ export async function startServerProcess(
   return {
     url: `http://127.0.0.1:${ready.port}${ready.path}`,
     headers: ready.headers,
+    extraHeaders: ready.extraHeaders ?? {},
     requestsReceived() {
       return new Promise((resolve, reject) => {
         const onExit = () => reject(new Error(`server ${module} exited while the bench was measuring it`));

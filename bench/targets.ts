@@ -5,6 +5,7 @@
  * the code.
  */
 import { pairedRatio, type ComparedName, type ComparedRow } from './comparison';
+import type { AbuseResult } from './abuse';
 import type { LoginStormResult } from './loginStorm';
 import type { MemoryRow } from './memory';
 
@@ -18,12 +19,14 @@ export interface TargetInputs {
   comparison: ComparedRow[];
   memory: MemoryRow[];
   loginStorm: LoginStormResult;
+  abuse: AbuseResult;
 }
 
 const MAX_BYTES_PER_SESSION = 400;
 const MAX_STORM_P99_FACTOR = 3;
+const MAX_LISTING_P99_FACTOR = 2;
 
-export function evaluateTargets({ comparison, memory, loginStorm }: TargetInputs): TargetResult[] {
+export function evaluateTargets({ comparison, memory, loginStorm, abuse }: TargetInputs): TargetResult[] {
   const row = (name: ComparedName) => {
     const found = comparison.find((r) => r.name === name);
     if (!found) throw new Error(`no ${name} row`);
@@ -77,6 +80,11 @@ export function evaluateTargets({ comparison, memory, loginStorm }: TargetInputs
       target: `login storm: authenticated p99 <= ${MAX_STORM_P99_FACTOR}x without storm`,
       measured: `${loginStorm.p99Factor.toFixed(2)}x (medians ${loginStorm.stormP99Ms.toFixed(2)} ms vs ${loginStorm.quietP99Ms.toFixed(2)} ms)`,
       pass: loginStorm.p99Factor <= MAX_STORM_P99_FACTOR,
+    },
+    {
+      target: `one user listing a full set of sessions: others' authenticated p99 <= ${MAX_LISTING_P99_FACTOR}x without it`,
+      measured: `${abuse.listingP99Factor.toFixed(2)}x (medians ${abuse.listingP99Ms.toFixed(2)} ms vs ${abuse.listingQuietP99Ms.toFixed(2)} ms)`,
+      pass: abuse.listingP99Factor <= MAX_LISTING_P99_FACTOR,
     },
   ];
 }

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { SERVER_MODULES, type ServerModule, type ServerSetup, type StartServer } from './types';
 
 export type ToBench =
-  | { type: 'ready'; port: number; path: string; headers: Record<string, string> }
+  | { type: 'ready'; port: number; path: string; headers: Record<string, string>; extraHeaders?: Record<string, Record<string, string>> }
   | { type: 'count'; requests: number };
 export type FromBench = { type: 'count' };
 
@@ -51,7 +51,7 @@ async function serveHere(module: ServerModule, setup: ServerSetup): Promise<void
   });
   onStop(running.close);
   const { port } = running.server.address() as AddressInfo;
-  send({ type: 'ready', port, path: running.path, headers: running.headers });
+  send({ type: 'ready', port, path: running.path, headers: running.headers, extraHeaders: running.extraHeaders });
 }
 
 function nextMessage<T extends ToBench['type']>(worker: Worker, type: T): Promise<Extract<ToBench, { type: T }>> {

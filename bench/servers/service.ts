@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config/env';
 import { startService } from '../../src/server/service';
 import { connectRedis } from './connectRedis';
-import { STORM_PASSWORD, type StartServer } from './types';
+import { LISTER, REAL_USER_PREFIX, STORM_PASSWORD, type StartServer } from './types';
 
 const PROBE_USER = 'probe';
 
@@ -21,10 +21,20 @@ export const start: StartServer = async (setup) => {
     BCRYPT_COST: String(setup.bcryptCost),
     KEY_PREFIX: setup.keyPrefix,
     LOG_LEVEL: 'warn',
+    RATE_LIMITS: setup.rateLimits ? 'on' : 'off',
+    // The attack's clients name their own addresses, as clients behind one proxy would have them.
+    TRUST_PROXY: 'on',
   });
   const service = await startService(config, redis);
-  const usernames = [PROBE_USER, ...Array.from({ length: setup.stormAccounts }, (_, i) => `storm-${i}`)];
+  const usernames = [PROBE_USER, `${REAL_USER_PREFIX}0`, ...Array.from({ length: setup.stormAccounts }, (_, i) => `storm-${i}`)];
   await Promise.all(usernames.map((username) => service.accounts.createAccount(username, STORM_PASSWORD)));
+  // A full set of sessions (the default cap), made through the session service: no bcrypt needed.
+  const lister = await service.accounts.createAccount(LISTER, STORM_PASSWORD);
+  let listerToken = '';
+  for (let i = 0; i < service.sessions.options.maxSessionsPerUser; i++) {
+    const device = { type: `device-${i % 8}`, name: `Lister's device ${i}` };
+    listerToken = (await service.sessions.create(lister.id, { device, ip: '192.0.2.9', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) bench' })).token;
+  }
 
   const { port } = service.server.address() as AddressInfo;
   const response = await fetch(`http://127.0.0.1:${port}/auth/login`, {
@@ -38,6 +48,7 @@ export const start: StartServer = async (setup) => {
     server: service.server,
     path: '/auth/session',
     headers: { authorization: `Bearer ${token}` },
+    extraHeaders: { lister: { authorization: `Bearer ${listerToken}` } },
     async close() {
       await service.close();
       redis.disconnect();

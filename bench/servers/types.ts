@@ -20,6 +20,8 @@ export interface ServerSetup {
   stormAccounts: number;
   /** Port to listen on; 0 for any free one (node:cluster workers then share the primary's). */
   port: number;
+  /** The service's throttles (RATE_LIMITS), on for the attack, off for the plain login storm (service only). Default off. */
+  rateLimits?: boolean;
 }
 
 export interface RunningServer {
@@ -28,11 +30,17 @@ export interface RunningServer {
   path: string;
   /** Request headers that authenticate the load (a bearer token, a session cookie, or none). */
   headers: Record<string, string>;
+  /** Further credentials a measurement needs, by name (the service: a user holding a full set of sessions). */
+  extraHeaders?: Record<string, Record<string, string>>;
   /** Stops listening and closes the server's Redis connection. */
   close(): Promise<void>;
 }
 
 export type StartServer = (setup: ServerSetup) => Promise<RunningServer>;
+
+/** The service's user who logs in during the attack, and the one who holds a full set of sessions. */
+export const REAL_USER_PREFIX = 'real-user-';
+export const LISTER = 'lister';
 
 /** Password of every account the service registers; the login storm presents it. */
 export const STORM_PASSWORD = 'correct horse battery staple';
