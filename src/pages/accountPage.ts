@@ -1,6 +1,7 @@
 /** /account: who you are, your devices (each live session, this one marked) and a change-password form. */
 import type { SessionRecord } from '../sessions/types';
 import { html } from './html';
+import { pagerLinks, type Pager } from './pager';
 import { fieldError, formTokens, invalidAttrs, layout } from './layout';
 
 export type PasswordField = 'currentPassword' | 'newPassword' | 'newPasswordAgain';
@@ -8,6 +9,8 @@ export type PasswordField = 'currentPassword' | 'newPassword' | 'newPasswordAgai
 export interface AccountView {
   user: { id: string; name: string | null; roles: string[] };
   sessions: (SessionRecord & { current: boolean })[];
+  /** Which page of the sessions this is, when there is more than one. */
+  pager?: Pager;
   csrf: string;
   formToken: string;
   notice?: string;
@@ -52,6 +55,7 @@ ${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : ''}
 ${rows}
 </tbody>
 </table>
+${pagerLinks(view.pager)}
 <form method="post" action="/account/sign-out-others">
   ${formTokens(view.csrf, view.formToken)}
   <button type="submit"${others === 0 ? ' disabled' : ''}>Sign out everywhere else</button>

@@ -6,6 +6,7 @@ import type { SessionRecord } from '../sessions/types';
 import { formatTime } from './accountPage';
 import { html } from './html';
 import { fieldError, formTokens, invalidAttrs, layout } from './layout';
+import { pagerLinks, type Pager } from './pager';
 
 export type BanField = 'reason' | 'until';
 
@@ -16,7 +17,7 @@ export interface AdminView {
   query: string;
   queryError?: string;
   results: PublicUser[] | null;
-  selected: { overview: UserOverview; sessions: SessionRecord[] } | null;
+  selected: { overview: UserOverview; sessions: SessionRecord[]; pager?: Pager } | null;
   audit: AuditEntry[];
   notice?: string;
   /** The ban form's text, kept after an error or a lapsed session. */
@@ -61,7 +62,7 @@ function resultsTable(users: PublicUser[], query: string) {
 }
 
 function selectedUser(view: AdminView) {
-  const { overview, sessions } = view.selected!;
+  const { overview, sessions, pager } = view.selected!;
   const tokens = formTokens(view.csrf, view.formToken);
   const errors = view.banFieldErrors ?? {};
   const hidden = html`<input type="hidden" name="userId" value="${overview.id}">`;
@@ -99,6 +100,7 @@ ${
 <td><form class="inline" method="post" action="/admin/do/revoke-session">${tokens}${hidden}<input type="hidden" name="sessionId" value="${s.id}"><button type="submit">Revoke</button></form></td></tr>`,
       )}</tbody>
 </table>
+${pagerLinks(pager)}
 <form method="post" action="/admin/do/revoke-all">${tokens}${hidden}<button type="submit">Revoke all sessions of ${overview.username}</button></form>`
 }
 </section>`;

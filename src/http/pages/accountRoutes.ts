@@ -8,7 +8,8 @@ import { refreshCookieFor } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import { accountPage, type AccountView } from '../../pages/accountPage';
 import { parseForm, passwordFormSchema, weakPasswordMessage } from '../../pages/formSchemas';
-import type { SessionService } from '../../sessions/sessionService';
+import { pageNumberOf } from '../../pages/pager';
+import { MAX_SESSION_PAGE, type SessionService } from '../../sessions/sessionService';
 import { actorOf, type SignedIn } from '../signedIn';
 import type { FormActions } from './formAction';
 import { noticeOf } from './notices';
@@ -26,12 +27,18 @@ export function accountRoutes(router: Router, parts: AccountParts): void {
   const { sessions, accounts, cookie, forms } = parts;
 
   async function render(ctx: Context, signed: SignedIn, status: number, extra: Partial<AccountView> = {}): Promise<void> {
-    const [csrf, formToken, list] = await Promise.all([csrfTokenOf(signed.session), forms.issue(signed.session), sessions.list(signed.user.id)]);
+    const page = pageNumberOf(ctx.query.page);
+    const [csrf, formToken, list] = await Promise.all([
+      csrfTokenOf(signed.session),
+      forms.issue(signed.session),
+      sessions.list(signed.user.id, { offset: (page - 1) * MAX_SESSION_PAGE, limit: MAX_SESSION_PAGE }),
+    ]);
+    const pager = { page, hasNext: list.nextOffset !== null, total: list.total, href: (n: number) => `/account?page=${n}` };
     // This device first, then the most recently used.
     const all = list.sessions
       .map((s) => ({ ...s, current: s.id === signed.session.id }))
       .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
-    sendPage(ctx, status, accountPage({ user: signed.user, sessions: all, csrf, formToken, notice: noticeOf(ctx), ...extra }));
+    sendPage(ctx, status, accountPage({ user: signed.user, sessions: all, pager, csrf, formToken, notice: noticeOf(ctx), ...extra }));
   }
 
   router.get('/account', async (ctx) => {

@@ -11,6 +11,8 @@ import type { SessionCookie } from '../../middleware/sessionCookie';
 import { adminPage, type AdminView } from '../../pages/adminPage';
 import { adminSessionFormSchema, banFormSchema, parseForm, userIdFormSchema } from '../../pages/formSchemas';
 import { messagePage } from '../../pages/messagePages';
+import { pageNumberOf } from '../../pages/pager';
+import { MAX_SESSION_PAGE } from '../../sessions/sessionService';
 import { actorOf, type SignedIn } from '../signedIn';
 import type { FormActions } from './formAction';
 import { noticeOf, type NoticeCode } from './notices';
@@ -34,7 +36,7 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
       csrfTokenOf(signed.session),
       forms.issue(signed.session),
       query && !queryError ? admin.searchUsers(query, 20).then((r) => r.users) : Promise.resolve(null),
-      userId ? loadUser(userId) : Promise.resolve(null),
+      userId ? loadUser(userId, pageNumberOf(ctx.query.page)) : Promise.resolve(null),
       admin.audit.page(20).then((p) => p.entries),
     ]);
     forms.dropDraft(ctx);
@@ -43,9 +45,13 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
     sendPage(ctx, status, adminPage({ user: signed.user, csrf, formToken, query, queryError, results, selected, audit, notice, banDraft, ...extra }));
   }
 
-  async function loadUser(userId: string) {
-    const loaded = await settle(Promise.all([admin.getUser(userId), admin.listSessions(userId)]), NotFoundError);
-    return loaded.ok ? { overview: loaded.value[0], sessions: loaded.value[1].sessions } : null;
+  async function loadUser(userId: string, page: number) {
+    const list = admin.listSessions(userId, { offset: (page - 1) * MAX_SESSION_PAGE, limit: MAX_SESSION_PAGE });
+    const loaded = await settle(Promise.all([admin.getUser(userId), list]), NotFoundError);
+    if (!loaded.ok) return null;
+    const [overview, { sessions, total, nextOffset }] = loaded.value;
+    const href = (n: number) => `/admin?user=${encodeURIComponent(userId)}&page=${n}`;
+    return { overview, sessions, pager: { page, hasNext: nextOffset !== null, total, href } };
   }
 
   router.get('/admin', async (ctx) => {

@@ -51,3 +51,45 @@ describe.each(BACKENDS)('throttles on the log-in and register forms on $name Red
     expect(refused.html).toContain('Too many attempts');
   });
 });
+
+describe('paged session lists on the pages', () => {
+  let redis: Redis | Cluster;
+  let service: TestService;
+
+  beforeAll(async () => {
+    redis = await BACKENDS[0].connect();
+    service = await startTestService(redis, {
+      KEY_PREFIX: uniquePrefix(),
+      COOKIE_TRANSPORT: 'on',
+      COOKIE_SECURE: 'off',
+      MAX_SESSIONS_PER_USER: 'unlimited',
+      ADMIN_USERNAME: 'root',
+      ADMIN_PASSWORD: 'correct horse battery',
+    });
+  });
+  afterAll(async () => {
+    await service.close();
+    await redis.quit();
+  });
+
+  it('shows /account and /admin one page of 100 sessions at a time, with a link to the next', async () => {
+    const { body } = await signUpAndLogIn(service, 'hoarder');
+    for (let i = 0; i < 104; i++) await service.sessions.create(body.user.id, { device: { name: `device ${i}` } });
+    const browser = new PageClient(service);
+    const form = hiddenFields((await browser.get('/login')).html);
+    expect((await browser.post('/login', { ...form, username: 'hoarder', password: 'correct horse battery' })).status).toBe(303);
+    const first = await browser.get('/account');
+    expect(first.html.match(/action="\/account\/sessions\/[^"]+\/revoke"/g)).toHaveLength(100);
+    expect(first.html).toContain('href="/account?page=2"');
+    const second = await browser.get('/account?page=2');
+    expect(second.html.match(/action="\/account\/sessions\/[^"]+\/revoke"/g)).toHaveLength(6);
+    expect(second.html).not.toContain('page=3');
+
+    const admin = new PageClient(service);
+    const adminForm = hiddenFields((await admin.get('/login')).html);
+    expect((await admin.post('/login', { ...adminForm, username: 'root', password: 'correct horse battery' })).status).toBe(303);
+    const page = await admin.get(`/admin?user=${body.user.id}&page=2`);
+    expect(page.html.match(/name="sessionId"/g)).toHaveLength(6);
+    expect(page.html).toContain('Previous page');
+  });
+});
