@@ -97,6 +97,17 @@ describe.each(BACKENDS)('the tessera CLI on $name Redis', (backend) => {
     expect(last.stderr).toContain('last admin');
   }, 60_000);
 
+  it('lifts a login lockout', async () => {
+    await cli(['user:create', 'locked-out'], 'a-strong-password\n');
+    for (let i = 0; i < 5; i++) await (await service.call('POST', '/auth/login', { body: { username: 'locked-out', password: 'wrong password' } })).body?.cancel();
+    expect((await service.call('POST', '/auth/login', { body: { username: 'locked-out', password: 'a-strong-password' } })).status).toBe(429);
+    const cleared = await cli(['throttles:clear', '--username', 'locked-out', '--address', '127.0.0.1']);
+    expect(cleared.code).toBe(0);
+    expect(JSON.parse(cleared.stdout)).toEqual({ cleared: 2 });
+    expect((await service.call('POST', '/auth/login', { body: { username: 'locked-out', password: 'a-strong-password' } })).status).toBe(200);
+    expect((await cli(['throttles:clear'])).code).toBe(2);
+  }, 60_000);
+
   it('explains bad input and unknown commands without touching anything', async () => {
     const weak = await cli(['user:create', 'weak'], 'short\n');
     expect(weak.code).toBe(1);
