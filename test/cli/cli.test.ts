@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { logIn, startTestService, type TestService } from '../support/service';
+import { REPO_ROOT } from '../../src/paths';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const TSX = require.resolve('tsx/cli');
 
 interface Run {

@@ -3,10 +3,9 @@ import { KeySpace } from '../../src/store/keys';
 import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
 import { parseSessionId } from '../../src/tokens/sessionId';
 import { startRedisCluster, waitForClusterOk, type RedisClusterProcess, type RedisProcess } from '../support/redisServer';
+import { retriedUntilAnswered, untilServedAgain } from '../support/failover';
 import { cutOffReplica, roleOf, waitForReplicas, withNode } from '../support/replication';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('when a Redis Cluster master fails over to its replica', () => {
   let cluster: RedisClusterProcess;
@@ -56,19 +55,7 @@ describe('when a Redis Cluster master fails over to its replica', () => {
     expect((await service.call('POST', '/auth/logout', { token: revoked.token })).status).toBe(204);
     await master.stop('SIGKILL');
 
-    const seen = new Set<number>();
-    const deadline = Date.now() + 60_000;
-    let allBack = false;
-    while (!allBack && Date.now() < deadline) {
-      const statuses = await Promise.all(users.map(({ token }) => service.call('GET', '/auth/session', { token }).then((r) => r.status)));
-      const revokedStatus = (await service.call('GET', '/auth/session', { token: revoked.token })).status;
-      statuses.forEach((status) => seen.add(status));
-      expect([401, 503]).toContain(revokedStatus);
-      expect(statuses.every((status) => status === 200 || status === 503)).toBe(true);
-      allBack = statuses.every((status) => status === 200);
-      if (!allBack) await sleep(200);
-    }
-    expect(allBack).toBe(true);
+    const seen = await untilServedAgain(service, users.map(({ token }) => token), revoked.token);
     expect(seen.has(503)).toBe(true);
     await waitForClusterOk(cluster.servers.filter((s) => s !== master).map((s) => s.port));
     expect((await service.call('GET', '/auth/session', { token: revoked.token })).status).toBe(401);
@@ -90,14 +77,13 @@ describe('when a Redis Cluster master fails over to its replica', () => {
 
     // The client retries until the logout is acknowledged, or its token is already refused. The
     // promoted replica can confirm nothing until the old master is back as its replica.
-    const deadline = Date.now() + 90_000;
-    let status = 503;
     let healing: Promise<void> | null = null;
-    while (status === 503 && Date.now() < deadline) {
-      await sleep(250);
-      status = (await service.call('POST', '/auth/logout', { token: user.token })).status;
-      if (status === 503 && !healing && (await roleOf(replica.port)) === 'master') healing = healed();
-    }
+    const status = await retriedUntilAnswered(
+      () => service.call('POST', '/auth/logout', { token: user.token }),
+      async () => {
+        if (!healing && (await roleOf(replica.port)) === 'master') healing = healed();
+      },
+    );
     expect([204, 401]).toContain(status);
     await healing;
     expect((await service.call('GET', '/auth/session', { token: user.token })).status).toBe(401);

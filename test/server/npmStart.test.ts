@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../support/redisServer';
+import { REPO_ROOT } from '../../src/paths';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 function collect(child: ChildProcess): { output: () => string; exit: Promise<number | null> } {
   let output = '';

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { waitForPong } from '../../src/server/redisProbe';
+import { REPO_ROOT } from '../../src/paths';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);
 
 export interface RedisProcess {
