@@ -251,7 +251,7 @@ export class SessionStore {
 
   /** The id of the user a routing tag belongs to, or null when the tag is unknown. */
   userIdOf(tag: string): Promise<string | null> {
-    return guard(() => this.redis.hget(this.keys.forUser(tag).user, 'u'));
+    return guard(() => this.redis.hget(this.keys.forUser(tag).user, USER_FIELD.userId));
   }
 
   async ping(): Promise<void> {
