@@ -19,6 +19,8 @@ export interface BenchOptions {
   connections: number;
   /** Live sessions stored by the memory measurement, per store. Default 100000 (smoke: 1000). */
   memorySessions: number;
+  /** Checks of one token in the replication-writes measurement. Default 5000 (smoke: 200). */
+  replicationChecks: number;
   /** bcrypt cost of the login-storm service. Default 12 (smoke: 4, so hashing fits in seconds). */
   bcryptCost: number;
   /** Clients logging in continuously during the storm. Default 20. */
@@ -41,6 +43,7 @@ const FULL: Omit<BenchOptions, 'resultsFile'> = {
   scalingRounds: 5,
   connections: 64,
   memorySessions: 100_000,
+  replicationChecks: 5000,
   bcryptCost: 12,
   stormClients: 20,
   stormRounds: 3,
@@ -56,6 +59,7 @@ const SMOKE: Omit<BenchOptions, 'resultsFile'> = {
   scalingRounds: 1,
   connections: 8,
   memorySessions: 1000,
+  replicationChecks: 200,
   bcryptCost: 4,
   stormClients: 20,
   stormRounds: 1,

@@ -7,6 +7,7 @@ import type { AbuseResult } from './abuse';
 import type { LoginStormResult } from './loginStorm';
 import type { MemoryRow } from './memory';
 import type { BenchOptions } from './options';
+import type { ReplicationRow } from './replicationWrites';
 import type { ScalingRow } from './scaling';
 import { median } from './stats';
 import type { TargetResult } from './targets';
@@ -36,6 +37,7 @@ export interface BenchReport {
   loginStorm: LoginStormResult;
   abuse: AbuseResult;
   memory: MemoryRow[];
+  replication: ReplicationRow[];
   targets: TargetResult[];
 }
 
@@ -145,6 +147,19 @@ export function markdown(report: BenchReport): string {
   lines.push('', '**Redis memory per live session** (used_memory delta / sessions, fresh redis-server, repo redis.conf)', '', '| store | sessions | keys/session | bytes/session |', '| --- | ---: | ---: | ---: |');
   for (const row of report.memory) {
     lines.push(`| ${row.store} | ${n(row.sessions)} | ${n(row.keysPerSession, 2)} | ${n(row.bytesPerSession)} |`);
+  }
+
+  lines.push(
+    '',
+    '**Replication bytes per request** (one token checked back to back by one client; a master with one replica and the repo redis.conf, AOF on; counted, not timed)',
+    '',
+    '| scenario | checks | checks/s | replication bytes/req | AOF bytes/req | writes/req (replica) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const row of report.replication) {
+    lines.push(
+      `| ${row.scenario} | ${n(row.checks)} | ${n(row.checksPerSecond)} | ${n(row.replicationBytesPerCheck, 2)} | ${n(row.aofBytesPerCheck, 2)} | ${n(row.writesPerCheck, 3)} |`,
+    );
   }
 
   lines.push('', `**Targets**${options.smoke ? ' (not enforced in smoke mode)' : ''}`, '', '| target | measured | |', '| --- | --- | --- |');

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Tessera against the usual ways to authenticate a Koa or Express request, on
  * this machine, with its own Redis. Phases: the server comparison (main table), scaling out,
- * login under load, Redis memory per session; then the targets. Prints a markdown report and
+ * login under load, Redis memory per session, writes to replicas per check; then the targets. Prints a markdown report and
  * writes the figures as JSON. `--smoke` runs every phase briefly to prove nothing rotted; it
  * exits 0 when everything ran, whatever the figures. A full run also exits non-zero on a MISS.
  * Everything it starts is stopped at the end, on failure and on Ctrl-C.
@@ -17,6 +17,7 @@ import { measureMemory } from './memory';
 import { parseBenchOptions } from './options';
 import { startCluster, startStandalone } from './redis';
 import { markdown, tesseraRatios, writeJson, type BenchReport, type Machine } from './report';
+import { measureReplicationWrites } from './replicationWrites';
 import { measureScaling } from './scaling';
 import { evaluateTargets } from './targets';
 import { teardown, teardownOnExit } from './teardown';
@@ -71,7 +72,10 @@ async function main(): Promise<number> {
   phase(`Redis memory per session (${options.memorySessions} sessions per store)`);
   const memory = await measureMemory(options.memorySessions, cpus);
 
-  const targets = evaluateTargets({ comparison, memory, loginStorm, abuse });
+  phase(`writes to replicas and the AOF per token check (${options.replicationChecks} checks of one token)`);
+  const replication = await measureReplicationWrites(options.replicationChecks);
+
+  const targets = evaluateTargets({ comparison, memory, loginStorm, abuse, replication });
   machine.loadAverage.end = loadavg()[0];
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -88,6 +92,7 @@ async function main(): Promise<number> {
     loginStorm,
     abuse,
     memory,
+    replication,
     targets,
   };
   writeJson(report, options.resultsFile);

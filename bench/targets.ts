@@ -8,6 +8,7 @@ import { pairedRatio, type ComparedName, type ComparedRow } from './comparison';
 import type { AbuseResult } from './abuse';
 import type { LoginStormResult } from './loginStorm';
 import type { MemoryRow } from './memory';
+import type { ReplicationRow } from './replicationWrites';
 
 export interface TargetResult {
   target: string;
@@ -20,13 +21,15 @@ export interface TargetInputs {
   memory: MemoryRow[];
   loginStorm: LoginStormResult;
   abuse: AbuseResult;
+  replication: ReplicationRow[];
 }
 
 const MAX_BYTES_PER_SESSION = 400;
 const MAX_STORM_P99_FACTOR = 3;
 const MAX_LISTING_P99_FACTOR = 2;
+const MAX_BUSY_TOKEN_WRITES = 0.1;
 
-export function evaluateTargets({ comparison, memory, loginStorm, abuse }: TargetInputs): TargetResult[] {
+export function evaluateTargets({ comparison, memory, loginStorm, abuse, replication }: TargetInputs): TargetResult[] {
   const row = (name: ComparedName) => {
     const found = comparison.find((r) => r.name === name);
     if (!found) throw new Error(`no ${name} row`);
@@ -48,6 +51,7 @@ export function evaluateTargets({ comparison, memory, loginStorm, abuse }: Targe
   const commands = tessera.commands;
   const others = Object.entries(commands?.otherClientCommands ?? {});
   const perSession = memory.find((m) => m.store === 'tessera');
+  const busy = replication[0];
   return [
     throughput('limit', 0.9),
     throughput('jwt', 1.3),
@@ -75,6 +79,13 @@ export function evaluateTargets({ comparison, memory, loginStorm, abuse }: Targe
       target: `<= ${MAX_BYTES_PER_SESSION} bytes of Redis memory per live session (tessera)`,
       measured: perSession ? `${Math.round(perSession.bytesPerSession)} bytes (one user per session)` : 'not measured',
       pass: !!perSession && perSession.bytesPerSession <= MAX_BYTES_PER_SESSION,
+    },
+    {
+      target: `<= ${MAX_BUSY_TOKEN_WRITES} writes to replicas and the AOF per request for one token used many times a second (tessera)`,
+      measured: busy
+        ? `${busy.writesPerCheck.toFixed(4)} writes/request, ${busy.replicationBytesPerCheck.toFixed(2)} replication bytes/request at ${Math.round(busy.checksPerSecond)} checks/s`
+        : 'not measured',
+      pass: !!busy && busy.writesPerCheck <= MAX_BUSY_TOKEN_WRITES,
     },
     {
       target: `login storm: authenticated p99 <= ${MAX_STORM_P99_FACTOR}x without storm`,
