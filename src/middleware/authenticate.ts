@@ -6,6 +6,7 @@
 import type { Middleware } from 'koa';
 import type { SessionService } from '../sessions/sessionService';
 import { readBearerToken } from './bearerToken';
+import { isoTime } from './isoTime';
 import './state';
 
 export interface AuthenticateOptions {
@@ -32,7 +33,7 @@ export function authenticate(sessions: SessionService, options: AuthenticateOpti
         ctx.state.session = validation.session;
         ctx.state.user = validation.user;
         ctx.state.authFailure = undefined;
-        if (expiresHeader) ctx.set(expiresHeader, validation.session.expiresAt.toISOString());
+        if (expiresHeader) ctx.set(expiresHeader, isoTime(validation.expiresAtMs));
       } else {
         ctx.state.authFailure = 'invalid';
       }

@@ -29,58 +29,89 @@ export interface AttributeWriter {
 }
 
 export class ActiveSession implements SessionRecord {
-  readonly id: string;
-  readonly userId: string;
-  readonly createdAt: Date;
-  readonly lastSeenAt: Date;
-  readonly expiresAt: Date;
-  readonly absoluteExpiresAt: Date;
-  readonly device: DeviceInfo;
-  readonly ip: string | null;
-  readonly userAgent: string | null;
-  readonly rememberedUntil: Date | null;
+  private attributeMap: Map<string, unknown> | null;
 
+  /**
+   * `attributes` may be a function that reads them: it runs on the first attribute read, so a
+   * request that reads none parses none. The record's fields are read through as they are asked for.
+   */
   constructor(
-    record: SessionRecord,
-    private readonly attributes: Map<string, unknown>,
+    private readonly record: SessionRecord,
+    private readonly attributes: Map<string, unknown> | (() => Map<string, unknown>),
     private readonly writer: AttributeWriter,
   ) {
-    this.id = record.id;
-    this.userId = record.userId;
-    this.createdAt = record.createdAt;
-    this.lastSeenAt = record.lastSeenAt;
-    this.expiresAt = record.expiresAt;
-    this.absoluteExpiresAt = record.absoluteExpiresAt;
-    this.device = record.device;
-    this.ip = record.ip;
-    this.userAgent = record.userAgent;
-    this.rememberedUntil = record.rememberedUntil;
+    this.attributeMap = attributes instanceof Map ? attributes : null;
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get userId(): string {
+    return this.record.userId;
+  }
+
+  get createdAt(): Date {
+    return this.record.createdAt;
+  }
+
+  get lastSeenAt(): Date {
+    return this.record.lastSeenAt;
+  }
+
+  get expiresAt(): Date {
+    return this.record.expiresAt;
+  }
+
+  get absoluteExpiresAt(): Date {
+    return this.record.absoluteExpiresAt;
+  }
+
+  get device(): DeviceInfo {
+    return this.record.device;
+  }
+
+  get ip(): string | null {
+    return this.record.ip;
+  }
+
+  get userAgent(): string | null {
+    return this.record.userAgent;
+  }
+
+  get rememberedUntil(): Date | null {
+    return this.record.rememberedUntil;
   }
 
   get<K extends AttributeName>(name: K): AttributeValue<K> | undefined {
-    return this.attributes.get(name) as AttributeValue<K> | undefined;
+    return this.attributeValues().get(name) as AttributeValue<K> | undefined;
   }
 
   /** All attributes as a plain object (a copy). */
   allAttributes(): Partial<SessionAttributes> & Record<string, unknown> {
-    return Object.fromEntries(this.attributes);
+    return Object.fromEntries(this.attributeValues());
   }
 
   async set<K extends AttributeName>(name: K, value: AttributeValue<K>): Promise<void> {
     await this.writer.setAttribute(this.id, name, value);
-    this.attributes.set(name, value);
+    this.attributeValues().set(name, value);
   }
 
   /** Sets the attribute unless another request did first; answers the value it now has. */
   async setIfAbsent<K extends AttributeName>(name: K, value: AttributeValue<K>): Promise<AttributeValue<K>> {
     const stored = await this.writer.setAttributeIfAbsent(this.id, name, value);
-    this.attributes.set(name, stored);
+    this.attributeValues().set(name, stored);
     return stored as AttributeValue<K>;
   }
 
   async delete(name: AttributeName): Promise<void> {
     await this.writer.deleteAttribute(this.id, name);
-    this.attributes.delete(name);
+    this.attributeValues().delete(name);
+  }
+
+  private attributeValues(): Map<string, unknown> {
+    this.attributeMap ??= (this.attributes as () => Map<string, unknown>)();
+    return this.attributeMap;
   }
 
   toJSON(): SessionRecord {

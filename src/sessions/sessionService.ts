@@ -21,6 +21,8 @@ import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, Sess
 export interface Validation {
   session: ActiveSession;
   user: SessionUser;
+  /** session.expiresAt in ms, for callers that need no Date. */
+  expiresAtMs: number;
 }
 
 const USER_ID = /^[^\s]{1,128}$/;
@@ -132,9 +134,14 @@ export class SessionService implements AttributeWriter {
     }
     this.observer.tokenChecked?.(result ? 'valid' : 'invalid', (performance.now() - started) / 1000);
     if (!result) return null;
-    const attributes = new Map<string, unknown>();
-    for (const [name, json] of result.attributes) attributes.set(name, JSON.parse(json));
-    return { session: new ActiveSession(result.session, attributes, this), user: result.user };
+    const record = result.session;
+    // Attributes are parsed on first read: most requests never read one.
+    const attributes = () => {
+      const parsed = new Map<string, unknown>();
+      for (const [name, json] of record.attributes()) parsed.set(name, JSON.parse(json));
+      return parsed;
+    };
+    return { session: new ActiveSession(record, attributes, this), user: result.user, expiresAtMs: record.times.expiresAtMs };
   }
 
   /**

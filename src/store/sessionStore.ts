@@ -6,16 +6,16 @@ import type { ResolvedTesseraOptions } from '../options';
 import type { SessionMetadata, SessionRecord, SessionUser } from '../sessions/types';
 import { formatSessionId, newRoutingTag } from '../tokens/sessionId';
 import { DurableWrites } from './durableWrites';
-import { ATTRIBUTE_PREFIX, attributeField, joinRoles, SESSION_FIELD, splitRoles, USER_FIELD } from './fields';
+import { attributeField, joinRoles, SESSION_FIELD, splitRoles, USER_FIELD } from './fields';
 import { guard } from './guard';
 import { KeySpace } from './keys';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
+import { TouchedRecord } from './touchedRecord';
 
 export interface TouchResult {
-  session: SessionRecord;
+  /** Built lazily from the reply: a check that reads only the user allocates no Dates. */
+  session: TouchedRecord;
   user: SessionUser;
-  /** Raw attribute fields (without prefix) -> JSON text. */
-  attributes: Map<string, string>;
 }
 
 export interface CreateResult {
@@ -143,28 +143,9 @@ export class SessionStore {
     )) as [string, string, string, number, number, number, string[], number] | null;
     if (!reply) return null;
     const [userId, roles, name, lastSeenMs, expiresAtMs, absoluteExpiresAtMs, pairs, rememberedUntilMs] = reply;
-    const fields = new Map<string, string>();
-    const attributes = new Map<string, string>();
-    for (let i = 0; i < pairs.length; i += 2) {
-      const field = pairs[i];
-      if (field.startsWith(ATTRIBUTE_PREFIX)) attributes.set(field.slice(ATTRIBUTE_PREFIX.length), pairs[i + 1]);
-      else fields.set(field, pairs[i + 1]);
-    }
     return {
-      session: {
-        id: formatSessionId({ tag, localId }),
-        userId,
-        createdAt: new Date(Number(fields.get(SESSION_FIELD.created))),
-        lastSeenAt: new Date(lastSeenMs),
-        expiresAt: new Date(expiresAtMs),
-        absoluteExpiresAt: new Date(absoluteExpiresAtMs),
-        device: { type: fields.get(SESSION_FIELD.deviceType) ?? null, name: fields.get(SESSION_FIELD.deviceName) ?? null },
-        ip: fields.get(SESSION_FIELD.ip) ?? null,
-        userAgent: fields.get(SESSION_FIELD.userAgent) ?? null,
-        rememberedUntil: rememberedUntilMs ? new Date(rememberedUntilMs) : null,
-      },
+      session: new TouchedRecord(formatSessionId({ tag, localId }), userId, { lastSeenMs, expiresAtMs, absoluteExpiresAtMs, rememberedUntilMs }, pairs),
       user: { id: userId, roles: splitRoles(roles), name: name || null },
-      attributes,
     };
   }
 

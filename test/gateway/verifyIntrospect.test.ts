@@ -18,6 +18,8 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
       COOKIE_TRANSPORT: 'on',
       INTROSPECT_CREDENTIAL: CREDENTIAL,
       SESSION_IDLE_TIMEOUT: '10m',
+      // Every check slides, so a check right after login shows its slide.
+      SESSION_SLIDE_GRANULARITY: '0',
     });
   });
   afterAll(async () => {
