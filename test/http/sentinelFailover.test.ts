@@ -41,7 +41,10 @@ describe('behind Redis Sentinel, when the master dies', () => {
     expect((await service.call('POST', '/auth/logout', { token: revoked.token })).status).toBe(204);
     await master.stop('SIGKILL');
 
-    const seen = await untilServedAgain(service, users.map(({ token }) => token), revoked.token);
+    // A sentinel on a starved machine can pause itself (TILT) for 30 s: when service does not return, say what each one saw.
+    const seen = await untilServedAgain(service, users.map(({ token }) => token), revoked.token).catch(async (error: Error) => {
+      throw new Error(`${error.message}; client ${redis.status}; ${await setup.describe()}`);
+    });
     expect(seen.has(503)).toBe(true);
     expect((await service.call('GET', '/auth/session', { token: revoked.token })).status).toBe(401);
     const fresh = await logIn(service, 'sentinel-1');

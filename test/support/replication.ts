@@ -69,6 +69,8 @@ export interface SentinelSetup {
   sentinels: { host: string; port: number }[];
   /** The data node that is master now, as the sentinels see it, once it acts as one. */
   master(): Promise<RedisProcess>;
+  /** What each node and sentinel says now, for the message of a test that waited in vain. */
+  describe(): Promise<string>;
   destroy(): Promise<void>;
 }
 
@@ -103,6 +105,19 @@ export async function startSentinelSetup(): Promise<SentinelSetup> {
         if (server && (await roleOf(server.port)) === 'master') return server;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
+    },
+    async describe() {
+      const roles = await Promise.all(servers.map(async (server) => `${server.port}: ${await roleOf(server.port)}`));
+      const views = await Promise.all(
+        sentinels.map((sentinel) =>
+          withNode(sentinel.port, async (node) => {
+            const fields = toRecord((await node.call('SENTINEL', 'MASTER', MASTER_NAME)) as string[]);
+            const tilt = /^sentinel_tilt:(\d)/m.exec(await node.info('sentinel'))?.[1];
+            return `sentinel ${sentinel.port}: master ${fields.port} ${fields.flags} ${fields['failover-state'] ?? ''} tilt ${tilt}`;
+          }).catch((error: Error) => `sentinel ${sentinel.port}: ${error.message}`),
+        ),
+      );
+      return [...roles, ...views].join('; ');
     },
     async destroy() {
       await Promise.all([...sentinels.map((s) => s.destroy()), ...servers.map((s) => s.destroy())]);
