@@ -32,8 +32,11 @@ export interface AppParts {
   bodyLimitBytes: number;
   /** The cookie transport and the pages that use it; null serves the bearer-header API only. */
   pages?: PagesParts | null;
-  /** Serve the client SDK's browser example under /example/ (EXAMPLE_APP=on; development only). */
-  exampleApp?: boolean;
+  /**
+   * Serve the client SDK's browser example under /example/ (EXAMPLE_APP=on; development only),
+   * with the SDK's ES modules from dist/client-esm or the given folder.
+   */
+  exampleApp?: boolean | { sdkDir: string };
   /** The resource server that may call POST /auth/introspect; null: admin sessions only. */
   introspectionClient?: IntrospectionClientOptions | null;
   /** Told of every answered request (the service's metrics); null: none. */
@@ -79,6 +82,6 @@ export function createApp(parts: AppParts): Koa {
   app.use(gateway.routes()).use(gateway.allowedMethods());
   if (pages) app.use(pages.router.routes()).use(pages.router.allowedMethods());
   app.use(admin.routes()).use(admin.allowedMethods());
-  if (parts.exampleApp) app.use(exampleRoutes().routes());
+  if (parts.exampleApp) app.use(exampleRoutes(parts.exampleApp === true ? undefined : parts.exampleApp.sdkDir).routes());
   return app;
 }

@@ -10,25 +10,25 @@ import Router from '@koa/router';
 import { REPO_ROOT } from '../../paths';
 
 const PAGE_DIR = path.join(REPO_ROOT, 'examples', 'browser');
-const SDK_DIR = path.join(REPO_ROOT, 'dist', 'client-esm');
+const BUILT_SDK_DIR = path.join(REPO_ROOT, 'dist', 'client-esm');
 
 /** Scripts and styles of this origin only; the SDK talks to this origin only. */
 const EXAMPLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
-export function exampleRoutes(): Router {
+export function exampleRoutes(sdkDir = BUILT_SDK_DIR): Router {
   let sdkFiles: string[];
   try {
-    sdkFiles = readdirSync(SDK_DIR).filter((name) => name.endsWith('.js'));
+    sdkFiles = readdirSync(sdkDir).filter((name) => name.endsWith('.js'));
   } catch {
-    throw new Error(`EXAMPLE_APP=on needs the client SDK's browser build in ${SDK_DIR}: run npm run build first.`);
+    throw new Error(`EXAMPLE_APP=on needs the client SDK's browser build in ${sdkDir}: run npm run build first.`);
   }
   const files = new Map<string, string>([
     ['/example/', path.join(PAGE_DIR, 'index.html')],
     ['/example/app.js', path.join(PAGE_DIR, 'app.js')],
     ['/example/app.css', path.join(PAGE_DIR, 'app.css')],
-    ...sdkFiles.map((name): [string, string] => [`/example/sdk/${name}`, path.join(SDK_DIR, name)]),
+    ...sdkFiles.map((name): [string, string] => [`/example/sdk/${name}`, path.join(sdkDir, name)]),
   ]);
   const router = new Router();
   for (const [route, file] of files) {
