@@ -58,8 +58,9 @@ function connect(target: RedisTarget, options: RedisOptions): Redis | Cluster {
       password: target.password ?? options.password,
       // Sentinels are asked afresh on every reconnect; with none answering, keep asking, never give up.
       sentinelRetryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
-      // Reconnect as soon as a sentinel announces a new master, not when the old one times out.
-      failoverDetector: true,
+      // No failoverDetector: a +switch-master that arrives while the client is reconnecting aborts
+      // that attempt, and ioredis then ends the client for good (seen in the Sentinel fail-over test).
+      // A dead master closes its connections, and a demoted one drops its clients, which is enough.
     });
   }
   if (target.kind === 'cluster') {
