@@ -16,7 +16,7 @@ const run = promisify(execFile);
 const npm = (cwd: string, ...args: string[]) => run('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, maxBuffer: 16 << 20 });
 
 /** What the project hands `npm pack`: its sources and build set-up, not its tests or node_modules. */
-const PACKED_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts', 'src', 'README.md', 'LICENSE', 'CHANGELOG.md', 'redis.conf'];
+const PACKED_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.client.json', 'scripts', 'src', 'README.md', 'LICENSE', 'CHANGELOG.md', 'redis.conf'];
 
 /** The README's Library example, with the one function it leaves to the reader. */
 function readmeLibraryExample(): string {
@@ -141,5 +141,13 @@ describe('the packed package', () => {
     `;
     const { stdout } = await run(process.execPath, ['-e', probe], { cwd: app.dir });
     expect(JSON.parse(stdout)).toEqual({ createTessera: 'function', loaded: [], deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+    // The client SDK is its own entry point and brings no dependency at all.
+    const clientProbe = `
+      const client = require('tessera-sessions/client');
+      const loaded = Object.keys(require.cache).filter((file) => file.includes('node_modules') && !file.includes('tessera-sessions'));
+      console.log(JSON.stringify({ createTesseraClient: typeof client.createTesseraClient, loaded }));
+    `;
+    const clientOut = await run(process.execPath, ['-e', clientProbe], { cwd: app.dir });
+    expect(JSON.parse(clientOut.stdout)).toEqual({ createTesseraClient: 'function', loaded: [] });
   });
 });
