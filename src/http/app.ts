@@ -17,6 +17,7 @@ import { authRoutes } from './routes/authRoutes';
 import { exampleRoutes } from './routes/exampleRoutes';
 import { gatewayRoutes } from './routes/gatewayRoutes';
 import { healthRoutes } from './routes/healthRoutes';
+import { openapiRoutes } from './routes/openapiRoutes';
 
 export interface AppParts {
   sessions: SessionService;
@@ -55,6 +56,7 @@ export function createApp(parts: AppParts): Koa {
     ? { cookie: parts.pages.cookie, ...pageLayer({ sessions: parts.sessions, accounts: parts.accounts, admin: parts.admin, ...parts.pages }) }
     : null;
   const health = healthRoutes(parts.sessions);
+  const openapi = openapiRoutes();
   const auth = authRoutes(parts.sessions, parts.accounts, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
   const admin = adminRoutes(parts.admin);
@@ -71,6 +73,7 @@ export function createApp(parts: AppParts): Koa {
     }),
   );
   app.use(health.routes()).use(health.allowedMethods());
+  app.use(openapi.routes()).use(openapi.allowedMethods());
   app.use(jsonBodyParser(parts.bodyLimitBytes));
   app.use(authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {}));
   if (pages) {

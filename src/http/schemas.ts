@@ -83,3 +83,12 @@ export const clearThrottleSchema = z
     address: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
   })
   .refine((body) => body.username !== undefined || body.address !== undefined, { message: 'name a username, an address or both', path: ['username'] });
+
+/** POST /auth/introspect (RFC 7662), as a form or JSON. */
+export const introspectionSchema = z.object({
+  token: z.string({ error: 'is required' }).min(1, 'is required').max(512, 'must be at most 512 characters'),
+  token_type_hint: z.string().max(64).optional(),
+  // client_secret_post (RFC 6749 §2.3.1), checked by introspectionClient().
+  client_id: z.string().optional(),
+  client_secret: z.string().optional(),
+});

@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { AccountService } from '../accounts/accountService';
 import type { AdminService } from '../admin/adminService';
@@ -25,6 +26,8 @@ import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
 import { buildCore } from './core';
 
 export interface RunningService {
+  /** The Koa app, for tests that inspect its routes. */
+  app: Koa;
   server: Server;
   port: number;
   /** The port GET /metrics answers on, or null when METRICS_PORT is unset. */
@@ -88,6 +91,7 @@ export async function startService(
     });
   }
   return {
+    app,
     server,
     port: (server.address() as AddressInfo).port,
     metricsPort: metricsServer?.port ?? null,

@@ -3,6 +3,7 @@ import type { Cluster, Redis } from 'ioredis';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/env';
 import { startService, type RunningService } from '../../src/server/service';
+import { checkAgainstDescription } from './apiContract';
 
 export interface TestService extends RunningService {
   url: string;
@@ -17,15 +18,17 @@ export async function startTestService(redis: Redis | Cluster, env: Record<strin
   return {
     ...service,
     url,
-    call(method, path, options = {}) {
+    async call(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
       if (options.body !== undefined) headers['content-type'] ??= 'application/json';
-      return fetch(url + path, {
+      const response = await fetch(url + path, {
         method,
         headers,
         body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
       });
+      await checkAgainstDescription(method, path, response);
+      return response;
     },
   };
 }

@@ -4,22 +4,16 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InvalidTokenError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../errors';
 import type { SessionService } from '../../sessions/sessionService';
 import { introspectionClient, type IntrospectionClientOptions } from '../introspectionClient';
 import { validate } from '../requestInput';
+import { introspectionSchema } from '../schemas';
 
 /** Who may call /auth/introspect besides admin sessions. */
 export type GatewayOptions = IntrospectionClientOptions;
 
-const introspectionSchema = z.object({
-  token: z.string({ error: 'is required' }).min(1, 'is required').max(512, 'must be at most 512 characters'),
-  token_type_hint: z.string().max(64).optional(),
-  // client_secret_post (RFC 6749 §2.3.1), checked by introspectionClient().
-  client_id: z.string().optional(),
-  client_secret: z.string().optional(),
-});
 
 export function gatewayRoutes(sessions: SessionService, options: GatewayOptions): Router {
   const router = new Router({ prefix: '/auth' });

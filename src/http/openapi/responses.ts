@@ -1,0 +1,105 @@
+/** What the JSON API answers, as zod schemas of the JSON on the wire (times are ISO-8601 strings). */
+import { z } from 'zod';
+
+const time = z.iso.datetime();
+
+export const problemSchema = z
+  .looseObject({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().optional(),
+    instance: z.string(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details; `type` is stable. Some types add members (errors, until).' });
+
+export const sessionSchema = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    createdAt: time,
+    lastSeenAt: time,
+    expiresAt: time,
+    absoluteExpiresAt: time,
+    device: z.object({ type: z.string().nullable(), name: z.string().nullable() }),
+    ip: z.string().nullable(),
+    userAgent: z.string().nullable(),
+  })
+  .meta({ id: 'Session' });
+
+export const accountSchema = z
+  .object({ id: z.string(), username: z.string(), roles: z.array(z.string()), createdAt: time })
+  .meta({ id: 'Account' });
+
+const sessionUserSchema = z.object({ id: z.string(), username: z.string().nullable(), roles: z.array(z.string()) });
+
+const issuedSession = {
+  tokenType: z.literal('Bearer'),
+  expiresAt: time,
+  absoluteExpiresAt: time,
+  refreshExpiresAt: time.optional(),
+  session: sessionSchema,
+};
+
+export const loginResponseSchema = z.object({
+  token: z.string(),
+  refreshToken: z.string().optional(),
+  ...issuedSession,
+  user: accountSchema,
+});
+
+/** With the refresh cookie the tokens stay in cookies, so the body carries neither. */
+export const refreshResponseSchema = z.object({
+  token: z.string().optional(),
+  refreshToken: z.string().optional(),
+  ...issuedSession,
+  user: sessionUserSchema,
+});
+
+export const currentSessionSchema = z.object({ session: sessionSchema, user: sessionUserSchema });
+
+export const sessionPageSchema = z.object({
+  sessions: z.array(sessionSchema.extend({ current: z.boolean() })),
+  total: z.int(),
+  nextCursor: z.string().nullable(),
+});
+
+export const userOverviewSchema = accountSchema
+  .extend({ ban: z.object({ until: time.nullable() }).nullable(), sessionCount: z.int() })
+  .meta({ id: 'UserOverview' });
+
+export const banEntrySchema = z
+  .object({ userId: z.string(), username: z.string().nullable(), reason: z.string(), by: z.object({ id: z.string(), name: z.string().nullable() }), since: time, until: time.nullable() })
+  .meta({ id: 'BanEntry' });
+
+export const auditEntrySchema = z
+  .looseObject({
+    id: z.string(),
+    time,
+    type: z.string(),
+    actor: z.object({ id: z.string().nullable(), name: z.string().nullable() }),
+    ip: z.string().nullable(),
+    outcome: z.enum(['success', 'failure', 'denied']),
+  })
+  .meta({ id: 'AuditEntry' });
+
+export const introspectionResponseSchema = z.union([
+  z.object({ active: z.literal(false) }),
+  z.object({
+    active: z.literal(true),
+    token_type: z.literal('Bearer'),
+    sub: z.string(),
+    username: z.string().nullable(),
+    scope: z.string().optional(),
+    roles: z.array(z.string()),
+    iat: z.int(),
+    exp: z.int(),
+    absolute_exp: z.int(),
+    sid: z.string(),
+  }),
+]);
+
+export const statusSchema = z.object({ status: z.string() });
+
+/** RFC 6749 §5.2 error of the introspection endpoint (its clients are OAuth clients, not problem+json readers). */
+export const oauthErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });
