@@ -200,20 +200,33 @@ export class AccountService {
     if (!ended) throw new NotFoundError('You have no live session with that id.');
   }
 
-  /** Sets a new password; every other session of the user ends, the current one stays. */
+  /**
+   * Sets a new password; every other session of the user ends, the current one stays. The current
+   * password is guessed against the login counters of this (username, address): a stolen session
+   * gets no more tries at it than a login form would.
+   */
   async changePassword(actor: Actor, currentSessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+    const { throttle } = this.options;
     const account = await this.accounts.findById(actor.id);
-    if (account) refuseWeakPassword('newPassword', newPassword, account.username);
-    const address = actor.ip ?? '';
-    const valid = account && (await this.options.throttle.checkingPassword(address, () => this.hasher.verify(currentPassword, account.passwordHash)));
-    if (!account || !valid) {
+    if (!account) {
       await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'failure', detail: 'wrong current password' });
       throw new InvalidCredentialsError();
     }
+    refuseWeakPassword('newPassword', newPassword, account.username);
+    const name = normalizeUsername(account.username);
+    const address = actor.ip ?? '';
+    await throttle.beforeLogin(name, address);
+    const valid = await throttle.checkingPassword(address, () => this.hasher.verify(currentPassword, account.passwordHash));
+    if (!valid) {
+      await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'failure', detail: 'wrong current password' });
+      await throttle.loginFailed(name, address, actor, account.id);
+      throw new InvalidCredentialsError();
+    }
+    await throttle.loginSucceeded(name, address);
     const keep = parseSessionId(currentSessionId);
     if (!keep) throw new InvalidTokenError();
     // Throws InvalidTokenError, changing nothing, if this session ended while the hashes ran.
-    const hash = await this.options.throttle.checkingPassword(address, () => this.hasher.hash(newPassword));
+    const hash = await throttle.checkingPassword(address, () => this.hasher.hash(newPassword));
     const ended = await this.accounts.setPassword(account.tag, hash, keep.localId);
     if (ended === null) throw new InvalidTokenError();
     await this.sessions.passwordChanged(actor.id, ended, currentSessionId);

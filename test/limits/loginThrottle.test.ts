@@ -59,6 +59,35 @@ describe.each(BACKENDS)('login throttles shared by two instances on $name Redis'
     expect((await login(b, 'victim', PASSWORD, '203.0.113.9')).status).toBe(200);
   });
 
+  it('throttles wrong current passwords on a password change like failed logins, and refuses the right one during the lockout', async () => {
+    expect((await register(a, 'stolen', '192.0.2.7')).status).toBe(201);
+    const session = (await (await login(a, 'stolen', PASSWORD, '198.51.100.20')).json()) as { token: string };
+    const change = (service: TestService, currentPassword: string) =>
+      service.call('POST', '/auth/password', {
+        token: session.token,
+        body: { currentPassword, newPassword: 'taken-over-2026' },
+        headers: { 'x-forwarded-for': '198.51.100.20' },
+      });
+    const statuses: number[] = [];
+    let lastRefusal: Response | null = null;
+    for (let i = 0; i < 30; i++) {
+      const response = await change(i % 2 ? a : b, `guess ${i}`);
+      statuses.push(response.status);
+      if (response.status === 429) lastRefusal = response;
+      else await response.body?.cancel();
+    }
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5).every((status) => status === 429)).toBe(true);
+    expect(Number(lastRefusal!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await lastRefusal!.json()).toMatchObject({ type: 'urn:tessera:problem:rate-limited', status: 429 });
+
+    expect((await change(a, PASSWORD)).status).toBe(429);
+    // Shared counters: a login of that name from that address is locked too, and the password is unchanged.
+    expect((await login(b, 'stolen', PASSWORD, '198.51.100.20')).status).toBe(429);
+    expect((await login(b, 'stolen', PASSWORD, '203.0.113.20')).status).toBe(200);
+    expect((await login(b, 'stolen', 'taken-over-2026', '203.0.113.21')).status).toBe(401);
+  });
+
   it('answers an unknown name exactly as a known one', async () => {
     await register(a, 'known', '192.0.2.2');
     const answers = async (username: string) => {
