@@ -30,6 +30,7 @@ export async function startChaosService(env: Record<string, string>): Promise<Ch
       LOG_LEVEL: 'error',
       // Thousands of requests from one address: throttles would measure themselves.
       RATE_LIMITS: 'off',
+      WORKERS: '1',
       ...env,
     },
   });

@@ -3,6 +3,7 @@
  * messages that name the variable to fix. The service's defaults live here; session settings left
  * unset take the library's defaults (options.ts).
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { passwordSchema, usernameSchema } from '../validation/fieldSchemas';
 import { fieldProblems } from '../validation/zodIssues';
@@ -86,6 +87,8 @@ const REDIS_TARGETS = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as
 const envSchema = z
   .object({
     PORT: positiveInt(0, 65535).default(3000),
+    // Unset: the number of cores (see workersOf).
+    WORKERS: positiveInt(1, 256).optional(),
     HOST: z.string().min(1).default('0.0.0.0'),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     REDIS_CLUSTER_NODES: hostPortList().optional(),
@@ -206,6 +209,10 @@ const envSchema = z
     message: 'must differ from PORT: the metrics have a listener of their own',
     path: ['METRICS_PORT'],
   })
+  .refine((env) => env.METRICS_PORT === undefined || (env.WORKERS ?? 1) === 1, {
+    message: 'needs WORKERS=1: each worker counts only its own requests, so a scrape would see one worker',
+    path: ['METRICS_PORT'],
+  })
   .refine((env) => env.COOKIE_SECURE || LOOPBACK_HOSTS.has(env.HOST), {
     message: 'may be off only for plain-http localhost: set HOST to 127.0.0.1, ::1 or localhost, or serve over https',
     path: ['COOKIE_SECURE'],
@@ -247,6 +254,11 @@ export type Config = z.infer<typeof envSchema>;
 /** Replicas a security write must reach: as configured, else 1 with Sentinel and 0 otherwise. */
 export function durableReplicasOf(config: Config): number {
   return config.DURABLE_REPLICAS ?? (config.REDIS_SENTINELS ? 1 : 0);
+}
+
+/** Processes `npm start` serves with: as configured, else one per core (one when metrics are on: they are per process). */
+export function workersOf(config: Config): number {
+  return config.WORKERS ?? (config.METRICS_PORT === undefined ? availableParallelism() : 1);
 }
 
 export class ConfigError extends Error {

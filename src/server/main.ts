@@ -1,13 +1,18 @@
 /**
  * `npm start`: reads the configuration, connects to Redis (or starts the embedded one), serves,
- * and on SIGTERM/SIGINT stops accepting, finishes in-flight requests and closes Redis.
+ * and on SIGTERM/SIGINT stops accepting, finishes in-flight requests and closes Redis. With more
+ * than one worker (WORKERS), this process is the node:cluster primary: it owns the embedded
+ * Redis and the workers' lifecycle (workers.ts), and each worker serves as a single process would.
  */
-import { ConfigError, loadConfig, type Config } from '../config/env';
+import cluster from 'node:cluster';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, workersOf, type Config } from '../config/env';
 import { configuredRedis, embeddedRedisDir } from '../config/redisTarget';
 import { createLogger } from '../logging/logger';
-import { createRedisClient, waitUntilReady } from '../store/redisClient';
+import { createRedisClient, waitUntilReady, type RedisTarget } from '../store/redisClient';
 import { startEmbeddedRedis, type EmbeddedRedis } from './embeddedRedis';
 import { startService, type RunningService } from './service';
+import { isWorkerStart, startWorkers, WORKER_READY, type Workers } from './workers';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -20,6 +25,20 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
 
+  if (cluster.isWorker) {
+    const target = await new Promise<RedisTarget>((resolve) => {
+      const onMessage = (message: unknown) => {
+        if (!isWorkerStart(message)) return;
+        process.off('message', onMessage);
+        resolve(message.redis);
+      };
+      process.on('message', onMessage);
+      process.send!(WORKER_READY);
+    });
+    await serve(config, target, null, logger);
+    return;
+  }
+
   let embedded: EmbeddedRedis | null = null;
   let target = configuredRedis(config);
   if (!target) {
@@ -28,6 +47,39 @@ async function main(): Promise<void> {
     target = { kind: 'standalone', path: embedded.socketPath };
   }
 
+  const workerCount = workersOf(config);
+  if (workerCount === 1) {
+    await serve(config, target, embedded, logger);
+    return;
+  }
+
+  let workers: Workers | null = null;
+  let stopRequested = false;
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    stopRequested = true;
+    void workers?.stop();
+  };
+  // Installed before the workers start, so a signal during start-up is not lost either.
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  try {
+    workers = await startWorkers(workerCount, target, logger);
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  logger.info({ port: config.PORT, workers: workerCount }, 'tessera listening');
+  if (stopRequested) void workers.stop();
+  // Whoever ends the workers (a signal, or one of them dying), the embedded Redis goes last.
+  void workers.stopped.then(async (code) => {
+    await embedded?.stop();
+    process.exit(code);
+  });
+}
+
+/** Serves in this process until SIGTERM/SIGINT; `embedded` is stopped last when this process owns it. */
+async function serve(config: Config, target: RedisTarget, embedded: EmbeddedRedis | null, logger: Logger): Promise<void> {
   const redis = createRedisClient(target, { logger });
   // Whatever happens from here, the embedded Redis must not outlive this process.
   const release = async () => {
@@ -48,13 +100,13 @@ async function main(): Promise<void> {
     await release();
     throw error;
   }
-  logger.info({ port: service.port, metricsPort: service.metricsPort }, 'tessera listening');
+  if (cluster.isPrimary) logger.info({ port: service.port, metricsPort: service.metricsPort }, 'tessera listening');
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    if (cluster.isPrimary) logger.info({ signal }, 'shutting down');
     let code = 0;
     try {
       await service.close();

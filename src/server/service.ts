@@ -58,7 +58,9 @@ export async function startService(
   }
   const { sessions, accounts, admin, audit } = core;
   // Ready before the first login of an unknown name, which must not take longer than any other.
-  core.prepareLogin().catch((error: unknown) => logger.error({ err: error }, 'could not prepare the dummy password hash'));
+  let closing = false;
+  // A stop during start-up ends the hashing workers under it: that is no fault.
+  core.prepareLogin().catch((error: unknown) => closing || logger.error({ err: error }, 'could not prepare the dummy password hash'));
   reportDurability(core.durable, logger);
   if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
     await bootstrapAdmin(accounts, audit, config.ADMIN_USERNAME, config.ADMIN_PASSWORD, logger);
@@ -100,6 +102,7 @@ export async function startService(
     accounts,
     admin,
     async close() {
+      closing = true;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

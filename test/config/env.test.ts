@@ -1,4 +1,5 @@
-import { loadConfig } from '../../src/config/env';
+import { availableParallelism } from 'node:os';
+import { loadConfig, workersOf } from '../../src/config/env';
 import { problemsOf } from '../support/configProblems';
 import { resolveTesseraOptions } from '../../src/options';
 import { sessionOptionsFrom } from '../../src/server/core';
@@ -48,6 +49,16 @@ describe('configuration from the environment', () => {
     ]);
     expect(problemsOf({ SESSION_SLIDE_GRANULARITY: '5s', SESSION_IDLE_TIMEOUT: '5s' })).toEqual([
       'SESSION_SLIDE_GRANULARITY: must be shorter than SESSION_IDLE_TIMEOUT',
+    ]);
+  });
+
+  it('reads WORKERS, one per core by default and one with metrics, and refuses more than one beside METRICS_PORT', () => {
+    expect(workersOf(loadConfig({}))).toBe(availableParallelism());
+    expect(workersOf(loadConfig({ WORKERS: '3' }))).toBe(3);
+    expect(workersOf(loadConfig({ METRICS_PORT: '9100' }))).toBe(1);
+    expect(problemsOf({ WORKERS: '0' })).toEqual(['WORKERS: must be at least 1']);
+    expect(problemsOf({ WORKERS: '2', METRICS_PORT: '9100' })).toEqual([
+      'METRICS_PORT: needs WORKERS=1: each worker counts only its own requests, so a scrape would see one worker',
     ]);
   });
 

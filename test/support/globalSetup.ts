@@ -12,6 +12,8 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const [standalone, cluster] = await Promise.all([startRedis(), startRedisCluster()]);
   globalThis.__tesseraRedis = { standalone, cluster };
+  // Services the tests start as `npm start` serve in one process unless a test asks for workers.
+  process.env.WORKERS ??= '1';
   process.env.TESSERA_TEST_REDIS_PORT = String(standalone.port);
   process.env.TESSERA_TEST_CLUSTER_NODES = cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',');
 }
