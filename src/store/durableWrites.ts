@@ -65,10 +65,36 @@ export class DurableWrites extends EventEmitter<{ outcome: [DurableOutcome] }> {
     else pipeline.call(write.command, ...write.args);
     if (plan.waitAof) pipeline.call('WAITAOF', 1, 0, this.options.timeoutMs);
     if (this.options.replicas > 0) pipeline.call('WAIT', this.options.replicas, this.options.timeoutMs);
-    const replies = await guard(() => exec(pipeline));
+    return this.confirm(connection, plan, await guard(() => exec(pipeline)));
+  }
+
+  /**
+   * A script whose reply says whether it wrote (`wrote`), such as spending a refresh token, which
+   * anyone can call with a made-up token: it runs as a plain script call on the confirming
+   * connection, and only a reply that wrote is then waited for, so a call that changed nothing
+   * never holds that connection for a WAIT nor answers 503 while a replica lags.
+   */
+  async writeIfChanged(write: { script: ScriptName; keys: string[]; args: Arg[] }, wrote: (reply: unknown) => boolean): Promise<unknown> {
+    const plan = await this.detect();
+    if (!plan.waitAof && this.options.replicas === 0) return guard(() => this.direct(write));
+    const connection = this.confirmingConnection();
+    if (connection.status !== 'ready') await guard(() => waitUntilReady(connection, CONNECT_GRACE_MS));
+    const reply = await guard(() => registerScripts(connection)[`tessera_${write.script}`](...write.keys, ...write.args));
+    if (!wrote(reply)) return reply;
+    const pipeline = connection.pipeline();
+    // A read of the written slot routes the waits, on a Cluster, to the node that ran the script.
+    pipeline.exists(write.keys[0]);
+    if (plan.waitAof) pipeline.call('WAITAOF', 1, 0, this.options.timeoutMs);
+    if (this.options.replicas > 0) pipeline.call('WAIT', this.options.replicas, this.options.timeoutMs);
+    await this.confirm(connection, plan, await guard(() => exec(pipeline)));
+    return reply;
+  }
+
+  /** The first reply of a write-then-wait pipeline, once the waits confirm it; UnconfirmedWriteError otherwise. */
+  private async confirm(connection: RedisClient, plan: DurabilityPlan, replies: [Error | null, unknown][]): Promise<unknown> {
     const [[writeError, reply], ...confirmations] = replies;
     if (writeError) {
-      // This connection's slot map is stale after a fail-over; ioredis does not retry a pipelined write.
+      // This connection's slot map is stale after a fail-over; ioredis does not retry a pipelined command.
       if (isCluster(connection) && /^(MOVED|ASK) /.test(writeError.message)) connection.refreshSlotsCache();
       await guard(() => Promise.reject(writeError));
     }

@@ -1,8 +1,9 @@
 /**
  * Redis access for refresh families: spending a refresh token is one script over the owner's
- * hash slot (store/lua/refresh.lua), the single round trip of POST /auth/refresh. It is a
- * confirmed write (durableWrites.ts): a rotation, or a family ended for reuse, that a fail-over
- * lost would bring a spent refresh token back to life.
+ * hash slot (store/lua/refresh.lua), the single round trip of POST /auth/refresh. A rotation, or
+ * a family ended for reuse, is confirmed (durableWrites.ts): one a fail-over lost
+ * would bring a spent refresh token back to life. A token that changed nothing (unknown, wrong,
+ * a retry within the grace window) waits for nothing: anyone can present one.
  */
 import type { ResolvedTesseraOptions } from '../options';
 import type { DurableWrites } from './durableWrites';
@@ -70,7 +71,7 @@ export class RefreshStore {
 
   async rotate(rotation: Rotation): Promise<RotationOutcome> {
     const keys = this.keys.forUser(rotation.tag);
-    const reply = (await this.durable.write({
+    const reply = (await this.durable.writeIfChanged({
       script: 'refresh',
       keys: [keys.family(rotation.familyId), keys.spentRefreshes(rotation.familyId), keys.user, keys.index, keys.session(rotation.newLocalId)],
       args: [
@@ -86,7 +87,7 @@ export class RefreshStore {
         rotation.userAgent,
         SPENT_KEPT,
       ],
-    })) as Reply | null;
+    }, wroteSomething)) as Reply | null;
     if (!reply) return { kind: 'unknown' };
     const [kind, userId, roles, userName, localId, created, expires, absolute, refreshExpires, deviceType, deviceName, ip, userAgent, sealed, ended] = reply;
     if (kind === 'reused') return { kind, userId, endedLocalId: localId || null };
@@ -107,4 +108,12 @@ export class RefreshStore {
     };
     return kind === 'replayed' ? { kind, minted, sealedPair: sealed } : { kind: 'rotated', minted, endedLocalId: ended || null };
   }
+}
+
+/**
+ * Whether the script wrote what must survive a fail-over: a rotation, or a family ended for reuse.
+ * A family it dropped because the user's generation moved on is dropped again if that is lost.
+ */
+function wroteSomething(reply: unknown): boolean {
+  return Array.isArray(reply) && (reply[0] === 'rotated' || reply[0] === 'reused');
 }

@@ -3,6 +3,7 @@ import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
 import { startRedis, type RedisProcess } from '../support/redisServer';
 import { cutOffReplica, waitForReplicas } from '../support/replication';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { formatRefreshToken, newFamilyId, newRefreshSecret, parseRefreshToken } from '../../src/tokens/refreshToken';
 
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
 
@@ -29,7 +30,14 @@ describe('security writes on a Redis master with a replica', () => {
     beforeEach(async () => {
       await waitForReplicas(master.port, 1);
       // Eight users sign up at once from one address: more than its password checks in flight.
-      service = await startTestService(redis, { DURABLE_REPLICAS: '1', DURABLE_TIMEOUT: '300ms', PASSWORD_CHECKS_PER_ADDRESS: '16', ...ADMIN });
+      // A reuse grace of 1ms: a spent refresh token presented again is reuse, not a retry.
+      service = await startTestService(redis, {
+        DURABLE_REPLICAS: '1',
+        DURABLE_TIMEOUT: '300ms',
+        PASSWORD_CHECKS_PER_ADDRESS: '16',
+        REFRESH_REUSE_GRACE: '1ms',
+        ...ADMIN,
+      });
       admin = (await logIn(service, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD)).token;
     });
     afterEach(() => service.close());
@@ -67,8 +75,34 @@ describe('security writes on a Redis master with a replica', () => {
       expect((await service.call('POST', '/auth/logout-all', { token: again.token })).status).toBe(204);
     });
 
+    async function rememberedRefreshToken(username: string): Promise<string> {
+      await signUpAndLogIn(service, username);
+      const response = await service.call('POST', '/auth/login', { body: { username, password: 'correct horse battery', remember: true } });
+      return ((await response.json()) as { refreshToken: string }).refreshToken;
+    }
+
+    it('answers an unknown or wrong refresh token 401 while the replica is cut off: it wrote nothing to confirm', async () => {
+      const real = await rememberedRefreshToken('refresh-holder');
+      const { tag } = parseRefreshToken(real)!;
+      const cut = await cutOffReplica(master, replica);
+      try {
+        for (const refreshToken of [formatRefreshToken(tag, newFamilyId(), newRefreshSecret()), real.slice(0, -1) + (real.endsWith('a') ? 'b' : 'a')]) {
+          const answer = await service.call('POST', '/auth/refresh', { body: { refreshToken } });
+          expect(answer.status).toBe(401);
+          expect(await answer.json()).toMatchObject({ type: 'urn:tessera:problem:invalid-refresh-token' });
+        }
+      } finally {
+        cut.resume();
+      }
+      await waitForReplicas(master.port, 1);
+      expect((await service.call('POST', '/auth/refresh', { body: { refreshToken: real } })).status).toBe(200);
+    });
+
     it('holds every security write to the same confirmation', async () => {
       const users = await Promise.all(Array.from({ length: 8 }, (_, i) => signUpAndLogIn(service, `writer-${i}`)));
+      const [rotating, reusing] = await Promise.all([rememberedRefreshToken('refresh-rotator'), rememberedRefreshToken('refresh-reuser')]);
+      const reuseRotated = await service.call('POST', '/auth/refresh', { body: { refreshToken: reusing } });
+      expect(reuseRotated.status).toBe(200);
       const [own, password, adminOne, adminAll, roles, banned, unbanned, everywhere] = users;
       const idOf = (user: (typeof users)[number]) => user.body.user.id;
       expect((await service.call('POST', '/admin/blacklist', { token: admin, body: { userId: idOf(unbanned), reason: 'to lift' } })).status).toBe(201);
@@ -85,8 +119,11 @@ describe('security writes on a Redis master with a replica', () => {
           await send('POST', '/admin/blacklist', admin, { userId: idOf(banned), reason: 'abuse' }),
           await send('DELETE', `/admin/blacklist/${idOf(unbanned)}`, admin),
           await send('POST', '/auth/logout-all', everywhere.token),
+          (await service.call('POST', '/auth/refresh', { body: { refreshToken: rotating } })).status,
+          // Spent before the cut and past its grace: the family ends, and that too must be confirmed.
+          (await service.call('POST', '/auth/refresh', { body: { refreshToken: reusing } })).status,
         ];
-        expect(statuses).toEqual([503, 503, 503, 503, 503, 503, 503, 503]);
+        expect(statuses).toEqual([503, 503, 503, 503, 503, 503, 503, 503, 503, 503]);
       } finally {
         cut.resume();
       }
