@@ -22,6 +22,9 @@ type Arg = string | number | Buffer;
 
 const CONNECT_GRACE_MS = 1000;
 
+/** WAITAOF's refusal on a master running without AOF. */
+const AOF_DISABLED = /appendonly is disabled/i;
+
 export interface DurabilityOptions {
   /** Replicas that must have a security write before it is answered. */
   replicas: number;
@@ -98,14 +101,23 @@ export class DurableWrites extends EventEmitter<{ outcome: [DurableOutcome] }> {
       if (isCluster(connection) && /^(MOVED|ASK) /.test(writeError.message)) connection.refreshSlotsCache();
       await guard(() => Promise.reject(writeError));
     }
-    for (const [error] of confirmations) if (error) await guard(() => Promise.reject(error));
+    for (const [error] of confirmations) {
+      if (!error) continue;
+      // A fail-over to a master without AOF: WAITAOF is refused. Look again before the next write.
+      if (AOF_DISABLED.test(error.message)) {
+        this.plan = null;
+        this.emit('outcome', 'unconfirmed');
+        throw new UnconfirmedWriteError('the Redis master no longer writes to disk');
+      }
+      await guard(() => Promise.reject(error));
+    }
     const shortfall = this.shortfall(plan, confirmations.map(([, value]) => value));
     this.emit('outcome', shortfall ? 'unconfirmed' : 'confirmed');
     if (shortfall) throw new UnconfirmedWriteError(shortfall);
     return reply;
   }
 
-  /** Finds out, once, whether WAITAOF can be used; a failed look is tried again on the next write. */
+  /** Finds out whether WAITAOF can be used; a failed look, or a master that turned AOF off, is looked at again on the next write. */
   detect(): Promise<DurabilityPlan> {
     this.plan ??= guard(() => detectPlan(this.redis)).catch((error: unknown) => {
       this.plan = null;
