@@ -116,8 +116,8 @@ export class RefreshTokenReusedError extends TesseraError {
 }
 
 export class InvalidCredentialsError extends TesseraError {
-  constructor() {
-    super(401, 'invalid-credentials', 'Invalid credentials', 'The username or password is wrong.');
+  constructor(detail = 'The username or password is wrong.') {
+    super(401, 'invalid-credentials', 'Invalid credentials', detail);
   }
 }
 

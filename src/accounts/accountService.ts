@@ -27,6 +27,7 @@ import { ID_ALPHABET, parseSessionId } from '../tokens/sessionId';
 import { passwordProblem } from '../validation/passwordPolicy';
 
 const newUserId = customAlphabet(ID_ALPHABET, 16);
+const WRONG_CURRENT_PASSWORD = 'The current password is wrong.';
 
 export interface PublicUser {
   id: string;
@@ -210,7 +211,7 @@ export class AccountService {
     const account = await this.accounts.findById(actor.id);
     if (!account) {
       await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'failure', detail: 'wrong current password' });
-      throw new InvalidCredentialsError();
+      throw new InvalidCredentialsError(WRONG_CURRENT_PASSWORD);
     }
     refuseWeakPassword('newPassword', newPassword, account.username);
     const name = normalizeUsername(account.username);
@@ -220,7 +221,7 @@ export class AccountService {
     if (!valid) {
       await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'failure', detail: 'wrong current password' });
       await throttle.loginFailed(name, address, actor, account.id);
-      throw new InvalidCredentialsError();
+      throw new InvalidCredentialsError(WRONG_CURRENT_PASSWORD);
     }
     await throttle.loginSucceeded(name, address);
     const keep = parseSessionId(currentSessionId);

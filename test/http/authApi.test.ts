@@ -211,6 +211,7 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
         body: { currentPassword: 'not-the-password', newPassword: 'goto-considered-2' },
       });
       expect(wrong.status).toBe(401);
+      expect(await wrong.json()).toMatchObject({ type: 'urn:tessera:problem:invalid-credentials', detail: 'The current password is wrong.' });
       const changed = await service.call('POST', '/auth/password', {
         token: here.token,
         body: { currentPassword: 'shortest-path-1', newPassword: 'goto-considered-2' },
