@@ -73,6 +73,7 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
       session: { device: { type: 'ios', name: 'Phone' }, rememberedUntil: second.refreshExpiresAt },
       user: { id: first.user.id, username: 'rotor', roles: [] },
     });
+    expect(second.user).toEqual(first.user);
     expect(second.token).not.toBe(first.token);
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(second.session.id).not.toBe(first.session.id);

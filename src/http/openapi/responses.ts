@@ -53,7 +53,7 @@ export const refreshResponseSchema = z.object({
   token: z.string().optional(),
   refreshToken: z.string().optional(),
   ...issuedSession,
-  user: sessionUserSchema,
+  user: accountSchema,
 });
 
 export const currentSessionSchema = z.object({ session: sessionSchema, user: sessionUserSchema });

@@ -67,7 +67,13 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
       if (fromCookie) refreshCookie?.clear(ctx);
       throw new InvalidRefreshTokenError();
     }
-    const { token, session, refresh, user } = refreshed;
+    const { token, session, refresh } = refreshed;
+    // The same user shape as /login answers; a user deleted meanwhile gets no session.
+    const user = await accounts.findById(refreshed.user.id);
+    if (!user) {
+      await sessions.revoke(session.id);
+      throw new InvalidRefreshTokenError();
+    }
     const body = {
       token,
       tokenType: 'Bearer',
@@ -76,7 +82,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
       refreshToken: refresh.token,
       refreshExpiresAt: refresh.expiresAt,
       session,
-      user: { id: user.id, username: user.name, roles: user.roles },
+      user,
     };
     if (fromCookie && cookie && refreshCookie) {
       // Cookie mode: the tokens stay in HttpOnly cookies, out of reach of page scripts.
