@@ -7,7 +7,7 @@
  * prefix differs, so a token check rejects it without a Redis call).
  */
 import type { Context, Middleware } from 'koa';
-import { RefreshTokenReusedError, UserBannedError } from '../errors';
+import { RefreshTokenReusedError } from '../errors';
 import type { Validation } from '../sessions/sessionService';
 import type { RefreshedSession } from '../sessions/types';
 import { SessionCookie } from './sessionCookie';
@@ -39,7 +39,7 @@ export interface PageRefreshOptions {
 /**
  * Runs after authenticate() and the session cookie's slide: a page navigation whose session
  * cookie has lapsed but whose refresh cookie is live gets a new pair in both cookies and goes on
- * signed in. A refresh cookie that is dead, reused or banned is dropped and the request goes on
+ * signed in. A refresh cookie that is dead (a ban ends it too) or reused is dropped and the request goes on
  * signed out; a store fault is answered 503 like any other.
  */
 export function refreshFromCookie(options: PageRefreshOptions): Middleware {
@@ -50,7 +50,7 @@ export function refreshFromCookie(options: PageRefreshOptions): Middleware {
       try {
         refreshed = await options.spend(presented, { ip: ctx.ip, userAgent: ctx.get('User-Agent') });
       } catch (error) {
-        if (!(error instanceof RefreshTokenReusedError || error instanceof UserBannedError)) throw error;
+        if (!(error instanceof RefreshTokenReusedError)) throw error;
       }
       const validation = refreshed && (await options.validate(refreshed.token));
       if (refreshed && validation) {

@@ -3,7 +3,7 @@
  * drawn and the new pair sealed under the presented secret before the one script runs, so the
  * script can store what a retry within the grace window needs to get the very same answer.
  */
-import { RefreshTokenReusedError, UserBannedError } from '../errors';
+import { RefreshTokenReusedError } from '../errors';
 import { splitRoles } from '../store/fields';
 import type { MintedSession, RefreshStore } from '../store/refreshStore';
 import { formatRefreshToken, newRefreshSecret, parseRefreshToken } from '../tokens/refreshToken';
@@ -18,7 +18,7 @@ export class Refresher {
   /**
    * The new pair, with `rotated` false when it is the first answer given again (a retry within
    * the grace window); null when the token is not live. Throws RefreshTokenReusedError (the family
-   * has ended) or UserBannedError.
+   * has ended). A banned user's token is not live: a ban ends the user's families.
    */
   async spend(
     refreshToken: string,
@@ -42,8 +42,6 @@ export class Refresher {
     switch (outcome.kind) {
       case 'unknown':
         return null;
-      case 'banned':
-        throw new UserBannedError(outcome.until === 'inf' ? null : new Date(Number(outcome.until)));
       case 'reused':
         throw new RefreshTokenReusedError(
           outcome.userId,

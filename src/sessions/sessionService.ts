@@ -149,7 +149,7 @@ export class SessionService implements AttributeWriter {
    * the family's previous session ends. Answers null when the token is not live (unknown,
    * malformed, expired, or its login ended). The same token again within the reuse grace window
    * answers the same pair; after it, throws RefreshTokenReusedError, having ended the whole
-   * family and its session. Throws UserBannedError for a banned user.
+   * family and its session. A ban ends the user's families, so a banned user's token is not live.
    */
   async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'> = {}): Promise<RefreshedSession | null> {
     try {

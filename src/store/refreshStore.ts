@@ -47,7 +47,6 @@ export type RotationOutcome =
   | { kind: 'replayed'; minted: MintedSession; sealedPair: string }
   /** A spent token after the grace window: the family and its session (if live) ended. */
   | { kind: 'reused'; userId: string; endedLocalId: string | null }
-  | { kind: 'banned'; userId: string; until: string }
   | { kind: 'unknown' };
 
 type Reply = [string, string, string, string, string, string, string, string, string, string, string, string, string, string, string?];
@@ -91,7 +90,6 @@ export class RefreshStore {
     if (!reply) return { kind: 'unknown' };
     const [kind, userId, roles, userName, localId, created, expires, absolute, refreshExpires, deviceType, deviceName, ip, userAgent, sealed, ended] = reply;
     if (kind === 'reused') return { kind, userId, endedLocalId: localId || null };
-    if (kind === 'banned') return { kind, userId, until: userName };
     const minted: MintedSession = {
       userId,
       roles,

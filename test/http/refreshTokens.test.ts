@@ -120,6 +120,32 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
     }
   });
 
+  it('answers a late retry of an older spent token invalid, not reused, when its successor was spent too within the grace window', async () => {
+    const first = await remembered(service, 'hasty');
+    const second = (await (await refresh(service, first.refreshToken)).json()) as Pair;
+    const third = (await (await refresh(service, second.refreshToken)).json()) as Pair;
+    const late = await refresh(service, first.refreshToken);
+    expect(late.status).toBe(401);
+    expect(await problemType(late)).toBe('urn:tessera:problem:invalid-refresh-token');
+    expect(await sessionStatus(service, third.token)).toBe(200);
+    expect((await refresh(service, third.refreshToken)).status).toBe(200);
+  });
+
+  it('keeps one session per device type across a refresh: the next login on that device type ends the refreshed session', async () => {
+    const single = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), ONE_SESSION_PER_DEVICE_TYPE: 'on' });
+    try {
+      const first = await remembered(single, 'one-phone', { type: 'ios' });
+      const second = (await (await refresh(single, first.refreshToken)).json()) as Pair;
+      expect(await sessionStatus(single, second.token)).toBe(200);
+      const next = await single.call('POST', '/auth/login', { body: { username: 'one-phone', password: PASSWORD, device: { type: 'ios' } } });
+      expect(next.status).toBe(200);
+      expect(await sessionStatus(single, second.token)).toBe(401);
+      expect(await sessionStatus(single, ((await next.json()) as Pair).token)).toBe(200);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('leaves the family alone when a wrong secret is presented for it', async () => {
     const pair = await remembered(service, 'guessed');
     const forged = pair.refreshToken.slice(0, -4) + (pair.refreshToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');

@@ -10,20 +10,22 @@
   ARGV[9] refresh absolute lifetime (ms)   ARGV[10] reuse grace (ms)   ARGV[11] prefix of the user's session keys
   ARGV[12] the new pair, sealed under the presented secret (kept to answer a retry alike)
   ARGV[13] client ip ('' when unknown)   ARGV[14] user agent ('' when unknown)   ARGV[15] most spent hashes kept
-  Returns false when the token is unknown, wrong, expired or its family ended; otherwise
+  Returns false when the token is unknown, wrong, expired, its family ended, or it is an older spent
+  token retried within the grace window after its successor was spent too; otherwise
   {outcome, userId, roles, userName, sessionLocalId, createdAtMs, expiresAtMs, absoluteExpiresAtMs,
   refreshExpiresAtMs, deviceType, deviceName, ip, userAgent, sealedPair[, endedLocalId]} where outcome is
   'rotated' (a new pair: sealedPair is empty; endedLocalId the family's previous session if it was
   still live, else ''), 'replayed' (a retry within the grace window: the pair
-  of the first answer, sealed), 'reused' (a spent token after the grace window: the family and its
-  session ended; only userId and sessionLocalId follow) or 'banned' (userName holds the ban's end).
+  of the first answer, sealed) or 'reused' (a spent token after the grace window: the family and its
+  session ended; only userId and sessionLocalId follow). A ban moves the generation on, so a banned
+  user's family ends like any other whose generation moved.
 ]]
 local family = {}
 local raw = redis.call('HGETALL', KEYS[1])
 if #raw == 0 then return false end
 for i = 1, #raw, 2 do family[raw[i]] = raw[i + 1] end
 local now = nowMs()
-local user = redis.call('HMGET', KEYS[3], 'u', 'g', 'r', 'n', 'b')
+local user = redis.call('HMGET', KEYS[3], 'u', 'g', 'r', 'n')
 
 local function endWholeFamily()
   if family.s then endSession(ARGV[11] .. family.s, KEYS[4], family.s) end
@@ -37,17 +39,14 @@ if user[2] ~= family.g or now >= tonumber(family.c) + tonumber(ARGV[9]) then
 end
 
 local current = ARGV[1] == family.h
-local previous = family.p ~= nil and ARGV[1] == family.p
-if not current and not previous and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
-  -- A wrong secret leaves the family alone: guessing must not be a way to end someone's login.
-  return false
-end
-if user[5] and (user[5] == 'inf' or tonumber(user[5]) > now) then
-  return {'banned', user[1], '', user[5]}
-end
-
 if not current then
-  if previous and now - tonumber(family.pt) < tonumber(ARGV[10]) then
+  local spentAt = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  -- A wrong secret leaves the family alone: guessing must not be a way to end someone's login.
+  if not spentAt then return false end
+  if now - tonumber(spentAt) < tonumber(ARGV[10]) then
+    -- A late retry of an older token whose successor was spent too: its answer is gone, but a
+    -- client racing itself within the grace window is no theft.
+    if ARGV[1] ~= family.p then return false end
     local s = redis.call('HMGET', ARGV[11] .. family.s, 'c', 'i', 'u')
     local times = {}
     for part in string.gmatch(family.pr, '[^,]+') do times[#times + 1] = part end
@@ -77,10 +76,14 @@ redis.call('HSET', KEYS[5], unpack(record))
 redis.call('PEXPIREAT', KEYS[5], expires)
 redis.call('ZADD', KEYS[4], now, ARGV[3])
 extendTo(KEYS[4], expires)
+-- One session per device type (create.lua): the refreshed session is the device's session now.
+if family.t and redis.call('HGET', KEYS[3], 'd:' .. family.t) == family.s then
+  redis.call('HSET', KEYS[3], 'd:' .. family.t, ARGV[3])
+end
 
 -- The refresh idle timeout slides from this use, never past the family's absolute end.
 local refreshExpires = math.min(now + tonumber(ARGV[8]), tonumber(family.c) + tonumber(ARGV[9]))
-redis.call('HSET', KEYS[1], 'h', ARGV[5], 's', ARGV[3], 'p', family.h, 'pt', now, 'pe', ARGV[12],
+redis.call('HSET', KEYS[1], 'h', ARGV[5], 's', ARGV[3], 'p', family.h, 'pe', ARGV[12],
   'pr', table.concat({now, expires, absolute, refreshExpires}, ','))
 redis.call('PEXPIREAT', KEYS[1], refreshExpires)
 redis.call('ZADD', KEYS[2], now, family.h)
