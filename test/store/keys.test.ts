@@ -37,7 +37,17 @@ describe('the key space', () => {
   it('puts every key of one user in one Cluster hash slot, and users apart', async () => {
     const keys = new KeySpace(uniquePrefix());
     const anna = keys.forUser('AbCdEfGhIj');
-    const slots = await Promise.all([anna.user, anna.index, anna.session('one'), keys.session('AbCdEfGhIj', 'two'), keys.formToken('AbCdEfGhIj', 'f')].map(slotOf));
+    const slots = await Promise.all(
+      [
+        anna.user,
+        anna.index,
+        anna.session('one'),
+        keys.session('AbCdEfGhIj', 'two'),
+        keys.formToken('AbCdEfGhIj', 'f'),
+        anna.family('fam'),
+        anna.spentRefreshes('fam'),
+      ].map(slotOf),
+    );
     expect(new Set(slots).size).toBe(1);
     // The prefix of the session keys is what the scripts complete with a local id.
     expect(anna.session('one')).toBe(anna.sessionPrefix + 'one');
