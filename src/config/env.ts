@@ -32,10 +32,12 @@ const optionalDuration = () =>
     .optional()
     .transform((value, ctx) => (value === undefined ? undefined : toSeconds(value, ctx)));
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 const positiveInt = (min: number, max: number) =>
   z
     .string()
-    .regex(/^\d+$/, 'must be a whole number')
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
     .transform(Number)
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
@@ -70,13 +72,18 @@ const trustedProxyHops = z
 /** Addresses only this machine can reach: the one place a cookie without Secure is acceptable. */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
-const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
+const HOST_PORT = /^[^\s:]+:\d{1,5}$/;
 
+/** A comma-separated list of host:port; each bad entry is named by its value, not its position. */
 const hostPortList = () =>
-  z
-    .string()
-    .transform((text) => text.split(',').map((node) => node.trim()).filter(Boolean))
-    .pipe(z.array(hostPort).min(1, 'must list at least one host:port'));
+  z.string().transform((text, ctx) => {
+    const nodes = text.split(',').map((node) => node.trim()).filter(Boolean);
+    if (nodes.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one host:port' });
+    for (const node of nodes.filter((candidate) => !HOST_PORT.test(candidate))) {
+      ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of host:port; "${node}" is not` });
+    }
+    return nodes;
+  });
 
 /** How a security write is confirmed when DURABLE_TIMEOUT is unset. */
 export const DEFAULT_DURABLE_TIMEOUT = '500ms';
@@ -136,7 +143,7 @@ const envSchema = z
     BCRYPT_COST: positiveInt(4, 15).default(12),
     SIGNUP: onOff('on'),
     TRUST_PROXY: trustedProxyHops,
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     BODY_LIMIT_BYTES: positiveInt(256, 1_048_576).default(16_384),
     RATE_LIMITS: onOff('on'),
     LOGIN_FREE_TRIES: count(DEFAULT_THROTTLE_OPTIONS.loginFreeTries, 1000),

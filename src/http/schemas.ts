@@ -53,7 +53,7 @@ export const pageQuerySchema = z.object({
   cursor: z.string().max(512, 'must be at most 512 characters').optional(),
   limit: z
     .string()
-    .regex(/^\d+$/, 'must be a whole number')
+    .regex(/^\d+$/, 'must be a whole number from 1 to 100')
     .transform(Number)
     .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100'))
     .default(50),
@@ -70,7 +70,7 @@ export const sessionPageQuerySchema = z.object({
   cursor: z.string().max(64, 'must be at most 64 characters').optional(),
   limit: z
     .string()
-    .regex(/^\d+$/, 'must be a whole number')
+    .regex(/^\d+$/, 'must be a whole number from 1 to 100')
     .transform(Number)
     .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100'))
     .default(100),

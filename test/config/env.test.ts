@@ -91,7 +91,7 @@ describe('configuration from the environment', () => {
         expect.stringMatching(/^SESSION_IDLE_TIMEOUT: must be seconds or a duration like 30m/),
         expect.stringMatching(/^BCRYPT_COST: must be at most 15/),
         expect.stringMatching(/^SIGNUP: must be on or off/),
-        expect.stringMatching(/^REDIS_CLUSTER_NODES\.0: must be host:port/),
+        'REDIS_CLUSTER_NODES: must be a comma-separated list of host:port; "localhost" is not',
         expect.stringMatching(/^KEY_PREFIX: must be 1-64 letters/),
       ]),
     );
@@ -123,7 +123,7 @@ describe('configuration from the environment', () => {
       'REDIS_URL: set one of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (or none, for the embedded Redis)',
     ]);
     expect(problemsOf({ REDIS_SENTINELS: 's1:26379' })).toEqual(['REDIS_SENTINEL_MASTER: set REDIS_SENTINELS and REDIS_SENTINEL_MASTER together']);
-    expect(problemsOf({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_MASTER: 'm' })).toEqual(['REDIS_SENTINELS.0: must be host:port']);
+    expect(problemsOf({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_MASTER: 'm' })).toEqual(['REDIS_SENTINELS: must be a comma-separated list of host:port; "s1" is not']);
     expect(problemsOf({ REDIS_SENTINEL_PASSWORD: 'x' })).toEqual(['REDIS_SENTINEL_PASSWORD: is only used with REDIS_SENTINELS']);
     expect(problemsOf({ REDIS_URL: 'redis://localhost:6379', REDIS_PASSWORD: 'y' })).toEqual([
       'REDIS_PASSWORD: is for REDIS_SENTINELS or REDIS_CLUSTER_NODES; with REDIS_URL put it in the URL',
@@ -140,8 +140,16 @@ describe('configuration from the environment', () => {
       durableTimeoutMs: 1500,
     });
     expect(problemsOf({ DURABLE_REPLICAS: '-1', DURABLE_TIMEOUT: '1h' })).toEqual([
-      'DURABLE_REPLICAS: must be a whole number',
+      'DURABLE_REPLICAS: must be a whole number from 0 to 16',
       'DURABLE_TIMEOUT: must be a duration from 10ms to 10s, like 500ms; got "1h"',
+    ]);
+  });
+
+  it('names the allowed values, and the bad entry rather than its position', () => {
+    expect(problemsOf({ AUDIT_MAX_ENTRIES: '-5', LOG_LEVEL: 'loud', REDIS_CLUSTER_NODES: 'a:1, foo' })).toEqual([
+      'REDIS_CLUSTER_NODES: must be a comma-separated list of host:port; "foo" is not',
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+      'AUDIT_MAX_ENTRIES: must be a whole number from 100 to 10000000',
     ]);
   });
 
@@ -152,7 +160,7 @@ describe('configuration from the environment', () => {
     expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({ EVENT_STREAM: 'on', EVENT_STREAM_MAX_ENTRIES: '5000' }))).eventStreamMaxEntries).toBe(5000);
     expect(problemsOf({ METRICS_PORT: '3000' })).toEqual(['METRICS_PORT: must differ from PORT: the metrics have a listener of their own']);
     expect(problemsOf({ METRICS_PORT: 'prometheus', EVENT_STREAM: 'yes', EVENT_STREAM_MAX_ENTRIES: '10' })).toEqual([
-      'METRICS_PORT: must be a whole number',
+      'METRICS_PORT: must be a whole number from 0 to 65535',
       'EVENT_STREAM: must be on or off',
       'EVENT_STREAM_MAX_ENTRIES: must be at least 1000',
     ]);
