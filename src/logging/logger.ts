@@ -4,9 +4,11 @@
  * code, message and stack (and those of its causes), never its other properties. That matters
  * because ioredis puts the refused command on its errors, arguments included: password and
  * secret hashes, addresses, user agents, whole scripts. Messages and stacks are scrubbed of
- * anything shaped like a bcrypt hash or a session token as well.
+ * anything shaped like a bcrypt hash, a session token or a refresh token as well.
  */
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { REFRESH_TOKEN_PREFIX } from '../tokens/refreshToken';
+import { TOKEN_PREFIX } from '../tokens/token';
 
 /** Log fields that may never be written, wherever they sit in a line (belt and braces: nothing logs them today). */
 const REDACTED_PATHS = [
@@ -18,6 +20,9 @@ const REDACTED_PATHS = [
   'passwordHash',
   'authorization',
   'cookie',
+  'refreshToken',
+  'client_secret',
+  'credential',
   '*.password',
   '*.currentPassword',
   '*.newPassword',
@@ -26,13 +31,17 @@ const REDACTED_PATHS = [
   '*.passwordHash',
   '*.authorization',
   '*.cookie',
+  '*.refreshToken',
+  '*.client_secret',
+  '*.credential',
   'req.headers',
   'res.headers',
 ];
 
 const SECRET_SHAPES: [RegExp, string][] = [
   [/\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}/g, '[bcrypt hash]'],
-  [/tess_[0-9A-Za-z]{20,}/g, '[token]'],
+  [new RegExp(`${TOKEN_PREFIX}[0-9A-Za-z]{20,}`, 'g'), '[token]'],
+  [new RegExp(`${REFRESH_TOKEN_PREFIX}[0-9A-Za-z]{20,}`, 'g'), '[refresh token]'],
 ];
 
 /** At most this many causes are followed, so a cyclic cause chain cannot loop. */
@@ -44,6 +53,8 @@ export interface SafeError {
   code?: string | number;
   stack?: string;
   cause?: SafeError;
+  /** The refusals behind an EXECABORT. */
+  refusals?: string[];
 }
 
 function scrub(text: string): string {
@@ -58,6 +69,11 @@ export function serializeError(value: unknown, depth = 0): SafeError | unknown {
   if (typeof code === 'string' || typeof code === 'number') safe.code = code;
   if (value.stack) safe.stack = scrub(value.stack);
   if (value.cause !== undefined && depth < MAX_CAUSES) safe.cause = serializeError(value.cause, depth + 1) as SafeError;
+  // A discarded MULTI (EXECABORT) says why only in the replies it carries: their messages, not their commands.
+  const { previousErrors } = value as { previousErrors?: unknown };
+  if (Array.isArray(previousErrors)) {
+    safe.refusals = previousErrors.slice(0, MAX_CAUSES).map((error) => (error instanceof Error ? scrub(error.message) : '[not an error]'));
+  }
   return safe;
 }
 

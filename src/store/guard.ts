@@ -3,9 +3,10 @@ import { StoreUnavailableError, TesseraError } from '../errors';
 
 /**
  * Redis error replies that mean "not now" rather than "wrong": a full, loading, failing-over or
- * split server, or a slot that moved under a pipelined write (which ioredis does not redirect).
+ * split server, a slot that moved under a pipelined write (which ioredis does not redirect), or a
+ * server whose ACL refuses the command, directly or inside a script (an operator's fix, not Tessera's bug).
  */
-const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|MISCONF|MOVED|ASK)\b/;
+const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|MISCONF|MOVED|ASK|NOPERM|NOAUTH)\b|^ERR The user executing the script can't run this command/;
 
 /**
  * Runs one Redis operation and turns an infrastructure fault (connection refused or lost,

@@ -1,6 +1,10 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/env';
+import { safeLogger } from '../../src/logging/logger';
+import { formatRefreshToken, newFamilyId } from '../../src/tokens/refreshToken';
+import { newLocalId, newRoutingTag } from '../../src/tokens/sessionId';
+import { formatToken, newSecret } from '../../src/tokens/token';
 import { startService, type RunningService } from '../../src/server/service';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis';
 
@@ -68,10 +72,11 @@ describe('the logs when Redis refuses a write', () => {
       await post('/auth/password', { currentPassword: PASSWORDS.old, newPassword: PASSWORDS.next }, token),
     ];
 
-    expect(answers.map((a) => a.status)).toEqual([500, 500, 500]);
+    // A refusal by the server's ACL is the operator's to fix: answered 503, like any store fault.
+    expect(answers.map((a) => a.status)).toEqual([503, 503, 503]);
     const text = logs.text();
     // The failures were logged, with what an operator needs: what failed and why.
-    expect(text.match(/NOPERM|no permissions/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(text.match(/NOPERM|can't run this command/g)?.length).toBeGreaterThanOrEqual(3);
     expectClean(text, token);
   });
 
@@ -91,5 +96,22 @@ describe('the logs when Redis refuses a write', () => {
     const text = logs.text();
     expect(text.match(/OOM/g)?.length).toBeGreaterThanOrEqual(3);
     expectClean(text, token);
+  });
+});
+
+describe('the safe logger', () => {
+  it('redacts refresh tokens, client secrets and credentials by field, and scrubs both kinds of token from messages', () => {
+    const logs = capture();
+    const logger = safeLogger(logs.logger);
+    const tag = newRoutingTag();
+    const refresh = formatRefreshToken(tag, newFamilyId(), newSecret());
+    const session = formatToken(tag + newLocalId(), newSecret());
+    logger.info({ refreshToken: refresh, body: { refreshToken: refresh, client_secret: 'client-Secret-5521', credential: 'credential-Secret-6630' } }, 'sign-in');
+    logger.error({ err: new Error(`refused ${refresh} and ${session}`) }, 'failed');
+    const text = logs.text();
+    for (const secret of [refresh, refresh.slice(-32), session, session.slice(-32), 'client-Secret-5521', 'credential-Secret-6630']) expect(text).not.toContain(secret);
+    expect(text).toContain('[refresh token]');
+    expect(text).toContain('[token]');
+    expect(text.match(/\[redacted\]/g)).toHaveLength(4);
   });
 });
