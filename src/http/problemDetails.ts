@@ -114,8 +114,8 @@ function toTesseraError(error: unknown, bodyLimitBytes: number | undefined): Tes
   if (error instanceof SyntaxError) return new MalformedJsonError();
   // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR): a body that is not what its Content-Encoding says.
   if (typeof code === 'string' && code.startsWith('Z_')) {
-    return new ValidationError([{ field: '', message: 'the request body could not be decoded as its Content-Encoding says' }]);
+    return new ValidationError([{ field: 'body', message: 'could not be decoded as its Content-Encoding says' }]);
   }
-  if (status === 400) return new ValidationError([{ field: '', message: 'the request body could not be read' }]);
+  if (status === 400) return new ValidationError([{ field: 'body', message: 'could not be read' }]);
   return null;
 }

@@ -74,6 +74,13 @@ describe('problemDetails', () => {
     expect(large.body).toMatchObject({ type: 'urn:tessera:problem:payload-too-large', status: 413, detail: 'The request body must be at most 64 bytes.' });
     const encoded = await agent.post('/echo').set('content-type', 'application/json').set('content-encoding', 'br-nope').send('{}');
     expect(encoded.body).toMatchObject({ type: 'urn:tessera:problem:unsupported-media-type', status: 415 });
+    const corrupt = await agent.post('/echo').set('content-type', 'application/json').set('content-encoding', 'gzip').send('not gzip');
+    expect(corrupt.status).toBe(400);
+    expect(corrupt.body).toMatchObject({
+      type: 'urn:tessera:problem:invalid-request',
+      detail: 'body: could not be decoded as its Content-Encoding says',
+      errors: [{ field: 'body', message: 'could not be decoded as its Content-Encoding says' }],
+    });
   });
 
   it('answers a store fault 503 and logs its cause as a warning', async () => {
