@@ -31,7 +31,8 @@ export interface PageRefreshOptions {
   refresh: SessionCookie;
   /** Spends a refresh token (the account service's, which records reuse in the audit trail). */
   spend(token: string, metadata: { ip: string; userAgent: string }): Promise<RefreshedSession | null>;
-  validate(token: string): Promise<Validation | null>;
+  /** The request's session for a refreshed pair, from the refresh's own answer (no second token check). */
+  activate(refreshed: RefreshedSession): Validation;
   /** Requests that may refresh: page navigations (safe methods). */
   applies(ctx: Context): boolean;
 }
@@ -52,8 +53,8 @@ export function refreshFromCookie(options: PageRefreshOptions): Middleware {
       } catch (error) {
         if (!(error instanceof RefreshTokenReusedError)) throw error;
       }
-      const validation = refreshed && (await options.validate(refreshed.token));
-      if (refreshed && validation) {
+      if (refreshed) {
+        const validation = options.activate(refreshed);
         writeRefreshedCookies(ctx, options, refreshed);
         ctx.state.session = validation.session;
         ctx.state.user = validation.user;

@@ -169,6 +169,15 @@ export class SessionService implements AttributeWriter {
     }
   }
 
+  /**
+   * The request's session for a pair refresh() just answered, as validate() would give it, without
+   * a second round trip: the refresh itself checked and minted it. A retry's pair carries no
+   * attributes set since its first answer.
+   */
+  activate(refreshed: RefreshedSession): Validation {
+    return { session: new ActiveSession(refreshed.session, new Map(), this), user: refreshed.user, expiresAtMs: refreshed.session.expiresAt.getTime() };
+  }
+
   /** Ends a session by id, whoever owns it; true when it was live. */
   async revoke(sessionId: string): Promise<boolean> {
     const parts = parseSessionId(sessionId);

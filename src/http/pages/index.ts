@@ -66,7 +66,7 @@ export function pageLayer(parts: PageParts): PageLayer {
     session: cookie,
     refresh: refreshCookieFor(cookie),
     spend: (token, metadata) => parts.accounts.refresh(token, metadata),
-    validate: (token) => parts.sessions.validate(token),
+    activate: (refreshed) => parts.sessions.activate(refreshed),
     applies: (ctx) => (ctx.method === 'GET' || ctx.method === 'HEAD') && isPagePath(ctx.path),
   });
   return { csrf, refresh, router };
