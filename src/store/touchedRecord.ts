@@ -24,7 +24,7 @@ export class TouchedRecord implements SessionRecord {
     readonly id: string,
     readonly userId: string,
     readonly times: TouchTimes,
-    /** The session hash as field, value, field, value... */
+    /** The session hash as field, value, field, value..., without its secret hash and generation. */
     private readonly pairs: string[],
   ) {}
 

@@ -6,13 +6,21 @@
   ARGV[6] slide granularity (ms): a session last slid less than this long ago is not slid again
   Returns false when the token is unknown, wrong, revoked or expired; otherwise
   {userId, roles, userName, lastSeenMs, expiresAtMs, absoluteExpiresAtMs, {field, value, ...},
-  rememberedUntilMs} with all the session's fields (the client ignores the secret hash and the
-  generation) and when its refresh family ends (0: not remembered, or no longer).
+  rememberedUntilMs} with the session's fields but its secret hash and generation (which never
+  leave this script) and when its refresh family ends (0: not remembered, or no longer).
 ]]
 local fields = redis.call('HGETALL', KEYS[1])
 if #fields == 0 then return false end
 local session = {}
-for i = 1, #fields, 2 do session[fields[i]] = fields[i + 1] end
+local shown = {}
+for i = 1, #fields, 2 do
+  local name = fields[i]
+  session[name] = fields[i + 1]
+  if name ~= 'h' and name ~= 'g' then
+    shown[#shown + 1] = name
+    shown[#shown + 1] = fields[i + 1]
+  end
+end
 -- A wrong secret leaves the session alone: guessing must not be a way to end someone's session.
 if session.h ~= ARGV[1] then return false end
 
@@ -46,4 +54,4 @@ end
 local remembered = 0
 if session.f then remembered = math.max(0, redis.call('PEXPIRETIME', ARGV[5] .. session.f)) end
 
-return {user[1], user[3] or '', user[4] or '', seen, expires, absolute, fields, remembered}
+return {user[1], user[3] or '', user[4] or '', seen, expires, absolute, shown, remembered}
