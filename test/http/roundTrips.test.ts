@@ -19,8 +19,13 @@ async function countAppCommands(observer: Redis | Cluster, connectionName: strin
   }
   expect(appAddresses.size).toBeGreaterThan(0);
   const seen: string[] = [];
+  // Other suites share these masters. When their traffic streams in right behind MONITOR's own
+  // reply, ioredis can lose track of the connection ("Command queue state error"); such a count is
+  // not trusted, and the caller measures again.
+  const faults: Error[] = [];
   const monitors = await Promise.all(nodes.map((node) => node.monitor()));
   for (const monitor of monitors) {
+    monitor.on('error', (error: Error) => faults.push(error));
     monitor.on('monitor', (_time: string, args: string[], source: string) => {
       if (appAddresses.has(source)) seen.push(String(args[0]).toLowerCase());
     });
@@ -31,7 +36,15 @@ async function countAppCommands(observer: Redis | Cluster, connectionName: strin
   } finally {
     monitors.forEach((monitor) => monitor.disconnect());
   }
-  return seen;
+  return faults.length === 0 ? seen : null;
+}
+
+async function countReliably(observer: Redis | Cluster, connectionName: string, during: () => Promise<void>) {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const seen = await countAppCommands(observer, connectionName, during);
+    if (seen) return seen;
+  }
+  throw new Error('MONITOR lost track of its connection three times in a row');
 }
 
 describe.each(BACKENDS)('Redis round trips on $name Redis', (backend) => {
@@ -53,14 +66,14 @@ describe.each(BACKENDS)('Redis round trips on $name Redis', (backend) => {
   it('costs exactly one command, the touch script, per authenticated request', async () => {
     const { token } = await signUpAndLogIn(service, 'counted');
     expect((await service.call('GET', '/auth/session', { token })).status).toBe(200);
-    const commands = await countAppCommands(observer, connectionName, async () => {
+    const commands = await countReliably(observer, connectionName, async () => {
       for (let i = 0; i < 5; i += 1) expect((await service.call('GET', '/auth/session', { token })).status).toBe(200);
     });
     expect(commands).toEqual(Array(5).fill('evalsha'));
   });
 
   it('costs no Redis command at all for a malformed token', async () => {
-    const commands = await countAppCommands(observer, connectionName, async () => {
+    const commands = await countReliably(observer, connectionName, async () => {
       expect((await service.call('GET', '/auth/session', { token: 'not-a-tessera-token' })).status).toBe(401);
     });
     expect(commands).toEqual([]);

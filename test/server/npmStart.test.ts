@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { killProcessGroup } from '../support/processGroup';
 import { freePort } from '../support/redisServer';
 import { REPO_ROOT } from '../../src/paths';
 
@@ -76,7 +77,7 @@ describe('npm start', () => {
       process.kill(nodeDescendantPid(child.pid!, 'dist/server/main.js'), 'SIGTERM');
       expect(await exit).toBe(0);
     } finally {
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      killProcessGroup(child);
     }
     // redis-server removes its socket when it shuts down.
     expect(existsSync(path.join(dataDir, 'redis', 'redis.sock'))).toBe(false);
@@ -91,6 +92,7 @@ describe('npm start', () => {
       cwd: REPO_ROOT,
       env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, BCRYPT_COST: '14', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     const { exit } = collect(child);
     const url = `http://127.0.0.1:${port}`;
@@ -107,7 +109,7 @@ describe('npm start', () => {
       expect(await exit).toBe(0);
       await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      killProcessGroup(child);
     }
   }, 60_000);
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { REPO_ROOT } from '../../src/paths';
 import { uniquePrefix } from '../support/backends';
+import { killProcessGroup } from '../support/processGroup';
 import { freePort } from '../support/redisServer';
 
 /** One request on a connection of its own, so node:cluster hands each to the next worker. */
@@ -42,28 +43,32 @@ describe('WORKERS', () => {
         LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const logLines = () =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { msg: string; pid: number; path?: string; level: number });
+    const healthzServers = () => new Set(logLines().filter((line) => line.msg === 'request' && line.path === '/healthz').map((line) => line.pid));
     const url = `http://127.0.0.1:${port}`;
     try {
       await waitForReady(url, child);
-      for (let i = 0; i < 20; i += 1) expect(await getOnNewConnection(`${url}/healthz`)).toBe(200);
+      // Ready means one worker listens; the other may still be starting, so ask until both have answered.
+      for (let i = 0; i < 200 && healthzServers().size < 2; i += 1) expect(await getOnNewConnection(`${url}/healthz`)).toBe(200);
       child.kill('SIGTERM');
       expect(await exit).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      killProcessGroup(child);
     }
-    const lines = output
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { msg: string; pid: number; path?: string; level: number });
-    const servedBy = new Set(lines.filter((line) => line.msg === 'request' && line.path === '/healthz').map((line) => line.pid));
+    const servedBy = healthzServers();
     expect(servedBy.size).toBe(2);
     expect(servedBy.has(child.pid!)).toBe(false);
-    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(logLines().filter((line) => line.level >= 50)).toEqual([]);
     await expect(getOnNewConnection(`${url}/healthz`)).rejects.toThrow();
   }, 90_000);
 });
