@@ -18,7 +18,7 @@ import { COMMANDS, UsageError } from './commands';
 
 function usage(): string {
   const lines = Object.values(COMMANDS).map((command) => `  tessera ${command.usage.padEnd(58)} ${command.summary}`);
-  return `Usage:\n${lines.join('\n')}\n\nConnects to REDIS_URL or REDIS_CLUSTER_NODES, else to the embedded Redis of a running npm start.`;
+  return `Usage:\n${lines.join('\n')}\n\nConnects to REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (with REDIS_SENTINEL_MASTER), else to the embedded Redis of a running npm start.`;
 }
 
 async function main(): Promise<number> {

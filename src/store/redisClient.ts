@@ -24,6 +24,9 @@ export type RedisTarget =
   | { kind: 'cluster'; nodes: RedisNode[]; password?: string }
   | { kind: 'sentinel'; sentinels: RedisNode[]; masterName: string; sentinelPassword?: string; password?: string };
 
+/** The startup nodes of the Clusters made here, to name them when none can be reached. */
+const clusterNodes = new WeakMap<Redis | Cluster, readonly RedisNode[]>();
+
 /** Where a client made by createRedisClient reports an outage; console and pino loggers fit. */
 export interface ConnectionLogger {
   warn(message: string): void;
@@ -44,6 +47,7 @@ export interface RedisClientOptions {
  */
 export function createRedisClient(target: RedisTarget, clientOptions: RedisClientOptions = {}): Redis | Cluster {
   const client = connect(target, { ...FAIL_FAST_REDIS_OPTIONS, ...clientOptions.redisOptions });
+  if (target.kind === 'cluster') clusterNodes.set(client, target.nodes);
   reportOutages(client, clientOptions.logger === undefined ? console : clientOptions.logger);
   return client;
 }
@@ -99,7 +103,7 @@ export async function waitUntilReady(redis: Redis | Cluster, timeoutMs = 10_000)
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       redis.off('ready', onReady);
-      reject(new Error(`Redis was not ready within ${timeoutMs} ms`));
+      reject(new Error(`Redis at ${describeTarget(redis)} was not ready within ${timeoutMs} ms`));
     }, timeoutMs);
     function onReady(): void {
       clearTimeout(timer);
@@ -107,4 +111,18 @@ export async function waitUntilReady(redis: Redis | Cluster, timeoutMs = 10_000)
     }
     redis.once('ready', onReady);
   });
+}
+
+/** Where a client connects, for an operator: addresses and socket paths only, never a password. */
+function describeTarget(redis: Redis | Cluster): string {
+  if (redis instanceof Cluster) {
+    // ioredis keeps a Cluster's startup nodes private, and drops the nodes it failed to reach.
+    const nodes = clusterNodes.get(redis) ?? redis.nodes('all').map((node) => node.options);
+    return nodes.length > 0 ? `the Cluster nodes ${nodes.map((node) => `${node.host}:${node.port}`).join(', ')}` : 'the Cluster';
+  }
+  const { sentinels, name, path, host, port } = redis.options;
+  if (sentinels && sentinels.length > 0) {
+    return `the sentinels ${sentinels.map((sentinel) => `${sentinel.host}:${sentinel.port}`).join(', ')} (master ${name})`;
+  }
+  return path ? `the socket ${path}` : `${host}:${port}`;
 }

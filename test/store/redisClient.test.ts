@@ -23,9 +23,31 @@ describe('createRedisClient', () => {
   it('rejects the wait when Redis does not come, naming the time waited', async () => {
     const redis = createRedisClient({ kind: 'standalone', url: 'redis://127.0.0.1:1' }, { logger: null });
     try {
-      await expect(waitUntilReady(redis, 300)).rejects.toThrow('Redis was not ready within 300 ms');
+      await expect(waitUntilReady(redis, 300)).rejects.toThrow('Redis at 127.0.0.1:1 was not ready within 300 ms');
     } finally {
       redis.disconnect();
+    }
+  });
+
+  it('names where it tried in that rejection, never the password', async () => {
+    const tries: Array<[Parameters<typeof createRedisClient>[0], string]> = [
+      [{ kind: 'standalone', url: 'redis://:hunter2-secret@127.0.0.1:1' }, 'Redis at 127.0.0.1:1 was'],
+      [{ kind: 'standalone', path: '/nonexistent/redis.sock' }, 'Redis at the socket /nonexistent/redis.sock was'],
+      [
+        { kind: 'sentinel', sentinels: [{ host: '127.0.0.1', port: 1 }], masterName: 'tessera', sentinelPassword: 'hunter2-secret', password: 'hunter2-secret' },
+        'Redis at the sentinels 127.0.0.1:1 (master tessera) was',
+      ],
+      [{ kind: 'cluster', nodes: [{ host: '127.0.0.1', port: 1 }], password: 'hunter2-secret' }, 'Redis at the Cluster nodes 127.0.0.1:1 was'],
+    ];
+    for (const [target, expected] of tries) {
+      const redis = createRedisClient(target, { logger: null });
+      try {
+        const error = (await waitUntilReady(redis, 300).catch((caught: unknown) => caught)) as Error;
+        expect(error.message).toContain(expected);
+        expect(error.message).not.toContain('hunter2');
+      } finally {
+        redis.disconnect();
+      }
     }
   });
 
