@@ -2,15 +2,16 @@
  * Who may call POST /auth/introspect (RFC 7662 §2.1): the resource server, authenticated as an
  * OAuth client by RFC 6749 §2.3.1 (`client_secret_basic` or `client_secret_post`) or by the
  * older `Authorization: Bearer <credential>`; or an admin session. Every check compares SHA-256
- * digests with timingSafeEqual, so timing tells nothing of the secret, its length or the client id.
+ * digests in constant time, so timing tells nothing of the secret, its length or the client id.
  * A failure costs no Redis call (authenticate() spends none on a Basic header or a non-`tess_`
  * bearer), so guessing is bounded by the secret's strength alone: 32 or more characters, checked at
  * start.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { InvalidClientError, InvalidOAuthRequestError } from '../errors';
 import { readBearerToken } from '../middleware/bearerToken';
+import { sameSecret } from '../tokens/constantTime';
 import { ADMIN_ROLE } from '../validation/rules';
 
 export interface IntrospectionClientOptions {
@@ -42,7 +43,7 @@ export function introspectionClient(options: IntrospectionClientOptions): Middle
     } else if (authorization) {
       // A bearer credential, or an admin's own session token (already checked by authenticate()).
       const bearer = readBearerToken(ctx.get('Authorization'));
-      const isCredential = secret !== null && !!bearer && timingSafeEqual(sha256(bearer), secret);
+      const isCredential = secret !== null && !!bearer && sameSecret(sha256(bearer), secret);
       if (!isCredential && !isAdmin(ctx)) throw new InvalidClientError('Bearer');
     } else if (form) {
       if (form.secret === null || !isClient(form.id, form.secret)) throw new InvalidClientError('Basic');
@@ -76,8 +77,8 @@ function decodeBasic(header: string): { id: string; secret: string } | null {
  * The allowed alphabets hold neither `%` nor a space, so the second reading admits no other secret.
  */
 function matchesFormEncoded(presented: string, expected: Buffer): number {
-  const raw = timingSafeEqual(sha256(presented), expected);
-  const decoded = timingSafeEqual(sha256(formDecode(presented)), expected);
+  const raw = sameSecret(sha256(presented), expected);
+  const decoded = sameSecret(sha256(formDecode(presented)), expected);
   return Number(raw) | Number(decoded);
 }
 

@@ -7,10 +7,11 @@
  * Requests with an Authorization header need none of this: a browser never adds that header on
  * its own.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { CsrfRejectedError } from '../errors';
 import type { ActiveSession, AttributeWriter } from '../sessions/activeSession';
+import { sameSecret } from '../tokens/constantTime';
 import './sessionCookie';
 
 const CSRF_ATTRIBUTE = 'csrf';
@@ -54,7 +55,7 @@ export function csrfProtection(options: CsrfOptions = {}): Middleware {
       const expected = session.get(CSRF_ATTRIBUTE);
       const presented = ctx.get(CSRF_HEADER) || formField(ctx, CSRF_FIELD);
       if (!presented) throw new CsrfRejectedError(`Send the page's CSRF token in the "${CSRF_FIELD}" field or the ${CSRF_HEADER} header.`);
-      if (typeof expected !== 'string' || !sameText(presented, expected)) {
+      if (typeof expected !== 'string' || !sameSecret(presented, expected)) {
         throw new CsrfRejectedError('The CSRF token does not belong to this session; reload the page and try again.');
       }
     }
@@ -91,10 +92,4 @@ export function formField(ctx: Context, name: string): string {
   const body = ctx.request.body as Record<string, unknown> | undefined;
   const value = body && typeof body === 'object' ? body[name] : undefined;
   return typeof value === 'string' ? value : '';
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -5,7 +5,8 @@
  * this form, recently; it cannot prove it is sent only once, which those two forms do not need:
  * sending either twice ends the same way (signed in as that user).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from './constantTime';
 
 /** The first 128 bits of the HMAC-SHA256 are plenty against forgery and keep the token short. */
 const MAC_BYTES = 16;
@@ -38,8 +39,8 @@ export class SignedOutFormTokens {
     const match = SHAPE.exec(token);
     if (!match) return false;
     const [, expires, presented] = match;
-    const expected = Buffer.from(await this.mac(expires, target));
-    return timingSafeEqual(expected, Buffer.from(presented)) && parseInt(expires, 36) > this.nowMs();
+    const expected = await this.mac(expires, target);
+    return sameSecret(presented, expected) && parseInt(expires, 36) > this.nowMs();
   }
 
   private async mac(expires: string, target: string): Promise<string> {
