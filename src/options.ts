@@ -85,22 +85,13 @@ export const KEY_PREFIX_PATTERN = /^[A-Za-z0-9:._-]{1,64}$/;
 
 export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTesseraOptions {
   assertKnownKeys(options);
+  // Only the options given: an explicit undefined (or null) keeps the default, as before.
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined && value !== null)) as TesseraOptions;
+  const idleTimeoutSeconds = given.idleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds;
   const resolved: Required<TesseraOptions> = {
-    idleTimeoutSeconds: options.idleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds,
-    absoluteLifetimeSeconds: options.absoluteLifetimeSeconds ?? DEFAULT_TESSERA_OPTIONS.absoluteLifetimeSeconds,
-    slideGranularityMs: options.slideGranularityMs ?? defaultSlideGranularityMs(options.idleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds),
-    keyPrefix: options.keyPrefix ?? DEFAULT_TESSERA_OPTIONS.keyPrefix,
-    maxSessionsPerUser: options.maxSessionsPerUser ?? DEFAULT_TESSERA_OPTIONS.maxSessionsPerUser,
-    oneSessionPerDeviceType: options.oneSessionPerDeviceType ?? DEFAULT_TESSERA_OPTIONS.oneSessionPerDeviceType,
-    maxAttributeBytes: options.maxAttributeBytes ?? DEFAULT_TESSERA_OPTIONS.maxAttributeBytes,
-    maxAttributes: options.maxAttributes ?? DEFAULT_TESSERA_OPTIONS.maxAttributes,
-    durableReplicas: options.durableReplicas ?? DEFAULT_TESSERA_OPTIONS.durableReplicas,
-    durableTimeoutMs: options.durableTimeoutMs ?? DEFAULT_TESSERA_OPTIONS.durableTimeoutMs,
-    eventStreamMaxEntries: options.eventStreamMaxEntries ?? DEFAULT_TESSERA_OPTIONS.eventStreamMaxEntries,
-    observer: options.observer ?? DEFAULT_TESSERA_OPTIONS.observer,
-    refreshIdleTimeoutSeconds: options.refreshIdleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.refreshIdleTimeoutSeconds,
-    refreshAbsoluteLifetimeSeconds: options.refreshAbsoluteLifetimeSeconds ?? DEFAULT_TESSERA_OPTIONS.refreshAbsoluteLifetimeSeconds,
-    refreshReuseGraceSeconds: options.refreshReuseGraceSeconds ?? DEFAULT_TESSERA_OPTIONS.refreshReuseGraceSeconds,
+    ...DEFAULT_TESSERA_OPTIONS,
+    slideGranularityMs: defaultSlideGranularityMs(idleTimeoutSeconds),
+    ...given,
   };
   positiveNumber('idleTimeoutSeconds', resolved.idleTimeoutSeconds);
   positiveNumber('absoluteLifetimeSeconds', resolved.absoluteLifetimeSeconds);

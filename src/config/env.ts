@@ -86,7 +86,7 @@ const hostPortList = () =>
   });
 
 /** How a security write is confirmed when DURABLE_TIMEOUT is unset. */
-export const DEFAULT_DURABLE_TIMEOUT = '500ms';
+export const DEFAULT_DURABLE_TIMEOUT = `${DEFAULT_TESSERA_OPTIONS.durableTimeoutMs}ms`;
 
 /** The Redis settings that pick where sessions live; at most one may be set (none: the embedded Redis). */
 const REDIS_TARGETS = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const;
