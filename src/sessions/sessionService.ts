@@ -2,7 +2,7 @@
  * The session service: create, validate (and slide), list and revoke sessions for plain user
  * ids. It knows nothing of HTTP; the Koa middleware and the service's routes are thin adapters.
  */
-import { AttributeRejectedError, InvalidTokenError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
+import { InvalidTokenError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
 import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../store/clientCheck';
 import { EventStore } from '../store/eventStore';
@@ -11,10 +11,12 @@ import { SessionStore } from '../store/sessionStore';
 import { formatRefreshToken, newFamilyId, newRefreshSecret } from '../tokens/refreshToken';
 import { formatSessionId, newLocalId, parseSessionId } from '../tokens/sessionId';
 import { formatToken, hashSecret, newSecret, parseToken } from '../tokens/token';
-import { DEVICE_TYPE, ROLE } from '../validation/rules';
+import { ROLE } from '../validation/rules';
 import { ActiveSession, type AttributeWriter } from './activeSession';
+import { deleteAttribute, writeAttribute } from './attributes';
 import { LifecycleEvents } from './lifecycleEvents';
 import type { SessionObserver } from './observer';
+import { assertUserId, cleanMetadata } from './sessionInput';
 import { Refresher } from './refresher';
 import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser } from './types';
 
@@ -25,11 +27,6 @@ export interface Validation {
   expiresAtMs: number;
 }
 
-const USER_ID = /^[^\s]{1,128}$/;
-const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const MAX_DEVICE_NAME = 64;
-const MAX_IP = 64;
-const MAX_USER_AGENT = 512;
 /** Largest page of a session list. */
 export const MAX_SESSION_PAGE = 100;
 
@@ -278,40 +275,17 @@ export class SessionService implements AttributeWriter {
   }
 
   async setAttribute(sessionId: string, name: string, value: unknown): Promise<void> {
-    await this.writeAttribute(sessionId, name, value, false);
+    await writeAttribute(this.store, sessionId, name, value, false);
   }
 
   /** Sets the attribute unless it is there already; answers the value it now has (concurrent callers agree). */
   async setAttributeIfAbsent(sessionId: string, name: string, value: unknown): Promise<unknown> {
-    const existing = await this.writeAttribute(sessionId, name, value, true);
+    const existing = await writeAttribute(this.store, sessionId, name, value, true);
     return existing === undefined ? value : JSON.parse(existing);
   }
 
-  /** Answers the JSON already there when onlyIfAbsent found one. */
-  private async writeAttribute(sessionId: string, name: string, value: unknown, onlyIfAbsent: boolean): Promise<string | undefined> {
-    const parts = parseSessionId(sessionId);
-    if (!parts) throw new TesseraArgumentError('Not a session id.');
-    if (!ATTRIBUTE_NAME.test(name)) {
-      throw new TesseraArgumentError(`Attribute name ${JSON.stringify(name)} must match ${ATTRIBUTE_NAME}.`);
-    }
-    const json = JSON.stringify(value);
-    if (json === undefined) throw new TesseraArgumentError('An attribute value must be JSON-serialisable.');
-    const bytes = Buffer.byteLength(json);
-    if (bytes > this.options.maxAttributeBytes) {
-      throw new AttributeRejectedError(
-        `Attribute "${name}" is ${bytes} bytes as JSON; the limit is ${this.options.maxAttributeBytes}.`,
-      );
-    }
-    const result = await this.store.setAttribute(parts.tag, parts.localId, name, json, onlyIfAbsent);
-    if (result === -1) {
-      throw new AttributeRejectedError(`A session carries at most ${this.options.maxAttributes} attributes.`);
-    }
-    return typeof result === 'string' ? result : undefined;
-  }
-
   async deleteAttribute(sessionId: string, name: string): Promise<void> {
-    const parts = parseSessionId(sessionId);
-    if (parts) await this.store.deleteAttribute(parts.tag, parts.localId, name);
+    await deleteAttribute(this.store, sessionId, name);
   }
 
   private async sessionRevoked(userId: string | null, sessionId: string): Promise<void> {
@@ -333,22 +307,4 @@ export class SessionService implements AttributeWriter {
 /** Creates the session service over an ioredis client (standalone or Cluster). */
 export function createTessera(redis: RedisClientLike, options: TesseraOptions = {}): SessionService {
   return new SessionService(redis, options);
-}
-
-function assertUserId(userId: string): void {
-  if (typeof userId !== 'string' || !USER_ID.test(userId)) {
-    throw new TesseraArgumentError('A user id must be a string of 1-128 characters without white space.');
-  }
-}
-
-function cleanMetadata(metadata: SessionMetadata): SessionMetadata {
-  const type = metadata.device?.type?.toLowerCase();
-  if (type !== undefined && !DEVICE_TYPE.test(type)) {
-    throw new TesseraArgumentError(`Device type ${JSON.stringify(type)} must match ${DEVICE_TYPE}.`);
-  }
-  return {
-    device: { type: type || undefined, name: metadata.device?.name?.slice(0, MAX_DEVICE_NAME) || undefined },
-    ip: metadata.ip?.slice(0, MAX_IP) || undefined,
-    userAgent: metadata.userAgent?.slice(0, MAX_USER_AGENT) || undefined,
-  };
 }
