@@ -8,13 +8,13 @@ import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../stor
 import { EventStore } from '../store/eventStore';
 import { RefreshStore } from '../store/refreshStore';
 import { SessionStore } from '../store/sessionStore';
-import { formatRefreshToken, newFamilyId, newRefreshSecret } from '../tokens/refreshToken';
-import { formatSessionId, newLocalId, parseSessionId } from '../tokens/sessionId';
-import { formatToken, hashSecret, newSecret, parseToken } from '../tokens/token';
+import { parseSessionId } from '../tokens/sessionId';
+import { hashSecret, parseToken } from '../tokens/token';
 import { ROLE } from '../validation/rules';
 import { ActiveSession, type AttributeWriter } from './activeSession';
 import { deleteAttribute, writeAttribute } from './attributes';
 import { LifecycleEvents } from './lifecycleEvents';
+import { NewSession } from './newSession';
 import type { SessionObserver } from './observer';
 import { assertUserId, cleanMetadata } from './sessionInput';
 import { Refresher } from './refresher';
@@ -71,44 +71,15 @@ export class SessionService implements AttributeWriter {
   async create(userId: string, metadata: SessionMetadata = {}, options: CreateOptions = {}): Promise<CreatedSession> {
     assertUserId(userId);
     const cleaned = cleanMetadata(metadata);
-    const tag = await this.store.claimTag(userId);
-    const localId = newLocalId();
-    const secret = newSecret();
-    const family = options.remember ? { id: newFamilyId(), secret: newRefreshSecret() } : null;
-    const created = await this.store.create({
-      userId,
-      tag,
-      localId,
-      secretHash: hashSecret(secret),
-      metadata: cleaned,
-      family: family ? { id: family.id, refreshHash: hashSecret(family.secret) } : undefined,
-    });
+    const session = new NewSession(userId, await this.store.claimTag(userId), cleaned, Boolean(options.remember));
+    const created = await this.store.create(session.toStored());
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
-    const sessionId = formatSessionId({ tag, localId });
-    const endedSessionIds = created.endedLocalIds.map((id) => formatSessionId({ tag, localId: id }));
+    const answer = session.answer(created);
+    const { endedSessionIds } = answer;
     if (endedSessionIds.length > 0) this.observer.sessionsRevoked?.('replaced', endedSessionIds.length);
-    await this.events.sessionCreated(userId, sessionId);
+    await this.events.sessionCreated(userId, answer.session.id);
     for (const ended of endedSessionIds) await this.events.sessionRevoked(userId, ended, 'replaced');
-    return {
-      token: formatToken(sessionId, secret),
-      refresh:
-        family && created.refreshExpiresAtMs
-          ? { token: formatRefreshToken(tag, family.id, family.secret), expiresAt: new Date(created.refreshExpiresAtMs) }
-          : null,
-      session: {
-        id: sessionId,
-        userId,
-        createdAt: new Date(created.createdAtMs),
-        lastSeenAt: new Date(created.createdAtMs),
-        expiresAt: new Date(created.expiresAtMs),
-        absoluteExpiresAt: new Date(created.absoluteExpiresAtMs),
-        device: { type: cleaned.device?.type ?? null, name: cleaned.device?.name ?? null },
-        ip: cleaned.ip ?? null,
-        userAgent: cleaned.userAgent ?? null,
-        rememberedUntil: created.refreshExpiresAtMs ? new Date(created.refreshExpiresAtMs) : null,
-      },
-      endedSessionIds,
-    };
+    return answer;
   }
 
   /**

@@ -1,0 +1,65 @@
+/**
+ * A session being created: the secrets drawn for it (and for its refresh family when the login is
+ * remembered), what the store keeps of them (hashes only), and the answer that hands each secret
+ * to the caller once.
+ */
+import type { CreateResult, NewSession as StoredSession } from '../store/sessionStore';
+import { formatRefreshToken, newFamilyId, newRefreshSecret } from '../tokens/refreshToken';
+import { formatSessionId, newLocalId } from '../tokens/sessionId';
+import { formatToken, hashSecret, newSecret } from '../tokens/token';
+import type { CreatedSession, SessionMetadata } from './types';
+
+export class NewSession {
+  private readonly localId = newLocalId();
+  private readonly secret = newSecret();
+  private readonly family: { id: string; secret: string } | null;
+
+  constructor(
+    private readonly userId: string,
+    private readonly tag: string,
+    /** Already checked and trimmed (cleanMetadata). */
+    private readonly metadata: SessionMetadata,
+    remember: boolean,
+  ) {
+    this.family = remember ? { id: newFamilyId(), secret: newRefreshSecret() } : null;
+  }
+
+  /** What the store writes: the secrets only as their hashes. */
+  toStored(): StoredSession {
+    const { userId, tag, localId, metadata, family } = this;
+    return {
+      userId,
+      tag,
+      localId,
+      secretHash: hashSecret(this.secret),
+      metadata,
+      family: family ? { id: family.id, refreshHash: hashSecret(family.secret) } : undefined,
+    };
+  }
+
+  /** The caller's answer once the store has created the session; the only place its secrets leave. */
+  answer(created: CreateResult): CreatedSession {
+    const { userId, tag, metadata, family } = this;
+    const id = formatSessionId({ tag, localId: this.localId });
+    return {
+      token: formatToken(id, this.secret),
+      refresh:
+        family && created.refreshExpiresAtMs
+          ? { token: formatRefreshToken(tag, family.id, family.secret), expiresAt: new Date(created.refreshExpiresAtMs) }
+          : null,
+      session: {
+        id,
+        userId,
+        createdAt: new Date(created.createdAtMs),
+        lastSeenAt: new Date(created.createdAtMs),
+        expiresAt: new Date(created.expiresAtMs),
+        absoluteExpiresAt: new Date(created.absoluteExpiresAtMs),
+        device: { type: metadata.device?.type ?? null, name: metadata.device?.name ?? null },
+        ip: metadata.ip ?? null,
+        userAgent: metadata.userAgent ?? null,
+        rememberedUntil: created.refreshExpiresAtMs ? new Date(created.refreshExpiresAtMs) : null,
+      },
+      endedSessionIds: created.endedLocalIds.map((id) => formatSessionId({ tag, localId: id })),
+    };
+  }
+}
