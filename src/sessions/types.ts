@@ -1,46 +1,9 @@
 /** The shapes the session service takes and returns; plain values, no Koa. */
 
-export interface DeviceInput {
-  /** A short kind of device such as "ios", "android" or "web"; lower-cased. */
-  type?: string;
-  /** A human name such as "Anna's iPhone". */
-  name?: string;
-}
+import type { SessionRecord, SessionUser } from '../store/records';
 
-export interface SessionMetadata {
-  device?: DeviceInput;
-  ip?: string;
-  userAgent?: string;
-}
-
-export interface DeviceInfo {
-  type: string | null;
-  name: string | null;
-}
-
-export interface SessionRecord {
-  /** Public id: safe to show and to pass around; it cannot be turned into a token. */
-  id: string;
-  userId: string;
-  createdAt: Date;
-  lastSeenAt: Date;
-  /** When the session ends if unused (slides forward on every authenticated request). */
-  expiresAt: Date;
-  /** When the session ends however active it is. */
-  absoluteExpiresAt: Date;
-  device: DeviceInfo;
-  ip: string | null;
-  userAgent: string | null;
-  /** When the session's refresh family ends if unused (a remembered login); null when not remembered. */
-  rememberedUntil: Date | null;
-}
-
-export interface SessionUser {
-  id: string;
-  roles: string[];
-  /** The account's username, when the user hash carries one (the service's accounts). */
-  name: string | null;
-}
+// The records the store returns are the session layer's records too.
+export type { DeviceInfo, DeviceInput, SessionMetadata, SessionRecord, SessionUser } from '../store/records';
 
 export interface CreatedSession {
   /** The bearer token. Give it to the client once; Tessera keeps only its hash. */

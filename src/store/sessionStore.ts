@@ -3,12 +3,12 @@
  * one Lua script over one user's hash slot; a token check is exactly one round trip.
  */
 import type { ResolvedTesseraOptions } from '../options';
-import type { SessionMetadata, SessionRecord, SessionUser } from '../sessions/types';
 import { formatSessionId, newRoutingTag } from '../tokens/sessionId';
 import { DurableWrites } from './durableWrites';
 import { attributeField, joinRoles, SESSION_FIELD, splitRoles, USER_FIELD } from './fields';
 import { guard } from './guard';
 import { KeySpace } from './keys';
+import type { SessionMetadata, SessionRecord, SessionUser } from './records';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
 import { TouchedRecord } from './touchedRecord';
 

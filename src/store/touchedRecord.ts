@@ -3,7 +3,7 @@
  * most requests need the user and perhaps the expiry, not Dates, the device or the attributes,
  * so nothing of those is allocated until asked for (and then once).
  */
-import type { DeviceInfo, SessionRecord } from '../sessions/types';
+import type { DeviceInfo, SessionRecord } from './records';
 import { ATTRIBUTE_PREFIX, SESSION_FIELD } from './fields';
 
 export interface TouchTimes {
