@@ -216,10 +216,6 @@ const envSchema = z
     message: 'must differ from PORT: the metrics have a listener of their own',
     path: ['METRICS_PORT'],
   })
-  .refine((env) => env.METRICS_PORT === undefined || (env.WORKERS ?? 1) === 1, {
-    message: 'needs WORKERS=1: each worker counts only its own requests, so a scrape would see one worker',
-    path: ['METRICS_PORT'],
-  })
   .refine((env) => env.COOKIE_SECURE || LOOPBACK_HOSTS.has(env.HOST), {
     message: 'may be off only for plain-http localhost: set HOST to 127.0.0.1, ::1 or localhost, or serve over https',
     path: ['COOKIE_SECURE'],
@@ -263,9 +259,9 @@ export function durableReplicasOf(config: Config): number {
   return config.DURABLE_REPLICAS ?? (config.REDIS_SENTINELS ? 1 : 0);
 }
 
-/** Processes `npm start` serves with: as configured, else one per core (one when metrics are on: they are per process). */
+/** Processes `npm start` serves with: as configured, else one per core. */
 export function workersOf(config: Config): number {
-  return config.WORKERS ?? (config.METRICS_PORT === undefined ? availableParallelism() : 1);
+  return config.WORKERS ?? availableParallelism();
 }
 
 export class ConfigError extends Error {

@@ -4,14 +4,18 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TesseraMetrics } from './tesseraMetrics';
+
+/** What the listener serves: one process's registry (tesseraMetrics.ts) or the workers' aggregate (clusterMetrics.ts). */
+export interface MetricsSource {
+  scrape(): Promise<{ body: string; contentType: string }>;
+}
 
 export interface MetricsServer {
   port: number;
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(metrics: TesseraMetrics, port: number, host: string): Promise<MetricsServer> {
+export async function startMetricsServer(metrics: MetricsSource, port: number, host: string): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (path !== '/metrics') {

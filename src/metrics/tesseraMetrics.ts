@@ -3,12 +3,14 @@
  * metrics and Tessera's own (all named tessera_*). It implements the observer hooks the library
  * and the service call, so nothing below the composition root depends on prom-client. Label
  * values come from closed sets (outcomes, kinds, route patterns, status codes), never from input.
+ * In a node:cluster worker the primary serves the sum of every worker's registry (clusterMetrics.ts).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LoginObserver, LoginOutcome } from '../accounts/accountService';
 import { StoreUnavailableError } from '../errors';
 import type { RequestObserver } from '../http/requestMetrics';
 import type { PasswordQueueObserver } from '../passwords/passwordHasher';
+import type { MetricsSource } from './metricsServer';
 import type { DurableOutcome } from '../store/durableWrites';
 import type { RevocationKind, SessionObserver, TokenCheckOutcome } from '../sessions/observer';
 
@@ -19,7 +21,12 @@ const TOKEN_CHECK_OUTCOMES: TokenCheckOutcome[] = ['valid', 'invalid', 'unavaila
 const LOGIN_OUTCOMES: LoginOutcome[] = ['success', 'failure', 'throttled', 'banned', 'error'];
 const REVOCATION_KINDS: RevocationKind[] = ['session', 'all', 'others', 'ban', 'password', 'replaced'];
 
-export class TesseraMetrics implements SessionObserver, LoginObserver, PasswordQueueObserver, RequestObserver {
+export interface TesseraMetricsOptions {
+  /** The node:cluster worker id this process serves as, or unset in a single process. Node's default metrics carry it as the `worker` label, so the primary's aggregate keeps them per process. */
+  workerId?: number;
+}
+
+export class TesseraMetrics implements SessionObserver, LoginObserver, PasswordQueueObserver, RequestObserver, MetricsSource {
   readonly registry = new Registry();
 
   private readonly requestDuration = new Histogram({
@@ -90,8 +97,9 @@ export class TesseraMetrics implements SessionObserver, LoginObserver, PasswordQ
     registers: [this.registry],
   });
 
-  constructor() {
-    collectDefaultMetrics({ register: this.registry });
+  constructor(options: TesseraMetricsOptions = {}) {
+    const { workerId } = options;
+    collectDefaultMetrics({ register: this.registry, ...(workerId === undefined ? {} : { labels: { worker: String(workerId) } }) });
     // Every series exists from the start, so rate() and absence-based alerts work before the first event.
     for (const outcome of TOKEN_CHECK_OUTCOMES) this.tokenChecks.inc({ outcome }, 0);
     for (const outcome of LOGIN_OUTCOMES) this.logins.inc({ outcome }, 0);

@@ -2,13 +2,16 @@
  * `npm start`: reads the configuration, connects to Redis (or starts the embedded one), serves,
  * and on SIGTERM/SIGINT stops accepting, finishes in-flight requests and closes Redis. With more
  * than one worker (WORKERS), this process is the node:cluster primary: it owns the embedded
- * Redis and the workers' lifecycle (workers.ts), and each worker serves as a single process would.
+ * Redis and the workers' lifecycle (workers.ts), and serves METRICS_PORT with the sum of the
+ * workers' metrics (metrics/clusterMetrics.ts); each worker serves as a single process would.
  */
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig, workersOf, type Config } from '../config/env';
 import { configuredRedis, embeddedRedisDir } from '../config/redisTarget';
 import { createLogger } from '../logging/logger';
+import { ClusterMetrics } from '../metrics/clusterMetrics';
+import { startMetricsServer, type MetricsServer } from '../metrics/metricsServer';
 import { createRedisClient, waitUntilReady, type RedisTarget } from '../store/redisClient';
 import { startEmbeddedRedis, type EmbeddedRedis } from './embeddedRedis';
 import { startService, type RunningService } from './service';
@@ -35,7 +38,7 @@ async function main(): Promise<void> {
       process.on('message', onMessage);
       process.send!(WORKER_READY);
     });
-    await serve(config, target, null, logger);
+    await serve(config, target, null, logger, cluster.worker!.id);
     return;
   }
 
@@ -54,10 +57,12 @@ async function main(): Promise<void> {
   }
 
   let workers: Workers | null = null;
+  let metricsServer: MetricsServer | null = null;
   let stopRequested = false;
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     stopRequested = true;
+    void metricsServer?.close();
     void workers?.stop();
   };
   // Installed before the workers start, so a signal during start-up is not lost either.
@@ -69,17 +74,35 @@ async function main(): Promise<void> {
     await embedded?.stop();
     throw error;
   }
-  logger.info({ port: config.PORT, workers: workerCount }, 'tessera listening');
+  if (config.METRICS_PORT !== undefined && !stopRequested) {
+    // Only once every worker listens, so no scrape sums fewer of them.
+    metricsServer = await startMetricsServer(new ClusterMetrics(workerCount), config.METRICS_PORT, config.HOST).catch(async (error: unknown) => {
+      await workers?.stop();
+      await embedded?.stop();
+      throw error;
+    });
+  }
+  logger.info({ port: config.PORT, metricsPort: metricsServer?.port ?? null, workers: workerCount }, 'tessera listening');
   if (stopRequested) void workers.stop();
   // Whoever ends the workers (a signal, or one of them dying), the embedded Redis goes last.
   void workers.stopped.then(async (code) => {
+    await metricsServer?.close();
     await embedded?.stop();
     process.exit(code);
   });
 }
 
-/** Serves in this process until SIGTERM/SIGINT; `embedded` is stopped last when this process owns it. */
-async function serve(config: Config, target: RedisTarget, embedded: EmbeddedRedis | null, logger: Logger): Promise<void> {
+/**
+ * Serves in this process until SIGTERM/SIGINT; `embedded` is stopped last when this process owns it.
+ * `clusterWorkerId` is set in a node:cluster worker, whose metrics the primary serves.
+ */
+async function serve(
+  config: Config,
+  target: RedisTarget,
+  embedded: EmbeddedRedis | null,
+  logger: Logger,
+  clusterWorkerId?: number,
+): Promise<void> {
   const redis = createRedisClient(target, { logger });
   // Whatever happens from here, the embedded Redis must not outlive this process.
   const release = async () => {
@@ -95,7 +118,7 @@ async function serve(config: Config, target: RedisTarget, embedded: EmbeddedRedi
       // Serve anyway: /readyz and every session check answer 503 until Redis is back.
       logger.warn('redis is not reachable yet; answering 503 until it is');
     }
-    service = await startService(config, redis, logger);
+    service = await startService(config, redis, logger, { clusterWorkerId });
   } catch (error) {
     await release();
     throw error;

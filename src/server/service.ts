@@ -16,6 +16,7 @@ import { createLogger, safeLogger } from '../logging/logger';
 import { applyHttpLimits } from '../limits/httpLimits';
 import { SessionCookie } from '../middleware/sessionCookie';
 import type { SessionService } from '../sessions/sessionService';
+import { reportToPrimary } from '../metrics/clusterMetrics';
 import { startMetricsServer, type MetricsServer } from '../metrics/metricsServer';
 import { TesseraMetrics } from '../metrics/tesseraMetrics';
 import { FormTokenStore } from '../store/formTokenStore';
@@ -30,7 +31,7 @@ export interface RunningService {
   app: Koa;
   server: Server;
   port: number;
-  /** The port GET /metrics answers on, or null when METRICS_PORT is unset. */
+  /** The port GET /metrics answers on, or null when METRICS_PORT is unset or the primary serves it (a cluster worker). */
   metricsPort: number | null;
   /** The service's metrics, or null when METRICS_PORT is unset. */
   metrics: TesseraMetrics | null;
@@ -41,13 +42,21 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+export interface ServiceOptions {
+  /** Set when this process is a node:cluster worker: its metrics go to the primary, which serves METRICS_PORT for all workers. */
+  clusterWorkerId?: number;
+}
+
 export async function startService(
   config: Config,
   redis: RedisClient,
   givenLogger: Logger = createLogger(config.LOG_LEVEL),
+  options: ServiceOptions = {},
 ): Promise<RunningService> {
   const logger = safeLogger(givenLogger);
-  const metrics = config.METRICS_PORT === undefined ? null : new TesseraMetrics();
+  const workerId = options.clusterWorkerId;
+  const metrics = config.METRICS_PORT === undefined ? null : new TesseraMetrics({ workerId });
+  if (metrics && workerId !== undefined) reportToPrimary(metrics.registry);
   const core = buildCore(config, redis, logger, metrics ?? {});
   const onRedisError = () => metrics?.redisError('connection');
   if (metrics) {
@@ -85,7 +94,7 @@ export async function startService(
     server.once('error', reject);
   });
   let metricsServer: MetricsServer | null = null;
-  if (metrics && config.METRICS_PORT !== undefined) {
+  if (metrics && config.METRICS_PORT !== undefined && workerId === undefined) {
     metricsServer = await startMetricsServer(metrics, config.METRICS_PORT, config.HOST).catch(async (error: unknown) => {
       await new Promise((resolve) => server.close(resolve));
       await core.close();

@@ -52,14 +52,12 @@ describe('configuration from the environment', () => {
     ]);
   });
 
-  it('reads WORKERS, one per core by default and one with metrics, and refuses more than one beside METRICS_PORT', () => {
+  it('reads WORKERS, one per core by default with or without metrics, and takes any number beside METRICS_PORT', () => {
     expect(workersOf(loadConfig({}))).toBe(availableParallelism());
     expect(workersOf(loadConfig({ WORKERS: '3' }))).toBe(3);
-    expect(workersOf(loadConfig({ METRICS_PORT: '9100' }))).toBe(1);
+    expect(workersOf(loadConfig({ METRICS_PORT: '9100' }))).toBe(availableParallelism());
+    expect(workersOf(loadConfig({ WORKERS: '2', METRICS_PORT: '9100' }))).toBe(2);
     expect(problemsOf({ WORKERS: '0' })).toEqual(['WORKERS: must be at least 1']);
-    expect(problemsOf({ WORKERS: '2', METRICS_PORT: '9100' })).toEqual([
-      'METRICS_PORT: needs WORKERS=1: each worker counts only its own requests, so a scrape would see one worker',
-    ]);
   });
 
   it('reads TRUST_PROXY as a count of trusted proxy hops', () => {
