@@ -48,15 +48,20 @@ export const banSchema = z.strictObject({
     .optional(),
 });
 
-/** Query of a paged list: an opaque cursor and a page size. */
-export const pageQuerySchema = z.object({
-  cursor: z.string().max(512, 'must be at most 512 characters').optional(),
-  limit: z
+/** The page size of a paged list's query: 1 to 100, `byDefault` when absent. */
+function pageLimitSchema(byDefault: number) {
+  return z
     .string()
     .regex(/^\d+$/, 'must be a whole number from 1 to 100')
     .transform(Number)
     .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100'))
-    .default(50),
+    .default(byDefault);
+}
+
+/** Query of a paged list: an opaque cursor and a page size. */
+export const pageQuerySchema = z.object({
+  cursor: z.string().max(512, 'must be at most 512 characters').optional(),
+  limit: pageLimitSchema(50),
   query: z.string().max(32, 'must be at most 32 characters').default(''),
 });
 
@@ -68,12 +73,7 @@ export const auditQuerySchema = pageQuerySchema.extend({
 /** Query of a page of sessions: by default the first 100, which is every session under the default cap. */
 export const sessionPageQuerySchema = z.object({
   cursor: z.string().max(64, 'must be at most 64 characters').optional(),
-  limit: z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number from 1 to 100')
-    .transform(Number)
-    .pipe(z.number().min(1, 'must be at least 1').max(100, 'must be at most 100'))
-    .default(100),
+  limit: pageLimitSchema(100),
 });
 
 /** Which throttle an admin clears: a username, an address, or both (that pair's lockout). */
