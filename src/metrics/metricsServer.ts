@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 
 /** What the listener serves: one process's registry (tesseraMetrics.ts) or the workers' aggregate (clusterMetrics.ts). */
 export interface MetricsSource {
@@ -15,7 +16,8 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(metrics: MetricsSource, port: number, host: string): Promise<MetricsServer> {
+/** `logger` hears why a scrape answered 503 (a worker that did not answer, say), which the scraper cannot see. */
+export async function startMetricsServer(metrics: MetricsSource, port: number, host: string, logger: Logger): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (path !== '/metrics') {
@@ -31,7 +33,10 @@ export async function startMetricsServer(metrics: MetricsSource, port: number, h
         response.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
         response.end(request.method === 'HEAD' ? undefined : body);
       },
-      () => response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('Metrics could not be collected; try again.\n'),
+      (error: unknown) => {
+        logger.warn({ err: error }, 'metrics could not be collected; answered 503');
+        response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('Metrics could not be collected; try again.\n');
+      },
     );
   });
   server.listen(port, host);

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   }
   if (config.METRICS_PORT !== undefined && !stopRequested) {
     // Only once every worker listens, so no scrape sums fewer of them.
-    metricsServer = await startMetricsServer(new ClusterMetrics(workerCount), config.METRICS_PORT, config.HOST).catch(async (error: unknown) => {
+    metricsServer = await startMetricsServer(new ClusterMetrics(workerCount), config.METRICS_PORT, config.HOST, logger).catch(async (error: unknown) => {
       await workers?.stop();
       await embedded?.stop();
       throw error;

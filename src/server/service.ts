@@ -95,7 +95,7 @@ export async function startService(
   });
   let metricsServer: MetricsServer | null = null;
   if (metrics && config.METRICS_PORT !== undefined && workerId === undefined) {
-    metricsServer = await startMetricsServer(metrics, config.METRICS_PORT, config.HOST).catch(async (error: unknown) => {
+    metricsServer = await startMetricsServer(metrics, config.METRICS_PORT, config.HOST, logger).catch(async (error: unknown) => {
       await new Promise((resolve) => server.close(resolve));
       await core.close();
       throw error;

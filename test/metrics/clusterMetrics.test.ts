@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { REPO_ROOT } from '../../src/paths';
 import { uniquePrefix } from '../support/backends';
+import { eventually } from '../support/eventually';
 import { killProcessGroup } from '../support/processGroup';
 import { freePort } from '../support/redisServer';
 import { sampleValue, scrape } from '../support/scrape';
@@ -143,6 +144,8 @@ describe('METRICS_PORT with WORKERS=2', () => {
       process.kill(stuck, 'SIGCONT');
     }
     expect(during.status).toBe(503);
+    // The scraper sees only the status; the log says why.
+    await eventually(async () => logLines().some((line) => line.msg === 'metrics could not be collected; answered 503'), 10_000, 'the 503 logged');
     const after = await scrape(metricsPort);
     expect(sampleValue(after, 'tessera_token_checks_total', { outcome: 'valid' })).toBe(sampleValue(before, 'tessera_token_checks_total', { outcome: 'valid' }));
     expect(after.filter((sample) => sample.name === 'process_resident_memory_bytes')).toHaveLength(2);
