@@ -242,12 +242,13 @@ export class ServerBusyError extends TesseraError {
   }
 }
 
+/** The status, problem code and title of every answer that Redis failed the request (two causes, one problem type). */
+const STORE_UNAVAILABLE = [503, 'store-unavailable', 'Session store unavailable'] as const;
+
 /** Redis could not be reached or did not answer in time: the request fails closed. */
 export class StoreUnavailableError extends TesseraError {
   constructor(cause: unknown) {
-    super(503, 'store-unavailable', 'Session store unavailable', 'The session store is unavailable; try again shortly.', {
-      cause,
-    });
+    super(...STORE_UNAVAILABLE, 'The session store is unavailable; try again shortly.', { cause });
   }
 }
 
@@ -258,12 +259,17 @@ export class StoreUnavailableError extends TesseraError {
  */
 export class UnconfirmedWriteError extends TesseraError {
   constructor(detail: string) {
-    super(
-      503,
-      'store-unavailable',
-      'Session store unavailable',
-      `The change was not confirmed by the session store in time (${detail}), so it may not have taken effect; repeat the request.`,
-    );
+    super(...STORE_UNAVAILABLE, `The change was not confirmed by the session store in time (${detail}), so it may not have taken effect; repeat the request.`);
+  }
+}
+
+/**
+ * 500 for anything thrown that is not a Tessera error (a bug): answered without its message, since
+ * a foreign error's message may hold internals; the error handler logs the cause.
+ */
+export class InternalError extends TesseraError {
+  constructor(cause?: unknown) {
+    super(500, 'internal', 'Internal error', 'An internal error occurred.', { cause, expose: false });
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Context, Middleware } from 'koa';
 import {
+  InternalError,
   MalformedJsonError,
   MethodNotAllowedError,
   NotFoundError,
@@ -86,7 +87,7 @@ export function problemDetails(options: ProblemDetailsOptions = {}): Middleware 
         const page = options.htmlFor?.(ctx, 500);
         if (page) return sendPage(ctx, 500, page);
         ctx.type = PROBLEM_CONTENT_TYPE;
-        ctx.body = { type: 'urn:tessera:problem:internal', title: 'Internal error', status: 500, instance: ctx.path };
+        ctx.body = problemDocument(new InternalError(caught), ctx.path);
       }
     }
   };
