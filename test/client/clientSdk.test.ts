@@ -1,32 +1,20 @@
-import type { Cluster, Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTesseraClient, memoryStorage, SessionEndedError, type SessionEndedReason, type SignedIn } from 'tessera-sessions/client';
-import { BACKENDS, uniquePrefix } from '../support/backends';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { BACKENDS } from '../support/backends';
+import { signUpAndLogIn } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 const PASSWORD = 'correct horse battery';
 
 describe.each(BACKENDS)('the client SDK in Node against $name Redis', (backend) => {
-  let redis: Redis | Cluster;
-  let service: TestService;
-  let prefix: string;
-
-  beforeAll(async () => {
-    redis = await backend.connect();
-    prefix = uniquePrefix();
-    service = await startTestService(redis, { KEY_PREFIX: prefix, SESSION_IDLE_TIMEOUT: '2s' });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  const suite = useService(backend, { SESSION_IDLE_TIMEOUT: '2s' });
 
   /** A client whose every request is counted by method and path, as sent to the server. */
   function countingClient(extra: { onSessionEnded?: (reason: SessionEndedReason) => void; failOn?: (request: Request) => boolean } = {}) {
     const sent: string[] = [];
     const storage = memoryStorage();
     const client = createTesseraClient({
-      baseUrl: service.url,
+      baseUrl: suite.service.url,
       storage,
       onSessionEnded: extra.onSessionEnded,
       fetch: async (input, init) => {
@@ -43,7 +31,7 @@ describe.each(BACKENDS)('the client SDK in Node against $name Redis', (backend) 
   const lapse = () => sleep(2300);
 
   it('refreshes once for ten concurrent requests after the session lapsed, and all ten succeed', async () => {
-    await signUpAndLogIn(service, 'sdk-ten');
+    await signUpAndLogIn(suite.service, 'sdk-ten');
     const { client, sent, storage } = countingClient();
     const signedIn = await client.login({ username: 'sdk-ten', password: PASSWORD, remember: true });
     const refreshToken = (await storage.get())!.refreshToken!;
@@ -56,12 +44,12 @@ describe.each(BACKENDS)('the client SDK in Node against $name Redis', (backend) 
     expect(sent.filter((line) => line === 'POST /auth/refresh')).toHaveLength(1);
     // At the server: the family spent exactly one refresh token.
     const [tag, familyId] = [refreshToken.slice(6, 16), refreshToken.slice(16, 28)];
-    expect(await redis.zcard(`${prefix}:v1:{${tag}}:r:${familyId}:x`)).toBe(1);
+    expect(await suite.redis.zcard(`${suite.prefix}:v1:{${tag}}:r:${familyId}:x`)).toBe(1);
     expect((await storage.get())!.refreshToken).not.toBe(refreshToken);
   });
 
   it('never replays a request that failed on the way, and does not refresh for it', async () => {
-    await signUpAndLogIn(service, 'sdk-flaky');
+    await signUpAndLogIn(suite.service, 'sdk-flaky');
     const { client, sent } = countingClient({ failOn: (request) => request.method === 'POST' && request.url.endsWith('/auth/password') });
     await client.login({ username: 'sdk-flaky', password: PASSWORD, remember: true });
     await expect(client.fetch('/auth/password', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).rejects.toThrow(TypeError);
@@ -70,7 +58,7 @@ describe.each(BACKENDS)('the client SDK in Node against $name Redis', (backend) 
   });
 
   it('ends the session once and rejects every waiting request with SessionEndedError when it cannot refresh', async () => {
-    await signUpAndLogIn(service, 'sdk-forgotten');
+    await signUpAndLogIn(suite.service, 'sdk-forgotten');
     const ended: SessionEndedReason[] = [];
     const { client, sent } = countingClient({ onSessionEnded: (reason) => ended.push(reason) });
     await client.login({ username: 'sdk-forgotten', password: PASSWORD });
@@ -86,20 +74,20 @@ describe.each(BACKENDS)('the client SDK in Node against $name Redis', (backend) 
   });
 
   it('tells the app its login ended when the refresh token was revoked elsewhere', async () => {
-    await signUpAndLogIn(service, 'sdk-revoked');
+    await signUpAndLogIn(suite.service, 'sdk-revoked');
     const ended: SessionEndedReason[] = [];
     const { client } = countingClient({ onSessionEnded: (reason) => ended.push(reason) });
     await client.login({ username: 'sdk-revoked', password: PASSWORD, remember: true });
-    const other = await signUpAndLogIn(service, 'sdk-revoked');
-    expect((await service.call('POST', '/auth/logout-all', { token: other.token })).status).toBe(204);
+    const other = await signUpAndLogIn(suite.service, 'sdk-revoked');
+    expect((await suite.service.call('POST', '/auth/logout-all', { token: other.token })).status).toBe(204);
     await expect(client.fetch('/auth/session')).rejects.toMatchObject({ name: 'SessionEndedError', reason: 'refresh-refused' });
     expect(ended).toEqual(['refresh-refused']);
   });
 
   it('warns ahead of the lapse, and logs out for good', async () => {
-    await signUpAndLogIn(service, 'sdk-warned');
+    await signUpAndLogIn(suite.service, 'sdk-warned');
     const warned = new Promise<{ expiresAt: Date; canRefresh: boolean }>((resolve) => {
-      const client = createTesseraClient({ baseUrl: service.url, expiringLeadSeconds: 1, onExpiring: resolve });
+      const client = createTesseraClient({ baseUrl: suite.service.url, expiringLeadSeconds: 1, onExpiring: resolve });
       void client.login({ username: 'sdk-warned', password: PASSWORD }).then(() => client.fetch('/auth/session'));
     });
     const notice = await warned;

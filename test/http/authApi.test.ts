@@ -1,26 +1,14 @@
-import type { Cluster, Redis } from 'ioredis';
 import { getRounds } from 'bcryptjs';
 import { BACKENDS, uniquePrefix } from '../support/backends';
-import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { logIn, signUpAndLogIn, startTestService } from '../support/service';
+import { useService } from '../support/serviceFixture';
 import { userKeysOf } from '../support/keys';
 import { USER_FIELD } from '../../src/store/fields';
 
 const PROBLEM = 'application/problem+json';
 
 describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
-  let redis: Redis | Cluster;
-  let service: TestService;
-  let prefix: string;
-
-  beforeAll(async () => {
-    redis = await backend.connect();
-    prefix = uniquePrefix();
-    service = await startTestService(redis, { KEY_PREFIX: prefix });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  const suite = useService(backend);
 
   async function problem(response: Response): Promise<{ type: string; status: number; detail?: string; errors?: unknown }> {
     expect(response.headers.get('content-type')).toBe(PROBLEM);
@@ -29,26 +17,26 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
 
   describe('register', () => {
     it('creates a user and refuses the same name in another case', async () => {
-      const created = await service.call('POST', '/auth/register', { body: { username: 'Grace', password: 'hopper-1906' } });
+      const created = await suite.service.call('POST', '/auth/register', { body: { username: 'Grace', password: 'hopper-1906' } });
       expect(created.status).toBe(201);
       const body = (await created.json()) as { user: Record<string, unknown> };
       expect(body.user).toEqual({ id: expect.any(String), username: 'Grace', roles: [], createdAt: expect.any(String) });
       expect(JSON.stringify(body)).not.toMatch(/hopper-1906|\$2[aby]\$/);
-      const again = await service.call('POST', '/auth/register', { body: { username: 'grace', password: 'another-pass' } });
+      const again = await suite.service.call('POST', '/auth/register', { body: { username: 'grace', password: 'another-pass' } });
       expect(again.status).toBe(409);
       expect((await problem(again)).type).toBe('urn:tessera:problem:username-taken');
     });
 
     it('gives one of two concurrent registrations of a name the account and the other a 409', async () => {
       const attempts = await Promise.all(
-        ['Twin', 'twin'].map((username) => service.call('POST', '/auth/register', { body: { username, password: 'pair-secret-1' } })),
+        ['Twin', 'twin'].map((username) => suite.service.call('POST', '/auth/register', { body: { username, password: 'pair-secret-1' } })),
       );
       expect(attempts.map((r) => r.status).sort()).toEqual([201, 409]);
-      await logIn(service, 'TWIN', 'pair-secret-1');
+      await logIn(suite.service, 'TWIN', 'pair-secret-1');
     });
 
     it('answers 400 naming each invalid field', async () => {
-      const response = await service.call('POST', '/auth/register', { body: { username: 'x', password: 'short' } });
+      const response = await suite.service.call('POST', '/auth/register', { body: { username: 'x', password: 'short' } });
       expect(response.status).toBe(400);
       const body = await problem(response);
       expect(body.type).toBe('urn:tessera:problem:invalid-request');
@@ -59,13 +47,13 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
     });
 
     it('refuses a password longer than bcrypt’s 72 bytes instead of truncating it', async () => {
-      const response = await service.call('POST', '/auth/register', { body: { username: 'longpass', password: 'é'.repeat(37) } });
+      const response = await suite.service.call('POST', '/auth/register', { body: { username: 'longpass', password: 'é'.repeat(37) } });
       expect(response.status).toBe(400);
       expect(JSON.stringify(await problem(response))).toContain('at most 72 bytes');
     });
 
     it('answers 403 when sign-up is off', async () => {
-      const closed = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), SIGNUP: 'off' });
+      const closed = await startTestService(suite.redis, { KEY_PREFIX: uniquePrefix(), SIGNUP: 'off' });
       try {
         const response = await closed.call('POST', '/auth/register', { body: { username: 'nobody', password: 'password-1' } });
         expect(response.status).toBe(403);
@@ -78,9 +66,9 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
 
   describe('login', () => {
     it('answers a bearer token, its expiry and the session, never cached', async () => {
-      const registered = await service.call('POST', '/auth/register', { body: { username: 'ada', password: 'lovelace-1815' } });
+      const registered = await suite.service.call('POST', '/auth/register', { body: { username: 'ada', password: 'lovelace-1815' } });
       expect(registered.status).toBe(201);
-      const response = await service.call('POST', '/auth/login', {
+      const response = await suite.service.call('POST', '/auth/login', {
         body: { username: 'ADA', password: 'lovelace-1815', device: { type: 'web', name: 'Firefox on Linux' } },
         headers: { 'user-agent': 'TestBrowser/2.0' },
       });
@@ -98,11 +86,11 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
     });
 
     it('rehashes a password made at an older bcrypt cost on the next login', async () => {
-      const { body } = await signUpAndLogIn(service, 'veteran');
-      const stronger = await startTestService(redis, { KEY_PREFIX: prefix, BCRYPT_COST: '5' });
+      const { body } = await signUpAndLogIn(suite.service, 'veteran');
+      const stronger = await startTestService(suite.redis, { KEY_PREFIX: suite.prefix, BCRYPT_COST: '5' });
       try {
         await logIn(stronger, 'veteran');
-        expect(getRounds((await redis.hget(userKeysOf(prefix, body.session.id).user, USER_FIELD.passwordHash))!)).toBe(5);
+        expect(getRounds((await suite.redis.hget(userKeysOf(suite.prefix, body.session.id).user, USER_FIELD.passwordHash))!)).toBe(5);
         await logIn(stronger, 'veteran');
       } finally {
         await stronger.close();
@@ -110,9 +98,9 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
     });
 
     it('gives one identical answer for an unknown user and a wrong password', async () => {
-      await service.call('POST', '/auth/register', { body: { username: 'turing', password: 'enigma-1912' } });
-      const wrong = await service.call('POST', '/auth/login', { body: { username: 'turing', password: 'not-it-at-all' } });
-      const unknown = await service.call('POST', '/auth/login', { body: { username: 'nobody-here', password: 'not-it-at-all' } });
+      await suite.service.call('POST', '/auth/register', { body: { username: 'turing', password: 'enigma-1912' } });
+      const wrong = await suite.service.call('POST', '/auth/login', { body: { username: 'turing', password: 'not-it-at-all' } });
+      const unknown = await suite.service.call('POST', '/auth/login', { body: { username: 'nobody-here', password: 'not-it-at-all' } });
       expect(wrong.status).toBe(401);
       expect(unknown.status).toBe(401);
       const [a, b] = [await wrong.json(), await unknown.json()];
@@ -122,8 +110,8 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
 
   describe('an authenticated session', () => {
     it('describes itself and its user, and tells the client when it now expires', async () => {
-      const { token, body } = await signUpAndLogIn(service, 'hamilton');
-      const response = await service.call('GET', '/auth/session', { token });
+      const { token, body } = await signUpAndLogIn(suite.service, 'hamilton');
+      const response = await suite.service.call('GET', '/auth/session', { token });
       expect(response.status).toBe(200);
       const expires = response.headers.get('session-expires');
       expect(new Date(expires!).getTime()).toBeGreaterThan(Date.now() + 29 * 60_000);
@@ -136,37 +124,37 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
     });
 
     it('answers 401 with the RFC 6750 challenge without a token, and invalid_token with a bad one', async () => {
-      const none = await service.call('GET', '/auth/session');
+      const none = await suite.service.call('GET', '/auth/session');
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toBe('Bearer realm="tessera"');
       expect((await problem(none)).type).toBe('urn:tessera:problem:unauthenticated');
       for (const bad of ['garbage', `tess_${'a'.repeat(5000)}`, 'tess_' + 'A'.repeat(58)]) {
-        const response = await service.call('GET', '/auth/session', { token: bad });
+        const response = await suite.service.call('GET', '/auth/session', { token: bad });
         expect(response.status).toBe(401);
         expect(response.headers.get('www-authenticate')).toBe('Bearer realm="tessera", error="invalid_token"');
       }
-      const basic = await service.call('GET', '/auth/session', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+      const basic = await suite.service.call('GET', '/auth/session', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
       expect(basic.status).toBe(401);
     });
 
     it('is dead at once after logout', async () => {
-      const { token } = await signUpAndLogIn(service, 'hopper');
-      expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
-      expect((await service.call('GET', '/auth/session', { token })).status).toBe(401);
+      const { token } = await signUpAndLogIn(suite.service, 'hopper');
+      expect((await suite.service.call('POST', '/auth/logout', { token })).status).toBe(204);
+      expect((await suite.service.call('GET', '/auth/session', { token })).status).toBe(401);
     });
 
     it('ends every session of the user on logout-all', async () => {
-      const first = await signUpAndLogIn(service, 'knuth');
-      const second = await logIn(service, 'knuth');
-      expect((await service.call('POST', '/auth/logout-all', { token: first.token })).status).toBe(204);
-      expect((await service.call('GET', '/auth/session', { token: first.token })).status).toBe(401);
-      expect((await service.call('GET', '/auth/session', { token: second.token })).status).toBe(401);
+      const first = await signUpAndLogIn(suite.service, 'knuth');
+      const second = await logIn(suite.service, 'knuth');
+      expect((await suite.service.call('POST', '/auth/logout-all', { token: first.token })).status).toBe(204);
+      expect((await suite.service.call('GET', '/auth/session', { token: first.token })).status).toBe(401);
+      expect((await suite.service.call('GET', '/auth/session', { token: second.token })).status).toBe(401);
     });
 
     it('lists the user’s sessions marking the current one, and signs out another by id', async () => {
-      const phone = await signUpAndLogIn(service, 'liskov', undefined, { type: 'ios', name: 'Phone' });
-      const laptop = await logIn(service, 'liskov', undefined, { type: 'web' });
-      const listed = await service.call('GET', '/auth/sessions', { token: laptop.token });
+      const phone = await signUpAndLogIn(suite.service, 'liskov', undefined, { type: 'ios', name: 'Phone' });
+      const laptop = await logIn(suite.service, 'liskov', undefined, { type: 'web' });
+      const listed = await suite.service.call('GET', '/auth/sessions', { token: laptop.token });
       const { sessions } = (await listed.json()) as { sessions: { id: string; current: boolean }[] };
       expect(sessions.map((s) => [s.id, s.current]).sort()).toEqual(
         [
@@ -174,71 +162,71 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
           [laptop.body.session.id, true],
         ].sort(),
       );
-      const removed = await service.call('DELETE', `/auth/sessions/${phone.body.session.id}`, { token: laptop.token });
+      const removed = await suite.service.call('DELETE', `/auth/sessions/${phone.body.session.id}`, { token: laptop.token });
       expect(removed.status).toBe(204);
-      expect((await service.call('GET', '/auth/session', { token: phone.token })).status).toBe(401);
-      const again = await service.call('DELETE', `/auth/sessions/${phone.body.session.id}`, { token: laptop.token });
+      expect((await suite.service.call('GET', '/auth/session', { token: phone.token })).status).toBe(401);
+      const again = await suite.service.call('DELETE', `/auth/sessions/${phone.body.session.id}`, { token: laptop.token });
       expect(again.status).toBe(404);
     });
 
     it('answers 404 for another user’s session id and leaves it alive', async () => {
-      const victim = await signUpAndLogIn(service, 'victim');
-      const other = await signUpAndLogIn(service, 'mallory');
-      const response = await service.call('DELETE', `/auth/sessions/${victim.body.session.id}`, { token: other.token });
+      const victim = await signUpAndLogIn(suite.service, 'victim');
+      const other = await signUpAndLogIn(suite.service, 'mallory');
+      const response = await suite.service.call('DELETE', `/auth/sessions/${victim.body.session.id}`, { token: other.token });
       expect(response.status).toBe(404);
-      expect((await service.call('GET', '/auth/session', { token: victim.token })).status).toBe(200);
-      expect((await service.call('DELETE', '/auth/sessions/not-an-id', { token: other.token })).status).toBe(404);
+      expect((await suite.service.call('GET', '/auth/session', { token: victim.token })).status).toBe(200);
+      expect((await suite.service.call('DELETE', '/auth/sessions/not-an-id', { token: other.token })).status).toBe(404);
     });
 
     it('sets no password from a session that ended while the password was being checked', async () => {
-      const here = await signUpAndLogIn(service, 'raced', 'photo-finish-1');
+      const here = await signUpAndLogIn(suite.service, 'raced', 'photo-finish-1');
       const actor = { id: here.body.user.id, name: 'raced' };
       // The owner logs out everywhere; the change, already past its authentication, only learns
       // of it in the final step that stores the new hash, which must then store nothing.
-      expect((await service.call('POST', '/auth/logout-all', { token: here.token })).status).toBe(204);
+      expect((await suite.service.call('POST', '/auth/logout-all', { token: here.token })).status).toBe(204);
       await expect(
-        service.accounts.changePassword(actor, here.body.session.id, 'photo-finish-1', 'attacker-password'),
+        suite.service.accounts.changePassword(actor, here.body.session.id, 'photo-finish-1', 'attacker-password'),
       ).rejects.toMatchObject({ status: 401 });
-      await logIn(service, 'raced', 'photo-finish-1');
-      await expect(logIn(service, 'raced', 'attacker-password')).rejects.toThrow(/401/);
+      await logIn(suite.service, 'raced', 'photo-finish-1');
+      await expect(logIn(suite.service, 'raced', 'attacker-password')).rejects.toThrow(/401/);
     });
 
     it('changes the password, ending every other session and keeping this one', async () => {
-      const here = await signUpAndLogIn(service, 'dijkstra', 'shortest-path-1');
-      const elsewhere = await logIn(service, 'dijkstra', 'shortest-path-1');
-      const wrong = await service.call('POST', '/auth/password', {
+      const here = await signUpAndLogIn(suite.service, 'dijkstra', 'shortest-path-1');
+      const elsewhere = await logIn(suite.service, 'dijkstra', 'shortest-path-1');
+      const wrong = await suite.service.call('POST', '/auth/password', {
         token: here.token,
         body: { currentPassword: 'not-the-password', newPassword: 'goto-considered-2' },
       });
       expect(wrong.status).toBe(401);
       expect(await wrong.json()).toMatchObject({ type: 'urn:tessera:problem:invalid-credentials', detail: 'The current password is wrong.' });
-      const changed = await service.call('POST', '/auth/password', {
+      const changed = await suite.service.call('POST', '/auth/password', {
         token: here.token,
         body: { currentPassword: 'shortest-path-1', newPassword: 'goto-considered-2' },
       });
       expect(changed.status).toBe(204);
-      expect((await service.call('GET', '/auth/session', { token: here.token })).status).toBe(200);
-      expect((await service.call('GET', '/auth/session', { token: elsewhere.token })).status).toBe(401);
-      await expect(logIn(service, 'dijkstra', 'shortest-path-1')).rejects.toThrow(/401/);
-      await logIn(service, 'dijkstra', 'goto-considered-2');
+      expect((await suite.service.call('GET', '/auth/session', { token: here.token })).status).toBe(200);
+      expect((await suite.service.call('GET', '/auth/session', { token: elsewhere.token })).status).toBe(401);
+      await expect(logIn(suite.service, 'dijkstra', 'shortest-path-1')).rejects.toThrow(/401/);
+      await logIn(suite.service, 'dijkstra', 'goto-considered-2');
     });
   });
 
   describe('bad input', () => {
     it('answers 413 to a body over the limit', async () => {
-      const response = await service.call('POST', '/auth/login', { body: JSON.stringify({ username: 'a', password: 'x'.repeat(20_000) }) });
+      const response = await suite.service.call('POST', '/auth/login', { body: JSON.stringify({ username: 'a', password: 'x'.repeat(20_000) }) });
       expect(response.status).toBe(413);
       expect((await problem(response)).type).toBe('urn:tessera:problem:payload-too-large');
     });
 
     it('answers 400 to malformed JSON', async () => {
-      const response = await service.call('POST', '/auth/login', { body: '{"username": ' });
+      const response = await suite.service.call('POST', '/auth/login', { body: '{"username": ' });
       expect(response.status).toBe(400);
       expect((await problem(response)).type).toBe('urn:tessera:problem:malformed-json');
     });
 
     it('answers 415 to a body that is not JSON', async () => {
-      const response = await service.call('POST', '/auth/login', {
+      const response = await suite.service.call('POST', '/auth/login', {
         body: 'username=a&password=b',
         headers: { 'content-type': 'text/plain' },
       });
@@ -246,24 +234,24 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
     });
 
     it('answers 400 to unknown fields and wrong types', async () => {
-      const response = await service.call('POST', '/auth/login', { body: { username: 42, password: 'x', admin: true } });
+      const response = await suite.service.call('POST', '/auth/login', { body: { username: 42, password: 'x', admin: true } });
       expect(response.status).toBe(400);
       const body = (await problem(response)) as { errors: { field: string }[] };
       expect(body.errors.map((e) => e.field).sort()).toEqual(['admin', 'username']);
     });
 
     it('answers problem+json 404 and 405 for unknown routes and methods', async () => {
-      const missing = await service.call('GET', '/nope');
+      const missing = await suite.service.call('GET', '/nope');
       expect(missing.status).toBe(404);
       expect((await problem(missing)).type).toBe('urn:tessera:problem:not-found');
-      const wrongMethod = await service.call('GET', '/auth/login');
+      const wrongMethod = await suite.service.call('GET', '/auth/login');
       expect(wrongMethod.status).toBe(405);
       expect(wrongMethod.headers.get('allow')).toContain('POST');
     });
   });
 
   it('reports liveness and readiness', async () => {
-    expect((await service.call('GET', '/healthz')).status).toBe(200);
-    expect((await service.call('GET', '/readyz')).status).toBe(200);
+    expect((await suite.service.call('GET', '/healthz')).status).toBe(200);
+    expect((await suite.service.call('GET', '/readyz')).status).toBe(200);
   });
 });

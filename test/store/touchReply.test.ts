@@ -1,35 +1,23 @@
-import type { Cluster, Redis } from 'ioredis';
 import { registerScripts } from '../../src/store/scripts';
 import { SESSION_FIELD } from '../../src/store/fields';
 import { hashSecret, parseToken } from '../../src/tokens/token';
-import { BACKENDS, uniquePrefix } from '../support/backends';
+import { BACKENDS } from '../support/backends';
 import { userKeysOf } from '../support/keys';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { signUpAndLogIn } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 describe.each(BACKENDS)('the token check’s reply on $name Redis', (backend) => {
-  let redis: Redis | Cluster;
-  let service: TestService;
-  let prefix: string;
-
-  beforeAll(async () => {
-    redis = await backend.connect();
-    prefix = uniquePrefix();
-    service = await startTestService(redis, { KEY_PREFIX: prefix });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  const suite = useService(backend);
 
   it('carries the session’s fields but never its secret hash or generation', async () => {
-    const { token, body } = await signUpAndLogIn(service, 'hot-path');
+    const { token, body } = await signUpAndLogIn(suite.service, 'hot-path');
     const parsed = parseToken(token)!;
-    const keys = userKeysOf(prefix, body.session.id);
+    const keys = userKeysOf(suite.prefix, body.session.id);
     const { localId } = parsed;
-    const stored = await redis.hgetall(keys.session(localId));
+    const stored = await suite.redis.hgetall(keys.session(localId));
     expect(Object.keys(stored)).toEqual(expect.arrayContaining([SESSION_FIELD.secretHash, SESSION_FIELD.generation, SESSION_FIELD.created]));
 
-    const reply = (await registerScripts(redis).tessera_touch(
+    const reply = (await registerScripts(suite.redis).tessera_touch(
       keys.session(localId),
       keys.user,
       keys.index,
