@@ -1,21 +1,11 @@
-import type { Redis } from 'ioredis';
-import { BACKENDS, uniquePrefix } from '../support/backends';
+import { BACKENDS } from '../support/backends';
 import { problemsOf } from '../support/configProblems';
 import { hiddenFields, PageClient } from '../support/pageClient';
-import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { logIn, signUpAndLogIn } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 describe('account rules', () => {
-  let redis: Redis;
-  let service: TestService;
-
-  beforeAll(async () => {
-    redis = (await BACKENDS[0].connect()) as Redis;
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  const suite = useService(BACKENDS[0], { COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' });
 
   async function problem(response: Response): Promise<{ type: string; errors: { field: string; message: string }[] }> {
     expect(response.status).toBe(400);
@@ -24,30 +14,30 @@ describe('account rules', () => {
 
   it('refuses a password on the breached list, in any case, at registration', async () => {
     for (const password of ['password', '12345678', 'Password1', 'iloveyou', 'QWERTYUIOP']) {
-      const body = await problem(await service.call('POST', '/auth/register', { body: { username: 'listed-user', password } }));
+      const body = await problem(await suite.service.call('POST', '/auth/register', { body: { username: 'listed-user', password } }));
       expect(body).toMatchObject({ type: 'urn:tessera:problem:invalid-request', errors: [{ field: 'password', message: expect.stringContaining('breached') }] });
     }
-    expect((await service.call('POST', '/auth/login', { body: { username: 'listed-user', password: 'password' } })).status).toBe(401);
+    expect((await suite.service.call('POST', '/auth/login', { body: { username: 'listed-user', password: 'password' } })).status).toBe(401);
   });
 
   it('refuses a password built from the username or the service name', async () => {
     for (const password of ['kate-rocks-2024', '2024KATE!', 'my-tessera-login']) {
-      const body = await problem(await service.call('POST', '/auth/register', { body: { username: 'Kate', password } }));
+      const body = await problem(await suite.service.call('POST', '/auth/register', { body: { username: 'Kate', password } }));
       expect(body.errors).toEqual([{ field: 'password', message: expect.stringMatching(/must not contain the (username|name of this service)/) }]);
     }
   });
 
   it('refuses the same passwords as a new password', async () => {
-    const { token } = await signUpAndLogIn(service, 'changer', 'a-fine-old-secret');
+    const { token } = await signUpAndLogIn(suite.service, 'changer', 'a-fine-old-secret');
     for (const newPassword of ['password1', 'changer-2025-x']) {
-      const body = await problem(await service.call('POST', '/auth/password', { token, body: { currentPassword: 'a-fine-old-secret', newPassword } }));
+      const body = await problem(await suite.service.call('POST', '/auth/password', { token, body: { currentPassword: 'a-fine-old-secret', newPassword } }));
       expect(body.errors).toEqual([{ field: 'newPassword', message: expect.any(String) }]);
     }
-    await logIn(service, 'changer', 'a-fine-old-secret');
+    await logIn(suite.service, 'changer', 'a-fine-old-secret');
   });
 
   it('says so in place on the register page', async () => {
-    const visitor = new PageClient(service);
+    const visitor = new PageClient(suite.service);
     const fields = hiddenFields((await visitor.get('/register')).html);
     const answer = await visitor.post('/register', { ...fields, username: 'page-newcomer', password: 'iloveyou' });
     expect(answer.status).toBe(400);
@@ -61,13 +51,13 @@ describe('account rules', () => {
   });
 
   it('never folds a non-ASCII name onto a user at login: the Kelvin sign is not a k', async () => {
-    await signUpAndLogIn(service, 'kate', 'kelvin-proof-secret');
-    const kelvin = await service.call('POST', '/auth/login', { body: { username: '\u212Aate', password: 'kelvin-proof-secret' } });
+    await signUpAndLogIn(suite.service, 'kate', 'kelvin-proof-secret');
+    const kelvin = await suite.service.call('POST', '/auth/login', { body: { username: '\u212Aate', password: 'kelvin-proof-secret' } });
     expect(kelvin.status).toBe(401);
     expect(((await kelvin.json()) as { type: string }).type).toBe('urn:tessera:problem:invalid-credentials');
     // Case-insensitive names still work, in ASCII.
-    await logIn(service, 'KATE', 'kelvin-proof-secret');
-    const page = new PageClient(service);
+    await logIn(suite.service, 'KATE', 'kelvin-proof-secret');
+    const page = new PageClient(suite.service);
     const fields = hiddenFields((await page.get('/login')).html);
     expect((await page.post('/login', { ...fields, username: '\u212Aate', password: 'kelvin-proof-secret' })).status).toBe(401);
   });

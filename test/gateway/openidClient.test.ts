@@ -1,29 +1,19 @@
-import type { Redis } from 'ioredis';
 import * as client from 'openid-client';
-import { BACKENDS, uniquePrefix } from '../support/backends';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { BACKENDS } from '../support/backends';
+import { signUpAndLogIn } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 const CLIENT_ID = 'reports-api';
 // "+" and "/" are the characters RFC 6749 §2.3.1's form encoding changes before Basic encoding.
 const SECRET = 'reports+api/introspection-secret-0123456789';
 
 describe('POST /auth/introspect driven by openid-client, the standard OAuth client for Node', () => {
-  let redis: Redis;
-  let service: TestService;
-
-  beforeAll(async () => {
-    redis = (await BACKENDS[0].connect()) as Redis;
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), INTROSPECT_CLIENT_ID: CLIENT_ID, INTROSPECT_CREDENTIAL: SECRET });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  const suite = useService(BACKENDS[0], { INTROSPECT_CLIENT_ID: CLIENT_ID, INTROSPECT_CREDENTIAL: SECRET });
 
   /** A client configured by hand, as discovery (/.well-known) is not served; plain http is allowed for loopback only. */
   function configuration(authentication: client.ClientAuth, clientId = CLIENT_ID): client.Configuration {
     const config = new client.Configuration(
-      { issuer: service.url, introspection_endpoint: `${service.url}/auth/introspect` },
+      { issuer: suite.service.url, introspection_endpoint: `${suite.service.url}/auth/introspect` },
       clientId,
       undefined,
       authentication,
@@ -38,20 +28,20 @@ describe('POST /auth/introspect driven by openid-client, the standard OAuth clie
   ] as const) {
     describe(`with ${method}`, () => {
       it('sees a live token as active and a revoked one as inactive', async () => {
-        await service.accounts.createAccount(`oidc-${method}`, 'correct horse battery', ['editor']);
-        const { token, body } = await signUpAndLogIn(service, `oidc-${method}`);
+        await suite.service.accounts.createAccount(`oidc-${method}`, 'correct horse battery', ['editor']);
+        const { token, body } = await signUpAndLogIn(suite.service, `oidc-${method}`);
         const config = configuration(authentication(SECRET));
 
         const live = await client.tokenIntrospection(config, token);
         expect(live).toMatchObject({ active: true, sub: body.user.id, username: `oidc-${method}`, scope: 'editor', sid: body.session.id });
 
-        expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
+        expect((await suite.service.call('POST', '/auth/logout', { token })).status).toBe(204);
         const revoked = await client.tokenIntrospection(config, token);
         expect(revoked).toEqual({ active: false });
       });
 
       it('is refused with invalid_client for a wrong secret or client id', async () => {
-        const { token } = await signUpAndLogIn(service, `oidc-refused-${method}`);
+        const { token } = await signUpAndLogIn(suite.service, `oidc-refused-${method}`);
         for (const config of [configuration(authentication(`${SECRET}x`)), configuration(authentication(SECRET), 'other-client')]) {
           const refusal = await client.tokenIntrospection(config, token).then(
             () => null,
@@ -69,7 +59,7 @@ describe('POST /auth/introspect driven by openid-client, the standard OAuth clie
   }
 
   it('omits scope for a user without roles', async () => {
-    const { token } = await signUpAndLogIn(service, 'oidc-no-roles');
+    const { token } = await signUpAndLogIn(suite.service, 'oidc-no-roles');
     const answer = await client.tokenIntrospection(configuration(client.ClientSecretBasic(SECRET)), token);
     expect(answer.active).toBe(true);
     expect(answer).not.toHaveProperty('scope');

@@ -1,37 +1,25 @@
-import type { Redis } from 'ioredis';
-import { BACKENDS, uniquePrefix } from '../support/backends';
+import { BACKENDS } from '../support/backends';
 import { PageClient } from '../support/pageClient';
 import { sessionKeyOf } from '../support/keys';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { signUpAndLogIn } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 const CREDENTIAL = 'resource-server-credential-0123456789abcdef';
 
 describe('GET /auth/verify and POST /auth/introspect', () => {
-  let redis: Redis;
-  let service: TestService;
-  const prefix = uniquePrefix();
-
-  beforeAll(async () => {
-    redis = (await BACKENDS[0].connect()) as Redis;
-    service = await startTestService(redis, {
-      KEY_PREFIX: prefix,
-      COOKIE_TRANSPORT: 'on',
-      INTROSPECT_CREDENTIAL: CREDENTIAL,
-      SESSION_IDLE_TIMEOUT: '10m',
-      // Every check slides, so a check right after login shows its slide.
-      SESSION_SLIDE_GRANULARITY: '0',
-    });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
+  const suite = useService(BACKENDS[0], {
+    COOKIE_TRANSPORT: 'on',
+    INTROSPECT_CREDENTIAL: CREDENTIAL,
+    SESSION_IDLE_TIMEOUT: '10m',
+    // Every check slides, so a check right after login shows its slide.
+    SESSION_SLIDE_GRANULARITY: '0',
   });
 
   describe('verify', () => {
     it('answers 200 with the identity headers for a valid bearer token', async () => {
-      await service.accounts.createAccount('verified', 'correct horse battery', ['editor', 'admin']);
-      const { token, body } = await signUpAndLogIn(service, 'verified');
-      const answer = await service.call('GET', '/auth/verify', { token });
+      await suite.service.accounts.createAccount('verified', 'correct horse battery', ['editor', 'admin']);
+      const { token, body } = await signUpAndLogIn(suite.service, 'verified');
+      const answer = await suite.service.call('GET', '/auth/verify', { token });
       expect(answer.status).toBe(200);
       expect(answer.headers.get('x-auth-user-id')).toBe(body.user.id);
       expect(answer.headers.get('x-auth-session-id')).toBe(body.session.id);
@@ -41,16 +29,16 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
     });
 
     it('sends every identity header, empty when there is nothing to say', async () => {
-      const { token } = await signUpAndLogIn(service, 'verified-plain');
-      const answer = await service.call('GET', '/auth/verify', { token });
+      const { token } = await signUpAndLogIn(suite.service, 'verified-plain');
+      const answer = await suite.service.call('GET', '/auth/verify', { token });
       expect(answer.status).toBe(200);
       expect(answer.headers.get('x-auth-roles')).toBe('');
       expect(answer.headers.get('x-auth-user-name')).toBe('verified-plain');
     });
 
     it('accepts the session cookie', async () => {
-      await signUpAndLogIn(service, 'verified-cookie');
-      const browser = new PageClient(service);
+      await signUpAndLogIn(suite.service, 'verified-cookie');
+      const browser = new PageClient(suite.service);
       await browser.logIn('verified-cookie');
       const answer = await browser.get('/auth/verify');
       expect(answer.status).toBe(200);
@@ -58,36 +46,36 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
     });
 
     it('answers 401 without a token, with a bad one and after logout', async () => {
-      expect((await service.call('GET', '/auth/verify')).status).toBe(401);
-      expect((await service.call('GET', '/auth/verify', { token: 'tess_nope' })).status).toBe(401);
-      const { token } = await signUpAndLogIn(service, 'verified-gone');
-      await service.call('POST', '/auth/logout', { token });
-      const gone = await service.call('GET', '/auth/verify', { token });
+      expect((await suite.service.call('GET', '/auth/verify')).status).toBe(401);
+      expect((await suite.service.call('GET', '/auth/verify', { token: 'tess_nope' })).status).toBe(401);
+      const { token } = await signUpAndLogIn(suite.service, 'verified-gone');
+      await suite.service.call('POST', '/auth/logout', { token });
+      const gone = await suite.service.call('GET', '/auth/verify', { token });
       expect(gone.status).toBe(401);
       expect(gone.headers.get('x-auth-user-id')).toBeNull();
     });
 
     it('slides the expiry like any authenticated request', async () => {
-      const { token, body } = await signUpAndLogIn(service, 'verified-slide');
-      const sessionKey = sessionKeyOf(prefix, body.session.id);
-      await redis.pexpire(sessionKey, 60_000);
-      expect(await redis.pttl(sessionKey)).toBeLessThanOrEqual(60_000);
-      await service.call('GET', '/auth/verify', { token });
-      expect(await redis.pttl(sessionKey)).toBeGreaterThan(590_000);
+      const { token, body } = await signUpAndLogIn(suite.service, 'verified-slide');
+      const sessionKey = sessionKeyOf(suite.prefix, body.session.id);
+      await suite.redis.pexpire(sessionKey, 60_000);
+      expect(await suite.redis.pttl(sessionKey)).toBeLessThanOrEqual(60_000);
+      await suite.service.call('GET', '/auth/verify', { token });
+      expect(await suite.redis.pttl(sessionKey)).toBeGreaterThan(590_000);
     });
   });
 
   describe('introspect', () => {
     const form = (token: string) => new URLSearchParams({ token }).toString();
     const asService = (token: string, credential = CREDENTIAL) =>
-      service.call('POST', '/auth/introspect', {
+      suite.service.call('POST', '/auth/introspect', {
         body: form(token),
         headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/x-www-form-urlencoded' },
       });
 
     it('describes a live token in the RFC 7662 shape to the service credential', async () => {
-      await service.accounts.createAccount('inspected', 'correct horse battery', ['editor']);
-      const { token, body } = await signUpAndLogIn(service, 'inspected');
+      await suite.service.accounts.createAccount('inspected', 'correct horse battery', ['editor']);
+      const { token, body } = await signUpAndLogIn(suite.service, 'inspected');
       const answer = await asService(token);
       expect(answer.status).toBe(200);
       expect(answer.headers.get('cache-control')).toBe('no-store');
@@ -109,8 +97,8 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
     });
 
     it('answers active: false, and nothing more, for an unknown, malformed or revoked token', async () => {
-      const { token } = await signUpAndLogIn(service, 'inspected-gone');
-      await service.call('POST', '/auth/logout', { token });
+      const { token } = await signUpAndLogIn(suite.service, 'inspected-gone');
+      await suite.service.call('POST', '/auth/logout', { token });
       for (const candidate of [token, 'tess_nope', 'garbage']) {
         const answer = await asService(candidate);
         expect(answer.status).toBe(200);
@@ -119,19 +107,19 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
     });
 
     it('refuses callers without the credential or an admin session with invalid_client and the challenge of the scheme they tried', async () => {
-      const { token } = await signUpAndLogIn(service, 'inspected-nosy');
+      const { token } = await signUpAndLogIn(suite.service, 'inspected-nosy');
       const basic = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;
       const basicChallenge = 'Basic realm="tessera-introspection", charset="UTF-8"';
       const bearerChallenge = 'Bearer realm="tessera-introspection", error="invalid_token"';
       for (const [answer, challenge] of [
         [await asService(token, 'wrong-credential-0123456789abcdefghij'), bearerChallenge],
-        [await service.call('POST', '/auth/introspect', { token, body: { token } }), bearerChallenge],
-        [await service.call('POST', '/auth/introspect', { body: { token } }), basicChallenge],
-        [await service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(`resource-server:${CREDENTIAL}x`) } }), basicChallenge],
-        [await service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(`other:${CREDENTIAL}`) } }), basicChallenge],
-        [await service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(CREDENTIAL) } }), basicChallenge],
-        [await service.call('POST', '/auth/introspect', { body: { token, client_id: 'resource-server', client_secret: 'nope' } }), basicChallenge],
-        [await service.call('POST', '/auth/introspect', { body: { token, client_id: 'resource-server' } }), basicChallenge],
+        [await suite.service.call('POST', '/auth/introspect', { token, body: { token } }), bearerChallenge],
+        [await suite.service.call('POST', '/auth/introspect', { body: { token } }), basicChallenge],
+        [await suite.service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(`resource-server:${CREDENTIAL}x`) } }), basicChallenge],
+        [await suite.service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(`other:${CREDENTIAL}`) } }), basicChallenge],
+        [await suite.service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(CREDENTIAL) } }), basicChallenge],
+        [await suite.service.call('POST', '/auth/introspect', { body: { token, client_id: 'resource-server', client_secret: 'nope' } }), basicChallenge],
+        [await suite.service.call('POST', '/auth/introspect', { body: { token, client_id: 'resource-server' } }), basicChallenge],
       ] as const) {
         expect(answer.status).toBe(401);
         expect(answer.headers.get('www-authenticate')).toBe(challenge);
@@ -141,8 +129,8 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
     });
 
     it('takes client_secret_basic as curl -u sends it, without form encoding', async () => {
-      const { token, body } = await signUpAndLogIn(service, 'inspected-by-curl');
-      const answer = await service.call('POST', '/auth/introspect', {
+      const { token, body } = await signUpAndLogIn(suite.service, 'inspected-by-curl');
+      const answer = await suite.service.call('POST', '/auth/introspect', {
         body: form(token),
         headers: { authorization: `Basic ${Buffer.from(`resource-server:${CREDENTIAL}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       });
@@ -151,8 +139,8 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
     });
 
     it('refuses two client authentication methods in one request', async () => {
-      const { token } = await signUpAndLogIn(service, 'inspected-twice');
-      const answer = await service.call('POST', '/auth/introspect', {
+      const { token } = await signUpAndLogIn(suite.service, 'inspected-twice');
+      const answer = await suite.service.call('POST', '/auth/introspect', {
         body: new URLSearchParams({ token, client_id: 'resource-server', client_secret: CREDENTIAL }).toString(),
         headers: { authorization: `Bearer ${CREDENTIAL}`, 'content-type': 'application/x-www-form-urlencoded' },
       });
@@ -161,16 +149,16 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
     });
 
     it('lets an admin session introspect, with JSON too', async () => {
-      await service.accounts.createAccount('inspector', 'correct horse battery', ['admin']);
-      const { token: adminToken } = await signUpAndLogIn(service, 'inspector');
-      const { token, body } = await signUpAndLogIn(service, 'inspected-by-admin');
-      const answer = await service.call('POST', '/auth/introspect', { token: adminToken, body: { token } });
+      await suite.service.accounts.createAccount('inspector', 'correct horse battery', ['admin']);
+      const { token: adminToken } = await signUpAndLogIn(suite.service, 'inspector');
+      const { token, body } = await signUpAndLogIn(suite.service, 'inspected-by-admin');
+      const answer = await suite.service.call('POST', '/auth/introspect', { token: adminToken, body: { token } });
       expect(answer.status).toBe(200);
       expect(await answer.json()).toMatchObject({ active: true, sub: body.user.id });
     });
 
     it('answers 400 naming the missing token', async () => {
-      const answer = await service.call('POST', '/auth/introspect', {
+      const answer = await suite.service.call('POST', '/auth/introspect', {
         body: '',
         headers: { authorization: `Bearer ${CREDENTIAL}`, 'content-type': 'application/x-www-form-urlencoded' },
       });

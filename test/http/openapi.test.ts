@@ -1,7 +1,8 @@
 import type Router from '@koa/router';
 import { API_ROUTES } from '../../src/http/openapi/apiRoutes';
-import { BACKENDS, uniquePrefix } from '../support/backends';
-import { startTestService, type TestService } from '../support/service';
+import { BACKENDS } from '../support/backends';
+import type { TestService } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 /** "METHOD /path" of every route the app's routers serve (HEAD goes with GET). */
 function servedRoutes(service: TestService): string[] {
@@ -15,29 +16,17 @@ function servedRoutes(service: TestService): string[] {
 }
 
 describe('the OpenAPI description', () => {
-  let service: TestService;
-  const [standalone] = BACKENDS;
-  let close: () => Promise<unknown>;
-
-  beforeAll(async () => {
-    const redis = await standalone.connect();
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix() });
-    close = async () => {
-      await service.close();
-      await redis.quit();
-    };
-  });
-  afterAll(() => close());
+  const suite = useService(BACKENDS[0]);
 
   it('documents every route the API serves', () => {
-    const served = servedRoutes(service);
+    const served = servedRoutes(suite.service);
     expect(served.length).toBeGreaterThan(20);
     expect(served.filter((route) => !(route in API_ROUTES))).toEqual([]);
     expect(Object.keys(API_ROUTES).filter((route) => !served.includes(route))).toEqual([]);
   });
 
   it('is served at /openapi.json as OpenAPI 3.1, with the problem schema and each route', async () => {
-    const response = await service.call('GET', '/openapi.json');
+    const response = await suite.service.call('GET', '/openapi.json');
     expect(response.status).toBe(200);
     const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>>; components: { schemas: Record<string, unknown> } };
     expect(document.openapi).toBe('3.1.0');

@@ -1,7 +1,7 @@
-import type { Cluster, Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { signUpAndLogIn, startTestService, type LoginBody, type TestService } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 interface Pair {
   token: string;
@@ -15,17 +15,7 @@ interface Pair {
 const PASSWORD = 'correct horse battery';
 
 describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
-  let redis: Redis | Cluster;
-  let service: TestService;
-
-  beforeAll(async () => {
-    redis = await backend.connect();
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix() });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  const suite = useService(backend);
 
   async function remembered(on: TestService, username: string, device?: { type?: string; name?: string }): Promise<Pair> {
     await signUpAndLogIn(on, username);
@@ -48,21 +38,21 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
   }
 
   it('answers a refresh token with its expiry only when the login asks to be remembered', async () => {
-    const plain = (await signUpAndLogIn(service, 'plain')).body as LoginBody & { refreshToken?: string };
+    const plain = (await signUpAndLogIn(suite.service, 'plain')).body as LoginBody & { refreshToken?: string };
     expect(plain.refreshToken).toBeUndefined();
-    const pair = await remembered(service, 'keeper');
+    const pair = await remembered(suite.service, 'keeper');
     expect(pair.refreshToken).toMatch(/^tessr_[0-9A-Za-z]{54}$/);
     const days = (new Date(pair.refreshExpiresAt).getTime() - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThanOrEqual(30);
     expect(pair.session.rememberedUntil).toBe(pair.refreshExpiresAt);
-    const bad = await service.call('POST', '/auth/login', { body: { username: 'keeper', password: PASSWORD, remember: 'yes' } });
+    const bad = await suite.service.call('POST', '/auth/login', { body: { username: 'keeper', password: PASSWORD, remember: 'yes' } });
     expect(bad.status).toBe(400);
   });
 
   it('rotates: a new session and refresh token, the previous session ended, the new token refreshing in turn', async () => {
-    const first = await remembered(service, 'rotor', { type: 'ios', name: 'Phone' });
-    const response = await refresh(service, first.refreshToken);
+    const first = await remembered(suite.service, 'rotor', { type: 'ios', name: 'Phone' });
+    const response = await refresh(suite.service, first.refreshToken);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const second = (await response.json()) as Pair;
@@ -77,28 +67,28 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
     expect(second.token).not.toBe(first.token);
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(second.session.id).not.toBe(first.session.id);
-    expect(await sessionStatus(service, first.token)).toBe(401);
-    expect(await sessionStatus(service, second.token)).toBe(200);
-    const third = await refresh(service, second.refreshToken);
+    expect(await sessionStatus(suite.service, first.token)).toBe(401);
+    expect(await sessionStatus(suite.service, second.token)).toBe(200);
+    const third = await refresh(suite.service, second.refreshToken);
     expect(third.status).toBe(200);
-    expect(await sessionStatus(service, second.token)).toBe(401);
+    expect(await sessionStatus(suite.service, second.token)).toBe(401);
   });
 
   it('answers the same pair to the same spent token within the grace window', async () => {
-    const first = await remembered(service, 'racer');
-    const [a, b] = await Promise.all([refresh(service, first.refreshToken), refresh(service, first.refreshToken)]);
+    const first = await remembered(suite.service, 'racer');
+    const [a, b] = await Promise.all([refresh(suite.service, first.refreshToken), refresh(suite.service, first.refreshToken)]);
     expect([a.status, b.status]).toEqual([200, 200]);
     const [pairA, pairB] = [(await a.json()) as Pair, (await b.json()) as Pair];
     expect(pairB.token).toBe(pairA.token);
     expect(pairB.refreshToken).toBe(pairA.refreshToken);
     expect(pairB.session.id).toBe(pairA.session.id);
-    const again = (await (await refresh(service, first.refreshToken)).json()) as Pair;
+    const again = (await (await refresh(suite.service, first.refreshToken)).json()) as Pair;
     expect(again.token).toBe(pairA.token);
-    expect(await sessionStatus(service, pairA.token)).toBe(200);
+    expect(await sessionStatus(suite.service, pairA.token)).toBe(200);
   });
 
   it('ends the whole family when a spent token comes back after the grace window, and records it once', async () => {
-    const strict = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), REFRESH_REUSE_GRACE: '300ms' });
+    const strict = await startTestService(suite.redis, { KEY_PREFIX: uniquePrefix(), REFRESH_REUSE_GRACE: '300ms' });
     try {
       const first = await remembered(strict, 'victim');
       const second = (await (await refresh(strict, first.refreshToken)).json()) as Pair;
@@ -121,18 +111,18 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
   });
 
   it('answers a late retry of an older spent token invalid, not reused, when its successor was spent too within the grace window', async () => {
-    const first = await remembered(service, 'hasty');
-    const second = (await (await refresh(service, first.refreshToken)).json()) as Pair;
-    const third = (await (await refresh(service, second.refreshToken)).json()) as Pair;
-    const late = await refresh(service, first.refreshToken);
+    const first = await remembered(suite.service, 'hasty');
+    const second = (await (await refresh(suite.service, first.refreshToken)).json()) as Pair;
+    const third = (await (await refresh(suite.service, second.refreshToken)).json()) as Pair;
+    const late = await refresh(suite.service, first.refreshToken);
     expect(late.status).toBe(401);
     expect(await problemType(late)).toBe('urn:tessera:problem:invalid-refresh-token');
-    expect(await sessionStatus(service, third.token)).toBe(200);
-    expect((await refresh(service, third.refreshToken)).status).toBe(200);
+    expect(await sessionStatus(suite.service, third.token)).toBe(200);
+    expect((await refresh(suite.service, third.refreshToken)).status).toBe(200);
   });
 
   it('keeps one session per device type across a refresh: the next login on that device type ends the refreshed session', async () => {
-    const single = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), ONE_SESSION_PER_DEVICE_TYPE: 'on' });
+    const single = await startTestService(suite.redis, { KEY_PREFIX: uniquePrefix(), ONE_SESSION_PER_DEVICE_TYPE: 'on' });
     try {
       const first = await remembered(single, 'one-phone', { type: 'ios' });
       const second = (await (await refresh(single, first.refreshToken)).json()) as Pair;
@@ -147,61 +137,61 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
   });
 
   it('leaves the family alone when a wrong secret is presented for it', async () => {
-    const pair = await remembered(service, 'guessed');
+    const pair = await remembered(suite.service, 'guessed');
     const forged = pair.refreshToken.slice(0, -4) + (pair.refreshToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
-    const response = await refresh(service, forged);
+    const response = await refresh(suite.service, forged);
     expect(response.status).toBe(401);
     expect(await problemType(response)).toBe('urn:tessera:problem:invalid-refresh-token');
-    expect(await sessionStatus(service, pair.token)).toBe(200);
-    expect((await refresh(service, pair.refreshToken)).status).toBe(200);
+    expect(await sessionStatus(suite.service, pair.token)).toBe(200);
+    expect((await refresh(suite.service, pair.refreshToken)).status).toBe(200);
   });
 
   it('ends the family with its session at logout, and with every session at logout-all', async () => {
-    const alone = await remembered(service, 'leaver');
-    expect((await service.call('POST', '/auth/logout', { token: alone.token })).status).toBe(204);
-    expect((await refresh(service, alone.refreshToken)).status).toBe(401);
+    const alone = await remembered(suite.service, 'leaver');
+    expect((await suite.service.call('POST', '/auth/logout', { token: alone.token })).status).toBe(204);
+    expect((await refresh(suite.service, alone.refreshToken)).status).toBe(401);
 
-    const laptop = await remembered(service, 'everywhere');
-    const phone = await remembered(service, 'everywhere');
-    expect((await service.call('POST', '/auth/logout-all', { token: laptop.token })).status).toBe(204);
+    const laptop = await remembered(suite.service, 'everywhere');
+    const phone = await remembered(suite.service, 'everywhere');
+    expect((await suite.service.call('POST', '/auth/logout-all', { token: laptop.token })).status).toBe(204);
     for (const pair of [laptop, phone]) {
-      const response = await refresh(service, pair.refreshToken);
+      const response = await refresh(suite.service, pair.refreshToken);
       expect(response.status).toBe(401);
       expect(await problemType(response)).toBe('urn:tessera:problem:invalid-refresh-token');
     }
   });
 
   it('ends other devices’ families at a password change and keeps the one that changed it', async () => {
-    const here = await remembered(service, 'changer');
-    const there = await remembered(service, 'changer');
-    const changed = await service.call('POST', '/auth/password', {
+    const here = await remembered(suite.service, 'changer');
+    const there = await remembered(suite.service, 'changer');
+    const changed = await suite.service.call('POST', '/auth/password', {
       token: here.token,
       body: { currentPassword: PASSWORD, newPassword: 'a brand new passphrase' },
     });
     expect(changed.status).toBe(204);
-    expect((await refresh(service, there.refreshToken)).status).toBe(401);
-    expect((await refresh(service, here.refreshToken)).status).toBe(200);
+    expect((await refresh(suite.service, there.refreshToken)).status).toBe(401);
+    expect((await refresh(suite.service, here.refreshToken)).status).toBe(200);
   });
 
   it('refuses a banned user’s refresh token, also after the ban is lifted', async () => {
-    const pair = await remembered(service, 'outlaw');
+    const pair = await remembered(suite.service, 'outlaw');
     const actor = { id: 'operator', name: 'operator' };
-    await service.admin.ban(actor, pair.user.id, 'refresh test', null);
-    const refused = await refresh(service, pair.refreshToken);
+    await suite.service.admin.ban(actor, pair.user.id, 'refresh test', null);
+    const refused = await refresh(suite.service, pair.refreshToken);
     expect(refused.status).toBe(401);
-    await service.admin.unban(actor, pair.user.id);
-    expect((await refresh(service, pair.refreshToken)).status).toBe(401);
+    await suite.service.admin.unban(actor, pair.user.id);
+    expect((await refresh(suite.service, pair.refreshToken)).status).toBe(401);
   });
 
   it('ends the family when an admin revokes its session', async () => {
-    const pair = await remembered(service, 'revoked');
-    await service.admin.revokeSession({ id: 'operator', name: 'operator' }, pair.session.id);
-    expect((await refresh(service, pair.refreshToken)).status).toBe(401);
+    const pair = await remembered(suite.service, 'revoked');
+    await suite.service.admin.revokeSession({ id: 'operator', name: 'operator' }, pair.session.id);
+    expect((await refresh(suite.service, pair.refreshToken)).status).toBe(401);
   });
 
   it('lists which sessions are remembered, and until when', async () => {
-    const kept = await remembered(service, 'lister');
-    const response = await service.call('GET', '/auth/sessions', { token: kept.token });
+    const kept = await remembered(suite.service, 'lister');
+    const response = await suite.service.call('GET', '/auth/sessions', { token: kept.token });
     const { sessions } = (await response.json()) as { sessions: { id: string; rememberedUntil: string | null }[] };
     // remembered() signed in once without remembering before.
     expect(sessions).toHaveLength(2);
@@ -210,7 +200,7 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
   });
 
   it('refuses refreshes from an address whose tokens keep failing, with 429', async () => {
-    const strict = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), LOGIN_FAILURES_PER_ADDRESS: '3' });
+    const strict = await startTestService(suite.redis, { KEY_PREFIX: uniquePrefix(), LOGIN_FAILURES_PER_ADDRESS: '3' });
     try {
       const pair = await remembered(strict, 'guesser');
       for (let i = 0; i < 3; i++) expect((await refresh(strict, `tessr_${'0'.repeat(54)}`)).status).toBe(401);
@@ -224,11 +214,11 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
 
   it('answers 401 for a malformed token, and 400 without one', async () => {
     for (const token of ['tessr_short', `tess_${'a'.repeat(54)}`, 'x'.repeat(60)]) {
-      const response = await refresh(service, token);
+      const response = await refresh(suite.service, token);
       expect(response.status).toBe(401);
       expect(await problemType(response)).toBe('urn:tessera:problem:invalid-refresh-token');
     }
-    expect((await service.call('POST', '/auth/refresh', { body: {} })).status).toBe(400);
-    expect((await refresh(service, 42)).status).toBe(400);
+    expect((await suite.service.call('POST', '/auth/refresh', { body: {} })).status).toBe(400);
+    expect((await refresh(suite.service, 42)).status).toBe(400);
   });
 });

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
-import { BACKENDS, uniquePrefix } from '../support/backends';
+import { BACKENDS } from '../support/backends';
 import { formFields } from '../support/pageClient';
-import { startTestService, type TestService } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 /** What curl -c/-b or requests.Session keeps: cookies by name, updated from every answer. */
 class CookieJar {
@@ -28,21 +27,11 @@ class CookieJar {
 }
 
 describe('scripts sign in without a browser: plain fetch and a cookie jar', () => {
-  let redis: Redis;
-  let service: TestService;
-
-  beforeAll(async () => {
-    redis = (await BACKENDS[0].connect()) as Redis;
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' });
-    await service.accounts.createAccount('scripted', 'correct horse battery');
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  const suite = useService(BACKENDS[0], { COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' });
+  beforeAll(() => suite.service.accounts.createAccount('scripted', 'correct horse battery'));
 
   const send = (jar: CookieJar, method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) =>
-    fetch(service.url + path, { method, redirect: 'manual', headers: { ...jar.header(), ...init.headers }, body: init.body }).then((response) => jar.keep(response));
+    fetch(suite.service.url + path, { method, redirect: 'manual', headers: { ...jar.header(), ...init.headers }, body: init.body }).then((response) => jar.keep(response));
 
   it('signs in with JSON POST /auth/login, uses the cookie, and signs out with the CSRF token', async () => {
     const jar = new CookieJar();
@@ -77,7 +66,7 @@ describe('scripts sign in without a browser: plain fetch and a cookie jar', () =
     expect(((await refused.json()) as { type: string }).type).toBe('urn:tessera:problem:csrf-rejected');
     expect(jar.has('tessera')).toBe(false);
 
-    const signedIn = await send(jar, 'POST', '/login', { headers: { ...asForm, origin: service.url }, body: fields });
+    const signedIn = await send(jar, 'POST', '/login', { headers: { ...asForm, origin: suite.service.url }, body: fields });
     expect(signedIn.status).toBe(303);
     expect(jar.has('tessera')).toBe(true);
     expect((await send(jar, 'GET', '/auth/session')).status).toBe(200);

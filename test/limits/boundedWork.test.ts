@@ -1,12 +1,12 @@
 import { connect, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { gzipSync } from 'node:zlib';
-import type { Cluster, Redis } from 'ioredis';
 import { ServerBusyError } from '../../src/errors';
 import { DEFAULT_HTTP_LIMITS } from '../../src/limits/httpLimits';
 import { PasswordHasher } from '../../src/passwords/passwordHasher';
-import { BACKENDS, uniquePrefix } from '../support/backends';
-import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { BACKENDS } from '../support/backends';
+import { logIn, signUpAndLogIn } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 interface SessionsBody {
   sessions: { id: string; current?: boolean }[];
@@ -15,62 +15,52 @@ interface SessionsBody {
 }
 
 describe.each(BACKENDS)('bounded work on $name Redis', (backend) => {
-  let redis: Redis | Cluster;
-  let service: TestService;
-
-  beforeAll(async () => {
-    redis = await backend.connect();
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'correct horse battery' });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  const suite = useService(backend, { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'correct horse battery' });
 
   it('keeps a user to the default cap of 100 sessions, and pages their list', async () => {
-    const first = await signUpAndLogIn(service, 'collector');
+    const first = await signUpAndLogIn(suite.service, 'collector');
     let token = first.token;
-    for (let i = 0; i < 104; i++) token = (await logIn(service, 'collector')).token;
-    const all = (await (await service.call('GET', '/auth/sessions', { token })).json()) as SessionsBody;
+    for (let i = 0; i < 104; i++) token = (await logIn(suite.service, 'collector')).token;
+    const all = (await (await suite.service.call('GET', '/auth/sessions', { token })).json()) as SessionsBody;
     expect(all.total).toBe(100);
     expect(all.sessions).toHaveLength(100);
     expect(all.nextCursor).toBeNull();
-    expect((await service.call('GET', '/auth/session', { token: first.token })).status).toBe(401);
+    expect((await suite.service.call('GET', '/auth/session', { token: first.token })).status).toBe(401);
 
     const seen: string[] = [];
     let cursor: string | null = '';
     let pages = 0;
     while (cursor !== null) {
       const query: string = cursor ? `?limit=30&cursor=${cursor}` : '?limit=30';
-      const page = (await (await service.call('GET', `/auth/sessions${query}`, { token })).json()) as SessionsBody;
+      const page = (await (await suite.service.call('GET', `/auth/sessions${query}`, { token })).json()) as SessionsBody;
       seen.push(...page.sessions.map((s) => s.id));
       cursor = page.nextCursor;
       pages++;
     }
     expect(pages).toBe(4);
     expect(new Set(seen).size).toBe(100);
-    expect((await service.call('GET', '/auth/sessions?limit=101', { token })).status).toBe(400);
+    expect((await suite.service.call('GET', '/auth/sessions?limit=101', { token })).status).toBe(400);
   });
 
   it('pages the admin API’s session list', async () => {
-    const { body } = await signUpAndLogIn(service, 'watched');
-    for (let i = 0; i < 4; i++) await logIn(service, 'watched');
-    const admin = await logIn(service, 'root');
-    const page = await service.call('GET', `/admin/users/${body.user.id}/sessions?limit=2`, { token: admin.token });
+    const { body } = await signUpAndLogIn(suite.service, 'watched');
+    for (let i = 0; i < 4; i++) await logIn(suite.service, 'watched');
+    const admin = await logIn(suite.service, 'root');
+    const page = await suite.service.call('GET', `/admin/users/${body.user.id}/sessions?limit=2`, { token: admin.token });
     expect(await page.json()).toMatchObject({ total: 5, sessions: [{}, {}], nextCursor: expect.any(String) });
-    const user = await service.call('GET', `/admin/users/${body.user.id}`, { token: admin.token });
+    const user = await suite.service.call('GET', `/admin/users/${body.user.id}`, { token: admin.token });
     expect(await user.json()).toMatchObject({ user: { sessionCount: 5 } });
   });
 
   it('answers 400, never 500, to a body that is not what its Content-Encoding says', async () => {
     const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
-    const broken = await service.call('POST', '/auth/login', { body: 'this is not gzip', headers });
+    const broken = await suite.service.call('POST', '/auth/login', { body: 'this is not gzip', headers });
     expect(broken.status).toBe(400);
     expect(await broken.json()).toMatchObject({ type: 'urn:tessera:problem:invalid-request' });
-    const unknown = await service.call('POST', '/auth/login', { body: '{}', headers: { ...headers, 'content-encoding': 'compress' } });
+    const unknown = await suite.service.call('POST', '/auth/login', { body: '{}', headers: { ...headers, 'content-encoding': 'compress' } });
     expect(unknown.status).toBe(415);
     // A body that is what it says is read as usual.
-    const real = await fetch(`${service.url}/auth/login`, {
+    const real = await fetch(`${suite.service.url}/auth/login`, {
       method: 'POST',
       headers,
       body: gzipSync(JSON.stringify({ username: 'watched', password: 'correct horse battery' })),
@@ -80,29 +70,19 @@ describe.each(BACKENDS)('bounded work on $name Redis', (backend) => {
 });
 
 describe('the HTTP server’s own limits', () => {
-  let redis: Redis | Cluster;
-  let service: TestService;
-
-  beforeAll(async () => {
-    redis = await BACKENDS[0].connect();
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), MAX_CONNECTIONS: '1' });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  const suite = useService(BACKENDS[0], { MAX_CONNECTIONS: '1' });
 
   it('times out slow headers and bodies and idle connections instead of Node’s five minutes', () => {
-    expect(service.server.headersTimeout).toBe(DEFAULT_HTTP_LIMITS.headersTimeoutMs);
-    expect(service.server.requestTimeout).toBe(DEFAULT_HTTP_LIMITS.requestTimeoutMs);
-    expect(service.server.keepAliveTimeout).toBe(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs);
+    expect(suite.service.server.headersTimeout).toBe(DEFAULT_HTTP_LIMITS.headersTimeoutMs);
+    expect(suite.service.server.requestTimeout).toBe(DEFAULT_HTTP_LIMITS.requestTimeoutMs);
+    expect(suite.service.server.keepAliveTimeout).toBe(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs);
     expect(DEFAULT_HTTP_LIMITS.requestTimeoutMs).toBeLessThanOrEqual(60_000);
   });
 
   it('drops connections beyond MAX_CONNECTIONS', async () => {
     const open = (): Promise<Socket> =>
       new Promise((resolve, reject) => {
-        const socket = connect(service.port, '127.0.0.1', () => resolve(socket));
+        const socket = connect(suite.service.port, '127.0.0.1', () => resolve(socket));
         socket.once('error', reject);
       });
     const answer = (socket: Socket): Promise<string> =>

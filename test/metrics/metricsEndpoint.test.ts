@@ -6,6 +6,7 @@ import { startRedis, type RedisProcess } from '../support/redisServer';
 import { cutOffReplica, waitForReplicas } from '../support/replication';
 import { parseExposition, sampleValue, scrape, type Sample } from '../support/scrape';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -31,31 +32,21 @@ const TESSERA_METRICS = [
 ];
 
 describe('GET /metrics', () => {
-  let redis: Redis;
-  let service: TestService;
-
-  beforeAll(async () => {
-    redis = (await standalone.connect()) as Redis;
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), METRICS_PORT: '0' });
-    // The first login of an unknown name waits for the dummy hash the service makes at start, so no test counts it.
-    await service.call('POST', '/auth/login', { body: { username: 'nobody-yet', password: 'whatever-it-is' } });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  const suite = useService(standalone, { METRICS_PORT: '0' });
+  // The first login of an unknown name waits for the dummy hash the service makes at start, so no test counts it.
+  beforeAll(() => suite.service.call('POST', '/auth/login', { body: { username: 'nobody-yet', password: 'whatever-it-is' } }));
 
   /** How much each metric moved while `act` ran. */
   async function movedBy(act: () => Promise<void>): Promise<(name: string, labels?: Record<string, string>) => number> {
-    const before = await scrape(service.metricsPort!);
+    const before = await scrape(suite.service.metricsPort!);
     await act();
-    const after = await scrape(service.metricsPort!);
+    const after = await scrape(suite.service.metricsPort!);
     return (name, labels) => sampleValue(after, name, labels) - sampleValue(before, name, labels);
   }
 
   it('answers in Prometheus text format on its own port, with every Tessera metric and Node’s process metrics', async () => {
-    expect(service.metricsPort).not.toBe(service.port);
-    const response = await fetch(`http://127.0.0.1:${service.metricsPort}/metrics`);
+    expect(suite.service.metricsPort).not.toBe(suite.service.port);
+    const response = await fetch(`http://127.0.0.1:${suite.service.metricsPort}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const text = await response.text();
@@ -67,14 +58,14 @@ describe('GET /metrics', () => {
     expect(samples.filter((sample) => sample.name === 'tessera_logins_total').map((sample) => sample.labels.outcome).sort()).toEqual(
       ['banned', 'error', 'failure', 'success', 'throttled'],
     );
-    expect((await service.call('GET', '/metrics')).status).toBe(404);
-    expect((await fetch(`http://127.0.0.1:${service.metricsPort}/other`)).status).toBe(404);
+    expect((await suite.service.call('GET', '/metrics')).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${suite.service.metricsPort}/other`)).status).toBe(404);
   });
 
   it('counts logins by outcome and how long their hashing waited for a worker', async () => {
     const moved = await movedBy(async () => {
-      await signUpAndLogIn(service, 'counted');
-      const wrong = await service.call('POST', '/auth/login', { body: { username: 'counted', password: 'wrong password!' } });
+      await signUpAndLogIn(suite.service, 'counted');
+      const wrong = await suite.service.call('POST', '/auth/login', { body: { username: 'counted', password: 'wrong password!' } });
       expect(wrong.status).toBe(401);
     });
     expect(moved('tessera_logins_total', { outcome: 'success' })).toBe(1);
@@ -82,20 +73,20 @@ describe('GET /metrics', () => {
     // The registration's hash and two checks.
     expect(moved('tessera_password_queue_wait_seconds_count')).toBe(3);
     const unknown = await movedBy(async () => {
-      const response = await service.call('POST', '/auth/login', { body: { username: 'nobody-here', password: 'whatever-it-is' } });
+      const response = await suite.service.call('POST', '/auth/login', { body: { username: 'nobody-here', password: 'whatever-it-is' } });
       expect(response.status).toBe(401);
     });
     expect(unknown('tessera_logins_total', { outcome: 'failure' })).toBe(1);
   });
 
   it('counts a login refused by the failed-login throttle as throttled, before any password check', async () => {
-    await signUpAndLogIn(service, 'hammered');
+    await signUpAndLogIn(suite.service, 'hammered');
     const moved = await movedBy(async () => {
       for (let attempt = 0; attempt < 5; attempt++) {
-        const wrong = await service.call('POST', '/auth/login', { body: { username: 'hammered', password: 'wrong password!' } });
+        const wrong = await suite.service.call('POST', '/auth/login', { body: { username: 'hammered', password: 'wrong password!' } });
         expect(wrong.status).toBe(401);
       }
-      const refused = await service.call('POST', '/auth/login', { body: { username: 'hammered', password: 'correct horse battery' } });
+      const refused = await suite.service.call('POST', '/auth/login', { body: { username: 'hammered', password: 'correct horse battery' } });
       expect(refused.status).toBe(429);
     });
     expect(moved('tessera_logins_total', { outcome: 'failure' })).toBe(5);
@@ -105,10 +96,10 @@ describe('GET /metrics', () => {
   });
 
   it('counts a banned user’s login with the right password as banned', async () => {
-    const { body } = await signUpAndLogIn(service, 'to-be-banned');
+    const { body } = await signUpAndLogIn(suite.service, 'to-be-banned');
     const moved = await movedBy(async () => {
-      expect(await service.sessions.ban(body.user.id)).toBe(1);
-      const refused = await service.call('POST', '/auth/login', { body: { username: 'to-be-banned', password: 'correct horse battery' } });
+      expect(await suite.service.sessions.ban(body.user.id)).toBe(1);
+      const refused = await suite.service.call('POST', '/auth/login', { body: { username: 'to-be-banned', password: 'correct horse battery' } });
       expect(refused.status).toBe(403);
     });
     expect(moved('tessera_logins_total', { outcome: 'banned' })).toBe(1);
@@ -116,12 +107,12 @@ describe('GET /metrics', () => {
   });
 
   it('counts token checks by outcome and times the touch script of each that reached Redis', async () => {
-    const { token } = await signUpAndLogIn(service, 'checker');
+    const { token } = await signUpAndLogIn(suite.service, 'checker');
     const wrongSecret = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
     const moved = await movedBy(async () => {
-      expect((await service.call('GET', '/auth/session', { token })).status).toBe(200);
-      expect((await service.call('GET', '/auth/session', { token: wrongSecret })).status).toBe(401);
-      expect((await service.call('GET', '/auth/session', { token: 'not-a-token' })).status).toBe(401);
+      expect((await suite.service.call('GET', '/auth/session', { token })).status).toBe(200);
+      expect((await suite.service.call('GET', '/auth/session', { token: wrongSecret })).status).toBe(401);
+      expect((await suite.service.call('GET', '/auth/session', { token: 'not-a-token' })).status).toBe(401);
     });
     expect(moved('tessera_token_checks_total', { outcome: 'valid' })).toBe(1);
     expect(moved('tessera_token_checks_total', { outcome: 'invalid' })).toBe(2);
@@ -131,19 +122,19 @@ describe('GET /metrics', () => {
   });
 
   it('counts revocations by kind', async () => {
-    const first = await signUpAndLogIn(service, 'revoker');
-    const second = await logIn(service, 'revoker');
-    const third = await logIn(service, 'revoker');
-    const fourth = await logIn(service, 'revoker');
+    const first = await signUpAndLogIn(suite.service, 'revoker');
+    const second = await logIn(suite.service, 'revoker');
+    const third = await logIn(suite.service, 'revoker');
+    const fourth = await logIn(suite.service, 'revoker');
     const moved = await movedBy(async () => {
-      expect((await service.call('DELETE', `/auth/sessions/${second.body.session.id}`, { token: first.token })).status).toBe(204);
-      expect((await service.call('POST', '/auth/logout', { token: third.token })).status).toBe(204);
-      const changed = await service.call('POST', '/auth/password', {
+      expect((await suite.service.call('DELETE', `/auth/sessions/${second.body.session.id}`, { token: first.token })).status).toBe(204);
+      expect((await suite.service.call('POST', '/auth/logout', { token: third.token })).status).toBe(204);
+      const changed = await suite.service.call('POST', '/auth/password', {
         token: first.token,
         body: { currentPassword: 'correct horse battery', newPassword: 'a new horse battery' },
       });
       expect(changed.status).toBe(204);
-      expect((await service.call('POST', '/auth/logout-all', { token: first.token })).status).toBe(204);
+      expect((await suite.service.call('POST', '/auth/logout-all', { token: first.token })).status).toBe(204);
     });
     expect(moved('tessera_revocations_total', { kind: 'session' })).toBe(2);
     expect(moved('tessera_revocations_total', { kind: 'password' })).toBe(1); // the fourth session
@@ -152,21 +143,21 @@ describe('GET /metrics', () => {
   });
 
   it('times requests by route pattern and status, never by the raw path', async () => {
-    const { token, body } = await signUpAndLogIn(service, 'router');
-    const other = await logIn(service, 'router');
+    const { token, body } = await signUpAndLogIn(suite.service, 'router');
+    const other = await logIn(suite.service, 'router');
     const moved = await movedBy(async () => {
-      expect((await service.call('DELETE', `/auth/sessions/${other.body.session.id}`, { token })).status).toBe(204);
-      expect((await service.call('GET', `/no/such/${body.session.id}`)).status).toBe(404);
+      expect((await suite.service.call('DELETE', `/auth/sessions/${other.body.session.id}`, { token })).status).toBe(204);
+      expect((await suite.service.call('GET', `/no/such/${body.session.id}`)).status).toBe(404);
     });
     const count = 'tessera_http_request_duration_seconds_count';
     expect(moved(count, { method: 'DELETE', route: '/auth/sessions/:id', status: '204' })).toBe(1);
     expect(moved(count, { method: 'GET', route: '(none)', status: '404' })).toBe(1);
-    const routes = (await scrape(service.metricsPort!)).filter((sample) => sample.name === count).map((sample) => sample.labels.route);
+    const routes = (await scrape(suite.service.metricsPort!)).filter((sample) => sample.name === count).map((sample) => sample.labels.route);
     expect(routes.some((route) => route.includes(body.session.id) || route.includes(other.body.session.id))).toBe(false);
   });
 
   it('is off unless METRICS_PORT is set', async () => {
-    const plain = await startTestService(redis, { KEY_PREFIX: uniquePrefix() });
+    const plain = await startTestService(suite.redis, { KEY_PREFIX: uniquePrefix() });
     try {
       expect(plain.metricsPort).toBeNull();
       expect((await plain.call('GET', '/metrics')).status).toBe(404);

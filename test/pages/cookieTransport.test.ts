@@ -1,34 +1,24 @@
-import type { Cluster, Redis } from 'ioredis';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { formFields, hiddenFields, PageClient } from '../support/pageClient';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { signUpAndLogIn, startTestService } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 const COOKIE = '__Host-tessera';
 
 describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (backend) => {
-  let redis: Redis | Cluster;
-  let service: TestService;
-
-  beforeAll(async () => {
-    redis = await backend.connect();
-    // Every user of this suite registers from 127.0.0.1; the registration limit has its own tests.
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', SESSION_IDLE_TIMEOUT: '10m', REGISTRATIONS_PER_ADDRESS: '1000' });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  // Every user of this suite registers from 127.0.0.1; the registration limit has its own tests.
+  const suite = useService(backend, { COOKIE_TRANSPORT: 'on', SESSION_IDLE_TIMEOUT: '10m', REGISTRATIONS_PER_ADDRESS: '1000' });
 
   async function signedInBrowser(username: string): Promise<PageClient> {
-    await signUpAndLogIn(service, username);
-    const browser = new PageClient(service);
+    await signUpAndLogIn(suite.service, username);
+    const browser = new PageClient(suite.service);
     await browser.logIn(username);
     return browser;
   }
 
   it('logs in through the form into an HttpOnly, Secure, SameSite=Lax __Host- cookie whose Max-Age is the idle timeout', async () => {
-    await signUpAndLogIn(service, 'cookie-anna');
-    const browser = new PageClient(service);
+    await signUpAndLogIn(suite.service, 'cookie-anna');
+    const browser = new PageClient(suite.service);
     const answer = await browser.logIn('cookie-anna', 'correct horse battery', '/account?tab=devices');
     expect(answer.location).toBe('/account?tab=devices');
     const cookie = answer.setCookies.find((c) => c.startsWith(`${COOKIE}=`));
@@ -48,7 +38,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
 
   it('lets the Authorization header win when both transports are sent', async () => {
     const browser = await signedInBrowser('cookie-owner');
-    const { token } = await signUpAndLogIn(service, 'header-owner');
+    const { token } = await signUpAndLogIn(suite.service, 'header-owner');
     const answer = await browser.get('/auth/session', { authorization: `Bearer ${token}` });
     expect(((JSON.parse(answer.html) as { user: { username: string } }).user.username)).toBe('header-owner');
     // The header-authenticated request leaves the cookie alone.
@@ -69,7 +59,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     const logout = await viaApi.send('POST', '/auth/logout', undefined, { 'x-csrf-token': session.headers.get('x-csrf-token')! });
     expect(logout.status).toBe(204);
     expect(logout.setCookies).toContainEqual(expect.stringMatching(/^__Host-tessera=; Max-Age=0/));
-    expect((await service.call('GET', '/auth/session', { token })).status).toBe(401);
+    expect((await suite.service.call('GET', '/auth/session', { token })).status).toBe(401);
   });
 
   it('refuses a cookie-authenticated unsafe request without the CSRF token, or with a wrong one, and the session lives on', async () => {
@@ -90,14 +80,14 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     const token = (await browser.get('/auth/session')).headers.get('x-csrf-token')!;
     const foreignOrigin = await browser.send('POST', '/auth/logout', undefined, { 'x-csrf-token': token, origin: 'http://evil.example' });
     expect(foreignOrigin.status).toBe(403);
-    const crossSite = await browser.send('POST', '/auth/logout', undefined, { 'x-csrf-token': token, 'sec-fetch-site': 'cross-site', origin: service.url });
+    const crossSite = await browser.send('POST', '/auth/logout', undefined, { 'x-csrf-token': token, 'sec-fetch-site': 'cross-site', origin: suite.service.url });
     expect(crossSite.status).toBe(403);
-    const crossSiteLogin = await new PageClient(service, { origin: 'http://evil.example' }).post('/login', { username: 'csrf-origin', password: 'correct horse battery' });
+    const crossSiteLogin = await new PageClient(suite.service, { origin: 'http://evil.example' }).post('/login', { username: 'csrf-origin', password: 'correct horse battery' });
     expect(crossSiteLogin.status).toBe(403);
-    const sameSite = await browser.send('POST', '/auth/logout', undefined, { 'x-csrf-token': token, 'sec-fetch-site': 'same-site', origin: service.url });
+    const sameSite = await browser.send('POST', '/auth/logout', undefined, { 'x-csrf-token': token, 'sec-fetch-site': 'same-site', origin: suite.service.url });
     expect(sameSite.status).toBe(403);
     // A sign-in form checks no synchronizer token, so saying nothing of its origin is not enough.
-    const silent = new PageClient(service, {});
+    const silent = new PageClient(suite.service, {});
     const loginForm = hiddenFields((await silent.get('/login')).html);
     const silentLogin = await silent.post('/login', { ...loginForm, username: 'csrf-origin', password: 'correct horse battery' });
     expect(silentLogin.status).toBe(403);
@@ -107,14 +97,14 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
   });
 
   it('asks nothing of header-authenticated requests', async () => {
-    const { token } = await signUpAndLogIn(service, 'header-only');
-    const answer = await service.call('POST', '/auth/logout', { token, headers: { origin: 'http://elsewhere.example', 'sec-fetch-site': 'cross-site' } });
+    const { token } = await signUpAndLogIn(suite.service, 'header-only');
+    const answer = await suite.service.call('POST', '/auth/logout', { token, headers: { origin: 'http://elsewhere.example', 'sec-fetch-site': 'cross-site' } });
     expect(answer.status).toBe(204);
   });
 
   it('acts once on a form sent twice, and says so the second time', async () => {
     const browser = await signedInBrowser('double-submit');
-    await signUpAndLogIn(service, 'double-submit'); // another device to sign out
+    await signUpAndLogIn(suite.service, 'double-submit'); // another device to sign out
     const account = await browser.get('/account');
     const fields = formFields(account.html, '/account/sign-out-others');
     const answers = await Promise.all([browser.post('/account/sign-out-others', fields), browser.post('/account/sign-out-others', fields)]);
@@ -123,39 +113,39 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     const again = await browser.post('/account/sign-out-others', fields);
     expect(again.status).toBe(200);
     expect(again.html).toContain('This form was already sent');
-    const audit = await service.admin.audit.page(100);
+    const audit = await suite.service.admin.audit.page(100);
     expect(audit.entries.filter((e) => e.type === 'logout-all' && e.actor.name === 'double-submit')).toHaveLength(1);
   });
 
   it('does nothing for an unknown or expired form token, and says so', async () => {
     const browser = await signedInBrowser('stale-form');
-    const { token: other } = await signUpAndLogIn(service, 'stale-form');
+    const { token: other } = await signUpAndLogIn(suite.service, 'stale-form');
     const fields = formFields((await browser.get('/account')).html, '/account/sign-out-others');
     const answer = await browser.post('/account/sign-out-others', { ...fields, _form: 'AAAAAAAAAAAAAAAAAAAAAA' });
     expect(answer.status).toBe(303);
     expect(answer.location).toBe('/account?done=form-expired');
     expect((await browser.get(answer.location!)).html).toContain('That form had expired, so nothing was done');
-    expect((await service.call('GET', '/auth/session', { token: other })).status).toBe(200);
+    expect((await suite.service.call('GET', '/auth/session', { token: other })).status).toBe(200);
   });
 
   it('sends a signed-out visitor to the login page and back, and never off the origin', async () => {
-    const visitor = new PageClient(service);
+    const visitor = new PageClient(suite.service);
     const account = await visitor.get('/account');
     expect(account.status).toBe(303);
     expect(account.location).toBe('/login?next=%2Faccount');
-    await signUpAndLogIn(service, 'redirected');
+    await signUpAndLogIn(suite.service, 'redirected');
     for (const next of ['//evil.example/x', 'https://evil.example', '/\\evil.example', 'javascript:alert(1)']) {
       const page = await visitor.get(`/login?next=${encodeURIComponent(next)}`);
       expect(hiddenFields(page.html).next).toBe('/account');
-      const posted = await new PageClient(service).post('/login', { ...hiddenFields(page.html), next, username: 'redirected', password: 'correct horse battery' });
+      const posted = await new PageClient(suite.service).post('/login', { ...hiddenFields(page.html), next, username: 'redirected', password: 'correct horse battery' });
       expect(posted.status).toBe(303);
       expect(posted.location).toBe('/account');
     }
   });
 
   it('shows a wrong password in place, keeping the username, and lets the user try again', async () => {
-    await signUpAndLogIn(service, 'typo-user');
-    const browser = new PageClient(service);
+    await signUpAndLogIn(suite.service, 'typo-user');
+    const browser = new PageClient(suite.service);
     const page = await browser.get('/login');
     const wrong = await browser.post('/login', { ...hiddenFields(page.html), username: 'typo-user', password: 'wrong password' });
     expect(wrong.status).toBe(401);
@@ -171,19 +161,19 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
   });
 
   it('keeps the text of a form sent after its session lapsed, through the login and back', async () => {
-    const { body: target } = await signUpAndLogIn(service, 'ban-target');
+    const { body: target } = await signUpAndLogIn(suite.service, 'ban-target');
     const adminName = 'page-admin';
-    await service.accounts.createAccount(adminName, 'correct horse battery', ['admin']);
-    const browser = new PageClient(service);
+    await suite.service.accounts.createAccount(adminName, 'correct horse battery', ['admin']);
+    const browser = new PageClient(suite.service);
     await browser.logIn(adminName);
     const page = await browser.get(`/admin?user=${target.user.id}`);
     expect(page.status).toBe(200);
     const fields = formFields(page.html, '/admin/do/ban');
-    await service.sessions.revokeAll((await service.accounts.findByUsername(adminName))!.id); // lapses elsewhere
+    await suite.service.sessions.revokeAll((await suite.service.accounts.findByUsername(adminName))!.id); // lapses elsewhere
 
     const sent = await browser.post('/admin/do/ban', { ...fields, reason: 'Spam <b>links</b> & abuse', until: '' });
     expect(sent.status).toBe(303);
-    const login = new URL(sent.location!, service.url);
+    const login = new URL(sent.location!, suite.service.url);
     expect(login.pathname).toBe('/login');
     expect(login.searchParams.get('reason')).toBe('expired');
     const next = login.searchParams.get('next')!;
@@ -193,7 +183,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
 
     expect(sent.setCookies).toContainEqual(expect.stringMatching(/^__Host-tessera-draft=[A-Za-z0-9_-]+; Max-Age=1800; Path=\/; HttpOnly; SameSite=Lax; Secure$/));
     // Someone else handed the same link sees no draft: it belongs to the browser that typed it.
-    const stranger = new PageClient(service);
+    const stranger = new PageClient(suite.service);
     await stranger.logIn(adminName, 'correct horse battery', next);
     expect((await stranger.get(next)).html).not.toContain('Spam');
 
@@ -202,14 +192,14 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     const restored = await browser.get(next);
     expect(restored.html).toContain('>Spam &lt;b&gt;links&lt;/b&gt; &amp; abuse</textarea>');
     // Nothing was done while the session was gone, and the draft is read once.
-    expect((await service.admin.getUser(target.user.id)).ban).toBeNull();
+    expect((await suite.service.admin.getUser(target.user.id)).ban).toBeNull();
     expect((await browser.get(next)).html).toContain('></textarea>');
   });
 
   it('bans with a reason and an end from the admin page, and shows it in the audit entries', async () => {
-    const { body: target } = await signUpAndLogIn(service, 'ban-me');
-    await service.accounts.createAccount('page-admin-2', 'correct horse battery', ['admin']);
-    const browser = new PageClient(service);
+    const { body: target } = await signUpAndLogIn(suite.service, 'ban-me');
+    await suite.service.accounts.createAccount('page-admin-2', 'correct horse battery', ['admin']);
+    const browser = new PageClient(suite.service);
     await browser.logIn('page-admin-2');
     const page = await browser.get(`/admin?q=ban-m`);
     expect(page.html).toContain(`href="/admin?user=${target.user.id}&amp;q=ban-m"`);
@@ -231,7 +221,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
   it('shows a device name and user agent such as <script> as text on /account', async () => {
     const browser = await signedInBrowser('escape-me');
     const evil = '<script>alert(1)</script>';
-    await service.call('POST', '/auth/login', {
+    await suite.service.call('POST', '/auth/login', {
       body: { username: 'escape-me', password: 'correct horse battery', device: { type: 'web', name: evil } },
       headers: { 'user-agent': `<img src=x onerror=alert(2)>` },
     });
@@ -243,21 +233,21 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
   });
 
   it('ends the session a browser held when it logs in again through the form', async () => {
-    await signUpAndLogIn(service, 'relogin-a');
-    await signUpAndLogIn(service, 'relogin-b');
-    const browser = new PageClient(service);
+    await signUpAndLogIn(suite.service, 'relogin-a');
+    await signUpAndLogIn(suite.service, 'relogin-b');
+    const browser = new PageClient(suite.service);
     await browser.logIn('relogin-a');
     const first = browser.cookies.get(COOKIE)!;
-    const form = await new PageClient(service).get('/login');
+    const form = await new PageClient(suite.service).get('/login');
     const again = await browser.post('/login', { ...hiddenFields(form.html), username: 'relogin-b', password: 'correct horse battery' });
     expect(again.status).toBe(303);
     expect(browser.cookies.get(COOKIE)).not.toBe(first);
-    expect((await service.call('GET', '/auth/session', { token: first })).status).toBe(401);
+    expect((await suite.service.call('GET', '/auth/session', { token: first })).status).toBe(401);
     expect(JSON.parse((await browser.get('/auth/session')).html).user.username).toBe('relogin-b');
   });
 
   it('registers through the form and signs the new user in; a taken name is shown in place', async () => {
-    const browser = new PageClient(service);
+    const browser = new PageClient(suite.service);
     const form = await browser.get('/register?next=%2Faccount%3Fwelcome%3D1');
     expect(form.html).toContain('<label for="username">Username</label>');
     const created = await browser.post('/register', { ...hiddenFields(form.html), username: 'newcomer-page', password: 'correct horse battery' });
@@ -265,7 +255,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     expect(created.location).toBe('/account?welcome=1');
     expect((await browser.get('/account')).html).toContain('newcomer-page');
 
-    const other = new PageClient(service);
+    const other = new PageClient(suite.service);
     const taken = await other.post('/register', { ...hiddenFields((await other.get('/register')).html), username: 'NEWCOMER-page', password: 'someone-elses-password' });
     expect(taken.status).toBe(409);
     expect(taken.html).toContain('That username is taken.');
@@ -277,7 +267,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
   });
 
   it('has no /register when sign-up is off', async () => {
-    const closed = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', SIGNUP: 'off' });
+    const closed = await startTestService(suite.redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', SIGNUP: 'off' });
     try {
       const visitor = new PageClient(closed);
       expect((await visitor.get('/register')).status).toBe(404);

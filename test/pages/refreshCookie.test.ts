@@ -1,28 +1,18 @@
-import type { Cluster, Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BACKENDS, uniquePrefix } from '../support/backends';
+import { BACKENDS } from '../support/backends';
 import { hiddenFields, PageClient } from '../support/pageClient';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { signUpAndLogIn } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 const SESSION = '__Host-tessera';
 const REFRESH = '__Host-tessera-refresh';
 
 describe.each(BACKENDS)('the refresh cookie of “Keep me signed in” ($name)', (backend) => {
-  let redis: Redis | Cluster;
-  let service: TestService;
-
-  beforeAll(async () => {
-    redis = await backend.connect();
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', SESSION_IDLE_TIMEOUT: '2s' });
-  });
-  afterAll(async () => {
-    await service.close();
-    await redis.quit();
-  });
+  const suite = useService(backend, { COOKIE_TRANSPORT: 'on', SESSION_IDLE_TIMEOUT: '2s' });
 
   async function rememberedBrowser(username: string): Promise<{ browser: PageClient; setCookies: string[] }> {
-    await signUpAndLogIn(service, username);
-    const browser = new PageClient(service);
+    await signUpAndLogIn(suite.service, username);
+    const browser = new PageClient(suite.service);
     const page = await browser.get('/login');
     expect(page.html).toContain('Keep me signed in');
     const answer = await browser.post('/login', { ...hiddenFields(page.html), username, password: 'correct horse battery', remember: 'on' });
@@ -41,8 +31,8 @@ describe.each(BACKENDS)('the refresh cookie of “Keep me signed in” ($name)',
     expect(setCookies.find((c) => c.startsWith(`${REFRESH}=`))).toMatch(
       /^__Host-tessera-refresh=tessr_[0-9A-Za-z]{54}; Max-Age=259(1999|2000); Path=\/; HttpOnly; SameSite=Lax; Secure$/,
     );
-    await signUpAndLogIn(service, 'cookie-forgetter');
-    const plain = new PageClient(service);
+    await signUpAndLogIn(suite.service, 'cookie-forgetter');
+    const plain = new PageClient(suite.service);
     const answer = await plain.logIn('cookie-forgetter');
     expect(plain.cookies.has(REFRESH)).toBe(false);
     expect(answer.setCookies.some((c) => c.startsWith(`${REFRESH}=;`))).toBe(true);
@@ -77,7 +67,7 @@ describe.each(BACKENDS)('the refresh cookie of “Keep me signed in” ($name)',
     const { browser } = await rememberedBrowser('cookie-csrf');
     const elsewhere: Record<string, string>[] = [{ origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, {}];
     for (const headers of elsewhere) {
-      const foreign = new PageClient(service, headers);
+      const foreign = new PageClient(suite.service, headers);
       foreign.cookies.set(REFRESH, browser.cookies.get(REFRESH)!);
       const answer = await foreign.send('POST', '/auth/refresh', undefined);
       expect(answer.status).toBe(403);
@@ -92,7 +82,7 @@ describe.each(BACKENDS)('the refresh cookie of “Keep me signed in” ($name)',
     const out = await browser.post('/logout', hiddenFields(account.html));
     expect(out.status).toBe(303);
     expect(browser.cookies.has(REFRESH)).toBe(false);
-    const refused = await service.call('POST', '/auth/refresh', { body: { refreshToken: stolen } });
+    const refused = await suite.service.call('POST', '/auth/refresh', { body: { refreshToken: stolen } });
     expect(refused.status).toBe(401);
   });
 });
