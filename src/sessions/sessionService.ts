@@ -17,6 +17,7 @@ import { LifecycleEvents } from './lifecycleEvents';
 import { NewSession } from './newSession';
 import type { SessionObserver } from './observer';
 import { assertUserId, cleanMetadata } from './sessionInput';
+import { nextOffset, pageBounds } from './sessionPage';
 import { Refresher } from './refresher';
 import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser } from './types';
 
@@ -26,9 +27,6 @@ export interface Validation {
   /** session.expiresAt in ms, for callers that need no Date. */
   expiresAtMs: number;
 }
-
-/** Largest page of a session list. */
-export const MAX_SESSION_PAGE = 100;
 
 export class SessionService implements AttributeWriter {
   readonly options: ResolvedTesseraOptions;
@@ -189,17 +187,11 @@ export class SessionService implements AttributeWriter {
    * bounded even for a user with very many sessions (maxSessionsPerUser: Infinity).
    */
   async list(userId: string, page: PageRequest = {}): Promise<SessionPage> {
-    const offset = page.offset ?? 0;
-    const limit = page.limit ?? MAX_SESSION_PAGE;
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new TesseraArgumentError(`offset must be a whole number from 0; got ${String(offset)}.`);
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_SESSION_PAGE) {
-      throw new TesseraArgumentError(`limit must be a whole number from 1 to ${MAX_SESSION_PAGE}; got ${String(limit)}.`);
-    }
+    const { offset, limit } = pageBounds(page);
     const tag = await this.store.tagOf(userId);
     if (!tag) return { sessions: [], total: 0, nextOffset: null };
     const { sessions, total } = await this.store.list(tag, userId, offset, limit);
-    const next = offset + limit;
-    return { sessions, total, nextOffset: next < total ? next : null };
+    return { sessions, total, nextOffset: nextOffset(offset, limit, total) };
   }
 
   /**

@@ -12,7 +12,7 @@ import { adminPage, type AdminView } from '../../pages/adminPage';
 import { adminSessionFormSchema, banFormSchema, parseForm, userIdFormSchema } from '../../pages/formSchemas';
 import { messagePage } from '../../pages/messagePages';
 import { pageNumberOf } from '../../pages/pager';
-import { MAX_SESSION_PAGE } from '../../sessions/sessionService';
+import { MAX_SESSION_PAGE } from '../../sessions/sessionPage';
 import { actorOf, type SignedIn } from '../signedIn';
 import type { FormActions } from './formAction';
 import { noticeOf, type NoticeCode } from './notices';
