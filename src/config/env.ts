@@ -9,7 +9,7 @@ import { passwordSchema, usernameSchema } from '../validation/fieldSchemas';
 import { fieldProblems } from '../validation/zodIssues';
 import { DEFAULT_TESSERA_OPTIONS, KEY_PREFIX_PATTERN } from '../options';
 import { DEFAULT_HTTP_LIMITS } from '../limits/httpLimits';
-import { DEFAULT_THROTTLE_OPTIONS } from '../limits/throttleOptions';
+import { DEFAULT_THROTTLE_OPTIONS } from '../throttleOptions';
 import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
 import { passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';

@@ -7,8 +7,8 @@
 import type { Actor, AuditLog } from '../audit/auditLog';
 import { RateLimitedError } from '../errors';
 import type { ThrottleStore, ThrottleSubject } from '../store/throttleStore';
+import type { ResolvedThrottleOptions } from '../throttleOptions';
 import { AddressGate } from './addressGate';
-import type { ResolvedThrottleOptions } from './throttleOptions';
 
 export class LoginThrottle {
   private readonly gate: AddressGate | null;

@@ -11,7 +11,7 @@ import { resolveTesseraOptions, type TesseraOptions } from '../options';
 import { PasswordHasher, type PasswordQueueObserver } from '../passwords/passwordHasher';
 import type { SessionObserver } from '../sessions/observer';
 import { LoginThrottle } from '../limits/loginThrottle';
-import { resolveThrottleOptions, type ThrottleOptions } from '../limits/throttleOptions';
+import { resolveThrottleOptions, type ThrottleOptions } from '../throttleOptions';
 import { SessionService } from '../sessions/sessionService';
 import { AccountStore } from '../store/accountStore';
 import { AdminStore } from '../store/adminStore';

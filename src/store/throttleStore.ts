@@ -2,10 +2,10 @@
  * The throttles' counters in Redis, through rate-limiter-flexible: each counter is one string key
  * that expires, each check or count is one atomic round trip (a script, or MULTI on one key), so
  * every instance shares them and they work on Redis Cluster. Answers are plain numbers; the
- * policy (what to refuse, what to audit) is throttles/loginThrottle.ts.
+ * policy (what to refuse, what to audit) is limits/loginThrottle.ts.
  */
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { ResolvedThrottleOptions } from '../limits/throttleOptions';
+import type { ResolvedThrottleOptions } from '../throttleOptions';
 import { guard } from './guard';
 import type { KeySpace } from './keys';
 import type { RedisClient } from './scripts';

@@ -3,7 +3,7 @@
  * password checks. Defined, defaulted and validated here and nowhere else; the environment
  * (config/env.ts) only overrides them.
  */
-import { TesseraArgumentError } from '../errors';
+import { TesseraArgumentError } from './errors';
 
 export interface ThrottleOptions {
   /** Failed logins in a row for one username from one client address before a lockout. Default 5. */
