@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import type { Cluster, Redis } from 'ioredis';
 import { BACKENDS, uniquePrefix } from '../support/backends';
-import { logIn, startTestService, type TestService } from '../support/service';
+import { logIn, type TestService } from '../support/service';
+import { useServices } from '../support/serviceFixture';
 import { REPO_ROOT } from '../../src/paths';
 
 const TSX = require.resolve('tsx/cli');
@@ -13,14 +13,9 @@ interface Run {
 }
 
 describe.each(BACKENDS)('the tessera CLI on $name Redis', (backend) => {
-  let redis: Redis | Cluster;
+  const suite = useServices(backend);
   let service: TestService;
   let env: Record<string, string>;
-
-  beforeAll(async () => {
-    redis = await backend.connect();
-  });
-  afterAll(() => redis.quit());
 
   beforeEach(async () => {
     const target = backend.target();
@@ -31,9 +26,8 @@ describe.each(BACKENDS)('the tessera CLI on $name Redis', (backend) => {
         ? { REDIS_CLUSTER_NODES: target.nodes.map((n) => `${n.host}:${n.port}`).join(',') }
         : { REDIS_URL: target.url! }),
     };
-    service = await startTestService(redis, { KEY_PREFIX: env.KEY_PREFIX });
+    service = await suite.serve({ KEY_PREFIX: env.KEY_PREFIX });
   });
-  afterEach(() => service.close());
 
   function cli(args: string[], stdin = ''): Promise<Run> {
     return new Promise((resolve) => {

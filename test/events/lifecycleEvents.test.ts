@@ -5,7 +5,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { sampleValue, scrape } from '../support/scrape';
-import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { logIn, signUpAndLogIn, type TestService } from '../support/service';
+import { useServices } from '../support/serviceFixture';
 import { KeySpace } from '../support/keys';
 
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
@@ -39,28 +40,24 @@ async function consume(redis: Redis | Cluster, key: string, consumer: string, co
 }
 
 describe.each(BACKENDS)('the session lifecycle event stream on $name Redis', (backend) => {
-  let redis: Redis | Cluster;
+  const suite = useServices(backend);
   let reader: Redis | Cluster;
   let service: TestService;
   let key: string;
 
   beforeAll(async () => {
-    redis = await backend.connect();
     // A consumer's own connection: XREADGROUP with BLOCK holds it while it waits.
     reader = await backend.connect({ commandTimeout: 5000 });
   });
-  afterAll(async () => {
-    await Promise.all([redis.quit(), reader.quit()]);
-  });
+  afterAll(() => reader.quit());
 
   beforeEach(async () => {
     const prefix = uniquePrefix();
     key = new KeySpace(prefix).events();
-    service = await startTestService(redis, { KEY_PREFIX: prefix, EVENT_STREAM: 'on', MAX_SESSIONS_PER_USER: '3', ...ADMIN });
+    service = await suite.serve({ KEY_PREFIX: prefix, EVENT_STREAM: 'on', MAX_SESSIONS_PER_USER: '3', ...ADMIN });
     // "$": the group starts with what happens from now on (MKSTREAM makes the stream if no event came yet).
     await reader.xgroup('CREATE', key, GROUP, '$', 'MKSTREAM');
   });
-  afterEach(() => service.close());
 
   it('delivers logins, revocations, a password change, a logout everywhere and a ban to a consumer group, in order', async () => {
     const admin = await logIn(service, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
@@ -150,33 +147,22 @@ describe.each(BACKENDS)('the session lifecycle event stream on $name Redis', (ba
 });
 
 describe('the event stream', () => {
+  const suite = useServices(BACKENDS[0]);
+
   it('never fails the act it records: a login whose event cannot be written still succeeds, and the loss is counted', async () => {
-    const redis = await BACKENDS[0].connect();
     const prefix = uniquePrefix();
     // A key of the wrong type makes every XADD fail, as a broken stream would.
-    await redis.set(`${prefix}:v1:events`, 'not a stream');
-    const service = await startTestService(redis, { KEY_PREFIX: prefix, EVENT_STREAM: 'on', METRICS_PORT: '0' });
-    try {
-      const { token } = await signUpAndLogIn(service, 'unrecorded');
-      expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
-      expect(sampleValue(await scrape(service.metricsPort!), 'tessera_events_lost_total')).toBe(2);
-    } finally {
-      await service.close();
-      await redis.quit();
-    }
+    await suite.redis.set(`${prefix}:v1:events`, 'not a stream');
+    const service = await suite.serve({ KEY_PREFIX: prefix, EVENT_STREAM: 'on', METRICS_PORT: '0' });
+    const { token } = await signUpAndLogIn(service, 'unrecorded');
+    expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
+    expect(sampleValue(await scrape(service.metricsPort!), 'tessera_events_lost_total')).toBe(2);
   });
 
   it('is off unless EVENT_STREAM is on', async () => {
-    const backend = BACKENDS[0];
-    const redis = await backend.connect();
     const prefix = uniquePrefix();
-    const service = await startTestService(redis, { KEY_PREFIX: prefix });
-    try {
-      await signUpAndLogIn(service, 'unobserved');
-      expect(await redis.exists(new KeySpace(prefix).events())).toBe(0);
-    } finally {
-      await service.close();
-      await redis.quit();
-    }
+    const service = await suite.serve({ KEY_PREFIX: prefix });
+    await signUpAndLogIn(service, 'unobserved');
+    expect(await suite.redis.exists(new KeySpace(prefix).events())).toBe(0);
   });
 });

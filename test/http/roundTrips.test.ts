@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { BACKENDS, uniquePrefix } from '../support/backends';
+import { BACKENDS } from '../support/backends';
 import { mastersOf } from '../support/redisInspect';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { signUpAndLogIn } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 /**
  * Counts the commands the app's own connections send, with MONITOR on every master. Commands a
@@ -48,33 +49,28 @@ async function countReliably(observer: Redis | Cluster, connectionName: string, 
 }
 
 describe.each(BACKENDS)('Redis round trips on $name Redis', (backend) => {
-  let observer: Redis | Cluster;
-  let app: Redis | Cluster;
-  let service: TestService;
   const connectionName = `tessera-app-${randomBytes(4).toString('hex')}`;
+  // The service's client is named, so the observer's MONITOR can tell its commands apart.
+  const suite = useService(backend, {}, { redisOptions: { connectionName } });
+  let observer: Redis | Cluster;
 
   beforeAll(async () => {
     observer = await backend.connect();
-    app = await backend.connect({ connectionName });
-    service = await startTestService(app, { KEY_PREFIX: uniquePrefix() });
   });
-  afterAll(async () => {
-    await service.close();
-    await Promise.all([app.quit(), observer.quit()]);
-  });
+  afterAll(() => observer.quit());
 
   it('costs exactly one command, the touch script, per authenticated request', async () => {
-    const { token } = await signUpAndLogIn(service, 'counted');
-    expect((await service.call('GET', '/auth/session', { token })).status).toBe(200);
+    const { token } = await signUpAndLogIn(suite.service, 'counted');
+    expect((await suite.service.call('GET', '/auth/session', { token })).status).toBe(200);
     const commands = await countReliably(observer, connectionName, async () => {
-      for (let i = 0; i < 5; i += 1) expect((await service.call('GET', '/auth/session', { token })).status).toBe(200);
+      for (let i = 0; i < 5; i += 1) expect((await suite.service.call('GET', '/auth/session', { token })).status).toBe(200);
     });
     expect(commands).toEqual(Array(5).fill('evalsha'));
   });
 
   it('costs no Redis command at all for a malformed token', async () => {
     const commands = await countReliably(observer, connectionName, async () => {
-      expect((await service.call('GET', '/auth/session', { token: 'not-a-tessera-token' })).status).toBe(401);
+      expect((await suite.service.call('GET', '/auth/session', { token: 'not-a-tessera-token' })).status).toBe(401);
     });
     expect(commands).toEqual([]);
   });

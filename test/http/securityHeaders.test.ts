@@ -1,24 +1,9 @@
-import type { Redis } from 'ioredis';
-import { BACKENDS, uniquePrefix } from '../support/backends';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { BACKENDS } from '../support/backends';
+import { signUpAndLogIn } from '../support/service';
+import { useServices } from '../support/serviceFixture';
 
 describe('headers of answers that carry session data', () => {
-  let redis: Redis;
-  const services: TestService[] = [];
-
-  beforeAll(async () => {
-    redis = (await BACKENDS[0].connect()) as Redis;
-  });
-  afterEach(async () => {
-    await Promise.all(services.splice(0).map((s) => s.close()));
-  });
-  afterAll(() => redis.quit());
-
-  async function serve(env: Record<string, string>): Promise<TestService> {
-    const service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), ...env });
-    services.push(service);
-    return service;
-  }
+  const { serve } = useServices(BACKENDS[0]);
 
   it('sends nosniff and no-store on every API answer, errors included', async () => {
     const service = await serve({});

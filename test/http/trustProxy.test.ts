@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
-import { BACKENDS, uniquePrefix } from '../support/backends';
+import { BACKENDS } from '../support/backends';
 import { startNginx } from '../support/nginx';
-import { startTestService, type TestService } from '../support/service';
+import { type TestService } from '../support/service';
+import { useServices } from '../support/serviceFixture';
 
 const LOAD_BALANCER_CONFIG = path.resolve(__dirname, '../../deploy/nginx/load-balancer.conf');
 const PASSWORD = 'proxy-test-password';
@@ -21,22 +21,8 @@ async function recordedIp(service: TestService, username: string, headers: Recor
 }
 
 describe('the client address behind proxies', () => {
-  let redis: Redis;
-  const services: TestService[] = [];
-
-  beforeAll(async () => {
-    redis = (await BACKENDS[0].connect()) as Redis;
-  });
-  afterEach(async () => {
-    await Promise.all(services.splice(0).map((s) => s.close()));
-  });
-  afterAll(() => redis.quit());
-
-  async function serve(trustProxy: string): Promise<TestService> {
-    const service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), TRUST_PROXY: trustProxy });
-    services.push(service);
-    return service;
-  }
+  const suite = useServices(BACKENDS[0]);
+  const serve = (trustProxy: string) => suite.serve({ TRUST_PROXY: trustProxy });
 
   const FORGED = { 'x-forwarded-for': '6.6.6.6, 10.1.1.1, 10.2.2.2' };
 
