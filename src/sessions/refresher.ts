@@ -4,7 +4,6 @@
  * script can store what a retry within the grace window needs to get the very same answer.
  */
 import { RefreshTokenReusedError } from '../errors';
-import { splitRoles } from '../store/fields';
 import type { MintedSession, RefreshStore } from '../store/refreshStore';
 import { formatRefreshToken, newRefreshSecret, parseRefreshToken } from '../tokens/refreshToken';
 import { openPair, sealPair } from '../tokens/sealedPair';
@@ -79,6 +78,6 @@ function refreshed(tag: string, familyId: string, minted: MintedSession, session
       userAgent: minted.userAgent || null,
       rememberedUntil: refreshExpiresAt,
     },
-    user: { id: minted.userId, roles: splitRoles(minted.roles), name: minted.userName || null },
+    user: { id: minted.userId, roles: minted.roles, name: minted.userName || null },
   };
 }

@@ -7,6 +7,7 @@
  */
 import type { ResolvedTesseraOptions } from '../options';
 import type { DurableWrites } from './durableWrites';
+import { splitRoles } from './fields';
 import type { KeySpace } from './keys';
 
 /** Spent refresh hashes a family remembers for reuse detection (older ones are merely unknown). */
@@ -27,7 +28,7 @@ export interface Rotation {
 
 export interface MintedSession {
   userId: string;
-  roles: string;
+  roles: string[];
   userName: string;
   localId: string;
   createdAtMs: number;
@@ -92,7 +93,7 @@ export class RefreshStore {
     if (kind === 'reused') return { kind, userId, endedLocalId: localId || null };
     const minted: MintedSession = {
       userId,
-      roles,
+      roles: splitRoles(roles),
       userName,
       localId,
       createdAtMs: Number(created),
