@@ -135,7 +135,9 @@ describe('METRICS_PORT with WORKERS=2', () => {
 
   it('answers 503 while a worker does not answer, never a partial sum, and the whole sum once it does', async () => {
     const before = await scrape(metricsPort);
-    const [stuck] = servedSessionChecks();
+    // Any worker: one that served the login in beforeAll.
+    await eventually(async () => logLines().some((line) => line.msg === 'request'), 10_000, 'a request logged');
+    const stuck = logLines().find((line) => line.msg === 'request')!.pid;
     process.kill(stuck, 'SIGSTOP');
     let during: Answer;
     try {
