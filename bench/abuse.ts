@@ -54,7 +54,7 @@ export async function measureAbuse(options: BenchOptions, redis: BenchRedis, cpu
   const service = await startServerProcess(
     'service',
     { redis: redis.target, keyPrefix: 'bench-abuse', bcryptCost: options.bcryptCost, stormAccounts: ATTACK_CLIENTS, port: 0, rateLimits: true },
-    { cpus: '', workers: 0 },
+    { cpus: '' },
   );
   try {
     const seconds = options.stormProbeSeconds;

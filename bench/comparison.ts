@@ -4,7 +4,8 @@
  * round, so slow drift of a shared machine spreads over all of them; medians are quoted. Around
  * each measured run the bench reads Redis' commandstats and the server's own request count.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { accountCommands, CommandStats, scriptCallSites, type CommandAccount, type CommandCalls } from './commandStats';
@@ -22,7 +23,7 @@ const TESSERA_LUA = path.join(__dirname, '..', 'src', 'store', 'lua');
 /** What one validation runs: touch.lua with the prelude the loader puts before every script. */
 const TESSERA_TOUCH = [path.join(TESSERA_LUA, 'prelude.lua'), path.join(TESSERA_LUA, 'touch.lua')];
 
-export type ComparedName = 'bare' | 'jwt' | 'koa-session' | 'express-session' | 'tessera' | 'tessera-cluster' | 'limit';
+export type ComparedName = 'bare' | 'jwt' | 'koa-session' | 'express-session' | 'tessera' | 'tessera-cluster' | 'limit' | 'service';
 
 interface Contender {
   name: ComparedName;
@@ -41,6 +42,13 @@ export const CONTENDERS: readonly Contender[] = [
   { name: 'tessera', module: 'tessera', redis: 'standalone', scripts: TESSERA_TOUCH, description: 'Tessera middleware, bearer token, sliding' },
   { name: 'tessera-cluster', module: 'tessera', redis: 'cluster', scripts: TESSERA_TOUCH, description: 'Tessera against a 3-master Redis Cluster' },
   { name: 'limit', module: 'limit', redis: 'standalone', scripts: [LIMIT_SCRIPT], description: 'Koa + one hand-written EVALSHA (HGETALL + PEXPIRE)' },
+  {
+    name: 'service',
+    module: 'service',
+    redis: 'standalone',
+    scripts: TESSERA_TOUCH,
+    description: 'the whole service (`npm start`): GET /auth/session, JSON body, request log to a file',
+  },
 ];
 
 export interface ComparedRow {
@@ -71,6 +79,8 @@ export interface RedisPair {
 }
 
 export async function compareServers(options: BenchOptions, cpus: CpuLayout, redis: RedisPair): Promise<ComparedRow[]> {
+  // The service's request log goes where a deployment's would: a file, here one thrown away after.
+  const requestLog = path.join(tmpdir(), `tessera-bench-requests-${process.pid}.log`);
   const servers = await Promise.all(
     CONTENDERS.map((contender) =>
       startServerProcess(
@@ -81,8 +91,9 @@ export async function compareServers(options: BenchOptions, cpus: CpuLayout, red
           bcryptCost: options.bcryptCost,
           stormAccounts: 0,
           port: 0,
+          requestLog: contender.module === 'service',
         },
-        { cpus: cpus.server, workers: 0 },
+        { cpus: cpus.server, stdoutFile: contender.module === 'service' ? requestLog : undefined },
       ),
     ),
   );
@@ -100,6 +111,7 @@ export async function compareServers(options: BenchOptions, cpus: CpuLayout, red
     }
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
+    rmSync(requestLog, { force: true });
   }
 }
 
@@ -198,8 +210,9 @@ async function measureOnce(
 /** A server that answers its credential with anything but 200 JSON, or lets a stranger in, is broken. */
 async function checkAnswers(contender: Contender, server: ServerProcess): Promise<void> {
   const response = await fetch(server.url, { headers: server.headers });
-  const body = (await response.json().catch(() => null)) as { id?: unknown } | null;
-  if (response.status !== 200 || typeof body?.id !== 'string') {
+  // GET /me answers the caller's id; the service's GET /auth/session the session and its user.
+  const body = (await response.json().catch(() => null)) as { id?: unknown; user?: { id?: unknown } } | null;
+  if (response.status !== 200 || typeof (body?.id ?? body?.user?.id) !== 'string') {
     throw new Error(`${contender.name}: GET ${server.url} answered ${response.status} ${JSON.stringify(body)}`);
   }
   if (contender.name === 'bare') return;

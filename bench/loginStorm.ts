@@ -41,8 +41,8 @@ const STORM_LEAD_SECONDS = 1;
 export async function measureLoginStorm(options: BenchOptions, redis: BenchRedis, cpus: { load: string }): Promise<LoginStormResult> {
   const service = await startServerProcess(
     'service',
-    { redis: redis.target, keyPrefix: 'bench-service', bcryptCost: options.bcryptCost, stormAccounts: options.stormClients, port: 0 },
-    { cpus: '', workers: 0 },
+    { redis: redis.target, keyPrefix: 'bench-storm', bcryptCost: options.bcryptCost, stormAccounts: options.stormClients, port: 0 },
+    { cpus: '' },
   );
   try {
     const probe = {

@@ -97,11 +97,11 @@ export function markdown(report: BenchReport): string {
     );
   }
 
-  lines.push('', `**Scaling out** (tessera behind node:cluster on one Redis, all unpinned; ${options.scalingRounds} interleaved rounds, medians)`, '', '| app processes | req/s | p99 ms | vs 1 process | other work (cores) |', '| ---: | ---: | ---: | ---: | ---: |');
+  lines.push('', `**Scaling out** (the whole service, GET /auth/session, with WORKERS=1 and 2 on one Redis, all unpinned; ${options.scalingRounds} interleaved rounds, medians)`, '', '| WORKERS | req/s | p99 ms | vs 1 worker | other work (cores) |', '| ---: | ---: | ---: | ---: | ---: |');
   const single = report.scaling[0]?.requestsPerSecond ?? Number.NaN;
   for (const row of report.scaling) {
     lines.push(
-      `| ${row.processes} | ${n(row.requestsPerSecond)} | ${n(row.p99Ms, 2)} | ${n(row.requestsPerSecond / single, 2)}x | ` +
+      `| ${row.workers} | ${n(row.requestsPerSecond)} | ${n(row.p99Ms, 2)} | ${n(row.requestsPerSecond / single, 2)}x | ` +
         `${n(median(row.runs.map((run) => run.foreignCores)), 2)} |`,
     );
   }

@@ -1,6 +1,7 @@
 /**
- * Scaling out: Tessera behind node:cluster with one and then two app processes sharing one Redis,
- * interleaved over the rounds like the main table. Everything here runs unpinned, on a Redis of
+ * Scaling out: the whole service with `WORKERS=1` and then `WORKERS=2` (node:cluster workers
+ * sharing one port) on one Redis, GET /auth/session interleaved over the rounds like the main
+ * table. Everything here runs unpinned, on a Redis of
  * its own: pinned, two app processes would have no core of their own and Redis no room to move,
  * so the figure shows what a second process gains when it competes with Redis and the load
  * generator for the same cores, as it would on one small machine.
@@ -10,32 +11,26 @@ import { foreignCores, sampleCpu } from './interference';
 import { runLoad, type LoadResult } from './load';
 import type { BenchOptions } from './options';
 import { startStandalone } from './redis';
-import { startServerProcess, type ServerProcess } from './serverProcess';
+import { startServiceWorkers, type ServiceWorkers } from './serviceWorkers';
 import { median } from './stats';
 
 export interface ScalingRow {
-  processes: number;
+  workers: number;
   requestsPerSecond: number;
   p99Ms: number;
   runs: (LoadResult & { foreignCores: number })[];
 }
 
-export const SCALING_PROCESSES = [1, 2] as const;
+export const SCALING_WORKERS = [1, 2] as const;
 
 export async function measureScaling(options: BenchOptions): Promise<ScalingRow[]> {
   const redis = await startStandalone('');
-  const servers: ServerProcess[] = [];
+  const servers: ServiceWorkers[] = [];
   try {
-    for (const workers of SCALING_PROCESSES) {
-      servers.push(
-        await startServerProcess(
-          'tessera',
-          { redis: redis.target, keyPrefix: `bench-scaling-${workers}`, bcryptCost: options.bcryptCost, stormAccounts: 0, port: 0 },
-          { cpus: '', workers },
-        ),
-      );
-    }
-    const runs: ScalingRow['runs'][] = SCALING_PROCESSES.map(() => []);
+    const target = redis.target;
+    if (target.kind !== 'standalone') throw new Error('scaling needs a standalone Redis');
+    for (const workers of SCALING_WORKERS) servers.push(await startServiceWorkers(workers, target, `bench-scaling-${workers}`));
+    const runs: ScalingRow['runs'][] = SCALING_WORKERS.map(() => []);
     for (let round = 0; round < options.scalingRounds; round++) {
       for (let k = 0; k < servers.length; k++) {
         const i = (k + round) % servers.length;
@@ -45,15 +40,15 @@ export async function measureScaling(options: BenchOptions): Promise<ScalingRow[
         const cpuBefore = sampleCpu();
         const result = await runLoad({ ...load, durationSeconds: options.durationSeconds });
         const foreign = foreignCores(cpuBefore, sampleCpu());
-        if (result.non2xx > 0) throw new Error(`tessera x${SCALING_PROCESSES[i]}: ${result.non2xx} answers were not 2xx`);
+        if (result.non2xx > 0) throw new Error(`WORKERS=${SCALING_WORKERS[i]}: ${result.non2xx} answers were not 2xx`);
         runs[i].push({ ...result, foreignCores: foreign });
         process.stderr.write(
-          `  round ${round + 1}/${options.scalingRounds} tessera x${SCALING_PROCESSES[i]}  ${Math.round(result.requestsPerSecond)} req/s  other work ${foreign.toFixed(2)} cores\n`,
+          `  round ${round + 1}/${options.scalingRounds} WORKERS=${SCALING_WORKERS[i]}  ${Math.round(result.requestsPerSecond)} req/s  other work ${foreign.toFixed(2)} cores\n`,
         );
       }
     }
-    return SCALING_PROCESSES.map((processes, i) => ({
-      processes,
+    return SCALING_WORKERS.map((workers, i) => ({
+      workers,
       requestsPerSecond: median(runs[i].map((r) => r.requestsPerSecond)),
       p99Ms: median(runs[i].map((r) => r.p99Ms)),
       runs: runs[i],

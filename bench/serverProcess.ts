@@ -4,6 +4,7 @@
  * the bench, since every figure after it would be meaningless.
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { onCpus } from './cpus';
 import { nodeRunning } from './node';
@@ -30,8 +31,8 @@ export interface ServerProcess {
 export interface ServerProcessOptions {
   /** taskset CPU list, or '' for unpinned. */
   cpus: string;
-  /** node:cluster workers behind one port; 0 to serve in the process itself. */
-  workers: number;
+  /** A file for what the server prints to stdout (its request log); default: the bench's stderr. */
+  stdoutFile?: string;
 }
 
 export async function startServerProcess(
@@ -40,11 +41,13 @@ export async function startServerProcess(
   options: ServerProcessOptions,
 ): Promise<ServerProcess> {
   const [command, args] = onCpus(options.cpus, ...nodeRunning(HOST, [module]));
+  const stdout = options.stdoutFile ? openSync(options.stdoutFile, 'w') : null;
   const child = spawn(command, args, {
     // The report owns stdout; whatever a server prints goes to stderr with the progress lines.
-    stdio: ['ignore', process.stderr, 'inherit', 'ipc'],
-    env: { ...process.env, BENCH_SERVER_SETUP: JSON.stringify(setup), BENCH_SERVER_WORKERS: String(options.workers) },
+    stdio: ['ignore', stdout ?? process.stderr, 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_SERVER_SETUP: JSON.stringify(setup) },
   });
+  if (stdout !== null) closeSync(stdout);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = onTeardown(async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -28,6 +28,8 @@ const MAX_BYTES_PER_SESSION = 400;
 const MAX_STORM_P99_FACTOR = 3;
 const MAX_LISTING_P99_FACTOR = 2;
 const MAX_BUSY_TOKEN_WRITES = 0.1;
+/** The whole service (routing, JSON body, request log) against the bare middleware's row. */
+const MIN_SERVICE_FACTOR = 0.8;
 
 export function evaluateTargets({ comparison, memory, loginStorm, abuse, replication }: TargetInputs): TargetResult[] {
   const row = (name: ComparedName) => {
@@ -48,6 +50,8 @@ export function evaluateTargets({ comparison, memory, loginStorm, abuse, replica
   const p99Ratio = pairedRatio(tessera, jwt, 'p99Ms');
   const cluster = row('tessera-cluster');
   const clusterRatio = pairedRatio(cluster, tessera, 'requestsPerSecond');
+  const service = row('service');
+  const serviceRatio = pairedRatio(service, tessera, 'requestsPerSecond');
   const commands = tessera.commands;
   const others = Object.entries(commands?.otherClientCommands ?? {});
   const perSession = memory.find((m) => m.store === 'tessera');
@@ -66,6 +70,11 @@ export function evaluateTargets({ comparison, memory, loginStorm, abuse, replica
       target: 'tessera-cluster >= 0.90x tessera (req/s)',
       measured: `${clusterRatio.toFixed(2)}x (medians ${fmt(cluster.requestsPerSecond)} vs ${fmt(tessera.requestsPerSecond)})`,
       pass: clusterRatio >= 0.9,
+    },
+    {
+      target: `service GET /auth/session >= ${MIN_SERVICE_FACTOR.toFixed(2)}x tessera (req/s)`,
+      measured: `${serviceRatio.toFixed(2)}x (medians ${fmt(service.requestsPerSecond)} vs ${fmt(tessera.requestsPerSecond)})`,
+      pass: serviceRatio >= MIN_SERVICE_FACTOR,
     },
     {
       target: 'exactly 1 Redis command per authenticated request (tessera)',

@@ -4,11 +4,8 @@
  * Redis commands per request) and talks to the bench over the IPC channel:
  *   to the bench:   { type: 'ready', port, path, headers } | { type: 'count', requests }
  *   from the bench: { type: 'count' }
- * With BENCH_SERVER_WORKERS = n > 0 it is a node:cluster primary instead, with n workers sharing
- * one port (connections are handed out round-robin) and answering for all of them.
  * It exits on SIGTERM, and when the bench goes away (the IPC channel closes).
  */
-import cluster, { type Worker } from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { SERVER_MODULES, type ServerModule, type ServerSetup, type StartServer } from './types';
 
@@ -54,55 +51,11 @@ async function serveHere(module: ServerModule, setup: ServerSetup): Promise<void
   send({ type: 'ready', port, path: running.path, headers: running.headers, extraHeaders: running.extraHeaders });
 }
 
-function nextMessage<T extends ToBench['type']>(worker: Worker, type: T): Promise<Extract<ToBench, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ToBench) => {
-      if (message.type !== type) return;
-      worker.off('message', onMessage);
-      worker.off('exit', onExit);
-      resolve(message as Extract<ToBench, { type: T }>);
-    };
-    const onExit = (code: number) => reject(new Error(`worker exited with code ${code}`));
-    worker.on('message', onMessage);
-    worker.once('exit', onExit);
-  });
-}
-
-async function servePrimary(workers: number): Promise<void> {
-  const forked = Array.from({ length: workers }, () => cluster.fork());
-  onStop(async () => {
-    await Promise.all(
-      forked.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (worker.isDead()) return resolve();
-            worker.once('exit', () => resolve());
-            worker.kill('SIGTERM');
-          }),
-      ),
-    );
-  });
-  const readies = await Promise.all(forked.map((worker) => nextMessage(worker, 'ready')));
-  process.on('message', (message: FromBench) => {
-    if (message.type !== 'count') return;
-    void Promise.all(
-      forked.map((worker) => {
-        const answer = nextMessage(worker, 'count');
-        worker.send({ type: 'count' } satisfies FromBench);
-        return answer;
-      }),
-    ).then((answers) => send({ type: 'count', requests: answers.reduce((sum, answer) => sum + answer.requests, 0) }));
-  });
-  send(readies[0]);
-}
-
 async function main(): Promise<void> {
   const module = process.argv[2] as ServerModule;
   if (!SERVER_MODULES.includes(module)) throw new Error(`unknown server module ${JSON.stringify(module)}`);
   const setup = JSON.parse(process.env.BENCH_SERVER_SETUP ?? '') as ServerSetup;
-  const workers = Number(process.env.BENCH_SERVER_WORKERS ?? '0');
-  if (workers > 0 && cluster.isPrimary) await servePrimary(workers);
-  else await serveHere(module, setup);
+  await serveHere(module, setup);
 }
 
 main().catch((error: unknown) => {

@@ -14,13 +14,14 @@ const PROBE_USER = 'probe';
 export const start: StartServer = async (setup) => {
   if (!setup.redis) throw new Error('the service needs a Redis target');
   const redis = await connectRedis(setup.redis);
-  // Request logging at "info" writes a line per request to stdout; the bench keeps stdout for its report.
+  // Request logging at "info" writes a line per request to stdout: on for the comparison, whose
+  // process writes stdout to a file; the login storm and the attack keep stdout for progress.
   const config = loadConfig({
     PORT: String(setup.port),
     HOST: '127.0.0.1',
     BCRYPT_COST: String(setup.bcryptCost),
     KEY_PREFIX: setup.keyPrefix,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: setup.requestLog ? 'info' : 'warn',
     RATE_LIMITS: setup.rateLimits ? 'on' : 'off',
     // The attack's clients name their own addresses, as clients behind one proxy would have them.
     TRUST_PROXY: 'on',

@@ -22,6 +22,8 @@ export interface ServerSetup {
   port: number;
   /** The service's throttles (RATE_LIMITS), on for the attack, off for the plain login storm (service only). Default off. */
   rateLimits?: boolean;
+  /** The service's request log at "info", one line per request on stdout, as deployed (service only). Default off. */
+  requestLog?: boolean;
 }
 
 export interface RunningServer {
