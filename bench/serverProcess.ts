@@ -25,6 +25,10 @@ export interface ServerProcess {
   extraHeaders: Record<string, Record<string, string>>;
   /** Requests the server has received since it started. */
   requestsReceived(): Promise<number>;
+  /** Starts V8's CPU profiler in the server. */
+  startProfile(): Promise<void>;
+  /** Stops it and writes the profile (a .cpuprofile) to `file`. */
+  stopProfile(file: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -73,24 +77,35 @@ export async function startServerProcess(
     throw error;
   });
 
+  /** Sends a message and resolves with the server's answer of `type`. */
+  function ask<T extends ToBench['type']>(message: FromBench, type: T): Promise<Extract<ToBench, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const onExit = () => reject(new Error(`server ${module} exited while the bench was measuring it`));
+      const onMessage = (answer: ToBench) => {
+        if (answer.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(answer as Extract<ToBench, { type: T }>);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      if (!child.connected) onExit();
+      else child.send(message);
+    });
+  }
+
   return {
     url: `http://127.0.0.1:${ready.port}${ready.path}`,
     headers: ready.headers,
     extraHeaders: ready.extraHeaders ?? {},
-    requestsReceived() {
-      return new Promise((resolve, reject) => {
-        const onExit = () => reject(new Error(`server ${module} exited while the bench was measuring it`));
-        const onMessage = (message: ToBench) => {
-          if (message.type !== 'count') return;
-          child.off('message', onMessage);
-          child.off('exit', onExit);
-          resolve(message.requests);
-        };
-        child.on('message', onMessage);
-        child.once('exit', onExit);
-        if (!child.connected) onExit();
-        else child.send({ type: 'count' } satisfies FromBench);
-      });
+    async requestsReceived() {
+      return (await ask({ type: 'count' }, 'count')).requests;
+    },
+    async startProfile() {
+      await ask({ type: 'profile-start' }, 'profiling');
+    },
+    async stopProfile(file) {
+      await ask({ type: 'profile-stop', file }, 'profiled');
     },
     stop,
   };

@@ -6,13 +6,18 @@
  *   from the bench: { type: 'count' }
  * It exits on SIGTERM, and when the bench goes away (the IPC channel closes).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { SERVER_MODULES, type ServerModule, type ServerSetup, type StartServer } from './types';
 
 export type ToBench =
   | { type: 'ready'; port: number; path: string; headers: Record<string, string>; extraHeaders?: Record<string, Record<string, string>> }
-  | { type: 'count'; requests: number };
-export type FromBench = { type: 'count' };
+  | { type: 'count'; requests: number }
+  | { type: 'profiling' }
+  | { type: 'profiled' };
+/** The profile messages drive V8's CPU profiler over the inspector, so a profile holds the measured window only. */
+export type FromBench = { type: 'count' } | { type: 'profile-start' } | { type: 'profile-stop'; file: string };
 
 const MODULES: Record<ServerModule, () => Promise<{ start: StartServer }>> = {
   bare: () => import('./bare'),
@@ -43,12 +48,29 @@ async function serveHere(module: ServerModule, setup: ServerSetup): Promise<void
   const running = await (await MODULES[module]()).start(setup);
   let requests = 0;
   running.server.on('request', () => requests++);
+  const profiler = new Session();
   process.on('message', (message: FromBench) => {
     if (message.type === 'count') send({ type: 'count', requests });
+    else if (message.type === 'profile-start') void startProfile(profiler).then(() => send({ type: 'profiling' }));
+    else if (message.type === 'profile-stop') void stopProfile(profiler, message.file).then(() => send({ type: 'profiled' }));
   });
   onStop(running.close);
   const { port } = running.server.address() as AddressInfo;
   send({ type: 'ready', port, path: running.path, headers: running.headers, extraHeaders: running.extraHeaders });
+}
+
+/** Samples every 100 µs: a request costs about that much, so a profile of seconds holds tens of thousands of samples. */
+async function startProfile(session: Session): Promise<void> {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+}
+
+async function stopProfile(session: Session, file: string): Promise<void> {
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  writeFileSync(file, JSON.stringify(profile));
 }
 
 async function main(): Promise<void> {
