@@ -12,6 +12,9 @@ export const FAIL_FAST_REDIS_OPTIONS: Readonly<RedisOptions> = Object.freeze({
   commandTimeout: 1000,
   connectTimeout: 1000,
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
+  // Commands issued in one tick (concurrent requests' token checks) go out in one socket write:
+  // about a quarter less CPU per request under load in the profile (docs/profile/), same replies.
+  enableAutoPipelining: true,
 });
 
 export interface RedisNode {
@@ -70,6 +73,7 @@ function connect(target: RedisTarget, options: RedisOptions): Redis | Cluster {
   if (target.kind === 'cluster') {
     return new Cluster(target.nodes, {
       enableOfflineQueue: false,
+      enableAutoPipelining: true,
       redisOptions: target.password ? { ...options, password: target.password } : options,
       clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
       retryDelayOnFailover: 100,
