@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$node_major" -lt 20 ]; then
-  echo "Tessera needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))." >&2
+# 20.12 brought crypto.hash(), the one-shot digest of every token check.
+node_ok=$(node -p 'const [major, minor] = process.versions.node.split(".").map(Number); major > 20 || (major === 20 && minor >= 12)' 2>/dev/null || echo false)
+if [ "$node_ok" != true ]; then
+  echo "Tessera needs Node.js 20.12 or newer (found: $(node --version 2>/dev/null || echo none))." >&2
   exit 1
 fi
 
