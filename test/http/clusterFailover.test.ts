@@ -3,8 +3,8 @@ import { KeySpace } from '../../src/store/keys';
 import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
 import { parseSessionId } from '../../src/tokens/sessionId';
 import { startRedisCluster, waitForClusterOk, type RedisClusterProcess, type RedisProcess } from '../support/redisServer';
-import { retriedUntilAnswered, untilServedAgain } from '../support/failover';
-import { cutOffReplica, roleOf, waitForReplicas, withNode } from '../support/replication';
+import { logoutMissedByPromotedReplica, untilServedAgain } from '../support/failover';
+import { roleOf, waitForReplicas, withNode } from '../support/replication';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
 
 describe('when a Redis Cluster master fails over to its replica', () => {
@@ -68,24 +68,9 @@ describe('when a Redis Cluster master fails over to its replica', () => {
     const user = await signUpAndLogIn(service, 'cluster-missed');
     await healed();
     const { master, replica } = await shardOf(user.body.session.id);
-
-    const cut = await cutOffReplica(master, replica);
-    const first = await service.call('POST', '/auth/logout', { token: user.token });
-    await master.stop('SIGKILL');
-    cut.resume();
-    expect(first.status).toBe(503);
-
-    // The client retries until the logout is acknowledged, or its token is already refused. The
-    // promoted replica can confirm nothing until the old master is back as its replica.
-    let healing: Promise<void> | null = null;
-    const status = await retriedUntilAnswered(
-      () => service.call('POST', '/auth/logout', { token: user.token }),
-      async () => {
-        if (!healing && (await roleOf(replica.port)) === 'master') healing = healed();
-      },
-    );
-    expect([204, 401]).toContain(status);
-    await healing;
-    expect((await service.call('GET', '/auth/session', { token: user.token })).status).toBe(401);
+    await logoutMissedByPromotedReplica(service, user.token, master, replica, {
+      promoted: async () => (await roleOf(replica.port)) === 'master',
+      healed,
+    });
   }, 150_000);
 });

@@ -1,4 +1,6 @@
 /** What clients see while Redis fails over, asked the way the fail-over suites ask it. */
+import type { RedisProcess } from './redisServer';
+import { cutOffReplica } from './replication';
 import type { TestService } from './service';
 
 /**
@@ -34,4 +36,44 @@ export async function retriedUntilAnswered(send: () => Promise<Response>, betwee
     await between();
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** How a deployment's fail-over shows and heals, for the scenario below. */
+export interface FailoverControls {
+  /** Whether the replica has taken over from the killed master. */
+  promoted(): Promise<boolean>;
+  /** Brings the killed master back (as the new master's replica) and waits until it is in sync. */
+  healed(): Promise<void>;
+}
+
+/**
+ * A logout the replica never saw, then the master killed before it could: the logout is not
+ * acknowledged (503), because the replica that takes over lacks it. The client retries until
+ * answered; the logout then sticks (204, or 401 if an earlier attempt took effect), also once the
+ * old master is back. The promoted replica can confirm nothing until then, so healing starts as
+ * soon as it has taken over.
+ */
+export async function logoutMissedByPromotedReplica(
+  service: TestService,
+  token: string,
+  master: RedisProcess,
+  replica: RedisProcess,
+  controls: FailoverControls,
+): Promise<void> {
+  const cut = await cutOffReplica(master, replica);
+  const first = await service.call('POST', '/auth/logout', { token });
+  await master.stop('SIGKILL');
+  cut.resume();
+  expect(first.status).toBe(503);
+
+  let healing: Promise<void> | null = null;
+  const status = await retriedUntilAnswered(
+    () => service.call('POST', '/auth/logout', { token }),
+    async () => {
+      if (!healing && (await controls.promoted())) healing = controls.healed();
+    },
+  );
+  expect([204, 401]).toContain(status);
+  await healing;
+  expect((await service.call('GET', '/auth/session', { token })).status).toBe(401);
 }
