@@ -1,63 +1,43 @@
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
-import { BACKENDS, uniquePrefix } from '../support/backends';
-import { startNginx, type NginxProcess } from '../support/nginx';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { startNginx } from '../support/nginx';
+import { signUpAndLogIn } from '../support/service';
+import { useGateway } from '../support/gateway';
 
 const SHIPPED_CONFIG = path.resolve(__dirname, '../../deploy/nginx/auth-request.conf');
 
 /** The app behind nginx: answers with the identity headers it received. */
-async function startUpstream(): Promise<{ server: http.Server; port: number }> {
-  const server = http.createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(
-      JSON.stringify({
-        path: req.url,
-        userId: req.headers['x-auth-user-id'] ?? null,
-        sessionId: req.headers['x-auth-session-id'] ?? null,
-        roles: req.headers['x-auth-roles'] ?? null,
-        userName: req.headers['x-auth-user-name'] ?? null,
-        authorization: req.headers.authorization ?? null,
-        cookie: req.headers.cookie ?? null,
-        underscored: req.rawHeaders.filter((name, i) => i % 2 === 0 && name.includes('_')),
-      }),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.address() as AddressInfo).port };
-}
+const app: RequestListener = (req, res) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(
+    JSON.stringify({
+      path: req.url,
+      userId: req.headers['x-auth-user-id'] ?? null,
+      sessionId: req.headers['x-auth-session-id'] ?? null,
+      roles: req.headers['x-auth-roles'] ?? null,
+      userName: req.headers['x-auth-user-name'] ?? null,
+      authorization: req.headers.authorization ?? null,
+      cookie: req.headers.cookie ?? null,
+      underscored: req.rawHeaders.filter((name, i) => i % 2 === 0 && name.includes('_')),
+    }),
+  );
+};
 
 describe('nginx auth_request in front of an app, with the shipped deploy/nginx/auth-request.conf', () => {
-  let redis: Redis;
-  let service: TestService;
-  let upstream: { server: http.Server; port: number };
-  let nginx: NginxProcess;
-
-  beforeAll(async () => {
-    redis = (await BACKENDS[0].connect()) as Redis;
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' }); // HOST is 127.0.0.1
-    upstream = await startUpstream();
-    const site = readFileSync(SHIPPED_CONFIG, 'utf8')
-      .replace('server tessera:3000;', `server 127.0.0.1:${service.port};`)
-      .replace('server app:8000;', `server 127.0.0.1:${upstream.port};`)
-      .replace('listen 8081;', 'listen 127.0.0.1:{{PORT}};');
-    expect(site).toContain(`127.0.0.1:${service.port}`);
-    expect(site).toContain(`127.0.0.1:${upstream.port}`);
-    nginx = await startNginx(site);
-  });
-  afterAll(async () => {
-    await nginx?.stop();
-    await new Promise((resolve) => upstream?.server.close(resolve));
-    await service?.close();
-    await redis?.quit();
+  const suite = useGateway({
+    config: SHIPPED_CONFIG,
+    swaps: (ports) => [
+      ['server tessera:3000;', `server 127.0.0.1:${ports.tessera};`],
+      ['server app:8000;', `server 127.0.0.1:${ports.app};`],
+      ['listen 8081;', 'listen 127.0.0.1:{{PORT}};'],
+    ],
+    app,
+    start: startNginx,
   });
 
   it('lets a valid token through to the app with X-Auth-User-Id set, and nothing else', async () => {
-    const { token, body } = await signUpAndLogIn(service, 'gated');
-    const through = await fetch(`${nginx.url}/reports?x=1`, { headers: { authorization: `Bearer ${token}` } });
+    const { token, body } = await signUpAndLogIn(suite.service, 'gated');
+    const through = await fetch(`${suite.gateway.url}/reports?x=1`, { headers: { authorization: `Bearer ${token}` } });
     expect(through.status).toBe(200);
     expect(await through.json()).toEqual({
       path: '/reports?x=1',
@@ -70,22 +50,22 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
       underscored: [],
     });
 
-    const without = await fetch(`${nginx.url}/reports`);
+    const without = await fetch(`${suite.gateway.url}/reports`);
     expect(without.status).toBe(401);
-    const forged = await fetch(`${nginx.url}/reports`, { headers: { 'x-auth-user-id': body.user.id, authorization: 'Bearer tess_forged' } });
+    const forged = await fetch(`${suite.gateway.url}/reports`, { headers: { 'x-auth-user-id': body.user.id, authorization: 'Bearer tess_forged' } });
     expect(forged.status).toBe(401);
   });
 
   it('refuses the same token once it is logged out', async () => {
-    const { token } = await signUpAndLogIn(service, 'gated-out');
-    expect((await fetch(`${nginx.url}/`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-    expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
-    expect((await fetch(`${nginx.url}/`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    const { token } = await signUpAndLogIn(suite.service, 'gated-out');
+    expect((await fetch(`${suite.gateway.url}/`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await suite.service.call('POST', '/auth/logout', { token })).status).toBe(204);
+    expect((await fetch(`${suite.gateway.url}/`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 
   it('overwrites identity headers a client sends itself', async () => {
-    const { token, body } = await signUpAndLogIn(service, 'gated-honest');
-    const answer = await fetch(`${nginx.url}/`, {
+    const { token, body } = await signUpAndLogIn(suite.service, 'gated-honest');
+    const answer = await fetch(`${suite.gateway.url}/`, {
       headers: {
         authorization: `Bearer ${token}`,
         'x-auth-user-id': 'someone-else',
@@ -96,15 +76,15 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
       },
     });
     expect(await answer.json()).toMatchObject({ userId: body.user.id, roles: null, userName: 'gated-honest', authorization: null, underscored: [] });
-    await service.accounts.createAccount('gated-editor', 'correct horse battery', ['editor', 'admin']);
-    const { token: editorToken } = await signUpAndLogIn(service, 'gated-editor');
-    const editor = await fetch(`${nginx.url}/`, { headers: { authorization: `Bearer ${editorToken}`, 'x-auth-roles': 'root' } });
+    await suite.service.accounts.createAccount('gated-editor', 'correct horse battery', ['editor', 'admin']);
+    const { token: editorToken } = await signUpAndLogIn(suite.service, 'gated-editor');
+    const editor = await fetch(`${suite.gateway.url}/`, { headers: { authorization: `Bearer ${editorToken}`, 'x-auth-roles': 'root' } });
     expect(await editor.json()).toMatchObject({ roles: 'admin,editor' });
   });
 
   it('accepts the session cookie too, and passes its slid Max-Age on to the browser', async () => {
-    const { token, body } = await signUpAndLogIn(service, 'gated-cookie');
-    const answer = await fetch(`${nginx.url}/`, { headers: { cookie: `theme=dark; tessera=${token}; mytessera=1` } });
+    const { token, body } = await signUpAndLogIn(suite.service, 'gated-cookie');
+    const answer = await fetch(`${suite.gateway.url}/`, { headers: { cookie: `theme=dark; tessera=${token}; mytessera=1` } });
     expect(answer.status).toBe(200);
     // The app gets the identity and its own cookies, never the token.
     expect(await answer.json()).toMatchObject({ userId: body.user.id, cookie: 'theme=dark; mytessera=1' });
