@@ -115,3 +115,42 @@ describe('the safe logger', () => {
     expect(text.match(/\[redacted\]/g)).toHaveLength(4);
   });
 });
+
+describe('the request log', () => {
+  let redis: PrivateRedis;
+  let service: RunningService;
+  let logs: ReturnType<typeof capture>;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    logs = capture();
+    service = await startService(loadConfig({ PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4' }), redis.redis, logs.logger);
+  });
+  afterAll(async () => {
+    await service.close();
+    await redis.destroy();
+  });
+
+  it('writes a line of method, path, status and time per request, and nothing the request carried', async () => {
+    const token = formatToken(newRoutingTag() + newLocalId(), newSecret());
+    const response = await fetch(`http://127.0.0.1:${service.port}/auth/session?token=${token}`, {
+      headers: { authorization: `Bearer ${token}`, cookie: `tessera-session=${token}`, 'user-agent': USER_AGENT },
+    });
+    expect(response.status).toBe(401);
+    const lines = logs.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requests = lines.filter((line) => line.msg === 'request');
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toEqual({
+      level: 30,
+      time: expect.any(Number),
+      pid: process.pid,
+      hostname: expect.any(String),
+      method: 'GET',
+      path: '/auth/session',
+      status: 401,
+      ms: expect.any(Number),
+      msg: 'request',
+    });
+    for (const secret of [token, token.slice(-32), USER_AGENT]) expect(logs.text()).not.toContain(secret);
+  });
+});
