@@ -37,11 +37,10 @@ if user[2] ~= session.g or now >= absolute or not lastSeen or now - tonumber(las
 end
 
 local seen = tonumber(lastSeen)
-local expires
-if now - seen < tonumber(ARGV[6]) then
-  -- Slid moments ago: writing nothing keeps a busy token off the AOF and the replication stream.
-  expires = redis.call('PEXPIRETIME', KEYS[1])
-else
+-- The last slide set the key's expiry to exactly this, so it needs no PEXPIRETIME to read back.
+local expires = math.min(seen + tonumber(ARGV[2]), absolute)
+if now - seen >= tonumber(ARGV[6]) then
+  -- Slid moments ago otherwise: writing nothing keeps a busy token off the AOF and the replication stream.
   seen = now
   expires = math.min(now + tonumber(ARGV[2]), absolute)
   redis.call('PEXPIREAT', KEYS[1], expires)
