@@ -2,6 +2,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
+import { eventually } from '../support/eventually';
 import { killProcessGroup } from '../support/processGroup';
 import { freePort } from '../support/redisServer';
 import { REPO_ROOT } from '../../src/paths';
@@ -55,6 +57,19 @@ describe('npm start', () => {
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
+  /** Keys of the service's embedded Redis, read over its unix socket. */
+  async function embeddedRedisKeys(pattern: string): Promise<string[]> {
+    const redis = new Redis({ path: path.join(dataDir, 'redis', 'redis.sock'), lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await redis.connect();
+      return await redis.keys(pattern);
+    } catch {
+      return [];
+    } finally {
+      redis.disconnect();
+    }
+  }
+
   it('serves on its embedded Redis and stops it cleanly on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn('npm', ['start', '--silent'], {
@@ -103,7 +118,8 @@ describe('npm start', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: 'late', password: 'tardy-secret-2' }),
       });
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // In flight once it has passed the registration throttle, whose counter comes before the slow hash.
+      await eventually(async () => (await embeddedRedisKeys('*:rl:ra*')).length > 0, 20_000, 'the registration under way');
       child.kill('SIGTERM');
       expect((await inFlight).status).toBe(201);
       expect(await exit).toBe(0);
