@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
-import { startRedis, type RedisProcess } from '../support/redisServer';
-import { cutOffReplica, waitForReplicas } from '../support/replication';
+import type { RedisProcess } from '../support/redisServer';
+import { cutOffReplica, startMasterWithReplica, waitForReplicas, type MasterWithReplica } from '../support/replication';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
 import { formatRefreshToken, newFamilyId, newRefreshSecret, parseRefreshToken } from '../../src/tokens/refreshToken';
 
@@ -10,18 +10,18 @@ const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
 describe('security writes on a Redis master with a replica', () => {
   let master: RedisProcess;
   let replica: RedisProcess;
+  let servers: MasterWithReplica;
   let redis: Redis;
 
   beforeAll(async () => {
-    master = await startRedis(['--appendonly', 'no']);
-    replica = await startRedis(['--appendonly', 'no', '--replicaof', '127.0.0.1', String(master.port)]);
-    await waitForReplicas(master.port, 1);
+    servers = await startMasterWithReplica(['--appendonly', 'no']);
+    ({ master, replica } = servers);
     redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${master.port}` }, { logger: null }) as Redis;
     await waitUntilReady(redis, 10_000);
   });
   afterAll(async () => {
     redis.disconnect();
-    await Promise.all([master.destroy(), replica.destroy()]);
+    await servers.destroy();
   });
 
   describe('with DURABLE_REPLICAS=1', () => {

@@ -2,8 +2,7 @@ import type { Redis } from 'ioredis';
 import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis';
-import { startRedis, type RedisProcess } from '../support/redisServer';
-import { cutOffReplica, waitForReplicas } from '../support/replication';
+import { cutOffReplica, startMasterWithReplica, type MasterWithReplica } from '../support/replication';
 import { parseExposition, sampleValue, scrape, type Sample } from '../support/scrape';
 import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
 import { useService } from '../support/serviceFixture';
@@ -200,16 +199,13 @@ describe('GET /metrics while Redis is down', () => {
 });
 
 describe('GET /metrics with security writes confirmed by a replica', () => {
-  let master: RedisProcess;
-  let replica: RedisProcess;
+  let servers: MasterWithReplica;
   let redis: Redis;
   let service: TestService;
 
   beforeAll(async () => {
-    master = await startRedis(['--appendonly', 'no']);
-    replica = await startRedis(['--appendonly', 'no', '--replicaof', '127.0.0.1', String(master.port)]);
-    await waitForReplicas(master.port, 1);
-    redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${master.port}` }) as Redis;
+    servers = await startMasterWithReplica(['--appendonly', 'no']);
+    redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${servers.master.port}` }) as Redis;
     redis.on('error', () => undefined);
     await waitUntilReady(redis, 10_000);
     service = await startTestService(redis, { METRICS_PORT: '0', DURABLE_REPLICAS: '1', DURABLE_TIMEOUT: '300ms' });
@@ -217,7 +213,7 @@ describe('GET /metrics with security writes confirmed by a replica', () => {
   afterAll(async () => {
     await service.close();
     redis.disconnect();
-    await Promise.all([master.destroy(), replica.destroy()]);
+    await servers.destroy();
   });
 
   it('counts the confirmed writes and the ones that timed out', async () => {
@@ -225,7 +221,7 @@ describe('GET /metrics with security writes confirmed by a replica', () => {
     const unconfirmed = await logIn(service, 'confirmed');
     const before = await scrape(service.metricsPort!);
     expect((await service.call('POST', '/auth/logout', { token: confirmed.token })).status).toBe(204);
-    const cut = await cutOffReplica(master, replica);
+    const cut = await cutOffReplica(servers.master, servers.replica);
     try {
       expect((await service.call('POST', '/auth/logout', { token: unconfirmed.token })).status).toBe(503);
     } finally {

@@ -6,26 +6,25 @@
 import { Redis } from 'ioredis';
 import { SessionService } from '../../src/sessions/sessionService';
 import type { TesseraOptions } from '../../src/options';
-import { startRedis, type RedisProcess } from '../support/redisServer';
-import { waitForReplicas } from '../support/replication';
+import type { RedisProcess } from '../support/redisServer';
+import { startMasterWithReplica, type MasterWithReplica } from '../support/replication';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('coalesced slides', () => {
+  let servers: MasterWithReplica;
   let master: RedisProcess;
-  let replica: RedisProcess;
   let redis: Redis;
 
   beforeAll(async () => {
     // No periodic PING into the stream: the offset moves only for the writes under test.
-    master = await startRedis(['--repl-ping-replica-period', '3600']);
-    replica = await startRedis(['--replicaof', '127.0.0.1', String(master.port)]);
-    await waitForReplicas(master.port, 1);
+    servers = await startMasterWithReplica(['--repl-ping-replica-period', '3600']);
+    master = servers.master;
     redis = new Redis({ port: master.port, maxRetriesPerRequest: 1 });
   }, 60_000);
   afterAll(async () => {
     redis.disconnect();
-    await Promise.all([replica.destroy(), master.destroy()]);
+    await servers.destroy();
   });
 
   const replicationOffset = async () => Number(/^master_repl_offset:(\d+)/m.exec(await redis.info('replication'))![1]);

@@ -51,6 +51,29 @@ async function replicationOf(port: number): Promise<{ isMaster: boolean; offset:
   };
 }
 
+export interface MasterWithReplica {
+  master: RedisProcess;
+  replica: RedisProcess;
+  destroy(): Promise<void>;
+}
+
+/** A master and one replica of it, both started with `args`, once the replica is in sync. */
+export async function startMasterWithReplica(args: string[] = []): Promise<MasterWithReplica> {
+  const master = await startRedis(args);
+  const replica = await startRedis([...args, '--replicaof', '127.0.0.1', String(master.port)]).catch(async (error: unknown) => {
+    await master.destroy();
+    throw error;
+  });
+  const destroy = async () => {
+    await Promise.all([master.destroy(), replica.destroy()]);
+  };
+  await waitForReplicas(master.port, 1).catch(async (error: unknown) => {
+    await destroy();
+    throw error;
+  });
+  return { master, replica, destroy };
+}
+
 /**
  * Cuts `replica` off its master so it misses every write from now on: the replica is frozen
  * (SIGSTOP) so it cannot reconnect, and the master drops its link, discarding whatever it had not
@@ -78,9 +101,7 @@ const MASTER_NAME = 'tessera';
 
 /** A master, its replica and three sentinels (quorum 2) with short timeouts, so a fail-over takes seconds. */
 export async function startSentinelSetup(): Promise<SentinelSetup> {
-  const master = await startRedis(['--appendonly', 'no']);
-  const replica = await startRedis(['--appendonly', 'no', '--replicaof', '127.0.0.1', String(master.port)]);
-  await waitForReplicas(master.port, 1);
+  const { master, replica } = await startMasterWithReplica(['--appendonly', 'no']);
   const sentinels = await Promise.all(Array.from({ length: 3 }, () => startSentinel(master.port)));
   // A fail-over needs the sentinels to know each other (they meet through the master) and the replica.
   await waitUntil(async () => {
