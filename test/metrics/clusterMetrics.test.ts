@@ -1,93 +1,27 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
-import { REPO_ROOT } from '../../src/paths';
-import { uniquePrefix } from '../support/backends';
 import { eventually } from '../support/eventually';
 import { killProcessGroup } from '../support/processGroup';
 import { freePort } from '../support/redisServer';
 import { sampleValue, scrape } from '../support/scrape';
-
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** One request on a connection of its own, so node:cluster hands each to the next worker. */
-function requestOnNewConnection(url: string, options: { method?: string; token?: string; json?: unknown } = {}): Promise<Answer> {
-  const payload = options.json === undefined ? undefined : JSON.stringify(options.json);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      {
-        method: options.method ?? 'GET',
-        agent: false,
-        headers: {
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...(payload ? { 'content-type': 'application/json' } : {}),
-        },
-      },
-      (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
-
-interface LogLine {
-  msg: string;
-  pid: number;
-  path?: string;
-  level: number;
-}
+import { requestOnNewConnection, spawnService, type Answer, type ServiceProcess } from '../support/serviceProcess';
 
 describe('METRICS_PORT with WORKERS=2', () => {
-  let child: ChildProcess;
-  let output = '';
-  let exit: Promise<number | null>;
+  let service: ServiceProcess;
   let url: string;
   let metricsPort: number;
   let token: string;
 
-  const logLines = (): LogLine[] =>
-    output
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as LogLine);
+  const logLines = () => service.logLines();
   const servedSessionChecks = () => new Set(logLines().filter((line) => line.msg === 'request' && line.path === '/auth/session').map((line) => line.pid));
   const metricsAnswer = () => requestOnNewConnection(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => ({ status: 0, body: '' }));
 
   beforeAll(async () => {
-    const port = await freePort();
     metricsPort = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/server/main.ts'], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        WORKERS: '2',
-        PORT: String(port),
-        METRICS_PORT: String(metricsPort),
-        HOST: '127.0.0.1',
-        REDIS_URL: `redis://127.0.0.1:${process.env.TESSERA_TEST_REDIS_PORT}`,
-        KEY_PREFIX: uniquePrefix(),
-        BCRYPT_COST: '4',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    service = await spawnService({ WORKERS: '2', METRICS_PORT: String(metricsPort) });
+    url = service.url;
     // The primary opens METRICS_PORT once every worker listens.
     const deadline = Date.now() + 60_000;
     while ((await metricsAnswer()).status !== 200) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the service did not start:\n${output}`);
+      if (Date.now() > deadline || service.child.exitCode !== null) throw new Error(`the service did not start:\n${service.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const credentials = { username: 'counted-everywhere', password: 'correct horse battery' };
@@ -99,10 +33,10 @@ describe('METRICS_PORT with WORKERS=2', () => {
 
   afterAll(async () => {
     try {
-      child.kill('SIGTERM');
-      expect(await exit).toBe(0);
+      service.child.kill('SIGTERM');
+      expect(await service.exit).toBe(0);
     } finally {
-      killProcessGroup(child);
+      killProcessGroup(service.child);
     }
     expect(logLines().filter((line) => line.level >= 50)).toEqual([]);
   }, 30_000);
