@@ -4,23 +4,40 @@
  * tag as a Redis Cluster hash tag (`{tag}`), so each script touches one hash slot.
  */
 
-export interface UserKeys {
+/** The keys of one user, all in the user's hash slot. A class, so a token check allocates no closures. */
+export class UserKeys {
   /** Hash: the user's id, generation (login stamp), roles, device map and, in the service, account. */
-  user: string;
+  readonly user: string;
   /** Sorted set: the user's local session ids, scored by when each was last seen (ms). */
-  index: string;
+  readonly index: string;
   /** Prefix of the user's session hashes (scripts build a session's key from it and a local id). */
-  sessionPrefix: string;
-  /** The session hash of one of the user's sessions. */
-  session(localId: string): string;
+  readonly sessionPrefix: string;
   /**
    * Prefix of the user's refresh families: `<prefix><familyId>` is a family's hash (its current
    * refresh hash, session, generation, sealed last pair) and `<prefix><familyId>:x` the sorted
    * set of its spent refresh hashes. Scripts build both from it.
    */
-  familyPrefix: string;
-  family(familyId: string): string;
-  spentRefreshes(familyId: string): string;
+  readonly familyPrefix: string;
+
+  constructor(slot: string) {
+    this.user = `${slot}:u`;
+    this.index = `${slot}:idx`;
+    this.sessionPrefix = `${slot}:s:`;
+    this.familyPrefix = `${slot}:r:`;
+  }
+
+  /** The session hash of one of the user's sessions. */
+  session(localId: string): string {
+    return this.sessionPrefix + localId;
+  }
+
+  family(familyId: string): string {
+    return this.familyPrefix + familyId;
+  }
+
+  spentRefreshes(familyId: string): string {
+    return `${this.familyPrefix}${familyId}:x`;
+  }
 }
 
 export class KeySpace {
@@ -76,18 +93,7 @@ export class KeySpace {
   }
 
   forUser(tag: string): UserKeys {
-    const slot = `${this.base}:{${tag}}`;
-    const sessionPrefix = `${slot}:s:`;
-    const familyPrefix = `${slot}:r:`;
-    return {
-      user: `${slot}:u`,
-      index: `${slot}:idx`,
-      sessionPrefix,
-      session: (localId) => sessionPrefix + localId,
-      familyPrefix,
-      family: (familyId) => familyPrefix + familyId,
-      spentRefreshes: (familyId) => `${familyPrefix}${familyId}:x`,
-    };
+    return new UserKeys(`${this.base}:{${tag}}`);
   }
 
   /** String: a one-time form token of a signed-in user's page, in that user's slot; holds its state and binding. */
