@@ -11,13 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import type { Redis } from 'ioredis';
 import type { Page } from 'playwright-core';
 import pino from 'pino';
 import { createApp } from '../../src/http/app';
-import { BACKENDS, uniquePrefix } from '../support/backends';
+import { BACKENDS } from '../support/backends';
 import { launchBrowser, type TestBrowser } from '../support/browser';
-import { signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { signUpAndLogIn } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const PASSWORD = 'correct horse battery';
@@ -28,13 +28,18 @@ interface ExampleWindow {
 }
 
 describe('the client example page in two Chromium tabs', () => {
-  let redis: Redis;
-  let service: TestService;
   let browser: TestBrowser;
-  let prefix: string;
   let sdkDir: string;
   let example: Server;
   let exampleUrl: string;
+
+  // Registered first so it runs first: the browser and the example stop before the service does.
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => example?.close(resolve));
+    rmSync(sdkDir, { recursive: true, force: true });
+  });
+  const suite = useService(BACKENDS[0]);
 
   beforeAll(async () => {
     // The page loads the SDK's ES-module build, as `npm run build` makes it, here into a folder of
@@ -43,22 +48,12 @@ describe('the client example page in two Chromium tabs', () => {
     await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.client.json', '--outDir', sdkDir], {
       cwd: REPO_ROOT,
     });
-    redis = (await BACKENDS[0].connect()) as Redis;
-    prefix = uniquePrefix();
-    service = await startTestService(redis, { KEY_PREFIX: prefix });
     // The service's own app, with the example on (EXAMPLE_APP=on) and the SDK from that folder.
-    const app = createApp({ ...service, logger: pino({ level: 'silent' }), trustedProxyHops: 0, bodyLimitBytes: 16_384, exampleApp: { sdkDir } });
+    const app = createApp({ ...suite.service, logger: pino({ level: 'silent' }), trustedProxyHops: 0, bodyLimitBytes: 16_384, exampleApp: { sdkDir } });
     example = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => example.once('listening', resolve));
     exampleUrl = `http://127.0.0.1:${(example.address() as AddressInfo).port}`;
     browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => example?.close(resolve));
-    await service?.close();
-    await redis?.quit();
-    rmSync(sdkDir, { recursive: true, force: true });
   });
 
   async function openSignedIn(): Promise<Page> {
@@ -72,7 +67,7 @@ describe('the client example page in two Chromium tabs', () => {
     page.evaluate(() => JSON.parse((globalThis as unknown as ExampleWindow).localStorage.getItem('tessera.session') ?? 'null') as { token: string; refreshToken: string });
 
   it('rotates once for both tabs, both succeed, and no reuse is alarmed', async () => {
-    await signUpAndLogIn(service, 'two-tabs');
+    await signUpAndLogIn(suite.service, 'two-tabs');
     const first = await browser.context.newPage();
     await first.goto(`${exampleUrl}/example/`);
     await first.fill('#username', 'two-tabs');
@@ -91,7 +86,7 @@ describe('the client example page in two Chromium tabs', () => {
     // The session lapses: Redis expires its key now rather than after the idle timeout, so the
     // new session cannot lapse in turn on a busy machine before both tabs have used it.
     const sessionId = before.token.slice(5, 27);
-    expect(await redis.pexpire(`${prefix}:v1:{${sessionId.slice(0, 10)}}:s:${sessionId.slice(10)}`, 1)).toBe(1);
+    expect(await suite.redis.pexpire(`${suite.prefix}:v1:{${sessionId.slice(0, 10)}}:s:${sessionId.slice(10)}`, 1)).toBe(1);
     await sleep(50);
     const statuses = await Promise.all([first, second].map((page) => page.evaluate(() => (globalThis as unknown as ExampleWindow).tesseraExample.loadSessions())));
     expect(statuses).toEqual([200, 200]);
@@ -104,8 +99,8 @@ describe('the client example page in two Chromium tabs', () => {
     expect(afterFirst).toEqual(afterSecond);
     expect(afterFirst.refreshToken).not.toBe(before.refreshToken);
     const [tag, familyId] = [before.refreshToken.slice(6, 16), before.refreshToken.slice(16, 28)];
-    expect(await redis.zcard(`${prefix}:v1:{${tag}}:r:${familyId}:x`)).toBe(1);
-    const { entries } = await service.admin.audit.page(100);
+    expect(await suite.redis.zcard(`${suite.prefix}:v1:{${tag}}:r:${familyId}:x`)).toBe(1);
+    const { entries } = await suite.service.admin.audit.page(100);
     expect(entries.filter((entry) => entry.type === 'refresh.reused')).toEqual([]);
     expect(await first.locator('#sessions li').count()).toBeGreaterThan(0);
   });

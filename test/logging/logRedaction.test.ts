@@ -54,6 +54,15 @@ describe('the logs when Redis refuses a write', () => {
     return ((await login.json()) as { token: string }).token;
   }
 
+  /** A registration, a login and a password change, one after another: each writes a hash or a session. */
+  async function secretWrites(token: string): Promise<Response[]> {
+    return [
+      await post('/auth/register', { username: 'newcomer', password: PASSWORDS.newcomer }),
+      await post('/auth/login', { username: 'victim', password: PASSWORDS.old }),
+      await post('/auth/password', { currentPassword: PASSWORDS.old, newPassword: PASSWORDS.next }, token),
+    ];
+  }
+
   function expectClean(text: string, token: string): void {
     expect(text).not.toMatch(/\$2[aby]\$\d\d\$/);
     for (const secret of [...Object.values(PASSWORDS), token, token.slice(-32), USER_AGENT]) expect(text).not.toContain(secret);
@@ -66,11 +75,7 @@ describe('the logs when Redis refuses a write', () => {
     // HSET stores password hashes and sessions; session checks never use it, so the token still works.
     await redis.redis.acl('SETUSER', 'default', '-hset');
 
-    const answers = [
-      await post('/auth/register', { username: 'newcomer', password: PASSWORDS.newcomer }),
-      await post('/auth/login', { username: 'victim', password: PASSWORDS.old }),
-      await post('/auth/password', { currentPassword: PASSWORDS.old, newPassword: PASSWORDS.next }, token),
-    ];
+    const answers = await secretWrites(token);
 
     // A refusal by the server's ACL is the operator's to fix: answered 503, like any store fault.
     expect(answers.map((a) => a.status)).toEqual([503, 503, 503]);
@@ -84,11 +89,7 @@ describe('the logs when Redis refuses a write', () => {
     const token = await registeredToken();
     await redis.redis.config('SET', 'maxmemory', '1');
 
-    const answers = [
-      await post('/auth/register', { username: 'newcomer', password: PASSWORDS.newcomer }),
-      await post('/auth/login', { username: 'victim', password: PASSWORDS.old }),
-      await post('/auth/password', { currentPassword: PASSWORDS.old, newPassword: PASSWORDS.next }, token),
-    ];
+    const answers = await secretWrites(token);
 
     // A script whose first writes Redis lets through may still finish (then only its audit entry fails).
     expect(answers.map((a) => a.status)).toEqual([503, 503, expect.any(Number)]);

@@ -6,25 +6,22 @@ import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
 import type { Locator, Page } from 'playwright-core';
-import { BACKENDS, uniquePrefix } from '../support/backends';
+import { BACKENDS } from '../support/backends';
 import { launchBrowser, type TestBrowser } from '../support/browser';
-import { logIn, signUpAndLogIn, startTestService, type TestService } from '../support/service';
+import { logIn, signUpAndLogIn } from '../support/service';
+import { useService } from '../support/serviceFixture';
 
 const SCREENSHOTS = path.resolve(__dirname, '../../test-artifacts/screenshots');
 const PASSWORD = 'correct horse battery';
 
 describe('the pages in headless Chromium', () => {
-  let redis: Redis;
-  let service: TestService;
+  // A real bcrypt cost makes a password change slow enough that a second click lands before its answer.
+  const suite = useService(BACKENDS[0], { COOKIE_TRANSPORT: 'on', BCRYPT_COST: '12' });
   let browser: TestBrowser;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    redis = (await BACKENDS[0].connect()) as Redis;
-    // A real bcrypt cost makes a password change slow enough that a second click lands before its answer.
-    service = await startTestService(redis, { KEY_PREFIX: uniquePrefix(), COOKIE_TRANSPORT: 'on', BCRYPT_COST: '12' });
   });
   beforeEach(async () => {
     browser = await launchBrowser();
@@ -32,30 +29,26 @@ describe('the pages in headless Chromium', () => {
   afterEach(async () => {
     await browser?.close();
   });
-  afterAll(async () => {
-    await service?.close();
-    await redis?.quit();
-  });
 
   async function logInThroughForm(page: Page, username: string, password = PASSWORD, path = '/account'): Promise<void> {
-    await page.goto(service.url + path);
+    await page.goto(suite.service.url + path);
     await page.waitForURL(/\/login\?next=/);
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(service.url + path);
+    await page.waitForURL(suite.service.url + path);
   }
 
   it('logs in through the form, shows /account and signs out another device from it', async () => {
-    await signUpAndLogIn(service, 'chromium-anna');
-    const { token: laptop } = await logIn(service, 'chromium-anna', PASSWORD, { type: 'laptop', name: 'Work laptop' });
+    await signUpAndLogIn(suite.service, 'chromium-anna');
+    const { token: laptop } = await logIn(suite.service, 'chromium-anna', PASSWORD, { type: 'laptop', name: 'Work laptop' });
     const page = await browser.context.newPage();
-    await page.goto(`${service.url}/login`);
+    await page.goto(`${suite.service.url}/login`);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'login.png'), fullPage: true });
     await logInThroughForm(page, 'chromium-anna');
 
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
-    const cookies = await browser.context.cookies(service.url);
+    const cookies = await browser.context.cookies(suite.service.url);
     expect(cookies).toEqual([expect.objectContaining({ name: '__Host-tessera', httpOnly: true, secure: true, sameSite: 'Lax', path: '/' })]);
     const devices = page.getByRole('table');
     await toHaveCount(devices.getByRole('row'), 4); // header, this browser, the laptop, the first login
@@ -65,11 +58,11 @@ describe('the pages in headless Chromium', () => {
     await page.getByRole('button', { name: 'Sign out Work laptop' }).click();
     await page.getByText('That device is signed out.').waitFor();
     await toHaveCount(devices.getByRole('row'), 3);
-    expect((await service.call('GET', '/auth/session', { token: laptop })).status).toBe(401);
+    expect((await suite.service.call('GET', '/auth/session', { token: laptop })).status).toBe(401);
   });
 
   it('changes the password from /account, and a submit clicked twice acts once', async () => {
-    await signUpAndLogIn(service, 'chromium-pw');
+    await signUpAndLogIn(suite.service, 'chromium-pw');
     const page = await browser.context.newPage();
     await logInThroughForm(page, 'chromium-pw');
 
@@ -94,36 +87,36 @@ describe('the pages in headless Chromium', () => {
     expect(posts.filter((url) => url.endsWith('/account/password'))).toHaveLength(2);
     // The first is still hashing the new password when the second is answered: wait for it.
     const passwordChanges = async () =>
-      (await service.admin.audit.page(100)).entries.filter((e) => e.type === 'password.changed' && e.actor.name === 'chromium-pw');
+      (await suite.service.admin.audit.page(100)).entries.filter((e) => e.type === 'password.changed' && e.actor.name === 'chromium-pw');
     let changes = await passwordChanges();
     for (const deadline = Date.now() + 10_000; changes.length === 0 && Date.now() < deadline; changes = await passwordChanges()) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(changes.map((e) => e.outcome)).toEqual(['success']);
-    await logIn(service, 'chromium-pw', 'a brand new secret');
+    await logIn(suite.service, 'chromium-pw', 'a brand new secret');
     await page.getByRole('link', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
   });
 
   it('goes back to /login once the session is revoked elsewhere', async () => {
-    const { token } = await signUpAndLogIn(service, 'chromium-revoked');
+    const { token } = await signUpAndLogIn(suite.service, 'chromium-revoked');
     const page = await browser.context.newPage();
     await logInThroughForm(page, 'chromium-revoked');
-    expect((await service.call('POST', '/auth/logout-all', { token })).status).toBe(204);
+    expect((await suite.service.call('POST', '/auth/logout-all', { token })).status).toBe(204);
 
     await page.reload();
-    await page.waitForURL(`${service.url}/login?next=%2Faccount`);
+    await page.waitForURL(`${suite.service.url}/login?next=%2Faccount`);
     await page.getByRole('heading', { name: 'Log in' }).waitFor();
-    expect(await browser.context.cookies(service.url)).toEqual([]);
+    expect(await browser.context.cookies(suite.service.url)).toEqual([]);
   });
 
   it('refuses a form posted from a page on another origin', async () => {
-    const { token: other } = await signUpAndLogIn(service, 'chromium-victim');
+    const { token: other } = await signUpAndLogIn(suite.service, 'chromium-victim');
     const page = await browser.context.newPage();
     await logInThroughForm(page, 'chromium-victim');
     // Even a leaked CSRF token does not help a page on another origin (here: another port, same site).
     const csrf = await page.locator('meta[name="csrf-token"]').getAttribute('content');
-    const attacker = await startAttacker(`${service.url}/account/sign-out-others`, csrf!);
+    const attacker = await startAttacker(`${suite.service.url}/account/sign-out-others`, csrf!);
     try {
       await page.goto(attacker.url);
       const [answer] = await Promise.all([
@@ -136,14 +129,14 @@ describe('the pages in headless Chromium', () => {
     } finally {
       await attacker.close();
     }
-    expect((await service.call('GET', '/auth/session', { token: other })).status).toBe(200);
-    await page.goto(`${service.url}/account`);
+    expect((await suite.service.call('GET', '/auth/session', { token: other })).status).toBe(200);
+    await page.goto(`${suite.service.url}/account`);
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
   });
 
   it('shows /admin to an admin: search, a user’s sessions and the audit entries', async () => {
-    await service.accounts.createAccount('chromium-admin', PASSWORD, ['admin']);
-    await signUpAndLogIn(service, 'chromium-bob', PASSWORD, { type: 'ios', name: 'Bob’s iPhone' });
+    await suite.service.accounts.createAccount('chromium-admin', PASSWORD, ['admin']);
+    await signUpAndLogIn(suite.service, 'chromium-bob', PASSWORD, { type: 'ios', name: 'Bob’s iPhone' });
     const page = await browser.context.newPage();
     await logInThroughForm(page, 'chromium-admin', PASSWORD, '/admin');
     await page.getByLabel('Username starts with').fill('chromium-b');
