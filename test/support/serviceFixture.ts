@@ -1,8 +1,9 @@
 /**
  * The per-backend setup the HTTP suites share: a client of one backend and the real service on a
  * free port under a key prefix no other suite uses. useService starts one service for the whole
- * describe block; useServices starts one per test, configured by the test. Call them in a describe
- * body; read their fields in tests and later hooks.
+ * describe block; useServices starts one per test, configured by the test; useInstancePair starts
+ * two instances that share one prefix. Call them in a describe body; read their fields in tests
+ * and later hooks.
  */
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import { uniquePrefix, type Backend } from './backends';
@@ -81,6 +82,53 @@ export function useServices(backend: Backend): ServicesFixture {
     },
   };
   return fixture;
+}
+
+export interface InstancePairFixture {
+  /** Two instances under one key prefix, each with a client of its own, as two processes behind a load balancer. */
+  readonly a: TestService;
+  readonly b: TestService;
+  /** Starts another such pair under a fresh prefix, with `env` on top of the block's; it stops when the test ends. */
+  pair(env?: Record<string, string>): Promise<[TestService, TestService]>;
+}
+
+/** For suites about what instances share through Redis: a pair for the block, and more on demand. */
+export function useInstancePair(backend: Backend, env: Record<string, string> = {}): InstancePairFixture {
+  let clients: [Redis | Cluster, Redis | Cluster] | undefined;
+  let first: [TestService, TestService] | undefined;
+  const extra: TestService[] = [];
+
+  const start = async (more: Record<string, string>): Promise<[TestService, TestService]> => {
+    const [redisA, redisB] = started(clients, 'the pair’s clients');
+    const shared = { KEY_PREFIX: uniquePrefix(), ...env, ...more };
+    return Promise.all([startTestService(redisA, shared), startTestService(redisB, shared)]);
+  };
+
+  beforeAll(async () => {
+    clients = await Promise.all([backend.connect(), backend.connect()]);
+    first = await start({});
+  });
+  afterEach(async () => {
+    await Promise.all(extra.splice(0).map((service) => service.close()));
+  });
+  afterAll(async () => {
+    await Promise.all(first?.map((service) => service.close()) ?? []);
+    await Promise.all(clients?.map((client) => client.quit()) ?? []);
+  });
+
+  return {
+    get a() {
+      return started(first, 'a')[0];
+    },
+    get b() {
+      return started(first, 'b')[1];
+    },
+    async pair(more = {}) {
+      const services = await start(more);
+      extra.push(...services);
+      return services;
+    },
+  };
 }
 
 function started<T>(value: T | undefined, name: string): T {
