@@ -17,9 +17,11 @@ const STYLESHEET = path.join(path.dirname(require.resolve('d3-flame-graph')), 'd
 const PAGE_SCRIPT = `
 import flamegraph from 'd3-flame-graph';
 import { select } from 'd3-selection';
-window.drawFlameGraph = (data, width, title) => {
+window.drawFlameGraph = async (data, width, title) => {
   const chart = flamegraph().width(width).cellHeight(18).transitionDuration(0).selfValue(true).minFrameSize(2).title(title);
   select('#chart').datum(data).call(chart);
+  // Frames get their widths in a d3 transition, which runs on a later animation frame even at duration 0.
+  await new Promise((resolve) => setTimeout(resolve, 500));
   // XMLSerializer, not outerHTML: the labels' XHTML inside foreignObject keeps its namespace.
   return new XMLSerializer().serializeToString(document.querySelector('#chart svg'));
 };
@@ -41,7 +43,7 @@ export async function renderFlameGraph(tree: Frame, title: string, width = 1400)
     await page.setContent('<!doctype html><meta charset="utf-8"><div id="chart"></div>');
     await page.addScriptTag({ content: bundled.outputFiles[0].text });
     const svg = await page.evaluate(
-      ([data, w, t]) => (globalThis as unknown as { drawFlameGraph(d: unknown, w: number, t: string): string }).drawFlameGraph(data, w, t),
+      ([data, w, t]) => (globalThis as unknown as { drawFlameGraph(d: unknown, w: number, t: string): Promise<string> }).drawFlameGraph(data, w, t),
       [tree, width, title] as const,
     );
     const style = `<style>${readFileSync(STYLESHEET, 'utf8')} .d3-flame-graph-label { font: 11px sans-serif; }</style>`;
