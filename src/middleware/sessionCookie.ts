@@ -40,8 +40,12 @@ export class SessionCookie {
 
   /** Sets the cookie to the token, living until the session's idle expiry. */
   write(ctx: Context, token: string, expiresAt: Date): void {
-    const maxAgeSeconds = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
-    this.setHeader(ctx, `${this.name}=${token}; Max-Age=${maxAgeSeconds}`);
+    this.writeFor(ctx, token, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  }
+
+  /** Sets the cookie to a value living `maxAgeSeconds`. */
+  writeFor(ctx: Context, value: string, maxAgeSeconds: number): void {
+    this.setHeader(ctx, `${this.name}=${value}; Max-Age=${Math.max(0, maxAgeSeconds)}`);
   }
 
   /** Tells the browser to drop the cookie. */

@@ -89,7 +89,7 @@ export class FormActions {
     if (!keep || Object.values(keep).every((v) => v === '')) return back;
     const value = encodeDraft(keep);
     if (!value) return back;
-    this.draftCookie.write(ctx, value, new Date(Date.now() + FORM_DRAFT_TTL_SECONDS * 1000));
+    this.draftCookie.writeFor(ctx, value, FORM_DRAFT_TTL_SECONDS);
     return withParam(back, 'draft', '1');
   }
 }
