@@ -20,7 +20,8 @@ describe('WORKERS', () => {
     try {
       await waitForReady(service);
       // Ready means one worker listens; the other may still be starting, so ask until both have answered.
-      for (let i = 0; i < 200 && healthzServers().size < 2; i += 1) expect(await status(`${url}/healthz`)).toBe(200);
+      const deadline = Date.now() + 60_000;
+      while (healthzServers().size < 2 && Date.now() < deadline) expect(await status(`${url}/healthz`)).toBe(200);
       child.kill('SIGTERM');
       expect(await service.exit).toBe(0);
     } finally {
