@@ -38,8 +38,8 @@ const LAYERS: [string, RegExp][] = [
   ['token parsing', /^\S+ src\/tokens\/(token|sessionId)\.ts$/],
   ['SHA-256 of the secret', /^(hashSecret \S+|\S+ node:internal\/crypto\/hash)$/],
   ['the store: keys, guard, reply', /^\S+ src\/store\//],
-  ['ioredis: building and writing the command', /^\S+ ioredis\/built\/(Script|Command|Redis|Pipeline|autoPipelining|utils\/\S+|cluster\/\S+)$/],
-  ['ioredis: reading replies', /^\S+ (redis-parser\/\S+|ioredis\/built\/DataHandler)$/],
+  ['ioredis: building and writing the command', /^\S+ ioredis\/built\/((Script|Command|Redis|Pipeline|autoPipelining)\.js|utils\/\S+|cluster\/\S+)$/],
+  ['ioredis: reading replies', /^\S+ (redis-parser\/\S+|ioredis\/built\/DataHandler\.js)$/],
   ['socket writes (syscalls)', /^(writev|writeBuffer|writeUtf8String|writeLatin1String)$/],
   ['garbage collection', /^\(garbage collector\)$/],
 ];
