@@ -1,6 +1,7 @@
 /**
- * `npm run profile -- [--server tessera|service|limit] [--seconds N] [--label NAME]`: where a
- * token check's CPU goes. One bench server on its core, Redis and wrk on the other (as in the
+ * `npm run profile -- [--server tessera|service|limit] [--list] [--seconds N] [--label NAME]`:
+ * where a token check's CPU goes (with --list, the service's GET /auth/sessions for a user
+ * holding a full set of sessions, as the bench's listing load sends it). One bench server on its core, Redis and wrk on the other (as in the
  * comparison), V8's CPU profiler on for a measured window of load after a warm-up; then
  * docs/profile/<label>.svg (a flame graph) and docs/profile/<label>.md (the cost per request of
  * each layer and the hottest frames). The CPU figures are the server's own, per request, so a
@@ -20,7 +21,7 @@ import { teardown, teardownOnExit } from './teardown';
 
 const OUT_DIR = path.join(__dirname, '..', 'docs', 'profile');
 const SERVERS: ServerModule[] = ['tessera', 'service', 'limit'];
-const USAGE = 'Usage: npm run profile -- [--server tessera|service|limit] [--seconds N] [--label NAME]';
+const USAGE = 'Usage: npm run profile -- [--server tessera|service|limit] [--list] [--seconds N] [--label NAME]';
 const CONNECTIONS = 64;
 const WARMUP_SECONDS = 2;
 
@@ -46,20 +47,25 @@ const LAYERS: [string, RegExp][] = [
 
 interface ProfileOptions {
   server: ServerModule;
+  list: boolean;
   seconds: number;
   label: string;
 }
 
 function parseOptions(argv: string[]): ProfileOptions {
-  const options: ProfileOptions = { server: 'tessera', seconds: 10, label: '' };
+  const options: ProfileOptions = { server: 'tessera', list: false, seconds: 10, label: '' };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
-    if (flag === '--server' && SERVERS.includes(value as ServerModule)) options.server = value as ServerModule;
+    if (flag === '--list') {
+      options.list = true;
+      i -= 1;
+    } else if (flag === '--server' && SERVERS.includes(value as ServerModule)) options.server = value as ServerModule;
     else if (flag === '--seconds' && Number(value) >= 1) options.seconds = Number(value);
     else if (flag === '--label' && /^[\w.-]+$/.test(value ?? '')) options.label = value;
     else throw new Error(USAGE);
   }
-  options.label ||= options.server;
+  if (options.list && options.server !== 'service') throw new Error(`--list profiles the service\n${USAGE}`);
+  options.label ||= options.list ? 'service-list' : options.server;
   return options;
 }
 
@@ -75,7 +81,9 @@ async function main(): Promise<void> {
       { redis: redis.target, keyPrefix: `profile-${options.server}`, bcryptCost: 4, stormAccounts: 0, port: 0, requestLog: options.server === 'service' },
       { cpus: cpus.server, stdoutFile: path.join(scratch, 'stdout.log') },
     );
-    const load = { url: server.url, headers: server.headers, connections: CONNECTIONS, cpus: cpus.load };
+    const load = options.list
+      ? { url: new URL('/auth/sessions', server.url).toString(), headers: server.extraHeaders.lister, connections: CONNECTIONS, cpus: cpus.load }
+      : { url: server.url, headers: server.headers, connections: CONNECTIONS, cpus: cpus.load };
     await runLoad({ ...load, durationSeconds: WARMUP_SECONDS });
     const before = await server.requestsReceived();
     await server.startProfile();
@@ -90,7 +98,7 @@ async function main(): Promise<void> {
     const tree = callTree(profile);
     const micros = sampleMicros(profile);
     const busyMicrosPerRequest = (totalSamples(tree) * micros) / requests;
-    const title = `${options.server}: ${busyMicrosPerRequest.toFixed(1)} µs of CPU per request (${requests} requests, ${Math.round(result.requestsPerSecond)} req/s)`;
+    const title = `${options.list ? 'service GET /auth/sessions' : options.server}: ${busyMicrosPerRequest.toFixed(1)} µs of CPU per request (${requests} requests, ${Math.round(result.requestsPerSecond)} req/s)`;
     mkdirSync(OUT_DIR, { recursive: true });
     writeFileSync(path.join(OUT_DIR, `${options.label}.svg`), await renderFlameGraph(tree, title));
     const report = summary(options, title, costByLayer(tree, LAYERS, micros, requests), hottest(tree, 15));
