@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTesseraClient, memoryStorage, SessionEndedError, type SessionEndedReason, type SignedIn } from 'tessera-sessions/client';
 import { BACKENDS } from '../support/backends';
+import { spentRefreshesOf } from '../support/keys';
 import { signUpAndLogIn } from '../support/service';
 import { useService } from '../support/serviceFixture';
 
@@ -43,8 +44,7 @@ describe.each(BACKENDS)('the client SDK in Node against $name Redis', (backend) 
     expect(new Set(bodies.map((b) => b.session.id)).size).toBe(1);
     expect(sent.filter((line) => line === 'POST /auth/refresh')).toHaveLength(1);
     // At the server: the family spent exactly one refresh token.
-    const [tag, familyId] = [refreshToken.slice(6, 16), refreshToken.slice(16, 28)];
-    expect(await suite.redis.zcard(`${suite.prefix}:v1:{${tag}}:r:${familyId}:x`)).toBe(1);
+    expect(await suite.redis.zcard(spentRefreshesOf(suite.prefix, refreshToken))).toBe(1);
     expect((await storage.get())!.refreshToken).not.toBe(refreshToken);
   });
 

@@ -14,8 +14,10 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import pino from 'pino';
 import { createApp } from '../../src/http/app';
+import { parseToken } from '../../src/tokens/token';
 import { BACKENDS } from '../support/backends';
 import { launchBrowser, type TestBrowser } from '../support/browser';
+import { sessionKeyOf, spentRefreshesOf } from '../support/keys';
 import { signUpAndLogIn } from '../support/service';
 import { useService } from '../support/serviceFixture';
 
@@ -85,8 +87,7 @@ describe('the client example page in two Chromium tabs', () => {
 
     // The session lapses: Redis expires its key now rather than after the idle timeout, so the
     // new session cannot lapse in turn on a busy machine before both tabs have used it.
-    const sessionId = before.token.slice(5, 27);
-    expect(await suite.redis.pexpire(`${suite.prefix}:v1:{${sessionId.slice(0, 10)}}:s:${sessionId.slice(10)}`, 1)).toBe(1);
+    expect(await suite.redis.pexpire(sessionKeyOf(suite.prefix, parseToken(before.token)!.sessionId), 1)).toBe(1);
     await sleep(50);
     const statuses = await Promise.all([first, second].map((page) => page.evaluate(() => (globalThis as unknown as ExampleWindow).tesseraExample.loadSessions())));
     expect(statuses).toEqual([200, 200]);
@@ -98,8 +99,7 @@ describe('the client example page in two Chromium tabs', () => {
     const [afterFirst, afterSecond] = [await storedPair(first), await storedPair(second)];
     expect(afterFirst).toEqual(afterSecond);
     expect(afterFirst.refreshToken).not.toBe(before.refreshToken);
-    const [tag, familyId] = [before.refreshToken.slice(6, 16), before.refreshToken.slice(16, 28)];
-    expect(await suite.redis.zcard(`${suite.prefix}:v1:{${tag}}:r:${familyId}:x`)).toBe(1);
+    expect(await suite.redis.zcard(spentRefreshesOf(suite.prefix, before.refreshToken))).toBe(1);
     const { entries } = await suite.service.admin.audit.page(100);
     expect(entries.filter((entry) => entry.type === 'refresh.reused')).toEqual([]);
     expect(await first.locator('#sessions li').count()).toBeGreaterThan(0);

@@ -152,7 +152,7 @@ describe('the event stream', () => {
   it('never fails the act it records: a login whose event cannot be written still succeeds, and the loss is counted', async () => {
     const prefix = uniquePrefix();
     // A key of the wrong type makes every XADD fail, as a broken stream would.
-    await suite.redis.set(`${prefix}:v1:events`, 'not a stream');
+    await suite.redis.set(new KeySpace(prefix).events(), 'not a stream');
     const service = await suite.serve({ KEY_PREFIX: prefix, EVENT_STREAM: 'on', METRICS_PORT: '0' });
     const { token } = await signUpAndLogIn(service, 'unrecorded');
     expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);

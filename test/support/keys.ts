@@ -1,5 +1,6 @@
 /** Redis keys in tests come from the key space, as in the code under test; none is spelled by hand. */
 import { KeySpace } from '../../src/store/keys';
+import { parseRefreshToken } from '../../src/tokens/refreshToken';
 import { parseSessionId } from '../../src/tokens/sessionId';
 
 export { KeySpace };
@@ -13,6 +14,13 @@ export function userKeysOf(prefix: string, sessionId: string) {
 export function sessionKeyOf(prefix: string, sessionId: string): string {
   const { tag, localId } = partsOf(sessionId);
   return new KeySpace(prefix).session(tag, localId);
+}
+
+/** The sorted set of the spent refresh tokens of the family this refresh token belongs to. */
+export function spentRefreshesOf(prefix: string, refreshToken: string): string {
+  const parsed = parseRefreshToken(refreshToken);
+  if (!parsed) throw new Error('not a refresh token');
+  return new KeySpace(prefix).forUser(parsed.tag).spentRefreshes(parsed.familyId);
 }
 
 function partsOf(sessionId: string) {
