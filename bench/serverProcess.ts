@@ -10,7 +10,7 @@ import { onCpus } from './cpus';
 import { nodeRunning } from './node';
 import type { FromBench, ToBench } from './servers/host';
 import type { ServerModule, ServerSetup } from './servers/types';
-import { onTeardown } from './teardown';
+import { stopChildOnTeardown } from './teardown';
 
 const HOST = path.join(__dirname, 'servers', 'host.ts');
 const READY_TIMEOUT_MS = 120_000;
@@ -52,14 +52,7 @@ export async function startServerProcess(
     env: { ...process.env, BENCH_SERVER_SETUP: JSON.stringify(setup) },
   });
   if (stdout !== null) closeSync(stdout);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = onTeardown(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  });
+  const { stop } = stopChildOnTeardown(child, STOP_TIMEOUT_MS);
 
   const ready = await new Promise<Extract<ToBench, { type: 'ready' }>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server ${module} was not ready within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);

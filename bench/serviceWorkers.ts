@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisTarget } from '../src';
 import { nodeRunning } from './node';
 import { STORM_PASSWORD } from './servers/types';
-import { onTeardown } from './teardown';
+import { stopChildOnTeardown } from './teardown';
 
 const MAIN = path.join(__dirname, '..', 'src', 'server', 'main.ts');
 const READY_TIMEOUT_MS = 120_000;
@@ -42,15 +42,8 @@ export async function startServiceWorkers(workers: number, redis: RedisTarget & 
       LOG_LEVEL: 'warn',
     },
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = onTeardown(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    // The primary stops its workers gracefully (workers.ts) and then exits.
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  });
+  // The primary stops its workers gracefully (workers.ts) and then exits.
+  const { stop, exited } = stopChildOnTeardown(child, STOP_TIMEOUT_MS);
   const base = `http://127.0.0.1:${port}`;
   try {
     await untilReady(base, exited);

@@ -3,6 +3,7 @@
  * when the run ends, fails, or is interrupted (Ctrl-C, SIGTERM), so no redis-server, app process
  * or load generator outlives the bench.
  */
+import type { ChildProcess } from 'node:child_process';
 
 type Step = () => Promise<void> | void;
 
@@ -33,6 +34,22 @@ export function teardown(): Promise<void> {
     }
   })();
   return running;
+}
+
+/**
+ * Registers the stop of a child process: SIGTERM (it finishes what it serves and exits), SIGKILL
+ * if it has not exited after `graceMs`. Resolves `exited` when it exits, asked or not.
+ */
+export function stopChildOnTeardown(child: ChildProcess, graceMs: number): { stop: () => Promise<void>; exited: Promise<void> } {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = onTeardown(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  });
+  return { stop, exited };
 }
 
 /**
