@@ -17,7 +17,7 @@ describe('when a Redis Cluster master fails over to its replica', () => {
     redis = createRedisClient({ kind: 'cluster', nodes: cluster.nodes }, { logger: null }) as Cluster;
     await waitUntilReady(redis, 10_000);
     // Many users sign up at once from one address: throttling is not what this suite is about.
-    service = await startTestService(redis, { DURABLE_REPLICAS: '1', DURABLE_TIMEOUT: '300ms', RATE_LIMITS: 'off' });
+    service = await startTestService(redis, { DURABLE_REPLICAS: '1', DURABLE_TIMEOUT: '1s', RATE_LIMITS: 'off' });
   }, 60_000);
   afterAll(async () => {
     await service.close();

@@ -33,7 +33,7 @@ describe('security writes on a Redis master with a replica', () => {
       // A reuse grace of 1ms: a spent refresh token presented again is reuse, not a retry.
       service = await startTestService(redis, {
         DURABLE_REPLICAS: '1',
-        DURABLE_TIMEOUT: '300ms',
+        DURABLE_TIMEOUT: '1s',
         PASSWORD_CHECKS_PER_ADDRESS: '16',
         REFRESH_REUSE_GRACE: '1ms',
         ...ADMIN,

@@ -18,7 +18,7 @@ describe('behind Redis Sentinel, when the master dies', () => {
     service = await startTestService(redis, {
       REDIS_SENTINELS: setup.sentinels.map((s) => `${s.host}:${s.port}`).join(','),
       REDIS_SENTINEL_MASTER: setup.masterName,
-      DURABLE_TIMEOUT: '300ms',
+      DURABLE_TIMEOUT: '1s',
     });
   }, 60_000);
   afterAll(async () => {
