@@ -5,7 +5,8 @@
  * comparison), V8's CPU profiler on for a measured window of load after a warm-up; then
  * docs/profile/<label>.svg (a flame graph) and docs/profile/<label>.md (the cost per request of
  * each layer and the hottest frames). The CPU figures are the server's own, per request, so a
- * busy machine inflates them less than it does throughput.
+ * busy machine inflates them less than it does throughput. V8 samples the JavaScript thread only:
+ * work on libuv's threads (asynchronous file writes, such as the log's) is not in the figures.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,8 +34,8 @@ const WARMUP_SECONDS = 2;
 const LAYERS: [string, RegExp][] = [
   ['HTTP: parsing, headers, response (node:_http_*, net)', /node:(_http_\w+|net)$/],
   ['Koa and @koa/router', /^\S+ (koa|koa-compose|@koa\/router|delegates|on-finished|ee-first|statuses|only)\//],
-  ['the route handler and other middleware', /^\S+ (bench\/servers|src\/http)\//],
   ['request log (pino)', /^\S+ (src\/http\/requestLog\S*|pino\/\S+|sonic-boom\/\S+)$/],
+  ['the route handler and other middleware', /^\S+ (bench\/servers|src\/http)\//],
   ['authenticate(): middleware and session service', /^\S+ src\/(middleware|sessions)\//],
   ['token parsing', /^\S+ src\/tokens\/(token|sessionId)\.ts$/],
   ['SHA-256 of the secret', /^(hashSecret \S+|\S+ node:internal\/crypto\/hash)$/],

@@ -52,6 +52,25 @@ describe('when Redis fails', () => {
     await eventually(async () => (await service.call('GET', '/auth/session', { token })).status === 200);
   });
 
+  it('answers every one of many concurrent checks with 503 while Redis hangs, none left hanging', async () => {
+    const { server, service } = fixture;
+    const { token } = await signUpAndLogIn(service, 'crowded');
+    server.signal('SIGSTOP');
+    try {
+      // Spread over several event-loop turns, so checks queue behind a pipelined batch already waiting on Redis.
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, async (_, i) => {
+          await new Promise((resolve) => setTimeout(resolve, (i % 6) * 20));
+          return service.call('GET', '/auth/session', { token });
+        }),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(Array(30).fill(503));
+    } finally {
+      server.signal('SIGCONT');
+    }
+    await eventually(async () => (await service.call('GET', '/auth/session', { token })).status === 200);
+  });
+
   it('never answers a revoked token with 200 across a crash and restart', async () => {
     const { server, service } = fixture;
     const { token } = await signUpAndLogIn(service, 'revoked');
