@@ -12,11 +12,6 @@ export const FAIL_FAST_REDIS_OPTIONS: Readonly<RedisOptions> = Object.freeze({
   commandTimeout: 1000,
   connectTimeout: 1000,
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
-  // Commands issued in one tick (concurrent requests' token checks) go out in one socket write:
-  // a quarter to a half less CPU per request under load (docs/profile/), same replies. One batch is
-  // in flight at a time, so with Redis hung a check may wait out the batch ahead of it: 503 within
-  // about two command timeouts rather than one.
-  enableAutoPipelining: true,
 });
 
 export interface RedisNode {
@@ -75,10 +70,6 @@ function connect(target: RedisTarget, options: RedisOptions): Redis | Cluster {
   if (target.kind === 'cluster') {
     return new Cluster(target.nodes, {
       enableOfflineQueue: false,
-      // A Cluster auto-pipeline groups commands by node, not slot, and ioredis follows a MOVED or
-      // ASK inside one only when every command in it got the same answer: while slots move, checks
-      // would answer 503 until the slot map is refreshed. Each command is sent alone instead.
-      enableAutoPipelining: false,
       redisOptions: target.password ? { ...options, password: target.password } : options,
       clusterRetryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
       retryDelayOnFailover: 100,

@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import { createRedisClient, waitUntilReady } from '../../src';
-import { BACKENDS } from '../support/backends';
 import { startRedis, type RedisProcess } from '../support/redisServer';
 
 describe('createRedisClient', () => {
@@ -10,24 +9,6 @@ describe('createRedisClient', () => {
     server = await startRedis();
   });
   afterAll(() => server.destroy());
-
-  it('pipelines the commands issued in one tick on one Redis, and sends each alone to a Cluster', async () => {
-    const standalone = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${server.port}` }, { logger: null });
-    const cluster = await BACKENDS.find((backend) => backend.name === 'cluster')!.connect();
-    try {
-      await waitUntilReady(standalone);
-      const alone = Promise.all([standalone.ping(), standalone.ping(), standalone.ping()]);
-      expect(standalone.autoPipelineQueueSize).toBe(3);
-      expect(await alone).toEqual(['PONG', 'PONG', 'PONG']);
-      // ioredis follows a MOVED inside a Cluster batch only when every command got the same one.
-      const spread = Promise.all(['a', 'b', 'c'].map((key) => cluster.get(`pipelining-${key}`)));
-      expect(cluster.autoPipelineQueueSize).toBe(0);
-      expect(await spread).toEqual([null, null, null]);
-    } finally {
-      standalone.disconnect();
-      cluster.disconnect();
-    }
-  });
 
   it('can be awaited until ready, so the first command is not refused', async () => {
     const redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${server.port}` }, { logger: null });
