@@ -82,18 +82,9 @@ const SAFE_OPTIONS = {
   redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
 } satisfies Pick<LoggerOptions, 'serializers' | 'redact'>;
 
-/** What stdout may hold unwritten when it is slower than the log (a stuck pipe): beyond it, lines are dropped, not memory. */
-const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
-
-/**
- * A new logger with the safe serializers and redaction, writing to stdout asynchronously: lines
- * logged while a write is in flight leave together in the next one, so a busy service makes one
- * write per batch of requests instead of one per request. pino flushes what is pending when the
- * process exits, even on an uncaught error; a signal the process does not handle (SIGKILL, or a
- * SIGTERM before start-up has installed its handler) loses the last lines.
- */
+/** A new logger with the safe serializers and redaction. */
 export function createLogger(level: string): Logger {
-  return pino({ level, ...SAFE_OPTIONS }, pino.destination({ dest: 1, sync: false, maxLength: MAX_UNWRITTEN_BYTES }));
+  return pino({ level, ...SAFE_OPTIONS });
 }
 
 /** Any logger (an embedding app's own, say) made safe: a child with the same serializers and redaction. */
