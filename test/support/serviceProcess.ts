@@ -27,8 +27,12 @@ export interface ServiceProcess {
   exit: Promise<number | null>;
 }
 
-/** Spawns the service with a key prefix of its own, info logs, cheap hashing and `env` on top. */
-export async function spawnService(env: Record<string, string>): Promise<ServiceProcess> {
+/**
+ * Spawns the service with a key prefix of its own, info logs, cheap hashing and `env` on top.
+ * With `unreadStdout`, nothing ever reads its stdout (a stuck log shipper): output() and
+ * logLines() then hold its stderr only.
+ */
+export async function spawnService(env: Record<string, string>, { unreadStdout = false } = {}): Promise<ServiceProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/server/main.ts'], {
     cwd: REPO_ROOT,
@@ -46,7 +50,8 @@ export async function spawnService(env: Record<string, string>): Promise<Service
     detached: true,
   });
   let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
+  if (unreadStdout) child.stdout.pause();
+  else child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   return {
     child,
