@@ -38,7 +38,7 @@ end
 
 local seen = tonumber(lastSeen)
 -- The last slide set the key's expiry to this, so it needs no PEXPIRETIME to read back (after a
--- change of the idle timeout, the key's own expiry catches up at the next slide, a second at most).
+-- change of the idle timeout, the key's own expiry catches up at its next slide).
 local expires = math.min(seen + tonumber(ARGV[2]), absolute)
 if now - seen >= tonumber(ARGV[6]) then
   -- Slid moments ago otherwise: writing nothing keeps a busy token off the AOF and the replication stream.
