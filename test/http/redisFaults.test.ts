@@ -57,7 +57,7 @@ describe('when Redis fails', () => {
     const { token } = await signUpAndLogIn(service, 'crowded');
     server.signal('SIGSTOP');
     try {
-      // Spread over several event-loop turns, so checks queue behind a pipelined batch already waiting on Redis.
+      // Spread over several event-loop turns, so later checks find earlier ones still waiting on Redis.
       const answers = await Promise.all(
         Array.from({ length: 30 }, async (_, i) => {
           await new Promise((resolve) => setTimeout(resolve, (i % 6) * 20));
