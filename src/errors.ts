@@ -220,6 +220,25 @@ export class ConflictError extends TesseraError {
 }
 
 /**
+ * 422: an Idempotency-Key already used for another request (another body, method or path) by the
+ * same caller within a day (draft-ietf-httpapi-idempotency-key-header §2.7). Nothing was done.
+ */
+export class IdempotencyKeyReusedError extends TesseraError {
+  constructor() {
+    super(422, 'idempotency-key-reused', 'Idempotency key reused', 'This Idempotency-Key was used for another request; use a new key for a new request.');
+  }
+}
+
+/** 409: the first request with this Idempotency-Key has not answered yet. Nothing was done; retry later. */
+export class IdempotencyKeyInFlightError extends TesseraError {
+  constructor() {
+    super(409, 'idempotency-key-in-flight', 'Request in flight', 'A request with this Idempotency-Key is still being processed; retry shortly to get its answer.', {
+      headers: { 'Retry-After': '1' },
+    });
+  }
+}
+
+/**
  * 429: too many attempts (failed logins, registrations, password checks in flight) from this
  * client or at this username. Says when to try again, never which limit it was, so an unknown
  * username answers as a known one does.

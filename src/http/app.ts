@@ -5,6 +5,7 @@ import type { AccountService } from '../accounts/accountService';
 import type { AdminService } from '../admin/adminService';
 import { authenticate } from '../middleware/authenticate';
 import type { SessionService } from '../sessions/sessionService';
+import type { IdempotencyStore } from '../store/idempotencyStore';
 import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import type { IntrospectionClientOptions } from './introspectionClient';
 import { jsonBodyParser } from './requestInput';
@@ -23,6 +24,8 @@ export interface AppParts {
   sessions: SessionService;
   accounts: AccountService;
   admin: AdminService;
+  /** Where Idempotency-Key answers are kept. */
+  idempotency: IdempotencyStore;
   logger: Logger;
   /**
    * Proxies in front whose X-Forwarded-* headers are believed (for the client ip of sessions):
@@ -57,9 +60,9 @@ export function createApp(parts: AppParts): Koa {
     : null;
   const health = healthRoutes(parts.sessions);
   const openapi = openapiRoutes();
-  const auth = authRoutes(parts.sessions, parts.accounts, pages?.cookie ?? null);
+  const auth = authRoutes(parts.sessions, parts.accounts, parts.idempotency, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
-  const admin = adminRoutes(parts.admin);
+  const admin = adminRoutes(parts.admin, parts.idempotency);
   const requestObserver = parts.requestObserver ?? null;
   if (requestObserver) app.use(requestMetrics(requestObserver));
   app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));

@@ -16,6 +16,7 @@ import { SessionService } from '../sessions/sessionService';
 import { AccountStore } from '../store/accountStore';
 import { AdminStore } from '../store/adminStore';
 import { AuditStore } from '../store/auditStore';
+import { IdempotencyStore } from '../store/idempotencyStore';
 import type { DurableWrites } from '../store/durableWrites';
 import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
@@ -27,6 +28,8 @@ export interface Core {
   accounts: AccountService;
   admin: AdminService;
   audit: AuditLog;
+  /** The answers kept for Idempotency-Key retries. */
+  idempotency: IdempotencyStore;
   /** Every Redis key, for the stores the HTTP service adds (form tokens). */
   keys: KeySpace;
   /** How security writes are confirmed, to report at start (and count). */
@@ -99,6 +102,7 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
     accounts,
     admin,
     audit,
+    idempotency: new IdempotencyStore(redis, keys),
     keys,
     durable,
     passwordQueueSize: () => hasher.queueSize,

@@ -22,6 +22,7 @@ import { startMetricsServer, type MetricsServer } from '../metrics/metricsServer
 import { TesseraMetrics } from '../metrics/tesseraMetrics';
 import { FormTokenStore } from '../store/formTokenStore';
 import type { DurableWrites } from '../store/durableWrites';
+import type { IdempotencyStore } from '../store/idempotencyStore';
 import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
@@ -39,6 +40,7 @@ export interface RunningService {
   sessions: SessionService;
   accounts: AccountService;
   admin: AdminService;
+  idempotency: IdempotencyStore;
   /** Stops accepting, lets in-flight requests finish, then closes the worker pool and the confirming connection (not Redis: its owner does). */
   close(): Promise<void>;
 }
@@ -66,7 +68,7 @@ export async function startService(
     // A Cluster reports a node's connection faults as 'node error'.
     redis.on('error', onRedisError).on('node error', onRedisError);
   }
-  const { sessions, accounts, admin, audit } = core;
+  const { sessions, accounts, admin, audit, idempotency } = core;
   // Ready before the first login of an unknown name, which must not take longer than any other.
   let closing = false;
   // A stop during start-up ends the hashing workers under it: that is no fault.
@@ -81,6 +83,7 @@ export async function startService(
     sessions,
     accounts,
     admin,
+    idempotency,
     logger,
     trustedProxyHops: config.TRUST_PROXY,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -112,6 +115,7 @@ export async function startService(
     sessions,
     accounts,
     admin,
+    idempotency,
     async close() {
       closing = true;
       await new Promise<void>((resolve) => {

@@ -101,6 +101,23 @@ export class KeySpace {
     return `${this.base}:{${tag}}:f:${tokenId}`;
   }
 
+  /**
+   * String: what an Idempotency-Key of a signed-in user's request holds (in flight, or the answer
+   * to replay), in that user's slot. `keyHash` is a digest of the client's key, so any key makes a
+   * short, safe name.
+   */
+  idempotency(tag: string, keyHash: string): string {
+    return `${this.base}:{${tag}}:i:${keyHash}`;
+  }
+
+  /**
+   * String: the answer of an anonymous request (a registration) made with an Idempotency-Key, in a
+   * slot of the caller's address (`addressHash`, a digest of it, so no address is in a key name).
+   */
+  addressIdempotency(addressHash: string, keyHash: string): string {
+    return `${this.base}:{a:${addressHash}}:i:${keyHash}`;
+  }
+
   /** String: the key that signs the form tokens of signed-out pages, shared by every instance. */
   formSigningKey(): string {
     return `${this.base}:form-key`;

@@ -8,10 +8,13 @@ import { requireRole } from '../../middleware/requireAuth';
 import { readBody, readQuery } from '../requestInput';
 import { auditQuerySchema, banSchema, clearThrottleSchema, pageQuerySchema, rolesSchema, sessionPageQuerySchema } from '../schemas';
 import { actorOf } from '../signedIn';
+import type { IdempotencyStore } from '../../store/idempotencyStore';
+import { idempotencyKey } from '../idempotencyKey';
 
-export function adminRoutes(admin: AdminService): Router {
+export function adminRoutes(admin: AdminService, idempotency: IdempotencyStore): Router {
   const router = new Router({ prefix: '/admin' });
   router.use(requireRole(ADMIN_ROLE));
+  const retry = idempotencyKey(idempotency, 'session');
 
   router.get('/users', async (ctx) => {
     const { query, cursor, limit } = readQuery(ctx, pageQuerySchema);
@@ -29,21 +32,21 @@ export function adminRoutes(admin: AdminService): Router {
     ctx.body = { sessions, total, nextCursor: encodeOffset(nextOffset) };
   });
 
-  router.post('/users/:id/revoke-sessions', async (ctx) => {
+  router.post('/users/:id/revoke-sessions', retry, async (ctx) => {
     ctx.body = { revoked: await admin.revokeSessions(actorOf(ctx), ctx.params.id) };
   });
 
-  router.put('/users/:id/roles', async (ctx) => {
+  router.put('/users/:id/roles', retry, async (ctx) => {
     const { roles } = readBody(ctx, rolesSchema);
     ctx.body = { user: await admin.setRoles(actorOf(ctx), ctx.params.id, roles) };
   });
 
-  router.delete('/sessions/:id', async (ctx) => {
+  router.delete('/sessions/:id', retry, async (ctx) => {
     await admin.revokeSession(actorOf(ctx), ctx.params.id);
     ctx.status = 204;
   });
 
-  router.post('/blacklist', async (ctx) => {
+  router.post('/blacklist', retry, async (ctx) => {
     const { userId, reason, until } = readBody(ctx, banSchema);
     ctx.status = 201;
     ctx.body = { entry: await admin.ban(actorOf(ctx), userId, reason, until ?? null) };
@@ -55,12 +58,12 @@ export function adminRoutes(admin: AdminService): Router {
     ctx.body = { entries: bans, nextCursor: encodeOffset(next) };
   });
 
-  router.delete('/blacklist/:userId', async (ctx) => {
+  router.delete('/blacklist/:userId', retry, async (ctx) => {
     await admin.unban(actorOf(ctx), ctx.params.userId);
     ctx.status = 204;
   });
 
-  router.post('/throttles/clear', async (ctx) => {
+  router.post('/throttles/clear', retry, async (ctx) => {
     ctx.body = { cleared: await admin.clearThrottle(actorOf(ctx), readBody(ctx, clearThrottleSchema)) };
   });
 

@@ -8,6 +8,8 @@ import { InvalidRefreshTokenError, RefreshTokenReusedError, ValidationError } fr
 import { refreshCookieFor, writeRefreshedCookies } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import type { SessionService } from '../../sessions/sessionService';
+import type { IdempotencyStore } from '../../store/idempotencyStore';
+import { idempotencyKey } from '../idempotencyKey';
 import { decodeOffset, encodeOffset } from '../cursor';
 import { readBody, readQuery } from '../requestInput';
 import { actorOf, authenticated } from '../signedIn';
@@ -17,7 +19,7 @@ import { changePasswordSchema, loginSchema, refreshSchema, registerSchema, sessi
  * With `cookie` (the cookie transport on), login also sets the session cookie (and, remembered,
  * the refresh cookie), refresh reads and sets them, and logout clears them.
  */
-export function authRoutes(sessions: SessionService, accounts: AccountService, cookie: SessionCookie | null = null): Router {
+export function authRoutes(sessions: SessionService, accounts: AccountService, idempotency: IdempotencyStore, cookie: SessionCookie | null = null): Router {
   const router = new Router({ prefix: '/auth' });
   const refreshCookie = cookie && refreshCookieFor(cookie);
   const clearCookies = (ctx: Context) => {
@@ -25,7 +27,10 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
     refreshCookie?.clear(ctx);
   };
 
-  router.post('/register', async (ctx) => {
+  const anonymousRetry = idempotencyKey(idempotency, 'address');
+  const retry = idempotencyKey(idempotency, 'session');
+
+  router.post('/register', anonymousRetry, async (ctx) => {
     const { username, password } = readBody(ctx, registerSchema);
     ctx.status = 201;
     ctx.body = { user: await accounts.register(username, password, ctx.ip) };
@@ -109,7 +114,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
     ctx.status = 204;
   });
 
-  router.post('/logout-all', signedIn, async (ctx) => {
+  router.post('/logout-all', signedIn, retry, async (ctx) => {
     await accounts.logoutAll(actorOf(ctx));
     clearCookies(ctx);
     ctx.status = 204;
@@ -131,7 +136,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
     ctx.status = 204;
   });
 
-  router.post('/password', signedIn, async (ctx) => {
+  router.post('/password', signedIn, retry, async (ctx) => {
     const { currentPassword, newPassword } = readBody(ctx, changePasswordSchema);
     await accounts.changePassword(actorOf(ctx), authenticated(ctx).session.id, currentPassword, newPassword);
     ctx.status = 204;
