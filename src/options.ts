@@ -42,6 +42,12 @@ export interface TesseraOptions {
    * events are written.
    */
   eventStreamMaxEntries?: number;
+  /**
+   * Devices remembered per user for the new-device signal: a login from a device (its type, name
+   * and user agent together) not among the user's most recent this many emits `session.new-device`.
+   * 0 remembers none and emits nothing. Default 20.
+   */
+  knownDevicesPerUser?: number;
   /** Told of token checks, revocations and lost events (for metrics). Default: none. */
   observer?: SessionObserver;
   /** A remembered login's refresh token unused for this long ends. Seconds; default 2592000 (30 days). */
@@ -69,6 +75,7 @@ export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   durableReplicas: 0,
   durableTimeoutMs: 500,
   eventStreamMaxEntries: 0,
+  knownDevicesPerUser: 20,
   observer: Object.freeze({}),
   refreshIdleTimeoutSeconds: 30 * 24 * 60 * 60,
   refreshAbsoluteLifetimeSeconds: 90 * 24 * 60 * 60,
@@ -126,6 +133,7 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
   }
   positiveInteger('durableTimeoutMs', resolved.durableTimeoutMs);
   if (resolved.eventStreamMaxEntries !== 0) positiveInteger('eventStreamMaxEntries', resolved.eventStreamMaxEntries);
+  if (resolved.knownDevicesPerUser !== 0) positiveInteger('knownDevicesPerUser', resolved.knownDevicesPerUser);
   if (typeof resolved.observer !== 'object' || resolved.observer === null) {
     throw new TesseraArgumentError('observer must be an object whose methods are SessionObserver hooks.');
   }

@@ -138,6 +138,11 @@ export class AccountService {
     try {
       const created = await this.sessions.create(account.id, metadata, options);
       await this.audit.record({ type: 'login.succeeded', actor, target: created.session.id, outcome: 'success' });
+      if (created.newDevice) {
+        const { device } = created.session;
+        const named = [device.type, device.name].filter(Boolean).join(' ') || 'unnamed device';
+        await this.audit.record({ type: 'login.new-device', actor, target: created.session.id, outcome: 'success', detail: `${named}; ${metadata.userAgent ?? 'no user agent'}` });
+      }
       return { created, user: toPublic(account) };
     } catch (error) {
       if (error instanceof UserBannedError) {

@@ -16,6 +16,7 @@ export type AuditEventType =
   | 'user.registered'
   | 'user.created'
   | 'login.succeeded'
+  | 'login.new-device'
   | 'login.failed'
   | 'login.locked'
   | 'throttle.cleared'

@@ -177,6 +177,7 @@ const envSchema = z
     METRICS_PORT: positiveInt(0, 65535).optional(),
     EVENT_STREAM: onOff('off'),
     EVENT_STREAM_MAX_ENTRIES: positiveInt(1000, 10_000_000).default(100_000),
+    KNOWN_DEVICES_PER_USER: positiveInt(0, 1000).default(DEFAULT_TESSERA_OPTIONS.knownDevicesPerUser),
     // At least 32 characters of 66 (about 190 bits when random): anonymous guessing at any rate cannot find it.
     INTROSPECT_CREDENTIAL: z
       .string()

@@ -78,7 +78,7 @@ export function createApp(parts: AppParts): Koa {
   app.use(health.routes()).use(health.allowedMethods());
   app.use(openapi.routes()).use(openapi.allowedMethods());
   app.use(jsonBodyParser(parts.bodyLimitBytes));
-  app.use(authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {}));
+  app.use(authenticate(parts.sessions, { trackAddress: true, ...(pages ? { fallbackToken: pages.cookie.read } : {}) }));
   if (pages) {
     app.use(pages.cookie.slide());
     app.use(pages.refresh);

@@ -14,6 +14,12 @@ export interface AuthenticateOptions {
   expiresHeader?: string | null;
   /** Where else to find the token when no Authorization header is sent (the cookie transport). */
   fallbackToken?: (ctx: Parameters<Middleware>[0]) => string | null;
+  /**
+   * Compare each request's address (ctx.ip: set Koa's `proxy` behind a proxy) with the one its
+   * session holds; on a change the session keeps the new one and `session.address-changed` is
+   * emitted. Never a refusal. Useful when sessions are created with `ip: ctx.ip`. Default false.
+   */
+  trackAddress?: boolean;
 }
 
 export const DEFAULT_EXPIRES_HEADER = 'Session-Expires';
@@ -21,6 +27,7 @@ export const DEFAULT_EXPIRES_HEADER = 'Session-Expires';
 export function authenticate(sessions: SessionService, options: AuthenticateOptions = {}): Middleware {
   const expiresHeader = options.expiresHeader === undefined ? DEFAULT_EXPIRES_HEADER : options.expiresHeader;
   const fallbackToken = options.fallbackToken;
+  const trackAddress = options.trackAddress ?? false;
   return async function authenticate(ctx, next) {
     const token = readBearerToken(ctx.get('Authorization')) ?? fallbackToken?.(ctx) ?? null;
     ctx.state.session = null;
@@ -34,6 +41,7 @@ export function authenticate(sessions: SessionService, options: AuthenticateOpti
         ctx.state.user = validation.user;
         ctx.state.authFailure = undefined;
         if (expiresHeader) ctx.set(expiresHeader, isoTime(validation.expiresAtMs));
+        if (trackAddress) await sessions.addressSeen(validation.session, ctx.ip);
       } else {
         ctx.state.authFailure = 'invalid';
       }

@@ -54,6 +54,7 @@ export function sessionOptionsFrom(config: Config): TesseraOptions {
     durableReplicas: durableReplicasOf(config),
     durableTimeoutMs: config.DURABLE_TIMEOUT,
     eventStreamMaxEntries: config.EVENT_STREAM ? config.EVENT_STREAM_MAX_ENTRIES : 0,
+    knownDevicesPerUser: config.KNOWN_DEVICES_PER_USER,
     refreshIdleTimeoutSeconds: config.REFRESH_IDLE_TIMEOUT,
     refreshAbsoluteLifetimeSeconds: config.REFRESH_ABSOLUTE_TIMEOUT,
     refreshReuseGraceSeconds: config.REFRESH_REUSE_GRACE,

@@ -24,6 +24,11 @@ export class NewSession {
     this.family = remember ? { id: newFamilyId(), secret: newRefreshSecret() } : null;
   }
 
+  /** The session's public id. */
+  get id(): string {
+    return formatSessionId({ tag: this.tag, localId: this.localId });
+  }
+
   /** What the store writes: the secrets only as their hashes. */
   toStored(): StoredSession {
     const { userId, tag, localId, metadata, family } = this;
@@ -38,9 +43,9 @@ export class NewSession {
   }
 
   /** The caller's answer once the store has created the session; the only place its secrets leave. */
-  answer(created: CreateResult): CreatedSession {
+  answer(created: CreateResult, newDevice: boolean): CreatedSession {
     const { userId, tag, metadata, family } = this;
-    const id = formatSessionId({ tag, localId: this.localId });
+    const { id } = this;
     return {
       token: formatToken(id, this.secret),
       refresh:
@@ -60,6 +65,7 @@ export class NewSession {
         rememberedUntil: created.refreshExpiresAtMs ? new Date(created.refreshExpiresAtMs) : null,
       },
       endedSessionIds: created.endedLocalIds.map((id) => formatSessionId({ tag, localId: id })),
+      newDevice,
     };
   }
 }

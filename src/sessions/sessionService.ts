@@ -8,6 +8,7 @@ import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../stor
 import { EventStore } from '../store/eventStore';
 import { RefreshStore } from '../store/refreshStore';
 import { SessionStore } from '../store/sessionStore';
+import { SignalStore } from '../store/signalStore';
 import { parseSessionId } from '../tokens/sessionId';
 import { hashSecret, parseToken } from '../tokens/token';
 import { ROLE } from '../validation/rules';
@@ -19,6 +20,7 @@ import type { SessionObserver } from './observer';
 import { assertUserId, cleanMetadata } from './sessionInput';
 import { nextOffset, pageBounds } from './sessionPage';
 import { Refresher } from './refresher';
+import { SignInSignals } from './signInSignals';
 import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser } from './types';
 
 export interface Validation {
@@ -35,6 +37,7 @@ export class SessionService implements AttributeWriter {
   readonly events: LifecycleEvents;
   private readonly observer: SessionObserver;
   private readonly refresher: Refresher;
+  private readonly signals: SignInSignals;
 
   /**
    * Over an ioredis client (standalone or Cluster); or over a store the service's composition shares
@@ -59,6 +62,7 @@ export class SessionService implements AttributeWriter {
       eventStreamMaxEntries > 0 ? new EventStore(this.store.redis, this.store.keys, eventStreamMaxEntries) : null,
       this.observer,
     );
+    this.signals = new SignInSignals(new SignalStore(this.store.redis, this.store.keys), this.events, this.observer, this.options.knownDevicesPerUser);
     this.refresher = new Refresher(new RefreshStore(this.store.durable, this.store.keys, this.options));
   }
 
@@ -69,13 +73,14 @@ export class SessionService implements AttributeWriter {
   async create(userId: string, metadata: SessionMetadata = {}, options: CreateOptions = {}): Promise<CreatedSession> {
     assertUserId(userId);
     const cleaned = cleanMetadata(metadata);
-    const session = new NewSession(userId, await this.store.claimTag(userId), cleaned, Boolean(options.remember));
+    const tag = await this.store.claimTag(userId);
+    const session = new NewSession(userId, tag, cleaned, Boolean(options.remember));
     const created = await this.store.create(session.toStored());
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
-    const answer = session.answer(created);
+    await this.events.sessionCreated(userId, session.id);
+    const answer = session.answer(created, await this.signals.loggedIn(userId, tag, session.id, cleaned));
     const { endedSessionIds } = answer;
     if (endedSessionIds.length > 0) this.observer.sessionsRevoked?.('replaced', endedSessionIds.length);
-    await this.events.sessionCreated(userId, answer.session.id);
     for (const ended of endedSessionIds) await this.events.sessionRevoked(userId, ended, 'replaced');
     return answer;
   }
@@ -142,6 +147,16 @@ export class SessionService implements AttributeWriter {
    */
   activate(refreshed: RefreshedSession): Validation {
     return { session: new ActiveSession(refreshed.session, new Map(), this), user: refreshed.user, expiresAtMs: refreshed.session.expiresAt.getTime() };
+  }
+
+  /**
+   * Tells the service the address a validated session's request came from: when it differs from
+   * the session's, the session keeps the new one and `session.address-changed` is emitted. No
+   * Redis call while it is the same; never throws for a failure to record it (the observer hears).
+   */
+  async addressSeen(session: Pick<ActiveSession, 'id' | 'userId' | 'ip'>, address: string): Promise<void> {
+    const parts = parseSessionId(session.id);
+    if (parts) await this.signals.addressSeen(session, parts.tag, parts.localId, address);
   }
 
   /** Ends a session by id, whoever owns it; true when it was live. */

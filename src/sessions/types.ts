@@ -13,6 +13,8 @@ export interface CreatedSession {
   endedSessionIds: string[];
   /** The refresh token of a remembered login (given once; Tessera keeps only its hash), else null. */
   refresh: RefreshCredential | null;
+  /** No login of the user came from this device (type, name and user agent) before; false when knownDevicesPerUser is 0. */
+  newDevice: boolean;
 }
 
 export interface RefreshCredential {

@@ -18,12 +18,18 @@ export class UserKeys {
    * set of its spent refresh hashes. Scripts build both from it.
    */
   readonly familyPrefix: string;
+  /**
+   * Sorted set: digests of the devices that signed in as the user, scored by their last login
+   * (ms), capped in count: how a login from a new device is told apart.
+   */
+  readonly knownDevices: string;
 
   constructor(slot: string) {
     this.user = `${slot}:u`;
     this.index = `${slot}:idx`;
     this.sessionPrefix = `${slot}:s:`;
     this.familyPrefix = `${slot}:r:`;
+    this.knownDevices = `${slot}:dv`;
   }
 
   /** The session hash of one of the user's sessions. */

@@ -23,6 +23,8 @@ const SCRIPTS = {
   releaseFormToken: 1,
   unban: 1,
   releaseIdempotencyKey: 1,
+  rememberDevice: 1,
+  moveAddress: 1,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
