@@ -3,6 +3,7 @@
  */
 import { closestName } from './didYouMean';
 import { TesseraArgumentError } from './errors';
+import { NO_LIFETIME_RULES, resolveLifetimeRules, type LifetimeRules, type ResolvedLifetimeRules } from './lifetimeRules';
 import type { SessionObserver } from './sessions/observer';
 
 export interface TesseraOptions {
@@ -18,6 +19,12 @@ export interface TesseraOptions {
    * Milliseconds, below the idle timeout; default 1000, or a tenth of the idle timeout when shorter.
    */
   slideGranularityMs?: number;
+  /**
+   * Shorter lifetimes for kinds of login: by device type, remembered or not, by role (admins).
+   * idleTimeoutSeconds and absoluteLifetimeSeconds above stay the ceiling; a login takes the
+   * shortest bound of every rule that matches it. Default: none.
+   */
+  lifetimes?: LifetimeRules;
   /** Prefix of every Redis key; no braces. Default "tessera". */
   keyPrefix?: string;
   /** Live sessions a user may hold; a new login ends the least recently used. Default 100; Infinity only when asked for. */
@@ -61,12 +68,13 @@ export interface TesseraOptions {
   refreshReuseGraceSeconds?: number;
 }
 
-export type ResolvedTesseraOptions = Readonly<Required<TesseraOptions>>;
+export type ResolvedTesseraOptions = Readonly<Required<Omit<TesseraOptions, 'lifetimes'>> & { lifetimes: ResolvedLifetimeRules }>;
 
 export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   idleTimeoutSeconds: 30 * 60,
   absoluteLifetimeSeconds: 7 * 24 * 60 * 60,
   slideGranularityMs: 1000,
+  lifetimes: NO_LIFETIME_RULES,
   keyPrefix: 'tessera',
   maxSessionsPerUser: 100,
   oneSessionPerDeviceType: false,
@@ -95,7 +103,7 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
   // Only the options given: an explicit undefined (or null) keeps the default, as before.
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined && value !== null)) as TesseraOptions;
   const idleTimeoutSeconds = given.idleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds;
-  const resolved: Required<TesseraOptions> = {
+  const resolved: Required<Omit<TesseraOptions, 'lifetimes'>> & { lifetimes: LifetimeRules } = {
     ...DEFAULT_TESSERA_OPTIONS,
     slideGranularityMs: defaultSlideGranularityMs(idleTimeoutSeconds),
     ...given,
@@ -112,6 +120,7 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
       `slideGranularityMs must be a whole number of milliseconds, 0 or more and below the idle timeout (${resolved.idleTimeoutSeconds * 1000}); got ${String(resolved.slideGranularityMs)}.`,
     );
   }
+  const lifetimes = resolveLifetimeRules(resolved.lifetimes, resolved);
   positiveNumber('refreshIdleTimeoutSeconds', resolved.refreshIdleTimeoutSeconds);
   positiveNumber('refreshAbsoluteLifetimeSeconds', resolved.refreshAbsoluteLifetimeSeconds);
   positiveNumber('refreshReuseGraceSeconds', resolved.refreshReuseGraceSeconds);
@@ -140,7 +149,7 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
   if (typeof resolved.oneSessionPerDeviceType !== 'boolean') {
     throw new TesseraArgumentError('oneSessionPerDeviceType must be true or false.');
   }
-  return Object.freeze(resolved);
+  return Object.freeze({ ...resolved, lifetimes });
 }
 
 function positiveNumber(name: string, value: number): void {

@@ -47,6 +47,7 @@ export function sessionOptionsFrom(config: Config): TesseraOptions {
   return {
     idleTimeoutSeconds: config.SESSION_IDLE_TIMEOUT,
     absoluteLifetimeSeconds: config.SESSION_ABSOLUTE_TIMEOUT,
+    lifetimes: config.SESSION_LIFETIMES,
     slideGranularityMs: config.SESSION_SLIDE_GRANULARITY,
     keyPrefix: config.KEY_PREFIX,
     maxSessionsPerUser: config.MAX_SESSIONS_PER_USER,
