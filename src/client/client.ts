@@ -6,7 +6,7 @@
 import { RefreshFailedError, RequestFailedError, SessionEndedError } from './errors.js';
 import { memoryStorage } from './storage.js';
 import { withTabLock } from './tabLock.js';
-import type { LoginInput, SessionEndedReason, SignedIn, StoredPair, TesseraClientOptions, TokenStorage } from './types.js';
+import type { LoginInput, ReauthenticationChallenge, SessionEndedReason, SignedIn, StoredPair, TesseraClientOptions, TokenStorage } from './types.js';
 
 export interface TesseraClient {
   /** Signs in; with `remember`, the session can be refreshed for weeks. */
@@ -19,6 +19,8 @@ export interface TesseraClient {
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** The current session and user, or null when signed out. */
   session(): Promise<SignedIn | null>;
+  /** Proves the password again on this session, for acts that need a recent sign-in; rejects with RequestFailedError (401 invalid-credentials) when it is wrong. */
+  reauthenticate(password: string): Promise<void>;
 }
 
 const CSRF_HEADER = 'X-CSRF-Token';
@@ -88,7 +90,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
 
   /** Whether the server refused the request for its token (so a refreshed token may succeed). */
   function refusedForToken(response: Response, token: string | null): boolean {
-    if (response.status !== 401) return false;
+    if (response.status !== 401 || reauthenticationChallenge(response)) return false;
     if (cookieMode) return true;
     return token !== null && /error="invalid_token"/.test(response.headers.get('WWW-Authenticate') ?? '');
   }
@@ -186,10 +188,27 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     if (refreshing) await refreshing.catch(() => undefined);
     const token = (await currentPair())?.token ?? null;
     // A request that fails on the way (network) rejects here and is never replayed: it may have been done.
-    const response = await sendWith(original.clone(), token);
-    if (!refusedForToken(response, token)) return response;
-    await refreshAfter(token);
+    let response = await sendWith(original.clone(), token);
+    if (refusedForToken(response, token)) {
+      await refreshAfter(token);
+      response = await sendWith(original.clone(), (await currentPair())?.token ?? null);
+    }
+    const challenge = reauthenticationChallenge(response);
+    if (!challenge || !options.onReauthenticationRequired) return response;
+    const password = await options.onReauthenticationRequired(challenge);
+    if (password === null) return response;
+    await reauthenticate(password);
     return sendWith(original, (await currentPair())?.token ?? null);
+  }
+
+  async function reauthenticate(password: string): Promise<void> {
+    const request = new Request(base + '/auth/reauthenticate', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ password }),
+    });
+    const response = await sendWith(request, (await currentPair())?.token ?? null);
+    if (!response.ok) throw new RequestFailedError(response.status, await readProblem(response));
   }
 
   return {
@@ -214,6 +233,8 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
 
     fetch: clientFetch,
 
+    reauthenticate,
+
     async session() {
       try {
         const response = await clientFetch('/auth/session');
@@ -235,6 +256,15 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     csrfToken = null;
     signedIn = false;
   }
+}
+
+/** RFC 9470's challenge on a 401, or null when the 401 is for another reason. */
+function reauthenticationChallenge(response: Response): ReauthenticationChallenge | null {
+  if (response.status !== 401) return null;
+  const header = response.headers.get('WWW-Authenticate') ?? '';
+  if (!/error="insufficient_user_authentication"/.test(header)) return null;
+  const maxAge = /max_age="?(\d+)/.exec(header);
+  return { maxAgeSeconds: maxAge ? Number(maxAge[1]) : null };
 }
 
 async function readProblem(response: Response): Promise<{ type?: string; title?: string; detail?: string } | null> {

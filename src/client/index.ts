@@ -8,6 +8,7 @@ export { RefreshFailedError, RequestFailedError, SessionEndedError, TesseraClien
 export type {
   ExpiringNotice,
   LoginInput,
+  ReauthenticationChallenge,
   SessionEndedReason,
   SessionInfo,
   SignedIn,
