@@ -1,5 +1,5 @@
-/** The admin JSON API: /admin/*, for users with the admin role only. */
-import Router from '@koa/router';
+/** The admin JSON API: /admin/*, for users with the admin role only; each route names that guard itself. */
+import type Router from '@koa/router';
 import { ADMIN_ROLE } from '../../validation/rules';
 import type { AdminService } from '../../admin/adminService';
 import { ValidationError } from '../../errors';
@@ -8,66 +8,67 @@ import { requireRole } from '../../middleware/requireAuth';
 import { readBody, readQuery } from '../requestInput';
 import { auditQuerySchema, banSchema, clearThrottleSchema, pageQuerySchema, rolesSchema, sessionPageQuerySchema } from '../schemas';
 import { actorOf } from '../signedIn';
+import { guardedRouter } from '../guardedRouter';
 import type { IdempotencyStore } from '../../store/idempotencyStore';
 import { idempotencyKey } from '../idempotencyKey';
 
 export function adminRoutes(admin: AdminService, idempotency: IdempotencyStore): Router {
-  const router = new Router({ prefix: '/admin' });
-  router.use(requireRole(ADMIN_ROLE));
+  const router = guardedRouter({ prefix: '/admin' });
+  const admins = requireRole(ADMIN_ROLE);
   const retry = idempotencyKey(idempotency, 'session');
 
-  router.get('/users', async (ctx) => {
+  router.get('/users', admins, async (ctx) => {
     const { query, cursor, limit } = readQuery(ctx, pageQuerySchema);
     const { users, next } = await admin.searchUsers(query, limit, cursor && decodeCursor(cursor));
     ctx.body = { users, nextCursor: next && encodeCursor(next) };
   });
 
-  router.get('/users/:id', async (ctx) => {
+  router.get('/users/:id', admins, async (ctx) => {
     ctx.body = { user: await admin.getUser(ctx.params.id) };
   });
 
-  router.get('/users/:id/sessions', async (ctx) => {
+  router.get('/users/:id/sessions', admins, async (ctx) => {
     const { cursor, limit } = readQuery(ctx, sessionPageQuerySchema);
     const { sessions, total, nextOffset } = await admin.listSessions(ctx.params.id, { offset: decodeOffset(cursor), limit });
     ctx.body = { sessions, total, nextCursor: encodeOffset(nextOffset) };
   });
 
-  router.post('/users/:id/revoke-sessions', retry, async (ctx) => {
+  router.post('/users/:id/revoke-sessions', admins, retry, async (ctx) => {
     ctx.body = { revoked: await admin.revokeSessions(actorOf(ctx), ctx.params.id) };
   });
 
-  router.put('/users/:id/roles', retry, async (ctx) => {
+  router.put('/users/:id/roles', admins, retry, async (ctx) => {
     const { roles } = readBody(ctx, rolesSchema);
     ctx.body = { user: await admin.setRoles(actorOf(ctx), ctx.params.id, roles) };
   });
 
-  router.delete('/sessions/:id', retry, async (ctx) => {
+  router.delete('/sessions/:id', admins, retry, async (ctx) => {
     await admin.revokeSession(actorOf(ctx), ctx.params.id);
     ctx.status = 204;
   });
 
-  router.post('/blacklist', retry, async (ctx) => {
+  router.post('/blacklist', admins, retry, async (ctx) => {
     const { userId, reason, until } = readBody(ctx, banSchema);
     ctx.status = 201;
     ctx.body = { entry: await admin.ban(actorOf(ctx), userId, reason, until ?? null) };
   });
 
-  router.get('/blacklist', async (ctx) => {
+  router.get('/blacklist', admins, async (ctx) => {
     const { cursor, limit } = readQuery(ctx, pageQuerySchema);
     const { bans, next } = await admin.listBans(limit, decodeOffset(cursor));
     ctx.body = { entries: bans, nextCursor: encodeOffset(next) };
   });
 
-  router.delete('/blacklist/:userId', retry, async (ctx) => {
+  router.delete('/blacklist/:userId', admins, retry, async (ctx) => {
     await admin.unban(actorOf(ctx), ctx.params.userId);
     ctx.status = 204;
   });
 
-  router.post('/throttles/clear', retry, async (ctx) => {
+  router.post('/throttles/clear', admins, retry, async (ctx) => {
     ctx.body = { cleared: await admin.clearThrottle(actorOf(ctx), readBody(ctx, clearThrottleSchema)) };
   });
 
-  router.get('/audit', async (ctx) => {
+  router.get('/audit', admins, async (ctx) => {
     const { cursor, limit, stream } = readQuery(ctx, auditQuerySchema);
     const before = cursor ? decodeCursor(cursor) : undefined;
     if (before !== undefined && !/^\d+-\d+$/.test(before)) throw new ValidationError([{ field: 'cursor', message: 'is not a cursor from this list' }]);
