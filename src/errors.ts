@@ -115,6 +115,20 @@ export class RefreshTokenReusedError extends TesseraError {
   }
 }
 
+/**
+ * 401 for an act that needs a recent sign-in (RFC 9470 step-up): the session is live, but its
+ * password was last proven more than `maxAgeSeconds` ago. POST /auth/reauthenticate proves it
+ * again; the challenge names the age the act accepts.
+ */
+export class ReauthenticationRequiredError extends TesseraError {
+  constructor(readonly maxAgeSeconds: number) {
+    super(401, 'reauthentication-required', 'Recent sign-in required', `This needs a sign-in no older than ${maxAgeSeconds} seconds: prove your password again (POST /auth/reauthenticate).`, {
+      extras: { maxAge: maxAgeSeconds },
+      headers: { 'WWW-Authenticate': `${REALM}, error="insufficient_user_authentication", error_description="A more recent sign-in is required", max_age=${maxAgeSeconds}` },
+    });
+  }
+}
+
 export class InvalidCredentialsError extends TesseraError {
   constructor(detail = 'The username or password is wrong.') {
     super(401, 'invalid-credentials', 'Invalid credentials', detail);

@@ -143,6 +143,11 @@ const envSchema = z
         for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem });
         return z.NEVER;
       }),
+    // 0 turns the check off; otherwise every admin write needs a sign-in at most this old.
+    ADMIN_REAUTH_AFTER: z
+      .string()
+      .default('15m')
+      .transform((value, ctx) => (value.trim() === '0' ? 0 : Math.ceil(toSeconds(value, ctx)))),
     REFRESH_IDLE_TIMEOUT: optionalDuration(),
     REFRESH_ABSOLUTE_TIMEOUT: optionalDuration(),
     REFRESH_REUSE_GRACE: optionalDuration(),

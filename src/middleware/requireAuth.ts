@@ -41,7 +41,8 @@ export function requireRole(role: string): Middleware<AuthenticatedState> {
   } as Middleware<AuthenticatedState>);
 }
 
-function assertSignedIn(ctx: ParameterizedContext): void {
+/** Throws the 401 of a request without a live session; for guards built on this one. */
+export function assertSignedIn(ctx: ParameterizedContext): void {
   const { state } = ctx;
   if (state.session) return;
   // authenticate() always sets session (null when there is none); undefined means it never ran.
