@@ -4,6 +4,9 @@
  * tag as a Redis Cluster hash tag (`{tag}`), so each script touches one hash slot.
  */
 
+/** Suffix of a refresh family's set of spent refresh hashes; prelude.lua spells it too (a test holds them equal). */
+export const SPENT_REFRESHES_SUFFIX = ':x';
+
 /** The keys of one user, all in the user's hash slot. A class, so a token check allocates no closures. */
 export class UserKeys {
   /** Hash: the user's id, generation (login stamp), roles, device map and, in the service, account. */
@@ -36,7 +39,7 @@ export class UserKeys {
   }
 
   spentRefreshes(familyId: string): string {
-    return `${this.familyPrefix}${familyId}:x`;
+    return this.familyPrefix + familyId + SPENT_REFRESHES_SUFFIX;
   }
 }
 

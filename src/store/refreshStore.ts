@@ -7,8 +7,9 @@
  */
 import type { ResolvedTesseraOptions } from '../options';
 import type { DurableWrites } from './durableWrites';
-import { splitRoles } from './fields';
 import type { KeySpace } from './keys';
+import type { SessionRecord, SessionUser } from './records';
+import { decodeSession, decodeUser } from './sessionRecord';
 
 /** Spent refresh hashes a family remembers for reuse detection (older ones are merely unknown). */
 const SPENT_KEPT = 64;
@@ -26,19 +27,10 @@ export interface Rotation {
   userAgent: string;
 }
 
+/** The session a rotation minted (or a retry is given again), and its user. */
 export interface MintedSession {
-  userId: string;
-  roles: string[];
-  userName: string;
-  localId: string;
-  createdAtMs: number;
-  expiresAtMs: number;
-  absoluteExpiresAtMs: number;
-  refreshExpiresAtMs: number;
-  deviceType: string;
-  deviceName: string;
-  ip: string;
-  userAgent: string;
+  session: SessionRecord;
+  user: SessionUser;
 }
 
 export type RotationOutcome =
@@ -49,8 +41,6 @@ export type RotationOutcome =
   /** A spent token after the grace window: the family and its session (if live) ended. */
   | { kind: 'reused'; userId: string; endedLocalId: string | null }
   | { kind: 'unknown' };
-
-type Reply = [string, string, string, string, string, string, string, string, string, string, string, string, string, string, string?];
 
 export class RefreshStore {
   private readonly args: number[];
@@ -86,26 +76,16 @@ export class RefreshStore {
         rotation.ip,
         rotation.userAgent,
         SPENT_KEPT,
+        keys.familyPrefix,
       ],
-    }, wroteSomething)) as Reply | null;
+    }, wroteSomething)) as unknown[] | null;
     if (!reply) return { kind: 'unknown' };
-    const [kind, userId, roles, userName, localId, created, expires, absolute, refreshExpires, deviceType, deviceName, ip, userAgent, sealed, ended] = reply;
-    if (kind === 'reused') return { kind, userId, endedLocalId: localId || null };
-    const minted: MintedSession = {
-      userId,
-      roles: splitRoles(roles),
-      userName,
-      localId,
-      createdAtMs: Number(created),
-      expiresAtMs: Number(expires),
-      absoluteExpiresAtMs: Number(absolute),
-      refreshExpiresAtMs: Number(refreshExpires),
-      deviceType,
-      deviceName,
-      ip,
-      userAgent,
-    };
-    return kind === 'replayed' ? { kind, minted, sealedPair: sealed } : { kind: 'rotated', minted, endedLocalId: ended || null };
+    if (reply[0] === 'reused') return { kind: 'reused', userId: String(reply[1]), endedLocalId: reply[2] ? String(reply[2]) : null };
+    const user = decodeUser(reply[1], reply[2], reply[3]);
+    const minted = { session: decodeSession(reply[4], rotation.tag, user.id).toRecord(), user };
+    return reply[0] === 'replayed'
+      ? { kind: 'replayed', minted, sealedPair: String(reply[5]) }
+      : { kind: 'rotated', minted, endedLocalId: reply[5] ? String(reply[5]) : null };
   }
 }
 
