@@ -54,7 +54,8 @@ export const SESSION_FIELD = {
 
 // Refresh families (KeySpace.forUser(tag).family) are read and written by Lua alone
 // (lua/refresh.lua, create.lua): `h` refresh hash, `s` current session, `g` generation, `c`
-// created, `t`/`n` device, and `p`, `pe` for the last spent token (its hash and the sealed pair).
+// created, `t`/`n` device, and `p`, `pe`, `pn` for the last spent token (its hash, the sealed
+// pair, and whether a retry was answered with it).
 
 /** Prefix of a session attribute's field, so attributes never collide with the fields above. */
 export const ATTRIBUTE_PREFIX = 'x:';

@@ -1,9 +1,9 @@
 /**
  * Redis access for refresh families: spending a refresh token is one script over the owner's
  * hash slot (store/lua/refresh.lua), the single round trip of POST /auth/refresh. A rotation, or
- * a family ended for reuse, is confirmed (durableWrites.ts): one a fail-over lost
- * would bring a spent refresh token back to life. A token that changed nothing (unknown, wrong,
- * a retry within the grace window) waits for nothing: anyone can present one.
+ * a family ended for reuse, or a retry answered, is confirmed (durableWrites.ts): one a
+ * fail-over lost would bring a spent refresh token back to life. A token that changed nothing
+ * (unknown, wrong, a retry refused) waits for nothing: anyone can present one.
  */
 import type { ResolvedTesseraOptions } from '../options';
 import type { DurableWrites } from './durableWrites';
@@ -36,7 +36,7 @@ export interface MintedSession {
 export type RotationOutcome =
   /** `endedLocalId`: the family's previous session, which this rotation ended, if it was still live. */
   | { kind: 'rotated'; minted: MintedSession; endedLocalId: string | null }
-  /** A retry within the grace window: the first answer's session, and its pair sealed under the presented secret. */
+  /** The first retry within the grace window: the first answer's session, and its pair sealed under the presented secret. */
   | { kind: 'replayed'; minted: MintedSession; sealedPair: string }
   /** A spent token after the grace window: the family and its session (if live) ended. */
   | { kind: 'reused'; userId: string; endedLocalId: string | null }
@@ -90,9 +90,10 @@ export class RefreshStore {
 }
 
 /**
- * Whether the script wrote what must survive a fail-over: a rotation, or a family ended for reuse.
- * A family it dropped because the user's generation moved on is dropped again if that is lost.
+ * Whether the script wrote what must survive a fail-over: a rotation, a family ended for reuse, or
+ * the mark that a retry was answered (lost, it would let one more copy through). A family it
+ * dropped because the user's generation moved on is dropped again if that is lost.
  */
 function wroteSomething(reply: unknown): boolean {
-  return Array.isArray(reply) && (reply[0] === 'rotated' || reply[0] === 'reused');
+  return Array.isArray(reply) && (reply[0] === 'rotated' || reply[0] === 'reused' || reply[0] === 'replayed');
 }

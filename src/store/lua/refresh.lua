@@ -12,11 +12,11 @@
   ARGV[13] client ip ('' when unknown)   ARGV[14] user agent ('' when unknown)   ARGV[15] most spent hashes kept
   ARGV[16] prefix of the user's refresh families
   Returns false when the token is unknown, wrong, expired, its family ended, or it is a spent token
-  retried within the grace window that cannot be answered again (an older one whose successor was
-  spent too, or one whose session is gone); otherwise
+  retried within the grace window that may not be answered again (an older one whose successor was
+  spent too, one replayed once already, or one whose session is gone); otherwise
   {'rotated', userId, roles, userName, session, endedLocalId} (a new pair; endedLocalId the family's
   previous session if it was still live, else ''), {'replayed', userId, roles, userName, session,
-  sealedPair} (a retry within the grace window: the session and pair of the first answer,
+  sealedPair} (the first retry within the grace window: the session and pair of the first answer,
   sealed) or {'reused', userId, endedLocalId} (a spent token after the grace window: the family and
   its session ended). session is the envelope of sessionReply (prelude.lua). A ban moves the
   generation on, so a banned user's family ends like any other whose generation moved.
@@ -45,11 +45,13 @@ if not current then
   -- A wrong secret leaves the family alone: guessing must not be a way to end someone's login.
   if not spentAt then return false end
   if now - tonumber(spentAt) < tonumber(ARGV[10]) then
-    -- A late retry of an older token whose successor was spent too: its answer is gone, but a
-    -- client racing itself within the grace window is no theft.
-    if ARGV[1] ~= family.p then return false end
+    -- A client racing itself within the grace window is no theft: a retry of the token spent last
+    -- gets the first answer again, once, so the live pair goes to one retry, not to whoever holds a
+    -- copy. An older token whose successor was spent too has no answer kept.
+    if ARGV[1] ~= family.p or family.pn then return false end
     local session = readSession(ARGV[11] .. family.s)
     if not session then return false end
+    redis.call('HSET', KEYS[1], 'pn', 1)
     local seen = tonumber(redis.call('ZSCORE', KEYS[4], family.s) or session[SESSION.created])
     local absolute = absoluteEnd(session, tonumber(ARGV[7]))
     return {'replayed', user[1], user[3] or '', user[4] or '',
@@ -70,7 +72,12 @@ end
 local familyEnd = tonumber(family.c) + tonumber(ARGV[9])
 local fields = {[SESSION.family] = ARGV[2], [SESSION.ip] = ARGV[13], [SESSION.userAgent] = ARGV[14],
   [SESSION.deviceType] = family.t or '', [SESSION.deviceName] = family.n or ''}
+-- A minted session dies with its family: it never outlives the refresh absolute lifetime.
 local absolute = now + tonumber(ARGV[7])
+if familyEnd < absolute then
+  absolute = familyEnd
+  fields[SESSION.absoluteEnd] = familyEnd
+end
 local expires = idleEnd(now, tonumber(ARGV[6]), absolute)
 local session = writeSession(KEYS[5], KEYS[4], ARGV[3], ARGV[4], family.g, now, expires, fields)
 -- One session per device type (create.lua): the refreshed session is the device's session now.
@@ -82,7 +89,7 @@ end
 local refreshExpires = math.min(now + tonumber(ARGV[8]), familyEnd)
 redis.call('HSET', KEYS[1], 'h', ARGV[5], 's', ARGV[3], 'p', family.h, 'pe', ARGV[12])
 -- pr: the times of the last pair, kept by earlier versions and read no more.
-redis.call('HDEL', KEYS[1], 'pr')
+redis.call('HDEL', KEYS[1], 'pn', 'pr')
 redis.call('PEXPIREAT', KEYS[1], refreshExpires)
 redis.call('ZADD', KEYS[2], now, family.h)
 -- Bounded: a token spent longer ago than the last few rotations is merely unknown, not an alarm.
