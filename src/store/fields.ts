@@ -49,7 +49,10 @@ export const SESSION_FIELD = {
   deviceType: 't',
   deviceName: 'n',
   ip: SESSION_TEXT_FIELDS.ip.field,
+  /** Only in replies: the session stores its user agent's short hash (agent) instead. */
   userAgent: SESSION_TEXT_FIELDS.userAgent.field,
+  /** The short hash naming the user's agent key (UserKeys.agentPrefix) that holds its user agent. */
+  agent: 'a',
 } as const;
 
 // Refresh families (KeySpace.forUser(tag).family) are read and written by Lua alone

@@ -21,12 +21,18 @@ export class UserKeys {
    * set of its spent refresh hashes. Scripts build both from it.
    */
   readonly familyPrefix: string;
+  /**
+   * Prefix of the user's agents: `<prefix><short hash>` is a string holding one user agent, shared
+   * by the user's sessions from that browser and living as long as the longest of them.
+   */
+  readonly agentPrefix: string;
 
   constructor(slot: string) {
     this.user = `${slot}:u`;
     this.index = `${slot}:idx`;
     this.sessionPrefix = `${slot}:s:`;
     this.familyPrefix = `${slot}:r:`;
+    this.agentPrefix = `${slot}:a:`;
   }
 
   /** The session hash of one of the user's sessions. */

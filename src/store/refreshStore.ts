@@ -77,6 +77,7 @@ export class RefreshStore {
         rotation.userAgent,
         SPENT_KEPT,
         keys.familyPrefix,
+        keys.agentPrefix,
       ],
     }, wroteSomething)) as unknown[] | null;
     if (!reply) return { kind: 'unknown' };

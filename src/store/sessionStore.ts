@@ -118,6 +118,7 @@ export class SessionStore {
         input.family?.refreshHash ?? '',
         this.refreshIdleMs,
         this.refreshAbsoluteMs,
+        keys.agentPrefix,
         ...fields,
       ),
     )) as unknown[];
@@ -142,6 +143,7 @@ export class SessionStore {
         localId,
         keys.familyPrefix,
         this.options.slideGranularityMs,
+        keys.agentPrefix,
       ),
     )) as unknown[] | null;
     if (!reply) return null;
@@ -176,7 +178,7 @@ export class SessionStore {
   async list(tag: string, userId: string, offset: number, limit: number): Promise<{ sessions: SessionRecord[]; total: number }> {
     const keys = this.keys.forUser(tag);
     const reply = (await guard(() =>
-      this.scripts.tessera_list(keys.index, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix, offset, limit),
+      this.scripts.tessera_list(keys.index, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix, offset, limit, keys.agentPrefix),
     )) as unknown[];
     const rows = reply[1] as unknown[];
     return { sessions: rows.map((row) => decodeSession(row, tag, userId).toRecord()), total: Number(reply[0]) };

@@ -8,7 +8,7 @@
   ARGV[9] prefix of the user's session keys   ARGV[10] prefix of the user's refresh families
   ARGV[11] id of the refresh family to start ('' for a session that is not remembered)
   ARGV[12] its refresh token's hash   ARGV[13] refresh idle timeout (ms)   ARGV[14] refresh absolute lifetime (ms)
-  ARGV[15..] metadata as field, value pairs
+  ARGV[15] prefix of the user's agents   ARGV[16..] metadata as field, value pairs
   Returns {'created', session, endedLocalId, ...} with session the envelope of sessionReply
   (prelude.lua), or {'banned', bannedUntil} when the user is banned ('inf' for a ban without end).
 ]]
@@ -55,7 +55,7 @@ end
 local absolute = now + tonumber(ARGV[5])
 local expires = idleEnd(now, tonumber(ARGV[4]), absolute)
 local fields = {}
-for i = 15, #ARGV, 2 do fields[ARGV[i]] = ARGV[i + 1] end
+for i = 16, #ARGV, 2 do fields[ARGV[i]] = ARGV[i + 1] end
 if ARGV[11] ~= '' then
   fields[SESSION.family] = ARGV[11]
   -- The family keeps the device, so the sessions it mints later carry it too.
@@ -70,8 +70,8 @@ if ARGV[11] ~= '' then
   redis.call('HSET', familyKey, unpack(family))
   redis.call('PEXPIREAT', familyKey, math.min(now + tonumber(ARGV[13]), now + tonumber(ARGV[14])))
 end
-local session = writeSession(KEYS[3], KEYS[2], ARGV[2], ARGV[3], generation, now, expires, fields)
+local session = writeSession(KEYS[3], KEYS[2], ARGV[2], ARGV[3], generation, now, expires, fields, ARGV[15])
 
-local reply = {'created', sessionReply(ARGV[2], session, now, expires, absolute, ARGV[10], true)}
+local reply = {'created', sessionReply(ARGV[2], session, now, expires, absolute, {family = ARGV[10], agent = ARGV[15]}, true)}
 for _, localId in ipairs(ended) do reply[#reply + 1] = localId end
 return reply

@@ -10,7 +10,7 @@
   ARGV[9] refresh absolute lifetime (ms)   ARGV[10] reuse grace (ms)   ARGV[11] prefix of the user's session keys
   ARGV[12] the new pair, sealed under the presented secret (kept to answer a retry alike)
   ARGV[13] client ip ('' when unknown)   ARGV[14] user agent ('' when unknown)   ARGV[15] most spent hashes kept
-  ARGV[16] prefix of the user's refresh families
+  ARGV[16] prefix of the user's refresh families   ARGV[17] prefix of the user's agents
   Returns false when the token is unknown, wrong, expired, its family ended, or it is a spent token
   retried within the grace window that may not be answered again (an older one whose successor was
   spent too, one replayed once already, or one whose session is gone); otherwise
@@ -27,6 +27,7 @@ if #raw == 0 then return false end
 for i = 1, #raw, 2 do family[raw[i]] = raw[i + 1] end
 local now = nowMs()
 local user = redis.call('HMGET', KEYS[3], 'u', 'g', 'r', 'n')
+local prefixes = {family = ARGV[16], agent = ARGV[17]}
 
 local function endWholeFamily()
   if family.s then endSession(ARGV[11] .. family.s, KEYS[4], family.s) end
@@ -55,7 +56,7 @@ if not current then
     local seen = tonumber(redis.call('ZSCORE', KEYS[4], family.s) or session[SESSION.created])
     local absolute = absoluteEnd(session, tonumber(ARGV[7]))
     return {'replayed', user[1], user[3] or '', user[4] or '',
-      sessionReply(family.s, session, seen, idleEnd(seen, tonumber(ARGV[6]), absolute), absolute, ARGV[16], false), family.pe}
+      sessionReply(family.s, session, seen, idleEnd(seen, tonumber(ARGV[6]), absolute), absolute, prefixes, false), family.pe}
   end
   -- A spent token again, after the grace window: someone holds a copy. End everything it could reach.
   local ended = family.s or ''
@@ -79,7 +80,7 @@ if familyEnd < absolute then
   fields[SESSION.absoluteEnd] = familyEnd
 end
 local expires = idleEnd(now, tonumber(ARGV[6]), absolute)
-local session = writeSession(KEYS[5], KEYS[4], ARGV[3], ARGV[4], family.g, now, expires, fields)
+local session = writeSession(KEYS[5], KEYS[4], ARGV[3], ARGV[4], family.g, now, expires, fields, ARGV[17])
 -- One session per device type (create.lua): the refreshed session is the device's session now.
 if family.t and redis.call('HGET', KEYS[3], 'd:' .. family.t) == family.s then
   redis.call('HSET', KEYS[3], 'd:' .. family.t, ARGV[3])
@@ -95,5 +96,5 @@ redis.call('ZADD', KEYS[2], now, family.h)
 -- Bounded: a token spent longer ago than the last few rotations is merely unknown, not an alarm.
 redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[15]) + 1))
 redis.call('PEXPIREAT', KEYS[2], refreshExpires)
-return {'rotated', user[1], user[3] or '', user[4] or '', sessionReply(ARGV[3], session, now, expires, absolute, ARGV[16], false),
+return {'rotated', user[1], user[3] or '', user[4] or '', sessionReply(ARGV[3], session, now, expires, absolute, prefixes, false),
   endedLocalId}

@@ -4,6 +4,7 @@
   ARGV[1] SHA-256 of the token's secret (first 16 bytes)   ARGV[2] idle timeout (ms)
   ARGV[3] absolute lifetime (ms)   ARGV[4] local session id   ARGV[5] prefix of the user's refresh families
   ARGV[6] slide granularity (ms): a session last slid less than this long ago is not slid again
+  ARGV[7] prefix of the user's agents
   Returns false when the token is unknown, wrong, revoked or expired; otherwise
   {userId, roles, userName, session} where session is the envelope of sessionReply (prelude.lua),
   attributes included.
@@ -33,11 +34,11 @@ if now - seen >= tonumber(ARGV[6]) then
   -- Slid moments ago otherwise: writing nothing keeps a busy token off the AOF and the replication stream.
   seen = now
   expires = idleEnd(now, idle, absolute)
-  redis.call('PEXPIREAT', KEYS[1], expires)
+  slideSession(KEYS[1], session, expires, ARGV[7])
   -- The index score is the last-seen time: it orders sessions for eviction and dates them.
   redis.call('ZADD', KEYS[3], now, ARGV[4])
   -- The index outlives its longest session; GT leaves a later expiry alone (the index is always volatile here).
   redis.call('PEXPIREAT', KEYS[3], expires, 'GT')
 end
 
-return {user[1], user[3] or '', user[4] or '', sessionReply(ARGV[4], session, seen, expires, absolute, ARGV[5], true)}
+return {user[1], user[3] or '', user[4] or '', sessionReply(ARGV[4], session, seen, expires, absolute, {family = ARGV[5], agent = ARGV[7]}, true)}
