@@ -95,6 +95,10 @@ export class ActiveSession implements SessionRecord {
     return this.record.rememberedUntil;
   }
 
+  get authenticatedAt(): Date | null {
+    return this.record.authenticatedAt;
+  }
+
   /** The attribute's value, or undefined when the session has none by that name. */
   get<K extends AttributeName>(name: K): AttributeValue<K> | undefined {
     return this.attributeValues().get(name) as AttributeValue<K> | undefined;
@@ -142,6 +146,7 @@ export class ActiveSession implements SessionRecord {
       ip: this.ip,
       userAgent: this.userAgent,
       rememberedUntil: this.rememberedUntil,
+      authenticatedAt: this.authenticatedAt,
     };
   }
 }

@@ -12,6 +12,7 @@ import { SignalStore } from '../store/signalStore';
 import { parseSessionId } from '../tokens/sessionId';
 import { hashSecret, parseToken } from '../tokens/token';
 import { ROLE } from '../validation/rules';
+import { lifetimeOf, type Lifetime, type SessionLifetime } from '../lifetimeRules';
 import { ActiveSession, type AttributeWriter } from './activeSession';
 import { deleteAttribute, writeAttribute } from './attributes';
 import { LifecycleEvents } from './lifecycleEvents';
@@ -84,8 +85,9 @@ export class SessionService implements AttributeWriter {
     assertUserId(userId);
     const cleaned = cleanMetadata(metadata);
     const tag = await this.store.claimTag(userId);
-    const session = new NewSession(userId, tag, cleaned, Boolean(options.remember));
-    const created = await this.store.create(session.toStored());
+    const remember = Boolean(options.remember);
+    const session = new NewSession(userId, tag, cleaned, remember);
+    const created = await this.store.create({ ...session.toStored(), lifetime: await this.lifetimeOf(tag, cleaned, remember) });
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
     await this.events.sessionCreated(userId, session.id);
     const answer = session.answer(created, await this.signals.loggedIn(userId, tag, session.id, cleaned));
@@ -93,6 +95,26 @@ export class SessionService implements AttributeWriter {
     if (endedSessionIds.length > 0) this.observer.sessionsRevoked?.('replaced', endedSessionIds.length);
     for (const ended of endedSessionIds) await this.events.sessionRevoked(userId, ended, 'replaced');
     return answer;
+  }
+
+  /** The lifetimes of a login of this kind, or undefined when no rule could shorten them. */
+  private async lifetimeOf(tag: string, metadata: SessionMetadata, remembered: boolean): Promise<SessionLifetime | undefined> {
+    const { lifetimes } = this.options;
+    const byRole = Object.keys(lifetimes.roles).length > 0;
+    if (!byRole && Object.keys(lifetimes.deviceTypes).length === 0 && isEmpty(lifetimes.remembered) && isEmpty(lifetimes.unremembered)) return undefined;
+    // Roles cost a read, made only when a rule names one.
+    const roles = byRole ? await this.store.rolesOf(tag) : [];
+    return lifetimeOf(lifetimes, this.options, { deviceType: metadata.device?.type ?? null, remembered, roles });
+  }
+
+  /**
+   * Records that the password was just proven again on a live session (POST /auth/reauthenticate):
+   * its sign-in time, which recent-sign-in checks read, becomes now, for the sessions its refresh
+   * token mints later too. Answers the new time, or null when the session is gone.
+   */
+  async reauthenticated(sessionId: string): Promise<Date | null> {
+    const parts = parseSessionId(sessionId);
+    return parts ? this.store.reauthenticated(parts.tag, parts.localId) : null;
   }
 
   /**
@@ -292,6 +314,10 @@ export class SessionService implements AttributeWriter {
   close(): Promise<void> {
     return this.store.close();
   }
+}
+
+function isEmpty(lifetime: Lifetime): boolean {
+  return lifetime.idleTimeoutSeconds === undefined && lifetime.absoluteLifetimeSeconds === undefined;
 }
 
 /** Creates the session service over an ioredis client (standalone or Cluster). */

@@ -53,12 +53,19 @@ export const SESSION_FIELD = {
   userAgent: SESSION_TEXT_FIELDS.userAgent.field,
   /** The short hash naming the user's agent key (UserKeys.agentPrefix) that holds its user agent. */
   agent: 'a',
+  /** When the password was last proven on the session (login, reauthentication), in ms; sliding never moves it. */
+  authenticatedAt: 'p',
+  /** The idle timeout of the login's kind (ms) when shorter than the global one (lifetimeRules.ts). */
+  idleTimeout: 'li',
+  /** The absolute lifetime of the login's kind (ms) when shorter than the global one. */
+  absoluteLifetime: 'la',
 } as const;
 
 // Refresh families (KeySpace.forUser(tag).family) are read and written by Lua alone
 // (lua/refresh.lua, create.lua): `h` refresh hash, `s` current session, `g` generation, `c`
-// created, `t`/`n` device, and `p`, `pe`, `pn` for the last spent token (its hash, the sealed
-// pair, and whether a retry was answered with it).
+// created, `t`/`n` device, `p`, `pe`, `pn` for the last spent token (its hash, the sealed
+// pair, and whether a retry was answered with it), and what its sessions inherit (prelude.lua's
+// FAMILY_CARRIES): `v` the sign-in time, `li`/`la` the lifetimes of the login's kind.
 
 /** Prefix of a session attribute's field, so attributes never collide with the fields above. */
 export const ATTRIBUTE_PREFIX = 'x:';

@@ -40,6 +40,11 @@ export interface SessionRecord {
   userAgent: string | null;
   /** When the session's refresh family ends if unused (a remembered login); null when not remembered. */
   rememberedUntil: Date | null;
+  /**
+   * When the password was last proven on this session: at login, or by reauthentication. Sliding
+   * never moves it and a refresh keeps it. Null for a session started before Tessera kept it.
+   */
+  authenticatedAt: Date | null;
 }
 
 /** The session's user as the token check sees it: id, roles and, for the service's accounts, name. */

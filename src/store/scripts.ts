@@ -24,6 +24,7 @@ const SCRIPTS = {
   unban: 1,
   releaseIdempotencyKey: 1,
   rememberDevice: 1,
+  reauthenticate: 1,
   moveAddress: 1,
 } as const;
 

@@ -12,7 +12,7 @@ import type { DeviceInfo, SessionRecord, SessionUser } from './records';
 
 const TEXT_NAMES = Object.keys(SESSION_TEXT_FIELDS) as SessionTextName[];
 
-type DateName = 'createdAt' | 'lastSeenAt' | 'expiresAt' | 'absoluteExpiresAt' | 'rememberedUntil';
+type DateName = 'createdAt' | 'lastSeenAt' | 'expiresAt' | 'absoluteExpiresAt' | 'rememberedUntil' | 'authenticatedAt';
 
 export interface DecodedSession extends Readonly<Record<SessionTextName, string | null>> {}
 
@@ -73,6 +73,11 @@ export class DecodedSession implements SessionRecord {
     return this.rememberedUntilMs ? this.date('rememberedUntil', this.rememberedUntilMs) : null;
   }
 
+  get authenticatedAt(): Date | null {
+    const stored = this.fields().get(SESSION_FIELD.authenticatedAt);
+    return stored === undefined ? null : this.date('authenticatedAt', Number(stored));
+  }
+
   /** Attribute name (without prefix) -> JSON text; empty unless the reply carried them (touch, create). */
   attributes(): Map<string, string> {
     this.fields();
@@ -92,6 +97,7 @@ export class DecodedSession implements SessionRecord {
       absoluteExpiresAt: this.absoluteExpiresAt,
       device: this.device,
       rememberedUntil: this.rememberedUntil,
+      authenticatedAt: this.authenticatedAt,
     };
   }
 

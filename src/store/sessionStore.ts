@@ -5,7 +5,7 @@
 import type { ResolvedTesseraOptions } from '../options';
 import { newRoutingTag } from '../tokens/sessionId';
 import { DurableWrites } from './durableWrites';
-import { attributeField, joinRoles, SESSION_FIELD, SESSION_TEXT_FIELDS, USER_FIELD, type SessionTextName } from './fields';
+import { attributeField, joinRoles, SESSION_FIELD, SESSION_TEXT_FIELDS, splitRoles, USER_FIELD, type SessionTextName } from './fields';
 import { guard } from './guard';
 import { KeySpace } from './keys';
 import type { SessionMetadata, SessionRecord, SessionUser } from './records';
@@ -39,6 +39,8 @@ export interface NewSession {
   metadata: SessionMetadata;
   /** A remembered login: the refresh family to start with the session. */
   family?: { id: string; refreshHash: Buffer };
+  /** The lifetimes of the login's kind (lifetimeRules.ts). Seconds; the global ones when not given. */
+  lifetime?: { idleTimeoutSeconds: number; absoluteLifetimeSeconds: number };
 }
 
 export class SessionStore {
@@ -98,6 +100,11 @@ export class SessionStore {
       const value = metadata[name as SessionTextName];
       if (value) fields.push(field, value);
     }
+    // Kept on the session only when shorter than the global lifetimes, which stay the ceiling.
+    const idleMs = input.lifetime && Math.round(input.lifetime.idleTimeoutSeconds * 1000);
+    const absoluteMs = input.lifetime && Math.round(input.lifetime.absoluteLifetimeSeconds * 1000);
+    if (idleMs !== undefined && idleMs < this.idleMs) fields.push(SESSION_FIELD.idleTimeout, String(idleMs));
+    if (absoluteMs !== undefined && absoluteMs < this.absoluteMs) fields.push(SESSION_FIELD.absoluteLifetime, String(absoluteMs));
     const max = this.options.maxSessionsPerUser === Infinity ? 0 : this.options.maxSessionsPerUser;
     const reply = (await guard(() =>
       this.scripts.tessera_create(
@@ -149,6 +156,21 @@ export class SessionStore {
     if (!reply) return null;
     const user = decodeUser(reply[0], reply[1], reply[2]);
     return { session: decodeSession(reply[3], tag, user.id), user };
+  }
+
+  /**
+   * Records a password proven again on the session (and its refresh family); the new sign-in time,
+   * or null when the session is gone.
+   */
+  async reauthenticated(tag: string, localId: string): Promise<Date | null> {
+    const keys = this.keys.forUser(tag);
+    const at = Number(await guard(() => this.scripts.tessera_reauthenticate(keys.session(localId), keys.familyPrefix)));
+    return at > 0 ? new Date(at) : null;
+  }
+
+  /** The roles the user holds now (for the lifetime of a login by role). */
+  async rolesOf(tag: string): Promise<string[]> {
+    return splitRoles((await guard(() => this.redis.hget(this.keys.forUser(tag).user, USER_FIELD.roles))) ?? '');
   }
 
   /** Ends one session; true when it was live. */

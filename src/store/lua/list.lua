@@ -22,7 +22,7 @@ for i = 1, #entries, 2 do
     redis.call('ZREM', KEYS[1], localId)
   else
     local absolute = absoluteEnd(session, tonumber(ARGV[3]))
-    sessions[#sessions + 1] = sessionReply(localId, session, seen, idleEnd(seen, idle, absolute), absolute, prefixes, false)
+    sessions[#sessions + 1] = sessionReply(localId, session, seen, idleEnd(seen, idleOf(session, idle), absolute), absolute, prefixes, false)
   end
 end
 return {redis.call('ZCARD', KEYS[1]), sessions}
