@@ -28,6 +28,7 @@ import { passwordProblem } from '../validation/passwordPolicy';
 
 const newUserId = customAlphabet(ID_ALPHABET, 16);
 const WRONG_CURRENT_PASSWORD = 'The current password is wrong.';
+const WRONG_PASSWORD = 'The password is wrong.';
 
 export interface PublicUser {
   id: string;
@@ -247,6 +248,32 @@ export class AccountService {
     if (ended === null) throw new InvalidTokenError();
     await this.sessions.passwordChanged(actor.id, ended, currentSessionId);
     await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'success', detail: `${ended} other sessions ended` });
+  }
+
+  /**
+   * Proves the password again on the actor's current session, for acts that need a recent sign-in:
+   * the session's sign-in time becomes now. Guessed against the login counters of this (username,
+   * address), like a login; a wrong password changes nothing and answers invalid-credentials.
+   */
+  async reauthenticate(actor: Actor, sessionId: string, password: string): Promise<Date> {
+    const { throttle } = this.options;
+    const account = await this.accounts.findById(actor.id);
+    const name = normalizeUsername(account?.username ?? actor.name ?? '');
+    const address = actor.ip ?? '';
+    await throttle.beforeLogin(name, address);
+    const valid = await throttle.checkingPassword(address, () =>
+      account ? this.hasher.verify(password, account.passwordHash) : this.hasher.verifyNothing(password),
+    );
+    if (!account || !valid) {
+      await this.audit.record({ type: 'reauthenticated', actor, target: sessionId, outcome: 'failure', detail: 'wrong password' });
+      await throttle.loginFailed(name, address, actor, actor.id);
+      throw new InvalidCredentialsError(WRONG_PASSWORD);
+    }
+    await throttle.loginSucceeded(name, address);
+    const at = await this.sessions.reauthenticated(sessionId);
+    if (!at) throw new InvalidTokenError();
+    await this.audit.record({ type: 'reauthenticated', actor, target: sessionId, outcome: 'success' });
+    return at;
   }
 
   /**

@@ -12,6 +12,9 @@ import type { AdminStore, BanDetails } from '../store/adminStore';
 import { ADMIN_ROLE, normalizeUsername } from '../validation/rules';
 import type { Actor, AuditLog } from '../audit/auditLog';
 
+/** How old a sign-in an admin's act accepts unless configured (ADMIN_REAUTH_AFTER). Seconds. */
+export const DEFAULT_ADMIN_REAUTH_AFTER_SECONDS = 15 * 60;
+
 export interface UserOverview extends PublicUser {
   ban: { until: Date | null } | null;
   sessionCount: number;

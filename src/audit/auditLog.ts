@@ -17,6 +17,7 @@ export type AuditEventType =
   | 'user.created'
   | 'login.succeeded'
   | 'login.new-device'
+  | 'reauthenticated'
   | 'login.failed'
   | 'login.locked'
   | 'throttle.cleared'

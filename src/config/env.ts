@@ -14,6 +14,7 @@ import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
 import { passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
 import { parseLifetimes } from './lifetimesEnv';
+import { DEFAULT_ADMIN_REAUTH_AFTER_SECONDS } from '../admin/adminService';
 import type { Lifetime, LifetimeRules } from '../lifetimeRules';
 
 function toSeconds(value: string, ctx: z.RefinementCtx): number {
@@ -146,7 +147,7 @@ const envSchema = z
     // 0 turns the check off; otherwise every admin write needs a sign-in at most this old.
     ADMIN_REAUTH_AFTER: z
       .string()
-      .default('15m')
+      .default(String(DEFAULT_ADMIN_REAUTH_AFTER_SECONDS))
       .transform((value, ctx) => (value.trim() === '0' ? 0 : Math.ceil(toSeconds(value, ctx)))),
     REFRESH_IDLE_TIMEOUT: optionalDuration(),
     REFRESH_ABSOLUTE_TIMEOUT: optionalDuration(),

@@ -14,6 +14,7 @@ import { requestLog } from './requestLog';
 import { securityHeaders } from './securityHeaders';
 import { requestMetrics, type RequestObserver } from './requestMetrics';
 import { adminRoutes } from './routes/adminRoutes';
+import { DEFAULT_ADMIN_REAUTH_AFTER_SECONDS } from '../admin/adminService';
 import { authRoutes } from './routes/authRoutes';
 import { exampleRoutes } from './routes/exampleRoutes';
 import { gatewayRoutes } from './routes/gatewayRoutes';
@@ -27,6 +28,8 @@ export interface AppParts {
   admin: AdminService;
   /** Where Idempotency-Key answers are kept. */
   idempotency: IdempotencyStore;
+  /** How old a sign-in an admin write accepts (RFC 9470 step-up). Seconds; 0 for any; default 900. */
+  adminReauthAfterSeconds?: number;
   logger: Logger;
   /**
    * Proxies in front whose X-Forwarded-* headers are believed (for the client ip of sessions):
@@ -66,7 +69,7 @@ export function createApp(parts: AppParts): Koa {
   const openapi = openapiRoutes();
   const auth = authRoutes(parts.sessions, parts.accounts, parts.idempotency, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
-  const admin = adminRoutes(parts.admin, parts.idempotency);
+  const admin = adminRoutes(parts.admin, parts.idempotency, parts.adminReauthAfterSeconds ?? DEFAULT_ADMIN_REAUTH_AFTER_SECONDS);
   const requestObserver = parts.requestObserver ?? null;
   if (requestObserver) app.use(requestMetrics(requestObserver));
   app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));

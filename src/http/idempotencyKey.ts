@@ -4,6 +4,8 @@
  * caller within a day gets the first answer again, marked `Idempotent-Replayed: true`, and nothing
  * is done twice. The same key with another request answers 422; while the first is still running,
  * 409. Only successful answers are kept: a failed request changed nothing, so its retry runs again.
+ * Requests are compared by method, path and body, but for password fields, of which Tessera keeps
+ * nothing but the bcrypt hash.
  *
  * Signed-in callers' keys live in their user's hash slot, and a lease keeps a twin request from
  * acting while the first runs. Anonymous callers (registration) may write nothing to Redis before
@@ -74,11 +76,23 @@ function scopeOf(ctx: Context, caller: IdempotencyCaller): IdempotencyScope {
   return { user: parts.tag };
 }
 
+/**
+ * Fields left out of the comparison: a fast hash of a body holding a password would let whoever
+ * reads Redis guess the password far faster than its bcrypt hash allows.
+ */
+const SECRET_FIELDS = new Set(['password', 'currentPassword', 'newPassword']);
+
 function fingerprintOf(ctx: Context): string {
-  return requestFingerprint(ctx.method, ctx.path, (ctx.request as { rawBody?: string }).rawBody ?? '');
+  const { body } = ctx.request as { body?: unknown };
+  const compared = body !== null && typeof body === 'object' && !Array.isArray(body) ? withoutSecrets(body as Record<string, unknown>) : body;
+  return requestFingerprint(ctx.method, ctx.path, compared === undefined ? '' : JSON.stringify(compared));
 }
 
-/** A request as the draft compares them: method, path and the body's exact bytes. */
+function withoutSecrets(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).map(([name, value]) => [name, SECRET_FIELDS.has(name) ? null : value]));
+}
+
+/** A request as Tessera compares them: method, path and the parsed body, its password fields left out. */
 export function requestFingerprint(method: string, path: string, body: string): string {
   return createHash('sha256').update(`${method} ${path}\n`).update(body).digest('base64url');
 }

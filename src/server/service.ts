@@ -82,6 +82,7 @@ export async function startService(
     accounts,
     admin,
     idempotency,
+    adminReauthAfterSeconds: config.ADMIN_REAUTH_AFTER,
     logger,
     trustedProxyHops: config.TRUST_PROXY,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,

@@ -93,7 +93,9 @@ describe.each(BACKENDS)('Idempotency-Key retries on $name Redis', (backend) => {
     const tag = parseSessionId(user.body.session.id)!.tag;
     const body = JSON.stringify({ currentPassword: PASSWORD, newPassword: 'another long passphrase' });
     // Another instance holds the key for this very request.
-    const claim = await service.idempotency.claim({ user: tag }, 'pw-1', requestFingerprint('POST', '/auth/password', body));
+    // Passwords are left out of the comparison.
+    const compared = JSON.stringify({ currentPassword: null, newPassword: null });
+    const claim = await service.idempotency.claim({ user: tag }, 'pw-1', requestFingerprint('POST', '/auth/password', compared));
     if (claim.outcome !== 'claimed') throw new Error(`expected a claim, got ${claim.outcome}`);
     const send = () => service.call('POST', '/auth/password', { token: user.token, body, headers: { 'Idempotency-Key': 'pw-1' } });
 
@@ -132,6 +134,21 @@ describe.each(BACKENDS)('Idempotency-Key retries on $name Redis', (backend) => {
     expect(theirs.status).toBe(204);
     expect(theirs.headers.get('idempotent-replayed')).toBeNull();
     await logIn(service, 'heidi', 'another long passphrase');
+  });
+
+  it('keeps nothing computed from a password: only the other fields tell two requests apart', async () => {
+    const prefix = uniquePrefix();
+    const service = await suite.serve({ KEY_PREFIX: prefix });
+    const headers = { 'Idempotency-Key': 'reg-secret' };
+    expect((await service.call('POST', '/auth/register', { body: { username: 'judy', password: PASSWORD }, headers })).status).toBe(201);
+    const [stored] = (await keysWithPrefix(suite.redis, prefix)).filter((key) => key.includes(':i:'));
+    const entry = JSON.parse((await suite.redis.get(stored))!) as { f: string };
+    expect(entry.f).toBe(requestFingerprint('POST', '/auth/register', JSON.stringify({ username: 'judy', password: null })));
+    expect(JSON.stringify(entry)).not.toContain(PASSWORD);
+    // So another password under the same key is the same request; another name is not.
+    const samePerson = await service.call('POST', '/auth/register', { body: { username: 'judy', password: 'a different passphrase' }, headers });
+    expect(samePerson.headers.get('idempotent-replayed')).toBe('true');
+    expect((await service.call('POST', '/auth/register', { body: { username: 'judy2', password: PASSWORD }, headers })).status).toBe(422);
   });
 
   it('refuses a key that is not a short printable string, doing nothing', async () => {

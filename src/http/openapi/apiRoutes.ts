@@ -12,6 +12,7 @@ import {
   loginSchema,
   pageQuerySchema,
   auditQuerySchema,
+  reauthenticateSchema,
   refreshSchema,
   registerSchema,
   rolesSchema,
@@ -63,6 +64,7 @@ export const API_ROUTES: Record<string, RouteDescription> = {
   'POST /auth/logout-all': { summary: 'End every session of the user', access: 'session', idempotent: true, answers: { 204: null } },
   'GET /auth/sessions': { summary: 'The user’s live sessions', access: 'session', query: sessionPageQuerySchema, answers: { 200: sessionPageSchema } },
   'DELETE /auth/sessions/:id': { summary: 'End one of the user’s sessions', access: 'session', answers: { 204: null }, problems: [404] },
+  'POST /auth/reauthenticate': { summary: 'Prove the password again: the session’s sign-in time becomes now', access: 'session', idempotent: true, body: reauthenticateSchema, answers: { 204: null }, problems: [429] },
   'POST /auth/password': { summary: 'Change the password; every other session ends', access: 'session', idempotent: true, body: changePasswordSchema, answers: { 204: null }, problems: [429] },
 
   'GET /auth/verify': { summary: 'Gateway check: identity in X-Auth-* headers', access: 'session', answers: { 200: null } },

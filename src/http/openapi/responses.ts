@@ -24,6 +24,7 @@ export const sessionSchema = z
     device: z.object({ type: z.string().nullable(), name: z.string().nullable() }),
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
+    authenticatedAt: time.nullable().meta({ description: 'When the password was last proven on the session (login or POST /auth/reauthenticate); sliding never moves it' }),
   })
   .meta({ id: 'Session' });
 

@@ -5,6 +5,7 @@ import type { AdminService } from '../../admin/adminService';
 import { ValidationError } from '../../errors';
 import { decodeCursor, decodeOffset, encodeCursor, encodeOffset } from '../cursor';
 import { requireRole } from '../../middleware/requireAuth';
+import { requireRecentAuth } from '../../middleware/requireRecentAuth';
 import { readBody, readQuery } from '../requestInput';
 import { auditQuerySchema, banSchema, clearThrottleSchema, pageQuerySchema, rolesSchema, sessionPageQuerySchema } from '../schemas';
 import { actorOf } from '../signedIn';
@@ -12,10 +13,15 @@ import { guardedRouter } from '../guardedRouter';
 import type { IdempotencyStore } from '../../store/idempotencyStore';
 import { idempotencyKey } from '../idempotencyKey';
 
-export function adminRoutes(admin: AdminService, idempotency: IdempotencyStore): Router {
+/**
+ * `reauthAfterSeconds`: every write needs a sign-in (login or POST /auth/reauthenticate) at most
+ * this old, or answers the RFC 9470 challenge; 0 lets any live admin session write.
+ */
+export function adminRoutes(admin: AdminService, idempotency: IdempotencyStore, reauthAfterSeconds: number): Router {
   const router = guardedRouter({ prefix: '/admin' });
   const admins = requireRole(ADMIN_ROLE);
-  const retry = idempotencyKey(idempotency, 'session');
+  // A retry that replays an answer needs no fresh sign-in: the act it repeats was allowed.
+  const write = [idempotencyKey(idempotency, 'session'), ...(reauthAfterSeconds > 0 ? [requireRecentAuth(reauthAfterSeconds)] : [])];
 
   router.get('/users', admins, async (ctx) => {
     const { query, cursor, limit } = readQuery(ctx, pageQuerySchema);
@@ -33,21 +39,21 @@ export function adminRoutes(admin: AdminService, idempotency: IdempotencyStore):
     ctx.body = { sessions, total, nextCursor: encodeOffset(nextOffset) };
   });
 
-  router.post('/users/:id/revoke-sessions', admins, retry, async (ctx) => {
+  router.post('/users/:id/revoke-sessions', admins, ...write, async (ctx) => {
     ctx.body = { revoked: await admin.revokeSessions(actorOf(ctx), ctx.params.id) };
   });
 
-  router.put('/users/:id/roles', admins, retry, async (ctx) => {
+  router.put('/users/:id/roles', admins, ...write, async (ctx) => {
     const { roles } = readBody(ctx, rolesSchema);
     ctx.body = { user: await admin.setRoles(actorOf(ctx), ctx.params.id, roles) };
   });
 
-  router.delete('/sessions/:id', admins, retry, async (ctx) => {
+  router.delete('/sessions/:id', admins, ...write, async (ctx) => {
     await admin.revokeSession(actorOf(ctx), ctx.params.id);
     ctx.status = 204;
   });
 
-  router.post('/blacklist', admins, retry, async (ctx) => {
+  router.post('/blacklist', admins, ...write, async (ctx) => {
     const { userId, reason, until } = readBody(ctx, banSchema);
     ctx.status = 201;
     ctx.body = { entry: await admin.ban(actorOf(ctx), userId, reason, until ?? null) };
@@ -59,12 +65,12 @@ export function adminRoutes(admin: AdminService, idempotency: IdempotencyStore):
     ctx.body = { entries: bans, nextCursor: encodeOffset(next) };
   });
 
-  router.delete('/blacklist/:userId', admins, retry, async (ctx) => {
+  router.delete('/blacklist/:userId', admins, ...write, async (ctx) => {
     await admin.unban(actorOf(ctx), ctx.params.userId);
     ctx.status = 204;
   });
 
-  router.post('/throttles/clear', admins, retry, async (ctx) => {
+  router.post('/throttles/clear', admins, ...write, async (ctx) => {
     ctx.body = { cleared: await admin.clearThrottle(actorOf(ctx), readBody(ctx, clearThrottleSchema)) };
   });
 

@@ -15,7 +15,7 @@ import { idempotencyKey } from '../idempotencyKey';
 import { decodeOffset, encodeOffset } from '../cursor';
 import { readBody, readQuery } from '../requestInput';
 import { actorOf, authenticated } from '../signedIn';
-import { changePasswordSchema, loginSchema, refreshSchema, registerSchema, sessionPageQuerySchema } from '../schemas';
+import { changePasswordSchema, loginSchema, reauthenticateSchema, refreshSchema, registerSchema, sessionPageQuerySchema } from '../schemas';
 
 /**
  * With `cookie` (the cookie transport on), login also sets the session cookie (and, remembered,
@@ -135,6 +135,12 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, i
 
   router.delete('/sessions/:id', signedIn, async (ctx) => {
     await accounts.revokeOwnSession(actorOf(ctx), ctx.params.id);
+    ctx.status = 204;
+  });
+
+  router.post('/reauthenticate', signedIn, retry, async (ctx) => {
+    const { password } = readBody(ctx, reauthenticateSchema);
+    await accounts.reauthenticate(actorOf(ctx), authenticated(ctx).session.id, password);
     ctx.status = 204;
   });
 
