@@ -8,6 +8,7 @@ import { closestName } from './didYouMean';
 import { TesseraArgumentError } from './errors';
 import { DEVICE_TYPE, ROLE } from './validation/rules';
 
+/** Bounds a rule sets; each left out keeps the global one. */
 export interface Lifetime {
   /** Idle timeout of the matching sessions. Seconds; default: the global one. */
   idleTimeoutSeconds?: number;
@@ -15,6 +16,7 @@ export interface Lifetime {
   absoluteLifetimeSeconds?: number;
 }
 
+/** The rules by kind of login (TesseraOptions.lifetimes); a login takes the shortest bound of every rule that matches it. */
 export interface LifetimeRules {
   /** By the device type a login names (lower case), such as `{ kiosk: { idleTimeoutSeconds: 300 } }`. */
   deviceTypes?: Record<string, Lifetime>;
@@ -40,6 +42,7 @@ export interface LoginKind {
   roles: readonly string[];
 }
 
+/** The rules as resolveTesseraOptions() checked them: every kind present, frozen. */
 export type ResolvedLifetimeRules = Readonly<{
   deviceTypes: Readonly<Record<string, Readonly<Lifetime>>>;
   remembered: Readonly<Lifetime>;

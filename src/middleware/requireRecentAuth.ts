@@ -9,6 +9,7 @@ import { ReauthenticationRequiredError, TesseraArgumentError } from '../errors';
 import { guardOf } from './access';
 import { assertSignedIn, type AuthenticatedState } from './requireAuth';
 
+/** The guard of an act that needs the password proven at most `maxAgeSeconds` ago (a whole number). */
 export function requireRecentAuth(maxAgeSeconds: number): Middleware<AuthenticatedState> {
   if (!Number.isSafeInteger(maxAgeSeconds) || maxAgeSeconds <= 0) {
     throw new TesseraArgumentError(`requireRecentAuth(maxAgeSeconds) takes a positive whole number of seconds; got ${String(maxAgeSeconds)}.`);
