@@ -17,6 +17,7 @@ import { authRoutes } from './routes/authRoutes';
 import { exampleRoutes } from './routes/exampleRoutes';
 import { gatewayRoutes } from './routes/gatewayRoutes';
 import { healthRoutes } from './routes/healthRoutes';
+import { homeRoutes } from './routes/homeRoutes';
 import { openapiRoutes } from './routes/openapiRoutes';
 
 export interface AppParts {
@@ -74,6 +75,8 @@ export function createApp(parts: AppParts): Koa {
   );
   app.use(health.routes()).use(health.allowedMethods());
   app.use(openapi.routes()).use(openapi.allowedMethods());
+  const home = pages ? null : homeRoutes();
+  if (home) app.use(home.routes()).use(home.allowedMethods());
   app.use(jsonBodyParser(parts.bodyLimitBytes));
   app.use(authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {}));
   if (pages) {

@@ -76,7 +76,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
   }
 
   router.get('/', (ctx) => {
-    ctx.redirect(DEFAULT_AFTER_LOGIN);
+    ctx.redirect(ctx.state.session ? DEFAULT_AFTER_LOGIN : '/login');
   });
 
   router.get('/login', async (ctx) => {
