@@ -1,0 +1,54 @@
+/**
+ * Client addresses as the throttles count them. One host can spell its address many ways (an
+ * IPv4 address mapped into IPv6, upper-case hex, zeros written out), and one IPv6 customer
+ * usually holds a whole /64 or more: counted as raw strings, each spelling and each address of
+ * the prefix would get a fresh budget.
+ */
+import { isIP, SocketAddress } from 'node:net';
+
+const MAPPED_IPV4 = '::ffff:';
+
+/**
+ * The one spelling of an address: IPv4 dotted, IPv6 lower-case and compressed (RFC 5952, as
+ * node writes it), an IPv4-mapped IPv6 address as its IPv4 address, no zone. Null when the text
+ * is not an IP address.
+ */
+export function canonicalIp(text: string): string | null {
+  const family = isIP(text);
+  if (family === 0) return null;
+  const address = new SocketAddress({ address: text, family: family === 4 ? 'ipv4' : 'ipv6' }).address;
+  const tail = address.startsWith(MAPPED_IPV4) ? address.slice(MAPPED_IPV4.length) : '';
+  return isIP(tail) === 4 ? tail : address;
+}
+
+/**
+ * What an address' budget is kept under: an IPv4 address itself; for IPv6, its first
+ * `ipv6SubnetBits` bits as a prefix (`2001:db8:1:2::/64`). Takes a canonical address; anything
+ * else (no address: '') is its own bucket.
+ */
+export function ipBucket(address: string, ipv6SubnetBits: number): string {
+  if (isIP(address) !== 6 || ipv6SubnetBits >= 128) return address;
+  const groups = ipv6Groups(address);
+  const masked = groups.map((group, index) => {
+    const bitsLeft = Math.max(0, Math.min(16, ipv6SubnetBits - index * 16));
+    return bitsLeft === 0 ? 0 : group & (0xffff << (16 - bitsLeft));
+  });
+  const network = new SocketAddress({ address: masked.map((group) => group.toString(16)).join(':'), family: 'ipv6' }).address;
+  return `${network}/${ipv6SubnetBits}`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (a trailing dotted IPv4 part is two of them). */
+function ipv6Groups(address: string): number[] {
+  const [head, tail] = address.includes('::') ? address.split('::') : [address, null];
+  const parse = (part: string): number[] =>
+    part === ''
+      ? []
+      : part.split(':').flatMap((piece) => {
+          if (!piece.includes('.')) return [parseInt(piece, 16)];
+          const [a, b, c, d] = piece.split('.').map(Number);
+          return [(a << 8) | b, (c << 8) | d];
+        });
+  const left = parse(head);
+  const right = tail === null ? [] : parse(tail);
+  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+}
