@@ -12,6 +12,8 @@ import { sameSecret } from './constantTime';
 /** The first 128 bits of the HMAC-SHA256, as for the signed-out forms. */
 const MAC_BYTES = 16;
 const PREFIX = 'tdev1';
+/** How every device token starts (the log scrubs anything that does). */
+export const DEVICE_TOKEN_PREFIX = `${PREFIX}.`;
 const SHAPE = /^tdev1\.([0-9A-Za-z]{1,64})\.([A-Za-z0-9_-]{22})\.([0-9a-z]{1,11})\.([A-Za-z0-9_-]{22})$/;
 
 /** A device credential that checked out: whose it is and which device it names. */
