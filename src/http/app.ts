@@ -30,6 +30,8 @@ export interface AppParts {
   admin: AdminService;
   /** Where Idempotency-Key answers are kept. */
   idempotency: IdempotencyStore;
+  /** IPv6 addresses within one prefix of this many bits are one network for the address-change signal (IPV6_SUBNET); default 64. */
+  ipv6SubnetBits?: number;
   /** How old a sign-in an admin write accepts (RFC 9470 step-up). Seconds; 0 for any; default 900. */
   adminReauthAfterSeconds?: number;
   logger: Logger;
@@ -86,7 +88,8 @@ export function createApp(parts: AppParts): Koa {
     }),
   );
   const bodyParser = jsonBodyParser(parts.bodyLimitBytes);
-  const authenticated = authenticate(parts.sessions, { trackAddress: true, ...(pages ? { fallbackToken: pages.cookie.read } : {}) });
+  const trackAddress = parts.ipv6SubnetBits === undefined ? true : { ipv6SubnetBits: parts.ipv6SubnetBits };
+  const authenticated = authenticate(parts.sessions, { trackAddress, ...(pages ? { fallbackToken: pages.cookie.read } : {}) });
   const slide = pages?.cookie.slide();
   app.use(hotRoutes(HOT_ROUTES, [auth, gateway], [bodyParser, authenticated, ...(pages && slide ? [slide, pages.csrf] : [])]));
   app.use(health.routes()).use(health.allowedMethods());

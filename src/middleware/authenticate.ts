@@ -18,9 +18,10 @@ export interface AuthenticateOptions {
   /**
    * Compare each request's address (ctx.ip: set Koa's `proxy` behind a proxy) with the one its
    * session holds; on a change the session keeps the new one and `session.address-changed` is
-   * emitted. Never a refusal. Useful when sessions are created with `ip: ctx.ip`. Default false.
+   * emitted. Never a refusal. Useful when sessions are created with `ip: ctx.ip`. An IPv6 address
+   * within the stored one's prefix (`ipv6SubnetBits`, default 64) is no change. Default false.
    */
-  trackAddress?: boolean;
+  trackAddress?: boolean | { ipv6SubnetBits: number };
 }
 
 /** The header that tells the client when its session now expires. */
@@ -35,6 +36,7 @@ export function authenticate(sessions: SessionService, options: AuthenticateOpti
   const expiresHeader = options.expiresHeader === undefined ? DEFAULT_EXPIRES_HEADER : options.expiresHeader;
   const fallbackToken = options.fallbackToken;
   const trackAddress = options.trackAddress ?? false;
+  const ipv6SubnetBits = typeof trackAddress === 'object' ? trackAddress.ipv6SubnetBits : undefined;
   return async function authenticate(ctx, next) {
     const token = readBearerToken(ctx.get('Authorization')) ?? fallbackToken?.(ctx) ?? null;
     ctx.state.session = null;
@@ -48,7 +50,7 @@ export function authenticate(sessions: SessionService, options: AuthenticateOpti
         ctx.state.user = validation.user;
         ctx.state.authFailure = undefined;
         if (expiresHeader) ctx.set(expiresHeader, isoTime(validation.expiresAtMs));
-        if (trackAddress) await sessions.addressSeen(validation.session, ctx.ip);
+        if (trackAddress) await sessions.addressSeen(validation.session, ctx.ip, ipv6SubnetBits);
       } else {
         ctx.state.authFailure = 'invalid';
       }

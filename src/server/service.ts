@@ -82,6 +82,7 @@ export async function startService(
     admin,
     idempotency,
     adminReauthAfterSeconds: config.ADMIN_REAUTH_AFTER,
+    ipv6SubnetBits: config.IPV6_SUBNET,
     logger,
     trustedProxyHops: config.TRUST_PROXY,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,

@@ -12,6 +12,7 @@ import { SignalStore } from '../store/signalStore';
 import { parseSessionId } from '../tokens/sessionId';
 import { hashSecret, parseToken } from '../tokens/token';
 import { ROLE } from '../validation/rules';
+import { DEFAULT_THROTTLE_OPTIONS } from '../throttleOptions';
 import { lifetimeOf, type Lifetime, type SessionLifetime } from '../lifetimeRules';
 import { ActiveSession, type AttributeWriter } from './activeSession';
 import { deleteAttribute, writeAttribute } from './attributes';
@@ -183,12 +184,13 @@ export class SessionService implements AttributeWriter {
 
   /**
    * Tells the service the address a validated session's request came from: when it differs from
-   * the session's, the session keeps the new one and `session.address-changed` is emitted. No
+   * the session's (for IPv6, outside its /`ipv6SubnetBits` prefix; default 64), the session keeps
+   * the new one and `session.address-changed` is emitted. No
    * Redis call while it is the same; never throws for a failure to record it (the observer hears).
    */
-  async addressSeen(session: Pick<ActiveSession, 'id' | 'userId' | 'ip'>, address: string): Promise<void> {
+  async addressSeen(session: Pick<ActiveSession, 'id' | 'userId' | 'ip'>, address: string, ipv6SubnetBits = DEFAULT_IPV6_SUBNET_BITS): Promise<void> {
     const parts = parseSessionId(session.id);
-    if (parts) await this.signals.addressSeen(session, parts.tag, parts.localId, address);
+    if (parts) await this.signals.addressSeen(session, parts.tag, parts.localId, address, ipv6SubnetBits);
   }
 
   /** Ends a session by id, whoever owns it; true when it was live. */
@@ -315,6 +317,9 @@ export class SessionService implements AttributeWriter {
     return this.store.close();
   }
 }
+
+/** Addresses in one IPv6 /64 are one network for the address-change signal, as for the throttles. */
+const DEFAULT_IPV6_SUBNET_BITS = DEFAULT_THROTTLE_OPTIONS.ipv6SubnetBits;
 
 function isEmpty(lifetime: Lifetime): boolean {
   return lifetime.idleTimeoutSeconds === undefined && lifetime.absoluteLifetimeSeconds === undefined;

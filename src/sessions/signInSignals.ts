@@ -5,6 +5,7 @@
  * is reported to the observer rather than failing the login or the request.
  */
 import { createHash } from 'node:crypto';
+import { canonicalIp, ipBucket } from '../limits/ipAddress';
 import type { SignalStore } from '../store/signalStore';
 import type { LifecycleEvents } from './lifecycleEvents';
 import type { SessionObserver } from './observer';
@@ -39,13 +40,16 @@ export class SignInSignals {
   }
 
   /**
-   * A request of a live session came from `address`: when the session holds another one, the new
-   * one is stored and `session.address-changed` emitted, once however many requests race. Costs
-   * nothing (no Redis call) while the address stays the same.
+   * A request of a live session came from `address`: when the session holds another one (another
+   * IPv4 address, or another IPv6 prefix of `ipv6SubnetBits`: one customer's devices rotate
+   * addresses within theirs), the new one is stored and `session.address-changed` emitted, once
+   * however many requests race. Costs nothing (no Redis call) while the address stays the same.
    */
-  async addressSeen(session: { id: string; userId: string; ip: string | null }, tag: string, localId: string, address: string): Promise<void> {
+  async addressSeen(session: { id: string; userId: string; ip: string | null }, tag: string, localId: string, address: string, ipv6SubnetBits: number): Promise<void> {
     const stored = session.ip;
     if (stored === null || stored === address || address === '') return;
+    const network = (text: string) => ipBucket(canonicalIp(text) ?? text, ipv6SubnetBits);
+    if (network(stored) === network(address)) return;
     try {
       if (!(await this.store.moveAddress(tag, localId, stored, address))) return;
     } catch (error) {

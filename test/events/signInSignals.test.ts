@@ -110,4 +110,17 @@ describe.each(BACKENDS)('sign-in signals on $name Redis', (backend) => {
     expect((await from('203.0.113.9')).status).toBe(200);
     expect((await eventsOf(keys, 'session.address-changed')).map((event) => event.to)).toEqual(['198.51.100.4', '203.0.113.9']);
   });
+
+  it('takes a new address within the session’s IPv6 prefix, or another spelling of it, for no change', async () => {
+    const { service, keys } = await serve({ IPV6_SUBNET: '64' });
+    await service.call('POST', '/auth/register', { body: { username: 'erin', password: PASSWORD } });
+    const response = await login(service, 'erin', {}, 'Tessera-Test/1', '2001:db8:1:2::10');
+    const { token } = (await response.json()) as { token: string };
+    const from = (address: string) => service.call('GET', '/auth/session', { token, headers: { 'X-Forwarded-For': address } });
+    expect((await from('2001:db8:1:2:aaaa::7')).status).toBe(200);
+    expect((await from('2001:DB8:1:2:0:0:0:10')).status).toBe(200);
+    expect(await eventsOf(keys, 'session.address-changed')).toEqual([]);
+    expect((await from('2001:db8:1:3::10')).status).toBe(200);
+    expect((await eventsOf(keys, 'session.address-changed')).map((event) => [event.from, event.to])).toEqual([['2001:db8:1:2::10', '2001:db8:1:3::10']]);
+  });
 });
