@@ -20,7 +20,7 @@ import { LifecycleEvents } from './lifecycleEvents';
 import { NewSession } from './newSession';
 import type { SessionObserver } from './observer';
 import { assertUserId, cleanMetadata } from './sessionInput';
-import { nextOffset, pageBounds } from './sessionPage';
+import { nextOffset, pageBounds, sessionCursor } from './sessionPage';
 import { Refresher } from './refresher';
 import { SignInSignals } from './signInSignals';
 import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser } from './types';
@@ -232,15 +232,24 @@ export class SessionService implements AttributeWriter {
   }
 
   /**
-   * One page of the user's live sessions, least recently used first. Pages keep each call's work
-   * bounded even for a user with very many sessions (maxSessionsPerUser: Infinity).
+   * One page of the user's live sessions, oldest first (by creation time, then id): the first, the
+   * one after `cursor` (a page's nextCursor), or past `offset` sessions. Token checks never move a
+   * session in this order, so paging by cursor neither skips nor repeats one; a session started
+   * meanwhile comes at the end. Each call costs one pass over the user's session index in Redis
+   * and reads only the page's sessions.
    */
   async list(userId: string, page: PageRequest = {}): Promise<SessionPage> {
-    const { offset, limit } = pageBounds(page);
+    const { from, limit } = pageBounds(page);
     const tag = await this.store.tagOf(userId);
-    if (!tag) return { sessions: [], total: 0, nextOffset: null };
-    const { sessions, total } = await this.store.list(tag, userId, offset, limit);
-    return { sessions, total, nextOffset: nextOffset(offset, limit, total) };
+    if (!tag) return { sessions: [], total: 0, nextCursor: null, nextOffset: null };
+    const { sessions, total } = await this.store.list(tag, userId, from, limit);
+    const last = sessions.length === limit ? sessions[sessions.length - 1] : undefined;
+    return {
+      sessions,
+      total,
+      nextCursor: last ? sessionCursor(last) : null,
+      nextOffset: 'offset' in from ? nextOffset(from.offset, limit, total) : null,
+    };
   }
 
   /**

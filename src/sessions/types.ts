@@ -43,17 +43,24 @@ export interface RefreshedSession {
 
 /** Which page of a user's sessions to list. */
 export interface PageRequest {
-  /** Sessions to skip, least recently used first. Default 0. */
+  /**
+   * The `nextCursor` of the page before; none for the first page. The list's order (creation time,
+   * then id) never moves, so paging by cursor neither skips nor repeats a session.
+   */
+  cursor?: string | null;
+  /** Sessions to skip instead, for numbered pages (which can shift when sessions end). Default 0. */
   offset?: number;
   /** Sessions on the page, 1 to 100. Default 100. */
   limit?: number;
 }
 
-/** A page of a user's live sessions, least recently used first. */
+/** A page of a user's live sessions, oldest first (by creation time, then id). */
 export interface SessionPage {
   sessions: SessionRecord[];
   /** Live sessions the user has in all. */
   total: number;
-  /** Offset of the next page, or null when this is the last. */
+  /** The cursor of the next page, or null when this one is the last. */
+  nextCursor: string | null;
+  /** Offset of the next page when this one was asked for by offset, or null when it is the last. */
   nextOffset: number | null;
 }

@@ -13,6 +13,11 @@ export class UserKeys {
   readonly user: string;
   /** Sorted set: the user's local session ids, scored by when each was last seen (ms). */
   readonly index: string;
+  /**
+   * Sorted set: the user's local session ids scored by creation time (ms), the stable order lists
+   * page by; kept by the list script alone, from the session index.
+   */
+  readonly createdIndex: string;
   /** Prefix of the user's session hashes (scripts build a session's key from it and a local id). */
   readonly sessionPrefix: string;
   /**
@@ -35,6 +40,7 @@ export class UserKeys {
   constructor(slot: string) {
     this.user = `${slot}:u`;
     this.index = `${slot}:idx`;
+    this.createdIndex = `${slot}:cidx`;
     this.sessionPrefix = `${slot}:s:`;
     this.familyPrefix = `${slot}:r:`;
     this.knownDevices = `${slot}:dv`;

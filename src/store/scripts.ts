@@ -15,7 +15,7 @@ const SCRIPTS = {
   refresh: 5,
   revoke: 2,
   revokeAll: 3,
-  list: 1,
+  list: 2,
   setAttribute: 1,
   claimTag: 1,
   removeAdmin: 1,

@@ -43,6 +43,9 @@ export interface NewSession {
   lifetime?: { idleTimeoutSeconds: number; absoluteLifetimeSeconds: number };
 }
 
+/** Where a page of sessions starts: after a session's position in the stable order, or past a count. */
+export type ListPosition = { after: { createdMs: number; localId: string } | null } | { offset: number };
+
 export class SessionStore {
   readonly keys: KeySpace;
   /** Security writes go through here: they succeed only once Redis confirms them. */
@@ -196,11 +199,15 @@ export class SessionStore {
     return Number(ended) === -1 ? null : Number(ended);
   }
 
-  /** One page of the user's live sessions (least recently seen first), and how many the user has. */
-  async list(tag: string, userId: string, offset: number, limit: number): Promise<{ sessions: SessionRecord[]; total: number }> {
+  /**
+   * One page of the user's live sessions, oldest first (by creation, then id), and how many the
+   * user has: the page after a position (null: the first), or after skipping `offset` sessions.
+   */
+  async list(tag: string, userId: string, from: ListPosition, limit: number): Promise<{ sessions: SessionRecord[]; total: number }> {
     const keys = this.keys.forUser(tag);
+    const position = 'offset' in from ? ['offset', from.offset, ''] : ['after', from.after?.createdMs ?? '', from.after?.localId ?? ''];
     const reply = (await guard(() =>
-      this.scripts.tessera_list(keys.index, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix, offset, limit, keys.agentPrefix),
+      this.scripts.tessera_list(keys.index, keys.createdIndex, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix, limit, keys.agentPrefix, ...position),
     )) as unknown[];
     const rows = reply[1] as unknown[];
     return { sessions: rows.map((row) => decodeSession(row, tag, userId).toRecord()), total: Number(reply[0]) };

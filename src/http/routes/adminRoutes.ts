@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import { ADMIN_ROLE } from '../../validation/rules';
 import type { AdminService } from '../../admin/adminService';
 import { ValidationError } from '../../errors';
-import { decodeCursor, decodeOffset, encodeCursor, encodeOffset } from '../cursor';
+import { decodeCursor, decodeOffset, encodeCursor, encodeOffset, sessionListCursor } from '../cursor';
 import { requireRole } from '../../middleware/requireAuth';
 import { requireRecentAuth } from '../../middleware/requireRecentAuth';
 import { readBody, readQuery } from '../requestInput';
@@ -35,8 +35,8 @@ export function adminRoutes(admin: AdminService, idempotency: IdempotencyStore, 
 
   router.get('/users/:id/sessions', admins, async (ctx) => {
     const { cursor, limit } = readQuery(ctx, sessionPageQuerySchema);
-    const { sessions, total, nextOffset } = await admin.listSessions(ctx.params.id, { offset: decodeOffset(cursor), limit });
-    ctx.body = { sessions, total, nextCursor: encodeOffset(nextOffset) };
+    const { sessions, total, nextCursor } = await admin.listSessions(ctx.params.id, { cursor: sessionListCursor(cursor), limit });
+    ctx.body = { sessions, total, nextCursor };
   });
 
   router.post('/users/:id/revoke-sessions', admins, ...write, async (ctx) => {

@@ -13,7 +13,7 @@ import type { SessionCookie } from '../../middleware/sessionCookie';
 import type { SessionService } from '../../sessions/sessionService';
 import type { IdempotencyStore } from '../../store/idempotencyStore';
 import { idempotencyKey } from '../idempotencyKey';
-import { decodeOffset, encodeOffset } from '../cursor';
+import { sessionListCursor } from '../cursor';
 import { readBody, readQuery } from '../requestInput';
 import { actorOf, authenticated } from '../signedIn';
 import { changePasswordSchema, loginSchema, reauthenticateSchema, refreshSchema, registerSchema, sessionPageQuerySchema } from '../schemas';
@@ -133,11 +133,11 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, i
   router.get('/sessions', signedIn, async (ctx) => {
     const { session, user } = authenticated(ctx);
     const { cursor, limit } = readQuery(ctx, sessionPageQuerySchema);
-    const page = await sessions.list(user.id, { offset: decodeOffset(cursor), limit });
+    const page = await sessions.list(user.id, { cursor: sessionListCursor(cursor), limit });
     ctx.body = {
       sessions: page.sessions.map((s) => ({ ...s, current: s.id === session.id })),
       total: page.total,
-      nextCursor: encodeOffset(page.nextOffset),
+      nextCursor: page.nextCursor,
     };
   });
 
