@@ -156,5 +156,6 @@ async function pagesParts(config: Config, redis: RedisClient, core: Core, logger
     signedOutFormTokens,
     signupEnabled: config.SIGNUP,
     publicOrigin: config.PUBLIC_ORIGIN,
+    adminReauthAfterSeconds: config.ADMIN_REAUTH_AFTER,
   };
 }
