@@ -147,6 +147,17 @@ export class InvalidCredentialsError extends TesseraError {
 }
 
 /** 403 `forbidden`: the session's user lacks a role the route needs. */
+/**
+ * 403 for an impersonation session: the act is the user's own (their password, ending their
+ * sessions) or an admin's, and an admin acting as the user may do neither.
+ */
+export class ImpersonationForbiddenError extends TesseraError {
+  constructor() {
+    super(403, 'impersonation-forbidden', 'Not while impersonating', 'An impersonation session cannot change the password, end sessions or use admin routes.');
+  }
+}
+
+/** 403 `forbidden`: signed in, but without the role or right the act needs. */
 export class ForbiddenError extends TesseraError {
   constructor(detail = 'You may not do this.') {
     super(403, 'forbidden', 'Forbidden', detail);

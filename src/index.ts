@@ -17,12 +17,13 @@ export type {
   PageRequest,
   SessionMetadata,
   SessionPage,
+  SessionActor,
   SessionRecord,
   SessionUser,
 } from './sessions/types';
 export { DEFAULT_TESSERA_OPTIONS, resolveTesseraOptions, type TesseraOptions, type ResolvedTesseraOptions } from './options';
 export { authenticate, DEFAULT_EXPIRES_HEADER, type AuthenticateOptions } from './middleware/authenticate';
-export { requireAuth, requireRole, type AuthenticatedState } from './middleware/requireAuth';
+export { notImpersonating, requireAuth, requireRole, type AuthenticatedState } from './middleware/requireAuth';
 export { requireRecentAuth } from './middleware/requireRecentAuth';
 export { lifetimeOf, type Lifetime, type LifetimeRules, type LoginKind, type ResolvedLifetimeRules, type SessionLifetime } from './lifetimeRules';
 export { readBearerToken } from './middleware/bearerToken';

@@ -205,6 +205,11 @@ export class AccountService {
 
   async logoutAll(actor: Actor): Promise<void> {
     const ended = await this.sessions.revokeAll(actor.id);
+    // An admin's logout everywhere ends the sessions they started as other users too.
+    const impersonations = await this.sessions.endImpersonationsBy(actor.id);
+    if (impersonations > 0) {
+      await this.audit.record({ type: 'impersonation.ended', actor, target: actor.id, outcome: 'success', detail: `${impersonations} ended: the admin logged out everywhere` });
+    }
     await this.audit.record({ type: 'logout-all', actor, target: actor.id, outcome: 'success', detail: `${ended} ended` });
   }
 

@@ -30,12 +30,23 @@ export type AuditEventType =
   | 'user.unbanned'
   | 'roles.changed'
   | 'refresh.reused'
-  | 'refresh.replayed';
+  | 'refresh.replayed'
+  | 'impersonation.started'
+  | 'impersonation.ended';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
 /** Acts only an admin, the CLI or the service itself can cause: always in the trail. */
-const ADMIN_ACTS: ReadonlySet<AuditEventType> = new Set(['user.created', 'user.banned', 'user.unbanned', 'roles.changed', 'sessions.revoked', 'throttle.cleared']);
+const ADMIN_ACTS: ReadonlySet<AuditEventType> = new Set([
+  'user.created',
+  'user.banned',
+  'user.unbanned',
+  'roles.changed',
+  'sessions.revoked',
+  'throttle.cleared',
+  'impersonation.started',
+  'impersonation.ended',
+]);
 
 /** Signs of a stolen credential: in the trail, so an admin sees them (only a real spent refresh token can cause one). */
 const ALARMS: ReadonlySet<AuditEventType> = new Set(['refresh.reused']);

@@ -14,7 +14,7 @@ import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
 import { passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
 import { parseLifetimes } from './lifetimesEnv';
-import { DEFAULT_ADMIN_REAUTH_AFTER_SECONDS } from '../admin/adminService';
+import { DEFAULT_ADMIN_REAUTH_AFTER_SECONDS, DEFAULT_IMPERSONATION_TTL_SECONDS } from '../admin/adminService';
 import type { Lifetime, LifetimeRules } from '../lifetimeRules';
 
 function toSeconds(value: string, ctx: z.RefinementCtx): number {
@@ -149,6 +149,7 @@ const envSchema = z
       .string()
       .default(String(DEFAULT_ADMIN_REAUTH_AFTER_SECONDS))
       .transform((value, ctx) => (value.trim() === '0' ? 0 : Math.ceil(toSeconds(value, ctx)))),
+    IMPERSONATION_TTL: durationOf(DEFAULT_IMPERSONATION_TTL_SECONDS),
     REFRESH_IDLE_TIMEOUT: optionalDuration(),
     REFRESH_ABSOLUTE_TIMEOUT: optionalDuration(),
     REFRESH_REUSE_GRACE: optionalDuration(),

@@ -5,7 +5,7 @@
  */
 import type { DefaultState, Middleware, ParameterizedContext } from 'koa';
 import { guardOf } from './access';
-import { ForbiddenError, InvalidTokenError, TesseraArgumentError, UnauthenticatedError } from '../errors';
+import { ForbiddenError, ImpersonationForbiddenError, InvalidTokenError, TesseraArgumentError, UnauthenticatedError } from '../errors';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
 import { ROLE } from '../validation/rules';
@@ -40,6 +40,18 @@ export function requireRole(role: string): Middleware<AuthenticatedState> {
     if (!ctx.state.user.roles.includes(role)) throw new ForbiddenError(`This needs the "${role}" role.`);
     await next();
   } as Middleware<AuthenticatedState>);
+}
+
+/**
+ * Refuses (403 `impersonation-forbidden`) an impersonation session, after a guard: for the user's
+ * own security acts (password, ending sessions) and admin routes.
+ */
+export function notImpersonating(): Middleware<AuthenticatedState> {
+  return async function notImpersonating(ctx, next) {
+    assertSignedIn(ctx);
+    if (ctx.state.session.actor) throw new ImpersonationForbiddenError();
+    await next();
+  } as Middleware<AuthenticatedState>;
 }
 
 /** Throws the 401 of a request without a live session; for guards built on this one. */

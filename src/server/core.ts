@@ -105,7 +105,7 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
   const sharedSigningKey = signingKeyOf(config, new FormTokenStore(redis, keys, config.FORM_TOKEN_TTL * 1000));
   const devices = new DeviceTokens(sharedSigningKey, throttleOptions.trustedDeviceSeconds * 1000);
   const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP, observer, throttle, devices });
-  const admin = new AdminService(sessions, accounts, adminStore, audit, throttle);
+  const admin = new AdminService(sessions, accounts, adminStore, audit, throttle, config.IMPERSONATION_TTL);
   return {
     sessions,
     accounts,

@@ -85,13 +85,20 @@ export class SessionService implements AttributeWriter {
   async create(userId: string, metadata: SessionMetadata = {}, options: CreateOptions = {}): Promise<CreatedSession> {
     assertUserId(userId);
     const cleaned = cleanMetadata(metadata);
+    const { actor, maxLifetimeSeconds } = options;
+    if (actor && options.remember) throw new TesseraArgumentError('An impersonation session (actor) cannot be remembered.');
+    if (maxLifetimeSeconds !== undefined && !(maxLifetimeSeconds > 0)) throw new TesseraArgumentError(`maxLifetimeSeconds must be a positive number; got ${String(maxLifetimeSeconds)}.`);
     const tag = await this.store.claimTag(userId);
     const remember = Boolean(options.remember);
     const session = new NewSession(userId, tag, cleaned, remember);
-    const created = await this.store.create({ ...session.toStored(), lifetime: await this.lifetimeOf(tag, cleaned, remember) });
+    const lifetime = capped(await this.lifetimeOf(tag, cleaned, remember), maxLifetimeSeconds, this.options);
+    const created = await this.store.create({ ...session.toStored(), lifetime, actor });
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
     await this.events.sessionCreated(userId, session.id);
-    const answer = session.answer(created, await this.signals.loggedIn(userId, tag, session.id, cleaned));
+    if (actor) await this.store.noteImpersonation(await this.store.claimTag(actor.id), session.id, created.session.absoluteExpiresAt.getTime());
+    // An admin acting as the user signs in from no device of the user's.
+    const newDevice = actor ? false : await this.signals.loggedIn(userId, tag, session.id, cleaned);
+    const answer = session.answer(created, newDevice);
     const { endedSessionIds } = answer;
     if (endedSessionIds.length > 0) this.observer.sessionsRevoked?.('replaced', endedSessionIds.length);
     for (const ended of endedSessionIds) await this.events.sessionRevoked(userId, ended, 'replaced');
@@ -106,6 +113,18 @@ export class SessionService implements AttributeWriter {
     // Roles cost a read, made only when a rule names one.
     const roles = byRole ? await this.store.rolesOf(tag) : [];
     return lifetimeOf(lifetimes, this.options, { deviceType: metadata.device?.type ?? null, remembered, roles });
+  }
+
+  /**
+   * Ends every impersonation session the actor started (an admin logging out everywhere, or
+   * banned); answers how many were live.
+   */
+  async endImpersonationsBy(actorId: string): Promise<number> {
+    const tag = await this.store.tagOf(actorId);
+    if (!tag) return 0;
+    let ended = 0;
+    for (const sessionId of await this.store.takeImpersonations(tag)) if (await this.revoke(sessionId)) ended += 1;
+    return ended;
   }
 
   /**
@@ -329,6 +348,14 @@ export class SessionService implements AttributeWriter {
 
 /** Addresses in one IPv6 /64 are one network for the address-change signal, as for the throttles. */
 const DEFAULT_IPV6_SUBNET_BITS = DEFAULT_THROTTLE_OPTIONS.ipv6SubnetBits;
+
+/** A lifetime no longer than `maxSeconds` (absolute), when given. */
+function capped(lifetime: SessionLifetime | undefined, maxSeconds: number | undefined, ceiling: SessionLifetime): SessionLifetime | undefined {
+  if (maxSeconds === undefined) return lifetime;
+  const { idleTimeoutSeconds, absoluteLifetimeSeconds } = lifetime ?? ceiling;
+  const absolute = Math.min(absoluteLifetimeSeconds, maxSeconds);
+  return { idleTimeoutSeconds: Math.min(idleTimeoutSeconds, absolute), absoluteLifetimeSeconds: absolute };
+}
 
 function isEmpty(lifetime: Lifetime): boolean {
   return lifetime.idleTimeoutSeconds === undefined && lifetime.absoluteLifetimeSeconds === undefined;

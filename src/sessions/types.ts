@@ -1,9 +1,9 @@
 /** The shapes the session service takes and returns; plain values, no Koa. */
 
-import type { SessionRecord, SessionUser } from '../store/records';
+import type { SessionActor, SessionRecord, SessionUser } from '../store/records';
 
 // The records the store returns are the session layer's records too.
-export type { DeviceInfo, DeviceInput, SessionMetadata, SessionRecord, SessionUser } from '../store/records';
+export type { DeviceInfo, DeviceInput, SessionActor, SessionMetadata, SessionRecord, SessionUser } from '../store/records';
 
 /** The answer of `create()`. */
 export interface CreatedSession {
@@ -29,6 +29,13 @@ export interface RefreshCredential {
 export interface CreateOptions {
   /** Start a refresh family with the session ("keep me signed in"). Default false. */
   remember?: boolean;
+  /**
+   * An impersonation session: the admin who acts as the user. It is never remembered, gives no
+   * new-device signal, and ends with `endImpersonationsBy(actor.id)`. Default: the user's own session.
+   */
+  actor?: SessionActor;
+  /** The session's absolute lifetime, when shorter than the one its kind gets. Seconds. */
+  maxLifetimeSeconds?: number;
 }
 
 /** The answer of a refresh: a new session and a new refresh token; the ones before are spent. */

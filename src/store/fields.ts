@@ -59,6 +59,10 @@ export const SESSION_FIELD = {
   idleTimeout: 'li',
   /** The absolute lifetime of the login's kind (ms) when shorter than the global one. */
   absoluteLifetime: 'la',
+  /** An impersonation session: the id of the admin acting as the user (RFC 8693's actor). */
+  actorId: 'ai',
+  /** That admin's username. */
+  actorName: 'an',
 } as const;
 
 // Refresh families (KeySpace.forUser(tag).family) are read and written by Lua alone

@@ -18,6 +18,8 @@ export class UserKeys {
    * page by; kept by the list script alone, from the session index.
    */
   readonly createdIndex: string;
+  /** Sorted set: ids of the impersonation sessions this user (an admin) started, scored by when each ends (ms). */
+  readonly impersonations: string;
   /** Prefix of the user's session hashes (scripts build a session's key from it and a local id). */
   readonly sessionPrefix: string;
   /**
@@ -41,6 +43,7 @@ export class UserKeys {
     this.user = `${slot}:u`;
     this.index = `${slot}:idx`;
     this.createdIndex = `${slot}:cidx`;
+    this.impersonations = `${slot}:imp`;
     this.sessionPrefix = `${slot}:s:`;
     this.familyPrefix = `${slot}:r:`;
     this.knownDevices = `${slot}:dv`;

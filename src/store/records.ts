@@ -45,6 +45,14 @@ export interface SessionRecord {
    * never moves it and a refresh keeps it. Null for a session started before Tessera kept it.
    */
   authenticatedAt: Date | null;
+  /** An impersonation session: the admin acting as the user (RFC 8693 `act`); null for the user's own. */
+  actor: SessionActor | null;
+}
+
+/** Who acts through an impersonation session. */
+export interface SessionActor {
+  id: string;
+  username: string | null;
 }
 
 /** The session's user as the token check sees it: id, roles and, for the service's accounts, name. */

@@ -25,6 +25,8 @@ const SCRIPTS = {
   releaseIdempotencyKey: 1,
   rememberDevice: 1,
   reauthenticate: 1,
+  noteImpersonation: 1,
+  takeImpersonations: 1,
   moveAddress: 1,
 } as const;
 

@@ -8,7 +8,7 @@
  */
 import { formatSessionId } from '../tokens/sessionId';
 import { ATTRIBUTE_PREFIX, SESSION_FIELD, SESSION_TEXT_FIELDS, splitRoles, type SessionTextName } from './fields';
-import type { DeviceInfo, SessionRecord, SessionUser } from './records';
+import type { DeviceInfo, SessionActor, SessionRecord, SessionUser } from './records';
 
 const TEXT_NAMES = Object.keys(SESSION_TEXT_FIELDS) as SessionTextName[];
 
@@ -73,6 +73,11 @@ export class DecodedSession implements SessionRecord {
     return this.rememberedUntilMs ? this.date('rememberedUntil', this.rememberedUntilMs) : null;
   }
 
+  get actor(): SessionActor | null {
+    const id = this.fields().get(SESSION_FIELD.actorId);
+    return id === undefined ? null : { id, username: this.fields().get(SESSION_FIELD.actorName) ?? null };
+  }
+
   get authenticatedAt(): Date | null {
     const stored = this.fields().get(SESSION_FIELD.authenticatedAt);
     return stored === undefined ? null : this.date('authenticatedAt', Number(stored));
@@ -98,6 +103,7 @@ export class DecodedSession implements SessionRecord {
       device: this.device,
       rememberedUntil: this.rememberedUntil,
       authenticatedAt: this.authenticatedAt,
+      actor: this.actor,
     };
   }
 

@@ -8,7 +8,7 @@ import { DurableWrites } from './durableWrites';
 import { attributeField, joinRoles, SESSION_FIELD, SESSION_TEXT_FIELDS, splitRoles, USER_FIELD, type SessionTextName } from './fields';
 import { guard } from './guard';
 import { KeySpace } from './keys';
-import type { SessionMetadata, SessionRecord, SessionUser } from './records';
+import type { SessionActor, SessionMetadata, SessionRecord, SessionUser } from './records';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
 import { decodeSession, decodeUser, type DecodedSession } from './sessionRecord';
 
@@ -41,6 +41,8 @@ export interface NewSession {
   family?: { id: string; refreshHash: Buffer };
   /** The lifetimes of the login's kind (lifetimeRules.ts). Seconds; the global ones when not given. */
   lifetime?: { idleTimeoutSeconds: number; absoluteLifetimeSeconds: number };
+  /** The admin acting as the user (an impersonation session). */
+  actor?: SessionActor;
 }
 
 /** Where a page of sessions starts: after a session's position in the stable order, or past a count. */
@@ -108,6 +110,7 @@ export class SessionStore {
     const absoluteMs = input.lifetime && Math.round(input.lifetime.absoluteLifetimeSeconds * 1000);
     if (idleMs !== undefined && idleMs < this.idleMs) fields.push(SESSION_FIELD.idleTimeout, String(idleMs));
     if (absoluteMs !== undefined && absoluteMs < this.absoluteMs) fields.push(SESSION_FIELD.absoluteLifetime, String(absoluteMs));
+    if (input.actor) fields.push(SESSION_FIELD.actorId, input.actor.id, SESSION_FIELD.actorName, input.actor.username ?? '');
     const max = this.options.maxSessionsPerUser === Infinity ? 0 : this.options.maxSessionsPerUser;
     const reply = (await guard(() =>
       this.scripts.tessera_create(
@@ -169,6 +172,18 @@ export class SessionStore {
     const keys = this.keys.forUser(tag);
     const at = Number(await guard(() => this.scripts.tessera_reauthenticate(keys.session(localId), keys.familyPrefix)));
     return at > 0 ? new Date(at) : null;
+  }
+
+  /** Notes an impersonation session the actor (by routing tag) started, until it ends by itself (ms). */
+  async noteImpersonation(actorTag: string, sessionId: string, endsAtMs: number): Promise<void> {
+    const key = this.keys.forUser(actorTag).impersonations;
+    await guard(() => this.scripts.tessera_noteImpersonation(key, sessionId, endsAtMs));
+  }
+
+  /** Takes the ids of the impersonation sessions the actor started and may still be live, forgetting them. */
+  async takeImpersonations(actorTag: string): Promise<string[]> {
+    const key = this.keys.forUser(actorTag).impersonations;
+    return (await guard(() => this.scripts.tessera_takeImpersonations(key))) as string[];
   }
 
   /** The roles the user holds now (for the lifetime of a login by role). */

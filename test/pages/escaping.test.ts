@@ -31,6 +31,7 @@ const evilSession = (which: string, device: { type: string | null; name: string 
   userAgent: evil(`${which}.userAgent`),
   rememberedUntil: when,
   authenticatedAt: when,
+  actor: null,
 });
 
 describe('the html tag', () => {

@@ -5,7 +5,7 @@ import type { AccountService } from '../../accounts/accountService';
 import { CSRF_HEADER, csrfTokenFor, csrfTokenOf } from '../../middleware/csrf';
 import { deviceCookieFor } from '../../middleware/deviceCookie';
 import { publicRoute } from '../../middleware/access';
-import { requireAuth } from '../../middleware/requireAuth';
+import { notImpersonating, requireAuth } from '../../middleware/requireAuth';
 import { guardedRouter } from '../guardedRouter';
 import { InvalidRefreshTokenError, RefreshTokenReusedError, ValidationError } from '../../errors';
 import { refreshCookieFor, writeRefreshedCookies } from '../../middleware/refreshCookie';
@@ -27,6 +27,8 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, i
   const router = guardedRouter({ prefix: '/auth' });
   const anyone = publicRoute();
   const signedIn = requireAuth();
+  // The user's own security acts: an admin acting as the user may not do them.
+  const owner = notImpersonating();
   const refreshCookie = cookie && refreshCookieFor(cookie);
   const deviceCookie = cookie && deviceCookieFor(cookie);
   const clearCookies = (ctx: Context) => {
@@ -124,7 +126,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, i
     ctx.status = 204;
   });
 
-  router.post('/logout-all', signedIn, retry, async (ctx) => {
+  router.post('/logout-all', signedIn, owner, retry, async (ctx) => {
     await accounts.logoutAll(actorOf(ctx));
     clearCookies(ctx);
     ctx.status = 204;
@@ -141,18 +143,18 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, i
     };
   });
 
-  router.delete('/sessions/:id', signedIn, async (ctx) => {
+  router.delete('/sessions/:id', signedIn, owner, async (ctx) => {
     await accounts.revokeOwnSession(actorOf(ctx), ctx.params.id);
     ctx.status = 204;
   });
 
-  router.post('/reauthenticate', signedIn, retry, async (ctx) => {
+  router.post('/reauthenticate', signedIn, owner, retry, async (ctx) => {
     const { password } = readBody(ctx, reauthenticateSchema);
     await accounts.reauthenticate(actorOf(ctx), authenticated(ctx).session.id, password);
     ctx.status = 204;
   });
 
-  router.post('/password', signedIn, retry, async (ctx) => {
+  router.post('/password', signedIn, owner, retry, async (ctx) => {
     const { currentPassword, newPassword } = readBody(ctx, changePasswordSchema);
     await accounts.changePassword(actorOf(ctx), authenticated(ctx).session.id, currentPassword, newPassword);
     ctx.status = 204;

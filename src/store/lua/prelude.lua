@@ -11,7 +11,7 @@ end
 -- the two equal). Attributes are `x:<name>` fields beside them.
 local SESSION = {secretHash = 'h', generation = 'g', created = 'c', family = 'f', absoluteEnd = 'e',
   deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', agent = 'a', authenticatedAt = 'p',
-  idleTimeout = 'li', absoluteLifetime = 'la'}
+  idleTimeout = 'li', absoluteLifetime = 'la', actorId = 'ai', actorName = 'an'}
 -- Fields of a refresh family that its sessions inherit: when the password was last proven, and the
 -- lifetimes of the login's kind.
 local FAMILY_CARRIES = {[SESSION.authenticatedAt] = 'v', [SESSION.idleTimeout] = 'li', [SESSION.absoluteLifetime] = 'la'}
