@@ -6,6 +6,7 @@
 import { BACKENDS } from '../support/backends';
 import { useServices } from '../support/serviceFixture';
 import { logIn, signUpAndLogIn, type TestService } from '../support/service';
+import { PageClient } from '../support/pageClient';
 
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
 const PASSWORD = 'correct horse battery';
@@ -24,7 +25,7 @@ describe.each(BACKENDS)('impersonation on $name Redis', (backend) => {
   const suite = useServices(backend);
 
   async function start(): Promise<{ service: TestService; admin: { token: string; id: string } }> {
-    const service = await suite.serve({ ...ADMIN, IMPERSONATION_TTL: '10m', INTROSPECT_CREDENTIAL: CREDENTIAL });
+    const service = await suite.serve({ ...ADMIN, IMPERSONATION_TTL: '10m', INTROSPECT_CREDENTIAL: CREDENTIAL, COOKIE_TRANSPORT: 'on' });
     const admin = await logIn(service, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
     return { service, admin: { token: admin.token, id: admin.body.user.id } };
   }
@@ -75,6 +76,9 @@ describe.each(BACKENDS)('impersonation on $name Redis', (backend) => {
     // The user sees it among their sessions, marked with the admin.
     const listed = (await (await service.call('GET', '/auth/sessions', { token: uma.token })).json()) as { sessions: Impersonated['session'][] };
     expect(listed.sessions.find((s) => s.id === body.session.id)?.actor).toEqual({ id: admin.id, username: 'root' });
+    const browser = new PageClient(service);
+    await browser.logIn('uma');
+    expect((await browser.get('/account')).html).toContain('opened by admin root');
 
     expect(await trail(service, admin.token)).toContainEqual(
       expect.objectContaining({ type: 'impersonation.started', actor: expect.objectContaining({ id: admin.id }), target: uma.body.user.id, outcome: 'success' }),
