@@ -24,6 +24,8 @@ import { FormTokenStore } from '../store/formTokenStore';
 import type { DurableWrites } from '../store/durableWrites';
 import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
+import { cachedFormKey } from '../tokens/formSigningKey';
+import { SignedInFormTokens } from '../tokens/signedInFormToken';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
 import { buildCore } from './core';
 
@@ -154,18 +156,16 @@ function reportListpackLimit(redis: RedisClient, logger: Logger): void {
 }
 
 async function pagesParts(config: Config, redis: RedisClient, keys: KeySpace, logger: Logger): Promise<PagesParts> {
-  const formTokens = new FormTokenStore(redis, keys, config.FORM_TOKEN_TTL * 1000);
+  const formTokens = new FormTokenStore(redis, keys);
   const secret = config.FORM_SECRET;
-  const signedOutFormTokens = new SignedOutFormTokens(
-    secret ? () => Promise.resolve(Buffer.from(secret, 'utf8')) : () => formTokens.sharedSigningKey(),
-    config.FORM_TOKEN_TTL * 1000,
-  );
+  const formKey = cachedFormKey(secret ? () => Promise.resolve(Buffer.from(secret, 'utf8')) : () => formTokens.sharedSigningKey());
   // Fetched once now, so no page view ever writes it; if Redis is not there yet, at the first view.
-  await signedOutFormTokens.prime().catch((error: unknown) => logger.warn({ err: error }, 'could not read the form signing key yet'));
+  await formKey().catch((error: unknown) => logger.warn({ err: error }, 'could not read the form signing key yet'));
   return {
     cookie: new SessionCookie({ secure: config.COOKIE_SECURE }),
     formTokens,
-    signedOutFormTokens,
+    signedInFormTokens: new SignedInFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),
+    signedOutFormTokens: new SignedOutFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),
     signupEnabled: config.SIGNUP,
     publicOrigin: config.PUBLIC_ORIGIN,
   };

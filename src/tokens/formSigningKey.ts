@@ -1,0 +1,17 @@
+/**
+ * The one key that signs every page form token, signed-in and signed-out, the same on every
+ * instance: fetched once per process (from an environment secret, or the one kept in Redis) and
+ * kept, so no page view asks Redis for it. A failed fetch is retried at the next use.
+ */
+export type FormKeySource = () => Promise<Buffer>;
+
+export function cachedFormKey(source: FormKeySource): FormKeySource {
+  let key: Promise<Buffer> | null = null;
+  return () => {
+    key ??= source().catch((error: unknown) => {
+      key = null;
+      throw error;
+    });
+    return key;
+  };
+}
