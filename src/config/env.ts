@@ -11,7 +11,7 @@ import { DEFAULT_TESSERA_OPTIONS, KEY_PREFIX_PATTERN } from '../options';
 import { DEFAULT_HTTP_LIMITS } from '../limits/httpLimits';
 import { DEFAULT_THROTTLE_OPTIONS } from '../throttleOptions';
 import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
-import { passwordProblem } from '../validation/passwordPolicy';
+import { DEFAULT_PASSWORD_MIN_SCORE, MAX_PASSWORD_SCORE, passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
 
 function toSeconds(value: string, ctx: z.RefinementCtx): number {
@@ -141,6 +141,7 @@ const envSchema = z
       .optional(),
     ONE_SESSION_PER_DEVICE_TYPE: onOff('off'),
     BCRYPT_COST: positiveInt(4, 15).default(12),
+    PASSWORD_MIN_SCORE: positiveInt(0, MAX_PASSWORD_SCORE).default(DEFAULT_PASSWORD_MIN_SCORE),
     SIGNUP: onOff('on'),
     TRUST_PROXY: trustedProxyHops,
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),

@@ -92,7 +92,12 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
   const throttleOptions = resolveThrottleOptions(throttleOptionsFrom(config));
   const throttleStore = config.RATE_LIMITS ? new ThrottleStore(redis, keys, throttleOptions) : null;
   const throttle = new LoginThrottle(throttleStore, audit, throttleOptions);
-  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP, observer, throttle });
+  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, {
+    signupEnabled: config.SIGNUP,
+    observer,
+    throttle,
+    passwordMinScore: config.PASSWORD_MIN_SCORE,
+  });
   const admin = new AdminService(sessions, accounts, adminStore, audit, throttle);
   return {
     sessions,
