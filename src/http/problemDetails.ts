@@ -109,14 +109,10 @@ function describe(error: unknown): string {
 /** Maps errors thrown by Koa's body parsing (co-body, raw-body) onto ours. */
 function toTesseraError(error: unknown, bodyLimitBytes: number | undefined): TesseraError | null {
   if (error instanceof TesseraError) return error;
-  const { status, type, limit, code } = (error ?? {}) as { status?: number; type?: string; limit?: number; code?: unknown };
+  const { status, type, limit } = (error ?? {}) as { status?: number; type?: string; limit?: number };
   if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes ?? limit);
   if (status === 415 || type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeError();
   if (error instanceof SyntaxError) return new MalformedJsonError();
-  // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR): a body that is not what its Content-Encoding says.
-  if (typeof code === 'string' && code.startsWith('Z_')) {
-    return new ValidationError([{ field: 'body', message: 'could not be decoded as its Content-Encoding says' }]);
-  }
   if (status === 400) return new ValidationError([{ field: 'body', message: 'could not be read' }]);
   return null;
 }

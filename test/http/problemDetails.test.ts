@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import request from 'supertest';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { InvalidTokenError, StoreUnavailableError, ValidationError } from '../../src/errors';
 import { problemDetails, type ProblemLogger } from '../../src/http/problemDetails';
 import { jsonBodyParser } from '../../src/http/requestInput';
@@ -24,6 +25,9 @@ function appThatFails(htmlFor?: (status: number) => string | null) {
   });
   router.get('/bug', () => {
     throw new Error('internal detail: SELECT * FROM secrets');
+  });
+  router.post('/bug', () => {
+    throw new Error('internal detail after the body was read');
   });
   router.post('/echo', (ctx) => {
     ctx.body = ctx.request.body;
@@ -81,6 +85,35 @@ describe('problemDetails', () => {
       detail: 'body: could not be decoded as its Content-Encoding says',
       errors: [{ field: 'body', message: 'could not be decoded as its Content-Encoding says' }],
     });
+  });
+
+  it('answers 400 for every body that is not what its Content-Encoding says, brotli included', async () => {
+    const { agent } = appThatFails();
+    const json = Buffer.from('{"a":"b"}');
+    const bodies: [string, string, Buffer][] = [
+      ['br', 'application/json', Buffer.from('not brotli at all')],
+      ['br', 'application/json', Buffer.alloc(100)],
+      ['br', 'application/json', brotliCompressSync(json).subarray(0, 3)],
+      ['br', 'application/x-www-form-urlencoded', Buffer.alloc(40, 255)],
+      ['gzip', 'application/json', gzipSync(json).subarray(0, 12)],
+      ['deflate', 'application/json', Buffer.from('not deflate')],
+    ];
+    // supertest would send a Buffer as JSON text: these bytes go as they are.
+    const raw = (encoding: string, type: string, body: Buffer) =>
+      agent.post('/echo').set('content-type', type).set('content-encoding', encoding).serialize((bytes: Buffer) => bytes as unknown as string).send(body);
+    for (const [encoding, type, body] of bodies) {
+      const answer = await raw(encoding, type, body);
+      expect({ encoding, status: answer.status, type: answer.body.type }).toEqual({ encoding, status: 400, type: 'urn:tessera:problem:invalid-request' });
+      expect(answer.body.errors).toEqual([{ field: 'body', message: 'could not be decoded as its Content-Encoding says' }]);
+    }
+    const good = await raw('br', 'application/json', brotliCompressSync(json));
+    expect(good.body).toEqual({ a: 'b' });
+  });
+
+  it('still answers 500 for a route that fails after reading its body', async () => {
+    const { agent, logged } = appThatFails();
+    expect((await agent.post('/bug').set('content-type', 'application/json').send('{}')).status).toBe(500);
+    expect(logged).toHaveLength(1);
   });
 
   it('answers a store fault 503 and logs its cause as a warning', async () => {
