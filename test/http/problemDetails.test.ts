@@ -2,15 +2,15 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import request from 'supertest';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { InvalidTokenError, StoreUnavailableError, ValidationError } from '../../src/errors';
+import { InvalidTokenError, ServerBusyError, StoreUnavailableError, ValidationError } from '../../src/errors';
 import { problemDetails, type ProblemLogger } from '../../src/http/problemDetails';
 import { jsonBodyParser } from '../../src/http/requestInput';
 
 /** An app whose routes fail in each way problemDetails must answer, with a logger that keeps what it is told. */
-function appThatFails(htmlFor?: (status: number) => string | null) {
-  const logged: { level: string; message: string; err: unknown }[] = [];
+function appThatFails(htmlFor?: (status: number) => string | null, busyLogWindowMs?: number) {
+  const logged: { level: string; message: string; err?: unknown; busyAnswers?: number; windowSeconds?: number }[] = [];
   const logger: ProblemLogger = {
-    warn: ({ err }, message) => logged.push({ level: 'warn', message, err }),
+    warn: (record, message) => logged.push({ level: 'warn', message, ...record }),
     error: ({ err }, message) => logged.push({ level: 'error', message, err }),
   };
   const router = new Router();
@@ -26,6 +26,9 @@ function appThatFails(htmlFor?: (status: number) => string | null) {
   router.get('/bug', () => {
     throw new Error('internal detail: SELECT * FROM secrets');
   });
+  router.get('/busy', () => {
+    throw new ServerBusyError(1);
+  });
   router.post('/bug', () => {
     throw new Error('internal detail after the body was read');
   });
@@ -34,7 +37,7 @@ function appThatFails(htmlFor?: (status: number) => string | null) {
   });
   const app = new Koa();
   app.silent = true;
-  app.use(problemDetails({ logger, bodyLimitBytes: 64, htmlFor: htmlFor && ((_ctx, status) => htmlFor(status)) }));
+  app.use(problemDetails({ logger, bodyLimitBytes: 64, htmlFor: htmlFor && ((_ctx, status) => htmlFor(status)), busyLogWindowMs }));
   app.use(jsonBodyParser(64));
   app.use(router.routes()).use(router.allowedMethods());
   return { agent: request(app.callback()), logged };
@@ -120,7 +123,15 @@ describe('problemDetails', () => {
     const { agent, logged } = appThatFails();
     const answer = await agent.get('/down');
     expect(answer.body).toMatchObject({ type: 'urn:tessera:problem:store-unavailable', status: 503 });
-    expect(logged).toEqual([{ level: 'warn', message: 'Session store unavailable', err: expect.objectContaining({ message: 'connect ECONNREFUSED' }) }]);
+    expect(logged).toEqual([{ level: 'warn', message: 'Session store unavailable', path: '/down', err: expect.objectContaining({ message: 'connect ECONNREFUSED' }) }]);
+  });
+
+  it('logs a burst of busy answers as one line, never a stack trace each', async () => {
+    const { agent, logged } = appThatFails(undefined, 3_600_000);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => agent.get('/busy')));
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([503]));
+    expect(answers[0].headers['retry-after']).toBe('1');
+    expect(logged).toEqual([{ level: 'warn', message: 'Server busy: password work refused with 503', busyAnswers: 1, windowSeconds: 0 }]);
   });
 
   it('answers an unknown error 500 without its message, and logs it as an error', async () => {
