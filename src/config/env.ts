@@ -183,10 +183,10 @@ const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9._~+/-]{32,256}$/, 'must be 32-256 characters of A-Z a-z 0-9 . _ ~ + / - (a random string, such as: openssl rand -hex 32)')
       .optional(),
-    // No ":" (it ends the id in a Basic header) and nothing form-encoding would change.
+    // RFC 6749 allows any visible ASCII: a ":" is no ambiguity, as clients form-encode the id for Basic (§2.3.1).
     INTROSPECT_CLIENT_ID: z
       .string()
-      .regex(/^[A-Za-z0-9._~-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ ~ -')
+      .regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 visible ASCII characters (no spaces), such as rs:orders')
       .default('resource-server'),
   })
   .refine((env) => !env.ADMIN_USERNAME || !env.ADMIN_PASSWORD || !passwordProblem(env.ADMIN_PASSWORD, env.ADMIN_USERNAME), {
