@@ -156,6 +156,8 @@ const envSchema = z
     PASSWORD_CHECKS_PER_ADDRESS: count(DEFAULT_THROTTLE_OPTIONS.passwordChecksPerAddress, 10_000),
     PASSWORD_QUEUE_LIMIT: count(DEFAULT_PASSWORD_QUEUE_LIMIT, 100_000),
     MAX_CONNECTIONS: count(DEFAULT_HTTP_LIMITS.maxConnections, 1_000_000),
+    HEADERS_TIMEOUT: durationOf(DEFAULT_HTTP_LIMITS.headersTimeoutMs / 1000),
+    REQUEST_TIMEOUT: durationOf(DEFAULT_HTTP_LIMITS.requestTimeoutMs / 1000),
     DATA_DIR: z.string().min(1).optional(),
     ADMIN_USERNAME: usernameSchema.optional(),
     ADMIN_PASSWORD: passwordSchema.optional(),
@@ -192,6 +194,10 @@ const envSchema = z
   .refine((env) => !env.ADMIN_USERNAME || !env.ADMIN_PASSWORD || !passwordProblem(env.ADMIN_PASSWORD, env.ADMIN_USERNAME), {
     message: 'is on a list of breached passwords or contains the username or service name: choose another',
     path: ['ADMIN_PASSWORD'],
+  })
+  .refine((env) => env.HEADERS_TIMEOUT <= env.REQUEST_TIMEOUT, {
+    message: 'must not be longer than REQUEST_TIMEOUT, which includes the headers',
+    path: ['HEADERS_TIMEOUT'],
   })
   .refine((env) => Boolean(env.ADMIN_USERNAME) === Boolean(env.ADMIN_PASSWORD), {
     message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together',

@@ -14,7 +14,7 @@ import { createApp } from '../http/app';
 import type { PagesParts } from '../http/pages';
 import { createLogger, safeLogger } from '../logging/logger';
 import { COMPACT_SESSION_VALUE_BYTES, smallestListpackValueLimit } from '../store/listpackLimit';
-import { applyHttpLimits } from '../limits/httpLimits';
+import { createLimitedServer } from '../limits/httpLimits';
 import { SessionCookie } from '../middleware/sessionCookie';
 import type { SessionService } from '../sessions/sessionService';
 import { reportToPrimary } from '../metrics/clusterMetrics';
@@ -91,8 +91,12 @@ export async function startService(
     requestObserver: metrics,
     exampleApp: config.EXAMPLE_APP,
   });
-  const server = app.listen(config.PORT, config.HOST);
-  applyHttpLimits(server, { maxConnections: config.MAX_CONNECTIONS });
+  const server = createLimitedServer(app.callback(), {
+    headersTimeoutMs: config.HEADERS_TIMEOUT * 1000,
+    requestTimeoutMs: config.REQUEST_TIMEOUT * 1000,
+    maxConnections: config.MAX_CONNECTIONS,
+  });
+  server.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
