@@ -156,6 +156,7 @@ const envSchema = z
     PASSWORD_CHECKS_PER_ADDRESS: count(DEFAULT_THROTTLE_OPTIONS.passwordChecksPerAddress, 10_000),
     PASSWORD_QUEUE_LIMIT: count(DEFAULT_PASSWORD_QUEUE_LIMIT, 100_000),
     MAX_CONNECTIONS: count(DEFAULT_HTTP_LIMITS.maxConnections, 1_000_000),
+    ALLOW_REDIS_EVICTION: onOff('off'),
     HEADERS_TIMEOUT: durationOf(DEFAULT_HTTP_LIMITS.headersTimeoutMs / 1000),
     REQUEST_TIMEOUT: durationOf(DEFAULT_HTTP_LIMITS.requestTimeoutMs / 1000),
     DATA_DIR: z.string().min(1).optional(),

@@ -27,7 +27,9 @@ import type { RedisClient } from '../store/scripts';
 import { cachedFormKey } from '../tokens/formSigningKey';
 import { SignedInFormTokens } from '../tokens/signedInFormToken';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
+import { redisMemory } from '../store/redisMemory';
 import { buildCore } from './core';
+import { EvictionCheck } from './evictionCheck';
 
 export interface RunningService {
   /** The Koa app, for tests that inspect its routes. */
@@ -57,6 +59,9 @@ export async function startService(
   options: ServiceOptions = {},
 ): Promise<RunningService> {
   const logger = safeLogger(givenLogger);
+  const eviction = new EvictionCheck(redis, config.ALLOW_REDIS_EVICTION);
+  // First, so a refusal leaves nothing running behind it.
+  await eviction.atStart(logger);
   const workerId = options.clusterWorkerId;
   const metrics = config.METRICS_PORT === undefined ? null : new TesseraMetrics({ workerId });
   if (metrics && workerId !== undefined) reportToPrimary(metrics.registry);
@@ -64,6 +69,7 @@ export async function startService(
   const onRedisError = () => metrics?.redisError('connection');
   if (metrics) {
     metrics.watchPasswordQueue(core.passwordQueueSize);
+    metrics.watchRedisMemory(() => redisMemory(redis));
     core.durable.on('outcome', (outcome) => metrics.durableWrite(outcome));
     // A Cluster reports a node's connection faults as 'node error'.
     redis.on('error', onRedisError).on('node error', onRedisError);
@@ -90,6 +96,7 @@ export async function startService(
     introspectionClient: { clientId: config.INTROSPECT_CLIENT_ID, credential: config.INTROSPECT_CREDENTIAL ?? null },
     requestObserver: metrics,
     exampleApp: config.EXAMPLE_APP,
+    readinessWarnings: () => eviction.warnings(),
   });
   const server = createLimitedServer(app.callback(), {
     headersTimeoutMs: config.HEADERS_TIMEOUT * 1000,

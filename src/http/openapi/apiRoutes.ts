@@ -26,6 +26,7 @@ import {
   loginResponseSchema,
   oauthErrorSchema,
   problemSchema,
+  readinessSchema,
   refreshResponseSchema,
   sessionPageSchema,
   sessionSchema,
@@ -50,7 +51,7 @@ export interface RouteDescription {
 /** Keys are "METHOD /path", with :name for path parameters, as the Koa routers write them. */
 export const API_ROUTES: Record<string, RouteDescription> = {
   'GET /healthz': { summary: 'The process runs', access: 'public', answers: { 200: statusSchema } },
-  'GET /readyz': { summary: 'Redis answers', access: 'public', answers: { 200: statusSchema } },
+  'GET /readyz': { summary: 'Redis answers, and cannot evict revocations', access: 'public', answers: { 200: readinessSchema } },
   'GET /openapi.json': { summary: 'This description', access: 'public', answers: { 200: z.looseObject({ openapi: z.string() }) } },
 
   'POST /auth/register': { summary: 'Create an account', access: 'public', body: registerSchema, answers: { 201: z.object({ user: accountSchema }) }, problems: [403, 409, 429] },

@@ -2,14 +2,19 @@
 import Router from '@koa/router';
 import type { SessionService } from '../../sessions/sessionService';
 
-export function healthRoutes(sessions: SessionService): Router {
+/**
+ * `readinessWarnings`: what else /readyz must check, answering what to warn of (a risk the
+ * operator accepted) or throwing to answer 503. Default: nothing more.
+ */
+export function healthRoutes(sessions: SessionService, readinessWarnings: () => Promise<string[]> = async () => []): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
     await sessions.ping();
-    ctx.body = { status: 'ready' };
+    const warnings = await readinessWarnings();
+    ctx.body = warnings.length > 0 ? { status: 'ready', warnings } : { status: 'ready' };
   });
   return router;
 }
