@@ -26,6 +26,7 @@ export interface Core {
   sessions: SessionService;
   accounts: AccountService;
   admin: AdminService;
+  /** The log of admin acts (the CLI's and the bootstrap admin's): writes to the trail, reads either stream. */
   audit: AuditLog;
   /** Every Redis key, for the stores the HTTP service adds (form tokens). */
   keys: KeySpace;
@@ -98,12 +99,14 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
     throttle,
     passwordMinScore: config.PASSWORD_MIN_SCORE,
   });
-  const admin = new AdminService(sessions, accounts, adminStore, audit, throttle);
+  // Only admin acts reach the trail: users and visitors write to the sign-in stream alone.
+  const adminAudit = audit.forAdminActs();
+  const admin = new AdminService(sessions, accounts, adminStore, adminAudit, throttle);
   return {
     sessions,
     accounts,
     admin,
-    audit,
+    audit: adminAudit,
     keys,
     durable,
     passwordQueueSize: () => hasher.queueSize,
