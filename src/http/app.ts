@@ -16,7 +16,9 @@ import { adminRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
 import { exampleRoutes } from './routes/exampleRoutes';
 import { gatewayRoutes } from './routes/gatewayRoutes';
+import { hotRoutes } from './hotRoutes';
 import { healthRoutes } from './routes/healthRoutes';
+import { homeRoutes } from './routes/homeRoutes';
 import { openapiRoutes } from './routes/openapiRoutes';
 
 export interface AppParts {
@@ -48,6 +50,9 @@ export interface AppParts {
 
 export type { PagesParts } from './pages';
 
+/** Served first, through the layers a token check needs (see hotRoutes.ts). */
+const HOT_ROUTES = ['GET /auth/session', 'GET /auth/verify', 'POST /auth/introspect'];
+
 export function createApp(parts: AppParts): Koa {
   // maxIpsCount keeps only the entries the trusted proxies appended: a client's own X-Forwarded-For
   // value stays to their left and is never taken for the address.
@@ -74,12 +79,18 @@ export function createApp(parts: AppParts): Koa {
       onServerError: requestObserver?.serverError?.bind(requestObserver),
     }),
   );
+  const bodyParser = jsonBodyParser(parts.bodyLimitBytes);
+  const authenticated = authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {});
+  const slide = pages?.cookie.slide();
+  app.use(hotRoutes(HOT_ROUTES, [auth, gateway], [bodyParser, authenticated, ...(pages && slide ? [slide, pages.csrf] : [])]));
   app.use(health.routes()).use(health.allowedMethods());
   app.use(openapi.routes()).use(openapi.allowedMethods());
-  app.use(jsonBodyParser(parts.bodyLimitBytes));
-  app.use(authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {}));
-  if (pages) {
-    app.use(pages.cookie.slide());
+  const home = pages ? null : homeRoutes();
+  if (home) app.use(home.routes()).use(home.allowedMethods());
+  app.use(bodyParser);
+  app.use(authenticated);
+  if (pages && slide) {
+    app.use(slide);
     app.use(pages.refresh);
     app.use(pages.csrf);
   }

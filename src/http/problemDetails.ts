@@ -21,6 +21,7 @@ import { BusyLog, DEFAULT_BUSY_LOG_WINDOW_MS } from './busyLog';
 import { sendPage } from './pages/respond';
 import { loggedPath } from './requestLog';
 
+/** The media type of a problem document (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** The RFC 9457 document of a Tessera error, for any framework: send it with its status, its headers and PROBLEM_CONTENT_TYPE. */
@@ -40,10 +41,13 @@ export function problemDocument(error: TesseraError, instance: string): Record<s
  * the count of busy answers (see busyLog.ts), which carries how many and over how many seconds.
  */
 export interface ProblemLogger {
+  /** A 5xx answer whose cause is known (a 503: Redis away), or the count of busy answers. */
   warn(record: { err?: unknown; path?: string; busyAnswers?: number; windowSeconds?: number }, message: string): void;
+  /** An unexpected error, answered 500. */
   error(record: { err: unknown; path: string }, message: string): void;
 }
 
+/** The options of `problemDetails()`. */
 export interface ProblemDetailsOptions {
   /** Gets 5xx answers (warn: a 503's cause) and unexpected errors (error). Default: one line each on the console, without error properties. */
   logger?: ProblemLogger;

@@ -16,7 +16,7 @@ import type { FormScope, FormTokenStore } from '../../store/formTokenStore';
 import { parseSessionId } from '../../tokens/sessionId';
 import { formAction, type FormSigner, type SignedInFormTokens } from '../../tokens/signedInFormToken';
 import type { SignedOutFormTokens } from '../../tokens/signedOutFormToken';
-import type { SignedIn } from '../signedIn';
+import { authenticated, type SignedIn } from '../signedIn';
 import { seeOther, sendPage, withParam } from './respond';
 
 export class FormActions {
@@ -44,17 +44,12 @@ export class FormActions {
   }
 
   /**
-   * Runs a signed-in form's action once. A session that lapsed while the form was filled sends
-   * the user to log in and back to `back`, with `keep` (never passwords) saved as a draft the
-   * page shows again. A replayed form answers "already done"; an expired form token changes
-   * nothing and says so.
+   * Runs a signed-in form's action once, behind signedInForm(). A replayed form answers "already
+   * done"; an expired form token, or one signed for another session or form, changes nothing and
+   * says so, keeping `keep` (never passwords) as a draft the page shows again.
    */
   async run(ctx: Context, back: string, act: (signed: SignedIn) => Promise<void>, keep?: Record<string, string>): Promise<void> {
-    const { session, user } = ctx.state;
-    if (!session || !user) {
-      const next = this.keepDraft(ctx, back, keep);
-      return seeOther(ctx, `/login?${new URLSearchParams({ next: safeNextPath(next), reason: 'expired' })}`);
-    }
+    const { session, user } = authenticated(ctx);
     const token = await this.signedInTokens.check(formField(ctx, '_form'), session.id, formActionOf(ctx));
     if (!token) return seeOther(ctx, this.keepDraft(ctx, withParam(back, 'done', 'form-expired'), keep));
     const scope = scopeOf(session);
@@ -76,6 +71,12 @@ export class FormActions {
       await this.spentTokens.release(scope, tokenId).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Answers a form whose session lapsed while it was filled: to log in, then back to `back` with `keep` shown again. */
+  lapsed(ctx: Context, back: string, keep?: Record<string, string>): void {
+    const next = this.keepDraft(ctx, back, keep);
+    seeOther(ctx, `/login?${new URLSearchParams({ next: safeNextPath(next), reason: 'expired' })}`);
   }
 
   /** The draft a page was sent back with (`?draft=1`), if its cookie still holds one. */

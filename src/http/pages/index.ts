@@ -6,7 +6,7 @@
  * token that Redis never sees. A page view writes nothing. Each
  * action answers with a redirect (POST/redirect/GET), so a reload never resends.
  */
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
 import type { AdminService } from '../../admin/adminService';
@@ -21,6 +21,7 @@ import type { SignedOutFormTokens } from '../../tokens/signedOutFormToken';
 import { accountRoutes } from './accountRoutes';
 import { adminPageRoutes } from './adminPageRoutes';
 import { FormActions } from './formAction';
+import { guardedRouter } from '../guardedRouter';
 import { signInRoutes } from './signInRoutes';
 
 /** What the app is given to serve the pages. */
@@ -55,7 +56,7 @@ export function pageLayer(parts: PageParts): PageLayer {
   const { cookie } = parts;
   const draftCookie = new SessionCookie({ secure: cookie.secure, name: 'tessera-draft' });
   const forms = new FormActions(parts.formTokens, parts.signedInFormTokens, parts.signedOutFormTokens, draftCookie);
-  const router = new Router();
+  const router = guardedRouter();
   signInRoutes(router, { accounts: parts.accounts, cookie, forms, signupEnabled: parts.signupEnabled });
   accountRoutes(router, { sessions: parts.sessions, accounts: parts.accounts, cookie, forms });
   adminPageRoutes(router, { admin: parts.admin, cookie, forms });

@@ -1,5 +1,7 @@
 /** Liveness (the process runs) and readiness (Redis answers) for load balancers and orchestrators. */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { publicRoute } from '../../middleware/access';
+import { guardedRouter } from '../guardedRouter';
 import type { SessionService } from '../../sessions/sessionService';
 
 /**
@@ -7,11 +9,12 @@ import type { SessionService } from '../../sessions/sessionService';
  * operator accepted) or throwing to answer 503. Default: nothing more.
  */
 export function healthRoutes(sessions: SessionService, readinessWarnings: () => Promise<string[]> = async () => []): Router {
-  const router = new Router();
-  router.get('/healthz', (ctx) => {
+  const router = guardedRouter();
+  const anyone = publicRoute();
+  router.get('/healthz', anyone, (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  router.get('/readyz', async (ctx) => {
+  router.get('/readyz', anyone, async (ctx) => {
     await sessions.ping();
     const warnings = await readinessWarnings();
     ctx.body = warnings.length > 0 ? { status: 'ready', warnings } : { status: 'ready' };
