@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AccountService } from '../accounts/accountService';
 import type { AdminService } from '../admin/adminService';
 import { authenticate } from '../middleware/authenticate';
+import { clientAddress } from '../middleware/clientAddress';
 import type { SessionService } from '../sessions/sessionService';
 import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import type { IntrospectionClientOptions } from './introspectionClient';
@@ -68,6 +69,7 @@ export function createApp(parts: AppParts): Koa {
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
   const admin = adminRoutes(parts.admin);
   const requestObserver = parts.requestObserver ?? null;
+  app.use(clientAddress(parts.logger));
   if (requestObserver) app.use(requestMetrics(requestObserver));
   app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));
   app.use(requestLog(parts.logger));

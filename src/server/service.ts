@@ -21,13 +21,11 @@ import { startMetricsServer, type MetricsServer } from '../metrics/metricsServer
 import { TesseraMetrics } from '../metrics/tesseraMetrics';
 import { FormTokenStore } from '../store/formTokenStore';
 import type { DurableWrites } from '../store/durableWrites';
-import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
-import { cachedFormKey } from '../tokens/formSigningKey';
 import { SignedInFormTokens } from '../tokens/signedInFormToken';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
 import { redisMemory } from '../store/redisMemory';
-import { buildCore } from './core';
+import { buildCore, type Core } from './core';
 import { EvictionCheck } from './evictionCheck';
 
 export interface RunningService {
@@ -82,7 +80,7 @@ export async function startService(
   if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
     await bootstrapAdmin(accounts, audit, config.ADMIN_USERNAME, config.ADMIN_PASSWORD, logger);
   }
-  const pages = config.COOKIE_TRANSPORT ? await pagesParts(config, redis, core.keys, logger) : null;
+  const pages = config.COOKIE_TRANSPORT ? await pagesParts(config, redis, core, logger) : null;
   const app = createApp({
     sessions,
     accounts,
@@ -153,15 +151,13 @@ function reportDurability(durable: DurableWrites, logger: Logger): void {
     .catch(() => undefined);
 }
 
-async function pagesParts(config: Config, redis: RedisClient, keys: KeySpace, logger: Logger): Promise<PagesParts> {
-  const formTokens = new FormTokenStore(redis, keys);
-  const secret = config.FORM_SECRET;
-  const formKey = cachedFormKey(secret ? () => Promise.resolve(Buffer.from(secret, 'utf8')) : () => formTokens.sharedSigningKey());
+async function pagesParts(config: Config, redis: RedisClient, core: Core, logger: Logger): Promise<PagesParts> {
+  const formKey = () => core.sharedSigningKey();
   // Fetched once now, so no page view ever writes it; if Redis is not there yet, at the first view.
   await formKey().catch((error: unknown) => logger.warn({ err: error }, 'could not read the form signing key yet'));
   return {
     cookie: new SessionCookie({ secure: config.COOKIE_SECURE }),
-    formTokens,
+    formTokens: new FormTokenStore(redis, core.keys),
     signedInFormTokens: new SignedInFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),
     signedOutFormTokens: new SignedOutFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),
     signupEnabled: config.SIGNUP,
