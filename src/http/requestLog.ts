@@ -7,8 +7,9 @@ import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 
 /**
- * Segments this long could be a secret (a session token is 59 characters, its secret 32, a refresh
- * token 62); shorter ones (a route's words, a number) are kept, so a 404 still says where it went.
+ * Segments longer than this could be a secret (a session token is 59 characters, its secret 32, a
+ * refresh token 62; percent-encoded, three times that); shorter ones (a route's words, a number)
+ * are kept, so a 404 still says where it went.
  */
 const MAX_KEPT_SEGMENT = 15;
 /** A path is logged up to this length: a long one says nothing more and costs every log line. */
@@ -38,7 +39,7 @@ export function loggedPath(ctx: Context): string {
   const kept: string[] = [];
   let length = 0;
   for (const segment of ctx.path.split('/')) {
-    const shown = decoded(segment).length > MAX_KEPT_SEGMENT ? '…' : segment;
+    const shown = segment.length > MAX_KEPT_SEGMENT ? '…' : segment;
     length += shown.length + 1;
     if (length > MAX_LOGGED_PATH) {
       kept.push('…');
@@ -47,13 +48,4 @@ export function loggedPath(ctx: Context): string {
     kept.push(shown);
   }
   return kept.join('/');
-}
-
-/** Percent-encoding makes a segment longer, never shorter: measured as decoded, an encoded token is still caught. */
-function decoded(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

@@ -26,8 +26,8 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
 /**
  * Node enforces headersTimeout and requestTimeout only when it sweeps the connections, every
  * connectionsCheckingInterval (30 s by default), so a 10 s limit fired anywhere up to 40 s. A
- * sweep every tenth of the shorter limit (1 s by default) makes each fire within 10% of its time;
- * the sweep walks the open connections, a few microseconds for thousands.
+ * sweep every tenth of the shorter limit (1 s by default) makes each fire within 10% of its time,
+ * for the cost of one walk of the open connections a second.
  */
 export function connectionsCheckingIntervalMs(limits: Pick<HttpLimits, 'headersTimeoutMs' | 'requestTimeoutMs'>): number {
   return Math.max(100, Math.round(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 10));

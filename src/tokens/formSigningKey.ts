@@ -1,7 +1,8 @@
 /**
- * The one key that signs every page form token, signed-in and signed-out, the same on every
- * instance: fetched once per process (from an environment secret, or the one kept in Redis) and
- * kept, so no page view asks Redis for it. A failed fetch is retried at the next use.
+ * The one key that signs what Tessera keeps nowhere (every page form token, signed-in and
+ * signed-out, and the device tokens), the same on every instance: fetched once per process (from
+ * an environment secret, or the one kept in Redis) and kept, so no page view asks Redis for it.
+ * A failed fetch is retried at the next use.
  */
 export type FormKeySource = () => Promise<Buffer>;
 
