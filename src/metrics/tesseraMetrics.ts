@@ -123,9 +123,9 @@ export class TesseraMetrics implements SessionObserver, LoginObserver, PasswordQ
 
   /**
    * Reports at each scrape how full Redis is: used_memory / maxmemory of the fullest master (0
-   * when Redis has no maxmemory). A scrape that cannot reach Redis keeps the last value.
+   * when Redis has no maxmemory). A scrape that cannot reach Redis, or is refused INFO, keeps the last value.
    */
-  watchRedisMemory(read: () => Promise<RedisMemory[]>): void {
+  watchRedisMemory(read: () => Promise<RedisMemory[] | null>): void {
     new Gauge({
       name: 'tessera_redis_memory_used_ratio',
       help: 'Redis used_memory / maxmemory, of the fullest master; 0 without maxmemory. Near 1, writes (logins) answer 503.',

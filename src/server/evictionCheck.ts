@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { EvictingStoreError, StoreUnavailableError } from '../errors';
-import { evictingPolicies, evictionRisk, redisMemory } from '../store/redisMemory';
+import { evictingPolicies, evictionRisk, redisMemory, SAFE_EVICTION_POLICY, type RedisMemory } from '../store/redisMemory';
 import type { RedisClient } from '../store/scripts';
 
 export class EvictionCheck {
@@ -18,22 +18,31 @@ export class EvictionCheck {
 
   /**
    * Throws EvictingStoreError when Redis may evict and that is not allowed; logs a warning when it
-   * is. A Redis that cannot be asked yet is left to /readyz.
+   * is, or when Redis will not say. A Redis that cannot be asked yet is left to /readyz.
    */
   async atStart(logger: Logger): Promise<void> {
-    let warnings: string[];
+    let memory: RedisMemory[] | null;
     try {
-      warnings = await this.warnings();
+      memory = await redisMemory(this.redis);
     } catch (error) {
       if (error instanceof StoreUnavailableError) return;
       throw error;
     }
-    for (const warning of warnings) logger.warn(warning);
+    if (memory === null) {
+      logger.warn(`Redis refuses INFO to this user, so its maxmemory-policy is unknown: make sure it is ${SAFE_EVICTION_POLICY}`);
+      return;
+    }
+    for (const warning of this.judge(memory)) logger.warn(warning);
   }
 
-  /** For /readyz: what the answer must warn of (empty when Redis never evicts); throws EvictingStoreError when not allowed. */
+  /** For /readyz: what the answer must warn of (empty when Redis never evicts, or will not say); throws EvictingStoreError when not allowed. */
   async warnings(): Promise<string[]> {
-    const policies = evictingPolicies(await redisMemory(this.redis));
+    const memory = await redisMemory(this.redis);
+    return memory === null ? [] : this.judge(memory);
+  }
+
+  private judge(memory: RedisMemory[]): string[] {
+    const policies = evictingPolicies(memory);
     if (policies.length === 0) return [];
     const risk = evictionRisk(policies);
     if (!this.allowed) throw new EvictingStoreError(risk);

@@ -6,7 +6,7 @@
  * `noeviction` (Redis refuses the write; Tessera answers 503) is safe. Read with INFO, which
  * managed services that refuse CONFIG still answer.
  */
-import { Cluster } from 'ioredis';
+import { Cluster, ReplyError } from 'ioredis';
 import { guard } from './guard';
 import type { RedisClient } from './scripts';
 
@@ -22,10 +22,20 @@ export interface RedisMemory {
 /** The policy that never drops a key. */
 export const SAFE_EVICTION_POLICY = 'noeviction';
 
-/** The memory of each master (one for a standalone Redis). Throws StoreUnavailableError when Redis is not there. */
-export async function redisMemory(redis: RedisClient): Promise<RedisMemory[]> {
+/**
+ * The memory of each master (one for a standalone Redis), or null when Redis will not say (an ACL
+ * that refuses INFO, which is in the @dangerous category). Throws StoreUnavailableError when Redis
+ * is not there.
+ */
+export async function redisMemory(redis: RedisClient): Promise<RedisMemory[] | null> {
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
-  return Promise.all(nodes.map(async (node) => parseMemoryInfo(await guard(() => node.info('memory')))));
+  const infos = await Promise.all(nodes.map((node) => guard(() => node.info('memory').catch(unlessRefused))));
+  return infos.every((info) => info !== null) ? infos.map(parseMemoryInfo) : null;
+}
+
+function unlessRefused(error: unknown): null {
+  if (error instanceof ReplyError && (error as Error).message.startsWith('NOPERM')) return null;
+  throw error;
 }
 
 /** The evicting policies among `memory` (each named once); empty when none evicts. */

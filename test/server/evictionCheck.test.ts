@@ -71,4 +71,20 @@ describe('a Redis that may evict Tessera’s keys', () => {
       await redis.destroy();
     }
   });
+
+  it('starts and stays ready when Redis refuses INFO to Tessera’s user, as an ACL without @dangerous does', async () => {
+    const redis = await redisWith(['--maxmemory-policy', 'allkeys-lru']);
+    await redis.redis.acl('SETUSER', 'limited', 'on', '>limited-secret', '~*', '&*', '+@all', '-info');
+    const limited = createRedisClient({ kind: 'standalone', url: `redis://limited:limited-secret@127.0.0.1:${redis.server.port}` }, { logger: null }) as Redis;
+    await waitUntilReady(limited, 10_000);
+    expect(await limited.info('memory').catch((error: Error) => error.message)).toMatch(/^NOPERM/);
+    const service = await startTestService(limited);
+    try {
+      expect(await (await service.call('GET', '/readyz')).json()).toEqual({ status: 'ready' });
+    } finally {
+      await service.close();
+      limited.disconnect();
+      await redis.destroy();
+    }
+  });
 });
