@@ -22,9 +22,10 @@ export const MAX_PASSWORD_SCORE = 4;
 export const DEFAULT_PASSWORD_MIN_SCORE = 3;
 
 /**
- * zxcvbn's time grows faster than the length of what it scores (about 0.1 s for 72 hostile
- * characters): only this many are scored, so scoring costs less than the bcrypt hash that follows
- * it. A password whose first 40 characters are strong is strong; one whose start is weak is refused.
+ * zxcvbn's time grows faster than the length of what it scores (its most costly inputs take about
+ * a fifth of a cost-12 bcrypt hash at 72 characters, a tenth at 40): only this many are scored, so
+ * scoring costs a fraction of the hash that follows it. A password whose first 40 characters are
+ * strong is strong; one whose start is weak is refused.
  */
 export const MAX_SCORED_CHARACTERS = 40;
 
