@@ -1,0 +1,147 @@
+/**
+ * The scale curve: the tessera row's server (the middleware in a bare Koa app, servers/tessera.ts,
+ * pinned like the main table) over a small and a large population of live sessions, each on a
+ * fresh redis-server with Redis's default configuration, as a managed Redis runs. Every request
+ * presents a token drawn at random from the whole population, so the large one is measured with
+ * its keyspace, expiry table and CPU caches as a real one would meet them, not through one hot
+ * token. Both populations are built first and measured round by round in alternating order, so
+ * a shared machine's drift touches both alike; the throughput ratio is the median of the
+ * per-round ratios. Each population's Redis memory per session is measured as it is built.
+ */
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CommandStats, type CommandCalls } from './commandStats';
+import { measureOnce, type MeasuredRun } from './comparison';
+import type { CpuLayout } from './cpus';
+import type { BenchOptions } from './options';
+import { buildPopulation, type Population } from './population';
+import { startStandalone, type BenchRedis } from './redis';
+import { startServerProcess, type ServerProcess } from './serverProcess';
+import { median } from './stats';
+import { runLoad } from './load';
+
+export interface ScalePoint {
+  sessions: number;
+  /** Redis used_memory per live session (one user each: user hash, index, tag key and user agent included). */
+  bytesPerSession: number;
+  keysPerSession: number;
+  /** Medians over the rounds. */
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /**
+   * Slides per request (ZADD calls over script calls): a token last slid less than a second ago
+   * is not slid again, so a small population, whose tokens come round often, writes less.
+   */
+  slidesPerRequest: number;
+  runs: MeasuredRun[];
+}
+
+export interface ScaleCurve {
+  points: ScalePoint[];
+  /** The largest population's req/s over the smallest's: the median of the per-round ratios. */
+  throughputRatio: number;
+}
+
+const KEY_PREFIX = 'bench-scale';
+
+interface Measured {
+  sessions: number;
+  redis: BenchRedis;
+  server: ServerProcess;
+  stats: CommandStats;
+  population: Population;
+  tokenFile: string;
+}
+
+export async function measureScaleCurve(options: BenchOptions, cpus: CpuLayout): Promise<ScaleCurve> {
+  const sizes = [options.scaleSmallSessions, options.scaleLargeSessions];
+  const built: Measured[] = [];
+  try {
+    for (const sessions of sizes) {
+      const redis = await startStandalone(cpus.load, { defaults: true });
+      const tokenFile = path.join(tmpdir(), `tessera-bench-tokens-${process.pid}-${sessions}.txt`);
+      // Torn down with the others even if the population fails half-way.
+      const partial: Partial<Measured> & { redis: BenchRedis; tokenFile: string } = { sessions, redis, tokenFile };
+      built.push(partial as Measured);
+      partial.server = await startServerProcess(
+        'tessera',
+        { redis: redis.target, keyPrefix: KEY_PREFIX, bcryptCost: options.bcryptCost, stormAccounts: 0, port: 0 },
+        { cpus: cpus.server },
+      );
+      const startedAt = Date.now();
+      partial.population = await buildPopulation(redis.target, KEY_PREFIX, sessions, tokenFile);
+      process.stderr.write(
+        `  ${sessions} live sessions written in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ` +
+          `${Math.round(partial.population.bytesPerSession)} bytes and ${partial.population.keysPerSession.toFixed(2)} keys each\n`,
+      );
+      await checkTokens(partial.server, partial.population);
+      partial.stats = new CommandStats(redis.ports);
+    }
+    return await measureRounds(options, cpus, built);
+  } finally {
+    for (const point of built) {
+      point.stats?.close();
+      await point.server?.stop();
+      await point.redis.stop();
+      rmSync(point.tokenFile, { force: true });
+    }
+  }
+}
+
+async function measureRounds(options: BenchOptions, cpus: CpuLayout, built: Measured[]): Promise<ScaleCurve> {
+  const runs: MeasuredRun[][] = built.map(() => []);
+  const slides = built.map(() => ({ zadd: 0, scripts: 0 }));
+  for (let round = 0; round < options.scaleRounds; round++) {
+    for (let k = 0; k < built.length; k++) {
+      const i = (k + round) % built.length;
+      const { server, stats, tokenFile, sessions } = built[i];
+      const load = { url: server.url, headers: server.headers, connections: options.connections, cpus: cpus.load, tokenFile };
+      if (options.warmupSeconds > 0) await runLoad({ ...load, durationSeconds: options.warmupSeconds });
+      const measured = await measureOnce(server, stats, { ...load, durationSeconds: options.durationSeconds }, 1);
+      if (measured.run.non2xx > 0) throw new Error(`${sessions} live sessions: ${measured.run.non2xx} answers were not 2xx`);
+      slides[i].zadd += calls(measured.calls, 'zadd');
+      slides[i].scripts += calls(measured.calls, 'evalsha') + calls(measured.calls, 'eval');
+      runs[i].push(measured.run);
+      process.stderr.write(
+        `  round ${round + 1}/${options.scaleRounds} ${String(sessions).padStart(9)} sessions ${Math.round(measured.run.requestsPerSecond)} req/s  ` +
+          `p99 ${measured.run.p99Ms.toFixed(2)} ms  other work ${measured.run.foreignCores.toFixed(2)} cores\n`,
+      );
+    }
+  }
+  const points = built.map(({ population }, i) => ({
+    sessions: population.sessions,
+    bytesPerSession: population.bytesPerSession,
+    keysPerSession: population.keysPerSession,
+    requestsPerSecond: median(runs[i].map((run) => run.requestsPerSecond)),
+    p50Ms: median(runs[i].map((run) => run.p50Ms)),
+    p99Ms: median(runs[i].map((run) => run.p99Ms)),
+    slidesPerRequest: slides[i].scripts > 0 ? slides[i].zadd / slides[i].scripts : Number.NaN,
+    runs: runs[i],
+  }));
+  const largest = runs[runs.length - 1];
+  return { points, throughputRatio: median(largest.map((run, round) => run.requestsPerSecond / runs[0][round].requestsPerSecond)) };
+}
+
+function calls(measured: CommandCalls, command: string): number {
+  return measured.get(command)?.calls ?? 0;
+}
+
+/**
+ * Cloned tokens must be real ones: a sample of them is presented to the server, which must let
+ * each in as its own user, and one of them with its last character changed must be refused.
+ */
+async function checkTokens(server: ServerProcess, population: Population): Promise<void> {
+  for (const { token, userId } of population.sample) {
+    const response = await fetch(server.url, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await response.json().catch(() => null)) as { id?: unknown } | null;
+    if (response.status !== 200 || body?.id !== userId) {
+      throw new Error(`a token of the ${population.sessions}-session population answered ${response.status} ${JSON.stringify(body)}`);
+    }
+  }
+  const genuine = population.sample[0].token;
+  const forged = genuine.slice(0, -1) + (genuine.endsWith('A') ? 'B' : 'A');
+  const refused = await fetch(server.url, { headers: { authorization: `Bearer ${forged}` } });
+  if (refused.status !== 401) throw new Error(`a forged token answered ${refused.status}`);
+}
