@@ -78,7 +78,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
   }
 
   router.get('/', anyone, (ctx) => {
-    ctx.redirect(DEFAULT_AFTER_LOGIN);
+    ctx.redirect(ctx.state.session ? DEFAULT_AFTER_LOGIN : '/login');
   });
 
   router.get('/login', anyone, async (ctx) => {
