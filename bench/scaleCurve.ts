@@ -11,7 +11,7 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CommandStats, type CommandCalls } from './commandStats';
+import { CommandStats } from './commandStats';
 import { measureOnce, type MeasuredRun } from './comparison';
 import type { CpuLayout } from './cpus';
 import type { BenchOptions } from './options';
@@ -35,6 +35,8 @@ export interface ScalePoint {
    * is not slid again, so a small population, whose tokens come round often, writes less.
    */
   slidesPerRequest: number;
+  /** Redis time inside the check script per request (INFO commandstats; network and parsing not included). */
+  redisMicrosPerRequest: number;
   runs: MeasuredRun[];
 }
 
@@ -92,7 +94,7 @@ export async function measureScaleCurve(options: BenchOptions, cpus: CpuLayout):
 
 async function measureRounds(options: BenchOptions, cpus: CpuLayout, built: Measured[]): Promise<ScaleCurve> {
   const runs: MeasuredRun[][] = built.map(() => []);
-  const slides = built.map(() => ({ zadd: 0, scripts: 0 }));
+  const scripts = built.map(() => ({ zadd: 0, calls: 0, usec: 0 }));
   for (let round = 0; round < options.scaleRounds; round++) {
     for (let k = 0; k < built.length; k++) {
       const i = (k + round) % built.length;
@@ -101,8 +103,11 @@ async function measureRounds(options: BenchOptions, cpus: CpuLayout, built: Meas
       if (options.warmupSeconds > 0) await runLoad({ ...load, durationSeconds: options.warmupSeconds });
       const measured = await measureOnce(server, stats, { ...load, durationSeconds: options.durationSeconds }, 1);
       if (measured.run.non2xx > 0) throw new Error(`${sessions} live sessions: ${measured.run.non2xx} answers were not 2xx`);
-      slides[i].zadd += calls(measured.calls, 'zadd');
-      slides[i].scripts += calls(measured.calls, 'evalsha') + calls(measured.calls, 'eval');
+      for (const command of ['evalsha', 'eval']) {
+        scripts[i].calls += measured.calls.get(command)?.calls ?? 0;
+        scripts[i].usec += measured.calls.get(command)?.usec ?? 0;
+      }
+      scripts[i].zadd += measured.calls.get('zadd')?.calls ?? 0;
       runs[i].push(measured.run);
       process.stderr.write(
         `  round ${round + 1}/${options.scaleRounds} ${String(sessions).padStart(9)} sessions ${Math.round(measured.run.requestsPerSecond)} req/s  ` +
@@ -117,15 +122,12 @@ async function measureRounds(options: BenchOptions, cpus: CpuLayout, built: Meas
     requestsPerSecond: median(runs[i].map((run) => run.requestsPerSecond)),
     p50Ms: median(runs[i].map((run) => run.p50Ms)),
     p99Ms: median(runs[i].map((run) => run.p99Ms)),
-    slidesPerRequest: slides[i].scripts > 0 ? slides[i].zadd / slides[i].scripts : Number.NaN,
+    slidesPerRequest: scripts[i].zadd / scripts[i].calls,
+    redisMicrosPerRequest: scripts[i].usec / scripts[i].calls,
     runs: runs[i],
   }));
   const largest = runs[runs.length - 1];
   return { points, throughputRatio: median(largest.map((run, round) => run.requestsPerSecond / runs[0][round].requestsPerSecond)) };
-}
-
-function calls(measured: CommandCalls, command: string): number {
-  return measured.get(command)?.calls ?? 0;
 }
 
 /**
