@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CommandStats } from './commandStats';
 import { measureOnce, type MeasuredRun } from './comparison';
+import { processCpuSeconds } from './interference';
 import type { CpuLayout } from './cpus';
 import type { BenchOptions } from './options';
 import { buildPopulation, type Population } from './population';
@@ -35,8 +36,10 @@ export interface ScalePoint {
    * is not slid again, so a small population, whose tokens come round often, writes less.
    */
   slidesPerRequest: number;
-  /** Redis time inside the check script per request (INFO commandstats; network and parsing not included). */
-  redisMicrosPerRequest: number;
+  /** CPU time of the server process per request (user + system, from /proc), µs. */
+  serverCpuMicrosPerRequest: number;
+  /** CPU time of redis-server per request (user + system, from /proc: the script, the network, the parsing), µs. */
+  redisCpuMicrosPerRequest: number;
   runs: MeasuredRun[];
 }
 
@@ -94,19 +97,20 @@ export async function measureScaleCurve(options: BenchOptions, cpus: CpuLayout):
 
 async function measureRounds(options: BenchOptions, cpus: CpuLayout, built: Measured[]): Promise<ScaleCurve> {
   const runs: MeasuredRun[][] = built.map(() => []);
-  const scripts = built.map(() => ({ zadd: 0, calls: 0, usec: 0 }));
+  const scripts = built.map(() => ({ zadd: 0, calls: 0, serverCpu: 0, redisCpu: 0, requests: 0 }));
   for (let round = 0; round < options.scaleRounds; round++) {
     for (let k = 0; k < built.length; k++) {
       const i = (k + round) % built.length;
-      const { server, stats, tokenFile, sessions } = built[i];
+      const { server, stats, tokenFile, sessions, redis } = built[i];
       const load = { url: server.url, headers: server.headers, connections: options.connections, cpus: cpus.load, tokenFile };
       if (options.warmupSeconds > 0) await runLoad({ ...load, durationSeconds: options.warmupSeconds });
+      const cpuBefore = [processCpuSeconds(server.pid), processCpuSeconds(redis.pids[0])];
       const measured = await measureOnce(server, stats, { ...load, durationSeconds: options.durationSeconds }, 1);
+      scripts[i].serverCpu += processCpuSeconds(server.pid) - cpuBefore[0];
+      scripts[i].redisCpu += processCpuSeconds(redis.pids[0]) - cpuBefore[1];
+      scripts[i].requests += measured.requests;
       if (measured.run.non2xx > 0) throw new Error(`${sessions} live sessions: ${measured.run.non2xx} answers were not 2xx`);
-      for (const command of ['evalsha', 'eval']) {
-        scripts[i].calls += measured.calls.get(command)?.calls ?? 0;
-        scripts[i].usec += measured.calls.get(command)?.usec ?? 0;
-      }
+      for (const command of ['evalsha', 'eval']) scripts[i].calls += measured.calls.get(command)?.calls ?? 0;
       scripts[i].zadd += measured.calls.get('zadd')?.calls ?? 0;
       runs[i].push(measured.run);
       process.stderr.write(
@@ -123,7 +127,8 @@ async function measureRounds(options: BenchOptions, cpus: CpuLayout, built: Meas
     p50Ms: median(runs[i].map((run) => run.p50Ms)),
     p99Ms: median(runs[i].map((run) => run.p99Ms)),
     slidesPerRequest: scripts[i].zadd / scripts[i].calls,
-    redisMicrosPerRequest: scripts[i].usec / scripts[i].calls,
+    serverCpuMicrosPerRequest: (scripts[i].serverCpu / scripts[i].requests) * 1e6,
+    redisCpuMicrosPerRequest: (scripts[i].redisCpu / scripts[i].requests) * 1e6,
     runs: runs[i],
   }));
   const largest = runs[runs.length - 1];
