@@ -76,9 +76,11 @@ export async function measureScaleCurve(options: BenchOptions, cpus: CpuLayout):
         { cpus: cpus.server },
       );
       const startedAt = Date.now();
+      const redisCpuBefore = processCpuSeconds(redis.pids[0]);
       partial.population = await buildPopulation(redis.target, KEY_PREFIX, sessions, tokenFile);
       process.stderr.write(
-        `  ${sessions} live sessions written in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ` +
+        `  ${sessions} live sessions written in ${((Date.now() - startedAt) / 1000).toFixed(1)} s ` +
+          `(${(processCpuSeconds(redis.pids[0]) - redisCpuBefore).toFixed(1)} s of Redis CPU): ` +
           `${Math.round(partial.population.bytesPerSession)} bytes and ${partial.population.keysPerSession.toFixed(2)} keys each\n`,
       );
       await checkTokens(partial.server, partial.population);
