@@ -1,7 +1,7 @@
 --[[
   The scale curve's cloner (bench/population.ts): copies one real session, made by tessera.create,
-  under new ids, as many times as it is given ids, so a million live sessions take seconds rather
-  than a million logins. Each clone gets what a real login of a new user leaves behind: a user
+  under new ids, as many times as it is given ids, so a million live sessions take a thousand
+  script calls rather than a million logins. Each clone gets what a real login of a new user leaves behind: a user
   hash (the template's fields, its own user id), a session index holding the clone at the
   template's last-seen time, the session hash (the template's fields, its own secret hash), the
   user agent string and the user id -> tag key, each with the template key's expiry. The key

@@ -14,13 +14,13 @@ import path from 'node:path';
 import { CommandStats } from './commandStats';
 import { measureOnce, type MeasuredRun } from './comparison';
 import { processCpuSeconds } from './interference';
+import { runLoad } from './load';
 import type { CpuLayout } from './cpus';
 import type { BenchOptions } from './options';
 import { buildPopulation, type Population } from './population';
 import { startStandalone, type BenchRedis } from './redis';
 import { startServerProcess, type ServerProcess } from './serverProcess';
 import { median } from './stats';
-import { runLoad } from './load';
 
 export interface ScalePoint {
   sessions: number;
@@ -44,8 +44,9 @@ export interface ScalePoint {
 }
 
 export interface ScaleCurve {
+  /** The small population, then the large one. */
   points: ScalePoint[];
-  /** The largest population's req/s over the smallest's: the median of the per-round ratios. */
+  /** The large population's req/s over the small one's: the median of the per-round ratios. */
   throughputRatio: number;
 }
 
@@ -61,39 +62,37 @@ interface Measured {
 }
 
 export async function measureScaleCurve(options: BenchOptions, cpus: CpuLayout): Promise<ScaleCurve> {
-  const sizes = [options.scaleSmallSessions, options.scaleLargeSessions];
   const built: Measured[] = [];
+  // Undone last to first, whether the phase ends or fails half-way.
+  const undo: (() => unknown)[] = [];
   try {
-    for (const sessions of sizes) {
+    for (const sessions of [options.scaleSmallSessions, options.scaleLargeSessions]) {
       const redis = await startStandalone(cpus.load, { defaults: true });
+      undo.push(() => redis.stop());
       const tokenFile = path.join(tmpdir(), `tessera-bench-tokens-${process.pid}-${sessions}.txt`);
-      // Torn down with the others even if the population fails half-way.
-      const partial: Partial<Measured> & { redis: BenchRedis; tokenFile: string } = { sessions, redis, tokenFile };
-      built.push(partial as Measured);
-      partial.server = await startServerProcess(
+      undo.push(() => rmSync(tokenFile, { force: true }));
+      const server = await startServerProcess(
         'tessera',
         { redis: redis.target, keyPrefix: KEY_PREFIX, bcryptCost: options.bcryptCost, stormAccounts: 0, port: 0 },
         { cpus: cpus.server },
       );
+      undo.push(() => server.stop());
       const startedAt = Date.now();
       const redisCpuBefore = processCpuSeconds(redis.pids[0]);
-      partial.population = await buildPopulation(redis.target, KEY_PREFIX, sessions, tokenFile);
+      const population = await buildPopulation(redis.target, KEY_PREFIX, sessions, tokenFile);
       process.stderr.write(
         `  ${sessions} live sessions written in ${((Date.now() - startedAt) / 1000).toFixed(1)} s ` +
           `(${(processCpuSeconds(redis.pids[0]) - redisCpuBefore).toFixed(1)} s of Redis CPU): ` +
-          `${Math.round(partial.population.bytesPerSession)} bytes and ${partial.population.keysPerSession.toFixed(2)} keys each\n`,
+          `${Math.round(population.bytesPerSession)} bytes and ${population.keysPerSession.toFixed(2)} keys each\n`,
       );
-      await checkTokens(partial.server, partial.population);
-      partial.stats = new CommandStats(redis.ports);
+      await checkTokens(server, population);
+      const stats = new CommandStats(redis.ports);
+      undo.push(() => stats.close());
+      built.push({ sessions, redis, server, stats, population, tokenFile });
     }
     return await measureRounds(options, cpus, built);
   } finally {
-    for (const point of built) {
-      point.stats?.close();
-      await point.server?.stop();
-      await point.redis.stop();
-      rmSync(point.tokenFile, { force: true });
-    }
+    for (const step of undo.reverse()) await step();
   }
 }
 
@@ -133,8 +132,8 @@ async function measureRounds(options: BenchOptions, cpus: CpuLayout, built: Meas
     redisCpuMicrosPerRequest: (scripts[i].redisCpu / scripts[i].requests) * 1e6,
     runs: runs[i],
   }));
-  const largest = runs[runs.length - 1];
-  return { points, throughputRatio: median(largest.map((run, round) => run.requestsPerSecond / runs[0][round].requestsPerSecond)) };
+  const [small, large] = runs;
+  return { points, throughputRatio: median(large.map((run, round) => run.requestsPerSecond / small[round].requestsPerSecond)) };
 }
 
 /**
