@@ -6,11 +6,21 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
-import { UnsupportedMediaTypeError, ValidationError } from '../errors';
+import { MalformedJsonError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 import { fieldProblems } from '../validation/zodIssues';
 
 export function jsonBodyParser(limitBytes: number): Middleware {
-  return bodyParser({ enableTypes: ['json', 'form'], jsonLimit: limitBytes, formLimit: limitBytes, jsonStrict: true });
+  return bodyParser({
+    enableTypes: ['json', 'form'],
+    jsonLimit: limitBytes,
+    formLimit: limitBytes,
+    jsonStrict: true,
+    // Only the parser's own SyntaxError is a malformed body; one thrown later (a stored value that
+    // does not parse) is a fault of ours. Size and encoding errors are mapped with the rest (problemDetails.ts).
+    onError(error) {
+      throw error instanceof SyntaxError ? new MalformedJsonError() : error;
+    },
+  });
 }
 
 export function readBody<S extends z.ZodType>(ctx: Context, schema: S): z.infer<S> {

@@ -1,8 +1,9 @@
 /**
- * The session service: create, validate (and slide), list and revoke sessions for plain user
- * ids. It knows nothing of HTTP; the Koa middleware and the service's routes are thin adapters.
+ * The session service: create, validate (and slide), refresh, list and revoke sessions, and ban
+ * users, for plain user ids. It knows nothing of HTTP: its errors carry no challenge, and the Koa
+ * middleware and the service's routes are the adapters that answer them.
  */
-import { InvalidTokenError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
+import { SessionEndedError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
 import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../store/clientCheck';
 import { EventStore } from '../store/eventStore';
@@ -166,17 +167,17 @@ export class SessionService implements AttributeWriter {
   /**
    * Ends every session of a user at once (log out everywhere, password change, ban), except
    * `exceptSessionId` when given; that one must be a live session of the user, or nothing changes
-   * and InvalidTokenError is thrown. Answers how many live sessions ended.
+   * and SessionEndedError is thrown. Answers how many live sessions ended.
    */
   async revokeAll(userId: string, options: { exceptSessionId?: string } = {}): Promise<number> {
     const tag = await this.store.tagOf(userId);
     if (!tag) return 0;
     const keptSessionId = options.exceptSessionId || undefined;
     const keep = keptSessionId ? parseSessionId(keptSessionId) : null;
-    if (keptSessionId && (!keep || keep.tag !== tag)) throw new InvalidTokenError();
+    if (keptSessionId && (!keep || keep.tag !== tag)) throw new SessionEndedError();
     // Null: the session to keep is no longer live, and nothing changed.
     const ended = await this.store.revokeAll(tag, keep?.localId);
-    if (ended === null) throw new InvalidTokenError();
+    if (ended === null) throw new SessionEndedError();
     this.observer.sessionsRevoked?.(keep ? 'others' : 'all', ended);
     await this.events.sessionsRevoked(userId, ended, keptSessionId);
     return ended;
