@@ -7,6 +7,7 @@ import { normalizeUsername, USERNAME } from '../validation/rules';
 import { guard } from './guard';
 import { joinRoles, splitRoles, USER_FIELD } from './fields';
 import type { SessionStore } from './sessionStore';
+import type { UserStore } from './userStore';
 
 export interface AccountRecord {
   id: string;
@@ -18,7 +19,11 @@ export interface AccountRecord {
 }
 
 export class AccountStore {
-  constructor(private readonly sessions: SessionStore) {}
+  private readonly users: UserStore;
+
+  constructor(private readonly sessions: SessionStore) {
+    this.users = sessions.users;
+  }
 
   private get redis() {
     return this.sessions.redis;
@@ -30,7 +35,7 @@ export class AccountStore {
 
   /** Stores a new account; false when the username is taken (nothing is left behind then). */
   async create(account: Omit<AccountRecord, 'tag'>): Promise<boolean> {
-    const tag = await this.sessions.claimTag(account.id);
+    const tag = await this.users.claimTag(account.id);
     const userKey = this.keys.forUser(tag).user;
     await guard(() =>
       this.redis.hset(userKey, {
@@ -60,7 +65,7 @@ export class AccountStore {
   }
 
   async findById(id: string): Promise<AccountRecord | null> {
-    const tag = await this.sessions.tagOf(id);
+    const tag = await this.users.tagOf(id);
     if (!tag) return null;
     const [username, passwordHash, roles, createdAt] = await guard(() =>
       this.redis.hmget(this.keys.forUser(tag).user, USER_FIELD.username, USER_FIELD.passwordHash, USER_FIELD.roles, USER_FIELD.createdAt),
@@ -79,6 +84,6 @@ export class AccountStore {
    * nothing changed) when the session to keep is no longer live.
    */
   setPassword(tag: string, passwordHash: string, keepLocalId: string): Promise<number | null> {
-    return this.sessions.revokeAll(tag, keepLocalId, { [USER_FIELD.passwordHash]: passwordHash });
+    return this.users.revokeAll(tag, keepLocalId, { [USER_FIELD.passwordHash]: passwordHash });
   }
 }

@@ -22,6 +22,7 @@ const SCRIPTS = {
   spendFormToken: 1,
   releaseFormToken: 1,
   unban: 1,
+  banOf: 1,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;
