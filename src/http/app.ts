@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AccountService } from '../accounts/accountService';
 import type { AdminService } from '../admin/adminService';
 import { authenticate } from '../middleware/authenticate';
+import { clientAddress } from '../middleware/clientAddress';
 import type { SessionService } from '../sessions/sessionService';
 import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import type { IntrospectionClientOptions } from './introspectionClient';
@@ -16,7 +17,9 @@ import { adminRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
 import { exampleRoutes } from './routes/exampleRoutes';
 import { gatewayRoutes } from './routes/gatewayRoutes';
+import { hotRoutes } from './hotRoutes';
 import { healthRoutes } from './routes/healthRoutes';
+import { homeRoutes } from './routes/homeRoutes';
 import { openapiRoutes } from './routes/openapiRoutes';
 
 export interface AppParts {
@@ -46,6 +49,9 @@ export interface AppParts {
 
 export type { PagesParts } from './pages';
 
+/** Served first, through the layers a token check needs (see hotRoutes.ts). */
+const HOT_ROUTES = ['GET /auth/session', 'GET /auth/verify', 'POST /auth/introspect'];
+
 export function createApp(parts: AppParts): Koa {
   // maxIpsCount keeps only the entries the trusted proxies appended: a client's own X-Forwarded-For
   // value stays to their left and is never taken for the address.
@@ -61,6 +67,7 @@ export function createApp(parts: AppParts): Koa {
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
   const admin = adminRoutes(parts.admin);
   const requestObserver = parts.requestObserver ?? null;
+  app.use(clientAddress(parts.logger));
   if (requestObserver) app.use(requestMetrics(requestObserver));
   app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));
   app.use(requestLog(parts.logger));
@@ -72,12 +79,18 @@ export function createApp(parts: AppParts): Koa {
       onServerError: requestObserver?.serverError?.bind(requestObserver),
     }),
   );
+  const bodyParser = jsonBodyParser(parts.bodyLimitBytes);
+  const authenticated = authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {});
+  const slide = pages?.cookie.slide();
+  app.use(hotRoutes(HOT_ROUTES, [auth, gateway], [bodyParser, authenticated, ...(pages && slide ? [slide, pages.csrf] : [])]));
   app.use(health.routes()).use(health.allowedMethods());
   app.use(openapi.routes()).use(openapi.allowedMethods());
-  app.use(jsonBodyParser(parts.bodyLimitBytes));
-  app.use(authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {}));
-  if (pages) {
-    app.use(pages.cookie.slide());
+  const home = pages ? null : homeRoutes();
+  if (home) app.use(home.routes()).use(home.allowedMethods());
+  app.use(bodyParser);
+  app.use(authenticated);
+  if (pages && slide) {
+    app.use(slide);
     app.use(pages.refresh);
     app.use(pages.csrf);
   }

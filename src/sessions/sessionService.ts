@@ -23,6 +23,7 @@ import { nextOffset, pageBounds } from './sessionPage';
 import { Refresher } from './refresher';
 import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser } from './types';
 
+/** The answer of `validate()` for a live session: the session, slid, and its user. */
 export interface Validation {
   session: ActiveSession;
   user: SessionUser;
@@ -30,11 +31,19 @@ export interface Validation {
   expiresAtMs: number;
 }
 
+/**
+ * Tessera's sessions, free of Koa: create, validate (and slide), list, revoke, refresh, ban, roles
+ * and attributes. Make one with `createTessera(redis, options)`.
+ */
 export class SessionService implements AttributeWriter {
+  /** The options in force, defaulted. */
   readonly options: ResolvedTesseraOptions;
   private readonly store: SessionStore;
   private readonly users: UserStore;
-  /** The lifecycle event stream; writes nothing unless eventStreamMaxEntries is set. */
+  /**
+   * The lifecycle event stream; writes nothing unless eventStreamMaxEntries is set.
+   * @internal
+   */
   readonly events: LifecycleEvents;
   private readonly observer: SessionObserver;
   private readonly refresher: Refresher;
@@ -45,6 +54,7 @@ export class SessionService implements AttributeWriter {
    * or invalid options.
    */
   constructor(redis: RedisClientLike, options?: TesseraOptions);
+  /** @internal The service's composition shares one store with its accounts. */
   constructor(store: SessionStore);
   constructor(source: RedisClientLike | SessionStore, options: TesseraOptions = {}) {
     if (source instanceof SessionStore) {
@@ -243,6 +253,7 @@ export class SessionService implements AttributeWriter {
     await this.users.setRoles(await this.users.claimTag(userId), [...new Set(roles)].sort());
   }
 
+  /** Sets one attribute of a live session by id (`ctx.state.session.set` in a request); refuses to recreate an ended session. */
   async setAttribute(sessionId: string, name: string, value: unknown): Promise<void> {
     await writeAttribute(this.store, sessionId, name, value, false);
   }
@@ -253,6 +264,7 @@ export class SessionService implements AttributeWriter {
     return existing === undefined ? value : JSON.parse(existing);
   }
 
+  /** Deletes one attribute of a session by id. */
   async deleteAttribute(sessionId: string, name: string): Promise<void> {
     await deleteAttribute(this.store, sessionId, name);
   }

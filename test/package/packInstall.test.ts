@@ -1,11 +1,18 @@
 /**
  * The package as users get it: `npm pack` (its prepack build included), installed from the tarball
  * into a fresh TypeScript ESM app with ioredis 6 and a CommonJS app with ioredis 5, each of which
- * type-checks and runs the README's Library example against a real redis-server. Packages come
- * from the npm registry through npm's cache.
+ * type-checks and runs the Library page's Koa example (docs/library.md) against a real redis-server.
+ * Packages come from the npm registry through npm's cache, at the versions it serves today.
+ *
+ * The two apps are compiled two ways on purpose:
+ * - the ESM app with the newest TypeScript and the tsconfig its `tsc --init` writes, as a new user
+ *   starts; that includes `skipLibCheck`, so a dependency's own type holes (ioredis 6.1's declarations
+ *   import the untyped `redis-errors`) do not fail an app that never touches them;
+ * - the CommonJS app with TypeScript 5.9 and `skipLibCheck: false`, so every declaration file Tessera
+ *   ships is itself type-checked under `strict` and the stricter flags `tsc --init` now turns on.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,14 +23,14 @@ const run = promisify(execFile);
 const npm = (cwd: string, ...args: string[]) => run('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, maxBuffer: 16 << 20 });
 
 /** What the project hands `npm pack`: its sources and build set-up, not its tests or node_modules. */
-const PACKED_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.client.json', 'scripts', 'src', 'README.md', 'LICENSE', 'CHANGELOG.md', 'redis.conf'];
+const PACKED_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.client.json', 'scripts', 'src', 'README.md', 'docs', 'LICENSE', 'CHANGELOG.md', 'redis.conf'];
 
-/** The README's Library example, with the one function it leaves to the reader. */
-function readmeLibraryExample(): string {
-  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Library'));
+/** The Library page's Koa example, with the one function it leaves to the reader. */
+function libraryExample(): string {
+  const page = readFileSync(path.join(REPO_ROOT, 'docs', 'library.md'), 'utf8');
+  const section = page.slice(page.indexOf('## A Koa app'));
   const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!example) throw new Error('README.md has no TypeScript example in its Library section');
+  if (!example) throw new Error('docs/library.md has no TypeScript example in its "A Koa app" section');
   return `${example}
 async function checkPasswordYourWay(_ctx: unknown): Promise<{ id: string }> {
   return { id: 'user-1' };
@@ -36,7 +43,40 @@ interface App {
   kind: 'esm' | 'commonjs';
 }
 
-function writeApp(root: string, kind: App['kind'], tarball: string, ioredis: string): App {
+/** What `tsc --init` of TypeScript 7 writes, less the options about emit this test has no use for. */
+const TSC_INIT_7 = {
+  module: 'nodenext',
+  target: 'esnext',
+  noUncheckedIndexedAccess: true,
+  exactOptionalPropertyTypes: true,
+  strict: true,
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+  noUncheckedSideEffectImports: true,
+  moduleDetection: 'force',
+  skipLibCheck: true,
+};
+
+const APP_SETUPS = {
+  esm: { ioredis: '^6', typescript: '^7', compilerOptions: TSC_INIT_7 },
+  commonjs: {
+    ioredis: '^5',
+    typescript: '~5.9',
+    compilerOptions: {
+      module: 'commonjs',
+      moduleResolution: 'node10',
+      esModuleInterop: true,
+      target: 'ES2022',
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+      skipLibCheck: false,
+    },
+  },
+} as const;
+
+function writeApp(root: string, kind: App['kind'], tarball: string): App {
+  const { ioredis, typescript, compilerOptions } = APP_SETUPS[kind];
   const dir = path.join(root, kind);
   mkdirSync(path.join(dir, 'src'), { recursive: true });
   const packageJson = {
@@ -44,18 +84,15 @@ function writeApp(root: string, kind: App['kind'], tarball: string, ioredis: str
     private: true,
     ...(kind === 'esm' ? { type: 'module' } : {}),
     dependencies: { 'tessera-sessions': `file:${tarball}`, ioredis, koa: '^3', '@koa/router': '^15' },
-    devDependencies: { typescript: '~5.9', '@types/koa': '^3', '@types/node': '^20' },
+    devDependencies: { typescript, '@types/koa': '^3', '@types/node': '^20' },
   };
-  const compilerOptions =
-    kind === 'esm'
-      ? { module: 'nodenext', moduleResolution: 'nodenext' }
-      : { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true };
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify(packageJson, null, 2));
+  // TypeScript 7 no longer infers rootDir from the inputs when outDir is set (TS5011), so it is named.
   writeFileSync(
     path.join(dir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { ...compilerOptions, target: 'ES2022', strict: true, skipLibCheck: false, outDir: 'dist', types: ['node'] }, include: ['src'] }),
+    JSON.stringify({ compilerOptions: { ...compilerOptions, rootDir: 'src', outDir: 'dist', types: ['node'] }, include: ['src'] }),
   );
-  writeFileSync(path.join(dir, 'src', 'app.ts'), readmeLibraryExample());
+  writeFileSync(path.join(dir, 'src', 'app.ts'), libraryExample());
   return { dir, kind };
 }
 
@@ -86,7 +123,7 @@ describe('the packed package', () => {
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(source, 'node_modules'), 'dir');
     const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: source, maxBuffer: 16 << 20 });
     tarball = path.join(work, stdout.trim().split('\n').pop() ?? '');
-    apps = [writeApp(work, 'esm', tarball, '^6'), writeApp(work, 'commonjs', tarball, '^5')];
+    apps = [writeApp(work, 'esm', tarball), writeApp(work, 'commonjs', tarball)];
     await Promise.all(apps.map((app) => npm(app.dir, 'install')));
   }, 300_000);
 
@@ -98,15 +135,18 @@ describe('the packed package', () => {
   it('holds only the built library, the service, its docs and its licence', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
     const files = stdout.trim().split('\n').map((file) => file.replace(/^package\//, ''));
-    expect(files.filter((file) => !file.startsWith('dist/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json', 'redis.conf']);
-    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/store/lua/touch.lua']));
+    const docPages = readdirSync(path.join(REPO_ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+    expect(files.filter((file) => !file.startsWith('dist/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...docPages, 'package.json', 'redis.conf'].sort());
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/store/lua/touch.lua', 'dist/client-esm/index.js', 'dist/client-esm/index.d.ts', 'dist/client-esm/package.json']),
+    );
     expect(files.filter((file) => /\.(map|tsbuildinfo)$/.test(file) || file.includes('.test.'))).toEqual([]);
   });
 
   it.each([
-    ['a TypeScript ESM', 'esm', 'ioredis 6'],
-    ['a CommonJS', 'commonjs', 'ioredis 5'],
-  ])('type-checks and runs the README Library example in %s app (%s) with %s', async (_title, kind) => {
+    ['a TypeScript 7 ESM', 'esm', 'ioredis 6'],
+    ['a TypeScript 5.9 CommonJS', 'commonjs', 'ioredis 5'],
+  ])("type-checks and runs the Library page's Koa example in %s app (%s) with %s", async (_title, kind) => {
     const app = apps.find((candidate) => candidate.kind === kind)!;
     await run('npx', ['tsc', '-p', '.'], { cwd: app.dir });
     const port = await freePort();
@@ -149,5 +189,19 @@ describe('the packed package', () => {
     `;
     const clientOut = await run(process.execPath, ['-e', clientProbe], { cwd: app.dir });
     expect(JSON.parse(clientOut.stdout)).toEqual({ createTesseraClient: 'function', loaded: [] });
+  });
+
+  it('gives an ES module importer the client SDK’s ES module build, and a require() the CommonJS one', async () => {
+    const app = apps.find((candidate) => candidate.kind === 'esm')!;
+    const probe = `
+      const client = await import('tessera-sessions/client');
+      console.log(JSON.stringify({ resolved: import.meta.resolve('tessera-sessions/client'), createTesseraClient: typeof client.createTesseraClient }));
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: app.dir });
+    const imported = JSON.parse(stdout) as { resolved: string; createTesseraClient: string };
+    expect(imported.createTesseraClient).toBe('function');
+    expect(imported.resolved).toMatch(/\/node_modules\/tessera-sessions\/dist\/client-esm\/index\.js$/);
+    const required = await run(process.execPath, ['-e', "console.log(require.resolve('tessera-sessions/client'))"], { cwd: app.dir });
+    expect(required.stdout.trim()).toMatch(/\/node_modules\/tessera-sessions\/dist\/client\/index\.js$/);
   });
 });

@@ -8,7 +8,9 @@ import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { AccountService } from '../../accounts/accountService';
 import { InvalidCredentialsError, RateLimitedError, ServerBusyError, UserBannedError, UsernameTakenError, ValidationError } from '../../errors';
+import { publicRoute } from '../../middleware/access';
 import { formField } from '../../middleware/csrf';
+import { deviceCookieFor } from '../../middleware/deviceCookie';
 import { refreshCookieFor } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import { loginFormSchema, parseForm, registerFormSchema, weakPasswordMessage } from '../../pages/formSchemas';
@@ -37,6 +39,8 @@ type SentForm = Pick<CredentialsForm, 'next' | 'username'>;
 export function signInRoutes(router: Router, parts: SignInParts): void {
   const { accounts, cookie, forms, signupEnabled } = parts;
   const refreshCookie = refreshCookieFor(cookie);
+  const deviceCookie = deviceCookieFor(cookie);
+  const anyone = publicRoute();
 
   const render = async (ctx: Context, status: number, page: typeof loginPage, form: Omit<CredentialsForm, 'formToken' | 'signupEnabled'>) => {
     sendPage(ctx, status, page({ ...form, formToken: await forms.issueSignedOut(ctx), signupEnabled }));
@@ -59,15 +63,20 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
       await act(ctx, parsed.data, form);
     };
 
-  /** With `remember` ("Keep me signed in"), the refresh cookie signs the browser back in after the session lapses. */
+  /**
+   * With `remember` ("Keep me signed in"), the refresh cookie signs the browser back in after the
+   * session lapses. The device cookie, kept after sign-out, lets this browser past a lock an attack
+   * puts on the username.
+   */
   async function signIn(ctx: Context, username: string, password: string, remember = false): Promise<void> {
     const userAgent = ctx.get('User-Agent');
-    const { created } = await accounts.login(
+    const { created, device } = await accounts.login(
       username,
       password,
       { device: { type: 'web', name: describeUserAgent(userAgent) }, ip: ctx.ip, userAgent },
-      { remember },
+      { remember, deviceToken: ctx.cookies.get(deviceCookie.name) },
     );
+    deviceCookie.write(ctx, device.token, device.expiresAt);
     // A browser holds one session: logging in as someone (else) ends the one its cookie carried.
     if (ctx.state.session && ctx.state.credentials === 'cookie') await accounts.logout(actorOf(ctx), ctx.state.session.id);
     cookie.write(ctx, created.token, created.session.expiresAt);
@@ -75,11 +84,11 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
     else refreshCookie.clear(ctx);
   }
 
-  router.get('/', (ctx) => {
-    ctx.redirect(DEFAULT_AFTER_LOGIN);
+  router.get('/', anyone, (ctx) => {
+    ctx.redirect(ctx.state.session ? DEFAULT_AFTER_LOGIN : '/login');
   });
 
-  router.get('/login', async (ctx) => {
+  router.get('/login', anyone, async (ctx) => {
     const next = safeNextPath(ctx.query.next);
     if (ctx.state.session) return seeOther(ctx, next);
     await render(ctx, 200, loginPage, { next, notice: ctx.query.reason === 'expired' ? EXPIRED_NOTICE : noticeOf(ctx) });
@@ -87,6 +96,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
 
   router.post(
     '/login',
+    anyone,
     credentialsPost(
       loginPage,
       loginFormSchema,
@@ -101,7 +111,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
   );
 
   if (signupEnabled) {
-    router.get('/register', async (ctx) => {
+    router.get('/register', anyone, async (ctx) => {
       const next = safeNextPath(ctx.query.next);
       if (ctx.state.session) return seeOther(ctx, next);
       await render(ctx, 200, registerPage, { next });
@@ -109,6 +119,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
 
     router.post(
       '/register',
+      anyone,
       credentialsPost(
         registerPage,
         registerFormSchema,
@@ -136,7 +147,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
     );
   }
 
-  router.post('/logout', async (ctx) => {
+  router.post('/logout', anyone, async (ctx) => {
     if (ctx.state.session) await accounts.logout(actorOf(ctx), ctx.state.session.id);
     cookie.clear(ctx);
     refreshCookie.clear(ctx);

@@ -1,9 +1,12 @@
 /** The JSON API of sessions and the service's accounts: /auth/*. */
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
 import { CSRF_HEADER, csrfTokenFor, csrfTokenOf } from '../../middleware/csrf';
+import { deviceCookieFor } from '../../middleware/deviceCookie';
+import { publicRoute } from '../../middleware/access';
 import { requireAuth } from '../../middleware/requireAuth';
+import { guardedRouter } from '../guardedRouter';
 import { InvalidRefreshTokenError, RefreshTokenReusedError, ValidationError } from '../../errors';
 import { refreshCookieFor, writeRefreshedCookies } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
@@ -15,28 +18,35 @@ import { changePasswordSchema, loginSchema, refreshSchema, registerSchema, sessi
 
 /**
  * With `cookie` (the cookie transport on), login also sets the session cookie (and, remembered,
- * the refresh cookie), refresh reads and sets them, and logout clears them.
+ * the refresh cookie) and reads and sets the device cookie, refresh reads and sets them, and
+ * logout clears the session's two.
  */
 export function authRoutes(sessions: SessionService, accounts: AccountService, cookie: SessionCookie | null = null): Router {
-  const router = new Router({ prefix: '/auth' });
+  const router = guardedRouter({ prefix: '/auth' });
+  const anyone = publicRoute();
+  const signedIn = requireAuth();
   const refreshCookie = cookie && refreshCookieFor(cookie);
+  const deviceCookie = cookie && deviceCookieFor(cookie);
   const clearCookies = (ctx: Context) => {
     cookie?.clear(ctx);
     refreshCookie?.clear(ctx);
   };
 
-  router.post('/register', async (ctx) => {
+  router.post('/register', anyone, async (ctx) => {
     const { username, password } = readBody(ctx, registerSchema);
     ctx.status = 201;
     ctx.body = { user: await accounts.register(username, password, ctx.ip) };
   });
 
-  router.post('/login', async (ctx) => {
-    const { username, password, device, remember } = readBody(ctx, loginSchema);
-    const { created, user } = await accounts.login(username, password, { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') }, { remember });
+  router.post('/login', anyone, async (ctx) => {
+    const { username, password, device, remember, deviceToken } = readBody(ctx, loginSchema);
+    const metadata = { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') };
+    const presentedDevice = deviceToken ?? (deviceCookie ? ctx.cookies.get(deviceCookie.name) : undefined);
+    const { created, user, device: trusted } = await accounts.login(username, password, metadata, { remember, deviceToken: presentedDevice });
     ctx.set('Cache-Control', 'no-store');
     cookie?.write(ctx, created.token, created.session.expiresAt);
     if (created.refresh) refreshCookie?.write(ctx, created.refresh.token, created.refresh.expiresAt);
+    deviceCookie?.write(ctx, trusted.token, trusted.expiresAt);
     ctx.body = {
       token: created.token,
       tokenType: 'Bearer',
@@ -45,11 +55,13 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
       ...(created.refresh ? { refreshToken: created.refresh.token, refreshExpiresAt: created.refresh.expiresAt } : {}),
       session: created.session,
       user,
+      deviceToken: trusted.token,
+      deviceTokenExpiresAt: trusted.expiresAt,
     };
   });
 
   // Anonymous: a token that is not live writes nothing but its address's failure count (bounded, expiring).
-  router.post('/refresh', async (ctx) => {
+  router.post('/refresh', anyone, async (ctx) => {
     const { refreshToken } = readBody(ctx, refreshSchema);
     // The cookie is read only when the body names no token (the origin check covers that case; see pages/index.ts).
     const fromCookie = refreshToken === undefined && refreshCookie ? ctx.cookies.get(refreshCookie.name) : undefined;
@@ -87,8 +99,6 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
       ctx.body = body;
     }
   });
-
-  const signedIn = requireAuth();
 
   router.get('/session', signedIn, async (ctx) => {
     const { session, user } = authenticated(ctx);
