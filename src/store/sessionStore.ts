@@ -5,12 +5,12 @@
  */
 import type { ResolvedTesseraOptions } from '../options';
 import { DurableWrites } from './durableWrites';
-import { attributeField, SESSION_FIELD, SESSION_TEXT_FIELDS, type SessionTextName } from './fields';
+import { attributeField } from './fields';
 import { guard } from './guard';
 import { KeySpace } from './keys';
 import type { SessionMetadata, SessionRecord, SessionUser } from './records';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
-import { decodeSession, decodeUser, type DecodedSession } from './sessionRecord';
+import { decodeSession, decodeUser, encodeSessionFields, type DecodedSession } from './sessionRecord';
 import { UserStore } from './userStore';
 
 export interface TouchResult {
@@ -71,15 +71,8 @@ export class SessionStore {
 
   async create(input: NewSession): Promise<CreateResult | BannedResult> {
     const keys = this.keys.forUser(input.tag);
-    const { metadata } = input;
-    const device = metadata.device ?? {};
-    const fields: string[] = [];
-    if (device.type) fields.push(SESSION_FIELD.deviceType, device.type);
-    if (device.name) fields.push(SESSION_FIELD.deviceName, device.name);
-    for (const [name, { field }] of Object.entries(SESSION_TEXT_FIELDS)) {
-      const value = metadata[name as SessionTextName];
-      if (value) fields.push(field, value);
-    }
+    const fields = encodeSessionFields(input.metadata);
+    const device = input.metadata.device ?? {};
     const max = this.options.maxSessionsPerUser === Infinity ? 0 : this.options.maxSessionsPerUser;
     const reply = (await guard(() =>
       this.scripts.tessera_create(
