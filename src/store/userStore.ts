@@ -1,12 +1,13 @@
 /**
  * Redis access for a user's own state, on the user hash of the user's slot: the routing tag that
  * names the slot, the generation (login stamp) that revoke-all moves on, roles, and the ban with its
- * details, written in one step with the revoke-all it implies and judged on Redis's clock. The
- * service's account fields live on the same hash (accountStore.ts).
+ * details, written in one step with the revoke-all it implies and judged on Redis's clock, and
+ * the service's account fields (name, password hash, creation), so one touch reads the username
+ * too. accountStore.ts keeps the usernames that point to users.
  */
 import { newRoutingTag } from '../tokens/sessionId';
 import type { DurableWrites } from './durableWrites';
-import { joinRoles, USER_FIELD } from './fields';
+import { joinRoles, splitRoles, USER_FIELD } from './fields';
 import { guard } from './guard';
 import type { KeySpace } from './keys';
 import type { RedisClient, ScriptClient } from './scripts';
@@ -15,6 +16,14 @@ import type { RedisClient, ScriptClient } from './scripts';
 export interface StoredBan {
   until: Date | null;
   details: string | null;
+}
+
+/** The service's account fields on a user hash. */
+export interface AccountFields {
+  username: string;
+  passwordHash: string;
+  roles: string[];
+  createdAt: Date;
 }
 
 export class UserStore {
@@ -94,6 +103,46 @@ export class UserStore {
     if (!reply) return null;
     const [until, details] = reply.map(String);
     return { until: until === 'inf' ? null : new Date(Number(until)), details: details || null };
+  }
+
+  async writeAccount(tag: string, account: AccountFields): Promise<void> {
+    await guard(() =>
+      this.redis.hset(this.keys.forUser(tag).user, {
+        [USER_FIELD.username]: account.username,
+        [USER_FIELD.passwordHash]: account.passwordHash,
+        [USER_FIELD.roles]: joinRoles(account.roles),
+        [USER_FIELD.createdAt]: account.createdAt.getTime(),
+      }),
+    );
+  }
+
+  /** The account on the user hash, or null when it carries none. */
+  async accountOf(tag: string): Promise<AccountFields | null> {
+    const [username, passwordHash, roles, createdAt] = await guard(() =>
+      this.redis.hmget(this.keys.forUser(tag).user, USER_FIELD.username, USER_FIELD.passwordHash, USER_FIELD.roles, USER_FIELD.createdAt),
+    );
+    if (!username || !passwordHash) return null;
+    return { username, passwordHash, roles: splitRoles(roles ?? ''), createdAt: new Date(Number(createdAt)) };
+  }
+
+  /** Stores a new hash of the same password (a changed bcrypt cost); sessions are untouched. */
+  async replacePasswordHash(tag: string, passwordHash: string): Promise<void> {
+    await guard(() => this.redis.hset(this.keys.forUser(tag).user, USER_FIELD.passwordHash, passwordHash));
+  }
+
+  /**
+   * Replaces the password hash and ends every other session of the user, atomically; null (and
+   * nothing changed) when the session to keep is no longer live.
+   */
+  setPassword(tag: string, passwordHash: string, keepLocalId: string): Promise<number | null> {
+    return this.revokeAll(tag, keepLocalId, { [USER_FIELD.passwordHash]: passwordHash });
+  }
+
+  /** Drops a user hash whose account could not be completed (its username was taken). */
+  async forget(userId: string, tag: string): Promise<void> {
+    // Two deletes, not one: the keys live in different Cluster slots.
+    await guard(() => this.redis.del(this.keys.userTag(userId)));
+    await guard(() => this.redis.del(this.keys.forUser(tag).user));
   }
 
   /** Redis's clock, in ms: what bans are judged on. */
