@@ -104,6 +104,17 @@ export class InvalidTokenError extends TesseraError {
   }
 }
 
+/**
+ * The session an act was asked from has ended (revoke-all keeping it, a password change). A core
+ * error: it carries no challenge; over HTTP, where a bearer token named that session, the error
+ * handler answers it as InvalidTokenError.
+ */
+export class SessionEndedError extends TesseraError {
+  constructor() {
+    super(401, 'invalid-token', 'Invalid session token', 'The session this was asked from has ended.');
+  }
+}
+
 /** 401 for POST /auth/refresh: the refresh token is unknown, malformed, expired, spent long ago or its login ended. */
 export class InvalidRefreshTokenError extends TesseraError {
   constructor() {
@@ -309,6 +320,18 @@ const STORE_UNAVAILABLE = [503, 'store-unavailable', 'Session store unavailable'
 export class StoreUnavailableError extends TesseraError {
   constructor(cause: unknown) {
     super(...STORE_UNAVAILABLE, 'The session store is unavailable; try again shortly.', { cause });
+  }
+}
+
+/**
+ * 503 from /readyz: Redis's maxmemory-policy lets it evict Tessera's keys when full, and with them
+ * revocations, so a revoked session could come back. Set noeviction, or accept the risk with
+ * ALLOW_REDIS_EVICTION=on.
+ */
+export class EvictingStoreError extends TesseraError {
+  /** `risk`: what the policy may do, in a sentence (store/redisMemory.ts). */
+  constructor(risk: string) {
+    super(503, 'store-evicts', 'Session store may evict', `${risk}. Set maxmemory-policy noeviction, or ALLOW_REDIS_EVICTION=on to accept the risk.`);
   }
 }
 

@@ -8,11 +8,11 @@ import { ADMIN_ROLE, normalizeUsername } from '../validation/rules';
 import type { Actor, AuditLog } from '../audit/auditLog';
 import {
   InvalidCredentialsError,
-  InvalidTokenError,
+  SessionEndedError,
   NotFoundError,
   RefreshTokenReusedError,
   SignupDisabledError,
-  TesseraError,
+  RateLimitedError,
   UserBannedError,
   UsernameTakenError,
   ValidationError,
@@ -25,7 +25,7 @@ import type { AccountRecord, AccountStore } from '../store/accountStore';
 import type { AdminStore } from '../store/adminStore';
 import type { DeviceTokens } from '../tokens/deviceToken';
 import { ID_ALPHABET, parseSessionId } from '../tokens/sessionId';
-import { passwordProblem } from '../validation/passwordPolicy';
+import { DEFAULT_PASSWORD_MIN_SCORE, passwordContext, passwordProblem, scoredPart, scoreProblem } from '../validation/passwordPolicy';
 
 const newUserId = customAlphabet(ID_ALPHABET, 16);
 const WRONG_CURRENT_PASSWORD = 'The current password is wrong.';
@@ -55,6 +55,13 @@ export interface AccountServiceOptions {
   throttle: LoginThrottle;
   /** Signs the device credential each login answers, and reads the one a login brings. */
   devices: DeviceTokens;
+  /** The least zxcvbn score (0-4) of a new password. Default: 3 (DEFAULT_PASSWORD_MIN_SCORE). */
+  passwordMinScore?: number;
+  /**
+   * Ends, and records in the admin trail, the impersonation sessions a user (an admin) started,
+   * when that user logs out everywhere (AdminService.endImpersonations). Default: ends them unrecorded.
+   */
+  endImpersonations?: (actor: Actor, why: string) => Promise<void>;
 }
 
 export interface LoginOptions extends CreateOptions {
@@ -68,6 +75,9 @@ export interface LoginResult {
   /** This client's device credential for the user's next logins (the one it brought, renewed, or a new one). */
   device: { token: string; expiresAt: Date };
 }
+
+/** A refresh's new pair, and the account it belongs to (the user shape /auth/login answers). */
+export type RefreshedAccount = RefreshedSession & { account: PublicUser };
 
 export class AccountService {
   constructor(
@@ -90,7 +100,7 @@ export class AccountService {
 
   /** Creates an account whatever the sign-up setting (operators, bootstrap). */
   async createAccount(username: string, password: string, roles: string[] = []): Promise<PublicUser> {
-    refuseWeakPassword('password', password, username);
+    await this.refuseWeakPassword('password', password, username);
     if (await this.accounts.findByUsername(username)) throw new UsernameTakenError();
     const account = {
       id: newUserId(),
@@ -162,11 +172,13 @@ export class AccountService {
   }
 
   /**
-   * Spends a refresh token for a new pair (SessionService.refresh); null when it is not live.
+   * Spends a refresh token for a new pair (SessionService.refresh), with the account it belongs
+   * to; null when the token is not live, or its account is gone (the minted session ends then).
+   * The API's POST /auth/refresh and the pages' refresh from a cookie both come here.
    * A reused one ends its whole login and is recorded in the audit trail; the one retry within
    * the grace window that is answered again is recorded in the sign-in stream, with its address.
    */
-  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>): Promise<RefreshedSession | null> {
+  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>): Promise<RefreshedAccount | null> {
     const { throttle } = this.options;
     const address = metadata.ip ?? '';
     await throttle.beforeRefresh(address);
@@ -182,7 +194,14 @@ export class AccountService {
           detail: 'spent refresh token retried within the grace window; its first answer given again',
         });
       }
-      return refreshed;
+      if (!refreshed) return null;
+      // An account deleted meanwhile gets no session.
+      const account = await this.findById(refreshed.user.id);
+      if (!account) {
+        await this.sessions.revoke(refreshed.session.id);
+        return null;
+      }
+      return { ...refreshed, account };
     } catch (error) {
       if (error instanceof RefreshTokenReusedError) {
         await this.audit.record({
@@ -206,10 +225,9 @@ export class AccountService {
   async logoutAll(actor: Actor): Promise<void> {
     const ended = await this.sessions.revokeAll(actor.id);
     // An admin's logout everywhere ends the sessions they started as other users too.
-    const impersonations = await this.sessions.endImpersonationsBy(actor.id);
-    if (impersonations > 0) {
-      await this.audit.record({ type: 'impersonation.ended', actor, target: actor.id, outcome: 'success', detail: `${impersonations} ended: the admin logged out everywhere` });
-    }
+    const { endImpersonations } = this.options;
+    if (endImpersonations) await endImpersonations(actor, 'the admin logged out everywhere');
+    else await this.sessions.endImpersonationsBy(actor.id);
     await this.audit.record({ type: 'logout-all', actor, target: actor.id, outcome: 'success', detail: `${ended} ended` });
   }
 
@@ -243,7 +261,7 @@ export class AccountService {
       await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'failure', detail: 'wrong current password' });
       throw new InvalidCredentialsError(WRONG_CURRENT_PASSWORD);
     }
-    refuseWeakPassword('newPassword', newPassword, account.username);
+    await this.refuseWeakPassword('newPassword', newPassword, account.username);
     const address = actor.ip ?? '';
     await throttle.beforePasswordChange(currentSessionId);
     const valid = await throttle.checkingPassword(address, () => this.hasher.verify(currentPassword, account.passwordHash));
@@ -254,11 +272,11 @@ export class AccountService {
     }
     await throttle.passwordChangeSucceeded(currentSessionId);
     const keep = parseSessionId(currentSessionId);
-    if (!keep) throw new InvalidTokenError();
-    // Throws InvalidTokenError, changing nothing, if this session ended while the hashes ran.
+    if (!keep) throw new SessionEndedError();
+    // Throws SessionEndedError, changing nothing, if this session ended while the hashes ran.
     const hash = await throttle.checkingPassword(address, () => this.hasher.hash(newPassword));
     const ended = await this.accounts.setPassword(account.tag, hash, keep.localId);
-    if (ended === null) throw new InvalidTokenError();
+    if (ended === null) throw new SessionEndedError();
     await this.sessions.passwordChanged(actor.id, ended, currentSessionId);
     await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'success', detail: `${ended} other sessions ended` });
   }
@@ -284,7 +302,7 @@ export class AccountService {
     }
     await throttle.loginSucceeded(name, address);
     const at = await this.sessions.reauthenticated(sessionId);
-    if (!at) throw new InvalidTokenError();
+    if (!at) throw new SessionEndedError();
     await this.audit.record({ type: 'reauthenticated', actor, target: sessionId, outcome: 'success' });
     return at;
   }
@@ -307,6 +325,18 @@ export class AccountService {
     return account && toPublic(account);
   }
 
+  /**
+   * 400 naming `field` for a password with a control character, on the common list, built from
+   * the username, or scored below the minimum (validation/passwordPolicy.ts). The cheap checks
+   * come first; the score waits for a worker, like a hash.
+   */
+  private async refuseWeakPassword(field: string, password: string, username: string): Promise<void> {
+    const minScore = this.options.passwordMinScore ?? DEFAULT_PASSWORD_MIN_SCORE;
+    let problem = passwordProblem(password, username);
+    if (!problem && minScore > 0) problem = scoreProblem(await this.hasher.score(scoredPart(password), passwordContext(username)), minScore);
+    if (problem) throw new ValidationError([{ field, message: problem }]);
+  }
+
   async findByUsername(username: string): Promise<PublicUser | null> {
     const account = await this.accounts.findByUsername(username);
     return account && toPublic(account);
@@ -316,14 +346,8 @@ export class AccountService {
 function loginOutcomeOf(error: unknown): LoginOutcome {
   if (error instanceof InvalidCredentialsError) return 'failure';
   if (error instanceof UserBannedError) return 'banned';
-  if (error instanceof TesseraError && error.status === 429) return 'throttled';
+  if (error instanceof RateLimitedError) return 'throttled';
   return 'error';
-}
-
-/** 400 naming `field` for a password on the common list or built from the username (validation/passwordPolicy.ts). */
-function refuseWeakPassword(field: string, password: string, username: string): void {
-  const problem = passwordProblem(password, username);
-  if (problem) throw new ValidationError([{ field, message: problem }]);
 }
 
 function toPublic(account: Omit<AccountRecord, 'tag'>): PublicUser {

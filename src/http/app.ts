@@ -53,6 +53,8 @@ export interface AppParts {
   introspectionClient?: IntrospectionClientOptions | null;
   /** Told of every answered request (the service's metrics); null: none. */
   requestObserver?: RequestObserver | null;
+  /** More for /readyz to check (see healthRoutes); default: Redis answers. */
+  readinessWarnings?: () => Promise<string[]>;
 }
 
 export type { PagesParts } from './pages';
@@ -69,7 +71,7 @@ export function createApp(parts: AppParts): Koa {
   const pages = parts.pages
     ? { cookie: parts.pages.cookie, ...pageLayer({ sessions: parts.sessions, accounts: parts.accounts, admin: parts.admin, ...parts.pages }) }
     : null;
-  const health = healthRoutes(parts.sessions);
+  const health = healthRoutes(parts.sessions, parts.readinessWarnings);
   const openapi = openapiRoutes();
   const auth = authRoutes(parts.sessions, parts.accounts, parts.idempotency, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });

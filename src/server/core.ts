@@ -24,11 +24,13 @@ import type { RedisClient } from '../store/scripts';
 import { SessionStore } from '../store/sessionStore';
 import { ThrottleStore } from '../store/throttleStore';
 import { DeviceTokens } from '../tokens/deviceToken';
+import { cachedFormKey } from '../tokens/formSigningKey';
 
 export interface Core {
   sessions: SessionService;
   accounts: AccountService;
   admin: AdminService;
+  /** The log of admin acts (the CLI's and the bootstrap admin's): writes to the trail, reads either stream. */
   audit: AuditLog;
   /** The answers kept for Idempotency-Key retries. */
   idempotency: IdempotencyStore;
@@ -39,7 +41,7 @@ export interface Core {
   /** Hashes and checks waiting for a password worker. */
   passwordQueueSize(): number;
   throttle: LoginThrottle;
-  /** The key every instance shares for what is signed and kept nowhere (signed-out forms, device credentials). */
+  /** The key every instance shares for what is signed and kept nowhere (page form tokens, device credentials); fetched once, then kept. */
   sharedSigningKey(): Promise<Buffer>;
   /** Makes the dummy hash that unknown-name logins verify against, ahead of the first one. */
   prepareLogin(): Promise<unknown>;
@@ -97,20 +99,30 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
   const { keys, durable } = store;
   const sessions = new SessionService(store);
   const hasher = new PasswordHasher(config.BCRYPT_COST, observer, config.PASSWORD_QUEUE_LIMIT);
-  const adminStore = new AdminStore(redis, keys);
+  const adminStore = new AdminStore(redis, keys, store.users);
   const audit = new AuditLog(new AuditStore(redis, keys, { trail: config.AUDIT_MAX_ENTRIES, signIn: config.AUDIT_SIGNIN_MAX_ENTRIES }), logger);
   const throttleOptions = resolveThrottleOptions(throttleOptionsFrom(config));
   const throttleStore = config.RATE_LIMITS ? new ThrottleStore(redis, keys, throttleOptions) : null;
   const throttle = new LoginThrottle(throttleStore, audit, throttleOptions);
-  const sharedSigningKey = signingKeyOf(config, new FormTokenStore(redis, keys, config.FORM_TOKEN_TTL * 1000));
+  const sharedSigningKey = cachedFormKey(signingKeyOf(config, new FormTokenStore(redis, keys)));
   const devices = new DeviceTokens(sharedSigningKey, throttleOptions.trustedDeviceSeconds * 1000);
-  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP, observer, throttle, devices });
-  const admin = new AdminService(sessions, accounts, adminStore, audit, throttle, config.IMPERSONATION_TTL);
+  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, {
+    signupEnabled: config.SIGNUP,
+    observer,
+    throttle,
+    devices,
+    passwordMinScore: config.PASSWORD_MIN_SCORE,
+    // The admin service, made below, records it in the trail.
+    endImpersonations: (actor, why): Promise<void> => admin.endImpersonations(actor, actor.id, why),
+  });
+  // Only admin acts reach the trail: users and visitors write to the sign-in stream alone.
+  const adminAudit = audit.forAdminActs();
+  const admin: AdminService = new AdminService(sessions, accounts, adminStore, adminAudit, throttle, config.IMPERSONATION_TTL);
   return {
     sessions,
     accounts,
     admin,
-    audit,
+    audit: adminAudit,
     idempotency: new IdempotencyStore(redis, keys),
     keys,
     durable,

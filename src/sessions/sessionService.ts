@@ -1,14 +1,16 @@
 /**
- * The session service: create, validate (and slide), list and revoke sessions for plain user
- * ids. It knows nothing of HTTP; the Koa middleware and the service's routes are thin adapters.
+ * The session service: create, validate (and slide), refresh, list and revoke sessions, and ban
+ * users, for plain user ids. It knows nothing of HTTP: its errors carry no challenge, and the Koa
+ * middleware and the service's routes are the adapters that answer them.
  */
-import { InvalidTokenError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
+import { SessionEndedError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
 import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../store/clientCheck';
 import { EventStore } from '../store/eventStore';
 import { RefreshStore } from '../store/refreshStore';
 import { SessionStore } from '../store/sessionStore';
 import { SignalStore } from '../store/signalStore';
+import type { UserStore } from '../store/userStore';
 import { parseSessionId } from '../tokens/sessionId';
 import { hashSecret, parseToken } from '../tokens/token';
 import { ROLE } from '../validation/rules';
@@ -41,6 +43,7 @@ export class SessionService implements AttributeWriter {
   /** The options in force, defaulted. */
   readonly options: ResolvedTesseraOptions;
   private readonly store: SessionStore;
+  private readonly users: UserStore;
   /**
    * The lifecycle event stream; writes nothing unless eventStreamMaxEntries is set.
    * @internal
@@ -67,6 +70,7 @@ export class SessionService implements AttributeWriter {
       warnUnlessFailFast(source);
       this.store = new SessionStore(client, resolved);
     }
+    this.users = this.store.users;
     this.options = this.store.options;
     this.observer = this.options.observer;
     const { eventStreamMaxEntries } = this.options;
@@ -88,14 +92,14 @@ export class SessionService implements AttributeWriter {
     const { actor, maxLifetimeSeconds } = options;
     if (actor && options.remember) throw new TesseraArgumentError('An impersonation session (actor) cannot be remembered.');
     if (maxLifetimeSeconds !== undefined && !(maxLifetimeSeconds > 0)) throw new TesseraArgumentError(`maxLifetimeSeconds must be a positive number; got ${String(maxLifetimeSeconds)}.`);
-    const tag = await this.store.claimTag(userId);
+    const tag = await this.users.claimTag(userId);
     const remember = Boolean(options.remember);
     const session = new NewSession(userId, tag, cleaned, remember);
     const lifetime = capped(await this.lifetimeOf(tag, cleaned, remember), maxLifetimeSeconds, this.options);
     const created = await this.store.create({ ...session.toStored(), lifetime, actor });
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
     await this.events.sessionCreated(userId, session.id);
-    if (actor) await this.store.noteImpersonation(await this.store.claimTag(actor.id), session.id, created.session.absoluteExpiresAt.getTime());
+    if (actor) await this.store.noteImpersonation(await this.users.claimTag(actor.id), session.id, created.session.absoluteExpiresAt.getTime());
     // An admin acting as the user signs in from no device of the user's.
     const newDevice = actor ? false : await this.signals.loggedIn(userId, tag, session.id, cleaned);
     const answer = session.answer(created, newDevice);
@@ -111,7 +115,7 @@ export class SessionService implements AttributeWriter {
     const byRole = Object.keys(lifetimes.roles).length > 0;
     if (!byRole && Object.keys(lifetimes.deviceTypes).length === 0 && isEmpty(lifetimes.remembered) && isEmpty(lifetimes.unremembered)) return undefined;
     // Roles cost a read, made only when a rule names one.
-    const roles = byRole ? await this.store.rolesOf(tag) : [];
+    const roles = byRole ? await this.users.rolesOf(tag) : [];
     return lifetimeOf(lifetimes, this.options, { deviceType: metadata.device?.type ?? null, remembered, roles });
   }
 
@@ -120,7 +124,7 @@ export class SessionService implements AttributeWriter {
    * banned); answers how many were live.
    */
   async endImpersonationsBy(actorId: string): Promise<number> {
-    const tag = await this.store.tagOf(actorId);
+    const tag = await this.users.tagOf(actorId);
     if (!tag) return 0;
     let ended = 0;
     for (const sessionId of await this.store.takeImpersonations(tag)) if (await this.revoke(sessionId)) ended += 1;
@@ -217,7 +221,7 @@ export class SessionService implements AttributeWriter {
     const parts = parseSessionId(sessionId);
     if (!parts || !(await this.store.revoke(parts.tag, parts.localId))) return false;
     // Only the event needs the user: its consumers key their caches by it.
-    const userId = this.events.enabled ? await this.store.userIdOf(parts.tag).catch(() => null) : null;
+    const userId = this.events.enabled ? await this.users.userIdOf(parts.tag).catch(() => null) : null;
     await this.sessionRevoked(userId, sessionId);
     return true;
   }
@@ -225,7 +229,7 @@ export class SessionService implements AttributeWriter {
   /** Ends a session only if it belongs to userId; true when a live session of theirs ended. */
   async revokeOwn(userId: string, sessionId: string): Promise<boolean> {
     const parts = parseSessionId(sessionId);
-    if (!parts || parts.tag !== (await this.store.tagOf(userId))) return false;
+    if (!parts || parts.tag !== (await this.users.tagOf(userId))) return false;
     if (!(await this.store.revoke(parts.tag, parts.localId))) return false;
     await this.sessionRevoked(userId, sessionId);
     return true;
@@ -234,17 +238,17 @@ export class SessionService implements AttributeWriter {
   /**
    * Ends every session of a user at once (log out everywhere, password change, ban), except
    * `exceptSessionId` when given; that one must be a live session of the user, or nothing changes
-   * and InvalidTokenError is thrown. Answers how many live sessions ended.
+   * and SessionEndedError is thrown. Answers how many live sessions ended.
    */
   async revokeAll(userId: string, options: { exceptSessionId?: string } = {}): Promise<number> {
-    const tag = await this.store.tagOf(userId);
+    const tag = await this.users.tagOf(userId);
     if (!tag) return 0;
     const keptSessionId = options.exceptSessionId || undefined;
     const keep = keptSessionId ? parseSessionId(keptSessionId) : null;
-    if (keptSessionId && (!keep || keep.tag !== tag)) throw new InvalidTokenError();
+    if (keptSessionId && (!keep || keep.tag !== tag)) throw new SessionEndedError();
     // Null: the session to keep is no longer live, and nothing changed.
-    const ended = await this.store.revokeAll(tag, keep?.localId);
-    if (ended === null) throw new InvalidTokenError();
+    const ended = await this.users.revokeAll(tag, keep?.localId);
+    if (ended === null) throw new SessionEndedError();
     this.observer.sessionsRevoked?.(keep ? 'others' : 'all', ended);
     await this.events.sessionsRevoked(userId, ended, keptSessionId);
     return ended;
@@ -259,7 +263,7 @@ export class SessionService implements AttributeWriter {
    */
   async list(userId: string, page: PageRequest = {}): Promise<SessionPage> {
     const { from, limit } = pageBounds(page);
-    const tag = await this.store.tagOf(userId);
+    const tag = await this.users.tagOf(userId);
     if (!tag) return { sessions: [], total: 0, nextCursor: null, nextOffset: null };
     const { sessions, total } = await this.store.list(tag, userId, from, limit);
     const last = sessions.length === limit ? sessions[sessions.length - 1] : undefined;
@@ -273,11 +277,12 @@ export class SessionService implements AttributeWriter {
 
   /**
    * Bans a user: every session ends at once and create() refuses new ones (UserBannedError)
-   * until `until`, or for good when it is null. Answers how many live sessions ended.
+   * until `until`, or for good when it is null. `details` (text, such as the JSON of an admin's
+   * reason) is stored with the ban in the same step. Answers how many live sessions ended.
    */
-  async ban(userId: string, until: Date | null = null): Promise<number> {
+  async ban(userId: string, until: Date | null = null, details: string | null = null): Promise<number> {
     assertUserId(userId);
-    const ended = await this.store.ban(await this.store.claimTag(userId), until);
+    const ended = await this.users.ban(await this.users.claimTag(userId), until, details);
     this.observer.sessionsRevoked?.('ban', ended);
     await this.events.userBanned(userId, until, ended);
     return ended;
@@ -285,8 +290,8 @@ export class SessionService implements AttributeWriter {
 
   /** Lifts a ban; true when one was in force. */
   async unban(userId: string): Promise<boolean> {
-    const tag = await this.store.tagOf(userId);
-    if (!tag || !(await this.store.unban(tag))) return false;
+    const tag = await this.users.tagOf(userId);
+    if (!tag || !(await this.users.unban(tag))) return false;
     await this.events.userUnbanned(userId);
     return true;
   }
@@ -302,8 +307,9 @@ export class SessionService implements AttributeWriter {
 
   /** The end of the ban in force on the user (null: no end), or undefined when not banned. */
   async banOf(userId: string): Promise<Date | null | undefined> {
-    const tag = await this.store.tagOf(userId);
-    return tag ? this.store.banOf(tag) : undefined;
+    const tag = await this.users.tagOf(userId);
+    const ban = tag ? await this.users.banOf(tag) : null;
+    return ban ? ban.until : undefined;
   }
 
   /** Roles are read by every validation, so a change applies to live sessions at once. */
@@ -311,7 +317,7 @@ export class SessionService implements AttributeWriter {
     for (const role of roles) {
       if (!ROLE.test(role)) throw new TesseraArgumentError(`Role ${JSON.stringify(role)} must match ${ROLE}.`);
     }
-    await this.store.setRoles(await this.store.claimTag(userId), [...new Set(roles)].sort());
+    await this.users.setRoles(await this.users.claimTag(userId), [...new Set(roles)].sort());
   }
 
   /** Sets one attribute of a live session by id (`ctx.state.session.set` in a request); refuses to recreate an ended session. */

@@ -91,14 +91,9 @@ export class KeySpace {
     return `${this.base}:admins`;
   }
 
-  /** Sorted set: banned user ids, scored by when the ban ends (ms; +inf for never). Same slot as banDetails. */
+  /** Sorted set: banned user ids, scored by when the ban ends (ms; +inf for never). The ban itself is on the user hash. */
   bans(): string {
     return `${this.base}:{bans}:idx`;
-  }
-
-  /** Hash: banned user id -> JSON of the ban (reason, by whom, since, until). Same slot as bans. */
-  banDetails(): string {
-    return `${this.base}:{bans}:detail`;
   }
 
   /** Stream: the audit trail of admin acts and account-security changes, capped in length. */
@@ -120,7 +115,7 @@ export class KeySpace {
     return new UserKeys(`${this.base}:{${tag}}`);
   }
 
-  /** String: a one-time form token of a signed-in user's page, in that user's slot; holds its state and binding. */
+  /** String: the spent marker of a signed-in page's form token (by its MAC), in that user's slot, until the token expires. */
   formToken(tag: string, tokenId: string): string {
     return `${this.base}:{${tag}}:f:${tokenId}`;
   }
@@ -142,7 +137,7 @@ export class KeySpace {
     return `${this.base}:{a:${addressHash}}:i:${keyHash}`;
   }
 
-  /** String: the key that signs the form tokens of signed-out pages, shared by every instance. */
+  /** String: the key that signs the pages' form tokens, shared by every instance. */
   formSigningKey(): string {
     return `${this.base}:form-key`;
   }

@@ -19,8 +19,6 @@ const SCRIPTS = {
   setAttribute: 1,
   claimTag: 1,
   removeAdmin: 1,
-  spendFormToken: 1,
-  releaseFormToken: 1,
   unban: 1,
   releaseIdempotencyKey: 1,
   rememberDevice: 1,
@@ -28,6 +26,7 @@ const SCRIPTS = {
   noteImpersonation: 1,
   takeImpersonations: 1,
   moveAddress: 1,
+  banOf: 1,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -1,6 +1,6 @@
 /**
- * decodeSession(): the one reader of a session reply and the only TypeScript reader of session
- * field names. Every script answers a session in the one envelope of prelude.lua's sessionReply:
+ * decodeSession(): the one reader of a session reply, and with encodeSessionFields() the only
+ * TypeScript code that spells session field names. Every script answers a session in the one envelope of prelude.lua's sessionReply:
  * {localId, lastSeenMs, expiresAtMs, absoluteExpiresAtMs, rememberedUntilMs, {field, value, ...}}.
  * The record is built only as far as it is read: a token check mostly needs the user and perhaps
  * the expiry, not Dates, the device or the attributes, so none of those is allocated until asked
@@ -8,7 +8,7 @@
  */
 import { formatSessionId } from '../tokens/sessionId';
 import { ATTRIBUTE_PREFIX, SESSION_FIELD, SESSION_TEXT_FIELDS, splitRoles, type SessionTextName } from './fields';
-import type { DeviceInfo, SessionActor, SessionRecord, SessionUser } from './records';
+import type { DeviceInfo, SessionActor, SessionMetadata, SessionRecord, SessionUser } from './records';
 
 const TEXT_NAMES = Object.keys(SESSION_TEXT_FIELDS) as SessionTextName[];
 
@@ -151,4 +151,27 @@ export function decodeSession(reply: unknown, tag: string, userId: string): Deco
 /** The user a script answers beside a session: {userId, roles, userName} from the user hash. */
 export function decodeUser(id: unknown, roles: unknown, name: unknown): SessionUser {
   return { id: String(id), roles: splitRoles(String(roles ?? '')), name: name ? String(name) : null };
+}
+
+/** A login's metadata as the field, value pairs create.lua hands to writeSession (empty ones left out). */
+/** What a new session keeps beside the app's metadata: its kind's lifetimes (ms) when shorter, and its actor. */
+export interface SessionExtras {
+  idleMs?: number;
+  absoluteMs?: number;
+  actor?: SessionActor;
+}
+
+export function encodeSessionFields(metadata: SessionMetadata, extra: SessionExtras = {}): string[] {
+  const device = metadata.device ?? {};
+  const fields: string[] = [];
+  if (extra.idleMs !== undefined) fields.push(SESSION_FIELD.idleTimeout, String(extra.idleMs));
+  if (extra.absoluteMs !== undefined) fields.push(SESSION_FIELD.absoluteLifetime, String(extra.absoluteMs));
+  if (extra.actor) fields.push(SESSION_FIELD.actorId, extra.actor.id, SESSION_FIELD.actorName, extra.actor.username ?? '');
+  if (device.type) fields.push(SESSION_FIELD.deviceType, device.type);
+  if (device.name) fields.push(SESSION_FIELD.deviceName, device.name);
+  for (const name of TEXT_NAMES) {
+    const value = metadata[name];
+    if (value) fields.push(SESSION_TEXT_FIELDS[name].field, value);
+  }
+  return fields;
 }
