@@ -3,6 +3,8 @@
  * handler turns them into application/problem+json. Messages never contain a token or a password.
  */
 
+import { DPOP_ALGORITHMS } from './tokens/dpopProof';
+
 const PROBLEM_BASE = 'urn:tessera:problem:';
 
 export interface ProblemExtras {
@@ -172,6 +174,44 @@ export class InvalidClientError extends OAuthError {
 export class InvalidOAuthRequestError extends OAuthError {
   constructor(detail: string) {
     super(400, 'invalid_request', detail);
+  }
+}
+
+/** The DPoP challenge (RFC 9449 §7.1): the scheme, the error and the algorithms a proof may use. */
+function dpopChallenge(error: string): string {
+  return `DPoP error="${error}", algs="${DPOP_ALGORITHMS.join(' ')}"`;
+}
+
+/**
+ * 401 for a request whose session is bound to a key (RFC 9449): the proof is missing, malformed,
+ * from another key, for another request, too old or replayed, or the bound token came as Bearer.
+ * The session is left as it was: a thief's failed tries must not log its owner out.
+ */
+export class InvalidDpopProofError extends TesseraError {
+  constructor(detail: string) {
+    super(401, 'invalid-dpop-proof', 'Invalid DPoP proof', `The DPoP proof was refused: ${detail}.`, {
+      headers: { 'WWW-Authenticate': dpopChallenge('invalid_dpop_proof') },
+    });
+  }
+}
+
+/** 401 on a bound request: its proof must carry the server nonce sent in `DPoP-Nonce` (RFC 9449 §9). */
+export class UseDpopNonceError extends TesseraError {
+  constructor(nonce: string) {
+    super(401, 'use-dpop-nonce', 'DPoP nonce required', 'Sign the proof again with the nonce in the DPoP-Nonce header.', {
+      headers: { 'WWW-Authenticate': dpopChallenge('use_dpop_nonce'), 'DPoP-Nonce': nonce },
+    });
+  }
+}
+
+/**
+ * 400 at login and refresh, in the token endpoint's OAuth shape (RFC 9449 §5, §8): `invalid_dpop_proof`
+ * for a proof that fails (or is missing where one is needed), `use_dpop_nonce` with the nonce to sign.
+ * A refused refresh leaves its login alive.
+ */
+export class DpopIssuanceError extends OAuthError {
+  constructor(error: 'invalid_dpop_proof' | 'use_dpop_nonce', detail: string, nonce: string | null = null) {
+    super(400, error, detail, nonce === null ? {} : { 'DPoP-Nonce': nonce });
   }
 }
 

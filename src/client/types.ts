@@ -8,6 +8,8 @@ export interface StoredPair {
   refreshToken: string | null;
   /** ISO time the refresh token ends if unused; null when the login is not remembered. */
   refreshExpiresAt: string | null;
+  /** 'DPoP' when the session is bound to this client's key (sent as `Authorization: DPoP`); absent means 'Bearer'. */
+  tokenType?: 'Bearer' | 'DPoP';
 }
 
 /** Where the pair lives. Methods may be synchronous or return promises. */
@@ -75,4 +77,10 @@ export interface TesseraClientOptions {
   onExpiring?: (notice: ExpiringNotice) => void;
   /** How long before the lapse onExpiring fires. Seconds; default 60. */
   expiringLeadSeconds?: number;
+  /**
+   * Bind the session to a key of this browser (DPoP, RFC 9449): a non-extractable P-256 key made by
+   * Web Crypto and kept in IndexedDB signs a proof for every request, so a token copied out of
+   * storage, a log or the network is useless elsewhere. Not with storage 'cookie'. Default false.
+   */
+  dpop?: boolean;
 }

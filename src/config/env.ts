@@ -10,6 +10,7 @@ import { fieldProblems } from '../validation/zodIssues';
 import { DEFAULT_TESSERA_OPTIONS, KEY_PREFIX_PATTERN } from '../options';
 import { DEFAULT_HTTP_LIMITS } from '../limits/httpLimits';
 import { DEFAULT_THROTTLE_OPTIONS } from '../throttleOptions';
+import { DEFAULT_DPOP_OPTIONS } from '../dpopOptions';
 import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
 import { passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
@@ -169,6 +170,20 @@ const envSchema = z
       .refine((url) => url.pathname === '/' && !url.search && !url.hash && !url.username, 'must be an origin only, without a path')
       .transform((url) => url.origin)
       .optional(),
+    // optional: a login with a DPoP proof is bound to its key; required: a login without one is refused.
+    DPOP: z.enum(['optional', 'required'], { error: 'must be optional or required' }).default(DEFAULT_DPOP_OPTIONS.mode),
+    DPOP_NONCE: onOff('off'),
+    DPOP_PROOF_WINDOW: z
+      .string()
+      .default(String(DEFAULT_DPOP_OPTIONS.proofWindowSeconds))
+      .transform((value, ctx) => {
+        const seconds = parseDurationSeconds(value);
+        if (seconds === null || !Number.isInteger(seconds) || seconds < 5 || seconds > 600) {
+          ctx.addIssue({ code: 'custom', message: `must be whole seconds from 5s to 10m, like 60s; got "${value}"` });
+          return z.NEVER;
+        }
+        return seconds;
+      }),
     FORM_TOKEN_TTL: duration('2h'),
     FORM_SECRET: z
       .string()
