@@ -31,6 +31,11 @@ export interface DpopProof {
   jkt: string;
   /** The proof's unique id, for the caller to accept once within the window. */
   jti: string;
+  /**
+   * How long the jti must be remembered: twice the window, so that an instance whose clock is
+   * behind by up to a window still finds it (a proof is accepted up to a window either side of its iat). Milliseconds.
+   */
+  replayWindowMs: number;
 }
 
 export type DpopRefusal = 'invalid_dpop_proof' | 'use_dpop_nonce';
@@ -100,7 +105,7 @@ export class DpopProofChecker {
     }
     if (target.accessToken !== null && claims.ath !== accessTokenHash(target.accessToken)) return refuse('ath does not match the token');
     if (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > MAX_JTI_LENGTH) return refuse('jti is missing');
-    return { ok: true, proof: { jkt, jti: claims.jti } };
+    return { ok: true, proof: { jkt, jti: claims.jti, replayWindowMs: 2000 * this.options.proofWindowSeconds } };
   }
 
   /** The imported key of a thumbprint, imported at most once while it stays among the most recently used. */

@@ -21,7 +21,7 @@ describe('DPoP proof checks', () => {
 
   it('accepts a fresh proof for the request and answers its key thumbprint and jti', async () => {
     const proof = await key.proof({ htm: 'GET', htu: HTU, token: TOKEN, jti: 'one-use' });
-    expect(await checker().check([proof], target)).toEqual({ ok: true, proof: { jkt: key.jkt, jti: 'one-use' } });
+    expect(await checker().check([proof], target)).toEqual({ ok: true, proof: { jkt: key.jkt, jti: 'one-use', replayWindowMs: 120_000 } });
   });
 
   it('accepts an Ed25519 proof', async () => {
