@@ -54,8 +54,9 @@ export const API_ROUTES: Record<string, RouteDescription> = {
   'GET /openapi.json': { summary: 'This description', access: 'public', answers: { 200: z.looseObject({ openapi: z.string() }) } },
 
   'POST /auth/register': { summary: 'Create an account', access: 'public', body: registerSchema, answers: { 201: z.object({ user: accountSchema }) }, problems: [403, 409, 429] },
-  'POST /auth/login': { summary: 'Log in: a new session and its bearer token', access: 'public', body: loginSchema, answers: { 200: loginResponseSchema }, problems: [401, 403, 429] },
-  'POST /auth/refresh': { summary: 'Trade a refresh token for a new session', access: 'public', body: refreshSchema, answers: { 200: refreshResponseSchema }, problems: [401, 403, 429] },
+  // 400 also in the token endpoint's OAuth shape: invalid_dpop_proof, use_dpop_nonce (RFC 9449 §5, §8).
+  'POST /auth/login': { summary: 'Log in: a new session and its bearer (or DPoP-bound) token', access: 'public', body: loginSchema, answers: { 200: loginResponseSchema, 400: z.union([oauthErrorSchema, problemSchema]) }, problems: [401, 403, 429] },
+  'POST /auth/refresh': { summary: 'Trade a refresh token for a new session', access: 'public', body: refreshSchema, answers: { 200: refreshResponseSchema, 400: z.union([oauthErrorSchema, problemSchema]) }, problems: [401, 403, 429] },
   'GET /auth/session': { summary: 'The caller’s session and user (slides it)', access: 'session', answers: { 200: currentSessionSchema } },
   'POST /auth/logout': { summary: 'End this session', access: 'session', answers: { 204: null } },
   'POST /auth/logout-all': { summary: 'End every session of the user', access: 'session', answers: { 204: null } },

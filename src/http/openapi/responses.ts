@@ -34,7 +34,8 @@ export const accountSchema = z
 const sessionUserSchema = z.object({ id: z.string(), username: z.string().nullable(), roles: z.array(z.string()) });
 
 const issuedSession = {
-  tokenType: z.literal('Bearer'),
+  /** DPoP when the login carried a proof: the token is bound to its key and sent as `Authorization: DPoP`. */
+  tokenType: z.enum(['Bearer', 'DPoP']),
   expiresAt: time,
   absoluteExpiresAt: time,
   refreshExpiresAt: time.optional(),
@@ -87,7 +88,9 @@ export const introspectionResponseSchema = z.union([
   z.object({ active: z.literal(false) }),
   z.object({
     active: z.literal(true),
-    token_type: z.literal('Bearer'),
+    token_type: z.enum(['Bearer', 'DPoP']),
+    /** RFC 9449 §6.2: the thumbprint of the key a DPoP-bound session is bound to. */
+    cnf: z.object({ jkt: z.string() }).optional(),
     sub: z.string(),
     username: z.string().nullable(),
     scope: z.string().optional(),
