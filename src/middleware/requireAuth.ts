@@ -4,6 +4,7 @@
  * Handlers after a guard see `ctx.state.session` and `ctx.state.user` as set, not nullable.
  */
 import type { DefaultState, Middleware, ParameterizedContext } from 'koa';
+import { guardOf } from './access';
 import { ForbiddenError, InvalidTokenError, TesseraArgumentError, UnauthenticatedError } from '../errors';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
@@ -18,10 +19,10 @@ export interface AuthenticatedState extends DefaultState {
 }
 
 export function requireAuth(): Middleware<AuthenticatedState> {
-  return async function requireAuth(ctx, next) {
+  return guardOf({ kind: 'signed-in' }, async function requireAuth(ctx, next) {
     assertSignedIn(ctx);
     await next();
-  };
+  } as Middleware<AuthenticatedState>);
 }
 
 /** Refuses with 403 unless the user has the role; the role name is checked here, once, so a typo cannot silently lock everyone out. */
@@ -33,11 +34,11 @@ export function requireRole(role: string): Middleware<AuthenticatedState> {
       `requireRole(${JSON.stringify(role)}) could never match: a role is 1-32 lower-case letters, digits, "_" or "-", starting with a letter${hint}`,
     );
   }
-  return async function requireRole(ctx, next) {
+  return guardOf({ kind: 'role', role }, async function requireRole(ctx, next) {
     assertSignedIn(ctx);
     if (!ctx.state.user.roles.includes(role)) throw new ForbiddenError(`This needs the "${role}" role.`);
     await next();
-  };
+  } as Middleware<AuthenticatedState>);
 }
 
 function assertSignedIn(ctx: ParameterizedContext): void {
