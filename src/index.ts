@@ -1,9 +1,25 @@
-/** Tessera's public surface. */
+/**
+ * Tessera's public surface: the session service, its Koa middleware, the cookie transport, the
+ * Redis client and the typed errors. See docs/library.md.
+ * @module tessera-sessions
+ */
 export { createTessera, SessionService, type Validation } from './sessions/sessionService';
 export { ActiveSession, type AttributeName, type AttributeValue, type SessionAttributes } from './sessions/activeSession';
 export type { SessionObserver, TokenCheckOutcome, RevocationKind } from './sessions/observer';
 export type { LifecycleEventType, SessionRevokedReason } from './sessions/lifecycleEvents';
-export type { CreatedSession, CreateOptions, RefreshCredential, RefreshedSession, DeviceInfo, DeviceInput, SessionMetadata, SessionRecord, SessionUser } from './sessions/types';
+export type {
+  CreatedSession,
+  CreateOptions,
+  RefreshCredential,
+  RefreshedSession,
+  DeviceInfo,
+  DeviceInput,
+  PageRequest,
+  SessionMetadata,
+  SessionPage,
+  SessionRecord,
+  SessionUser,
+} from './sessions/types';
 export { DEFAULT_TESSERA_OPTIONS, resolveTesseraOptions, type TesseraOptions, type ResolvedTesseraOptions } from './options';
 export { authenticate, DEFAULT_EXPIRES_HEADER, type AuthenticateOptions } from './middleware/authenticate';
 export { requireAuth, requireRole, type AuthenticatedState } from './middleware/requireAuth';

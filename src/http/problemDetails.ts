@@ -18,6 +18,7 @@ import {
 } from '../errors';
 import { sendPage } from './pages/respond';
 
+/** The media type of a problem document (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** The RFC 9457 document of a Tessera error, for any framework: send it with its status, its headers and PROBLEM_CONTENT_TYPE. */
@@ -34,10 +35,13 @@ export function problemDocument(error: TesseraError, instance: string): Record<s
 
 /** Where failures are logged; pino fits. Log records carry the error and the request path. */
 export interface ProblemLogger {
+  /** A 5xx answer whose cause is known (a 503: Redis away). */
   warn(record: { err: unknown; path: string }, message: string): void;
+  /** An unexpected error, answered 500. */
   error(record: { err: unknown; path: string }, message: string): void;
 }
 
+/** The options of `problemDetails()`. */
 export interface ProblemDetailsOptions {
   /** Gets 5xx answers (warn: a 503's cause) and unexpected errors (error). Default: one line each on the console, without error properties. */
   logger?: ProblemLogger;

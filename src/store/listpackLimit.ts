@@ -1,7 +1,7 @@
 /**
  * Whether Redis keeps session hashes compact. A session hash stays a listpack only while every
  * value fits `hash-max-listpack-value`; Redis' default of 64 bytes is shorter than nearly every
- * browser's user agent, and a hashtable costs about twice the memory (README, Operations).
+ * browser's user agent, and a hashtable costs about twice the memory (docs/operations.md).
  */
 import { Cluster } from 'ioredis';
 import type { RedisClient } from './scripts';
