@@ -117,20 +117,20 @@ export class SessionService implements AttributeWriter {
       for (const [name, json] of record.attributes()) parsed.set(name, JSON.parse(json));
       return parsed;
     };
-    return { session: new ActiveSession(record, attributes, this), user: result.user, expiresAtMs: record.times.expiresAtMs };
+    return { session: new ActiveSession(record, attributes, this), user: result.user, expiresAtMs: record.expiresAtMs };
   }
 
   /**
    * Spends a refresh token for a new session and a new refresh token, in one Redis round trip;
    * the family's previous session ends. Answers null when the token is not live (unknown,
    * malformed, expired, or its login ended). The same token again within the reuse grace window
-   * answers the same pair; after it, throws RefreshTokenReusedError, having ended the whole
+   * answers the same pair once (`replayed`), and null after that; after the window, throws RefreshTokenReusedError, having ended the whole
    * family and its session. A ban ends the user's families, so a banned user's token is not live.
    */
   async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'> = {}): Promise<RefreshedSession | null> {
     try {
       const spent = await this.refresher.spend(refreshToken, cleanMetadata(metadata));
-      if (spent?.rotated) {
+      if (spent && !spent.refreshed.replayed) {
         const userId = spent.refreshed.user.id;
         await this.events.sessionCreated(userId, spent.refreshed.session.id);
         if (spent.endedSessionId) await this.events.sessionRevoked(userId, spent.endedSessionId, 'refreshed');

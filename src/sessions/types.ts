@@ -35,6 +35,8 @@ export interface RefreshedSession {
   session: SessionRecord;
   refresh: RefreshCredential;
   user: SessionUser;
+  /** True when this is the first answer given again, to a retry within the reuse grace window (once per spent token). */
+  replayed: boolean;
 }
 
 /** Which page of a user's sessions to list. */
