@@ -9,6 +9,7 @@ const SLOW_SUITES = [
   'test/server/npmStart.test.ts', // npm start: build, embedded Redis, child processes
   'test/pages/browser.test.ts', // headless Chromium
   'test/client/exampleTabs.test.ts', // headless Chromium, two tabs of the client example
+  'test/client/dpopBrowser.test.ts', // headless Chromium, a DPoP-bound session
   'test/http/clusterFailover.test.ts', // a 3-master, 3-replica Cluster losing a master
   'test/http/sentinelFailover.test.ts', // a master, a replica and three sentinels, the master killed twice
   'test/bench/chaosSmoke.test.ts', // npm run chaos -- --smoke: both deployments lose a master under load

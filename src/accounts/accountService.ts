@@ -7,6 +7,7 @@ import { customAlphabet } from 'nanoid';
 import { ADMIN_ROLE, normalizeUsername } from '../validation/rules';
 import type { Actor, AuditLog } from '../audit/auditLog';
 import {
+  DpopIssuanceError,
   InvalidCredentialsError,
   InvalidTokenError,
   NotFoundError,
@@ -152,12 +153,13 @@ export class AccountService {
    * A reused one ends its whole login and is recorded in the audit trail; the one retry within
    * the grace window that is answered again is recorded in the sign-in stream, with its address.
    */
-  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>): Promise<RefreshedSession | null> {
+  /** `provenKey`: the thumbprint of the DPoP key the request proved, which a bound login needs (see SessionService.refresh). */
+  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>, provenKey: string | null = null): Promise<RefreshedSession | null> {
     const { throttle } = this.options;
     const address = metadata.ip ?? '';
     await throttle.beforeRefresh(address);
     try {
-      const refreshed = await this.sessions.refresh(refreshToken, metadata);
+      const refreshed = await this.sessions.refresh(refreshToken, metadata, provenKey);
       if (!refreshed) await throttle.refreshFailed(address);
       if (refreshed?.replayed) {
         await this.audit.record({
@@ -179,6 +181,8 @@ export class AccountService {
           detail: 'spent refresh token presented again; the remembered login ended',
         });
       }
+      // A proof by the wrong key (or none) for a bound login: a copied refresh token tried elsewhere.
+      if (error instanceof DpopIssuanceError) await throttle.refreshFailed(address);
       throw error;
     }
   }

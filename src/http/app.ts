@@ -3,7 +3,9 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { AccountService } from '../accounts/accountService';
 import type { AdminService } from '../admin/adminService';
+import type { DpopOptions } from '../dpopOptions';
 import { authenticate } from '../middleware/authenticate';
+import { DpopVerifier, forwardedRequest, ownRequest } from '../middleware/dpop';
 import type { SessionService } from '../sessions/sessionService';
 import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import type { IntrospectionClientOptions } from './introspectionClient';
@@ -15,7 +17,7 @@ import { requestMetrics, type RequestObserver } from './requestMetrics';
 import { adminRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
 import { exampleRoutes } from './routes/exampleRoutes';
-import { gatewayRoutes } from './routes/gatewayRoutes';
+import { gatewayRoutes, VERIFY_PATH } from './routes/gatewayRoutes';
 import { hotRoutes } from './hotRoutes';
 import { healthRoutes } from './routes/healthRoutes';
 import { openapiRoutes } from './routes/openapiRoutes';
@@ -43,6 +45,8 @@ export interface AppParts {
   introspectionClient?: IntrospectionClientOptions | null;
   /** Told of every answered request (the service's metrics); null: none. */
   requestObserver?: RequestObserver | null;
+  /** DPoP-bound sessions (RFC 9449): how proofs are checked. Default: the default options. */
+  dpop?: DpopOptions;
 }
 
 export type { PagesParts } from './pages';
@@ -61,7 +65,8 @@ export function createApp(parts: AppParts): Koa {
     : null;
   const health = healthRoutes(parts.sessions);
   const openapi = openapiRoutes();
-  const auth = authRoutes(parts.sessions, parts.accounts, pages?.cookie ?? null);
+  const dpop = new DpopVerifier(parts.dpop);
+  const auth = authRoutes(parts.sessions, parts.accounts, dpop, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
   const admin = adminRoutes(parts.admin);
   const requestObserver = parts.requestObserver ?? null;
@@ -77,7 +82,12 @@ export function createApp(parts: AppParts): Koa {
     }),
   );
   const bodyParser = jsonBodyParser(parts.bodyLimitBytes);
-  const authenticated = authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {});
+  const authenticated = authenticate(parts.sessions, {
+    fallbackToken: pages?.cookie.read,
+    dpop,
+    // A gateway's check is of the request it forwards, not of the sub-request itself.
+    proofRequest: (ctx) => (ctx.path === VERIFY_PATH ? forwardedRequest(ctx) : ownRequest(ctx)),
+  });
   const slide = pages?.cookie.slide();
   app.use(hotRoutes(HOT_ROUTES, [auth, gateway], [bodyParser, authenticated, ...(pages && slide ? [slide, pages.csrf] : [])]));
   app.use(health.routes()).use(health.allowedMethods());

@@ -1,11 +1,16 @@
 /**
- * Koa middleware that validates the request's bearer token and slides its expiry (one Redis
+ * Koa middleware that validates the request's session token and slides its expiry (one Redis
  * round trip), then puts the session and user on ctx.state. It never refuses a request itself:
- * requireAuth() does, so public routes can see a user when there is one.
+ * requireAuth() does, so public routes can see a user when there is one. A token sent as
+ * `Authorization: DPoP` comes with a proof of the key its session is bound to (RFC 9449), checked
+ * here before the round trip; the round trip checks that the key is the session's and the proof new.
  */
-import type { Middleware } from 'koa';
-import type { SessionService } from '../sessions/sessionService';
-import { readBearerToken } from './bearerToken';
+import type { Context, Middleware } from 'koa';
+import type { DpopOptions } from '../dpopOptions';
+import { InvalidDpopProofError, UseDpopNonceError } from '../errors';
+import type { SessionService, Validation } from '../sessions/sessionService';
+import { readPresentedToken } from './bearerToken';
+import { DpopVerifier, ownRequest, type ProofRequest } from './dpop';
 import { isoTime } from './isoTime';
 import './state';
 
@@ -14,7 +19,11 @@ export interface AuthenticateOptions {
   /** Response header that tells the client when its session now expires (ISO 8601). Default "Session-Expires"; null for none. */
   expiresHeader?: string | null;
   /** Where else to find the token when no Authorization header is sent (the cookie transport). */
-  fallbackToken?: (ctx: Parameters<Middleware>[0]) => string | null;
+  fallbackToken?: (ctx: Context) => string | null;
+  /** How DPoP proofs are checked: a verifier shared with the login routes, or its options. Default: the default options. */
+  dpop?: DpopVerifier | DpopOptions;
+  /** The request a DPoP proof must be for. Default: the request itself; a gateway's verify route passes forwardedRequest. */
+  proofRequest?: (ctx: Context) => ProofRequest;
 }
 
 /** The header that tells the client when its session now expires. */
@@ -28,21 +37,41 @@ export const DEFAULT_EXPIRES_HEADER = 'Session-Expires';
 export function authenticate(sessions: SessionService, options: AuthenticateOptions = {}): Middleware {
   const expiresHeader = options.expiresHeader === undefined ? DEFAULT_EXPIRES_HEADER : options.expiresHeader;
   const fallbackToken = options.fallbackToken;
+  const dpop = options.dpop instanceof DpopVerifier ? options.dpop : new DpopVerifier(options.dpop);
+  const proofRequest = options.proofRequest ?? ownRequest;
+
+  /** The validation of a presented token; a refused proof is left on ctx.state for the guards to answer. */
+  async function validate(ctx: Context, token: string, bound: boolean): Promise<Validation | null> {
+    try {
+      if (!bound) return await sessions.validate(token);
+      const validation = await sessions.validate(token, { proof: await dpop.forUse(ctx, token, proofRequest(ctx)) });
+      await dpop.offerNonce(ctx);
+      return validation;
+    } catch (error) {
+      if (!(error instanceof InvalidDpopProofError || error instanceof UseDpopNonceError)) throw error;
+      ctx.state.authFailure = 'proof';
+      ctx.state.authError = error;
+      return null;
+    }
+  }
+
   return async function authenticate(ctx, next) {
-    const token = readBearerToken(ctx.get('Authorization')) ?? fallbackToken?.(ctx) ?? null;
+    const presented = readPresentedToken(ctx.get('Authorization'));
+    const token = presented === null ? fallbackToken?.(ctx) ?? null : presented === '' ? '' : presented.token;
     ctx.state.session = null;
     ctx.state.user = null;
+    ctx.state.authFailure = undefined;
+    ctx.state.authError = undefined;
     if (token === null) {
       ctx.state.authFailure = 'missing';
     } else {
-      const validation = await sessions.validate(token);
+      const validation = await validate(ctx, token, typeof presented === 'object' && presented?.scheme === 'DPoP');
       if (validation) {
         ctx.state.session = validation.session;
         ctx.state.user = validation.user;
-        ctx.state.authFailure = undefined;
         if (expiresHeader) ctx.set(expiresHeader, isoTime(validation.expiresAtMs));
       } else {
-        ctx.state.authFailure = 'invalid';
+        ctx.state.authFailure ??= 'invalid';
       }
     }
     await next();

@@ -5,7 +5,7 @@
  */
 import type { DefaultState, Middleware, ParameterizedContext } from 'koa';
 import { guardOf } from './access';
-import { ForbiddenError, InvalidTokenError, TesseraArgumentError, UnauthenticatedError } from '../errors';
+import { ForbiddenError, InvalidTokenError, TesseraArgumentError, UnauthenticatedError, type TesseraError } from '../errors';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
 import { ROLE } from '../validation/rules';
@@ -51,5 +51,11 @@ function assertSignedIn(ctx: ParameterizedContext): void {
       `Tessera's guards need authenticate() to run first: add app.use(authenticate(tessera)) before the routes that use requireAuth() or requireRole() (request: ${ctx.method} ${ctx.path}).`,
     );
   }
-  throw state.authFailure === 'invalid' ? new InvalidTokenError() : new UnauthenticatedError();
+  throw authFailureError(state);
+}
+
+/** The 401 for a request without a live session: the RFC 6750 challenge, or the DPoP one (RFC 9449) when its proof was refused. */
+export function authFailureError(state: DefaultState): TesseraError {
+  if (state.authError) return state.authError;
+  return state.authFailure === 'invalid' ? new InvalidTokenError() : new UnauthenticatedError();
 }

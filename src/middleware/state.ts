@@ -1,9 +1,13 @@
 /** Types ctx.state for every Koa app that uses Tessera's middleware. */
+import type { TesseraError } from '../errors';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
 
-/** Why a request carries no session: no credentials, or credentials that are not a live session. */
-export type AuthFailure = 'missing' | 'invalid';
+/**
+ * Why a request carries no session: no credentials, credentials that are not a live session, or a
+ * live session bound to a key whose proof was missing or refused (the session itself is untouched).
+ */
+export type AuthFailure = 'missing' | 'invalid' | 'proof';
 
 // `| undefined` where a guard narrows a field to undefined, so apps with exactOptionalPropertyTypes compile.
 declare module 'koa' {
@@ -14,6 +18,8 @@ declare module 'koa' {
     user?: SessionUser | null;
     /** Set when session is null. */
     authFailure?: AuthFailure | undefined;
+    /** With authFailure 'proof': the answer the guards give (a DPoP challenge). */
+    authError?: TesseraError | undefined;
     /** How the request's token came: the Authorization header, or the session cookie. */
     credentials?: 'header' | 'cookie' | undefined;
   }

@@ -24,6 +24,8 @@ import type { DurableWrites } from '../store/durableWrites';
 import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
+import { DpopNonces } from '../tokens/dpopNonce';
+import { sharedRandomKey } from '../store/sharedKey';
 import { buildCore } from './core';
 
 export interface RunningService {
@@ -86,6 +88,12 @@ export async function startService(
     introspectionClient: { clientId: config.INTROSPECT_CLIENT_ID, credential: config.INTROSPECT_CREDENTIAL ?? null },
     requestObserver: metrics,
     exampleApp: config.EXAMPLE_APP,
+    dpop: {
+      mode: config.DPOP,
+      proofWindowSeconds: config.DPOP_PROOF_WINDOW,
+      publicOrigin: config.PUBLIC_ORIGIN ?? null,
+      nonces: config.DPOP_NONCE ? await dpopNonces(redis, core.keys, config.DPOP_PROOF_WINDOW, logger) : null,
+    },
   });
   const server = app.listen(config.PORT, config.HOST);
   applyHttpLimits(server, { maxConnections: config.MAX_CONNECTIONS });
@@ -138,6 +146,17 @@ function reportDurability(durable: DurableWrites, logger: Logger): void {
     })
     // Redis not reachable yet: the first security write looks again.
     .catch(() => undefined);
+}
+
+/**
+ * Server nonces signed by a key every instance shares: the first instance to ask stores a random
+ * one in Redis, every later one reads it (one SET NX GET, once per process). A nonce lasts one
+ * proof window, and is accepted for one more.
+ */
+async function dpopNonces(redis: RedisClient, keys: KeySpace, windowSeconds: number, logger: Logger): Promise<DpopNonces> {
+  const nonces = new DpopNonces(() => sharedRandomKey(redis, keys.dpopNonceKey()), windowSeconds * 1000);
+  await nonces.prime().catch((error: unknown) => logger.warn({ err: error }, 'could not read the DPoP nonce key yet'));
+  return nonces;
 }
 
 async function pagesParts(config: Config, redis: RedisClient, keys: KeySpace, logger: Logger): Promise<PagesParts> {

@@ -95,6 +95,11 @@ export class ActiveSession implements SessionRecord {
     return this.record.rememberedUntil;
   }
 
+  /** The thumbprint of the key the session is bound to (DPoP), or null for a bearer session. */
+  get boundKey(): string | null {
+    return this.record.boundKey;
+  }
+
   /** The attribute's value, or undefined when the session has none by that name. */
   get<K extends AttributeName>(name: K): AttributeValue<K> | undefined {
     return this.attributeValues().get(name) as AttributeValue<K> | undefined;
@@ -142,6 +147,7 @@ export class ActiveSession implements SessionRecord {
       ip: this.ip,
       userAgent: this.userAgent,
       rememberedUntil: this.rememberedUntil,
+      boundKey: this.boundKey,
     };
   }
 }

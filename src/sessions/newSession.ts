@@ -20,6 +20,8 @@ export class NewSession {
     /** Already checked and trimmed (cleanMetadata). */
     private readonly metadata: SessionMetadata,
     remember: boolean,
+    /** The thumbprint of the DPoP key to bind the session to; null for a bearer session. */
+    private readonly boundKey: string | null = null,
   ) {
     this.family = remember ? { id: newFamilyId(), secret: newRefreshSecret() } : null;
   }
@@ -34,6 +36,7 @@ export class NewSession {
       secretHash: hashSecret(this.secret),
       metadata,
       family: family ? { id: family.id, refreshHash: hashSecret(family.secret) } : undefined,
+      boundKey: this.boundKey ?? undefined,
     };
   }
 

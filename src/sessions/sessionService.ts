@@ -2,12 +2,12 @@
  * The session service: create, validate (and slide), list and revoke sessions for plain user
  * ids. It knows nothing of HTTP; the Koa middleware and the service's routes are thin adapters.
  */
-import { InvalidTokenError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
+import { InvalidDpopProofError, InvalidTokenError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
 import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../store/clientCheck';
 import { EventStore } from '../store/eventStore';
 import { RefreshStore } from '../store/refreshStore';
-import { SessionStore } from '../store/sessionStore';
+import { SessionStore, type Presentation, type ProofRefusal } from '../store/sessionStore';
 import { parseSessionId } from '../tokens/sessionId';
 import { hashSecret, parseToken } from '../tokens/token';
 import { ROLE } from '../validation/rules';
@@ -19,7 +19,7 @@ import type { SessionObserver } from './observer';
 import { assertUserId, cleanMetadata } from './sessionInput';
 import { nextOffset, pageBounds } from './sessionPage';
 import { Refresher } from './refresher';
-import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser } from './types';
+import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser, ValidateOptions } from './types';
 
 /** The answer of `validate()` for a live session: the session, slid, and its user. */
 export interface Validation {
@@ -79,7 +79,10 @@ export class SessionService implements AttributeWriter {
   async create(userId: string, metadata: SessionMetadata = {}, options: CreateOptions = {}): Promise<CreatedSession> {
     assertUserId(userId);
     const cleaned = cleanMetadata(metadata);
-    const session = new NewSession(userId, await this.store.claimTag(userId), cleaned, Boolean(options.remember));
+    if (options.boundKey !== undefined && !THUMBPRINT.test(options.boundKey)) {
+      throw new TesseraArgumentError('boundKey must be the RFC 7638 thumbprint of a key: 43 base64url characters.');
+    }
+    const session = new NewSession(userId, await this.store.claimTag(userId), cleaned, Boolean(options.remember), options.boundKey ?? null);
     const created = await this.store.create(session.toStored());
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
     const answer = session.answer(created);
@@ -92,9 +95,11 @@ export class SessionService implements AttributeWriter {
 
   /**
    * Checks a presented token and slides its expiry, in one Redis round trip. Answers null for
-   * anything that is not a live session (malformed tokens cost no Redis call at all).
+   * anything that is not a live session (malformed tokens cost no Redis call at all). A session
+   * bound to a DPoP key needs `options.proof` by that key, unused so far; without it this throws
+   * InvalidDpopProofError and leaves the session as it was.
    */
-  async validate(token: string): Promise<Validation | null> {
+  async validate(token: string, options: ValidateOptions = {}): Promise<Validation | null> {
     const parsed = parseToken(token);
     if (!parsed) {
       this.observer.tokenChecked?.('invalid', null);
@@ -103,13 +108,15 @@ export class SessionService implements AttributeWriter {
     const started = performance.now();
     let result;
     try {
-      result = await this.store.touch(parsed.tag, parsed.localId, hashSecret(parsed.secret));
+      result = await this.store.touch(parsed.tag, parsed.localId, hashSecret(parsed.secret), presentation(options));
     } catch (error) {
       this.observer.tokenChecked?.('unavailable', null);
       throw error;
     }
-    this.observer.tokenChecked?.(result ? 'valid' : 'invalid', (performance.now() - started) / 1000);
+    const live = result !== null && !('unproven' in result);
+    this.observer.tokenChecked?.(live ? 'valid' : 'invalid', (performance.now() - started) / 1000);
     if (!result) return null;
+    if ('unproven' in result) throw new InvalidDpopProofError(UNPROVEN[result.unproven]);
     const record = result.session;
     // Attributes are parsed on first read: most requests never read one.
     const attributes = () => {
@@ -126,10 +133,17 @@ export class SessionService implements AttributeWriter {
    * malformed, expired, or its login ended). The same token again within the reuse grace window
    * answers the same pair once (`replayed`), and null after that; after the window, throws RefreshTokenReusedError, having ended the whole
    * family and its session. A ban ends the user's families, so a banned user's token is not live.
+   * A login bound to a DPoP key is refreshed only when `provenKey` (the thumbprint of the key the
+   * request's proof was checked for) is its key; otherwise this throws DpopIssuanceError and
+   * changes nothing. The new session is bound to the same key.
    */
-  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'> = {}): Promise<RefreshedSession | null> {
+  async refresh(
+    refreshToken: string,
+    metadata: Pick<SessionMetadata, 'ip' | 'userAgent'> = {},
+    provenKey: string | null = null,
+  ): Promise<RefreshedSession | null> {
     try {
-      const spent = await this.refresher.spend(refreshToken, cleanMetadata(metadata));
+      const spent = await this.refresher.spend(refreshToken, cleanMetadata(metadata), provenKey);
       if (spent && !spent.refreshed.replayed) {
         const userId = spent.refreshed.user.id;
         await this.events.sessionCreated(userId, spent.refreshed.session.id);
@@ -277,6 +291,22 @@ export class SessionService implements AttributeWriter {
   close(): Promise<void> {
     return this.store.close();
   }
+}
+
+/** An RFC 7638 SHA-256 thumbprint: 43 base64url characters. */
+const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
+
+/** Why a live session refused the request, as the DPoP challenge's detail says it. */
+const UNPROVEN: Record<ProofRefusal, string> = {
+  bearer: 'this session is bound to a key: send its token as "Authorization: DPoP" with a proof',
+  key: 'the proof is not by the key this session is bound to',
+  unbound: 'this session is not bound to a key: send its token as "Authorization: Bearer"',
+  replayed: 'this proof was used before',
+};
+
+function presentation(options: ValidateOptions): Presentation {
+  if (options.proof) return { as: 'proof', ...options.proof };
+  return options.anyBinding ? { as: 'inspection' } : { as: 'bearer' };
 }
 
 /** Creates the session service over an ioredis client (standalone or Cluster). */

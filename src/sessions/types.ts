@@ -1,6 +1,7 @@
 /** The shapes the session service takes and returns; plain values, no Koa. */
 
 import type { SessionRecord, SessionUser } from '../store/records';
+import type { DpopProof } from '../tokens/dpopProof';
 
 // The records the store returns are the session layer's records too.
 export type { DeviceInfo, DeviceInput, SessionMetadata, SessionRecord, SessionUser } from '../store/records';
@@ -27,6 +28,24 @@ export interface RefreshCredential {
 export interface CreateOptions {
   /** Start a refresh family with the session ("keep me signed in"). Default false. */
   remember?: boolean;
+  /**
+   * Bind the session (and its refresh family) to a DPoP key (RFC 9449): the RFC 7638 thumbprint
+   * of the key whose proof came with the login. Its token is then accepted only with a fresh
+   * proof by that key, and refreshed only by one. Default: a bearer session.
+   */
+  boundKey?: string;
+}
+
+/** How `validate()` is to take the token. */
+export interface ValidateOptions {
+  /**
+   * The request's DPoP proof (RFC 9449), already checked by a DpopVerifier: the session must be
+   * bound to its key, and its jti not seen before (both checked in the same round trip).
+   * Absent: the token came as Bearer, and a session bound to a key is refused.
+   */
+  proof?: DpopProof | null;
+  /** Take a session bound or not, without a proof: for introspection, whose caller checks the proof against `boundKey`. Default false. */
+  anyBinding?: boolean;
 }
 
 /** The answer of a refresh: a new session and a new refresh token; the ones before are spent. */

@@ -53,12 +53,14 @@ export const SESSION_FIELD = {
   userAgent: SESSION_TEXT_FIELDS.userAgent.field,
   /** The short hash naming the user's agent key (UserKeys.agentPrefix) that holds its user agent. */
   agent: 'a',
+  /** The RFC 7638 thumbprint of the DPoP key the session is bound to (RFC 9449); absent for a bearer session. */
+  boundKey: 'k',
 } as const;
 
 // Refresh families (KeySpace.forUser(tag).family) are read and written by Lua alone
 // (lua/refresh.lua, create.lua): `h` refresh hash, `s` current session, `g` generation, `c`
-// created, `t`/`n` device, and `p`, `pe`, `pn` for the last spent token (its hash, the sealed
-// pair, and whether a retry was answered with it).
+// created, `t`/`n` device, `k` the DPoP key its sessions are bound to, and `p`, `pe`, `pn` for
+// the last spent token (its hash, the sealed pair, and whether a retry was answered with it).
 
 /** Prefix of a session attribute's field, so attributes never collide with the fields above. */
 export const ATTRIBUTE_PREFIX = 'x:';

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { guard } from './guard';
+import { sharedRandomKey } from './sharedKey';
 import type { KeySpace } from './keys';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
 
@@ -53,13 +54,8 @@ export class FormTokenStore {
     await guard(() => this.scripts.tessera_releaseFormToken(this.keys.formToken(scope.tag, tokenId), scope.sessionLocalId, action));
   }
 
-  /**
-   * The key that signs signed-out form tokens, the same for every instance: the first instance to
-   * ask stores a random one, every later one reads it (one SET NX GET, once per process).
-   */
-  async sharedSigningKey(): Promise<Buffer> {
-    const candidate = randomBytes(32).toString('base64url');
-    const existing = await guard(() => this.redis.set(this.keys.formSigningKey(), candidate, 'NX', 'GET'));
-    return Buffer.from(existing ?? candidate, 'base64url');
+  /** The key that signs signed-out form tokens, the same for every instance (sharedKey.ts). */
+  sharedSigningKey(): Promise<Buffer> {
+    return sharedRandomKey(this.redis, this.keys.formSigningKey());
   }
 }

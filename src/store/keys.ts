@@ -26,6 +26,8 @@ export class UserKeys {
    * by the user's sessions from that browser and living as long as the longest of them.
    */
   readonly agentPrefix: string;
+  /** Prefix of the DPoP proofs the user's bound sessions accepted (usedProof). */
+  private readonly proofPrefix: string;
 
   constructor(slot: string) {
     this.user = `${slot}:u`;
@@ -33,11 +35,20 @@ export class UserKeys {
     this.sessionPrefix = `${slot}:s:`;
     this.familyPrefix = `${slot}:r:`;
     this.agentPrefix = `${slot}:a:`;
+    this.proofPrefix = `${slot}:j:`;
   }
 
   /** The session hash of one of the user's sessions. */
   session(localId: string): string {
     return this.sessionPrefix + localId;
+  }
+
+  /**
+   * String: a DPoP proof a bound session accepted, by the digest of its jti, kept for the proof
+   * window so the proof is accepted once (RFC 9449 §11.1); beside its session, in its slot.
+   */
+  usedProof(localId: string, jtiDigest: string): string {
+    return `${this.proofPrefix}${localId}:${jtiDigest}`;
   }
 
   family(familyId: string): string {
@@ -113,6 +124,11 @@ export class KeySpace {
   /** String: the key that signs the form tokens of signed-out pages, shared by every instance. */
   formSigningKey(): string {
     return `${this.base}:form-key`;
+  }
+
+  /** String: the key that signs DPoP server nonces, shared by every instance. */
+  dpopNonceKey(): string {
+    return `${this.base}:dpop-nonce-key`;
   }
 
   /**

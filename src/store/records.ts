@@ -40,6 +40,11 @@ export interface SessionRecord {
   userAgent: string | null;
   /** When the session's refresh family ends if unused (a remembered login); null when not remembered. */
   rememberedUntil: Date | null;
+  /**
+   * The RFC 7638 thumbprint of the key the session is bound to (DPoP, RFC 9449): its token is
+   * accepted only with a fresh proof by that key. Null for a bearer session.
+   */
+  boundKey: string | null;
 }
 
 /** The session's user as the token check sees it: id, roles and, for the service's accounts, name. */

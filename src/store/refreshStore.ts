@@ -25,6 +25,8 @@ export interface Rotation {
   sealedPair: string;
   ip: string;
   userAgent: string;
+  /** The thumbprint of the DPoP key the request proved, '' for none: a bound family needs its own. */
+  provenKey: string;
 }
 
 /** The session a rotation minted (or a retry is given again), and its user. */
@@ -40,6 +42,8 @@ export type RotationOutcome =
   | { kind: 'replayed'; minted: MintedSession; sealedPair: string }
   /** A spent token after the grace window: the family and its session (if live) ended. */
   | { kind: 'reused'; userId: string; endedLocalId: string | null }
+  /** The request did not prove the key the family is bound to (or proved one for an unbound family): nothing changed. */
+  | { kind: 'unproven' }
   | { kind: 'unknown' };
 
 export class RefreshStore {
@@ -78,9 +82,11 @@ export class RefreshStore {
         SPENT_KEPT,
         keys.familyPrefix,
         keys.agentPrefix,
+        rotation.provenKey,
       ],
     }, wroteSomething)) as unknown[] | null;
     if (!reply) return { kind: 'unknown' };
+    if (reply[0] === 'unproven') return { kind: 'unproven' };
     if (reply[0] === 'reused') return { kind: 'reused', userId: String(reply[1]), endedLocalId: reply[2] ? String(reply[2]) : null };
     const user = decodeUser(reply[1], reply[2], reply[3]);
     const minted = { session: decodeSession(reply[4], rotation.tag, user.id).toRecord(), user };

@@ -69,6 +69,10 @@ export class DecodedSession implements SessionRecord {
     return this.deviceInfo;
   }
 
+  get boundKey(): string | null {
+    return this.fields().get(SESSION_FIELD.boundKey) ?? null;
+  }
+
   get rememberedUntil(): Date | null {
     return this.rememberedUntilMs ? this.date('rememberedUntil', this.rememberedUntilMs) : null;
   }
@@ -92,6 +96,7 @@ export class DecodedSession implements SessionRecord {
       absoluteExpiresAt: this.absoluteExpiresAt,
       device: this.device,
       rememberedUntil: this.rememberedUntil,
+      boundKey: this.boundKey,
     };
   }
 

@@ -2,6 +2,7 @@
  * All Redis access for sessions and their users' security state. Every multi-key operation is
  * one Lua script over one user's hash slot; a token check is exactly one round trip.
  */
+import { hash } from 'node:crypto';
 import type { ResolvedTesseraOptions } from '../options';
 import { newRoutingTag } from '../tokens/sessionId';
 import { DurableWrites } from './durableWrites';
@@ -39,7 +40,24 @@ export interface NewSession {
   metadata: SessionMetadata;
   /** A remembered login: the refresh family to start with the session. */
   family?: { id: string; refreshHash: Buffer };
+  /** The thumbprint of the DPoP key the session (and its family) is bound to; absent for a bearer session. */
+  boundKey?: string;
 }
+
+/**
+ * How a token came: as Bearer (a session bound to a key is refused), with a DPoP proof already
+ * checked but for the session's key and its jti (both checked in the touch), or for inspection,
+ * which accepts a session bound or not (the caller checks any proof itself).
+ */
+export type Presentation =
+  | { as: 'bearer' }
+  | { as: 'proof'; jkt: string; jti: string; replayWindowMs: number }
+  | { as: 'inspection' };
+
+/** Why a live session refused a request: see touch.lua. */
+export type ProofRefusal = 'bearer' | 'key' | 'unbound' | 'replayed';
+
+const BEARER: Presentation = { as: 'bearer' };
 
 export class SessionStore {
   readonly keys: KeySpace;
@@ -94,6 +112,7 @@ export class SessionStore {
     const fields: string[] = [];
     if (device.type) fields.push(SESSION_FIELD.deviceType, device.type);
     if (device.name) fields.push(SESSION_FIELD.deviceName, device.name);
+    if (input.boundKey) fields.push(SESSION_FIELD.boundKey, input.boundKey);
     for (const [name, { field }] of Object.entries(SESSION_TEXT_FIELDS)) {
       const value = metadata[name as SessionTextName];
       if (value) fields.push(field, value);
@@ -130,8 +149,13 @@ export class SessionStore {
     };
   }
 
-  async touch(tag: string, localId: string, secretHash: Buffer): Promise<TouchResult | null> {
+  /**
+   * Checks and slides a session; null when it is not live, { unproven } when it is but the
+   * request does not prove the key it is bound to (it is left as it was).
+   */
+  async touch(tag: string, localId: string, secretHash: Buffer, presented: Presentation = BEARER): Promise<TouchResult | { unproven: ProofRefusal } | null> {
     const keys = this.keys.forUser(tag);
+    const proof = presented.as === 'proof' ? presented : null;
     const reply = (await guard(() =>
       this.scripts.tessera_touch(
         keys.session(localId),
@@ -144,9 +168,14 @@ export class SessionStore {
         keys.familyPrefix,
         this.options.slideGranularityMs,
         keys.agentPrefix,
+        proof ? proof.jkt : presented.as === 'inspection' ? '*' : '',
+        // A digest of fixed length: the jti is the client's text, of any length and alphabet.
+        proof ? keys.usedProof(localId, hash('sha256', proof.jti, 'base64url').slice(0, 22)) : '',
+        proof ? proof.replayWindowMs : 0,
       ),
     )) as unknown[] | null;
     if (!reply) return null;
+    if (reply[0] === 'unproven' && reply.length === 2) return { unproven: String(reply[1]) as ProofRefusal };
     const user = decodeUser(reply[0], reply[1], reply[2]);
     return { session: decodeSession(reply[3], tag, user.id), user };
   }

@@ -30,6 +30,7 @@ const evilSession = (which: string, device: { type: string | null; name: string 
   ip: evil(`${which}.ip`),
   userAgent: evil(`${which}.userAgent`),
   rememberedUntil: when,
+  boundKey: evil(`${which}.boundKey`),
 });
 
 describe('the html tag', () => {

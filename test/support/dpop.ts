@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import type { LoginBody, TestService } from './service';
 
 export interface ProofClaims {
   htm: string;
@@ -50,4 +51,14 @@ function signProof(privateKey: CryptoKey, header: Record<string, unknown>, claim
 export function tamperedSignature(proof: string): string {
   const last = proof.length - 10;
   return proof.slice(0, last) + (proof[last] === 'A' ? 'B' : 'A') + proof.slice(last + 1);
+}
+
+/** Registers `username` and logs in with a proof by `key` for `origin`/auth/login (the service's own origin unless given). */
+export async function provenLogIn(service: TestService, username: string, key: TestDpopKey, origin = service.url): Promise<LoginBody> {
+  const registered = await service.call('POST', '/auth/register', { body: { username, password: 'correct horse battery' } });
+  if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
+  const proof = await key.proof({ htm: 'POST', htu: `${origin}/auth/login` });
+  const response = await service.call('POST', '/auth/login', { body: { username, password: 'correct horse battery' }, headers: { dpop: proof } });
+  if (response.status !== 200) throw new Error(`login answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as LoginBody;
 }

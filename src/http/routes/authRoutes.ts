@@ -8,6 +8,7 @@ import { requireAuth } from '../../middleware/requireAuth';
 import { guardedRouter } from '../guardedRouter';
 import { InvalidRefreshTokenError, RefreshTokenReusedError, ValidationError } from '../../errors';
 import { refreshCookieFor, writeRefreshedCookies } from '../../middleware/refreshCookie';
+import type { DpopVerifier } from '../../middleware/dpop';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import type { SessionService } from '../../sessions/sessionService';
 import { decodeOffset, encodeOffset } from '../cursor';
@@ -17,12 +18,16 @@ import { changePasswordSchema, loginSchema, refreshSchema, registerSchema, sessi
 
 /**
  * With `cookie` (the cookie transport on), login also sets the session cookie (and, remembered,
- * the refresh cookie), refresh reads and sets them, and logout clears them.
+ * the refresh cookie), refresh reads and sets them, and logout clears them. A login or refresh
+ * with a DPoP proof (RFC 9449) binds its session to the proof's key: its token is answered as
+ * tokenType DPoP, kept out of cookies (a cookie carries no proof), and a refresh of a bound login
+ * needs a proof by the same key.
  */
-export function authRoutes(sessions: SessionService, accounts: AccountService, cookie: SessionCookie | null = null): Router {
+export function authRoutes(sessions: SessionService, accounts: AccountService, dpop: DpopVerifier, cookie: SessionCookie | null = null): Router {
   const router = guardedRouter({ prefix: '/auth' });
   const anyone = publicRoute();
   const signedIn = requireAuth();
+  const proofRequired = dpop.options.mode === 'required';
   const refreshCookie = cookie && refreshCookieFor(cookie);
   const clearCookies = (ctx: Context) => {
     cookie?.clear(ctx);
@@ -37,13 +42,23 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
 
   router.post('/login', anyone, async (ctx) => {
     const { username, password, device, remember } = readBody(ctx, loginSchema);
-    const { created, user } = await accounts.login(username, password, { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') }, { remember });
+    // Before the password check: a proof that fails costs no password hashing.
+    const proof = await dpop.forIssuance(ctx, proofRequired);
+    const { created, user } = await accounts.login(
+      username,
+      password,
+      { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') },
+      { remember, boundKey: proof?.jkt },
+    );
     ctx.set('Cache-Control', 'no-store');
-    cookie?.write(ctx, created.token, created.session.expiresAt);
-    if (created.refresh) refreshCookie?.write(ctx, created.refresh.token, created.refresh.expiresAt);
+    await dpop.offerNonce(ctx);
+    if (!proof) {
+      cookie?.write(ctx, created.token, created.session.expiresAt);
+      if (created.refresh) refreshCookie?.write(ctx, created.refresh.token, created.refresh.expiresAt);
+    }
     ctx.body = {
       token: created.token,
-      tokenType: 'Bearer',
+      tokenType: proof ? 'DPoP' : 'Bearer',
       expiresAt: created.session.expiresAt,
       absoluteExpiresAt: created.session.absoluteExpiresAt,
       ...(created.refresh ? { refreshToken: created.refresh.token, refreshExpiresAt: created.refresh.expiresAt } : {}),
@@ -60,9 +75,10 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
     const presented = refreshToken ?? fromCookie;
     if (!presented) throw new ValidationError([{ field: 'refreshToken', message: 'is required' }]);
     ctx.set('Cache-Control', 'no-store');
+    const proof = await dpop.forIssuance(ctx, proofRequired);
     let refreshed;
     try {
-      refreshed = await accounts.refresh(presented, { ip: ctx.ip, userAgent: ctx.get('User-Agent') });
+      refreshed = await accounts.refresh(presented, { ip: ctx.ip, userAgent: ctx.get('User-Agent') }, proof?.jkt ?? null);
     } catch (error) {
       if (fromCookie && error instanceof RefreshTokenReusedError) clearCookies(ctx);
       throw error;
@@ -71,6 +87,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
       if (fromCookie) refreshCookie?.clear(ctx);
       throw new InvalidRefreshTokenError();
     }
+    await dpop.offerNonce(ctx);
     const { token, session, refresh } = refreshed;
     // The same user shape as /login answers; a user deleted meanwhile gets no session.
     const user = await accounts.findById(refreshed.user.id);
@@ -80,7 +97,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
     }
     const body = {
       token,
-      tokenType: 'Bearer',
+      tokenType: session.boundKey ? 'DPoP' : 'Bearer',
       expiresAt: session.expiresAt,
       absoluteExpiresAt: session.absoluteExpiresAt,
       refreshToken: refresh.token,

@@ -58,9 +58,9 @@ local fields = {}
 for i = 16, #ARGV, 2 do fields[ARGV[i]] = ARGV[i + 1] end
 if ARGV[11] ~= '' then
   fields[SESSION.family] = ARGV[11]
-  -- The family keeps the device, so the sessions it mints later carry it too.
+  -- The family keeps the device and the DPoP key, so the sessions it mints later carry them too.
   local family = {'h', ARGV[12], 's', ARGV[2], 'g', generation, 'c', now}
-  for _, name in ipairs({SESSION.deviceType, SESSION.deviceName}) do
+  for _, name in ipairs({SESSION.deviceType, SESSION.deviceName, SESSION.boundKey}) do
     if fields[name] then
       family[#family + 1] = name
       family[#family + 1] = fields[name]

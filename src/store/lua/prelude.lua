@@ -10,7 +10,7 @@ end
 -- The fields of a session hash: the same letters as SESSION_FIELD in store/fields.ts (a test holds
 -- the two equal). Attributes are `x:<name>` fields beside them.
 local SESSION = {secretHash = 'h', generation = 'g', created = 'c', family = 'f', absoluteEnd = 'e',
-  deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', agent = 'a'}
+  deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', agent = 'a', boundKey = 'k'}
 -- Never leave a script: a reply carries neither.
 local HIDDEN = {[SESSION.secretHash] = true, [SESSION.generation] = true}
 -- Suffix of a refresh family's set of spent refresh hashes (KeySpace spentRefreshes, asserted equal).
