@@ -9,6 +9,7 @@ import type { Context } from 'koa';
 import { resolveDpopOptions, type DpopOptions, type ResolvedDpopOptions } from '../dpopOptions';
 import { DpopIssuanceError, InvalidDpopProofError, UseDpopNonceError } from '../errors';
 import { DpopProofChecker, htuOf, type DpopProof, type ProofCheck } from '../tokens/dpopProof';
+import { ownOrigin } from './requestOrigin';
 
 /** The request a proof must be for: its method and its path (a query, if any, is ignored). */
 export interface ProofRequest {
@@ -33,7 +34,7 @@ export function ownRequest(ctx: Context): ProofRequest {
 export function forwardedRequest(ctx: Context): ProofRequest {
   const uri = ctx.get('X-Original-URI') || ctx.get('X-Forwarded-Uri');
   if (!uri) return ownRequest(ctx);
-  return { method: ctx.get('X-Original-Method') || ctx.get('X-Forwarded-Method') || ctx.method, uri, origin: ctx.origin };
+  return { method: ctx.get('X-Original-Method') || ctx.get('X-Forwarded-Method') || ctx.method, uri, origin: ownOrigin(ctx) };
 }
 
 export class DpopVerifier {
@@ -77,7 +78,7 @@ export class DpopVerifier {
   }
 
   private async check(ctx: Context, request: ProofRequest, token: string | null): Promise<ProofCheck> {
-    const htu = htuOf(request.origin ?? this.options.publicOrigin ?? ctx.origin, request.uri);
+    const htu = htuOf(request.origin ?? this.options.publicOrigin ?? ownOrigin(ctx), request.uri);
     if (htu === null) return { ok: false, error: 'invalid_dpop_proof', detail: 'the request URI cannot be proven' };
     return this.checker.check(ctx.req.headersDistinct.dpop, { method: request.method, htu, accessToken: token });
   }
