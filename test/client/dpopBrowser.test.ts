@@ -20,22 +20,10 @@ import { useService } from '../support/serviceFixture';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
-/** The page's globals the test uses (Node's types have no DOM), and what it leaves there to drive. */
-interface IdbRequest<T> {
-  result: T;
-  error: unknown;
-  onsuccess: (() => void) | null;
-  onerror: (() => void) | null;
-}
+/** What the page script leaves on window for the test to drive, and the storage it reads. */
 interface PageWindow {
   bound: { call(path: string): Promise<number>; keyIsExtractable(): Promise<boolean | null> };
-  location: { origin: string };
-  localStorage: import('../../src/client/storage').WebStorageLike;
-  indexedDB: {
-    open(name: string, version: number): IdbRequest<{
-      transaction(store: string, mode: 'readonly'): { objectStore(name: string): { get(key: string): IdbRequest<{ pair: { privateKey: { extractable: boolean } } } | undefined> } };
-    }>;
-  };
+  localStorage: { getItem(key: string): string | null };
 }
 
 describe('a DPoP-bound session in headless Chromium', () => {
@@ -69,25 +57,24 @@ describe('a DPoP-bound session in headless Chromium', () => {
     await signUpAndLogIn(suite.service, username);
     const page = await browser.context.newPage();
     await page.goto(`${origin}/example/`);
-    await page.evaluate(async (name) => {
-      const page = globalThis as unknown as PageWindow;
-      const sdk = (await import('/example/sdk/index.js' as string)) as typeof import('../../src/client/index');
-      const client = sdk.createTesseraClient({ baseUrl: page.location.origin, storage: sdk.webStorage(page.localStorage, 'bound.session'), dpop: true });
-      await client.login({ username: name, password: 'correct horse battery' });
-      page.bound = {
+    // The page imports the SDK's ES module itself; a string, so the test's own compiler leaves the import() alone.
+    await page.evaluate(`(async () => {
+      const sdk = await import('/example/sdk/index.js');
+      const client = sdk.createTesseraClient({ baseUrl: location.origin, storage: sdk.webStorage(localStorage, 'bound.session'), dpop: true });
+      await client.login({ username: ${JSON.stringify(username)}, password: 'correct horse battery' });
+      window.bound = {
         call: async (path) => (await client.fetch(path)).status,
-        keyIsExtractable: () =>
-          new Promise((resolve, reject) => {
-            const open = page.indexedDB.open('tessera-dpop', 1);
-            open.onerror = () => reject(new Error(String(open.error)));
-            open.onsuccess = () => {
-              const read = open.result.transaction('keys', 'readonly').objectStore('keys').get(`tessera ${page.location.origin}`);
-              read.onerror = () => reject(new Error(String(read.error)));
-              read.onsuccess = () => resolve(read.result?.pair.privateKey.extractable ?? null);
-            };
-          }),
+        keyIsExtractable: () => new Promise((resolve, reject) => {
+          const open = indexedDB.open('tessera-dpop', 1);
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const read = open.result.transaction('keys', 'readonly').objectStore('keys').get('tessera ' + location.origin);
+            read.onerror = () => reject(read.error);
+            read.onsuccess = () => resolve(read.result ? read.result.pair.privateKey.extractable : null);
+          };
+        }),
       };
-    }, username);
+    })()`);
     return page;
   }
 
