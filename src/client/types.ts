@@ -32,6 +32,8 @@ export interface SessionInfo {
   ip: string | null;
   userAgent: string | null;
   rememberedUntil: string | null;
+  /** The thumbprint of the key the session is bound to (DPoP), or null for a bearer session. */
+  boundKey: string | null;
 }
 
 /** The session's user: id, username (null for users the service did not register) and roles. */

@@ -24,6 +24,8 @@ export const sessionSchema = z
     device: z.object({ type: z.string().nullable(), name: z.string().nullable() }),
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
+    /** The RFC 7638 thumbprint of the DPoP key the session is bound to; null for a bearer session. */
+    boundKey: z.string().nullable(),
   })
   .meta({ id: 'Session' });
 
