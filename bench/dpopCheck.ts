@@ -12,15 +12,19 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Router from '@koa/router';
-import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
 import Koa from 'koa';
-import { authenticate, createTessera, requireAuth } from '../src';
+import { authenticate, createRedisClient, createTessera, requireAuth, waitUntilReady } from '../src';
 import { jwkThumbprint } from '../src/tokens/jwkThumbprint';
 import { startRedis } from '../test/support/redisServer';
+import { accountCommands, CommandStats, scriptCallSites } from './commandStats';
 import { nodeRunning } from './node';
 import { median } from './stats';
 
 const ORIGIN = 'https://bench.tessera.example';
+const LUA = path.join(__dirname, '..', 'src', 'store', 'lua');
+/** What one check runs inside Redis: touch.lua and the prelude before it, for telling script-internal commands apart. */
+const TOUCH_SOURCES = ['prelude.lua', 'touch.lua'].map((file) => readFileSync(path.join(LUA, file), 'utf8'));
 const TARGET_RATIO = 1.6;
 
 interface RoundResult {
@@ -38,8 +42,10 @@ async function main(): Promise<void> {
   const requests = option('--requests', 20_000);
   const rounds = option('--rounds', 3);
   const redisServer = await startRedis(['--appendonly', 'no']);
-  const redis = new Redis({ port: redisServer.port, host: '127.0.0.1' });
-  const stats = new Redis({ port: redisServer.port, host: '127.0.0.1' });
+  const redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${redisServer.port}` }, { logger: null });
+  await waitUntilReady(redis);
+  const stats = new CommandStats([redisServer.port]);
+  const callSites = scriptCallSites(TOUCH_SOURCES);
   try {
     const tessera = createTessera(redis, { keyPrefix: 'bench-dpop' });
     const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -61,12 +67,12 @@ async function main(): Promise<void> {
 
     const measure = async (mode: 'bearer' | 'dpop', count: number): Promise<RoundResult> => {
       const token = mode === 'dpop' ? bound.token : unbound.token;
-      const before = await commandCalls(stats);
+      const before = await stats.snapshot();
       const cpu = process.cpuUsage();
       const failures = await runLoad({ port, token, mode, count, origin: ORIGIN, privatePem, jwk });
       const used = process.cpuUsage(cpu);
-      const after = await commandCalls(stats);
-      return { cpuMicrosPerRequest: (used.user + used.system) / count, redisCommandsPerRequest: (after - before) / count, failures };
+      const commands = accountCommands(stats.between(before, await stats.snapshot()), count, callSites);
+      return { cpuMicrosPerRequest: (used.user + used.system) / count, redisCommandsPerRequest: commands.clientCommandsPerRequest, failures };
     };
 
     // Warm-up: JIT, the imported-key cache, the script cache.
@@ -87,24 +93,16 @@ async function main(): Promise<void> {
     });
     const [plain, proven] = [row('bearer'), row('dpop')];
     const ratio = proven.cpu / plain.cpu;
-    console.log(`| check | Node CPU µs/request | Redis commands/request | refused |`);
+    console.log(`| check | Node CPU µs/request | Redis commands/request (client) | refused |`);
     console.log(`| --- | --- | --- | --- |`);
     console.log(`| unbound, Authorization: Bearer | ${plain.cpu.toFixed(1)} | ${plain.commands.toFixed(2)} | ${plain.failures} |`);
     console.log(`| DPoP-bound, a fresh ES256 proof each | ${proven.cpu.toFixed(1)} | ${proven.commands.toFixed(2)} | ${proven.failures} |`);
     console.log(`\nbound ÷ unbound: ${ratio.toFixed(2)}x (target ≤ ${TARGET_RATIO}x: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'}); ${rounds} rounds of ${requests} requests, medians`);
   } finally {
     redis.disconnect();
-    stats.disconnect();
+    stats.close();
     await redisServer.destroy();
   }
-}
-
-/** Every command Redis has run, but the INFO calls that read it. */
-async function commandCalls(client: Redis): Promise<number> {
-  const info = await client.info('commandstats');
-  let calls = 0;
-  for (const match of info.matchAll(/^cmdstat_(\S+):calls=(\d+)/gm)) if (match[1] !== 'info') calls += Number(match[2]);
-  return calls;
 }
 
 interface LoadSpec {

@@ -37,6 +37,16 @@ export function forwardedRequest(ctx: Context): ProofRequest {
   return { method: ctx.get('X-Original-Method') || ctx.get('X-Forwarded-Method') || ctx.method, uri, origin: ownOrigin(ctx) };
 }
 
+/**
+ * Every DPoP header the request carries. Node joins repeated headers with ", ", which no compact
+ * JWS contains, so this reads the one joined value (headersDistinct builds every header's list).
+ */
+function proofHeaders(ctx: Context): string[] | undefined {
+  const value = ctx.req.headers.dpop;
+  if (value === undefined || Array.isArray(value)) return value;
+  return value.includes(',') ? value.split(',') : [value];
+}
+
 export class DpopVerifier {
   readonly options: ResolvedDpopOptions;
   private readonly checker: DpopProofChecker;
@@ -62,7 +72,7 @@ export class DpopVerifier {
    * DpopIssuanceError (400) for a proof that fails, or for none where `required`.
    */
   async forIssuance(ctx: Context, required: boolean): Promise<DpopProof | null> {
-    if (!ctx.req.headersDistinct.dpop) {
+    if (ctx.req.headers.dpop === undefined) {
       if (required) throw new DpopIssuanceError('invalid_dpop_proof', 'This service binds sessions to a key: send a DPoP proof.');
       return null;
     }
@@ -80,7 +90,7 @@ export class DpopVerifier {
   private async check(ctx: Context, request: ProofRequest, token: string | null): Promise<ProofCheck> {
     const htu = htuOf(request.origin ?? this.options.publicOrigin ?? ownOrigin(ctx), request.uri);
     if (htu === null) return { ok: false, error: 'invalid_dpop_proof', detail: 'the request URI cannot be proven' };
-    return this.checker.check(ctx.req.headersDistinct.dpop, { method: request.method, htu, accessToken: token });
+    return this.checker.check(proofHeaders(ctx), { method: request.method, htu, accessToken: token });
   }
 
   private nonce(): Promise<string> {

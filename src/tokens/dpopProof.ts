@@ -62,10 +62,18 @@ export interface ProofCheckOptions {
   nowMs?: () => number;
 }
 
+/** A proof header's key: its thumbprint, the imported key, and whether it signs with ECDSA (else Ed25519). */
+interface Signer {
+  jkt: string;
+  key: KeyObject;
+  ecdsa: boolean;
+}
+
 const refuse = (detail: string): ProofCheck => ({ ok: false, error: 'invalid_dpop_proof', detail });
 
 export class DpopProofChecker {
-  private readonly keys: Map<string, KeyObject> = new Map();
+  /** Proof headers seen lately (encoded, as sent), with the key each names. */
+  private readonly signers: Map<string, Signer> = new Map();
   private readonly nowMs: () => number;
 
   constructor(private readonly options: ProofCheckOptions) {
@@ -80,24 +88,20 @@ export class DpopProofChecker {
     if (jws.length > MAX_PROOF_BYTES) return refuse(`the proof is longer than ${MAX_PROOF_BYTES} bytes`);
     const parts = COMPACT_JWS.exec(jws);
     if (!parts) return refuse('the proof is not a compact JWS');
-    const header = decodeJson(parts[1]);
-    if (!header) return refuse('the proof header is not a JSON object');
-    if (header.typ !== 'dpop+jwt') return refuse('typ must be dpop+jwt');
-    if (!DPOP_ALGORITHMS.includes(header.alg as (typeof DPOP_ALGORITHMS)[number])) return refuse(`alg must be one of ${DPOP_ALGORITHMS.join(', ')}`);
-    if (header.crit !== undefined) return refuse('no crit extension is understood');
-    const jwk = publicJwkOf(header.jwk, header.alg as (typeof DPOP_ALGORITHMS)[number]);
-    if (typeof jwk === 'string') return refuse(jwk);
-    const jkt = jwkThumbprint(jwk);
-    const key = this.keyFor(jkt, jwk);
-    if (!key) return refuse('jwk is not a valid public key');
+    const signer = this.signerOf(parts[1]);
+    if (typeof signer === 'string') return refuse(signer);
+    const { jkt, key, ecdsa } = signer;
     const signature = Buffer.from(parts[3], 'base64url');
-    if (signature.length !== 64 || !verifySignature(header.alg === 'ES256', key, `${parts[1]}.${parts[2]}`, signature)) {
+    if (signature.length !== 64 || !verifySignature(ecdsa, key, `${parts[1]}.${parts[2]}`, signature)) {
       return refuse('the signature does not verify');
     }
     const claims = decodeJson(parts[2]);
     if (!claims) return refuse('the proof payload is not a JSON object');
     if (claims.htm !== target.method) return refuse('htm does not match the request method');
-    if (typeof claims.htu !== 'string' || normalisedHtu(claims.htu) !== target.htu) return refuse('htu does not match the request URI');
+    // Most clients send the htu spelled as the server normalises it: that needs no parsing.
+    if (typeof claims.htu !== 'string' || (claims.htu !== target.htu && normalisedHtu(claims.htu) !== target.htu)) {
+      return refuse('htu does not match the request URI');
+    }
     if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)) return refuse('iat is missing');
     if (Math.abs(this.nowMs() / 1000 - claims.iat) > this.options.proofWindowSeconds) return refuse('iat is outside the accepted window');
     if (this.options.nonces && !(await this.options.nonces.accepts(claims.nonce))) {
@@ -108,24 +112,37 @@ export class DpopProofChecker {
     return { ok: true, proof: { jkt, jti: claims.jti, replayWindowMs: 2000 * this.options.proofWindowSeconds } };
   }
 
-  /** The imported key of a thumbprint, imported at most once while it stays among the most recently used. */
-  private keyFor(jkt: string, jwk: PublicJwk): KeyObject | null {
-    const cached = this.keys.get(jkt);
+  /**
+   * The key a proof header names, checked and imported once while it stays among the most recently
+   * used: a client's proofs all carry the same header, so a busy session pays the decoding, the
+   * checks, the thumbprint and the import once. A string says why the header is refused.
+   */
+  private signerOf(encodedHeader: string): Signer | string {
+    const cached = this.signers.get(encodedHeader);
     if (cached) {
       // Re-inserted, so the map's order is least recently used first.
-      this.keys.delete(jkt);
-      this.keys.set(jkt, cached);
+      this.signers.delete(encodedHeader);
+      this.signers.set(encodedHeader, cached);
       return cached;
     }
+    const header = decodeJson(encodedHeader);
+    if (!header) return 'the proof header is not a JSON object';
+    if (header.typ !== 'dpop+jwt') return 'typ must be dpop+jwt';
+    const alg = header.alg as (typeof DPOP_ALGORITHMS)[number];
+    if (!DPOP_ALGORITHMS.includes(alg)) return `alg must be one of ${DPOP_ALGORITHMS.join(', ')}`;
+    if (header.crit !== undefined) return 'no crit extension is understood';
+    const jwk = publicJwkOf(header.jwk, alg);
+    if (typeof jwk === 'string') return jwk;
     let key: KeyObject;
     try {
       key = createPublicKey({ key: jwk, format: 'jwk' });
     } catch {
-      return null;
+      return 'jwk is not a valid public key';
     }
-    if (this.keys.size >= this.options.keyCacheSize) this.keys.delete(this.keys.keys().next().value as string);
-    this.keys.set(jkt, key);
-    return key;
+    const signer = { jkt: jwkThumbprint(jwk), key, ecdsa: alg === 'ES256' };
+    if (this.signers.size >= this.options.keyCacheSize) this.signers.delete(this.signers.keys().next().value as string);
+    this.signers.set(encodedHeader, signer);
+    return signer;
   }
 }
 
@@ -140,7 +157,31 @@ export function accessTokenHash(token: string): string {
  */
 export function htuOf(origin: string, pathAndQuery: string): string | null {
   if (!pathAndQuery.startsWith('/') || pathAndQuery.startsWith('//')) return null;
+  const plain = PLAIN_PATH.exec(pathAndQuery);
+  // A path of unreserved characters has nothing to normalise; only the origin may (case, default port).
+  if (plain) return normalisedOrigin(origin) + plain[1];
   return normalisedHtu(origin + pathAndQuery);
+}
+
+/** A path of letters, digits, "-", "_", "~" and "/" (no dot segments, no escapes), and its query. */
+const PLAIN_PATH = /^(\/[A-Za-z0-9_~/-]*)(?:\?[^#]*)?(?:#.*)?$/;
+
+/** Origins normalised lately: a handful in practice (the public origin, the Host a gateway forwards). */
+const origins = new Map<string, string>();
+const MAX_ORIGINS = 64;
+
+function normalisedOrigin(origin: string): string {
+  let normalised = origins.get(origin);
+  if (normalised === undefined) {
+    try {
+      normalised = new URL(origin).origin;
+    } catch {
+      normalised = '';
+    }
+    // Host headers are the client's words: only so many are kept.
+    if (origins.size < MAX_ORIGINS) origins.set(origin, normalised);
+  }
+  return normalised;
 }
 
 function normalisedHtu(text: string): string | null {

@@ -127,6 +127,6 @@ describe('DPoP proof checks', () => {
     for (let round = 0; round < 2; round++) {
       for (const each of keys) expect((await small.check([await each.proof({ htm: 'GET', htu: HTU, token: TOKEN })], target)).ok).toBe(true);
     }
-    expect((small as unknown as { keys: Map<string, unknown> }).keys.size).toBe(2);
+    expect((small as unknown as { signers: Map<string, unknown> }).signers.size).toBe(2);
   });
 });
