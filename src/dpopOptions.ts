@@ -8,6 +8,7 @@ import type { DpopNonces } from './tokens/dpopNonce';
 /** `optional`: a login with a proof is bound to its key, one without stays a bearer session. `required`: a login without a proof is refused. */
 export type DpopMode = 'optional' | 'required';
 
+/** How DPoP proofs are checked (authenticate's `dpop` option, or a DpopVerifier's). */
 export interface DpopOptions {
   /** Whether logins must bind their session to a key. Default 'optional'. */
   mode?: DpopMode;
@@ -24,8 +25,10 @@ export interface DpopOptions {
   keyCacheSize?: number;
 }
 
+/** DpopOptions with every default filled in. */
 export type ResolvedDpopOptions = Readonly<Required<DpopOptions>>;
 
+/** The defaults of DpopOptions. */
 export const DEFAULT_DPOP_OPTIONS: ResolvedDpopOptions = Object.freeze({
   mode: 'optional',
   proofWindowSeconds: 60,
@@ -34,6 +37,7 @@ export const DEFAULT_DPOP_OPTIONS: ResolvedDpopOptions = Object.freeze({
   keyCacheSize: 10_000,
 });
 
+/** DpopOptions merged with the defaults and validated; throws TesseraArgumentError naming the option to fix. */
 export function resolveDpopOptions(options: DpopOptions = {}): ResolvedDpopOptions {
   const resolved: Required<DpopOptions> = {
     mode: options.mode ?? DEFAULT_DPOP_OPTIONS.mode,

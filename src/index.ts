@@ -10,6 +10,7 @@ export type { LifecycleEventType, SessionRevokedReason } from './sessions/lifecy
 export type {
   CreatedSession,
   CreateOptions,
+  ValidateOptions,
   RefreshCredential,
   RefreshedSession,
   DeviceInfo,
@@ -24,6 +25,10 @@ export { DEFAULT_TESSERA_OPTIONS, resolveTesseraOptions, type TesseraOptions, ty
 export { authenticate, DEFAULT_EXPIRES_HEADER, type AuthenticateOptions } from './middleware/authenticate';
 export { requireAuth, requireRole, type AuthenticatedState } from './middleware/requireAuth';
 export { readBearerToken } from './middleware/bearerToken';
+export { DpopVerifier, forwardedRequest, ownRequest, type ProofRequest } from './middleware/dpop';
+export { DEFAULT_DPOP_OPTIONS, resolveDpopOptions, type DpopMode, type DpopOptions, type ResolvedDpopOptions } from './dpopOptions';
+export { DpopNonces } from './tokens/dpopNonce';
+export type { DpopProof } from './tokens/dpopProof';
 export {
   problemDetails,
   problemDocument,

@@ -47,6 +47,10 @@ function proofHeaders(ctx: Context): string[] | undefined {
   return value.includes(',') ? value.split(',') : [value];
 }
 
+/**
+ * Checks DPoP proofs for the middleware and the login and refresh routes: one per app, so they
+ * share the options and the cache of keys.
+ */
 export class DpopVerifier {
   readonly options: ResolvedDpopOptions;
   private readonly checker: DpopProofChecker;

@@ -11,6 +11,7 @@ import { sameSecret } from './constantTime';
 const MAC_BYTES = 16;
 const SHAPE = /^([0-9a-z]{1,11})\.([A-Za-z0-9_-]{22})$/;
 
+/** Issues and checks the server nonces of DPoP proofs, under a key every instance shares. */
 export class DpopNonces {
   private key: Promise<Buffer> | null = null;
   private cached: { bucket: number; nonce: string } | null = null;
