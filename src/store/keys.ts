@@ -3,6 +3,7 @@
  * future layout can live beside this one, and every key of one user carries the user's routing
  * tag as a Redis Cluster hash tag (`{tag}`), so each script touches one hash slot.
  */
+import { hash } from 'node:crypto';
 
 /** Suffix of a refresh family's set of spent refresh hashes; prelude.lua spells it too (a test holds them equal). */
 export const SPENT_REFRESHES_SUFFIX = ':x';
@@ -44,11 +45,12 @@ export class UserKeys {
   }
 
   /**
-   * String: a DPoP proof a bound session accepted, by the digest of its jti, kept for the proof
-   * window so the proof is accepted once (RFC 9449 §11.1); beside its session, in its slot.
+   * String: a DPoP proof a bound session accepted, by a digest of its jti (the client's text, of
+   * any length and alphabet), kept for the proof window so the proof is accepted once (RFC 9449
+   * §11.1); beside its session, in its slot.
    */
-  usedProof(localId: string, jtiDigest: string): string {
-    return `${this.proofPrefix}${localId}:${jtiDigest}`;
+  usedProof(localId: string, jti: string): string {
+    return `${this.proofPrefix}${localId}:${hash('sha256', jti, 'base64url').slice(0, 22)}`;
   }
 
   family(familyId: string): string {

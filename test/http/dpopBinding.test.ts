@@ -1,6 +1,8 @@
-import { BACKENDS } from '../support/backends';
+import type { Cluster, Redis } from 'ioredis';
+import { BACKENDS, uniquePrefix } from '../support/backends';
 import { newDpopKey, tamperedSignature, type TestDpopKey } from '../support/dpop';
 import type { LoginBody, TestService } from '../support/service';
+import { usedProofOf } from '../support/keys';
 import { useInstancePair, useServices } from '../support/serviceFixture';
 
 const PASSWORD = 'correct horse battery';
@@ -46,12 +48,17 @@ function freshProof(key: TestDpopKey, path: string, token: string, nonce?: strin
 }
 
 describe.each(BACKENDS)('DPoP-bound sessions on two instances sharing $name Redis', (backend) => {
-  const suite = useInstancePair(backend, { PUBLIC_ORIGIN: ORIGIN, INTROSPECT_CREDENTIAL: CREDENTIAL });
+  const prefix = uniquePrefix();
+  const suite = useInstancePair(backend, { KEY_PREFIX: prefix, PUBLIC_ORIGIN: ORIGIN, INTROSPECT_CREDENTIAL: CREDENTIAL });
   let key: TestDpopKey;
   let thief: TestDpopKey;
+  /** A client of the test's own, to look at what the instances keep. */
+  let redis: Redis | Cluster;
   beforeAll(async () => {
     [key, thief] = await Promise.all([newDpopKey(), newDpopKey()]);
+    redis = await backend.connect();
   });
+  afterAll(() => redis.quit());
 
   it('binds a proven login to its key: the token is of type DPoP and works with a fresh proof on either instance', async () => {
     const login = await provenLogin(suite.a, 'dpop-owner', key);
@@ -91,6 +98,30 @@ describe.each(BACKENDS)('DPoP-bound sessions on two instances sharing $name Redi
     for (const service of [suite.a, suite.b]) {
       expect((await withProof(service, path, token, await freshProof(key, path, token))).status).toBe(200);
     }
+  });
+
+  it('remembers an accepted proof beside its session for twice the window, and nothing of a refused one', async () => {
+    const login = await provenLogin(suite.a, 'dpop-jti', key);
+    const path = '/auth/session';
+    const accepted = await key.proof({ htm: 'GET', htu: ORIGIN + path, token: login.token, jti: 'accepted-once' });
+    expect((await withProof(suite.b, path, login.token, accepted)).status).toBe(200);
+    const remembered = await redis.pttl(usedProofOf(prefix, login.session.id, 'accepted-once'));
+    expect(remembered).toBeGreaterThan(110_000);
+    expect(remembered).toBeLessThanOrEqual(120_000);
+    const refused = await thief.proof({ htm: 'GET', htu: ORIGIN + path, token: login.token, jti: 'by-a-thief' });
+    expect((await withProof(suite.a, path, login.token, refused)).status).toBe(401);
+    expect(await redis.exists(usedProofOf(prefix, login.session.id, 'by-a-thief'))).toBe(0);
+  });
+
+  it('refuses two DPoP headers in one request', async () => {
+    const login = await provenLogin(suite.a, 'dpop-twice', key);
+    const path = '/auth/session';
+    const headers = new Headers({ authorization: `DPoP ${login.token}` });
+    headers.append('dpop', await freshProof(key, path, login.token));
+    headers.append('dpop', await freshProof(key, path, login.token));
+    const answer = await fetch(suite.a.url + path, { headers });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('www-authenticate')).toBe(INVALID_PROOF);
   });
 
   it('keeps unbound sessions working as Bearer, and refuses one presented as DPoP', async () => {
