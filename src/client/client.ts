@@ -40,7 +40,8 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
   const credentials: RequestInit['credentials'] = cookieMode ? 'include' : 'same-origin';
   const lockName = `tessera-refresh ${base}`;
   if (options.dpop && cookieMode) throw new TypeError("dpop binds bearer tokens; it cannot be used with storage 'cookie'");
-  const dpop = options.dpop ? dpopKey(`tessera ${base}`) : null;
+  // Bound by default where the browser can keep a key; a server that binds nothing answers Bearer, and that is used.
+  const dpop = (options.dpop ?? (!cookieMode && canKeepKeys())) ? dpopKey(`tessera ${base}`) : null;
   /** The latest server nonce (RFC 9449 §8), signed into every proof once the server sent one. */
   let nonce: string | null = null;
   let csrfToken: string | null = null;
@@ -277,6 +278,12 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     csrfToken = null;
     signedIn = false;
   }
+}
+
+/** Whether this runtime can make and keep a non-extractable key: Web Crypto and IndexedDB (browsers, not Node). */
+function canKeepKeys(): boolean {
+  const runtime = globalThis as { indexedDB?: unknown; crypto?: { subtle?: unknown } };
+  return Boolean(runtime.indexedDB && runtime.crypto?.subtle);
 }
 
 async function readProblem(response: Response): Promise<{ type?: string; title?: string; detail?: string; error?: string } | null> {

@@ -87,9 +87,11 @@ export interface TesseraClientOptions {
   /** How long before the lapse onExpiring fires. Seconds; default 60. */
   expiringLeadSeconds?: number;
   /**
-   * Bind the session to a key of this browser (DPoP, RFC 9449): a non-extractable P-256 key made by
-   * Web Crypto and kept in IndexedDB signs a proof for every request, so a token copied out of
-   * storage, a log or the network is useless elsewhere. Not with storage 'cookie'. Default false.
+   * Bind the session to a key of this client (DPoP, RFC 9449): a non-extractable P-256 key made by
+   * Web Crypto (kept in IndexedDB, or in memory where there is none) signs a proof for every
+   * request, login and refresh, so a token copied out of storage, a log or the network is useless
+   * elsewhere. Not with storage 'cookie'. Default: true in browsers (Web Crypto and IndexedDB),
+   * false elsewhere and with storage 'cookie'.
    */
   dpop?: boolean;
 }
