@@ -6,6 +6,7 @@ import type { AdminService } from '../admin/adminService';
 import type { DpopOptions } from '../dpopOptions';
 import { authenticate } from '../middleware/authenticate';
 import { DpopVerifier, forwardedRequest, ownRequest } from '../middleware/dpop';
+import { clientAddress } from '../middleware/clientAddress';
 import type { SessionService } from '../sessions/sessionService';
 import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import type { IntrospectionClientOptions } from './introspectionClient';
@@ -20,6 +21,7 @@ import { exampleRoutes } from './routes/exampleRoutes';
 import { gatewayRoutes, VERIFY_PATH } from './routes/gatewayRoutes';
 import { hotRoutes } from './hotRoutes';
 import { healthRoutes } from './routes/healthRoutes';
+import { homeRoutes } from './routes/homeRoutes';
 import { openapiRoutes } from './routes/openapiRoutes';
 
 export interface AppParts {
@@ -47,6 +49,8 @@ export interface AppParts {
   requestObserver?: RequestObserver | null;
   /** DPoP-bound sessions (RFC 9449): how proofs are checked. Default: the default options. */
   dpop?: DpopOptions;
+  /** More for /readyz to check (see healthRoutes); default: Redis answers. */
+  readinessWarnings?: () => Promise<string[]>;
 }
 
 export type { PagesParts } from './pages';
@@ -63,13 +67,14 @@ export function createApp(parts: AppParts): Koa {
   const pages = parts.pages
     ? { cookie: parts.pages.cookie, ...pageLayer({ sessions: parts.sessions, accounts: parts.accounts, admin: parts.admin, ...parts.pages }) }
     : null;
-  const health = healthRoutes(parts.sessions);
+  const health = healthRoutes(parts.sessions, parts.readinessWarnings);
   const openapi = openapiRoutes();
   const dpop = new DpopVerifier(parts.dpop);
   const auth = authRoutes(parts.sessions, parts.accounts, dpop, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
   const admin = adminRoutes(parts.admin);
   const requestObserver = parts.requestObserver ?? null;
+  app.use(clientAddress(parts.logger));
   if (requestObserver) app.use(requestMetrics(requestObserver));
   app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));
   app.use(requestLog(parts.logger));
@@ -92,6 +97,8 @@ export function createApp(parts: AppParts): Koa {
   app.use(hotRoutes(HOT_ROUTES, [auth, gateway], [bodyParser, authenticated, ...(pages && slide ? [slide, pages.csrf] : [])]));
   app.use(health.routes()).use(health.allowedMethods());
   app.use(openapi.routes()).use(openapi.allowedMethods());
+  const home = pages ? null : homeRoutes();
+  if (home) app.use(home.routes()).use(home.allowedMethods());
   app.use(bodyParser);
   app.use(authenticated);
   if (pages && slide) {

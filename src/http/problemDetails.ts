@@ -12,11 +12,14 @@ import {
   NotFoundError,
   OAuthError,
   PayloadTooLargeError,
+  ServerBusyError,
   TesseraError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors';
+import { BusyLog, DEFAULT_BUSY_LOG_WINDOW_MS } from './busyLog';
 import { sendPage } from './pages/respond';
+import { loggedPath } from './requestLog';
 
 /** The media type of a problem document (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -33,10 +36,13 @@ export function problemDocument(error: TesseraError, instance: string): Record<s
   };
 }
 
-/** Where failures are logged; pino fits. Log records carry the error and the request path. */
+/**
+ * Where failures are logged; pino fits. Log records carry the error and the request path, except
+ * the count of busy answers (see busyLog.ts), which carries how many and over how many seconds.
+ */
 export interface ProblemLogger {
-  /** A 5xx answer whose cause is known (a 503: Redis away). */
-  warn(record: { err: unknown; path: string }, message: string): void;
+  /** A 5xx answer whose cause is known (a 503: Redis away), or the count of busy answers. */
+  warn(record: { err?: unknown; path?: string; busyAnswers?: number; windowSeconds?: number }, message: string): void;
   /** An unexpected error, answered 500. */
   error(record: { err: unknown; path: string }, message: string): void;
 }
@@ -54,11 +60,17 @@ export interface ProblemDetailsOptions {
   htmlFor?: (ctx: Context, status: number) => string | null;
   /** Told of each error answered 5xx (for metrics). */
   onServerError?: (error: unknown) => void;
+  /** Busy answers (503, password queue full) are logged once per this window, with their count. Milliseconds; default 10 s. */
+  busyLogWindowMs?: number;
 }
 
 /** Turns every error below it into problem+json; put it first, or right after a request logger. */
 export function problemDetails(options: ProblemDetailsOptions = {}): Middleware {
   const logger = options.logger ?? CONSOLE_LOGGER;
+  const busy = new BusyLog(
+    (busyAnswers, windowSeconds) => logger.warn({ busyAnswers, windowSeconds }, 'Server busy: password work refused with 503'),
+    options.busyLogWindowMs ?? DEFAULT_BUSY_LOG_WINDOW_MS,
+  );
   return async function problemDetails(ctx, next) {
     try {
       await next();
@@ -69,8 +81,11 @@ export function problemDetails(options: ProblemDetailsOptions = {}): Middleware 
     } catch (caught) {
       const error = toTesseraError(caught, options.bodyLimitBytes);
       if (error) {
-        if (error.status >= 500) {
-          logger.warn({ err: error.cause ?? error, path: ctx.path }, error.title);
+        if (error instanceof ServerBusyError) {
+          busy.record();
+          options.onServerError?.(error);
+        } else if (error.status >= 500) {
+          logger.warn({ err: error.cause ?? error, path: loggedPath(ctx) }, error.title);
           options.onServerError?.(error);
         }
         ctx.set(error.headers);
@@ -85,7 +100,7 @@ export function problemDetails(options: ProblemDetailsOptions = {}): Middleware 
         ctx.type = PROBLEM_CONTENT_TYPE;
         ctx.body = problemDocument(error, ctx.path);
       } else {
-        logger.error({ err: caught, path: ctx.path }, 'unhandled error');
+        logger.error({ err: caught, path: loggedPath(ctx) }, 'unhandled error');
         options.onServerError?.(caught);
         ctx.status = 500;
         const page = options.htmlFor?.(ctx, 500);
@@ -102,7 +117,8 @@ export function problemDetails(options: ProblemDetailsOptions = {}): Middleware 
  * (an ioredis error carries its command's arguments).
  */
 const CONSOLE_LOGGER: ProblemLogger = {
-  warn: ({ err, path }, message) => console.warn(`${message} (${path}): ${describe(err)}`),
+  warn: (record, message) =>
+    console.warn(record.busyAnswers === undefined ? `${message} (${record.path}): ${describe(record.err)}` : `${message}: ${record.busyAnswers} in ${record.windowSeconds} s`),
   error: ({ err, path }, message) => console.error(`${message} (${path}): ${describe(err)}`),
 };
 
@@ -113,14 +129,10 @@ function describe(error: unknown): string {
 /** Maps errors thrown by Koa's body parsing (co-body, raw-body) onto ours. */
 function toTesseraError(error: unknown, bodyLimitBytes: number | undefined): TesseraError | null {
   if (error instanceof TesseraError) return error;
-  const { status, type, limit, code } = (error ?? {}) as { status?: number; type?: string; limit?: number; code?: unknown };
+  const { status, type, limit } = (error ?? {}) as { status?: number; type?: string; limit?: number };
   if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes ?? limit);
   if (status === 415 || type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeError();
   if (error instanceof SyntaxError) return new MalformedJsonError();
-  // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR): a body that is not what its Content-Encoding says.
-  if (typeof code === 'string' && code.startsWith('Z_')) {
-    return new ValidationError([{ field: 'body', message: 'could not be decoded as its Content-Encoding says' }]);
-  }
   if (status === 400) return new ValidationError([{ field: 'body', message: 'could not be read' }]);
   return null;
 }

@@ -16,16 +16,20 @@ import { SessionService } from '../sessions/sessionService';
 import { AccountStore } from '../store/accountStore';
 import { AdminStore } from '../store/adminStore';
 import { AuditStore } from '../store/auditStore';
+import { FormTokenStore } from '../store/formTokenStore';
 import type { DurableWrites } from '../store/durableWrites';
 import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
 import { SessionStore } from '../store/sessionStore';
 import { ThrottleStore } from '../store/throttleStore';
+import { DeviceTokens } from '../tokens/deviceToken';
+import { cachedFormKey } from '../tokens/formSigningKey';
 
 export interface Core {
   sessions: SessionService;
   accounts: AccountService;
   admin: AdminService;
+  /** The log of admin acts (the CLI's and the bootstrap admin's): writes to the trail, reads either stream. */
   audit: AuditLog;
   /** Every Redis key, for the stores the HTTP service adds (form tokens). */
   keys: KeySpace;
@@ -34,6 +38,8 @@ export interface Core {
   /** Hashes and checks waiting for a password worker. */
   passwordQueueSize(): number;
   throttle: LoginThrottle;
+  /** The key every instance shares for what is signed and kept nowhere (page form tokens, device credentials); fetched once, then kept. */
+  sharedSigningKey(): Promise<Buffer>;
   /** Makes the dummy hash that unknown-name logins verify against, ahead of the first one. */
   prepareLogin(): Promise<unknown>;
   /** Stops the password-hashing workers and the confirming connection. Redis stays open: its owner closes it. */
@@ -67,6 +73,7 @@ export function throttleOptionsFrom(config: Config): ThrottleOptions {
     loginFailuresPerUsername: config.LOGIN_FAILURES_PER_USERNAME,
     registrationsPerAddress: config.REGISTRATIONS_PER_ADDRESS,
     passwordChecksPerAddress: config.PASSWORD_CHECKS_PER_ADDRESS,
+    ipv6SubnetBits: config.IPV6_SUBNET,
   };
 }
 
@@ -92,20 +99,37 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
   const throttleOptions = resolveThrottleOptions(throttleOptionsFrom(config));
   const throttleStore = config.RATE_LIMITS ? new ThrottleStore(redis, keys, throttleOptions) : null;
   const throttle = new LoginThrottle(throttleStore, audit, throttleOptions);
-  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP, observer, throttle });
-  const admin = new AdminService(sessions, accounts, adminStore, audit, throttle);
+  const sharedSigningKey = cachedFormKey(signingKeyOf(config, new FormTokenStore(redis, keys)));
+  const devices = new DeviceTokens(sharedSigningKey, throttleOptions.trustedDeviceSeconds * 1000);
+  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, {
+    signupEnabled: config.SIGNUP,
+    observer,
+    throttle,
+    devices,
+    passwordMinScore: config.PASSWORD_MIN_SCORE,
+  });
+  // Only admin acts reach the trail: users and visitors write to the sign-in stream alone.
+  const adminAudit = audit.forAdminActs();
+  const admin = new AdminService(sessions, accounts, adminStore, adminAudit, throttle);
   return {
     sessions,
     accounts,
     admin,
-    audit,
+    audit: adminAudit,
     keys,
     durable,
     passwordQueueSize: () => hasher.queueSize,
     throttle,
+    sharedSigningKey,
     prepareLogin: () => hasher.prepare(),
     async close() {
       await Promise.all([hasher.close(), sessions.close()]);
     },
   };
+}
+
+/** FORM_SECRET when set, else the random key the first instance keeps in Redis for all. */
+function signingKeyOf(config: Config, formTokens: FormTokenStore): () => Promise<Buffer> {
+  const secret = config.FORM_SECRET;
+  return secret ? () => Promise.resolve(Buffer.from(secret, 'utf8')) : () => formTokens.sharedSigningKey();
 }

@@ -13,7 +13,7 @@ import type { Config } from '../config/env';
 import { createApp } from '../http/app';
 import type { PagesParts } from '../http/pages';
 import { createLogger, safeLogger } from '../logging/logger';
-import { applyHttpLimits } from '../limits/httpLimits';
+import { createLimitedServer } from '../limits/httpLimits';
 import { SessionCookie } from '../middleware/sessionCookie';
 import type { SessionService } from '../sessions/sessionService';
 import { reportToPrimary } from '../metrics/clusterMetrics';
@@ -21,12 +21,13 @@ import { startMetricsServer, type MetricsServer } from '../metrics/metricsServer
 import { TesseraMetrics } from '../metrics/tesseraMetrics';
 import { FormTokenStore } from '../store/formTokenStore';
 import type { DurableWrites } from '../store/durableWrites';
-import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
+import { SignedInFormTokens } from '../tokens/signedInFormToken';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
 import { DpopNonces } from '../tokens/dpopNonce';
-import { sharedRandomKey } from '../store/sharedKey';
-import { buildCore } from './core';
+import { redisMemory } from '../store/redisMemory';
+import { buildCore, type Core } from './core';
+import { EvictionCheck } from './evictionCheck';
 
 export interface RunningService {
   /** The Koa app, for tests that inspect its routes. */
@@ -56,6 +57,9 @@ export async function startService(
   options: ServiceOptions = {},
 ): Promise<RunningService> {
   const logger = safeLogger(givenLogger);
+  const eviction = new EvictionCheck(redis, config.ALLOW_REDIS_EVICTION);
+  // First, so a refusal leaves nothing running behind it.
+  await eviction.atStart(logger);
   const workerId = options.clusterWorkerId;
   const metrics = config.METRICS_PORT === undefined ? null : new TesseraMetrics({ workerId });
   if (metrics && workerId !== undefined) reportToPrimary(metrics.registry);
@@ -63,6 +67,7 @@ export async function startService(
   const onRedisError = () => metrics?.redisError('connection');
   if (metrics) {
     metrics.watchPasswordQueue(core.passwordQueueSize);
+    metrics.watchRedisMemory(() => redisMemory(redis));
     core.durable.on('outcome', (outcome) => metrics.durableWrite(outcome));
     // A Cluster reports a node's connection faults as 'node error'.
     redis.on('error', onRedisError).on('node error', onRedisError);
@@ -76,7 +81,7 @@ export async function startService(
   if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
     await bootstrapAdmin(accounts, audit, config.ADMIN_USERNAME, config.ADMIN_PASSWORD, logger);
   }
-  const pages = config.COOKIE_TRANSPORT ? await pagesParts(config, redis, core.keys, logger) : null;
+  const pages = config.COOKIE_TRANSPORT ? await pagesParts(config, redis, core, logger) : null;
   const app = createApp({
     sessions,
     accounts,
@@ -92,11 +97,16 @@ export async function startService(
       mode: config.DPOP,
       proofWindowSeconds: config.DPOP_PROOF_WINDOW,
       publicOrigin: config.PUBLIC_ORIGIN ?? null,
-      nonces: config.DPOP_NONCE ? await dpopNonces(redis, core.keys, config.DPOP_PROOF_WINDOW, logger) : null,
+      nonces: config.DPOP_NONCE ? await dpopNonces(core, config.DPOP_PROOF_WINDOW, logger) : null,
     },
+    readinessWarnings: () => eviction.warnings(),
   });
-  const server = app.listen(config.PORT, config.HOST);
-  applyHttpLimits(server, { maxConnections: config.MAX_CONNECTIONS });
+  const server = createLimitedServer(app.callback(), {
+    headersTimeoutMs: config.HEADERS_TIMEOUT * 1000,
+    requestTimeoutMs: config.REQUEST_TIMEOUT * 1000,
+    maxConnections: config.MAX_CONNECTIONS,
+  });
+  server.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -149,29 +159,24 @@ function reportDurability(durable: DurableWrites, logger: Logger): void {
 }
 
 /**
- * Server nonces signed by a key every instance shares: the first instance to ask stores a random
- * one in Redis, every later one reads it (one SET NX GET, once per process). A nonce lasts one
- * proof window, and is accepted for one more.
+ * Server nonces, signed with the key every instance shares (FORM_SECRET, or the random one kept in
+ * Redis) under a label of their own. A nonce lasts one proof window, and is accepted for one more.
  */
-async function dpopNonces(redis: RedisClient, keys: KeySpace, windowSeconds: number, logger: Logger): Promise<DpopNonces> {
-  const nonces = new DpopNonces(() => sharedRandomKey(redis, keys.dpopNonceKey()), windowSeconds * 1000);
-  await nonces.prime().catch((error: unknown) => logger.warn({ err: error }, 'could not read the DPoP nonce key yet'));
+async function dpopNonces(core: Core, windowSeconds: number, logger: Logger): Promise<DpopNonces> {
+  const nonces = new DpopNonces(() => core.sharedSigningKey(), windowSeconds * 1000);
+  await nonces.prime().catch((error: unknown) => logger.warn({ err: error }, 'could not read the signing key of DPoP nonces yet'));
   return nonces;
 }
 
-async function pagesParts(config: Config, redis: RedisClient, keys: KeySpace, logger: Logger): Promise<PagesParts> {
-  const formTokens = new FormTokenStore(redis, keys, config.FORM_TOKEN_TTL * 1000);
-  const secret = config.FORM_SECRET;
-  const signedOutFormTokens = new SignedOutFormTokens(
-    secret ? () => Promise.resolve(Buffer.from(secret, 'utf8')) : () => formTokens.sharedSigningKey(),
-    config.FORM_TOKEN_TTL * 1000,
-  );
+async function pagesParts(config: Config, redis: RedisClient, core: Core, logger: Logger): Promise<PagesParts> {
+  const formKey = () => core.sharedSigningKey();
   // Fetched once now, so no page view ever writes it; if Redis is not there yet, at the first view.
-  await signedOutFormTokens.prime().catch((error: unknown) => logger.warn({ err: error }, 'could not read the form signing key yet'));
+  await formKey().catch((error: unknown) => logger.warn({ err: error }, 'could not read the form signing key yet'));
   return {
     cookie: new SessionCookie({ secure: config.COOKIE_SECURE }),
-    formTokens,
-    signedOutFormTokens,
+    formTokens: new FormTokenStore(redis, core.keys),
+    signedInFormTokens: new SignedInFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),
+    signedOutFormTokens: new SignedOutFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),
     signupEnabled: config.SIGNUP,
     publicOrigin: config.PUBLIC_ORIGIN,
   };

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { loadConfig, workersOf } from '../../src/config/env';
 import { problemsOf } from '../support/configProblems';
 import { resolveTesseraOptions } from '../../src/options';
-import { sessionOptionsFrom } from '../../src/server/core';
+import { sessionOptionsFrom, throttleOptionsFrom } from '../../src/server/core';
 import { configuredRedis } from '../../src/config/redisTarget';
 
 describe('configuration from the environment', () => {
@@ -18,6 +18,13 @@ describe('configuration from the environment', () => {
       maxSessionsPerUser: 100,
     });
     expect(config).toMatchObject({ RATE_LIMITS: true, LOGIN_FREE_TRIES: 5, LOGIN_FAILURES_PER_ADDRESS: 100, PASSWORD_QUEUE_LIMIT: 32 });
+  });
+
+  it('takes the HTTP timeouts as durations, the headers’ no longer than the whole request’s', () => {
+    expect(loadConfig({})).toMatchObject({ HEADERS_TIMEOUT: 10, REQUEST_TIMEOUT: 30 });
+    expect(loadConfig({ HEADERS_TIMEOUT: '5s', REQUEST_TIMEOUT: '1m' })).toMatchObject({ HEADERS_TIMEOUT: 5, REQUEST_TIMEOUT: 60 });
+    expect(problemsOf({ HEADERS_TIMEOUT: '40s' })).toEqual(['HEADERS_TIMEOUT: must not be longer than REQUEST_TIMEOUT, which includes the headers']);
+    expect(problemsOf({ REQUEST_TIMEOUT: 'soon' })[0]).toMatch(/^REQUEST_TIMEOUT: must be seconds or a duration/);
   });
 
   it('takes an unlimited session cap only when asked for by name', () => {
@@ -65,6 +72,14 @@ describe('configuration from the environment', () => {
     expect(loadConfig({}).TRUST_PROXY).toBe(0);
     expect(problemsOf({ TRUST_PROXY: 'yes-please' })).toEqual([expect.stringMatching(/^TRUST_PROXY: must be off, on .*number of proxies/)]);
     expect(problemsOf({ TRUST_PROXY: '11' })).toHaveLength(1);
+  });
+
+  it('reads IPV6_SUBNET as prefix bits, 64 by default, refusing one shorter than /16', () => {
+    expect(loadConfig({}).IPV6_SUBNET).toBe(64);
+    expect(throttleOptionsFrom(loadConfig({ IPV6_SUBNET: '48' })).ipv6SubnetBits).toBe(48);
+    expect(problemsOf({ IPV6_SUBNET: '8' })).toEqual(['IPV6_SUBNET: must be at least 16']);
+    expect(problemsOf({ IPV6_SUBNET: '129' })).toEqual(['IPV6_SUBNET: must be at most 128']);
+    expect(problemsOf({ IPV6_SUBNET: '/64' })).toEqual(['IPV6_SUBNET: must be a whole number from 16 to 128']);
   });
 
   it('reads a cluster node list', () => {

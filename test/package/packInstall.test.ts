@@ -137,7 +137,9 @@ describe('the packed package', () => {
     const files = stdout.trim().split('\n').map((file) => file.replace(/^package\//, ''));
     const docPages = readdirSync(path.join(REPO_ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
     expect(files.filter((file) => !file.startsWith('dist/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...docPages, 'package.json', 'redis.conf'].sort());
-    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/store/lua/touch.lua']));
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/store/lua/touch.lua', 'dist/client-esm/index.js', 'dist/client-esm/index.d.ts', 'dist/client-esm/package.json']),
+    );
     expect(files.filter((file) => /\.(map|tsbuildinfo)$/.test(file) || file.includes('.test.'))).toEqual([]);
   });
 
@@ -187,5 +189,19 @@ describe('the packed package', () => {
     `;
     const clientOut = await run(process.execPath, ['-e', clientProbe], { cwd: app.dir });
     expect(JSON.parse(clientOut.stdout)).toEqual({ createTesseraClient: 'function', loaded: [] });
+  });
+
+  it('gives an ES module importer the client SDK’s ES module build, and a require() the CommonJS one', async () => {
+    const app = apps.find((candidate) => candidate.kind === 'esm')!;
+    const probe = `
+      const client = await import('tessera-sessions/client');
+      console.log(JSON.stringify({ resolved: import.meta.resolve('tessera-sessions/client'), createTesseraClient: typeof client.createTesseraClient }));
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: app.dir });
+    const imported = JSON.parse(stdout) as { resolved: string; createTesseraClient: string };
+    expect(imported.createTesseraClient).toBe('function');
+    expect(imported.resolved).toMatch(/\/node_modules\/tessera-sessions\/dist\/client-esm\/index\.js$/);
+    const required = await run(process.execPath, ['-e', "console.log(require.resolve('tessera-sessions/client'))"], { cwd: app.dir });
+    expect(required.stdout.trim()).toMatch(/\/node_modules\/tessera-sessions\/dist\/client\/index\.js$/);
   });
 });

@@ -27,6 +27,14 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     expect((await browser.get('/account')).status).toBe(200);
   });
 
+  it('sends / to the log-in page when signed out, and to the account when signed in', async () => {
+    const visitor = new PageClient(suite.service);
+    const home = await visitor.get('/');
+    expect([home.status, home.location]).toEqual([302, '/login']);
+    const browser = await signedInBrowser('cookie-home');
+    expect((await browser.get('/')).location).toBe('/account');
+  });
+
   it('slides the cookie’s Max-Age with the session on every authenticated request', async () => {
     const browser = await signedInBrowser('cookie-slide');
     const answer = await browser.get('/auth/session');
@@ -113,7 +121,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     const again = await browser.post('/account/sign-out-others', fields);
     expect(again.status).toBe(200);
     expect(again.html).toContain('This form was already sent');
-    const audit = await suite.service.admin.audit.page(100);
+    const audit = await suite.service.admin.audit.page(100, undefined, 'sign-in');
     expect(audit.entries.filter((e) => e.type === 'logout-all' && e.actor.name === 'double-submit')).toHaveLength(1);
   });
 

@@ -26,6 +26,7 @@ import {
   loginResponseSchema,
   oauthErrorSchema,
   problemSchema,
+  readinessSchema,
   refreshResponseSchema,
   sessionPageSchema,
   sessionSchema,
@@ -50,8 +51,9 @@ export interface RouteDescription {
 /** Keys are "METHOD /path", with :name for path parameters, as the Koa routers write them. */
 export const API_ROUTES: Record<string, RouteDescription> = {
   'GET /healthz': { summary: 'The process runs', access: 'public', answers: { 200: statusSchema } },
-  'GET /readyz': { summary: 'Redis answers', access: 'public', answers: { 200: statusSchema } },
+  'GET /readyz': { summary: 'Redis answers, and cannot evict revocations', access: 'public', answers: { 200: readinessSchema } },
   'GET /openapi.json': { summary: 'This description', access: 'public', answers: { 200: z.looseObject({ openapi: z.string() }) } },
+  'GET /': { summary: 'Where the docs and this description are (with COOKIE_TRANSPORT=on, a redirect to the pages instead)', access: 'public', answers: { 200: z.object({ service: z.literal('tessera'), docs: z.string(), openapi: z.literal('/openapi.json') }) } },
 
   'POST /auth/register': { summary: 'Create an account', access: 'public', body: registerSchema, answers: { 201: z.object({ user: accountSchema }) }, problems: [403, 409, 429] },
   // 400 also in the token endpoint's OAuth shape: invalid_dpop_proof, use_dpop_nonce (RFC 9449 §5, §8).

@@ -49,6 +49,10 @@ export const loginResponseSchema = z.object({
   refreshToken: z.string().optional(),
   ...issuedSession,
   user: accountSchema,
+  deviceToken: z.string().meta({
+    description: "This client's device credential for the user: send it as deviceToken with the user's next logins. They then count against this device's own budget and are not refused by a lock an attack put on the username.",
+  }),
+  deviceTokenExpiresAt: time,
 });
 
 /** With the refresh cookie the tokens stay in cookies, so the body carries neither. */
@@ -105,6 +109,9 @@ export const introspectionResponseSchema = z.union([
 ]);
 
 export const statusSchema = z.object({ status: z.string() });
+
+/** /readyz: ready, perhaps with warnings of risks the operator accepted (an evicting Redis). */
+export const readinessSchema = z.object({ status: z.string(), warnings: z.array(z.string()).optional() });
 
 /** RFC 6749 §5.2 error of the introspection endpoint (its clients are OAuth clients, not problem+json readers). */
 export const oauthErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });

@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
 import { CSRF_HEADER, csrfTokenFor, csrfTokenOf } from '../../middleware/csrf';
+import { deviceCookieFor } from '../../middleware/deviceCookie';
 import { publicRoute } from '../../middleware/access';
 import { requireAuth } from '../../middleware/requireAuth';
 import { guardedRouter } from '../guardedRouter';
@@ -18,8 +19,8 @@ import { changePasswordSchema, loginSchema, refreshSchema, registerSchema, sessi
 
 /**
  * With `cookie` (the cookie transport on), login also sets the session cookie (and, remembered,
- * the refresh cookie), refresh reads and sets them, and logout clears them. A login or refresh
- * with a DPoP proof (RFC 9449) binds its session to the proof's key: its token is answered as
+ * the refresh cookie) and reads and sets the device cookie, refresh reads and sets them, and
+ * logout clears the session's two. A login or refresh with a DPoP proof (RFC 9449) binds its session to the proof's key: its token is answered as
  * tokenType DPoP, kept out of cookies (a cookie carries no proof), and a refresh of a bound login
  * needs a proof by the same key.
  */
@@ -29,6 +30,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, d
   const signedIn = requireAuth();
   const proofRequired = dpop.options.mode === 'required';
   const refreshCookie = cookie && refreshCookieFor(cookie);
+  const deviceCookie = cookie && deviceCookieFor(cookie);
   const clearCookies = (ctx: Context) => {
     cookie?.clear(ctx);
     refreshCookie?.clear(ctx);
@@ -41,21 +43,23 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, d
   });
 
   router.post('/login', anyone, async (ctx) => {
-    const { username, password, device, remember } = readBody(ctx, loginSchema);
+    const { username, password, device, remember, deviceToken } = readBody(ctx, loginSchema);
     // Before the password check: a proof that fails costs no password hashing.
     const proof = await dpop.forIssuance(ctx, proofRequired);
-    const { created, user } = await accounts.login(
-      username,
-      password,
-      { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') },
-      { remember, boundKey: proof?.jkt },
-    );
+    const metadata = { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') };
+    const presentedDevice = deviceToken ?? (deviceCookie ? ctx.cookies.get(deviceCookie.name) : undefined);
+    const { created, user, device: trusted } = await accounts.login(username, password, metadata, {
+      remember,
+      deviceToken: presentedDevice,
+      boundKey: proof?.jkt,
+    });
     ctx.set('Cache-Control', 'no-store');
     await dpop.offerNonce(ctx);
     if (!proof) {
       cookie?.write(ctx, created.token, created.session.expiresAt);
       if (created.refresh) refreshCookie?.write(ctx, created.refresh.token, created.refresh.expiresAt);
     }
+    deviceCookie?.write(ctx, trusted.token, trusted.expiresAt);
     ctx.body = {
       token: created.token,
       tokenType: proof ? 'DPoP' : 'Bearer',
@@ -64,6 +68,8 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, d
       ...(created.refresh ? { refreshToken: created.refresh.token, refreshExpiresAt: created.refresh.expiresAt } : {}),
       session: created.session,
       user,
+      deviceToken: trusted.token,
+      deviceTokenExpiresAt: trusted.expiresAt,
     };
   });
 
