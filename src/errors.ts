@@ -106,6 +106,17 @@ export class InvalidTokenError extends TesseraError {
   }
 }
 
+/**
+ * The session an act was asked from has ended (revoke-all keeping it, a password change). A core
+ * error: it carries no challenge; over HTTP, where a bearer token named that session, the error
+ * handler answers it as InvalidTokenError.
+ */
+export class SessionEndedError extends TesseraError {
+  constructor() {
+    super(401, 'invalid-token', 'Invalid session token', 'The session this was asked from has ended.');
+  }
+}
+
 /** 401 for POST /auth/refresh: the refresh token is unknown, malformed, expired, spent long ago or its login ended. */
 export class InvalidRefreshTokenError extends TesseraError {
   constructor() {
@@ -195,11 +206,25 @@ function dpopChallenge(error: string): string {
 }
 
 /**
+ * A live session bound to a DPoP key refused a token check: the token came without a proof by its
+ * key, with another key's, with a proof used before, or with a proof though the session is bound to
+ * none. A core error (SessionService.validate): it carries no challenge; the middleware answers it
+ * as InvalidDpopProofError. The session is left as it was.
+ */
+export class ProofRefusedError extends TesseraError {
+  /** `reason` says why, as the problem's detail. */
+  constructor(readonly reason: string) {
+    super(401, 'invalid-dpop-proof', 'Invalid DPoP proof', `The DPoP proof was refused: ${reason}.`);
+  }
+}
+
+/**
  * 401 for a request whose session is bound to a key (RFC 9449): the proof is missing, malformed,
  * from another key, for another request, too old or replayed, or the bound token came as Bearer.
  * The session is left as it was: a thief's failed tries must not log its owner out.
  */
 export class InvalidDpopProofError extends TesseraError {
+  /** `detail` says which check failed, as the problem's detail. */
   constructor(detail: string) {
     super(401, 'invalid-dpop-proof', 'Invalid DPoP proof', `The DPoP proof was refused: ${detail}.`, {
       headers: { 'WWW-Authenticate': dpopChallenge('invalid_dpop_proof') },

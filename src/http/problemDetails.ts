@@ -7,11 +7,14 @@
 import type { Context, Middleware } from 'koa';
 import {
   InternalError,
-  MalformedJsonError,
+  InvalidDpopProofError,
+  InvalidTokenError,
+  SessionEndedError,
   MethodNotAllowedError,
   NotFoundError,
   OAuthError,
   PayloadTooLargeError,
+  ProofRefusedError,
   ServerBusyError,
   TesseraError,
   UnsupportedMediaTypeError,
@@ -126,13 +129,16 @@ function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
 }
 
-/** Maps errors thrown by Koa's body parsing (co-body, raw-body) onto ours. */
+/** Maps errors thrown by Koa's body parsing (co-body, raw-body) onto ours; its SyntaxError is mapped where it is thrown (requestInput.ts). */
 function toTesseraError(error: unknown, bodyLimitBytes: number | undefined): TesseraError | null {
+  // The core's error for an ended session, answered with the RFC 6750 challenge its token earns.
+  if (error instanceof SessionEndedError) return new InvalidTokenError();
+  // The core's refusal of a bound session's request, with the DPoP challenge (RFC 9449 §7.1).
+  if (error instanceof ProofRefusedError) return new InvalidDpopProofError(error.reason);
   if (error instanceof TesseraError) return error;
   const { status, type, limit } = (error ?? {}) as { status?: number; type?: string; limit?: number };
   if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes ?? limit);
   if (status === 415 || type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeError();
-  if (error instanceof SyntaxError) return new MalformedJsonError();
   if (status === 400) return new ValidationError([{ field: 'body', message: 'could not be read' }]);
   return null;
 }

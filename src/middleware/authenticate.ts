@@ -7,7 +7,7 @@
  */
 import type { Context, Middleware } from 'koa';
 import type { DpopOptions } from '../dpopOptions';
-import { InvalidDpopProofError, UseDpopNonceError } from '../errors';
+import { InvalidDpopProofError, ProofRefusedError, UseDpopNonceError } from '../errors';
 import type { SessionService, Validation } from '../sessions/sessionService';
 import { parseToken } from '../tokens/token';
 import { readPresentedToken } from './bearerToken';
@@ -50,9 +50,10 @@ export function authenticate(sessions: SessionService, options: AuthenticateOpti
       await dpop.offerNonce(ctx);
       return validation;
     } catch (error) {
-      if (!(error instanceof InvalidDpopProofError || error instanceof UseDpopNonceError)) throw error;
+      const refusal = error instanceof ProofRefusedError ? new InvalidDpopProofError(error.reason) : error;
+      if (!(refusal instanceof InvalidDpopProofError || refusal instanceof UseDpopNonceError)) throw error;
       ctx.state.authFailure = 'proof';
-      ctx.state.authError = error;
+      ctx.state.authError = refusal;
       return null;
     }
   }

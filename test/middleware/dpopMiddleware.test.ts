@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Cluster, Redis } from 'ioredis';
 import Koa from 'koa';
 import request from 'supertest';
-import { authenticate, createTessera, DpopVerifier, InvalidDpopProofError, problemDetails, requireAuth, type SessionService } from '../../src';
+import { authenticate, createTessera, DpopVerifier, problemDetails, ProofRefusedError, requireAuth, type SessionService } from '../../src';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { newDpopKey, type TestDpopKey } from '../support/dpop';
 
@@ -73,7 +73,7 @@ describe.each(BACKENDS)('DPoP in the Koa middleware on $name Redis', (backend) =
     expect(refused.body.type).toBe('urn:tessera:problem:invalid-dpop-proof');
     const seen = await request(app.callback()).get('/public').set('Authorization', `Bearer ${token}`);
     expect(seen.body).toEqual({ user: null, failure: 'proof' });
-    await expect(tessera.validate(token)).rejects.toBeInstanceOf(InvalidDpopProofError);
+    await expect(tessera.validate(token)).rejects.toBeInstanceOf(ProofRefusedError);
     expect(await tessera.validate(token, { anyBinding: true })).toMatchObject({ user: { id: 'user-1' } });
   });
 

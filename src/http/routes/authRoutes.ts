@@ -73,7 +73,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, d
     };
   });
 
-  // Anonymous: one script call per request; nothing is written for a token that is not live.
+  // Anonymous: a token that is not live writes nothing but its address's failure count (bounded, expiring).
   router.post('/refresh', anyone, async (ctx) => {
     const { refreshToken } = readBody(ctx, refreshSchema);
     // The cookie is read only when the body names no token (the origin check covers that case; see pages/index.ts).
@@ -94,13 +94,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, d
       throw new InvalidRefreshTokenError();
     }
     await dpop.offerNonce(ctx);
-    const { token, session, refresh } = refreshed;
-    // The same user shape as /login answers; a user deleted meanwhile gets no session.
-    const user = await accounts.findById(refreshed.user.id);
-    if (!user) {
-      await sessions.revoke(session.id);
-      throw new InvalidRefreshTokenError();
-    }
+    const { token, session, refresh, account: user } = refreshed;
     const body = {
       token,
       tokenType: session.boundKey ? 'DPoP' : 'Bearer',
