@@ -1,31 +1,9 @@
-/** Tessera's public surface. */
-export { createTessera, SessionService, type Validation } from './sessions/sessionService';
-export { ActiveSession, type AttributeName, type AttributeValue, type SessionAttributes } from './sessions/activeSession';
-export type { SessionObserver, TokenCheckOutcome, RevocationKind } from './sessions/observer';
-export type { LifecycleEventType, SessionRevokedReason } from './sessions/lifecycleEvents';
-export type { CreatedSession, CreateOptions, RefreshCredential, RefreshedSession, DeviceInfo, DeviceInput, SessionMetadata, SessionRecord, SessionUser } from './sessions/types';
-export { DEFAULT_TESSERA_OPTIONS, resolveTesseraOptions, type TesseraOptions, type ResolvedTesseraOptions } from './options';
+/** Tessera's public surface: the framework-free core, and Koa middleware over it. */
+export * from './core';
 export { authenticate, DEFAULT_EXPIRES_HEADER, type AuthenticateOptions } from './middleware/authenticate';
 export { requireAuth, requireRole, type AuthenticatedState } from './middleware/requireAuth';
-export { readBearerToken } from './middleware/bearerToken';
-export {
-  problemDetails,
-  problemDocument,
-  PROBLEM_CONTENT_TYPE,
-  type ProblemDetailsOptions,
-  type ProblemLogger,
-} from './http/problemDetails';
+export { authRoutes } from './authRoutes/koaAuthRoutes';
+export { cors } from './middleware/cors';
+export { problemDetails, type ProblemDetailsOptions } from './http/problemDetails';
 export { SessionCookie, DEFAULT_SESSION_COOKIE_OPTIONS, type SessionCookieOptions } from './middleware/sessionCookie';
 export { csrfProtection, csrfTokenOf, CSRF_HEADER, CSRF_FIELD, type CsrfOptions } from './middleware/csrf';
-export type { AuthFailure } from './middleware/state';
-export {
-  createRedisClient,
-  waitUntilReady,
-  FAIL_FAST_REDIS_OPTIONS,
-  type ConnectionLogger,
-  type RedisClientOptions,
-  type RedisNode,
-  type RedisTarget,
-} from './store/redisClient';
-export type { RedisClientLike } from './store/clientCheck';
-export * from './errors';

@@ -5,6 +5,8 @@ import type { AccountService } from '../accounts/accountService';
 import type { AdminService } from '../admin/adminService';
 import { authenticate } from '../middleware/authenticate';
 import type { SessionService } from '../sessions/sessionService';
+import { cors } from '../middleware/cors';
+import type { CorsOptions } from './cors';
 import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import type { IntrospectionClientOptions } from './introspectionClient';
 import { jsonBodyParser } from './requestInput';
@@ -42,6 +44,8 @@ export interface AppParts {
   introspectionClient?: IntrospectionClientOptions | null;
   /** Told of every answered request (the service's metrics); null: none. */
   requestObserver?: RequestObserver | null;
+  /** Pages on other origins that may call (CORS_ORIGINS); null: no CORS headers. */
+  cors?: CorsOptions | null;
 }
 
 export type { PagesParts } from './pages';
@@ -61,6 +65,8 @@ export function createApp(parts: AppParts): Koa {
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
   const admin = adminRoutes(parts.admin);
   const requestObserver = parts.requestObserver ?? null;
+  // First: a preflight is answered before anything else runs, and every answer, errors too, carries the headers.
+  if (parts.cors) app.use(cors(parts.cors));
   if (requestObserver) app.use(requestMetrics(requestObserver));
   app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));
   app.use(requestLog(parts.logger));

@@ -5,38 +5,11 @@
  * HTML page for a server-side failure instead, so a browser shows words, not JSON.
  */
 import type { Context, Middleware } from 'koa';
-import {
-  InternalError,
-  MalformedJsonError,
-  MethodNotAllowedError,
-  NotFoundError,
-  OAuthError,
-  PayloadTooLargeError,
-  TesseraError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../errors';
+import { InternalError, MethodNotAllowedError, NotFoundError, OAuthError } from '../errors';
 import { sendPage } from './pages/respond';
+import { CONSOLE_LOGGER, PROBLEM_CONTENT_TYPE, problemDocument, toTesseraError, type ProblemLogger } from './problemAnswer';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-/** The RFC 9457 document of a Tessera error, for any framework: send it with its status, its headers and PROBLEM_CONTENT_TYPE. */
-export function problemDocument(error: TesseraError, instance: string): Record<string, unknown> {
-  return {
-    type: error.type,
-    title: error.title,
-    status: error.status,
-    ...(error.expose ? { detail: error.message } : {}),
-    instance,
-    ...error.extras,
-  };
-}
-
-/** Where failures are logged; pino fits. Log records carry the error and the request path. */
-export interface ProblemLogger {
-  warn(record: { err: unknown; path: string }, message: string): void;
-  error(record: { err: unknown; path: string }, message: string): void;
-}
+export { PROBLEM_CONTENT_TYPE, problemDocument, type ProblemLogger } from './problemAnswer';
 
 export interface ProblemDetailsOptions {
   /** Gets 5xx answers (warn: a 503's cause) and unexpected errors (error). Default: one line each on the console, without error properties. */
@@ -91,32 +64,4 @@ export function problemDetails(options: ProblemDetailsOptions = {}): Middleware 
       }
     }
   };
-}
-
-/**
- * Only name, message and stack: an error's other properties can hold what must never be logged
- * (an ioredis error carries its command's arguments).
- */
-const CONSOLE_LOGGER: ProblemLogger = {
-  warn: ({ err, path }, message) => console.warn(`${message} (${path}): ${describe(err)}`),
-  error: ({ err, path }, message) => console.error(`${message} (${path}): ${describe(err)}`),
-};
-
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-}
-
-/** Maps errors thrown by Koa's body parsing (co-body, raw-body) onto ours. */
-function toTesseraError(error: unknown, bodyLimitBytes: number | undefined): TesseraError | null {
-  if (error instanceof TesseraError) return error;
-  const { status, type, limit, code } = (error ?? {}) as { status?: number; type?: string; limit?: number; code?: unknown };
-  if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes ?? limit);
-  if (status === 415 || type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeError();
-  if (error instanceof SyntaxError) return new MalformedJsonError();
-  // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR): a body that is not what its Content-Encoding says.
-  if (typeof code === 'string' && code.startsWith('Z_')) {
-    return new ValidationError([{ field: 'body', message: 'could not be decoded as its Content-Encoding says' }]);
-  }
-  if (status === 400) return new ValidationError([{ field: 'body', message: 'could not be read' }]);
-  return null;
 }

@@ -1,9 +1,9 @@
 /** Types ctx.state for every Koa app that uses Tessera's middleware. */
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
+import type { AuthFailure } from './guardChecks';
 
-/** Why a request carries no session: no credentials, or credentials that are not a live session. */
-export type AuthFailure = 'missing' | 'invalid';
+export type { AuthFailure } from './guardChecks';
 
 declare module 'koa' {
   interface DefaultState {

@@ -88,6 +88,8 @@ export async function startService(
     introspectionClient: { clientId: config.INTROSPECT_CLIENT_ID, credential: config.INTROSPECT_CREDENTIAL ?? null },
     requestObserver: metrics,
     exampleApp: config.EXAMPLE_APP,
+    // Cookies cross origins only with the cookie transport on; bearer tokens need no credentials.
+    cors: config.CORS_ORIGINS ? { origins: config.CORS_ORIGINS, credentials: config.COOKIE_TRANSPORT } : null,
   });
   const server = app.listen(config.PORT, config.HOST);
   applyHttpLimits(server, { maxConnections: config.MAX_CONNECTIONS });

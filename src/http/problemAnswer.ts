@@ -1,0 +1,85 @@
+/**
+ * Errors as problem+json answers (RFC 9457), framework-free: the Koa error handler and the
+ * Express and Hono adapters all answer through here, so every framework logs and answers alike.
+ */
+import {
+  InternalError,
+  MalformedJsonError,
+  PayloadTooLargeError,
+  TesseraError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../errors';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** The RFC 9457 document of a Tessera error, for any framework: send it with its status, its headers and PROBLEM_CONTENT_TYPE. */
+export function problemDocument(error: TesseraError, instance: string): Record<string, unknown> {
+  return {
+    type: error.type,
+    title: error.title,
+    status: error.status,
+    ...(error.expose ? { detail: error.message } : {}),
+    instance,
+    ...error.extras,
+  };
+}
+
+/** Where failures are logged; pino fits. Log records carry the error and the request path. */
+export interface ProblemLogger {
+  warn(record: { err: unknown; path: string }, message: string): void;
+  error(record: { err: unknown; path: string }, message: string): void;
+}
+
+/** A problem answer to send as is. */
+export interface ProblemAnswer {
+  status: number;
+  /** The error's own headers (a challenge, Retry-After) and Content-Type. */
+  headers: Record<string, string>;
+  /** The problem document as JSON text. */
+  body: string;
+}
+
+/**
+ * The answer to any error thrown under a request at `path`, logged as the Koa handler logs: a
+ * Tessera 5xx as a warning (its cause: the store is down), anything else as an error, answered
+ * 500 without internals.
+ */
+export function answerProblem(caught: unknown, path: string, logger: ProblemLogger = CONSOLE_LOGGER, bodyLimitBytes?: number): ProblemAnswer {
+  let error = toTesseraError(caught, bodyLimitBytes);
+  if (error === null) {
+    logger.error({ err: caught, path }, 'unhandled error');
+    error = new InternalError(caught);
+  } else if (error.status >= 500) {
+    logger.warn({ err: error.cause ?? error, path }, error.title);
+  }
+  return { status: error.status, headers: { ...error.headers, 'Content-Type': PROBLEM_CONTENT_TYPE }, body: JSON.stringify(problemDocument(error, path)) };
+}
+
+/**
+ * Only name, message and stack: an error's other properties can hold what must never be logged
+ * (an ioredis error carries its command's arguments).
+ */
+export const CONSOLE_LOGGER: ProblemLogger = {
+  warn: ({ err, path }, message) => console.warn(`${message} (${path}): ${describe(err)}`),
+  error: ({ err, path }, message) => console.error(`${message} (${path}): ${describe(err)}`),
+};
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+}
+
+/** Ours as they are; the errors of body parsers (co-body and Express's body-parser share raw-body's) mapped onto ours; null for the rest. */
+export function toTesseraError(error: unknown, bodyLimitBytes: number | undefined): TesseraError | null {
+  if (error instanceof TesseraError) return error;
+  const { status, type, limit, code } = (error ?? {}) as { status?: number; type?: string; limit?: number; code?: unknown };
+  if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes ?? limit);
+  if (status === 415 || type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeError();
+  if (error instanceof SyntaxError) return new MalformedJsonError();
+  // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR): a body that is not what its Content-Encoding says.
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new ValidationError([{ field: 'body', message: 'could not be decoded as its Content-Encoding says' }]);
+  }
+  if (status === 400) return new ValidationError([{ field: 'body', message: 'could not be read' }]);
+  return null;
+}
