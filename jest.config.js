@@ -9,6 +9,7 @@ const SLOW_SUITES = [
   'test/server/npmStart.test.ts', // npm start: build, embedded Redis, child processes
   'test/pages/browser.test.ts', // headless Chromium
   'test/client/exampleTabs.test.ts', // headless Chromium, two tabs of the client example
+  'test/http/crossOriginBrowser.test.ts', // headless Chromium, a page on one origin and the service on another
   'test/http/clusterFailover.test.ts', // a 3-master, 3-replica Cluster losing a master
   'test/http/sentinelFailover.test.ts', // a master, a replica and three sentinels, the master killed twice
   'test/bench/chaosSmoke.test.ts', // npm run chaos -- --smoke: both deployments lose a master under load
@@ -30,6 +31,8 @@ const shared = {
   moduleNameMapper: {
     '^tessera-sessions$': '<rootDir>/src/index.ts',
     '^tessera-sessions/client$': '<rootDir>/src/client/index.ts',
+    '^tessera-sessions/express$': '<rootDir>/src/adapters/express.ts',
+    '^tessera-sessions/hono$': '<rootDir>/src/adapters/hono.ts',
     // The client SDK's imports name .js files, as browsers load its ES modules.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
