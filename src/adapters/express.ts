@@ -26,7 +26,7 @@ declare global {
       /** The user of that session, or null. */
       user?: SessionUser | null;
       /** Why session is null: no token, or one that is no live session. */
-      authFailure?: AuthFailure;
+      authFailure?: AuthFailure | undefined;
     }
   }
 }

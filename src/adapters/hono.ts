@@ -81,7 +81,7 @@ export function requireRole(role: string): MiddlewareHandler<SignedInEnv> {
 }
 
 /** The variables as authenticate() left them; all undefined when it never ran. */
-function outcomeOf(c: Context): { session?: ActiveSession | null; user?: SessionUser | null; authFailure?: AuthFailure } {
+function outcomeOf(c: Context): { session?: ActiveSession | null; user?: SessionUser | null; authFailure?: AuthFailure | undefined } {
   const variables = c.var as Partial<TesseraEnv['Variables']>;
   return { session: variables.session, user: variables.user, authFailure: variables.authFailure };
 }

@@ -13,6 +13,7 @@ import { InvalidClientError, InvalidOAuthRequestError } from '../errors';
 import { readBearerToken } from '../middleware/bearerToken';
 import { sameSecret } from '../tokens/constantTime';
 import { ADMIN_ROLE } from '../validation/rules';
+import { guardOf } from '../middleware/access';
 
 export interface IntrospectionClientOptions {
   /** The resource server's `client_id` for client_secret_basic and client_secret_post. */
@@ -31,7 +32,7 @@ export function introspectionClient(options: IntrospectionClientOptions): Middle
     secret !== null && (matchesFormEncoded(id, clientId) & matchesFormEncoded(presentedSecret, secret)) === 1;
   const isAdmin = (ctx: Context) => Boolean(ctx.state.user?.roles.includes(ADMIN_ROLE));
 
-  return async function introspectionClient(ctx, next) {
+  return guardOf({ kind: 'client' }, async function introspectionClient(ctx, next) {
     const authorization = ctx.get('Authorization');
     const form = postedCredentials(ctx);
     if (authorization && form) {
@@ -51,7 +52,7 @@ export function introspectionClient(options: IntrospectionClientOptions): Middle
       throw new InvalidClientError('Basic');
     }
     await next();
-  };
+  } as Middleware);
 }
 
 /** `client_id` and `client_secret` from the body (client_secret_post); null when neither is there. */

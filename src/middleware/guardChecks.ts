@@ -14,7 +14,7 @@ export type AuthFailure = 'missing' | 'invalid';
 export interface AuthOutcome {
   session?: ActiveSession | null;
   user?: SessionUser | null;
-  authFailure?: AuthFailure;
+  authFailure?: AuthFailure | undefined;
 }
 
 /** Throws at set-up for a role no user can have, so a typo cannot silently lock everyone out. */

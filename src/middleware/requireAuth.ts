@@ -4,6 +4,7 @@
  * Handlers after a guard see `ctx.state.session` and `ctx.state.user` as set, not nullable.
  */
 import type { DefaultState, Middleware, ParameterizedContext } from 'koa';
+import { guardOf } from './access';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
 import { assertHasRole, assertRoleName, signedInOf } from './guardChecks';
@@ -17,19 +18,19 @@ export interface AuthenticatedState extends DefaultState {
 }
 
 export function requireAuth(): Middleware<AuthenticatedState> {
-  return async function requireAuth(ctx, next) {
+  return guardOf({ kind: 'signed-in' }, async function requireAuth(ctx, next) {
     assertSignedIn(ctx);
     await next();
-  };
+  } as Middleware<AuthenticatedState>);
 }
 
 /** Refuses with 403 unless the user has the role; the role name is checked here, once, so a typo cannot silently lock everyone out. */
 export function requireRole(role: string): Middleware<AuthenticatedState> {
   assertRoleName(role);
-  return async function requireRole(ctx, next) {
+  return guardOf({ kind: 'role', role }, async function requireRole(ctx, next) {
     assertHasRole(assertSignedIn(ctx).user, role);
     await next();
-  };
+  } as Middleware<AuthenticatedState>);
 }
 
 function assertSignedIn(ctx: ParameterizedContext): { user: SessionUser } {

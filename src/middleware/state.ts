@@ -5,6 +5,7 @@ import type { AuthFailure } from './guardChecks';
 
 export type { AuthFailure } from './guardChecks';
 
+// `| undefined` where a guard narrows a field to undefined, so apps with exactOptionalPropertyTypes compile.
 declare module 'koa' {
   interface DefaultState {
     /** The request's live session, or null. */
@@ -12,8 +13,8 @@ declare module 'koa' {
     /** The user of that session, or null. */
     user?: SessionUser | null;
     /** Set when session is null. */
-    authFailure?: AuthFailure;
+    authFailure?: AuthFailure | undefined;
     /** How the request's token came: the Authorization header, or the session cookie. */
-    credentials?: 'header' | 'cookie';
+    credentials?: 'header' | 'cookie' | undefined;
   }
 }

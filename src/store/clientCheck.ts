@@ -10,11 +10,12 @@ import type { RedisClient } from './scripts';
 export interface RedisClientLike {
   readonly status: string;
   readonly isCluster: boolean;
+  // `| undefined` so that ioredis's own option types fit under exactOptionalPropertyTypes too.
   readonly options: {
-    enableOfflineQueue?: boolean;
-    commandTimeout?: number;
+    enableOfflineQueue?: boolean | undefined;
+    commandTimeout?: number | undefined;
     /** Cluster only: the options of each node's connection. */
-    redisOptions?: { commandTimeout?: number };
+    redisOptions?: { commandTimeout?: number | undefined } | undefined;
   };
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
 }

@@ -1,25 +1,13 @@
-import type Router from '@koa/router';
 import { API_ROUTES } from '../../src/http/openapi/apiRoutes';
 import { BACKENDS } from '../support/backends';
-import type { TestService } from '../support/service';
+import { routeTable } from '../support/routeTable';
 import { useService } from '../support/serviceFixture';
-
-/** "METHOD /path" of every route the app's routers serve (HEAD goes with GET). */
-function servedRoutes(service: TestService): string[] {
-  const routers = service.app.middleware.flatMap((middleware) => {
-    const router = (middleware as { router?: Router }).router;
-    return router ? [router] : [];
-  });
-  return routers.flatMap((router) =>
-    router.stack.flatMap((layer) => layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${layer.path}`)),
-  );
-}
 
 describe('the OpenAPI description', () => {
   const suite = useService(BACKENDS[0]);
 
   it('documents every route the API serves', () => {
-    const served = servedRoutes(suite.service);
+    const served = routeTable(suite.service.app).map((route) => `${route.method} ${route.path}`);
     expect(served.length).toBeGreaterThan(20);
     expect(served.filter((route) => !(route in API_ROUTES))).toEqual([]);
     expect(Object.keys(API_ROUTES).filter((route) => !served.includes(route))).toEqual([]);

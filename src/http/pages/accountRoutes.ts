@@ -11,10 +11,11 @@ import { parseForm, passwordFormSchema, weakPasswordMessage } from '../../pages/
 import { pageNumberOf } from '../../pages/pager';
 import { MAX_SESSION_PAGE } from '../../sessions/sessionPage';
 import type { SessionService } from '../../sessions/sessionService';
-import { actorOf, type SignedIn } from '../signedIn';
+import { actorOf, authenticated, type SignedIn } from '../signedIn';
 import type { FormActions } from './formAction';
 import { noticeOf } from './notices';
-import { seeOther, sendPage, signedInOrLogin } from './respond';
+import { signedInForm, signedInPage } from './pageGuards';
+import { seeOther, sendPage } from './respond';
 import { settle } from './settle';
 
 export interface AccountParts {
@@ -42,12 +43,13 @@ export function accountRoutes(router: Router, parts: AccountParts): void {
     sendPage(ctx, status, accountPage({ user: signed.user, sessions: all, pager, csrf, formToken, notice: noticeOf(ctx), ...extra }));
   }
 
-  router.get('/account', async (ctx) => {
-    const signed = signedInOrLogin(ctx);
-    if (signed) await render(ctx, signed, 200);
+  const form = signedInForm(forms, { back: () => '/account' });
+
+  router.get('/account', signedInPage(), async (ctx) => {
+    await render(ctx, authenticated(ctx), 200);
   });
 
-  router.post('/account/sessions/:id/revoke', async (ctx) => {
+  router.post('/account/sessions/:id/revoke', form, async (ctx) => {
     await forms.run(ctx, '/account', async (signed) => {
       const sessionId = ctx.params.id;
       if (sessionId === signed.session.id) {
@@ -61,14 +63,14 @@ export function accountRoutes(router: Router, parts: AccountParts): void {
     });
   });
 
-  router.post('/account/sign-out-others', async (ctx) => {
+  router.post('/account/sign-out-others', form, async (ctx) => {
     await forms.run(ctx, '/account', async (signed) => {
       await accounts.logoutOthers(actorOf(ctx), signed.session.id);
       seeOther(ctx, '/account?done=others-signed-out');
     });
   });
 
-  router.post('/account/password', async (ctx) => {
+  router.post('/account/password', form, async (ctx) => {
     await forms.run(ctx, '/account', async (signed) => {
       const parsed = parseForm(passwordFormSchema, ctx.request.body);
       if ('errors' in parsed) return render(ctx, signed, 400, { passwordFieldErrors: parsed.errors });

@@ -10,13 +10,13 @@ import { refreshCookieFor } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import { adminPage, type AdminView } from '../../pages/adminPage';
 import { adminSessionFormSchema, banFormSchema, parseForm, userIdFormSchema } from '../../pages/formSchemas';
-import { messagePage } from '../../pages/messagePages';
 import { pageNumberOf } from '../../pages/pager';
 import { MAX_SESSION_PAGE } from '../../sessions/sessionPage';
-import { actorOf, type SignedIn } from '../signedIn';
+import { actorOf, authenticated, type SignedIn } from '../signedIn';
 import type { FormActions } from './formAction';
 import { noticeOf, type NoticeCode } from './notices';
-import { seeOther, sendPage, signedInOrLogin, withParam } from './respond';
+import { signedInForm, signedInPage } from './pageGuards';
+import { seeOther, sendPage, withParam } from './respond';
 import { settle } from './settle';
 
 export interface AdminPageParts {
@@ -54,17 +54,16 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
     return { overview, sessions, pager: { page, hasNext: nextOffset !== null, total, href } };
   }
 
-  router.get('/admin', async (ctx) => {
-    const signed = signedInOrLogin(ctx);
-    if (!signed || !isAdmin(ctx, signed)) return;
-    await render(ctx, signed, 200, typeof ctx.query.user === 'string' ? ctx.query.user : null);
+  router.get('/admin', signedInPage(ADMIN_ROLE), async (ctx) => {
+    await render(ctx, authenticated(ctx), 200, typeof ctx.query.user === 'string' ? ctx.query.user : null);
   });
 
-  router.post('/admin/do/ban', async (ctx) => {
-    const kept = { reason: formField(ctx, 'reason'), until: formField(ctx, 'until') };
+  const keptBan = (ctx: Context) => ({ reason: formField(ctx, 'reason'), until: formField(ctx, 'until') });
+
+  router.post('/admin/do/ban', signedInForm(forms, { back: backTo, keep: keptBan, role: ADMIN_ROLE }), async (ctx) => {
+    const kept = keptBan(ctx);
     const back = backTo(ctx);
     const act = async (signed: SignedIn) => {
-      if (!isAdmin(ctx, signed)) return;
       const userId = formField(ctx, 'userId');
       const parsed = parseForm(banFormSchema, ctx.request.body);
       if ('errors' in parsed) return render(ctx, signed, 400, userId, { banDraft: kept, banFieldErrors: parsed.errors });
@@ -85,9 +84,8 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
     gone: NoticeCode | null,
     act: (ctx: Context, data: z.infer<S>, signed: SignedIn) => Promise<string>,
   ): void {
-    router.post(path, async (ctx) => {
+    router.post(path, signedInForm(forms, { back: backTo, role: ADMIN_ROLE }), async (ctx) => {
       await forms.run(ctx, backTo(ctx), async (signed) => {
-        if (!isAdmin(ctx, signed)) return;
         const parsed = parseForm(schema, ctx.request.body);
         if ('errors' in parsed) return seeOther(ctx, '/admin');
         const acted = await settle(act(ctx, parsed.data, signed), NotFoundError);
@@ -119,11 +117,4 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
 function backTo(ctx: Context): string {
   const userId = formField(ctx, 'userId');
   return userId ? `/admin?user=${encodeURIComponent(userId)}` : '/admin';
-}
-
-/** Whether the user is an admin; answers 403 with a page when not. */
-function isAdmin(ctx: Context, signed: SignedIn): boolean {
-  if (signed.user.roles.includes(ADMIN_ROLE)) return true;
-  sendPage(ctx, 403, messagePage('Admins only', 'This page needs the admin role.', { href: '/account', label: 'Back to your account' }, { user: signed.user }));
-  return false;
 }

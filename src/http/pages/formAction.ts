@@ -14,7 +14,7 @@ import type { ActiveSession } from '../../sessions/activeSession';
 import type { FormScope, FormTokenStore } from '../../store/formTokenStore';
 import type { SignedOutFormTokens } from '../../tokens/signedOutFormToken';
 import { parseSessionId } from '../../tokens/sessionId';
-import type { SignedIn } from '../signedIn';
+import { authenticated, type SignedIn } from '../signedIn';
 import { seeOther, sendPage, withParam } from './respond';
 
 export class FormActions {
@@ -41,17 +41,12 @@ export class FormActions {
   }
 
   /**
-   * Runs a signed-in form's action once. A session that lapsed while the form was filled sends
-   * the user to log in and back to `back`, with `keep` (never passwords) saved as a draft the
-   * page shows again. A replayed form answers "already done"; an expired form token changes
-   * nothing and says so.
+   * Runs a signed-in form's action once, behind signedInForm(). A replayed form answers "already
+   * done"; an expired form token changes nothing and says so, keeping `keep` (never passwords) as
+   * a draft the page shows again.
    */
   async run(ctx: Context, back: string, act: (signed: SignedIn) => Promise<void>, keep?: Record<string, string>): Promise<void> {
-    const { session, user } = ctx.state;
-    if (!session || !user) {
-      const next = this.keepDraft(ctx, back, keep);
-      return seeOther(ctx, `/login?${new URLSearchParams({ next: safeNextPath(next), reason: 'expired' })}`);
-    }
+    const { session, user } = authenticated(ctx);
     const scope = scopeOf(session);
     const spent = await this.formTokens.spend(scope, formField(ctx, '_form'), formTarget(ctx));
     if (spent === 'already-spent') return sendPage(ctx, 200, alreadyDonePage(back, { user, csrf: await csrfTokenOf(session) }));
@@ -72,6 +67,12 @@ export class FormActions {
       await this.formTokens.release(scope, formField(ctx, '_form'), formTarget(ctx)).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Answers a form whose session lapsed while it was filled: to log in, then back to `back` with `keep` shown again. */
+  lapsed(ctx: Context, back: string, keep?: Record<string, string>): void {
+    const next = this.keepDraft(ctx, back, keep);
+    seeOther(ctx, `/login?${new URLSearchParams({ next: safeNextPath(next), reason: 'expired' })}`);
   }
 
   /** The draft a page was sent back with (`?draft=1`), if its cookie still holds one. */

@@ -5,7 +5,7 @@
  * sent twice acts once; the signed-out forms carry a signed token that Redis never sees. Each
  * action answers with a redirect (POST/redirect/GET), so a reload never resends.
  */
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
 import type { AdminService } from '../../admin/adminService';
@@ -19,6 +19,7 @@ import type { SignedOutFormTokens } from '../../tokens/signedOutFormToken';
 import { accountRoutes } from './accountRoutes';
 import { adminPageRoutes } from './adminPageRoutes';
 import { FormActions } from './formAction';
+import { guardedRouter } from '../guardedRouter';
 import { signInRoutes } from './signInRoutes';
 
 /** What the app is given to serve the pages. */
@@ -51,7 +52,7 @@ export interface PageLayer {
 export function pageLayer(parts: PageParts): PageLayer {
   const { cookie } = parts;
   const forms = new FormActions(parts.formTokens, parts.signedOutFormTokens, new SessionCookie({ secure: cookie.secure, name: 'tessera-draft' }));
-  const router = new Router();
+  const router = guardedRouter();
   signInRoutes(router, { accounts: parts.accounts, cookie, forms, signupEnabled: parts.signupEnabled });
   accountRoutes(router, { sessions: parts.sessions, accounts: parts.accounts, cookie, forms });
   adminPageRoutes(router, { admin: parts.admin, cookie, forms });

@@ -8,6 +8,7 @@ import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { AccountService } from '../../accounts/accountService';
 import { InvalidCredentialsError, RateLimitedError, ServerBusyError, UserBannedError, UsernameTakenError, ValidationError } from '../../errors';
+import { publicRoute } from '../../middleware/access';
 import { formField } from '../../middleware/csrf';
 import { refreshCookieFor } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
@@ -37,6 +38,7 @@ type SentForm = Pick<CredentialsForm, 'next' | 'username'>;
 export function signInRoutes(router: Router, parts: SignInParts): void {
   const { accounts, cookie, forms, signupEnabled } = parts;
   const refreshCookie = refreshCookieFor(cookie);
+  const anyone = publicRoute();
 
   const render = async (ctx: Context, status: number, page: typeof loginPage, form: Omit<CredentialsForm, 'formToken' | 'signupEnabled'>) => {
     sendPage(ctx, status, page({ ...form, formToken: await forms.issueSignedOut(ctx), signupEnabled }));
@@ -75,11 +77,11 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
     else refreshCookie.clear(ctx);
   }
 
-  router.get('/', (ctx) => {
+  router.get('/', anyone, (ctx) => {
     ctx.redirect(DEFAULT_AFTER_LOGIN);
   });
 
-  router.get('/login', async (ctx) => {
+  router.get('/login', anyone, async (ctx) => {
     const next = safeNextPath(ctx.query.next);
     if (ctx.state.session) return seeOther(ctx, next);
     await render(ctx, 200, loginPage, { next, notice: ctx.query.reason === 'expired' ? EXPIRED_NOTICE : noticeOf(ctx) });
@@ -87,6 +89,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
 
   router.post(
     '/login',
+    anyone,
     credentialsPost(
       loginPage,
       loginFormSchema,
@@ -101,7 +104,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
   );
 
   if (signupEnabled) {
-    router.get('/register', async (ctx) => {
+    router.get('/register', anyone, async (ctx) => {
       const next = safeNextPath(ctx.query.next);
       if (ctx.state.session) return seeOther(ctx, next);
       await render(ctx, 200, registerPage, { next });
@@ -109,6 +112,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
 
     router.post(
       '/register',
+      anyone,
       credentialsPost(
         registerPage,
         registerFormSchema,
@@ -136,7 +140,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
     );
   }
 
-  router.post('/logout', async (ctx) => {
+  router.post('/logout', anyone, async (ctx) => {
     if (ctx.state.session) await accounts.logout(actorOf(ctx), ctx.state.session.id);
     cookie.clear(ctx);
     refreshCookie.clear(ctx);

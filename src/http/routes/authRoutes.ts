@@ -1,9 +1,11 @@
 /** The JSON API of sessions and the service's accounts: /auth/*. */
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
 import { CSRF_HEADER, csrfTokenFor, csrfTokenOf } from '../../middleware/csrf';
+import { publicRoute } from '../../middleware/access';
 import { requireAuth } from '../../middleware/requireAuth';
+import { guardedRouter } from '../guardedRouter';
 import { InvalidRefreshTokenError, RefreshTokenReusedError, ValidationError } from '../../errors';
 import { refreshCookieFor, writeRefreshedCookies } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
@@ -18,20 +20,22 @@ import { changePasswordSchema, loginSchema, refreshSchema, registerSchema, sessi
  * the refresh cookie), refresh reads and sets them, and logout clears them.
  */
 export function authRoutes(sessions: SessionService, accounts: AccountService, cookie: SessionCookie | null = null): Router {
-  const router = new Router({ prefix: '/auth' });
+  const router = guardedRouter({ prefix: '/auth' });
+  const anyone = publicRoute();
+  const signedIn = requireAuth();
   const refreshCookie = cookie && refreshCookieFor(cookie);
   const clearCookies = (ctx: Context) => {
     cookie?.clear(ctx);
     refreshCookie?.clear(ctx);
   };
 
-  router.post('/register', async (ctx) => {
+  router.post('/register', anyone, async (ctx) => {
     const { username, password } = readBody(ctx, registerSchema);
     ctx.status = 201;
     ctx.body = { user: await accounts.register(username, password, ctx.ip) };
   });
 
-  router.post('/login', async (ctx) => {
+  router.post('/login', anyone, async (ctx) => {
     const { username, password, device, remember } = readBody(ctx, loginSchema);
     const { created, user } = await accounts.login(username, password, { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') }, { remember });
     ctx.set('Cache-Control', 'no-store');
@@ -49,7 +53,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
   });
 
   // Anonymous: one script call per request; nothing is written for a token that is not live.
-  router.post('/refresh', async (ctx) => {
+  router.post('/refresh', anyone, async (ctx) => {
     const { refreshToken } = readBody(ctx, refreshSchema);
     // The cookie is read only when the body names no token (the origin check covers that case; see pages/index.ts).
     const fromCookie = refreshToken === undefined && refreshCookie ? ctx.cookies.get(refreshCookie.name) : undefined;
@@ -93,8 +97,6 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
       ctx.body = body;
     }
   });
-
-  const signedIn = requireAuth();
 
   router.get('/session', signedIn, async (ctx) => {
     const { session, user } = authenticated(ctx);

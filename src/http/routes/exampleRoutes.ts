@@ -6,7 +6,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { publicRoute } from '../../middleware/access';
+import { guardedRouter } from '../guardedRouter';
 import { REPO_ROOT } from '../../paths';
 
 const PAGE_DIR = path.join(REPO_ROOT, 'examples', 'browser');
@@ -30,9 +32,10 @@ export function exampleRoutes(sdkDir = BUILT_SDK_DIR): Router {
     ['/example/app.css', path.join(PAGE_DIR, 'app.css')],
     ...sdkFiles.map((name): [string, string] => [`/example/sdk/${name}`, path.join(sdkDir, name)]),
   ]);
-  const router = new Router();
+  const router = guardedRouter();
+  const anyone = publicRoute();
   for (const [route, file] of files) {
-    router.get(route, (ctx) => {
+    router.get(route, anyone, (ctx) => {
       ctx.set('Content-Security-Policy', EXAMPLE_CSP);
       ctx.type = TYPES[path.extname(file)];
       ctx.body = readFileSync(file);

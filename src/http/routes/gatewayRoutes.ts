@@ -2,21 +2,23 @@
  * Endpoints for other servers: GET /auth/verify for nginx `auth_request` and similar gateways,
  * and POST /auth/introspect (RFC 7662) for resource servers.
  */
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { InvalidTokenError, UnauthenticatedError, UnsupportedMediaTypeError } from '../../errors';
+import { UnsupportedMediaTypeError } from '../../errors';
+import { requireAuth } from '../../middleware/requireAuth';
 import type { SessionService } from '../../sessions/sessionService';
 import { introspectionClient, type IntrospectionClientOptions } from '../introspectionClient';
+import { guardedRouter } from '../guardedRouter';
 import { validate } from '../requestInput';
+import { authenticated } from '../signedIn';
 import { introspectionSchema } from '../schemas';
 
 /** Who may call /auth/introspect besides admin sessions. */
 export type GatewayOptions = IntrospectionClientOptions;
 
-
 export function gatewayRoutes(sessions: SessionService, options: GatewayOptions): Router {
-  const router = new Router({ prefix: '/auth' });
+  const router = guardedRouter({ prefix: '/auth' });
 
   /**
    * 200 with the identity in X-Auth-* headers when the request's token (header or cookie) is a
@@ -24,10 +26,9 @@ export function gatewayRoutes(sessions: SessionService, options: GatewayOptions)
    * always sent, empty when unknown: a gateway that copies a header verify left out would pass on
    * its own placeholder text (Caddy) or the client's value.
    */
-  router.get('/verify', (ctx) => {
+  router.get('/verify', requireAuth(), (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    const { session, user } = ctx.state;
-    if (!session || !user) throw ctx.state.authFailure === 'invalid' ? new InvalidTokenError() : new UnauthenticatedError();
+    const { session, user } = authenticated(ctx);
     ctx.set({
       'X-Auth-User-Id': user.id,
       'X-Auth-Session-Id': session.id,
