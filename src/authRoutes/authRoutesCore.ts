@@ -49,7 +49,9 @@ export interface AuthRoutesOptions {
   bodyLimitBytes?: number;
 }
 
+/** Where the client SDK asks for the routes. */
 export const DEFAULT_AUTH_ROUTES_PREFIX = '/auth';
+/** The largest request body the routes read. Bytes. */
 export const DEFAULT_AUTH_BODY_LIMIT_BYTES = 16_384;
 
 /** One request as any framework has it. */
@@ -74,7 +76,9 @@ type Route = (request: AuthRequest) => Promise<AuthAnswer>;
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
+/** The routes, for a framework's adapter: owns() picks the requests, corsOf() and answer() serve them. */
 export class AuthRoutes {
+  /** The CORS policy of the `cors` option (enabled when it lists an origin). */
   readonly cors: CorsPolicy;
   private readonly prefix: string;
   private readonly bodyLimitBytes: number;

@@ -7,6 +7,7 @@ import type { Middleware } from 'koa';
 import type { SessionService } from '../sessions/sessionService';
 import { AuthRoutes, type AuthRequest, type AuthRoutesOptions } from './authRoutesCore';
 
+/** The routes the client SDK speaks (login, refresh, logout, logout-all, session) under "/auth"; other requests pass on. */
 export function authRoutes(sessions: SessionService, options: AuthRoutesOptions): Middleware {
   const routes = new AuthRoutes(sessions, options);
   return async function authRoutes(ctx, next) {

@@ -62,6 +62,7 @@ export interface CorsDecision {
   headers: Record<string, string>;
 }
 
+/** Which origins get which CORS headers; built once from CorsOptions, asked per request. */
 export class CorsPolicy {
   private readonly origins: ReadonlySet<string>;
   private readonly credentials: boolean;
