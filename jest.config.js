@@ -14,6 +14,7 @@ const SLOW_SUITES = [
   'test/http/sentinelFailover.test.ts', // a master, a replica and three sentinels, the master killed twice
   'test/bench/chaosSmoke.test.ts', // npm run chaos -- --smoke: both deployments lose a master under load
   'test/package/packInstall.test.ts', // npm pack, then npm install and tsc in two fresh apps
+  'test/docs/apiReference.test.ts', // TypeDoc over the whole public API, twice
 ];
 
 const ESM_ONLY = '(openid-client|oauth4webapi|jose)';

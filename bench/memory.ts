@@ -1,6 +1,7 @@
 /**
  * Redis memory per live session: Tessera against connect-redis (express-session's store), each
- * on a fresh redis-server with the repo's redis.conf, filled with the same realistic sessions
+ * on a fresh redis-server with Redis's default configuration (hash-max-listpack-value 64, as a
+ * managed Redis runs, not the repo's redis.conf), filled with the same realistic sessions
  * (sessionShape.ts), one user per session. INFO memory used_memory before and after, divided by
  * the count. For Tessera that includes everything a user's first session brings along (the user
  * hash, the session index, the user-id -> tag key), which a second session of the same user
@@ -36,7 +37,7 @@ export async function measureMemory(count: number, cpus: CpuLayout): Promise<Mem
 }
 
 async function onFreshRedis<T>(cpus: CpuLayout, measure: (redis: BenchRedis) => Promise<T>): Promise<T> {
-  const redis = await startStandalone(cpus.load);
+  const redis = await startStandalone(cpus.load, { defaults: true });
   try {
     return await measure(redis);
   } finally {

@@ -19,8 +19,9 @@ export interface BenchRedis {
 
 const NO_PERSISTENCE = ['--appendonly', 'no'];
 
-export async function startStandalone(cpus: string): Promise<BenchRedis> {
-  const server = await startRedis(NO_PERSISTENCE);
+/** `defaults`: Redis's own configuration rather than the repo's redis.conf (what a managed Redis runs). */
+export async function startStandalone(cpus: string, { defaults = false }: { defaults?: boolean } = {}): Promise<BenchRedis> {
+  const server = await startRedis(NO_PERSISTENCE, { defaults });
   const stop = onTeardown(() => server.destroy());
   await pinNodes([server.port], cpus);
   return { target: { kind: 'standalone', url: `redis://127.0.0.1:${server.port}` }, ports: [server.port], stop };

@@ -7,7 +7,19 @@ export { createTessera, SessionService, type Validation } from './sessions/sessi
 export { ActiveSession, type AttributeName, type AttributeValue, type SessionAttributes } from './sessions/activeSession';
 export type { SessionObserver, TokenCheckOutcome, RevocationKind } from './sessions/observer';
 export type { LifecycleEventType, SessionRevokedReason } from './sessions/lifecycleEvents';
-export type { CreatedSession, CreateOptions, RefreshCredential, RefreshedSession, DeviceInfo, DeviceInput, SessionMetadata, SessionRecord, SessionUser } from './sessions/types';
+export type {
+  CreatedSession,
+  CreateOptions,
+  RefreshCredential,
+  RefreshedSession,
+  DeviceInfo,
+  DeviceInput,
+  PageRequest,
+  SessionMetadata,
+  SessionPage,
+  SessionRecord,
+  SessionUser,
+} from './sessions/types';
 export { DEFAULT_TESSERA_OPTIONS, resolveTesseraOptions, type TesseraOptions, type ResolvedTesseraOptions } from './options';
 export { readBearerToken } from './middleware/bearerToken';
 export type { AuthFailure } from './middleware/guardChecks';
@@ -22,6 +34,7 @@ export {
   type AuthRoutesOptions,
   type UserDescription,
 } from './authRoutes/authRoutesCore';
+export type { PresentedBody } from './authRoutes/authRequestBody';
 export { authFetchHandler, type FetchAuthRoutesOptions } from './authRoutes/fetchAuthRoutes';
 export {
   createRedisClient,

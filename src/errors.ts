@@ -5,10 +5,15 @@
 
 const PROBLEM_BASE = 'urn:tessera:problem:';
 
+/** Members a problem document carries besides type, title, status, detail and instance. */
 export interface ProblemExtras {
   [member: string]: unknown;
 }
 
+/**
+ * Base of every error Tessera answers: `status`, `type`, `title` and `headers` say how, so Koa's own
+ * error handler, `problemDetails()` and other frameworks' handlers all answer it correctly.
+ */
 export class TesseraError extends Error {
   /** HTTP status code of the answer. */
   readonly status: number;
@@ -41,11 +46,13 @@ export class TesseraError extends Error {
   }
 }
 
+/** One invalid field of a request, by name (empty for the body as a whole), and what is wrong with it. */
 export interface FieldProblem {
   field: string;
   message: string;
 }
 
+/** 400 `invalid-request`: fields are missing or invalid; `errors` in the answer names each. */
 export class ValidationError extends TesseraError {
   constructor(readonly fields: FieldProblem[]) {
     super(400, 'invalid-request', 'Invalid request', describeFields(fields), { extras: { errors: fields } });
@@ -56,18 +63,21 @@ function describeFields(fields: FieldProblem[]): string {
   return fields.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ');
 }
 
+/** 400 `malformed-json`: the body is not valid JSON. */
 export class MalformedJsonError extends TesseraError {
   constructor() {
     super(400, 'malformed-json', 'Malformed JSON', 'The request body is not valid JSON.');
   }
 }
 
+/** 415 `unsupported-media-type`: a body of a type the route does not accept. */
 export class UnsupportedMediaTypeError extends TesseraError {
   constructor(accepted: string[] = ['application/json']) {
     super(415, 'unsupported-media-type', 'Unsupported media type', `Send the body as ${accepted.join(' or ')}.`);
   }
 }
 
+/** 413 `payload-too-large`: the body is over the size limit. */
 export class PayloadTooLargeError extends TesseraError {
   constructor(limitBytes?: number) {
     super(413, 'payload-too-large', 'Payload too large', limitBytes === undefined ? 'The request body is too large.' : `The request body must be at most ${limitBytes} bytes.`);
@@ -115,12 +125,14 @@ export class RefreshTokenReusedError extends TesseraError {
   }
 }
 
+/** 401 `invalid-credentials`: wrong username or password (one answer for both). */
 export class InvalidCredentialsError extends TesseraError {
   constructor(detail = 'The username or password is wrong.') {
     super(401, 'invalid-credentials', 'Invalid credentials', detail);
   }
 }
 
+/** 403 `forbidden`: the session's user lacks a role the route needs. */
 export class ForbiddenError extends TesseraError {
   constructor(detail = 'You may not do this.') {
     super(403, 'forbidden', 'Forbidden', detail);
@@ -175,6 +187,7 @@ export class InvalidOAuthRequestError extends OAuthError {
   }
 }
 
+/** 403 `signup-disabled`: the service takes no registrations. */
 export class SignupDisabledError extends TesseraError {
   constructor() {
     super(403, 'signup-disabled', 'Sign-up disabled', 'This service does not accept new registrations.');
@@ -194,18 +207,21 @@ export class UserBannedError extends TesseraError {
   }
 }
 
+/** 404 `not-found`: no such route, or no such session or user. */
 export class NotFoundError extends TesseraError {
   constructor(detail = 'Nothing is here.') {
     super(404, 'not-found', 'Not found', detail);
   }
 }
 
+/** 405 `method-not-allowed`, with the `Allow` header. */
 export class MethodNotAllowedError extends TesseraError {
   constructor(allowed: string) {
     super(405, 'method-not-allowed', 'Method not allowed', `Allowed methods: ${allowed}.`, { headers: { Allow: allowed } });
   }
 }
 
+/** 409 `username-taken`: a registration with a name already taken. */
 export class UsernameTakenError extends TesseraError {
   constructor() {
     super(409, 'username-taken', 'Username taken', 'That username is already registered.');

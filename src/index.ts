@@ -1,4 +1,8 @@
-/** Tessera's public surface: the framework-free core, and Koa middleware over it. */
+/**
+ * Tessera's public surface: the framework-free core (the session service, the Redis client, the
+ * typed errors, the auth routes' fetch handler, CORS), and Koa middleware over it. See docs/library.md.
+ * @module tessera-sessions
+ */
 export * from './core';
 export { authenticate, DEFAULT_EXPIRES_HEADER, type AuthenticateOptions } from './middleware/authenticate';
 export { requireAuth, requireRole, type AuthenticatedState } from './middleware/requireAuth';

@@ -5,6 +5,7 @@ import { closestName } from './didYouMean';
 import { TesseraArgumentError } from './errors';
 import type { SessionObserver } from './sessions/observer';
 
+/** The options of `createTessera`; every one is optional and defaulted in `DEFAULT_TESSERA_OPTIONS`. */
 export interface TesseraOptions {
   /** A session unused for this long ends. Seconds; default 1800 (30 minutes). */
   idleTimeoutSeconds?: number;
@@ -55,8 +56,10 @@ export interface TesseraOptions {
   refreshReuseGraceSeconds?: number;
 }
 
+/** Every option, defaulted and validated. */
 export type ResolvedTesseraOptions = Readonly<Required<TesseraOptions>>;
 
+/** The default of every option. */
 export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   idleTimeoutSeconds: 30 * 60,
   absoluteLifetimeSeconds: 7 * 24 * 60 * 60,
@@ -83,6 +86,10 @@ function defaultSlideGranularityMs(idleTimeoutSeconds: number): number {
 /** Braces are excluded: they would break the Redis Cluster hash tags inside every key. */
 export const KEY_PREFIX_PATTERN = /^[A-Za-z0-9:._-]{1,64}$/;
 
+/**
+ * Lays `options` over the defaults and validates them; throws `TesseraArgumentError` naming the
+ * option to fix (and, for an unknown key, the closest known one).
+ */
 export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTesseraOptions {
   assertKnownKeys(options);
   // Only the options given: an explicit undefined (or null) keeps the default, as before.

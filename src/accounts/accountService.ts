@@ -149,7 +149,8 @@ export class AccountService {
 
   /**
    * Spends a refresh token for a new pair (SessionService.refresh); null when it is not live.
-   * A reused one ends its whole login and is recorded in the audit trail.
+   * A reused one ends its whole login and is recorded in the audit trail; the one retry within
+   * the grace window that is answered again is recorded in the sign-in stream, with its address.
    */
   async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>): Promise<RefreshedSession | null> {
     const { throttle } = this.options;
@@ -158,6 +159,15 @@ export class AccountService {
     try {
       const refreshed = await this.sessions.refresh(refreshToken, metadata);
       if (!refreshed) await throttle.refreshFailed(address);
+      if (refreshed?.replayed) {
+        await this.audit.record({
+          type: 'refresh.replayed',
+          actor: { id: refreshed.user.id, name: refreshed.user.name, ip: metadata.ip ?? null },
+          target: refreshed.session.id,
+          outcome: 'success',
+          detail: 'spent refresh token retried within the grace window; its first answer given again',
+        });
+      }
       return refreshed;
     } catch (error) {
       if (error instanceof RefreshTokenReusedError) {

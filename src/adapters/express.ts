@@ -4,6 +4,7 @@
  * refuse as the Koa ones do, problemDetails() answers every error as problem+json, and
  * authRoutes() serves the routes the client SDK speaks. The framework-free core is re-exported,
  * so an app imports Tessera from here alone and needs no Koa.
+ * @module tessera-sessions/express
  */
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AuthRoutes, type AuthRequest, type AuthRoutesOptions } from '../authRoutes/authRoutesCore';
@@ -31,6 +32,7 @@ declare global {
   }
 }
 
+/** The options of `authenticate()`. */
 export interface AuthenticateOptions {
   /** Response header that tells the client when its session now expires (ISO 8601). Default "Session-Expires"; null for none. */
   expiresHeader?: string | null;
@@ -95,6 +97,7 @@ export function requireRole(role: string): RequestHandler {
   };
 }
 
+/** The options of `problemDetails()`. */
 export interface ProblemDetailsOptions {
   /** Gets 5xx answers (warn) and unexpected errors (error); pino fits. Default: one line each on the console. */
   logger?: ProblemLogger;

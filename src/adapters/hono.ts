@@ -4,6 +4,7 @@
  * to set for the handlers after them, problemDetails() is the app's onError, and authRoutes()
  * serves the routes the client SDK speaks. The framework-free core is re-exported, so an app
  * imports Tessera from here alone and needs no Koa.
+ * @module tessera-sessions/hono
  */
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -39,6 +40,7 @@ export type SignedInEnv = {
   };
 };
 
+/** The options of `authenticate()`. */
 export interface AuthenticateOptions {
   /** Response header that tells the client when its session now expires (ISO 8601). Default "Session-Expires"; null for none. */
   expiresHeader?: string | null;
@@ -86,6 +88,7 @@ function outcomeOf(c: Context): { session?: ActiveSession | null; user?: Session
   return { session: variables.session, user: variables.user, authFailure: variables.authFailure };
 }
 
+/** The options of `problemDetails()`. */
 export interface ProblemDetailsOptions {
   /** Gets 5xx answers (warn) and unexpected errors (error); pino fits. Default: one line each on the console. */
   logger?: ProblemLogger;
@@ -104,6 +107,7 @@ export function problemDetails(options: ProblemDetailsOptions = {}): ErrorHandle
   };
 }
 
+/** The options of the Hono `authRoutes()`: those of every framework, and where to find the client's address. */
 export interface HonoAuthRoutesOptions extends AuthRoutesOptions {
   /** The client's address, recorded with the session (with @hono/node-server: `getConnInfo(c).remote.address`). Default: none. */
   ipOf?: (c: Context) => string | null;

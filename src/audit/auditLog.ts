@@ -27,7 +27,8 @@ export type AuditEventType =
   | 'user.banned'
   | 'user.unbanned'
   | 'roles.changed'
-  | 'refresh.reused';
+  | 'refresh.reused'
+  | 'refresh.replayed';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 

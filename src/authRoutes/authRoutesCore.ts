@@ -28,6 +28,7 @@ export interface UserDescription {
   [field: string]: unknown;
 }
 
+/** What the app tells the auth routes: how to check a password and describe a user, and where they live. */
 export interface AuthRoutesOptions {
   /**
    * Checks a username and password the app's own way (its user table, its hash); answers the

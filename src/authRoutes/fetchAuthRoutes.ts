@@ -8,6 +8,7 @@ import type { SessionService } from '../sessions/sessionService';
 import { NotFoundError } from '../errors';
 import { AuthRoutes, type AuthAnswer, type AuthRequest, type AuthRoutesOptions } from './authRoutesCore';
 
+/** The options of `authFetchHandler()`: those of every framework, where to find the client's address, where to log. */
 export interface FetchAuthRoutesOptions extends AuthRoutesOptions {
   /** The client's address, recorded with the session: your runtime's (Bun's server.requestIP(), Deno's info.remoteAddr). Default: none. */
   ipOf?: (request: Request) => string | null;

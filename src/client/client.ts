@@ -8,6 +8,7 @@ import { memoryStorage } from './storage.js';
 import { withTabLock } from './tabLock.js';
 import type { LoginInput, SessionEndedReason, SignedIn, StoredPair, TesseraClientOptions, TokenStorage } from './types.js';
 
+/** A client of one Tessera service, made by `createTesseraClient`. */
 export interface TesseraClient {
   /** Signs in; with `remember`, the session can be refreshed for weeks. */
   login(input: LoginInput): Promise<SignedIn>;
@@ -28,6 +29,7 @@ const REFRESH_RETRY_DELAYS_MS = [250, 1000, 3000];
 /** setTimeout's ceiling (about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/** A client of the Tessera service at `options.baseUrl`; it keeps its tokens in `options.storage`. */
 export function createTesseraClient(options: TesseraClientOptions): TesseraClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const send = options.fetch ?? ((input: Request | string, init?: RequestInit) => globalThis.fetch(input, init));
@@ -127,7 +129,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
 
   /**
    * POST /auth/refresh. An answer lost on the way (network, 5xx) is asked again with the same
-   * token, which the server answers with the same pair within its grace window (seed 004).
+   * token, which the server answers with the same pair within its grace window.
    */
   async function spend(refreshToken: string | null): Promise<void> {
     for (let attempt = 0; ; attempt++) {

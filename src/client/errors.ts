@@ -1,6 +1,7 @@
 /** The SDK's typed errors: apps tell a session that ended from a network that failed. */
 import type { SessionEndedReason } from './types.js';
 
+/** Base of the SDK's errors; `code` tells them apart without instanceof (across bundles). */
 export class TesseraClientError extends Error {
   constructor(
     message: string,

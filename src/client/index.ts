@@ -1,6 +1,7 @@
 /**
  * The Tessera client SDK (`tessera-sessions/client`): zero dependencies, for browsers and Node 20+
- * through fetch. See the README's "Client" section.
+ * through fetch. See docs/client.md.
+ * @module tessera-sessions/client
  */
 export { createTesseraClient, type TesseraClient } from './client.js';
 export { memoryStorage, webStorage, type WebStorageLike } from './storage.js';

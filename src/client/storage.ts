@@ -11,6 +11,7 @@
  */
 import type { StoredPair, TokenStorage } from './types.js';
 
+/** Keeps the pair in this page or process only: gone on reload, unseen by other scripts. The default. */
 export function memoryStorage(): TokenStorage {
   let pair: StoredPair | null = null;
   return {
@@ -23,8 +24,11 @@ export function memoryStorage(): TokenStorage {
 
 /** The part of the Web Storage API the adapter uses (localStorage, sessionStorage or a look-alike). */
 export interface WebStorageLike {
+  /** The value under `key`, or null. */
   getItem(key: string): string | null;
+  /** Stores `value` under `key`. */
   setItem(key: string, value: string): void;
+  /** Forgets `key`. */
   removeItem(key: string): void;
 }
 

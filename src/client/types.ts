@@ -12,11 +12,13 @@ export interface StoredPair {
 
 /** Where the pair lives. Methods may be synchronous or return promises. */
 export interface TokenStorage {
+  /** The stored pair, or null when signed out. */
   get(): StoredPair | null | Promise<StoredPair | null>;
   /** null forgets the pair (signed out). */
   set(pair: StoredPair | null): void | Promise<void>;
 }
 
+/** A session as `GET /auth/session` describes it; times are ISO-8601 strings. */
 export interface SessionInfo {
   id: string;
   userId: string;
@@ -30,17 +32,20 @@ export interface SessionInfo {
   rememberedUntil: string | null;
 }
 
+/** The session's user: id, username (null for users the service did not register) and roles. */
 export interface UserInfo {
   id: string;
   username: string | null;
   roles: string[];
 }
 
+/** What `session()` and `login()` answer: the session and its user. */
 export interface SignedIn {
   session: SessionInfo;
   user: UserInfo;
 }
 
+/** What `login()` sends to `POST /auth/login`. */
 export interface LoginInput {
   username: string;
   password: string;
@@ -52,6 +57,7 @@ export interface LoginInput {
 /** Why a session ended for good: it lapsed with no way to refresh, the refresh token was refused or reused, or the app logged out. */
 export type SessionEndedReason = 'expired' | 'refresh-refused' | 'refresh-reused' | 'logged-out';
 
+/** What `onExpiring` is told. */
 export interface ExpiringNotice {
   /** When the session ends unless a request slides it, or a refresh renews it. */
   expiresAt: Date;
@@ -59,6 +65,7 @@ export interface ExpiringNotice {
   canRefresh: boolean;
 }
 
+/** The options of `createTesseraClient`. */
 export interface TesseraClientOptions {
   /** Origin (and optional path) of the Tessera service, such as "https://auth.example.com". */
   baseUrl: string;
@@ -71,7 +78,7 @@ export interface TesseraClientOptions {
   storage?: TokenStorage | 'cookie';
   /** Told once when the session ends and cannot be refreshed; requests waiting on it reject with SessionEndedError. */
   onSessionEnded?: (reason: SessionEndedReason) => void;
-  /** Told `expiringLeadSeconds` before the session would lapse (seed 000: warn, save the user's work). */
+  /** Told `expiringLeadSeconds` before the session would lapse (to warn the user and save their work). */
   onExpiring?: (notice: ExpiringNotice) => void;
   /** How long before the lapse onExpiring fires. Seconds; default 60. */
   expiringLeadSeconds?: number;

@@ -18,6 +18,7 @@ import { adminRoutes } from './routes/adminRoutes';
 import { authRoutes } from './routes/authRoutes';
 import { exampleRoutes } from './routes/exampleRoutes';
 import { gatewayRoutes } from './routes/gatewayRoutes';
+import { hotRoutes } from './hotRoutes';
 import { healthRoutes } from './routes/healthRoutes';
 import { openapiRoutes } from './routes/openapiRoutes';
 
@@ -50,6 +51,9 @@ export interface AppParts {
 
 export type { PagesParts } from './pages';
 
+/** Served first, through the layers a token check needs (see hotRoutes.ts). */
+const HOT_ROUTES = ['GET /auth/session', 'GET /auth/verify', 'POST /auth/introspect'];
+
 export function createApp(parts: AppParts): Koa {
   // maxIpsCount keeps only the entries the trusted proxies appended: a client's own X-Forwarded-For
   // value stays to their left and is never taken for the address.
@@ -78,12 +82,16 @@ export function createApp(parts: AppParts): Koa {
       onServerError: requestObserver?.serverError?.bind(requestObserver),
     }),
   );
+  const bodyParser = jsonBodyParser(parts.bodyLimitBytes);
+  const authenticated = authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {});
+  const slide = pages?.cookie.slide();
+  app.use(hotRoutes(HOT_ROUTES, [auth, gateway], [bodyParser, authenticated, ...(pages && slide ? [slide, pages.csrf] : [])]));
   app.use(health.routes()).use(health.allowedMethods());
   app.use(openapi.routes()).use(openapi.allowedMethods());
-  app.use(jsonBodyParser(parts.bodyLimitBytes));
-  app.use(authenticate(parts.sessions, pages ? { fallbackToken: pages.cookie.read } : {}));
-  if (pages) {
-    app.use(pages.cookie.slide());
+  app.use(bodyParser);
+  app.use(authenticated);
+  if (pages && slide) {
+    app.use(slide);
     app.use(pages.refresh);
     app.use(pages.csrf);
   }

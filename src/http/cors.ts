@@ -9,6 +9,7 @@
  */
 import { TesseraArgumentError } from '../errors';
 
+/** Which pages on other origins may call: the service's CORS_ORIGINS, the auth routes' `cors`. */
 export interface CorsOptions {
   /** Exact origins (`scheme://host[:port]`, no path) whose pages may call. Empty: no CORS headers at all. */
   origins: readonly string[];

@@ -11,6 +11,7 @@ import {
   ValidationError,
 } from '../errors';
 
+/** The media type of a problem document (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** The RFC 9457 document of a Tessera error, for any framework: send it with its status, its headers and PROBLEM_CONTENT_TYPE. */
@@ -27,7 +28,9 @@ export function problemDocument(error: TesseraError, instance: string): Record<s
 
 /** Where failures are logged; pino fits. Log records carry the error and the request path. */
 export interface ProblemLogger {
+  /** A 5xx answer whose cause is known (a 503: Redis away). */
   warn(record: { err: unknown; path: string }, message: string): void;
+  /** An unexpected error, answered 500. */
   error(record: { err: unknown; path: string }, message: string): void;
 }
 

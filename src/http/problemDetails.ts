@@ -11,6 +11,7 @@ import { CONSOLE_LOGGER, PROBLEM_CONTENT_TYPE, problemDocument, toTesseraError, 
 
 export { PROBLEM_CONTENT_TYPE, problemDocument, type ProblemLogger } from './problemAnswer';
 
+/** The options of `problemDetails()`. */
 export interface ProblemDetailsOptions {
   /** Gets 5xx answers (warn: a 503's cause) and unexpected errors (error). Default: one line each on the console, without error properties. */
   logger?: ProblemLogger;

@@ -9,6 +9,7 @@ import { readBearerToken } from './bearerToken';
 import { isoTime } from './isoTime';
 import './state';
 
+/** The options of `authenticate()`. */
 export interface AuthenticateOptions {
   /** Response header that tells the client when its session now expires (ISO 8601). Default "Session-Expires"; null for none. */
   expiresHeader?: string | null;
@@ -16,8 +17,14 @@ export interface AuthenticateOptions {
   fallbackToken?: (ctx: Parameters<Middleware>[0]) => string | null;
 }
 
+/** The header that tells the client when its session now expires. */
 export const DEFAULT_EXPIRES_HEADER = 'Session-Expires';
 
+/**
+ * Checks the request's bearer token (or `fallbackToken`'s) and slides its session, in one Redis
+ * round trip; sets `ctx.state.session` and `ctx.state.user`, or null with `ctx.state.authFailure`.
+ * Never refuses a request: `requireAuth()` and `requireRole()` do.
+ */
 export function authenticate(sessions: SessionService, options: AuthenticateOptions = {}): Middleware {
   const expiresHeader = options.expiresHeader === undefined ? DEFAULT_EXPIRES_HEADER : options.expiresHeader;
   const fallbackToken = options.fallbackToken;

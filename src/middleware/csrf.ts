@@ -15,7 +15,9 @@ import { sameSecret } from '../tokens/constantTime';
 import './sessionCookie';
 
 const CSRF_ATTRIBUTE = 'csrf';
+/** The request header that carries the session's CSRF token on `fetch` calls. */
 export const CSRF_HEADER = 'X-CSRF-Token';
+/** The form field that carries the session's CSRF token. */
 export const CSRF_FIELD = '_csrf';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -35,6 +37,7 @@ export async function csrfTokenFor(writer: AttributeWriter, sessionId: string): 
   return String(await writer.setAttributeIfAbsent(sessionId, CSRF_ATTRIBUTE, randomBytes(32).toString('base64url')));
 }
 
+/** The options of `csrfProtection()`. */
 export interface CsrfOptions {
   /** Origin the pages are served from, such as https://auth.example.com. Default: the request's own origin. */
   publicOrigin?: string;
@@ -44,6 +47,11 @@ export interface CsrfOptions {
   isTokenExempt?: (ctx: Context) => boolean;
 }
 
+/**
+ * Refuses (403 `csrf-rejected`) a cookie-authenticated POST, PUT, PATCH or DELETE that says it
+ * comes from another origin, or lacks the session's token (`_csrf` field or `X-CSRF-Token`
+ * header). Requests with an `Authorization` header pass. Put it after `authenticate()` and a body parser.
+ */
 export function csrfProtection(options: CsrfOptions = {}): Middleware {
   return async function csrfProtection(ctx, next) {
     if (SAFE_METHODS.has(ctx.method)) return next();

@@ -17,6 +17,7 @@ export interface AuthenticatedState extends DefaultState {
   authFailure: undefined;
 }
 
+/** Refuses with 401 (`unauthenticated` or `invalid-token`, with the RFC 6750 challenge) unless `authenticate()` found a live session. */
 export function requireAuth(): Middleware<AuthenticatedState> {
   return guardOf({ kind: 'signed-in' }, async function requireAuth(ctx, next) {
     assertSignedIn(ctx);

@@ -7,6 +7,7 @@
 import type { Context, Middleware } from 'koa';
 import './state';
 
+/** The options of `new SessionCookie()`. */
 export interface SessionCookieOptions {
   /** Send the Secure attribute and use the `__Host-` prefix. Default true; turn off only for plain-http localhost. */
   secure?: boolean;
@@ -14,10 +15,15 @@ export interface SessionCookieOptions {
   name?: string;
 }
 
+/** The defaults of `SessionCookieOptions`: Secure, named `tessera` (so `__Host-tessera`). */
 export const DEFAULT_SESSION_COOKIE_OPTIONS = { secure: true, name: 'tessera' } as const;
 
 const COOKIE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * The session token in an HttpOnly, SameSite=Lax cookie: pass `read` to `authenticate()` as
+ * `fallbackToken`, use `slide()` after it, `write()` at login and `clear()` at logout.
+ */
 export class SessionCookie {
   /** The cookie's full name, `__Host-tessera` when Secure. */
   readonly name: string;

@@ -13,7 +13,6 @@ import type { Config } from '../config/env';
 import { createApp } from '../http/app';
 import type { PagesParts } from '../http/pages';
 import { createLogger, safeLogger } from '../logging/logger';
-import { COMPACT_SESSION_VALUE_BYTES, smallestListpackValueLimit } from '../store/listpackLimit';
 import { applyHttpLimits } from '../limits/httpLimits';
 import { SessionCookie } from '../middleware/sessionCookie';
 import type { SessionService } from '../sessions/sessionService';
@@ -72,7 +71,6 @@ export async function startService(
   // A stop during start-up ends the hashing workers under it: that is no fault.
   core.prepareLogin().catch((error: unknown) => closing || logger.error({ err: error }, 'could not prepare the dummy password hash'));
   reportDurability(core.durable, logger);
-  reportListpackLimit(redis, logger);
   if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
     await bootstrapAdmin(accounts, audit, config.ADMIN_USERNAME, config.ADMIN_PASSWORD, logger);
   }
@@ -142,17 +140,6 @@ function reportDurability(durable: DurableWrites, logger: Logger): void {
     })
     // Redis not reachable yet: the first security write looks again.
     .catch(() => undefined);
-}
-
-/** Warns at start when Redis would store sessions with real user agents in the large encoding. */
-function reportListpackLimit(redis: RedisClient, logger: Logger): void {
-  void smallestListpackValueLimit(redis).then((limit) => {
-    if (limit === null || limit >= COMPACT_SESSION_VALUE_BYTES) return;
-    logger.warn(
-      { hashMaxListpackValue: limit },
-      `Redis has hash-max-listpack-value ${limit}: sessions whose user agent is longer take about twice the memory; set it to ${COMPACT_SESSION_VALUE_BYTES}, as the shipped redis.conf does`,
-    );
-  });
 }
 
 async function pagesParts(config: Config, redis: RedisClient, keys: KeySpace, logger: Logger): Promise<PagesParts> {

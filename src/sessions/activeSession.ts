@@ -22,18 +22,24 @@ export type AttributeName = keyof SessionAttributes | (string & {});
 /** The declared type of an attribute, or unknown for an undeclared name. */
 export type AttributeValue<K extends AttributeName> = K extends keyof SessionAttributes ? SessionAttributes[K] : unknown;
 
+/** Writes one attribute of a session by id: the session service, for ActiveSession. */
 export interface AttributeWriter {
   setAttribute(sessionId: string, name: string, value: unknown): Promise<void>;
   setAttributeIfAbsent(sessionId: string, name: string, value: unknown): Promise<unknown>;
   deleteAttribute(sessionId: string, name: string): Promise<void>;
 }
 
+/**
+ * The session of the current request (`ctx.state.session`): its record, and its attributes, each
+ * read from the token check's one round trip and written one field at a time.
+ */
 export class ActiveSession implements SessionRecord {
   private attributeMap: Map<string, unknown> | null;
 
   /**
    * `attributes` may be a function that reads them: it runs on the first attribute read, so a
    * request that reads none parses none. The record's fields are read through as they are asked for.
+   * @internal The session service makes these; apps get them from `validate()` and `ctx.state.session`.
    */
   constructor(
     private readonly record: SessionRecord,
@@ -47,14 +53,17 @@ export class ActiveSession implements SessionRecord {
     return this.record.id;
   }
 
+  /** The id of the session's user. */
   get userId(): string {
     return this.record.userId;
   }
 
+  /** When the session was started (the login). */
   get createdAt(): Date {
     return this.record.createdAt;
   }
 
+  /** When the session was last used, as coarse as the slide granularity. */
   get lastSeenAt(): Date {
     return this.record.lastSeenAt;
   }
@@ -67,14 +76,17 @@ export class ActiveSession implements SessionRecord {
     return this.record.absoluteExpiresAt;
   }
 
+  /** The device the session was started on. */
   get device(): DeviceInfo {
     return this.record.device;
   }
 
+  /** The client address at login, or null. */
   get ip(): string | null {
     return this.record.ip;
   }
 
+  /** The user agent at login, or null. */
   get userAgent(): string | null {
     return this.record.userAgent;
   }
@@ -83,6 +95,7 @@ export class ActiveSession implements SessionRecord {
     return this.record.rememberedUntil;
   }
 
+  /** The attribute's value, or undefined when the session has none by that name. */
   get<K extends AttributeName>(name: K): AttributeValue<K> | undefined {
     return this.attributeValues().get(name) as AttributeValue<K> | undefined;
   }
@@ -92,6 +105,7 @@ export class ActiveSession implements SessionRecord {
     return Object.fromEntries(this.attributeValues());
   }
 
+  /** Sets one attribute (one field in Redis, so concurrent requests never undo each other); throws AttributeRejectedError over the size or count limit. */
   async set<K extends AttributeName>(name: K, value: AttributeValue<K>): Promise<void> {
     await this.writer.setAttribute(this.id, name, value);
     this.attributeValues().set(name, value);
@@ -104,6 +118,7 @@ export class ActiveSession implements SessionRecord {
     return stored as AttributeValue<K>;
   }
 
+  /** Deletes one attribute. */
   async delete(name: AttributeName): Promise<void> {
     await this.writer.deleteAttribute(this.id, name);
     this.attributeValues().delete(name);
@@ -114,6 +129,7 @@ export class ActiveSession implements SessionRecord {
     return this.attributeMap;
   }
 
+  /** The session's record without its attributes, as JSON shows it. */
   toJSON(): SessionRecord {
     return {
       id: this.id,

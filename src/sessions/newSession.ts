@@ -39,26 +39,15 @@ export class NewSession {
 
   /** The caller's answer once the store has created the session; the only place its secrets leave. */
   answer(created: CreateResult): CreatedSession {
-    const { userId, tag, metadata, family } = this;
-    const id = formatSessionId({ tag, localId: this.localId });
+    const { tag, family, secret } = this;
+    const { session } = created;
     return {
-      token: formatToken(id, this.secret),
+      token: formatToken(session.id, secret),
       refresh:
-        family && created.refreshExpiresAtMs
-          ? { token: formatRefreshToken(tag, family.id, family.secret), expiresAt: new Date(created.refreshExpiresAtMs) }
+        family && session.rememberedUntil
+          ? { token: formatRefreshToken(tag, family.id, family.secret), expiresAt: session.rememberedUntil }
           : null,
-      session: {
-        id,
-        userId,
-        createdAt: new Date(created.createdAtMs),
-        lastSeenAt: new Date(created.createdAtMs),
-        expiresAt: new Date(created.expiresAtMs),
-        absoluteExpiresAt: new Date(created.absoluteExpiresAtMs),
-        device: { type: metadata.device?.type ?? null, name: metadata.device?.name ?? null },
-        ip: metadata.ip ?? null,
-        userAgent: metadata.userAgent ?? null,
-        rememberedUntil: created.refreshExpiresAtMs ? new Date(created.refreshExpiresAtMs) : null,
-      },
+      session,
       endedSessionIds: created.endedLocalIds.map((id) => formatSessionId({ tag, localId: id })),
     };
   }

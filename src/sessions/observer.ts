@@ -15,6 +15,7 @@ export type TokenCheckOutcome = 'valid' | 'invalid' | 'unavailable';
  */
 export type RevocationKind = 'session' | 'all' | 'others' | 'ban' | 'password' | 'replaced';
 
+/** Optional hooks the session service calls synchronously, for an app's own metrics; they must be cheap and never throw. */
 export interface SessionObserver {
   /** A token was checked. `touchSeconds`: how long the touch script took, or null when none answered. */
   tokenChecked?(outcome: TokenCheckOutcome, touchSeconds: number | null): void;

@@ -15,14 +15,14 @@ export class Refresher {
   constructor(private readonly store: RefreshStore) {}
 
   /**
-   * The new pair, with `rotated` false when it is the first answer given again (a retry within
-   * the grace window); null when the token is not live. Throws RefreshTokenReusedError (the family
+   * The new pair, or the first answer given again to one retry within the grace window
+   * (`replayed`); null when the token is not live or its one retry was answered already. Throws RefreshTokenReusedError (the family
    * has ended). A banned user's token is not live: a ban ends the user's families.
    */
   async spend(
     refreshToken: string,
     metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>,
-  ): Promise<{ refreshed: RefreshedSession; rotated: boolean; endedSessionId: string | null } | null> {
+  ): Promise<{ refreshed: RefreshedSession; endedSessionId: string | null } | null> {
     const parsed = parseRefreshToken(refreshToken);
     if (!parsed) return null;
     const sessionSecret = newSecret();
@@ -48,36 +48,25 @@ export class Refresher {
         );
       case 'rotated':
         return {
-          refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, sessionSecret, refreshSecret),
-          rotated: true,
+          refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, sessionSecret, refreshSecret, false),
           endedSessionId: outcome.endedLocalId ? formatSessionId({ tag: parsed.tag, localId: outcome.endedLocalId }) : null,
         };
       case 'replayed': {
         const pair = openPair(parsed.secret, Buffer.from(outcome.sealedPair, 'base64'));
-        return pair && { refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, pair.sessionSecret, pair.refreshSecret), rotated: false, endedSessionId: null };
+        return pair && { refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, pair.sessionSecret, pair.refreshSecret, true), endedSessionId: null };
       }
     }
   }
 }
 
-function refreshed(tag: string, familyId: string, minted: MintedSession, sessionSecret: string, refreshSecret: string): RefreshedSession {
-  const sessionId = formatSessionId({ tag, localId: minted.localId });
-  const refreshExpiresAt = new Date(minted.refreshExpiresAtMs);
+function refreshed(tag: string, familyId: string, minted: MintedSession, sessionSecret: string, refreshSecret: string, replayed: boolean): RefreshedSession {
+  const { session, user } = minted;
+  // A minted session belongs to a live family, so it is always remembered.
   return {
-    token: formatToken(sessionId, sessionSecret),
-    refresh: { token: formatRefreshToken(tag, familyId, refreshSecret), expiresAt: refreshExpiresAt },
-    session: {
-      id: sessionId,
-      userId: minted.userId,
-      createdAt: new Date(minted.createdAtMs),
-      lastSeenAt: new Date(minted.createdAtMs),
-      expiresAt: new Date(minted.expiresAtMs),
-      absoluteExpiresAt: new Date(minted.absoluteExpiresAtMs),
-      device: { type: minted.deviceType || null, name: minted.deviceName || null },
-      ip: minted.ip || null,
-      userAgent: minted.userAgent || null,
-      rememberedUntil: refreshExpiresAt,
-    },
-    user: { id: minted.userId, roles: minted.roles, name: minted.userName || null },
+    token: formatToken(session.id, sessionSecret),
+    refresh: { token: formatRefreshToken(tag, familyId, refreshSecret), expiresAt: session.rememberedUntil! },
+    session,
+    user,
+    replayed,
   };
 }

@@ -1,12 +1,11 @@
 /** What the app hands the session service about a user and a login, checked and trimmed before it is stored. */
 import { TesseraArgumentError } from '../errors';
+import { SESSION_TEXT_FIELDS, type SessionTextName } from '../store/fields';
 import { DEVICE_TYPE } from '../validation/rules';
 import type { SessionMetadata } from './types';
 
 const USER_ID = /^[^\s]{1,128}$/;
 const MAX_DEVICE_NAME = 64;
-const MAX_IP = 64;
-const MAX_USER_AGENT = 512;
 
 export function assertUserId(userId: string): void {
   if (typeof userId !== 'string' || !USER_ID.test(userId)) {
@@ -19,9 +18,11 @@ export function cleanMetadata(metadata: SessionMetadata): SessionMetadata {
   if (type !== undefined && !DEVICE_TYPE.test(type)) {
     throw new TesseraArgumentError(`Device type ${JSON.stringify(type)} must match ${DEVICE_TYPE}.`);
   }
-  return {
+  const cleaned: SessionMetadata = {
     device: { type: type || undefined, name: metadata.device?.name?.slice(0, MAX_DEVICE_NAME) || undefined },
-    ip: metadata.ip?.slice(0, MAX_IP) || undefined,
-    userAgent: metadata.userAgent?.slice(0, MAX_USER_AGENT) || undefined,
   };
+  for (const [name, { maxLength }] of Object.entries(SESSION_TEXT_FIELDS)) {
+    cleaned[name as SessionTextName] = metadata[name as SessionTextName]?.slice(0, maxLength) || undefined;
+  }
+  return cleaned;
 }

@@ -21,6 +21,7 @@ import { nextOffset, pageBounds } from './sessionPage';
 import { Refresher } from './refresher';
 import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser } from './types';
 
+/** The answer of `validate()` for a live session: the session, slid, and its user. */
 export interface Validation {
   session: ActiveSession;
   user: SessionUser;
@@ -28,10 +29,18 @@ export interface Validation {
   expiresAtMs: number;
 }
 
+/**
+ * Tessera's sessions, free of Koa: create, validate (and slide), list, revoke, refresh, ban, roles
+ * and attributes. Make one with `createTessera(redis, options)`.
+ */
 export class SessionService implements AttributeWriter {
+  /** The options in force, defaulted. */
   readonly options: ResolvedTesseraOptions;
   private readonly store: SessionStore;
-  /** The lifecycle event stream; writes nothing unless eventStreamMaxEntries is set. */
+  /**
+   * The lifecycle event stream; writes nothing unless eventStreamMaxEntries is set.
+   * @internal
+   */
   readonly events: LifecycleEvents;
   private readonly observer: SessionObserver;
   private readonly refresher: Refresher;
@@ -42,6 +51,7 @@ export class SessionService implements AttributeWriter {
    * or invalid options.
    */
   constructor(redis: RedisClientLike, options?: TesseraOptions);
+  /** @internal The service's composition shares one store with its accounts. */
   constructor(store: SessionStore);
   constructor(source: RedisClientLike | SessionStore, options: TesseraOptions = {}) {
     if (source instanceof SessionStore) {
@@ -107,20 +117,20 @@ export class SessionService implements AttributeWriter {
       for (const [name, json] of record.attributes()) parsed.set(name, JSON.parse(json));
       return parsed;
     };
-    return { session: new ActiveSession(record, attributes, this), user: result.user, expiresAtMs: record.times.expiresAtMs };
+    return { session: new ActiveSession(record, attributes, this), user: result.user, expiresAtMs: record.expiresAtMs };
   }
 
   /**
    * Spends a refresh token for a new session and a new refresh token, in one Redis round trip;
    * the family's previous session ends. Answers null when the token is not live (unknown,
    * malformed, expired, or its login ended). The same token again within the reuse grace window
-   * answers the same pair; after it, throws RefreshTokenReusedError, having ended the whole
+   * answers the same pair once (`replayed`), and null after that; after the window, throws RefreshTokenReusedError, having ended the whole
    * family and its session. A ban ends the user's families, so a banned user's token is not live.
    */
   async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'> = {}): Promise<RefreshedSession | null> {
     try {
       const spent = await this.refresher.spend(refreshToken, cleanMetadata(metadata));
-      if (spent?.rotated) {
+      if (spent && !spent.refreshed.replayed) {
         const userId = spent.refreshed.user.id;
         await this.events.sessionCreated(userId, spent.refreshed.session.id);
         if (spent.endedSessionId) await this.events.sessionRevoked(userId, spent.endedSessionId, 'refreshed');
@@ -237,6 +247,7 @@ export class SessionService implements AttributeWriter {
     await this.store.setRoles(await this.store.claimTag(userId), [...new Set(roles)].sort());
   }
 
+  /** Sets one attribute of a live session by id (`ctx.state.session.set` in a request); refuses to recreate an ended session. */
   async setAttribute(sessionId: string, name: string, value: unknown): Promise<void> {
     await writeAttribute(this.store, sessionId, name, value, false);
   }
@@ -247,6 +258,7 @@ export class SessionService implements AttributeWriter {
     return existing === undefined ? value : JSON.parse(existing);
   }
 
+  /** Deletes one attribute of a session by id. */
   async deleteAttribute(sessionId: string, name: string): Promise<void> {
     await deleteAttribute(this.store, sessionId, name);
   }

@@ -5,6 +5,7 @@ import type { SessionRecord, SessionUser } from '../store/records';
 // The records the store returns are the session layer's records too.
 export type { DeviceInfo, DeviceInput, SessionMetadata, SessionRecord, SessionUser } from '../store/records';
 
+/** The answer of `create()`. */
 export interface CreatedSession {
   /** The bearer token. Give it to the client once; Tessera keeps only its hash. */
   token: string;
@@ -15,12 +16,14 @@ export interface CreatedSession {
   refresh: RefreshCredential | null;
 }
 
+/** A refresh token, given once, and when it ends if unused. */
 export interface RefreshCredential {
   token: string;
   /** When it ends if unused; each refresh slides it, up to the family's absolute end. */
   expiresAt: Date;
 }
 
+/** How `create()` starts the session. */
 export interface CreateOptions {
   /** Start a refresh family with the session ("keep me signed in"). Default false. */
   remember?: boolean;
@@ -32,6 +35,8 @@ export interface RefreshedSession {
   session: SessionRecord;
   refresh: RefreshCredential;
   user: SessionUser;
+  /** True when this is the first answer given again, to a retry within the reuse grace window (once per spent token). */
+  replayed: boolean;
 }
 
 /** Which page of a user's sessions to list. */
@@ -42,6 +47,7 @@ export interface PageRequest {
   limit?: number;
 }
 
+/** A page of a user's live sessions, least recently used first. */
 export interface SessionPage {
   sessions: SessionRecord[];
   /** Live sessions the user has in all. */

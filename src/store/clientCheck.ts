@@ -17,6 +17,7 @@ export interface RedisClientLike {
     /** Cluster only: the options of each node's connection. */
     redisOptions?: { commandTimeout?: number | undefined } | undefined;
   };
+  /** Registers a Lua script as a command (EVALSHA, with EVAL after a Redis restart). */
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
 }
 

@@ -143,7 +143,8 @@ export class DurableWrites extends EventEmitter<{ outcome: [DurableOutcome] }> {
   private shortfall(plan: DurabilityPlan, values: unknown[]): string | null {
     const replies = [...values];
     if (plan.waitAof) {
-      const [local] = replies.shift() as [number, number];
+      // WAITAOF answers {local, replicas}: the local fsync is what counts here.
+      const local = (replies.shift() as unknown[])[0];
       if (Number(local) < 1) return 'not yet written to disk';
     }
     if (this.options.replicas > 0) {

@@ -1,6 +1,7 @@
 /**
  * The fields of Tessera's Redis hashes: one letter each, because every byte counts across
- * millions of sessions. The Lua scripts in ./lua spell the same letters; change both together.
+ * millions of sessions. The Lua scripts spell the session fields in one table (lua/prelude.lua,
+ * SESSION), which a test holds equal to SESSION_FIELD; change both together.
  */
 
 /** Fields of a user hash (KeySpace.forUser(tag).user). */
@@ -20,6 +21,19 @@ export const USER_FIELD = {
   createdAt: 'c',
 } as const;
 
+/**
+ * Session fields kept as the app hands them over (SessionMetadata) and given back unchanged
+ * (SessionRecord, null when absent): record property -> its field and the longest value kept.
+ * A new field of this kind is a line here, its type in records.ts, its getter in activeSession.ts
+ * and its letter in prelude.lua's SESSION table; create, touch, list and decodeSession carry it.
+ */
+export const SESSION_TEXT_FIELDS = {
+  ip: { field: 'i', maxLength: 64 },
+  userAgent: { field: 'u', maxLength: 512 },
+} as const;
+
+export type SessionTextName = keyof typeof SESSION_TEXT_FIELDS;
+
 /** Fields of a session hash (KeySpace.session(tag, localId)). */
 export const SESSION_FIELD = {
   /** SHA-256 of the token's secret (first 16 bytes). */
@@ -28,16 +42,23 @@ export const SESSION_FIELD = {
   generation: 'g',
   /** When the session was created, in ms. */
   created: 'c',
+  /** The id of the refresh family of a remembered login. */
+  family: 'f',
+  /** A minted session's absolute end (ms) when its refresh family ends before its own lifetime would. */
+  absoluteEnd: 'e',
   deviceType: 't',
   deviceName: 'n',
-  ip: 'i',
-  userAgent: 'u',
+  ip: SESSION_TEXT_FIELDS.ip.field,
+  /** Only in replies: the session stores its user agent's short hash (agent) instead. */
+  userAgent: SESSION_TEXT_FIELDS.userAgent.field,
+  /** The short hash naming the user's agent key (UserKeys.agentPrefix) that holds its user agent. */
+  agent: 'a',
 } as const;
 
-// A session of a remembered login also has `f`, its refresh family's id. Refresh families
-// (KeySpace.forUser(tag).family) are read and written by Lua alone (lua/refresh.lua, create.lua):
-// `h` refresh hash, `s` current session, `g` generation, `c` created, `t`/`n` device, and `p`,
-// `pt`, `pe`, `pr` for the last spent token (its hash, when, the sealed pair, the pair's times).
+// Refresh families (KeySpace.forUser(tag).family) are read and written by Lua alone
+// (lua/refresh.lua, create.lua): `h` refresh hash, `s` current session, `g` generation, `c`
+// created, `t`/`n` device, and `p`, `pe`, `pn` for the last spent token (its hash, the sealed
+// pair, and whether a retry was answered with it).
 
 /** Prefix of a session attribute's field, so attributes never collide with the fields above. */
 export const ATTRIBUTE_PREFIX = 'x:';

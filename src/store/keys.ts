@@ -4,6 +4,9 @@
  * tag as a Redis Cluster hash tag (`{tag}`), so each script touches one hash slot.
  */
 
+/** Suffix of a refresh family's set of spent refresh hashes; prelude.lua spells it too (a test holds them equal). */
+export const SPENT_REFRESHES_SUFFIX = ':x';
+
 /** The keys of one user, all in the user's hash slot. A class, so a token check allocates no closures. */
 export class UserKeys {
   /** Hash: the user's id, generation (login stamp), roles, device map and, in the service, account. */
@@ -18,12 +21,18 @@ export class UserKeys {
    * set of its spent refresh hashes. Scripts build both from it.
    */
   readonly familyPrefix: string;
+  /**
+   * Prefix of the user's agents: `<prefix><short hash>` is a string holding one user agent, shared
+   * by the user's sessions from that browser and living as long as the longest of them.
+   */
+  readonly agentPrefix: string;
 
   constructor(slot: string) {
     this.user = `${slot}:u`;
     this.index = `${slot}:idx`;
     this.sessionPrefix = `${slot}:s:`;
     this.familyPrefix = `${slot}:r:`;
+    this.agentPrefix = `${slot}:a:`;
   }
 
   /** The session hash of one of the user's sessions. */
@@ -36,7 +45,7 @@ export class UserKeys {
   }
 
   spentRefreshes(familyId: string): string {
-    return `${this.familyPrefix}${familyId}:x`;
+    return this.familyPrefix + familyId + SPENT_REFRESHES_SUFFIX;
   }
 }
 

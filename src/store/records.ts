@@ -3,6 +3,7 @@
  * hands them on unchanged (sessions/types re-exports them), so the store needs nothing from above.
  */
 
+/** The device a login names, as the app passes it to `create()`. */
 export interface DeviceInput {
   /** A short kind of device such as "ios", "android" or "web"; lower-cased. */
   type?: string;
@@ -10,17 +11,20 @@ export interface DeviceInput {
   name?: string;
 }
 
+/** What `create()` records about the client: its device, ip address and user agent. */
 export interface SessionMetadata {
   device?: DeviceInput;
   ip?: string;
   userAgent?: string;
 }
 
+/** The device a session was started on, as stored (null when not given). */
 export interface DeviceInfo {
   type: string | null;
   name: string | null;
 }
 
+/** A live session, as listed and validated: plain values, no token. */
 export interface SessionRecord {
   /** Public id: safe to show and to pass around; it cannot be turned into a token. */
   id: string;
@@ -38,6 +42,7 @@ export interface SessionRecord {
   rememberedUntil: Date | null;
 }
 
+/** The session's user as the token check sees it: id, roles and, for the service's accounts, name. */
 export interface SessionUser {
   id: string;
   roles: string[];

@@ -6,6 +6,10 @@
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
+/**
+ * ioredis options that fail a command within about a second while Redis is away (no offline queue,
+ * no retries, 1 s timeouts) and reconnect by themselves; for a client you make yourself.
+ */
 export const FAIL_FAST_REDIS_OPTIONS: Readonly<RedisOptions> = Object.freeze({
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
@@ -14,11 +18,13 @@ export const FAIL_FAST_REDIS_OPTIONS: Readonly<RedisOptions> = Object.freeze({
   retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
 });
 
+/** One Redis node or sentinel. */
 export interface RedisNode {
   host: string;
   port: number;
 }
 
+/** Which Redis to connect to: a standalone server (URL or unix socket), a Cluster by its seed nodes, or a master found through Sentinels. */
 export type RedisTarget =
   | { kind: 'standalone'; url?: string; path?: string }
   | { kind: 'cluster'; nodes: RedisNode[]; password?: string }
@@ -29,10 +35,13 @@ const clusterNodes = new WeakMap<Redis | Cluster, readonly RedisNode[]>();
 
 /** Where a client made by createRedisClient reports an outage; console and pino loggers fit. */
 export interface ConnectionLogger {
+  /** The connection was lost (once per outage). */
   warn(message: string): void;
+  /** The connection is back. */
   info(message: string): void;
 }
 
+/** How `createRedisClient` sets up its client. */
 export interface RedisClientOptions {
   /** ioredis options laid over the fail-fast ones (password, tls, db, ...). For a Cluster, its nodes' options. */
   redisOptions?: RedisOptions;

@@ -1,14 +1,15 @@
 /**
  * Redis access for refresh families: spending a refresh token is one script over the owner's
  * hash slot (store/lua/refresh.lua), the single round trip of POST /auth/refresh. A rotation, or
- * a family ended for reuse, is confirmed (durableWrites.ts): one a fail-over lost
- * would bring a spent refresh token back to life. A token that changed nothing (unknown, wrong,
- * a retry within the grace window) waits for nothing: anyone can present one.
+ * a family ended for reuse, or a retry answered, is confirmed (durableWrites.ts): one a
+ * fail-over lost would bring a spent refresh token back to life. A token that changed nothing
+ * (unknown, wrong, a retry refused) waits for nothing: anyone can present one.
  */
 import type { ResolvedTesseraOptions } from '../options';
 import type { DurableWrites } from './durableWrites';
-import { splitRoles } from './fields';
 import type { KeySpace } from './keys';
+import type { SessionRecord, SessionUser } from './records';
+import { decodeSession, decodeUser } from './sessionRecord';
 
 /** Spent refresh hashes a family remembers for reuse detection (older ones are merely unknown). */
 const SPENT_KEPT = 64;
@@ -26,31 +27,20 @@ export interface Rotation {
   userAgent: string;
 }
 
+/** The session a rotation minted (or a retry is given again), and its user. */
 export interface MintedSession {
-  userId: string;
-  roles: string[];
-  userName: string;
-  localId: string;
-  createdAtMs: number;
-  expiresAtMs: number;
-  absoluteExpiresAtMs: number;
-  refreshExpiresAtMs: number;
-  deviceType: string;
-  deviceName: string;
-  ip: string;
-  userAgent: string;
+  session: SessionRecord;
+  user: SessionUser;
 }
 
 export type RotationOutcome =
   /** `endedLocalId`: the family's previous session, which this rotation ended, if it was still live. */
   | { kind: 'rotated'; minted: MintedSession; endedLocalId: string | null }
-  /** A retry within the grace window: the first answer's session, and its pair sealed under the presented secret. */
+  /** The first retry within the grace window: the first answer's session, and its pair sealed under the presented secret. */
   | { kind: 'replayed'; minted: MintedSession; sealedPair: string }
   /** A spent token after the grace window: the family and its session (if live) ended. */
   | { kind: 'reused'; userId: string; endedLocalId: string | null }
   | { kind: 'unknown' };
-
-type Reply = [string, string, string, string, string, string, string, string, string, string, string, string, string, string, string?];
 
 export class RefreshStore {
   private readonly args: number[];
@@ -86,33 +76,25 @@ export class RefreshStore {
         rotation.ip,
         rotation.userAgent,
         SPENT_KEPT,
+        keys.familyPrefix,
+        keys.agentPrefix,
       ],
-    }, wroteSomething)) as Reply | null;
+    }, wroteSomething)) as unknown[] | null;
     if (!reply) return { kind: 'unknown' };
-    const [kind, userId, roles, userName, localId, created, expires, absolute, refreshExpires, deviceType, deviceName, ip, userAgent, sealed, ended] = reply;
-    if (kind === 'reused') return { kind, userId, endedLocalId: localId || null };
-    const minted: MintedSession = {
-      userId,
-      roles: splitRoles(roles),
-      userName,
-      localId,
-      createdAtMs: Number(created),
-      expiresAtMs: Number(expires),
-      absoluteExpiresAtMs: Number(absolute),
-      refreshExpiresAtMs: Number(refreshExpires),
-      deviceType,
-      deviceName,
-      ip,
-      userAgent,
-    };
-    return kind === 'replayed' ? { kind, minted, sealedPair: sealed } : { kind: 'rotated', minted, endedLocalId: ended || null };
+    if (reply[0] === 'reused') return { kind: 'reused', userId: String(reply[1]), endedLocalId: reply[2] ? String(reply[2]) : null };
+    const user = decodeUser(reply[1], reply[2], reply[3]);
+    const minted = { session: decodeSession(reply[4], rotation.tag, user.id).toRecord(), user };
+    return reply[0] === 'replayed'
+      ? { kind: 'replayed', minted, sealedPair: String(reply[5]) }
+      : { kind: 'rotated', minted, endedLocalId: reply[5] ? String(reply[5]) : null };
   }
 }
 
 /**
- * Whether the script wrote what must survive a fail-over: a rotation, or a family ended for reuse.
- * A family it dropped because the user's generation moved on is dropped again if that is lost.
+ * Whether the script wrote what must survive a fail-over: a rotation, a family ended for reuse, or
+ * the mark that a retry was answered (lost, it would let one more copy through). A family it
+ * dropped because the user's generation moved on is dropped again if that is lost.
  */
 function wroteSomething(reply: unknown): boolean {
-  return Array.isArray(reply) && (reply[0] === 'rotated' || reply[0] === 'reused');
+  return Array.isArray(reply) && (reply[0] === 'rotated' || reply[0] === 'reused' || reply[0] === 'replayed');
 }

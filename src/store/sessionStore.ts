@@ -3,28 +3,25 @@
  * one Lua script over one user's hash slot; a token check is exactly one round trip.
  */
 import type { ResolvedTesseraOptions } from '../options';
-import { formatSessionId, newRoutingTag } from '../tokens/sessionId';
+import { newRoutingTag } from '../tokens/sessionId';
 import { DurableWrites } from './durableWrites';
-import { attributeField, joinRoles, SESSION_FIELD, splitRoles, USER_FIELD } from './fields';
+import { attributeField, joinRoles, SESSION_FIELD, SESSION_TEXT_FIELDS, USER_FIELD, type SessionTextName } from './fields';
 import { guard } from './guard';
 import { KeySpace } from './keys';
 import type { SessionMetadata, SessionRecord, SessionUser } from './records';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
-import { TouchedRecord } from './touchedRecord';
+import { decodeSession, decodeUser, type DecodedSession } from './sessionRecord';
 
 export interface TouchResult {
   /** Built lazily from the reply: a check that reads only the user allocates no Dates. */
-  session: TouchedRecord;
+  session: DecodedSession;
   user: SessionUser;
 }
 
 export interface CreateResult {
   outcome: 'created';
-  createdAtMs: number;
-  expiresAtMs: number;
-  absoluteExpiresAtMs: number;
-  /** When the refresh family started with the session ends if unused; null when not remembered. */
-  refreshExpiresAtMs: number | null;
+  /** Its rememberedUntil is when the refresh family started with it ends if unused. */
+  session: SessionRecord;
   endedLocalIds: string[];
 }
 
@@ -92,12 +89,15 @@ export class SessionStore {
 
   async create(input: NewSession): Promise<CreateResult | BannedResult> {
     const keys = this.keys.forUser(input.tag);
-    const { device = {}, ip, userAgent } = input.metadata;
+    const { metadata } = input;
+    const device = metadata.device ?? {};
     const fields: string[] = [];
     if (device.type) fields.push(SESSION_FIELD.deviceType, device.type);
     if (device.name) fields.push(SESSION_FIELD.deviceName, device.name);
-    if (ip) fields.push(SESSION_FIELD.ip, ip);
-    if (userAgent) fields.push(SESSION_FIELD.userAgent, userAgent);
+    for (const [name, { field }] of Object.entries(SESSION_TEXT_FIELDS)) {
+      const value = metadata[name as SessionTextName];
+      if (value) fields.push(field, value);
+    }
     const max = this.options.maxSessionsPerUser === Infinity ? 0 : this.options.maxSessionsPerUser;
     const reply = (await guard(() =>
       this.scripts.tessera_create(
@@ -118,12 +118,16 @@ export class SessionStore {
         input.family?.refreshHash ?? '',
         this.refreshIdleMs,
         this.refreshAbsoluteMs,
+        keys.agentPrefix,
         ...fields,
       ),
-    )) as [number, number, number, number, ...string[]] | [0, string];
-    if (reply[0] === 0) return { outcome: 'banned', bannedUntil: banEnd(String(reply[1])) };
-    const [createdAtMs, expiresAtMs, absoluteExpiresAtMs, refreshExpiresAtMs, ...endedLocalIds] = reply as [number, number, number, number, ...string[]];
-    return { outcome: 'created', createdAtMs, expiresAtMs, absoluteExpiresAtMs, refreshExpiresAtMs: refreshExpiresAtMs || null, endedLocalIds };
+    )) as unknown[];
+    if (reply[0] === 'banned') return { outcome: 'banned', bannedUntil: banEnd(String(reply[1])) };
+    return {
+      outcome: 'created',
+      session: decodeSession(reply[1], input.tag, input.userId).toRecord(),
+      endedLocalIds: reply.slice(2).map(String),
+    };
   }
 
   async touch(tag: string, localId: string, secretHash: Buffer): Promise<TouchResult | null> {
@@ -139,14 +143,12 @@ export class SessionStore {
         localId,
         keys.familyPrefix,
         this.options.slideGranularityMs,
+        keys.agentPrefix,
       ),
-    )) as [string, string, string, number, number, number, string[], number] | null;
+    )) as unknown[] | null;
     if (!reply) return null;
-    const [userId, roles, name, lastSeenMs, expiresAtMs, absoluteExpiresAtMs, pairs, rememberedUntilMs] = reply;
-    return {
-      session: new TouchedRecord(formatSessionId({ tag, localId }), userId, { lastSeenMs, expiresAtMs, absoluteExpiresAtMs, rememberedUntilMs }, pairs),
-      user: { id: userId, roles: splitRoles(roles), name: name || null },
-    };
+    const user = decodeUser(reply[0], reply[1], reply[2]);
+    return { session: decodeSession(reply[3], tag, user.id), user };
   }
 
   /** Ends one session; true when it was live. */
@@ -175,22 +177,11 @@ export class SessionStore {
   /** One page of the user's live sessions (least recently seen first), and how many the user has. */
   async list(tag: string, userId: string, offset: number, limit: number): Promise<{ sessions: SessionRecord[]; total: number }> {
     const keys = this.keys.forUser(tag);
-    const [total, rows] = (await guard(() =>
-      this.scripts.tessera_list(keys.index, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix, offset, limit),
-    )) as [number, string[][]];
-    const sessions = rows.map(([localId, lastSeen, created, expires, deviceType, deviceName, ip, userAgent, rememberedUntil]) => ({
-      id: formatSessionId({ tag, localId }),
-      userId,
-      createdAt: new Date(Number(created)),
-      lastSeenAt: new Date(Number(lastSeen)),
-      expiresAt: new Date(Number(expires)),
-      absoluteExpiresAt: new Date(Number(created) + this.absoluteMs),
-      device: { type: deviceType || null, name: deviceName || null },
-      ip: ip || null,
-      userAgent: userAgent || null,
-      rememberedUntil: Number(rememberedUntil) ? new Date(Number(rememberedUntil)) : null,
-    }));
-    return { sessions, total: Number(total) };
+    const reply = (await guard(() =>
+      this.scripts.tessera_list(keys.index, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix, offset, limit, keys.agentPrefix),
+    )) as unknown[];
+    const rows = reply[1] as unknown[];
+    return { sessions: rows.map((row) => decodeSession(row, tag, userId).toRecord()), total: Number(reply[0]) };
   }
 
   /** 1 set, 0 session gone, -1 too many attributes; with onlyIfAbsent, the JSON already there. */

@@ -141,6 +141,16 @@ describe('Caddy forward_auth in front of an app, with the shipped deploy/caddy/C
     expect(alone.headers.filter(([name]) => name.toLowerCase() === 'cookie')).toEqual([]);
   });
 
+  it('keeps every Tessera cookie from the app, the refresh token and repeated ones included', async () => {
+    const { token } = await signUpAndLogIn(suite.service, 'caddy-cookies');
+    const refresh = 'tessr_0123456789abcdefghijklmnopqrstuvwxyz';
+    const cookie = `tessera=${token}; theme=dark; tessera-refresh=${refresh}; __Host-tessera=${token}; tessera=${token}; mytessera=1; tessera-refresh=${refresh}`;
+    const answer = await send(`${suite.gateway.url}/`, { Cookie: cookie });
+    expect(answer.status).toBe(200);
+    const seen = JSON.parse(answer.text) as Seen;
+    expect(seen.headers.filter(([name]) => name.toLowerCase() === 'cookie')).toEqual([['Cookie', 'theme=dark; mytessera=1']]);
+  });
+
   it('passes no Set-Cookie of its own for a bearer token', async () => {
     const { token } = await signUpAndLogIn(suite.service, 'caddy-bearer-only');
     const answer = await send(`${suite.gateway.url}/`, { Authorization: `Bearer ${token}` });

@@ -90,4 +90,16 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
     expect(await answer.json()).toMatchObject({ userId: body.user.id, cookie: 'theme=dark; mytessera=1' });
     expect(answer.headers.get('set-cookie')).toMatch(/^tessera=tess_[0-9A-Za-z]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
   });
+
+  it('keeps every Tessera cookie from the app, the refresh token and repeated ones included', async () => {
+    const { token, body } = await signUpAndLogIn(suite.service, 'gated-cookies');
+    const refresh = 'tessr_0123456789abcdefghijklmnopqrstuvwxyz';
+    const cookie = `tessera=${token}; theme=dark; tessera-refresh=${refresh}; __Host-tessera=${token}; tessera=${token}; mytessera=1`;
+    const answer = await fetch(`${suite.gateway.url}/`, { headers: { cookie } });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ userId: body.user.id, cookie: 'theme=dark; mytessera=1' });
+    // More Tessera cookies than a browser holds: refused rather than passed on in part.
+    const stuffed = await fetch(`${suite.gateway.url}/`, { headers: { cookie: `${cookie}; tessera-refresh=${refresh}` } });
+    expect(stuffed.status).toBe(400);
+  });
 });

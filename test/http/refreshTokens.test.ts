@@ -8,7 +8,7 @@ interface Pair {
   refreshToken: string;
   refreshExpiresAt: string;
   expiresAt: string;
-  session: { id: string; rememberedUntil: string | null; device: { type: string | null; name: string | null } };
+  session: { id: string; createdAt: string; rememberedUntil: string | null; device: { type: string | null; name: string | null } };
   user: { id: string; username: string; roles: string[] };
 }
 
@@ -74,7 +74,7 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
     expect(await sessionStatus(suite.service, second.token)).toBe(401);
   });
 
-  it('answers the same pair to the same spent token within the grace window', async () => {
+  it('answers the same pair to one retry of a spent token within the grace window, audited with its address', async () => {
     const first = await remembered(suite.service, 'racer');
     const [a, b] = await Promise.all([refresh(suite.service, first.refreshToken), refresh(suite.service, first.refreshToken)]);
     expect([a.status, b.status]).toEqual([200, 200]);
@@ -82,9 +82,40 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
     expect(pairB.token).toBe(pairA.token);
     expect(pairB.refreshToken).toBe(pairA.refreshToken);
     expect(pairB.session.id).toBe(pairA.session.id);
-    const again = (await (await refresh(suite.service, first.refreshToken)).json()) as Pair;
-    expect(again.token).toBe(pairA.token);
+    const { entries } = await suite.service.admin.audit.page(100, undefined, 'sign-in');
+    expect(entries.filter((e) => e.type === 'refresh.replayed' && e.target === pairA.session.id)).toEqual([
+      expect.objectContaining({ actor: expect.objectContaining({ id: first.user.id }), ip: expect.stringMatching(/./), outcome: 'success' }),
+    ]);
+
+    const again = await refresh(suite.service, first.refreshToken);
+    expect(again.status).toBe(401);
+    expect(await problemType(again)).toBe('urn:tessera:problem:invalid-refresh-token');
     expect(await sessionStatus(suite.service, pairA.token)).toBe(200);
+  });
+
+  it('ends a refreshed session with its family, however long sessions may live', async () => {
+    const short = await startTestService(suite.redis, {
+      KEY_PREFIX: uniquePrefix(),
+      SESSION_ABSOLUTE_TIMEOUT: '1h',
+      REFRESH_IDLE_TIMEOUT: '30m',
+      REFRESH_ABSOLUTE_TIMEOUT: '1h',
+    });
+    try {
+      const first = await remembered(short, 'mayfly');
+      const familyEnd = Date.parse(first.session.createdAt) + 3_600_000;
+      // Real time is the behaviour under test: the refresh must come later than the login.
+      await sleep(20);
+      const second = (await (await refresh(short, first.refreshToken)).json()) as Pair & { absoluteExpiresAt: string };
+      expect(Date.parse(second.absoluteExpiresAt)).toBe(familyEnd);
+      const checked = (await (await short.call('GET', '/auth/session', { token: second.token })).json()) as { session: { absoluteExpiresAt: string } };
+      expect(Date.parse(checked.session.absoluteExpiresAt)).toBe(familyEnd);
+      const { sessions } = (await (await short.call('GET', '/auth/sessions', { token: second.token })).json()) as {
+        sessions: { id: string; absoluteExpiresAt: string }[];
+      };
+      expect(Date.parse(sessions.find((listed) => listed.id === second.session.id)!.absoluteExpiresAt)).toBe(familyEnd);
+    } finally {
+      await short.close();
+    }
   });
 
   it('ends the whole family when a spent token comes back after the grace window, and records it once', async () => {

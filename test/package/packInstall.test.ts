@@ -1,8 +1,8 @@
 /**
  * The package as users get it: `npm pack` (its prepack build included), installed from the tarball
  * into a fresh TypeScript ESM app with ioredis 6 and a CommonJS app with ioredis 5, each of which
- * type-checks and runs the README's Library example against a real redis-server. Packages come
- * from the npm registry through npm's cache, at the versions it serves today.
+ * type-checks and runs the Library page's Koa example (docs/library.md) against a real redis-server.
+ * Packages come from the npm registry through npm's cache, at the versions it serves today.
  *
  * The two apps are compiled two ways on purpose:
  * - the ESM app with the newest TypeScript and the tsconfig its `tsc --init` writes, as a new user
@@ -33,14 +33,14 @@ const run = promisify(execFile);
 const npm = (cwd: string, ...args: string[]) => run('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, maxBuffer: 16 << 20 });
 
 /** What the project hands `npm pack`: its sources and build set-up, not its tests or node_modules. */
-const PACKED_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.client.json', 'scripts', 'src', 'examples', 'README.md', 'LICENSE', 'CHANGELOG.md', 'redis.conf'];
+const PACKED_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.client.json', 'scripts', 'src', 'examples', 'README.md', 'docs', 'LICENSE', 'CHANGELOG.md', 'redis.conf'];
 
-/** The README's Library example, with the one function it leaves to the reader. */
-function readmeLibraryExample(): string {
-  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Library'));
+/** The Library page's Koa example, with the one function it leaves to the reader. */
+function libraryExample(): string {
+  const page = readFileSync(path.join(REPO_ROOT, 'docs', 'library.md'), 'utf8');
+  const section = page.slice(page.indexOf('## A Koa app'));
   const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!example) throw new Error('README.md has no TypeScript example in its Library section');
+  if (!example) throw new Error('docs/library.md has no TypeScript example in its "A Koa app" section');
   return `${example}
 async function checkPasswordYourWay(_ctx: unknown): Promise<{ id: string }> {
   return { id: 'user-1' };
@@ -102,7 +102,7 @@ function writeApp(root: string, kind: App['kind'], tarball: string): App {
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({ compilerOptions: { ...compilerOptions, rootDir: 'src', outDir: 'dist', types: ['node'] }, include: ['src'] }),
   );
-  writeFileSync(path.join(dir, 'src', 'app.ts'), readmeLibraryExample());
+  writeFileSync(path.join(dir, 'src', 'app.ts'), libraryExample());
   return { dir, kind };
 }
 
@@ -182,7 +182,8 @@ describe('the packed package', () => {
   it('holds only the built library, the service, its docs and its licence', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
     const files = stdout.trim().split('\n').map((file) => file.replace(/^package\//, ''));
-    expect(files.filter((file) => !file.startsWith('dist/') && !file.startsWith('examples/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json', 'redis.conf']);
+    const docPages = readdirSync(path.join(REPO_ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+    expect(files.filter((file) => !file.startsWith('dist/') && !file.startsWith('examples/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...docPages, 'package.json', 'redis.conf'].sort());
     // The examples the docs link to are there for a reader of the installed package.
     expect(files).toEqual(expect.arrayContaining(['examples/express.ts', 'examples/hono.ts', 'examples/browser/index.html']));
     expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/store/lua/touch.lua']));
@@ -192,7 +193,7 @@ describe('the packed package', () => {
   it.each([
     ['a TypeScript 7 ESM', 'esm', 'ioredis 6'],
     ['a TypeScript 5.9 CommonJS', 'commonjs', 'ioredis 5'],
-  ])('type-checks and runs the README Library example in %s app (%s) with %s', async (_title, kind) => {
+  ])("type-checks and runs the Library page's Koa example in %s app (%s) with %s", async (_title, kind) => {
     const app = apps.find((candidate) => candidate.kind === kind)!;
     await run('npx', ['tsc', '-p', '.'], { cwd: app.dir });
     const port = await freePort();

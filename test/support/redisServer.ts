@@ -3,7 +3,7 @@
  * 3-master Redis Cluster, each on free ports in its own temp folder, stopped and removed after.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,12 +43,17 @@ export async function freePort(): Promise<number> {
   }
 }
 
-export async function startRedis(extraArgs: string[] = []): Promise<RedisProcess> {
+/**
+ * `defaults`: Redis's own defaults instead of the repo's redis.conf (loopback only, no persistence),
+ * as a managed Redis that allows no CONFIG SET would run.
+ */
+export async function startRedis(extraArgs: string[] = [], { defaults = false }: { defaults?: boolean } = {}): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-redis-'));
   // A copy: Sentinel's CONFIG REWRITE writes into the file a server was started with.
   const config = path.join(dir, 'redis.conf');
-  copyFileSync(path.join(REPO_ROOT, 'redis.conf'), config);
+  if (defaults) writeFileSync(config, 'bind 127.0.0.1\nsave ""\nappendonly no\n');
+  else copyFileSync(path.join(REPO_ROOT, 'redis.conf'), config);
   let child: ChildProcess;
   let exited: Promise<void>;
   const launch = async () => {

@@ -8,9 +8,9 @@
   ARGV[9] prefix of the user's session keys   ARGV[10] prefix of the user's refresh families
   ARGV[11] id of the refresh family to start ('' for a session that is not remembered)
   ARGV[12] its refresh token's hash   ARGV[13] refresh idle timeout (ms)   ARGV[14] refresh absolute lifetime (ms)
-  ARGV[15..] metadata as field, value pairs
-  Returns {createdAtMs, expiresAtMs, absoluteExpiresAtMs, refreshExpiresAtMs (0 when not remembered),
-  endedLocalId, ...}, or {0, bannedUntil} when the user is banned ('inf' for a ban without end).
+  ARGV[15] prefix of the user's agents   ARGV[16..] metadata as field, value pairs
+  Returns {'created', session, endedLocalId, ...} with session the envelope of sessionReply
+  (prelude.lua), or {'banned', bannedUntil} when the user is banned ('inf' for a ban without end).
 ]]
 local now = nowMs()
 -- The user hash exists since its tag was claimed; if it was lost since, its generation restarts
@@ -19,7 +19,7 @@ redis.call('HSETNX', KEYS[1], 'g', now)
 redis.call('HSETNX', KEYS[1], 'u', ARGV[1])
 -- Checked here, in the step that writes the session, so no login can slip past a ban being set.
 local banned = redis.call('HGET', KEYS[1], 'b')
-if banned and (banned == 'inf' or tonumber(banned) > now) then return {0, banned} end
+if banned and (banned == 'inf' or tonumber(banned) > now) then return {'banned', banned} end
 local generation = redis.call('HGET', KEYS[1], 'g')
 
 -- Drop index entries of sessions that are gone: idle ones by score, and any whose key expired
@@ -53,31 +53,25 @@ if max > 0 then
 end
 
 local absolute = now + tonumber(ARGV[5])
-local expires = math.min(now + tonumber(ARGV[4]), absolute)
-local record = {'h', ARGV[3], 'g', generation, 'c', now}
-for i = 15, #ARGV do record[#record + 1] = ARGV[i] end
-local refreshExpires = 0
+local expires = idleEnd(now, tonumber(ARGV[4]), absolute)
+local fields = {}
+for i = 16, #ARGV, 2 do fields[ARGV[i]] = ARGV[i + 1] end
 if ARGV[11] ~= '' then
-  record[#record + 1] = 'f'
-  record[#record + 1] = ARGV[11]
+  fields[SESSION.family] = ARGV[11]
   -- The family keeps the device, so the sessions it mints later carry it too.
   local family = {'h', ARGV[12], 's', ARGV[2], 'g', generation, 'c', now}
-  for i = 15, #ARGV, 2 do
-    if ARGV[i] == 't' or ARGV[i] == 'n' then
-      family[#family + 1] = ARGV[i]
-      family[#family + 1] = ARGV[i + 1]
+  for _, name in ipairs({SESSION.deviceType, SESSION.deviceName}) do
+    if fields[name] then
+      family[#family + 1] = name
+      family[#family + 1] = fields[name]
     end
   end
   local familyKey = ARGV[10] .. ARGV[11]
-  refreshExpires = math.min(now + tonumber(ARGV[13]), now + tonumber(ARGV[14]))
   redis.call('HSET', familyKey, unpack(family))
-  redis.call('PEXPIREAT', familyKey, refreshExpires)
+  redis.call('PEXPIREAT', familyKey, math.min(now + tonumber(ARGV[13]), now + tonumber(ARGV[14])))
 end
-redis.call('HSET', KEYS[3], unpack(record))
-redis.call('PEXPIREAT', KEYS[3], expires)
-redis.call('ZADD', KEYS[2], now, ARGV[2])
-extendTo(KEYS[2], expires)
+local session = writeSession(KEYS[3], KEYS[2], ARGV[2], ARGV[3], generation, now, expires, fields, ARGV[15])
 
-local reply = {now, expires, absolute, refreshExpires}
+local reply = {'created', sessionReply(ARGV[2], session, now, expires, absolute, {family = ARGV[10], agent = ARGV[15]}, true)}
 for _, localId in ipairs(ended) do reply[#reply + 1] = localId end
 return reply

@@ -4,24 +4,25 @@
   KEYS[1] user's session index
   ARGV[1] prefix of the user's session keys   ARGV[2] idle timeout (ms)   ARGV[3] absolute lifetime (ms)
   ARGV[4] prefix of the user's refresh families   ARGV[5] offset of the page (0-based)   ARGV[6] page size
-  Returns {total, {{localId, lastSeenAtMs, createdAtMs, expiresAtMs, deviceType, deviceName, ip,
-  userAgent, rememberedUntilMs (0: not remembered)}, ...}}, least recently seen first; total
-  counts the index after pruning idle ones.
+  ARGV[7] prefix of the user's agents
+  Returns {total, {session, ...}}, each session the envelope of sessionReply (prelude.lua) without
+  attributes, least recently seen first; total counts the index after pruning idle ones.
 ]]
 local now = nowMs()
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+local idle = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - idle)
 local offset = tonumber(ARGV[5])
 local entries = redis.call('ZRANGE', KEYS[1], offset, offset + tonumber(ARGV[6]) - 1, 'WITHSCORES')
+local prefixes = {family = ARGV[4], agent = ARGV[7]}
 local sessions = {}
 for i = 1, #entries, 2 do
-  local f = redis.call('HMGET', ARGV[1] .. entries[i], 'c', 't', 'n', 'i', 'u', 'f')
-  if not f[1] then
-    redis.call('ZREM', KEYS[1], entries[i])
+  local localId, seen = entries[i], tonumber(entries[i + 1])
+  local session = readSession(ARGV[1] .. localId)
+  if not session then
+    redis.call('ZREM', KEYS[1], localId)
   else
-    local expires = math.min(tonumber(entries[i + 1]) + tonumber(ARGV[2]), tonumber(f[1]) + tonumber(ARGV[3]))
-    local remembered = 0
-    if f[6] then remembered = math.max(0, redis.call('PEXPIRETIME', ARGV[4] .. f[6])) end
-    sessions[#sessions + 1] = {entries[i], entries[i + 1], f[1], expires, f[2] or '', f[3] or '', f[4] or '', f[5] or '', remembered}
+    local absolute = absoluteEnd(session, tonumber(ARGV[3]))
+    sessions[#sessions + 1] = sessionReply(localId, session, seen, idleEnd(seen, idle, absolute), absolute, prefixes, false)
   end
 end
 return {redis.call('ZCARD', KEYS[1]), sessions}

@@ -7,6 +7,15 @@ local function nowMs()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- The fields of a session hash: the same letters as SESSION_FIELD in store/fields.ts (a test holds
+-- the two equal). Attributes are `x:<name>` fields beside them.
+local SESSION = {secretHash = 'h', generation = 'g', created = 'c', family = 'f', absoluteEnd = 'e',
+  deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', agent = 'a'}
+-- Never leave a script: a reply carries neither.
+local HIDDEN = {[SESSION.secretHash] = true, [SESSION.generation] = true}
+-- Suffix of a refresh family's set of spent refresh hashes (KeySpace spentRefreshes, asserted equal).
+local SPENT_SUFFIX = ':x'
+
 local function endSession(sessionKey, indexKey, localId)
   redis.call('DEL', sessionKey)
   redis.call('ZREM', indexKey, localId)
@@ -21,11 +30,103 @@ end
 
 -- Ends a refresh family: its hash and its set of spent refresh hashes.
 local function endFamily(familyPrefix, familyId)
-  redis.call('DEL', familyPrefix .. familyId, familyPrefix .. familyId .. ':x')
+  redis.call('DEL', familyPrefix .. familyId, familyPrefix .. familyId .. SPENT_SUFFIX)
 end
 
 -- Ends the refresh family a session was minted by, if any (logout, revoke, eviction).
 local function endFamilyOf(sessionKey, familyPrefix)
-  local familyId = redis.call('HGET', sessionKey, 'f')
+  local familyId = redis.call('HGET', sessionKey, SESSION.family)
   if familyId then endFamily(familyPrefix, familyId) end
+end
+
+-- A session hash as a table, field -> value; nil when there is none.
+local function readSession(key)
+  local raw = redis.call('HGETALL', key)
+  if #raw == 0 then return nil end
+  local session = {}
+  for i = 1, #raw, 2 do session[raw[i]] = raw[i + 1] end
+  return session
+end
+
+-- When a session ends however active it is: its creation plus today's absolute lifetime (so
+-- shortening it applies to existing sessions too), never past the end it was minted with (a
+-- session a refresh minted dies with its family).
+local function absoluteEnd(session, absoluteMs)
+  local absolute = tonumber(session[SESSION.created]) + absoluteMs
+  local capped = session[SESSION.absoluteEnd]
+  if capped then return math.min(absolute, tonumber(capped)) end
+  return absolute
+end
+
+-- When a session last seen at seenMs ends if unused.
+local function idleEnd(seenMs, idleMs, absolute)
+  return math.min(seenMs + idleMs, absolute)
+end
+
+--[[
+  The one session write, for create and refresh: the hash (secret hash, generation, creation and
+  `fields`, a table field -> value whose empty values are left out), its expiry and its index entry.
+  The user agent is kept once per user and agent, at agentPrefix .. a short hash of it, and the
+  session holds that hash (SESSION.agent): a browser's user agent is longer than Redis's default
+  hash-max-listpack-value (64 bytes), and in the session it would turn every session hash from a
+  compact listpack into a hashtable; apart, a user's sessions on one browser share it.
+  Returns the session as a table, as readSession would.
+]]
+local function writeSession(key, indexKey, localId, secretHash, generation, now, expires, fields, agentPrefix)
+  local session = {[SESSION.secretHash] = secretHash, [SESSION.generation] = generation, [SESSION.created] = now}
+  local record = {SESSION.secretHash, secretHash, SESSION.generation, generation, SESSION.created, now}
+  local agent = fields[SESSION.userAgent]
+  fields[SESSION.userAgent] = nil
+  if agent and agent ~= '' then
+    local ref = string.sub(redis.sha1hex(agent), 1, 10)
+    redis.call('SET', agentPrefix .. ref, agent, 'NX')
+    extendTo(agentPrefix .. ref, expires)
+    fields[SESSION.agent] = ref
+  end
+  for name, value in pairs(fields) do
+    if value ~= '' then
+      session[name] = value
+      record[#record + 1] = name
+      record[#record + 1] = value
+    end
+  end
+  redis.call('HSET', key, unpack(record))
+  redis.call('PEXPIREAT', key, expires)
+  redis.call('ZADD', indexKey, now, localId)
+  extendTo(indexKey, expires)
+  return session
+end
+
+-- A slide of a session's expiry: its hash, and the user agent it shares (GT: another session may keep it longer).
+local function slideSession(key, session, expires, agentPrefix)
+  redis.call('PEXPIREAT', key, expires)
+  local ref = session[SESSION.agent]
+  if ref then redis.call('PEXPIREAT', agentPrefix .. ref, expires, 'GT') end
+end
+
+--[[
+  The one reply envelope of a session, the same from touch, list, create and refresh (decoded by
+  store/sessionRecord.ts): {localId, lastSeenMs, expiresAtMs, absoluteExpiresAtMs,
+  rememberedUntilMs (0: not remembered), {field, value, ...}}, the fields without the secret hash
+  and generation, the user agent itself in place of its hash, and attributes only if withAttributes.
+  prefixes: {family = prefix of the user's refresh families, agent = of the user's agents}.
+]]
+local function sessionReply(localId, session, lastSeen, expires, absolute, prefixes, withAttributes)
+  local shown = {}
+  for name, value in pairs(session) do
+    if name == SESSION.agent then
+      local agent = redis.call('GET', prefixes.agent .. value)
+      if agent then
+        shown[#shown + 1] = SESSION.userAgent
+        shown[#shown + 1] = agent
+      end
+    elseif not HIDDEN[name] and (withAttributes or string.sub(name, 1, 2) ~= 'x:') then
+      shown[#shown + 1] = name
+      shown[#shown + 1] = value
+    end
+  end
+  local remembered = 0
+  local familyId = session[SESSION.family]
+  if familyId then remembered = math.max(0, redis.call('PEXPIRETIME', prefixes.family .. familyId)) end
+  return {localId, lastSeen, expires, absolute, remembered, shown}
 end

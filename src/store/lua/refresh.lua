@@ -10,15 +10,16 @@
   ARGV[9] refresh absolute lifetime (ms)   ARGV[10] reuse grace (ms)   ARGV[11] prefix of the user's session keys
   ARGV[12] the new pair, sealed under the presented secret (kept to answer a retry alike)
   ARGV[13] client ip ('' when unknown)   ARGV[14] user agent ('' when unknown)   ARGV[15] most spent hashes kept
-  Returns false when the token is unknown, wrong, expired, its family ended, or it is an older spent
-  token retried within the grace window after its successor was spent too; otherwise
-  {outcome, userId, roles, userName, sessionLocalId, createdAtMs, expiresAtMs, absoluteExpiresAtMs,
-  refreshExpiresAtMs, deviceType, deviceName, ip, userAgent, sealedPair[, endedLocalId]} where outcome is
-  'rotated' (a new pair: sealedPair is empty; endedLocalId the family's previous session if it was
-  still live, else ''), 'replayed' (a retry within the grace window: the pair
-  of the first answer, sealed) or 'reused' (a spent token after the grace window: the family and its
-  session ended; only userId and sessionLocalId follow). A ban moves the generation on, so a banned
-  user's family ends like any other whose generation moved.
+  ARGV[16] prefix of the user's refresh families   ARGV[17] prefix of the user's agents
+  Returns false when the token is unknown, wrong, expired, its family ended, or it is a spent token
+  retried within the grace window that may not be answered again (an older one whose successor was
+  spent too, one replayed once already, or one whose session is gone); otherwise
+  {'rotated', userId, roles, userName, session, endedLocalId} (a new pair; endedLocalId the family's
+  previous session if it was still live, else ''), {'replayed', userId, roles, userName, session,
+  sealedPair} (the first retry within the grace window: the session and pair of the first answer,
+  sealed) or {'reused', userId, endedLocalId} (a spent token after the grace window: the family and
+  its session ended). session is the envelope of sessionReply (prelude.lua). A ban moves the
+  generation on, so a banned user's family ends like any other whose generation moved.
 ]]
 local family = {}
 local raw = redis.call('HGETALL', KEYS[1])
@@ -26,6 +27,7 @@ if #raw == 0 then return false end
 for i = 1, #raw, 2 do family[raw[i]] = raw[i + 1] end
 local now = nowMs()
 local user = redis.call('HMGET', KEYS[3], 'u', 'g', 'r', 'n')
+local prefixes = {family = ARGV[16], agent = ARGV[17]}
 
 local function endWholeFamily()
   if family.s then endSession(ARGV[11] .. family.s, KEYS[4], family.s) end
@@ -44,19 +46,22 @@ if not current then
   -- A wrong secret leaves the family alone: guessing must not be a way to end someone's login.
   if not spentAt then return false end
   if now - tonumber(spentAt) < tonumber(ARGV[10]) then
-    -- A late retry of an older token whose successor was spent too: its answer is gone, but a
-    -- client racing itself within the grace window is no theft.
-    if ARGV[1] ~= family.p then return false end
-    local s = redis.call('HMGET', ARGV[11] .. family.s, 'c', 'i', 'u')
-    local times = {}
-    for part in string.gmatch(family.pr, '[^,]+') do times[#times + 1] = part end
-    return {'replayed', user[1], user[3] or '', user[4] or '', family.s, s[1] or times[1], times[2], times[3], times[4],
-      family.t or '', family.n or '', s[2] or '', s[3] or '', family.pe}
+    -- A client racing itself within the grace window is no theft: a retry of the token spent last
+    -- gets the first answer again, once, so the live pair goes to one retry, not to whoever holds a
+    -- copy. An older token whose successor was spent too has no answer kept.
+    if ARGV[1] ~= family.p or family.pn then return false end
+    local session = readSession(ARGV[11] .. family.s)
+    if not session then return false end
+    redis.call('HSET', KEYS[1], 'pn', 1)
+    local seen = tonumber(redis.call('ZSCORE', KEYS[4], family.s) or session[SESSION.created])
+    local absolute = absoluteEnd(session, tonumber(ARGV[7]))
+    return {'replayed', user[1], user[3] or '', user[4] or '',
+      sessionReply(family.s, session, seen, idleEnd(seen, tonumber(ARGV[6]), absolute), absolute, prefixes, false), family.pe}
   end
   -- A spent token again, after the grace window: someone holds a copy. End everything it could reach.
   local ended = family.s or ''
   endWholeFamily()
-  return {'reused', user[1], '', '', ended}
+  return {'reused', user[1], ended}
 end
 
 -- The previous session ends here; it is reported only if it was still live (not merely expired).
@@ -65,30 +70,31 @@ if family.s then
   if redis.call('EXISTS', ARGV[11] .. family.s) == 1 then endedLocalId = family.s end
   endSession(ARGV[11] .. family.s, KEYS[4], family.s)
 end
+local familyEnd = tonumber(family.c) + tonumber(ARGV[9])
+local fields = {[SESSION.family] = ARGV[2], [SESSION.ip] = ARGV[13], [SESSION.userAgent] = ARGV[14],
+  [SESSION.deviceType] = family.t or '', [SESSION.deviceName] = family.n or ''}
+-- A minted session dies with its family: it never outlives the refresh absolute lifetime.
 local absolute = now + tonumber(ARGV[7])
-local expires = math.min(now + tonumber(ARGV[6]), absolute)
-local record = {'h', ARGV[4], 'g', family.g, 'c', now, 'f', ARGV[2]}
-if family.t then record[#record + 1] = 't'; record[#record + 1] = family.t end
-if family.n then record[#record + 1] = 'n'; record[#record + 1] = family.n end
-if ARGV[13] ~= '' then record[#record + 1] = 'i'; record[#record + 1] = ARGV[13] end
-if ARGV[14] ~= '' then record[#record + 1] = 'u'; record[#record + 1] = ARGV[14] end
-redis.call('HSET', KEYS[5], unpack(record))
-redis.call('PEXPIREAT', KEYS[5], expires)
-redis.call('ZADD', KEYS[4], now, ARGV[3])
-extendTo(KEYS[4], expires)
+if familyEnd < absolute then
+  absolute = familyEnd
+  fields[SESSION.absoluteEnd] = familyEnd
+end
+local expires = idleEnd(now, tonumber(ARGV[6]), absolute)
+local session = writeSession(KEYS[5], KEYS[4], ARGV[3], ARGV[4], family.g, now, expires, fields, ARGV[17])
 -- One session per device type (create.lua): the refreshed session is the device's session now.
 if family.t and redis.call('HGET', KEYS[3], 'd:' .. family.t) == family.s then
   redis.call('HSET', KEYS[3], 'd:' .. family.t, ARGV[3])
 end
 
 -- The refresh idle timeout slides from this use, never past the family's absolute end.
-local refreshExpires = math.min(now + tonumber(ARGV[8]), tonumber(family.c) + tonumber(ARGV[9]))
-redis.call('HSET', KEYS[1], 'h', ARGV[5], 's', ARGV[3], 'p', family.h, 'pe', ARGV[12],
-  'pr', table.concat({now, expires, absolute, refreshExpires}, ','))
+local refreshExpires = math.min(now + tonumber(ARGV[8]), familyEnd)
+redis.call('HSET', KEYS[1], 'h', ARGV[5], 's', ARGV[3], 'p', family.h, 'pe', ARGV[12])
+-- pr: the times of the last pair, kept by earlier versions and read no more.
+redis.call('HDEL', KEYS[1], 'pn', 'pr')
 redis.call('PEXPIREAT', KEYS[1], refreshExpires)
 redis.call('ZADD', KEYS[2], now, family.h)
 -- Bounded: a token spent longer ago than the last few rotations is merely unknown, not an alarm.
 redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[15]) + 1))
 redis.call('PEXPIREAT', KEYS[2], refreshExpires)
-return {'rotated', user[1], user[3] or '', user[4] or '', ARGV[3], now, expires, absolute, refreshExpires,
-  family.t or '', family.n or '', ARGV[13], ARGV[14], '', endedLocalId}
+return {'rotated', user[1], user[3] or '', user[4] or '', sessionReply(ARGV[3], session, now, expires, absolute, prefixes, false),
+  endedLocalId}

@@ -1,0 +1,142 @@
+/**
+ * decodeSession(): the one reader of a session reply and the only TypeScript reader of session
+ * field names. Every script answers a session in the one envelope of prelude.lua's sessionReply:
+ * {localId, lastSeenMs, expiresAtMs, absoluteExpiresAtMs, rememberedUntilMs, {field, value, ...}}.
+ * The record is built only as far as it is read: a token check mostly needs the user and perhaps
+ * the expiry, not Dates, the device or the attributes, so none of those is allocated until asked
+ * for (and then once).
+ */
+import { formatSessionId } from '../tokens/sessionId';
+import { ATTRIBUTE_PREFIX, SESSION_FIELD, SESSION_TEXT_FIELDS, splitRoles, type SessionTextName } from './fields';
+import type { DeviceInfo, SessionRecord, SessionUser } from './records';
+
+const TEXT_NAMES = Object.keys(SESSION_TEXT_FIELDS) as SessionTextName[];
+
+type DateName = 'createdAt' | 'lastSeenAt' | 'expiresAt' | 'absoluteExpiresAt' | 'rememberedUntil';
+
+export interface DecodedSession extends Readonly<Record<SessionTextName, string | null>> {}
+
+export class DecodedSession implements SessionRecord {
+  static {
+    for (const name of TEXT_NAMES) {
+      const { field } = SESSION_TEXT_FIELDS[name];
+      Object.defineProperty(DecodedSession.prototype, name, {
+        get(this: DecodedSession) {
+          return this.fields().get(field) ?? null;
+        },
+      });
+    }
+  }
+
+  private fieldMap?: Map<string, string>;
+  private attributeMap?: Map<string, string>;
+  private dates?: Partial<Record<DateName, Date>>;
+  private deviceInfo?: DeviceInfo;
+
+  constructor(
+    readonly id: string,
+    readonly userId: string,
+    readonly lastSeenMs: number,
+    readonly expiresAtMs: number,
+    readonly absoluteExpiresAtMs: number,
+    /** 0: not remembered. */
+    readonly rememberedUntilMs: number,
+    /** The session hash as field, value, field, value..., without its secret hash and generation. */
+    private readonly pairs: string[],
+  ) {}
+
+  get createdAt(): Date {
+    return this.date('createdAt', Number(this.fields().get(SESSION_FIELD.created)));
+  }
+
+  get lastSeenAt(): Date {
+    return this.date('lastSeenAt', this.lastSeenMs);
+  }
+
+  get expiresAt(): Date {
+    return this.date('expiresAt', this.expiresAtMs);
+  }
+
+  get absoluteExpiresAt(): Date {
+    return this.date('absoluteExpiresAt', this.absoluteExpiresAtMs);
+  }
+
+  get device(): DeviceInfo {
+    this.deviceInfo ??= {
+      type: this.fields().get(SESSION_FIELD.deviceType) ?? null,
+      name: this.fields().get(SESSION_FIELD.deviceName) ?? null,
+    };
+    return this.deviceInfo;
+  }
+
+  get rememberedUntil(): Date | null {
+    return this.rememberedUntilMs ? this.date('rememberedUntil', this.rememberedUntilMs) : null;
+  }
+
+  /** Attribute name (without prefix) -> JSON text; empty unless the reply carried them (touch, create). */
+  attributes(): Map<string, string> {
+    this.fields();
+    return this.attributeMap!;
+  }
+
+  /** The record as a plain object, every field read. */
+  toRecord(): SessionRecord {
+    const text = Object.fromEntries(TEXT_NAMES.map((name) => [name, this[name]])) as Record<SessionTextName, string | null>;
+    return {
+      ...text,
+      id: this.id,
+      userId: this.userId,
+      createdAt: this.createdAt,
+      lastSeenAt: this.lastSeenAt,
+      expiresAt: this.expiresAt,
+      absoluteExpiresAt: this.absoluteExpiresAt,
+      device: this.device,
+      rememberedUntil: this.rememberedUntil,
+    };
+  }
+
+  toJSON(): SessionRecord {
+    return this.toRecord();
+  }
+
+  private date(name: DateName, ms: number): Date {
+    this.dates ??= {};
+    return (this.dates[name] ??= new Date(ms));
+  }
+
+  private fields(): Map<string, string> {
+    if (!this.fieldMap) {
+      this.fieldMap = new Map();
+      this.attributeMap = new Map();
+      for (let i = 0; i < this.pairs.length; i += 2) {
+        const field = this.pairs[i];
+        const value = String(this.pairs[i + 1]);
+        if (field.startsWith(ATTRIBUTE_PREFIX)) this.attributeMap.set(field.slice(ATTRIBUTE_PREFIX.length), value);
+        else this.fieldMap.set(field, value);
+      }
+    }
+    return this.fieldMap;
+  }
+}
+
+/** Decodes one session envelope of the user with routing tag `tag`; throws on anything else. */
+export function decodeSession(reply: unknown, tag: string, userId: string): DecodedSession {
+  if (!Array.isArray(reply) || reply.length !== 6 || !Array.isArray(reply[5])) {
+    throw new TypeError('A session reply must be the envelope of sessionReply (prelude.lua)');
+  }
+  const [localId, lastSeenMs, expiresAtMs, absoluteExpiresAtMs, rememberedUntilMs, pairs] = reply;
+  return new DecodedSession(
+    formatSessionId({ tag, localId: String(localId) }),
+    userId,
+    Number(lastSeenMs),
+    Number(expiresAtMs),
+    Number(absoluteExpiresAtMs),
+    Number(rememberedUntilMs),
+    pairs,
+  );
+}
+
+/** The user a script answers beside a session: {userId, roles, userName} from the user hash. */
+export function decodeUser(id: unknown, roles: unknown, name: unknown): SessionUser {
+  return { id: String(id), roles: splitRoles(String(roles ?? '')), name: name ? String(name) : null };
+}
