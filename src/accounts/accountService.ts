@@ -23,6 +23,7 @@ import type { LoginThrottle } from '../limits/loginThrottle';
 import type { CreatedSession, CreateOptions, RefreshedSession, SessionMetadata } from '../sessions/types';
 import type { AccountRecord, AccountStore } from '../store/accountStore';
 import type { AdminStore } from '../store/adminStore';
+import type { DeviceTokens } from '../tokens/deviceToken';
 import { ID_ALPHABET, parseSessionId } from '../tokens/sessionId';
 import { passwordProblem } from '../validation/passwordPolicy';
 
@@ -51,6 +52,20 @@ export interface AccountServiceOptions {
   observer?: LoginObserver;
   /** Failed-login, registration and password-check limits, checked before any bcrypt work. */
   throttle: LoginThrottle;
+  /** Signs the device credential each login answers, and reads the one a login brings. */
+  devices: DeviceTokens;
+}
+
+export interface LoginOptions extends CreateOptions {
+  /** The device credential an earlier login of this user gave this client, if it kept one. */
+  deviceToken?: string;
+}
+
+export interface LoginResult {
+  created: CreatedSession;
+  user: PublicUser;
+  /** This client's device credential for the user's next logins (the one it brought, renewed, or a new one). */
+  device: { token: string; expiresAt: Date };
 }
 
 export class AccountService {
@@ -89,12 +104,7 @@ export class AccountService {
     return toPublic(account);
   }
 
-  async login(
-    username: string,
-    password: string,
-    metadata: SessionMetadata,
-    options: CreateOptions = {},
-  ): Promise<{ created: CreatedSession; user: PublicUser }> {
+  async login(username: string, password: string, metadata: SessionMetadata, options: LoginOptions = {}): Promise<LoginResult> {
     const observer = this.options.observer;
     try {
       const result = await this.attemptLogin(username, password, metadata, options);
@@ -109,18 +119,16 @@ export class AccountService {
   /**
    * One answer, in the same time, for an unknown user and a wrong password; a ban shows only to
    * the right password. Throttled (429) before any bcrypt work, whether the name exists or not.
+   * A device credential counts only when it is this user's: any other is as good as none.
    */
-  private async attemptLogin(
-    username: string,
-    password: string,
-    metadata: SessionMetadata,
-    options: CreateOptions,
-  ): Promise<{ created: CreatedSession; user: PublicUser }> {
-    const { throttle } = this.options;
+  private async attemptLogin(username: string, password: string, metadata: SessionMetadata, options: LoginOptions): Promise<LoginResult> {
+    const { throttle, devices } = this.options;
+    const { deviceToken, ...createOptions } = options;
     const name = normalizeUsername(username);
     const address = metadata.ip ?? '';
-    await throttle.beforeLogin(name, address);
-    const account = await this.accounts.findByUsername(username);
+    const [claimed, account] = await Promise.all([devices.read(deviceToken), this.accounts.findByUsername(username)]);
+    const device = account && claimed?.userId === account.id ? claimed.deviceId : null;
+    await throttle.beforeLogin(name, address, device);
     const valid = await throttle.checkingPassword(address, () =>
       account ? this.hasher.verify(password, account.passwordHash) : this.hasher.verifyNothing(password),
     );
@@ -128,17 +136,17 @@ export class AccountService {
     const actor = { id: account?.id ?? '', name: account?.username ?? null, ip: metadata.ip ?? null };
     if (!account || !valid) {
       await this.audit.record({ type: 'login.failed', actor, target: account?.id, outcome: 'failure', detail: 'invalid credentials' });
-      await throttle.loginFailed(name, address, actor, account?.id);
+      await throttle.loginFailed(name, address, actor, account?.id, device);
       throw new InvalidCredentialsError();
     }
-    await throttle.loginSucceeded(name, address);
+    await throttle.loginSucceeded(name, address, device);
     if (this.hasher.needsRehash(account.passwordHash)) {
       await this.accounts.replacePasswordHash(account.tag, await this.hasher.hash(password));
     }
     try {
-      const created = await this.sessions.create(account.id, metadata, options);
+      const created = await this.sessions.create(account.id, metadata, createOptions);
       await this.audit.record({ type: 'login.succeeded', actor, target: created.session.id, outcome: 'success' });
-      return { created, user: toPublic(account) };
+      return { created, user: toPublic(account), device: await devices.issue(account.id, device ?? undefined) };
     } catch (error) {
       if (error instanceof UserBannedError) {
         await this.audit.record({ type: 'login.failed', actor, target: account.id, outcome: 'denied', detail: 'banned' });
@@ -212,9 +220,10 @@ export class AccountService {
   }
 
   /**
-   * Sets a new password; every other session of the user ends, the current one stays. The current
-   * password is guessed against the login counters of this (username, address): a stolen session
-   * gets no more tries at it than a login form would.
+   * Sets a new password; every other session of the user ends, the current one stays. Wrong
+   * current passwords are counted per session, with lockouts as long as a login's: a stolen
+   * session gets no more tries at it than a login form would, and an attack on the username's
+   * logins does not stop its owner here.
    */
   async changePassword(actor: Actor, currentSessionId: string, currentPassword: string, newPassword: string): Promise<void> {
     const { throttle } = this.options;
@@ -224,16 +233,15 @@ export class AccountService {
       throw new InvalidCredentialsError(WRONG_CURRENT_PASSWORD);
     }
     refuseWeakPassword('newPassword', newPassword, account.username);
-    const name = normalizeUsername(account.username);
     const address = actor.ip ?? '';
-    await throttle.beforeLogin(name, address);
+    await throttle.beforePasswordChange(currentSessionId);
     const valid = await throttle.checkingPassword(address, () => this.hasher.verify(currentPassword, account.passwordHash));
     if (!valid) {
       await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'failure', detail: 'wrong current password' });
-      await throttle.loginFailed(name, address, actor, account.id);
+      await throttle.passwordChangeFailed(currentSessionId, actor);
       throw new InvalidCredentialsError(WRONG_CURRENT_PASSWORD);
     }
-    await throttle.loginSucceeded(name, address);
+    await throttle.passwordChangeSucceeded(currentSessionId);
     const keep = parseSessionId(currentSessionId);
     if (!keep) throw new InvalidTokenError();
     // Throws InvalidTokenError, changing nothing, if this session ended while the hashes ran.

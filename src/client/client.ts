@@ -95,11 +95,15 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     return token !== null && /error="invalid_token"/.test(response.headers.get('WWW-Authenticate') ?? '');
   }
 
-  async function end(reason: SessionEndedReason): Promise<SessionEndedError> {
+  /**
+   * Forgets the session here and tells the app, once. A lapse or a logout is news only when there
+   * was a session to end; a refused or reused refresh token always is.
+   */
+  async function end(reason: SessionEndedReason, hadSession = signedIn): Promise<SessionEndedError> {
     await storage?.set(null);
     watchExpiry(null, false);
     csrfToken = null;
-    if (signedIn || reason !== 'expired') options.onSessionEnded?.(reason);
+    if (hadSession || (reason !== 'expired' && reason !== 'logged-out')) options.onSessionEnded?.(reason);
     signedIn = false;
     return new SessionEndedError(reason);
   }
@@ -187,8 +191,13 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     // A request made while a refresh runs waits for it rather than fail with the old token.
     if (refreshing) await refreshing.catch(() => undefined);
     const token = (await currentPair())?.token ?? null;
+    // A pair found in storage (kept from an earlier page, or another tab's login) is this client's session too.
+    if (token) signedIn = true;
+    const hadSession = signedIn;
     // A request that fails on the way (network) rejects here and is never replayed: it may have been done.
     const response = await sendWith(original.clone(), token);
+    // Signed in, yet no pair: a logout (in another tab sharing the storage) took it away.
+    if (response.status === 401 && token === null && hadSession && !cookieMode) throw await end('logged-out');
     if (!refusedForToken(response, token)) return response;
     await refreshAfter(token);
     return sendWith(original, (await currentPair())?.token ?? null);
@@ -227,15 +236,15 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     },
   };
 
-  /** Logs out on the server (a token it already refuses is as good as logged out), then forgets the pair. */
+  /**
+   * Logs out on the server (a token it already refuses is as good as logged out), then forgets the
+   * pair and tells the app 'logged-out', when there was a session.
+   */
   async function signOut(path: string): Promise<void> {
     const token = (await currentPair())?.token ?? null;
     const response = await sendWith(new Request(base + path, { method: 'POST' }), token);
     if (!response.ok && response.status !== 401) throw new RequestFailedError(response.status, await readProblem(response));
-    await storage?.set(null);
-    watchExpiry(null, false);
-    csrfToken = null;
-    signedIn = false;
+    await end('logged-out', signedIn || token !== null || cookieMode);
   }
 }
 

@@ -9,7 +9,7 @@ import { passwordSchema, usernameSchema } from '../validation/fieldSchemas';
 import { fieldProblems } from '../validation/zodIssues';
 import { DEFAULT_TESSERA_OPTIONS, KEY_PREFIX_PATTERN } from '../options';
 import { DEFAULT_HTTP_LIMITS } from '../limits/httpLimits';
-import { DEFAULT_THROTTLE_OPTIONS } from '../throttleOptions';
+import { DEFAULT_THROTTLE_OPTIONS, IPV6_SUBNET_BITS_RANGE } from '../throttleOptions';
 import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
 import { passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
@@ -162,6 +162,7 @@ const envSchema = z
     LOGIN_FAILURES_PER_ADDRESS: count(DEFAULT_THROTTLE_OPTIONS.loginFailuresPerAddress, 1_000_000),
     LOGIN_FAILURES_PER_USERNAME: count(DEFAULT_THROTTLE_OPTIONS.loginFailuresPerUsername, 1_000_000),
     REGISTRATIONS_PER_ADDRESS: count(DEFAULT_THROTTLE_OPTIONS.registrationsPerAddress, 1_000_000),
+    IPV6_SUBNET: positiveInt(IPV6_SUBNET_BITS_RANGE.min, IPV6_SUBNET_BITS_RANGE.max).default(DEFAULT_THROTTLE_OPTIONS.ipv6SubnetBits),
     PASSWORD_CHECKS_PER_ADDRESS: count(DEFAULT_THROTTLE_OPTIONS.passwordChecksPerAddress, 10_000),
     PASSWORD_QUEUE_LIMIT: count(DEFAULT_PASSWORD_QUEUE_LIMIT, 100_000),
     MAX_CONNECTIONS: count(DEFAULT_HTTP_LIMITS.maxConnections, 1_000_000),

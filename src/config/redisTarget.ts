@@ -21,9 +21,13 @@ export function configuredRedis(config: Config): RedisTarget | null {
   return config.REDIS_URL ? { kind: 'standalone', url: config.REDIS_URL } : null;
 }
 
-/** Where the embedded Redis keeps its files and socket. */
+/**
+ * Where the embedded Redis keeps its files and socket, as an absolute path: redis-server resolves a
+ * relative unix socket path from its --dir, not from where it was started. A relative DATA_DIR is
+ * taken from the working directory (the repository's root under `npm start`).
+ */
 export function embeddedRedisDir(config: Config): string {
-  return path.join(config.DATA_DIR ?? path.join(REPO_ROOT, '.data'), 'redis');
+  return path.resolve(config.DATA_DIR ?? path.join(REPO_ROOT, '.data'), 'redis');
 }
 
 function toNode(hostPort: string): RedisNode {

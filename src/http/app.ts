@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AccountService } from '../accounts/accountService';
 import type { AdminService } from '../admin/adminService';
 import { authenticate } from '../middleware/authenticate';
+import { clientAddress } from '../middleware/clientAddress';
 import type { SessionService } from '../sessions/sessionService';
 import { cors } from '../middleware/cors';
 import type { CorsOptions } from './cors';
@@ -20,6 +21,7 @@ import { exampleRoutes } from './routes/exampleRoutes';
 import { gatewayRoutes } from './routes/gatewayRoutes';
 import { hotRoutes } from './hotRoutes';
 import { healthRoutes } from './routes/healthRoutes';
+import { homeRoutes } from './routes/homeRoutes';
 import { openapiRoutes } from './routes/openapiRoutes';
 
 export interface AppParts {
@@ -71,6 +73,7 @@ export function createApp(parts: AppParts): Koa {
   const requestObserver = parts.requestObserver ?? null;
   // First: a preflight is answered before anything else runs, and every answer, errors too, carries the headers.
   if (parts.cors) app.use(cors(parts.cors));
+  app.use(clientAddress(parts.logger));
   if (requestObserver) app.use(requestMetrics(requestObserver));
   app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));
   app.use(requestLog(parts.logger));
@@ -88,6 +91,8 @@ export function createApp(parts: AppParts): Koa {
   app.use(hotRoutes(HOT_ROUTES, [auth, gateway], [bodyParser, authenticated, ...(pages && slide ? [slide, pages.csrf] : [])]));
   app.use(health.routes()).use(health.allowedMethods());
   app.use(openapi.routes()).use(openapi.allowedMethods());
+  const home = pages ? null : homeRoutes();
+  if (home) app.use(home.routes()).use(home.allowedMethods());
   app.use(bodyParser);
   app.use(authenticated);
   if (pages && slide) {

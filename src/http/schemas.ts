@@ -22,6 +22,8 @@ export const loginSchema = z.strictObject({
     .optional(),
   /** Keep me signed in: also answer a refresh token. */
   remember: z.boolean({ error: 'must be true or false' }).optional(),
+  /** The deviceToken an earlier login of this user answered: this client's own failure budget, past the username's lock. */
+  deviceToken: z.string({ error: 'must be a string' }).max(256, 'must be at most 256 characters').optional(),
 });
 
 /** The token may instead come in the refresh cookie, when the cookie transport is on. */

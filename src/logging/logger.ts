@@ -4,9 +4,10 @@
  * code, message and stack (and those of its causes), never its other properties. That matters
  * because ioredis puts the refused command on its errors, arguments included: password and
  * secret hashes, addresses, user agents, whole scripts. Messages and stacks are scrubbed of
- * anything shaped like a bcrypt hash, a session token or a refresh token as well.
+ * anything shaped like a bcrypt hash, a session token, a refresh token or a device token as well.
  */
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { DEVICE_TOKEN_PREFIX } from '../tokens/deviceToken';
 import { REFRESH_TOKEN_PREFIX } from '../tokens/refreshToken';
 import { TOKEN_PREFIX } from '../tokens/token';
 
@@ -23,6 +24,7 @@ const REDACTED_PATHS = [
   'refreshToken',
   'client_secret',
   'credential',
+  'deviceToken',
   '*.password',
   '*.currentPassword',
   '*.newPassword',
@@ -34,6 +36,7 @@ const REDACTED_PATHS = [
   '*.refreshToken',
   '*.client_secret',
   '*.credential',
+  '*.deviceToken',
   'req.headers',
   'res.headers',
 ];
@@ -42,6 +45,7 @@ const SECRET_SHAPES: [RegExp, string][] = [
   [/\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}/g, '[bcrypt hash]'],
   [new RegExp(`${TOKEN_PREFIX}[0-9A-Za-z]{20,}`, 'g'), '[token]'],
   [new RegExp(`${REFRESH_TOKEN_PREFIX}[0-9A-Za-z]{20,}`, 'g'), '[refresh token]'],
+  [new RegExp(`${DEVICE_TOKEN_PREFIX.replace('.', '\\.')}[0-9A-Za-z_.-]{20,}`, 'g'), '[device token]'],
 ];
 
 /** At most this many causes are followed, so a cyclic cause chain cannot loop. */

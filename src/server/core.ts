@@ -16,11 +16,13 @@ import { SessionService } from '../sessions/sessionService';
 import { AccountStore } from '../store/accountStore';
 import { AdminStore } from '../store/adminStore';
 import { AuditStore } from '../store/auditStore';
+import { FormTokenStore } from '../store/formTokenStore';
 import type { DurableWrites } from '../store/durableWrites';
 import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
 import { SessionStore } from '../store/sessionStore';
 import { ThrottleStore } from '../store/throttleStore';
+import { DeviceTokens } from '../tokens/deviceToken';
 
 export interface Core {
   sessions: SessionService;
@@ -34,6 +36,8 @@ export interface Core {
   /** Hashes and checks waiting for a password worker. */
   passwordQueueSize(): number;
   throttle: LoginThrottle;
+  /** The key every instance shares for what is signed and kept nowhere (signed-out forms, device credentials). */
+  sharedSigningKey(): Promise<Buffer>;
   /** Makes the dummy hash that unknown-name logins verify against, ahead of the first one. */
   prepareLogin(): Promise<unknown>;
   /** Stops the password-hashing workers and the confirming connection. Redis stays open: its owner closes it. */
@@ -67,6 +71,7 @@ export function throttleOptionsFrom(config: Config): ThrottleOptions {
     loginFailuresPerUsername: config.LOGIN_FAILURES_PER_USERNAME,
     registrationsPerAddress: config.REGISTRATIONS_PER_ADDRESS,
     passwordChecksPerAddress: config.PASSWORD_CHECKS_PER_ADDRESS,
+    ipv6SubnetBits: config.IPV6_SUBNET,
   };
 }
 
@@ -92,7 +97,9 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
   const throttleOptions = resolveThrottleOptions(throttleOptionsFrom(config));
   const throttleStore = config.RATE_LIMITS ? new ThrottleStore(redis, keys, throttleOptions) : null;
   const throttle = new LoginThrottle(throttleStore, audit, throttleOptions);
-  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP, observer, throttle });
+  const sharedSigningKey = signingKeyOf(config, new FormTokenStore(redis, keys, config.FORM_TOKEN_TTL * 1000));
+  const devices = new DeviceTokens(sharedSigningKey, throttleOptions.trustedDeviceSeconds * 1000);
+  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP, observer, throttle, devices });
   const admin = new AdminService(sessions, accounts, adminStore, audit, throttle);
   return {
     sessions,
@@ -103,9 +110,16 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
     durable,
     passwordQueueSize: () => hasher.queueSize,
     throttle,
+    sharedSigningKey,
     prepareLogin: () => hasher.prepare(),
     async close() {
       await Promise.all([hasher.close(), sessions.close()]);
     },
   };
+}
+
+/** FORM_SECRET when set, else the random key the first instance keeps in Redis for all. */
+function signingKeyOf(config: Config, formTokens: FormTokenStore): () => Promise<Buffer> {
+  const secret = config.FORM_SECRET;
+  return secret ? () => Promise.resolve(Buffer.from(secret, 'utf8')) : () => formTokens.sharedSigningKey();
 }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../paths';
+import { lockDataDir } from './dataDirLock';
 import { waitForPong } from './redisProbe';
 
 export class RedisServerMissingError extends Error {
@@ -41,6 +42,7 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
   if (!binary) throw new RedisServerMissingError();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const socketPath = path.join(dataDir, 'redis.sock');
+  const lock = await lockDataDir(dataDir, socketPath);
   const child = spawn(
     binary,
     [path.join(REPO_ROOT, 'redis.conf'), '--port', '0', '--unixsocket', socketPath, '--unixsocketperm', '700', '--dir', dataDir],
@@ -53,6 +55,8 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
     );
   } catch (error) {
     child.kill('SIGKILL');
+    await exited;
+    lock.release();
     throw error;
   }
   return {
@@ -60,6 +64,7 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
+      lock.release();
     },
   };
 }

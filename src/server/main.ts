@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       throw error;
     });
   }
-  logger.info({ port: config.PORT, metricsPort: metricsServer?.port ?? null, workers: workerCount }, 'tessera listening');
+  logger.info({ port: config.PORT, metricsPort: metricsServer?.port ?? null, workers: workerCount }, listeningLine(config.HOST, config.PORT));
   if (stopRequested) void workers.stop();
   // Whoever ends the workers (a signal, or one of them dying), the embedded Redis goes last.
   void workers.stopped.then(async (code) => {
@@ -123,7 +123,7 @@ async function serve(
     await release();
     throw error;
   }
-  if (cluster.isPrimary) logger.info({ port: service.port, metricsPort: service.metricsPort }, 'tessera listening');
+  if (cluster.isPrimary) logger.info({ port: service.port, metricsPort: service.metricsPort }, listeningLine(config.HOST, service.port));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -142,6 +142,12 @@ async function serve(
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** The start-up line a person reads: where to point a browser or curl (localhost for a wildcard address). */
+function listeningLine(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `Tessera listening on http://${shown}:${port}`;
 }
 
 main().catch((error: unknown) => {

@@ -6,7 +6,8 @@ import net from 'node:net';
 
 export type RedisAddress = { port: number; host?: string } | { path: string };
 
-function pingOnce(address: RedisAddress): Promise<boolean> {
+/** Whether a redis-server answers PING at `address` now (within half a second). */
+export function answersPing(address: RedisAddress): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = 'path' in address ? net.connect(address.path) : net.connect(address.port, address.host ?? '127.0.0.1');
     let reply = '';
@@ -30,7 +31,7 @@ export async function waitForPong(address: RedisAddress, timeoutMs: number, gave
   while (Date.now() < deadline) {
     const reason = gaveUp();
     if (reason) throw new Error(reason);
-    if (await pingOnce(address)) return;
+    if (await answersPing(address)) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`redis-server did not answer PING within ${timeoutMs} ms`);

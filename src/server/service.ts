@@ -21,10 +21,9 @@ import { startMetricsServer, type MetricsServer } from '../metrics/metricsServer
 import { TesseraMetrics } from '../metrics/tesseraMetrics';
 import { FormTokenStore } from '../store/formTokenStore';
 import type { DurableWrites } from '../store/durableWrites';
-import type { KeySpace } from '../store/keys';
 import type { RedisClient } from '../store/scripts';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
-import { buildCore } from './core';
+import { buildCore, type Core } from './core';
 
 export interface RunningService {
   /** The Koa app, for tests that inspect its routes. */
@@ -74,7 +73,7 @@ export async function startService(
   if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD) {
     await bootstrapAdmin(accounts, audit, config.ADMIN_USERNAME, config.ADMIN_PASSWORD, logger);
   }
-  const pages = config.COOKIE_TRANSPORT ? await pagesParts(config, redis, core.keys, logger) : null;
+  const pages = config.COOKIE_TRANSPORT ? await pagesParts(config, redis, core, logger) : null;
   const app = createApp({
     sessions,
     accounts,
@@ -142,13 +141,9 @@ function reportDurability(durable: DurableWrites, logger: Logger): void {
     .catch(() => undefined);
 }
 
-async function pagesParts(config: Config, redis: RedisClient, keys: KeySpace, logger: Logger): Promise<PagesParts> {
-  const formTokens = new FormTokenStore(redis, keys, config.FORM_TOKEN_TTL * 1000);
-  const secret = config.FORM_SECRET;
-  const signedOutFormTokens = new SignedOutFormTokens(
-    secret ? () => Promise.resolve(Buffer.from(secret, 'utf8')) : () => formTokens.sharedSigningKey(),
-    config.FORM_TOKEN_TTL * 1000,
-  );
+async function pagesParts(config: Config, redis: RedisClient, core: Core, logger: Logger): Promise<PagesParts> {
+  const formTokens = new FormTokenStore(redis, core.keys, config.FORM_TOKEN_TTL * 1000);
+  const signedOutFormTokens = new SignedOutFormTokens(() => core.sharedSigningKey(), config.FORM_TOKEN_TTL * 1000);
   // Fetched once now, so no page view ever writes it; if Redis is not there yet, at the first view.
   await signedOutFormTokens.prime().catch((error: unknown) => logger.warn({ err: error }, 'could not read the form signing key yet'));
   return {

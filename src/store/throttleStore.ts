@@ -18,6 +18,8 @@ export interface FailureOutcome {
   addressLimited: boolean;
   /** This username reached its failure limit over all addresses. */
   usernameLimited: boolean;
+  /** A trusted device reached its own failure limit. */
+  deviceLimited: boolean;
 }
 
 export interface ThrottleSubject {
@@ -33,6 +35,13 @@ export class ThrottleStore {
   private readonly address: RateLimiterRedis;
   private readonly username: RateLimiterRedis;
   private readonly registrations: RateLimiterRedis;
+  /** Failed logins with one trusted device's credential. */
+  private readonly device: RateLimiterRedis;
+  /** Set while an address has signed in as a username within the trust period: it passes that username's lock. */
+  private readonly knownAddress: RateLimiterRedis;
+  /** Wrong current passwords in a row in one session, and that session's lockouts, as for an address and a username. */
+  private readonly sessionConsecutive: RateLimiterRedis;
+  private readonly sessionLockouts: RateLimiterRedis;
 
   constructor(
     redis: RedisClient,
@@ -46,33 +55,44 @@ export class ThrottleStore {
     this.address = limiter('la', options.loginFailuresPerAddress, options.loginAddressWindowSeconds);
     this.username = limiter('lu', options.loginFailuresPerUsername, options.loginUsernameWindowSeconds);
     this.registrations = limiter('ra', options.registrationsPerAddress, options.registrationWindowSeconds);
+    this.device = limiter('ld', options.loginFailuresPerDevice, options.loginDeviceWindowSeconds);
+    this.knownAddress = limiter('lk', 1, options.trustedDeviceSeconds);
+    this.sessionConsecutive = limiter('pf', options.loginFreeTries, options.loginMemorySeconds);
+    this.sessionLockouts = limiter('po', Number.MAX_SAFE_INTEGER, options.loginMemorySeconds);
   }
 
-  /** Milliseconds until this username may try again from this address; 0 when it may now. */
-  async loginWait(username: string, address: string): Promise<number> {
-    const [pair, byAddress, byUsername] = await guard(() =>
-      Promise.all([this.consecutive.get(pairOf(username, address)), this.address.get(address), this.username.get(username)]),
+  /**
+   * Milliseconds until this username may try again from this address; 0 when it may now. With a
+   * trusted device of the user, only that device's own failures count; an address that signed in
+   * as the user lately passes the username's lock, not its own.
+   */
+  async loginWait(username: string, address: string, device: string | null): Promise<number> {
+    if (device !== null) return waitOf(await guard(() => this.device.get(device)), this.options.loginFailuresPerDevice);
+    const pairKey = pairOf(username, address);
+    const [pair, byAddress, byUsername, known] = await guard(() =>
+      Promise.all([this.consecutive.get(pairKey), this.address.get(address), this.username.get(username), this.knownAddress.get(pairKey)]),
     );
     return Math.max(
       waitOf(pair, this.options.loginFreeTries),
       waitOf(byAddress, this.options.loginFailuresPerAddress),
-      waitOf(byUsername, this.options.loginFailuresPerUsername),
+      known ? 0 : waitOf(byUsername, this.options.loginFailuresPerUsername),
     );
   }
 
-  async recordLoginFailure(username: string, address: string): Promise<FailureOutcome> {
-    const pairKey = pairOf(username, address);
-    const [pair, byAddress, byUsername] = await guard(() =>
-      Promise.all([count(this.consecutive, pairKey), count(this.address, address), count(this.username, username)]),
-    );
-    const outcome: FailureOutcome = { lockoutSeconds: null, addressLimited: false, usernameLimited: false };
-    // Counting is atomic, so exactly one failure sees each limit reached, however many run at once.
-    if (pair.consumedPoints === this.options.loginFreeTries) {
-      const nth = (await guard(() => count(this.lockouts, pairKey))).consumedPoints;
-      const seconds = Math.min(this.options.loginLockoutSeconds * 2 ** Math.min(nth - 1, 30), this.options.loginLockoutMaxSeconds);
-      await guard(() => this.consecutive.set(pairKey, this.options.loginFreeTries, seconds));
-      outcome.lockoutSeconds = seconds;
+  /** Counts a failed login: against the trusted device alone when there is one, else the pair, the address and the username. */
+  async recordLoginFailure(username: string, address: string, device: string | null): Promise<FailureOutcome> {
+    const outcome: FailureOutcome = { lockoutSeconds: null, addressLimited: false, usernameLimited: false, deviceLimited: false };
+    if (device !== null) {
+      outcome.deviceLimited = (await guard(() => count(this.device, device))).consumedPoints === this.options.loginFailuresPerDevice;
+      return outcome;
     }
+    const pairKey = pairOf(username, address);
+    const [lockoutSeconds, byAddress, byUsername] = await Promise.all([
+      this.countInARow(this.consecutive, this.lockouts, pairKey),
+      guard(() => count(this.address, address)),
+      guard(() => count(this.username, username)),
+    ]);
+    outcome.lockoutSeconds = lockoutSeconds;
     if (byAddress.consumedPoints === this.options.loginFailuresPerAddress) outcome.addressLimited = true;
     if (byUsername.consumedPoints === this.options.loginFailuresPerUsername) {
       // A fresh window from now: a short lock, whoever pushed the count over.
@@ -80,6 +100,20 @@ export class ThrottleStore {
       outcome.usernameLimited = true;
     }
     return outcome;
+  }
+
+  /** Milliseconds until this session may check a current password again; 0 when it may now. */
+  async passwordChangeWait(sessionId: string): Promise<number> {
+    return waitOf(await guard(() => this.sessionConsecutive.get(sessionId)), this.options.loginFreeTries);
+  }
+
+  /** Counts a wrong current password in this session; answers the length of the lockout it started, if it started one. Seconds. */
+  recordPasswordChangeFailure(sessionId: string): Promise<number | null> {
+    return this.countInARow(this.sessionConsecutive, this.sessionLockouts, sessionId);
+  }
+
+  async recordPasswordChangeSuccess(sessionId: string): Promise<void> {
+    await guard(() => Promise.all([this.sessionConsecutive.delete(sessionId), this.sessionLockouts.delete(sessionId)]));
   }
 
   /** Milliseconds until this address may try again (its failures over all usernames, refreshes included); 0 when it may now. */
@@ -93,10 +127,20 @@ export class ThrottleStore {
     return res.consumedPoints === this.options.loginFailuresPerAddress;
   }
 
-  /** A right password: the failures in a row, and the lockouts they led to, start again from nothing. */
-  async recordLoginSuccess(username: string, address: string): Promise<void> {
+  /**
+   * A right password: the failures in a row, and the lockouts they led to, start again from
+   * nothing; the address is known for this username from now on; a trusted device's failures end.
+   */
+  async recordLoginSuccess(username: string, address: string, device: string | null): Promise<void> {
     const pairKey = pairOf(username, address);
-    await guard(() => Promise.all([this.consecutive.delete(pairKey), this.lockouts.delete(pairKey)]));
+    await guard(() =>
+      Promise.all([
+        this.consecutive.delete(pairKey),
+        this.lockouts.delete(pairKey),
+        this.knownAddress.set(pairKey, 1, this.options.trustedDeviceSeconds),
+        device === null ? false : this.device.delete(device),
+      ]),
+    );
   }
 
   /** Counts a registration attempt; milliseconds to wait when over the limit, else 0. */
@@ -122,6 +166,20 @@ export class ThrottleStore {
     }
     const results = await guard(() => Promise.all(deletions));
     return results.filter(Boolean).length;
+  }
+
+  /**
+   * Counts a failure in a row of `key`; the one that reaches the free tries starts a lockout, each
+   * one twice as long as the one before. Answers its length, or null. Seconds.
+   */
+  private async countInARow(consecutive: RateLimiterRedis, lockouts: RateLimiterRedis, key: string): Promise<number | null> {
+    const inARow = await guard(() => count(consecutive, key));
+    // Counting is atomic, so exactly one failure sees the limit reached, however many run at once.
+    if (inARow.consumedPoints !== this.options.loginFreeTries) return null;
+    const nth = (await guard(() => count(lockouts, key))).consumedPoints;
+    const seconds = Math.min(this.options.loginLockoutSeconds * 2 ** Math.min(nth - 1, 30), this.options.loginLockoutMaxSeconds);
+    await guard(() => consecutive.set(key, this.options.loginFreeTries, seconds));
+    return seconds;
   }
 }
 

@@ -84,6 +84,45 @@ describe.each(BACKENDS)('the client SDK in Node against $name Redis', (backend) 
     expect(ended).toEqual(['refresh-refused']);
   });
 
+  it('reports logged-out once when the app logs out, and not for a client that had no session', async () => {
+    await signUpAndLogIn(suite.service, 'sdk-leaver');
+    const ended: SessionEndedReason[] = [];
+    const { client, storage } = countingClient({ onSessionEnded: (reason) => ended.push(reason) });
+    await client.login({ username: 'sdk-leaver', password: PASSWORD, remember: true });
+    await client.logout();
+    expect(ended).toEqual(['logged-out']);
+    expect(await storage.get()).toBeNull();
+    expect((await client.fetch('/auth/session')).status).toBe(401);
+    await client.logout();
+    expect(ended).toEqual(['logged-out']);
+
+    const stranger = countingClient({ onSessionEnded: (reason) => ended.push(reason) });
+    await stranger.client.logoutAll();
+    expect(ended).toEqual(['logged-out']);
+  });
+
+  it('reports logged-out to a tab whose shared storage another tab logged out of, and rejects its request', async () => {
+    await signUpAndLogIn(suite.service, 'sdk-tabs');
+    const shared = memoryStorage();
+    const endedIn = { first: [] as SessionEndedReason[], second: [] as SessionEndedReason[] };
+    const tab = (name: keyof typeof endedIn) =>
+      createTesseraClient({ baseUrl: suite.service.url, storage: shared, onSessionEnded: (reason) => endedIn[name].push(reason) });
+    const first = tab('first');
+    const second = tab('second');
+    await first.login({ username: 'sdk-tabs', password: PASSWORD });
+    expect((await second.fetch('/auth/session')).status).toBe(200);
+
+    await first.logoutAll();
+    const outcomes = await Promise.allSettled([second.fetch('/auth/session'), second.fetch('/auth/sessions')]);
+    expect(outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason)).toEqual([
+      expect.objectContaining({ name: 'SessionEndedError', reason: 'logged-out' }),
+      expect.objectContaining({ name: 'SessionEndedError', reason: 'logged-out' }),
+    ]);
+    expect(endedIn).toEqual({ first: ['logged-out'], second: ['logged-out'] });
+    expect((await second.fetch('/auth/session')).status).toBe(401);
+    expect(endedIn.second).toEqual(['logged-out']);
+  });
+
   it('warns ahead of the lapse, and logs out for good', async () => {
     await signUpAndLogIn(suite.service, 'sdk-warned');
     const warned = new Promise<{ expiresAt: Date; canRefresh: boolean }>((resolve) => {

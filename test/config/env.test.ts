@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { loadConfig, workersOf } from '../../src/config/env';
 import { problemsOf } from '../support/configProblems';
 import { resolveTesseraOptions } from '../../src/options';
-import { sessionOptionsFrom } from '../../src/server/core';
+import { sessionOptionsFrom, throttleOptionsFrom } from '../../src/server/core';
 import { configuredRedis } from '../../src/config/redisTarget';
 
 describe('configuration from the environment', () => {
@@ -65,6 +65,14 @@ describe('configuration from the environment', () => {
     expect(loadConfig({}).TRUST_PROXY).toBe(0);
     expect(problemsOf({ TRUST_PROXY: 'yes-please' })).toEqual([expect.stringMatching(/^TRUST_PROXY: must be off, on .*number of proxies/)]);
     expect(problemsOf({ TRUST_PROXY: '11' })).toHaveLength(1);
+  });
+
+  it('reads IPV6_SUBNET as prefix bits, 64 by default, refusing one shorter than /16', () => {
+    expect(loadConfig({}).IPV6_SUBNET).toBe(64);
+    expect(throttleOptionsFrom(loadConfig({ IPV6_SUBNET: '48' })).ipv6SubnetBits).toBe(48);
+    expect(problemsOf({ IPV6_SUBNET: '8' })).toEqual(['IPV6_SUBNET: must be at least 16']);
+    expect(problemsOf({ IPV6_SUBNET: '129' })).toEqual(['IPV6_SUBNET: must be at most 128']);
+    expect(problemsOf({ IPV6_SUBNET: '/64' })).toEqual(['IPV6_SUBNET: must be a whole number from 16 to 128']);
   });
 
   it('reads a cluster node list', () => {

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BACKENDS } from '../support/backends';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/env';
+import { startService } from '../../src/server/service';
+import { BACKENDS, uniquePrefix } from '../support/backends';
 import { startNginx } from '../support/nginx';
 import { type TestService } from '../support/service';
 import { useServices } from '../support/serviceFixture';
@@ -36,6 +40,36 @@ describe('the client address behind proxies', () => {
 
   it('with a number, believes that many hops from the right and nothing the client wrote before them', async () => {
     expect(await recordedIp(await serve('2'), 'two-hops', FORGED)).toBe('10.1.1.1');
+  });
+
+  it('takes an X-Forwarded-For entry that is not an IP address for none, counts the peer, and says so once', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '4', TRUST_PROXY: 'on', KEY_PREFIX: uniquePrefix() });
+    const service = await startService(config, suite.redis, pino({ level: 'warn' }, sink));
+    try {
+      const url = `http://127.0.0.1:${service.port}`;
+      const login = (username: string, password: string, forwardedFor: string) =>
+        fetch(`${url}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+          body: JSON.stringify({ username, password }),
+        });
+      await service.accounts.createAccount('junk-forwarded', PASSWORD);
+      for (let i = 0; i < 5; i++) expect((await login('junk-forwarded', 'wrong password', i % 2 ? 'not-an-ip' : `not-an-ip-${i}`)).status).toBe(401);
+      // The five failures were the peer's: the peer is locked out, whatever it claims next.
+      expect((await login('junk-forwarded', PASSWORD, '127.0.0.1')).status).toBe(429);
+      expect((await login('junk-forwarded', PASSWORD, '203.0.113.50')).status).toBe(200);
+      const warnings = lines.map((line) => JSON.parse(line) as { msg: string; forwardedFor?: string }).filter((line) => /X-Forwarded-For/.test(line.msg));
+      expect(warnings).toEqual([expect.objectContaining({ forwardedFor: 'not-an-ip-0' })]);
+    } finally {
+      await service.close();
+    }
   });
 
   it('records the real client address through the shipped nginx config, whatever the client claims', async () => {

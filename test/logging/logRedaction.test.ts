@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/env';
 import { safeLogger } from '../../src/logging/logger';
+import { DeviceTokens } from '../../src/tokens/deviceToken';
 import { formatRefreshToken, newFamilyId } from '../../src/tokens/refreshToken';
 import { newLocalId, newRoutingTag } from '../../src/tokens/sessionId';
 import { formatToken, newSecret } from '../../src/tokens/token';
@@ -114,6 +116,18 @@ describe('the safe logger', () => {
     expect(text).toContain('[refresh token]');
     expect(text).toContain('[token]');
     expect(text.match(/\[redacted\]/g)).toHaveLength(4);
+  });
+
+  it('redacts device tokens by field and scrubs them from messages', async () => {
+    const logs = capture();
+    const logger = safeLogger(logs.logger);
+    const { token } = await new DeviceTokens(async () => randomBytes(32), 60_000).issue('User1234');
+    logger.info({ body: { deviceToken: token } }, 'sign-in');
+    logger.error({ err: new Error(`refused ${token}.`) }, 'failed');
+    const text = logs.text();
+    for (const part of token.split('.').slice(2)) expect(text).not.toContain(part);
+    expect(text).toContain('[device token]');
+    expect(text).toContain('[redacted]');
   });
 });
 

@@ -186,7 +186,9 @@ describe('the packed package', () => {
     expect(files.filter((file) => !file.startsWith('dist/') && !file.startsWith('examples/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...docPages, 'package.json', 'redis.conf'].sort());
     // The examples the docs link to are there for a reader of the installed package.
     expect(files).toEqual(expect.arrayContaining(['examples/express.ts', 'examples/hono.ts', 'examples/browser/index.html']));
-    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/store/lua/touch.lua']));
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/store/lua/touch.lua', 'dist/client-esm/index.js', 'dist/client-esm/index.d.ts', 'dist/client-esm/package.json']),
+    );
     expect(files.filter((file) => /\.(map|tsbuildinfo)$/.test(file) || file.includes('.test.'))).toEqual([]);
   });
 
@@ -236,6 +238,20 @@ describe('the packed package', () => {
     `;
     const clientOut = await run(process.execPath, ['-e', clientProbe], { cwd: app.dir });
     expect(JSON.parse(clientOut.stdout)).toEqual({ createTesseraClient: 'function', loaded: [] });
+  });
+
+  it('gives an ES module importer the client SDK’s ES module build, and a require() the CommonJS one', async () => {
+    const app = apps.find((candidate) => candidate.kind === 'esm')!;
+    const probe = `
+      const client = await import('tessera-sessions/client');
+      console.log(JSON.stringify({ resolved: import.meta.resolve('tessera-sessions/client'), createTesseraClient: typeof client.createTesseraClient }));
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: app.dir });
+    const imported = JSON.parse(stdout) as { resolved: string; createTesseraClient: string };
+    expect(imported.createTesseraClient).toBe('function');
+    expect(imported.resolved).toMatch(/\/node_modules\/tessera-sessions\/dist\/client-esm\/index\.js$/);
+    const required = await run(process.execPath, ['-e', "console.log(require.resolve('tessera-sessions/client'))"], { cwd: app.dir });
+    expect(required.stdout.trim()).toMatch(/\/node_modules\/tessera-sessions\/dist\/client\/index\.js$/);
   });
 
   describe.each([['Express', 'express'], ['Hono', 'hono']] as const)('an ESM %s app built from the docs', (_title, framework) => {

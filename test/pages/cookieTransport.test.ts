@@ -27,6 +27,14 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     expect((await browser.get('/account')).status).toBe(200);
   });
 
+  it('sends / to the log-in page when signed out, and to the account when signed in', async () => {
+    const visitor = new PageClient(suite.service);
+    const home = await visitor.get('/');
+    expect([home.status, home.location]).toEqual([302, '/login']);
+    const browser = await signedInBrowser('cookie-home');
+    expect((await browser.get('/')).location).toBe('/account');
+  });
+
   it('slides the cookie’s Max-Age with the session on every authenticated request', async () => {
     const browser = await signedInBrowser('cookie-slide');
     const answer = await browser.get('/auth/session');

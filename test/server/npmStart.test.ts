@@ -29,12 +29,16 @@ async function waitForReady(url: string, child: ChildProcess, timeoutMs = 60_000
   throw new Error('the service did not become ready');
 }
 
-/** The pid of the node process under rootPid running `script` (npm runs it through a shell). */
-function nodeDescendantPid(rootPid: number, script: string): number {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+/** Every running process: pid, parent pid and command line. */
+function processTable(): RegExpExecArray[] {
+  return execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .split('\n')
     .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null);
+}
+
+/** rootPid and every process below it. */
+function processFamily(rootPid: number, rows = processTable()): Set<number> {
   const family = new Set([rootPid]);
   for (let grew = true; grew; ) {
     grew = false;
@@ -45,6 +49,13 @@ function nodeDescendantPid(rootPid: number, script: string): number {
       }
     }
   }
+  return family;
+}
+
+/** The pid of the node process under rootPid running `script` (npm runs it through a shell). */
+function nodeDescendantPid(rootPid: number, script: string): number {
+  const rows = processTable();
+  const family = processFamily(rootPid, rows);
   const found = rows.find(([, pid, , args]) => family.has(Number(pid)) && /^\S*node\s/.test(args) && args.includes(script));
   if (!found) throw new Error(`no node process running ${script} under ${rootPid}`);
   return Number(found[1]);
@@ -128,6 +139,49 @@ describe('npm start', () => {
       killProcessGroup(child);
     }
   }, 60_000);
+
+  it('refuses a second start on a data folder in use, naming the folder and the PID, and the first keeps serving', async () => {
+    const tsx = require.resolve('tsx/cli');
+    const start = async (dataDirSetting: string, logLevel: string) => {
+      const port = await freePort();
+      const child = spawn(process.execPath, [tsx, 'src/server/main.ts'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, PORT: String(port), DATA_DIR: dataDirSetting, BCRYPT_COST: '4', LOG_LEVEL: logLevel },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      return { child, url: `http://127.0.0.1:${port}`, port, ...collect(child) };
+    };
+    // The first is given the folder relatively (from the repository's root, where it runs), the second absolutely.
+    const first = await start(path.relative(REPO_ROOT, dataDir), 'info');
+    try {
+      await waitForReady(first.url, first.child);
+      expect(existsSync(path.join(dataDir, 'redis', 'redis.sock'))).toBe(true);
+      expect(first.output()).toContain(`"msg":"Tessera listening on http://localhost:${first.port}"`);
+      const headers = { 'content-type': 'application/json' };
+      const body = JSON.stringify({ username: 'holder', password: 'holding-secret-3' });
+      expect((await fetch(`${first.url}/auth/register`, { method: 'POST', headers, body })).status).toBe(201);
+
+      const second = await start(dataDir, 'warn');
+      try {
+        expect(await second.exit).toBe(1);
+      } finally {
+        killProcessGroup(second.child);
+      }
+      const refusal = /The data folder (\S+) is in use by another Tessera \(PID (\d+)\)/.exec(second.output());
+      expect(refusal?.[1]).toBe(path.join(dataDir, 'redis'));
+      expect(processFamily(first.child.pid!).has(Number(refusal?.[2]))).toBe(true);
+
+      expect((await fetch(`${first.url}/auth/login`, { method: 'POST', headers, body })).status).toBe(200);
+      expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+      first.child.kill('SIGTERM');
+      expect(await first.exit).toBe(0);
+    } finally {
+      killProcessGroup(first.child);
+    }
+    // Stopped cleanly, the first gave the folder up: a new start may take it.
+    expect(existsSync(path.join(dataDir, 'redis', 'tessera.pid'))).toBe(false);
+  }, 90_000);
 
   it('exits with the install command when no redis-server is on PATH', async () => {
     const tsx = require.resolve('tsx/cli');

@@ -52,6 +52,7 @@ export const API_ROUTES: Record<string, RouteDescription> = {
   'GET /healthz': { summary: 'The process runs', access: 'public', answers: { 200: statusSchema } },
   'GET /readyz': { summary: 'Redis answers', access: 'public', answers: { 200: statusSchema } },
   'GET /openapi.json': { summary: 'This description', access: 'public', answers: { 200: z.looseObject({ openapi: z.string() }) } },
+  'GET /': { summary: 'Where the docs and this description are (with COOKIE_TRANSPORT=on, a redirect to the pages instead)', access: 'public', answers: { 200: z.object({ service: z.literal('tessera'), docs: z.string(), openapi: z.literal('/openapi.json') }) } },
 
   'POST /auth/register': { summary: 'Create an account', access: 'public', body: registerSchema, answers: { 201: z.object({ user: accountSchema }) }, problems: [403, 409, 429] },
   'POST /auth/login': { summary: 'Log in: a new session and its bearer token', access: 'public', body: loginSchema, answers: { 200: loginResponseSchema }, problems: [401, 403, 429] },

@@ -46,6 +46,10 @@ export const loginResponseSchema = z.object({
   refreshToken: z.string().optional(),
   ...issuedSession,
   user: accountSchema,
+  deviceToken: z.string().meta({
+    description: "This client's device credential for the user: send it as deviceToken with the user's next logins. They then count against this device's own budget and are not refused by a lock an attack put on the username.",
+  }),
+  deviceTokenExpiresAt: time,
 });
 
 /** With the refresh cookie the tokens stay in cookies, so the body carries neither. */

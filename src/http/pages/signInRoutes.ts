@@ -10,6 +10,7 @@ import type { AccountService } from '../../accounts/accountService';
 import { InvalidCredentialsError, RateLimitedError, ServerBusyError, UserBannedError, UsernameTakenError, ValidationError } from '../../errors';
 import { publicRoute } from '../../middleware/access';
 import { formField } from '../../middleware/csrf';
+import { deviceCookieFor } from '../../middleware/deviceCookie';
 import { refreshCookieFor } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import { loginFormSchema, parseForm, registerFormSchema, weakPasswordMessage } from '../../pages/formSchemas';
@@ -38,6 +39,7 @@ type SentForm = Pick<CredentialsForm, 'next' | 'username'>;
 export function signInRoutes(router: Router, parts: SignInParts): void {
   const { accounts, cookie, forms, signupEnabled } = parts;
   const refreshCookie = refreshCookieFor(cookie);
+  const deviceCookie = deviceCookieFor(cookie);
   const anyone = publicRoute();
 
   const render = async (ctx: Context, status: number, page: typeof loginPage, form: Omit<CredentialsForm, 'formToken' | 'signupEnabled'>) => {
@@ -61,15 +63,20 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
       await act(ctx, parsed.data, form);
     };
 
-  /** With `remember` ("Keep me signed in"), the refresh cookie signs the browser back in after the session lapses. */
+  /**
+   * With `remember` ("Keep me signed in"), the refresh cookie signs the browser back in after the
+   * session lapses. The device cookie, kept after sign-out, lets this browser past a lock an attack
+   * puts on the username.
+   */
   async function signIn(ctx: Context, username: string, password: string, remember = false): Promise<void> {
     const userAgent = ctx.get('User-Agent');
-    const { created } = await accounts.login(
+    const { created, device } = await accounts.login(
       username,
       password,
       { device: { type: 'web', name: describeUserAgent(userAgent) }, ip: ctx.ip, userAgent },
-      { remember },
+      { remember, deviceToken: ctx.cookies.get(deviceCookie.name) },
     );
+    deviceCookie.write(ctx, device.token, device.expiresAt);
     // A browser holds one session: logging in as someone (else) ends the one its cookie carried.
     if (ctx.state.session && ctx.state.credentials === 'cookie') await accounts.logout(actorOf(ctx), ctx.state.session.id);
     cookie.write(ctx, created.token, created.session.expiresAt);
@@ -78,7 +85,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
   }
 
   router.get('/', anyone, (ctx) => {
-    ctx.redirect(DEFAULT_AFTER_LOGIN);
+    ctx.redirect(ctx.state.session ? DEFAULT_AFTER_LOGIN : '/login');
   });
 
   router.get('/login', anyone, async (ctx) => {

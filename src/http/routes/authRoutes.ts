@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
 import { CSRF_HEADER, csrfTokenFor, csrfTokenOf } from '../../middleware/csrf';
+import { deviceCookieFor } from '../../middleware/deviceCookie';
 import { publicRoute } from '../../middleware/access';
 import { requireAuth } from '../../middleware/requireAuth';
 import { guardedRouter } from '../guardedRouter';
@@ -17,13 +18,15 @@ import { changePasswordSchema, loginSchema, refreshSchema, registerSchema, sessi
 
 /**
  * With `cookie` (the cookie transport on), login also sets the session cookie (and, remembered,
- * the refresh cookie), refresh reads and sets them, and logout clears them.
+ * the refresh cookie) and reads and sets the device cookie, refresh reads and sets them, and
+ * logout clears the session's two.
  */
 export function authRoutes(sessions: SessionService, accounts: AccountService, cookie: SessionCookie | null = null): Router {
   const router = guardedRouter({ prefix: '/auth' });
   const anyone = publicRoute();
   const signedIn = requireAuth();
   const refreshCookie = cookie && refreshCookieFor(cookie);
+  const deviceCookie = cookie && deviceCookieFor(cookie);
   const clearCookies = (ctx: Context) => {
     cookie?.clear(ctx);
     refreshCookie?.clear(ctx);
@@ -36,11 +39,14 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
   });
 
   router.post('/login', anyone, async (ctx) => {
-    const { username, password, device, remember } = readBody(ctx, loginSchema);
-    const { created, user } = await accounts.login(username, password, { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') }, { remember });
+    const { username, password, device, remember, deviceToken } = readBody(ctx, loginSchema);
+    const metadata = { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') };
+    const presentedDevice = deviceToken ?? (deviceCookie ? ctx.cookies.get(deviceCookie.name) : undefined);
+    const { created, user, device: trusted } = await accounts.login(username, password, metadata, { remember, deviceToken: presentedDevice });
     ctx.set('Cache-Control', 'no-store');
     cookie?.write(ctx, created.token, created.session.expiresAt);
     if (created.refresh) refreshCookie?.write(ctx, created.refresh.token, created.refresh.expiresAt);
+    deviceCookie?.write(ctx, trusted.token, trusted.expiresAt);
     ctx.body = {
       token: created.token,
       tokenType: 'Bearer',
@@ -49,6 +55,8 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, c
       ...(created.refresh ? { refreshToken: created.refresh.token, refreshExpiresAt: created.refresh.expiresAt } : {}),
       session: created.session,
       user,
+      deviceToken: trusted.token,
+      deviceTokenExpiresAt: trusted.expiresAt,
     };
   });
 
