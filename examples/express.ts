@@ -11,6 +11,7 @@ import {
   authenticate,
   authRoutes,
   createRedisClient,
+  cors,
   createTessera,
   problemDetails,
   requireAuth,
@@ -27,6 +28,8 @@ const hash = (password: string) => promisify(scrypt)(password, 'example-salt', 3
 const users = new Map([['ada', { id: 'user-1', passwordHash: hash(process.env.EXAMPLE_PASSWORD ?? 'correct horse battery staple') }]]);
 
 const app = express();
+// Pages on other origins that may call (such as https://app.example.com), before everything else.
+if (process.env.CORS_ORIGINS) app.use(cors({ origins: process.env.CORS_ORIGINS.split(',') }));
 app.use(express.json({ limit: '16kb' }));
 // POST /auth/login, /auth/refresh, /auth/logout, /auth/logout-all and GET /auth/session.
 app.use(
@@ -37,7 +40,6 @@ app.use(
       return user && timingSafeEqual(presented, await user.passwordHash) ? user.id : null;
     },
     describeUser: (user) => ({ username: [...users].find(([, known]) => known.id === user.id)?.[0] ?? null }),
-    cors: process.env.CORS_ORIGINS ? { origins: process.env.CORS_ORIGINS.split(',') } : null,
   }),
 );
 app.use(authenticate(tessera));

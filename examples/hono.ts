@@ -13,6 +13,7 @@ import {
   authenticate,
   authRoutes,
   createRedisClient,
+  cors,
   createTessera,
   problemDetails,
   requireAuth,
@@ -29,6 +30,8 @@ const hash = (password: string) => promisify(scrypt)(password, 'example-salt', 3
 const users = new Map([['ada', { id: 'user-1', passwordHash: hash(process.env.EXAMPLE_PASSWORD ?? 'correct horse battery staple') }]]);
 
 const app = new Hono<TesseraEnv>();
+// Pages on other origins that may call (such as https://app.example.com), before everything else.
+if (process.env.CORS_ORIGINS) app.use(cors({ origins: process.env.CORS_ORIGINS.split(',') }));
 // POST /auth/login, /auth/refresh, /auth/logout, /auth/logout-all and GET /auth/session.
 app.use(
   authRoutes(tessera, {
@@ -38,7 +41,6 @@ app.use(
       return user && timingSafeEqual(presented, await user.passwordHash) ? user.id : null;
     },
     describeUser: (user) => ({ username: [...users].find(([, known]) => known.id === user.id)?.[0] ?? null }),
-    cors: process.env.CORS_ORIGINS ? { origins: process.env.CORS_ORIGINS.split(',') } : null,
     ipOf: (c) => getConnInfo(c).remote.address ?? null,
   }),
 );

@@ -8,6 +8,7 @@
  */
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AuthRoutes, type AuthRequest, type AuthRoutesOptions } from '../authRoutes/authRoutesCore';
+import { CorsPolicy, type CorsOptions } from '../http/cors';
 import { answerProblem, type ProblemLogger } from '../http/problemAnswer';
 import { readBearerToken } from '../middleware/bearerToken';
 import { assertHasRole, assertRoleName, signedInOf, type AuthFailure } from '../middleware/guardChecks';
@@ -92,6 +93,25 @@ export function requireRole(role: string): RequestHandler {
       assertHasRole(signedInOf(res.locals, 'add app.use(authenticate(tessera))', `${req.method} ${req.path}`).user, role);
     } catch (error) {
       return next(error);
+    }
+    next();
+  };
+}
+
+/**
+ * CORS for the whole app, as CORS_ORIGINS for the service: register it first. With it, leave the
+ * auth routes' own `cors` unset.
+ */
+export function cors(options: CorsOptions): RequestHandler {
+  const policy = new CorsPolicy(options);
+  return function cors(req, res, next) {
+    if (!policy.enabled) return next();
+    res.vary('Origin');
+    const decision = policy.decide(req.method, req.get('Origin'), req.get('Access-Control-Request-Method'));
+    res.set(decision.headers);
+    if (decision.preflight) {
+      res.status(204).end();
+      return;
     }
     next();
   };

@@ -10,6 +10,7 @@ import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AuthRoutesOptions } from '../authRoutes/authRoutesCore';
 import { fetchAuthAnswerer } from '../authRoutes/fetchAuthRoutes';
+import { CorsPolicy, type CorsOptions } from '../http/cors';
 import { answerProblem, type ProblemLogger } from '../http/problemAnswer';
 import { readBearerToken } from '../middleware/bearerToken';
 import { assertHasRole, assertRoleName, signedInOf, type AuthFailure } from '../middleware/guardChecks';
@@ -86,6 +87,23 @@ export function requireRole(role: string): MiddlewareHandler<SignedInEnv> {
 function outcomeOf(c: Context): { session?: ActiveSession | null; user?: SessionUser | null; authFailure?: AuthFailure | undefined } {
   const variables = c.var as Partial<TesseraEnv['Variables']>;
   return { session: variables.session, user: variables.user, authFailure: variables.authFailure };
+}
+
+/**
+ * CORS for the whole app, as CORS_ORIGINS for the service: register it first. With it, leave the
+ * auth routes' own `cors` unset.
+ */
+export function cors(options: CorsOptions): MiddlewareHandler {
+  const policy = new CorsPolicy(options);
+  return async function cors(c, next) {
+    if (!policy.enabled) return next();
+    const decision = policy.decide(c.req.method, c.req.header('Origin'), c.req.header('Access-Control-Request-Method'));
+    if (decision.preflight) return new Response(null, { status: 204, headers: { ...decision.headers, Vary: 'Origin' } });
+    // Headers set on c.res now are carried over to whatever answer comes, an error's included.
+    for (const [name, value] of Object.entries(decision.headers)) c.res.headers.set(name, value);
+    await next();
+    c.header('Vary', 'Origin', { append: true });
+  };
 }
 
 /** The options of `problemDetails()`. */

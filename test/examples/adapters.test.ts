@@ -127,7 +127,7 @@ describe.each([
     expect(example.output()).toMatch(/unhandled error \(\/fails\): Error: something broke in this route/);
   });
 
-  it('answers a preflight from its listed origin only, and never a look-alike', async () => {
+  it('speaks CORS to its listed origin only, on every route and error, and never to a look-alike', async () => {
     const preflight = (origin: string) =>
       fetch(`${example.url}/auth/login`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
     const listed = await preflight(LISTED);
@@ -135,8 +135,16 @@ describe.each([
     expect(listed.headers.get('access-control-allow-origin')).toBe(LISTED);
     expect(listed.headers.get('access-control-allow-headers')).toContain('Authorization');
     expect(listed.headers.get('access-control-allow-credentials')).toBeNull();
-    for (const other of ['http://app.example.test:8081', 'http://app.example.test:8080.evil.test', 'https://app.example.test:8080']) {
+    const { token } = await logIn();
+    for (const path of ['/me', '/fails', '/auth/session']) {
+      const answer = await fetch(example.url + path, { headers: { Origin: LISTED, Authorization: `Bearer ${token}` } });
+      expect([path, answer.headers.get('access-control-allow-origin'), answer.headers.get('vary')]).toEqual([path, LISTED, 'Origin']);
+      expect(answer.headers.get('access-control-expose-headers')).toContain('Session-Expires');
+    }
+    for (const other of ['http://app.example.test:8081', 'http://app.example.test:8080.evil.test', 'https://app.example.test:8080', 'http://evil-app.example.test:8080']) {
       expect((await preflight(other)).headers.get('access-control-allow-origin')).toBeNull();
+      const answer = await fetch(`${example.url}/me`, { headers: { Origin: other, Authorization: `Bearer ${token}` } });
+      expect([other, answer.status, answer.headers.get('access-control-allow-origin'), answer.headers.get('vary')]).toEqual([other, 200, null, 'Origin']);
     }
   });
 });
