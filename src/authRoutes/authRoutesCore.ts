@@ -19,6 +19,7 @@ import { isoTime } from '../middleware/isoTime';
 import type { SessionService, Validation } from '../sessions/sessionService';
 import type { SessionUser } from '../sessions/types';
 import { loginBody, readJsonBody, refreshBody, type PresentedBody } from './authRequestBody';
+import { issuedSessionBody } from './issuedSession';
 
 /** What the client sees of a user, beside the id and roles Tessera holds. */
 export interface UserDescription {
@@ -148,15 +149,7 @@ export class AuthRoutes {
     return {
       status: 200,
       headers: { ...NO_STORE },
-      body: {
-        token: created.token,
-        tokenType: 'Bearer',
-        expiresAt: created.session.expiresAt,
-        absoluteExpiresAt: created.session.absoluteExpiresAt,
-        ...(created.refresh ? { refreshToken: created.refresh.token, refreshExpiresAt: created.refresh.expiresAt } : {}),
-        session: created.session,
-        user,
-      },
+      body: issuedSessionBody(created.token, created.session, created.refresh, user),
     };
   }
 
@@ -169,21 +162,7 @@ export class AuthRoutes {
       await this.sessions.revoke(refreshed.session.id);
       throw new InvalidRefreshTokenError();
     }
-    const { token, session, refresh } = refreshed;
-    return {
-      status: 200,
-      headers: { ...NO_STORE },
-      body: {
-        token,
-        tokenType: 'Bearer',
-        expiresAt: session.expiresAt,
-        absoluteExpiresAt: session.absoluteExpiresAt,
-        refreshToken: refresh.token,
-        refreshExpiresAt: refresh.expiresAt,
-        session,
-        user,
-      },
-    };
+    return { status: 200, headers: { ...NO_STORE }, body: issuedSessionBody(refreshed.token, refreshed.session, refreshed.refresh, user) };
   }
 
   private async logout(request: AuthRequest): Promise<AuthAnswer> {
