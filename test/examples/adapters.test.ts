@@ -73,6 +73,9 @@ describe.each([
     const wrong = await fetch(`${example.url}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'ada', password: 'not it' }) });
     expect([wrong.status, ((await wrong.json()) as { type: string }).type]).toEqual([401, 'urn:tessera:problem:invalid-credentials']);
 
+    const malformed = await fetch(`${example.url}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"username": "ada",' });
+    expect([malformed.status, ((await malformed.json()) as { type: string }).type]).toEqual([400, 'urn:tessera:problem:malformed-json']);
+
     const login = await logIn();
     expect(login.token).toMatch(/^tess_/);
     expect(login.user).toEqual({ id: 'user-1', username: 'ada', roles: [] });
