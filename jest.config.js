@@ -32,8 +32,6 @@ const shared = {
   moduleNameMapper: {
     '^tessera-sessions$': '<rootDir>/src/index.ts',
     '^tessera-sessions/client$': '<rootDir>/src/client/index.ts',
-    '^tessera-sessions/express$': '<rootDir>/src/adapters/express.ts',
-    '^tessera-sessions/hono$': '<rootDir>/src/adapters/hono.ts',
     // The client SDK's imports name .js files, as browsers load its ES modules.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
