@@ -10,6 +10,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import { AuthRoutes, type AuthRequest, type AuthRoutesOptions } from '../authRoutes/authRoutesCore';
 import { CorsPolicy, type CorsOptions } from '../http/cors';
 import { answerProblem, type ProblemLogger } from '../http/problemAnswer';
+import { DEFAULT_EXPIRES_HEADER } from '../middleware/authenticate';
 import { readBearerToken } from '../middleware/bearerToken';
 import { assertHasRole, assertRoleName, signedInOf, type AuthFailure } from '../middleware/guardChecks';
 import { isoTime } from '../middleware/isoTime';
@@ -44,7 +45,7 @@ export interface AuthenticateOptions {
  * public routes see a user when there is one; requireAuth() refuses.
  */
 export function authenticate(sessions: SessionService, options: AuthenticateOptions = {}): RequestHandler {
-  const expiresHeader = options.expiresHeader === undefined ? 'Session-Expires' : options.expiresHeader;
+  const expiresHeader = options.expiresHeader === undefined ? DEFAULT_EXPIRES_HEADER : options.expiresHeader;
   return function authenticate(req, res, next) {
     const token = readBearerToken(req.get('Authorization'));
     res.locals.session = null;

@@ -12,6 +12,7 @@ import type { AuthRoutesOptions } from '../authRoutes/authRoutesCore';
 import { fetchAuthAnswerer } from '../authRoutes/fetchAuthRoutes';
 import { CorsPolicy, type CorsOptions } from '../http/cors';
 import { answerProblem, type ProblemLogger } from '../http/problemAnswer';
+import { DEFAULT_EXPIRES_HEADER } from '../middleware/authenticate';
 import { readBearerToken } from '../middleware/bearerToken';
 import { assertHasRole, assertRoleName, signedInOf, type AuthFailure } from '../middleware/guardChecks';
 import { isoTime } from '../middleware/isoTime';
@@ -52,7 +53,7 @@ export interface AuthenticateOptions {
  * public routes see a user when there is one; requireAuth() refuses.
  */
 export function authenticate(sessions: SessionService, options: AuthenticateOptions = {}): MiddlewareHandler<TesseraEnv> {
-  const expiresHeader = options.expiresHeader === undefined ? 'Session-Expires' : options.expiresHeader;
+  const expiresHeader = options.expiresHeader === undefined ? DEFAULT_EXPIRES_HEADER : options.expiresHeader;
   return async function authenticate(c, next) {
     const token = readBearerToken(c.req.header('Authorization'));
     const validation = token === null ? null : await sessions.validate(token);
