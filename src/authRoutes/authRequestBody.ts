@@ -42,19 +42,24 @@ export async function readJsonBody(body: PresentedBody, contentType: string | un
 }
 
 async function readText(stream: AsyncIterable<Uint8Array>, limitBytes: number): Promise<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const chunks: Uint8Array[] = [];
   let size = 0;
-  let text = '';
+  for await (const chunk of stream) {
+    size += chunk.byteLength;
+    if (size > limitBytes) throw new PayloadTooLargeError(limitBytes);
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
   try {
-    for await (const chunk of stream) {
-      size += chunk.byteLength;
-      if (size > limitBytes) throw new PayloadTooLargeError(limitBytes);
-      text += decoder.decode(chunk, { stream: true });
-    }
-    return text + decoder.decode();
-  } catch (error) {
-    if (error instanceof TypeError) throw new MalformedJsonError();
-    throw error;
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Not UTF-8, so not JSON (RFC 8259 §8.1).
+    throw new MalformedJsonError();
   }
 }
 

@@ -126,6 +126,8 @@ describe('the auth routes for library users', () => {
     expect(await problem(await post('/auth/login', { username: 'ada', password: 'difference engine' }))).toEqual([401, 'urn:tessera:problem:invalid-credentials']);
     expect(await problem(await post('/auth/login', { username: 'nobody', password: 'x' }))).toEqual([401, 'urn:tessera:problem:invalid-credentials']);
     expect(await problem(await post('/auth/login', '{"username": "ada",'))).toEqual([400, 'urn:tessera:problem:malformed-json']);
+    const notUtf8 = await call('/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) });
+    expect(await problem(notUtf8)).toEqual([400, 'urn:tessera:problem:malformed-json']);
     const fields = await post('/auth/login', { username: 'ada', remember: 'yes', extra: 1 });
     expect(await fields.json()).toMatchObject({ status: 400, type: 'urn:tessera:problem:invalid-request', errors: [{ field: 'extra' }] });
     const values = await post('/auth/login', { username: 'ada', remember: 'yes', device: { type: 'a phone' } });
