@@ -269,6 +269,18 @@ export class StoreUnavailableError extends TesseraError {
 }
 
 /**
+ * 503 from /readyz: Redis's maxmemory-policy lets it evict Tessera's keys when full, and with them
+ * revocations, so a revoked session could come back. Set noeviction, or accept the risk with
+ * ALLOW_REDIS_EVICTION=on.
+ */
+export class EvictingStoreError extends TesseraError {
+  /** `risk`: what the policy may do, in a sentence (store/redisMemory.ts). */
+  constructor(risk: string) {
+    super(503, 'store-evicts', 'Session store may evict', `${risk}. Set maxmemory-policy noeviction, or ALLOW_REDIS_EVICTION=on to accept the risk.`);
+  }
+}
+
+/**
  * 503: a security write (logout, revoke, ban, password or role change) reached the Redis master,
  * but Redis did not confirm it on enough replicas (or on disk) in time, so a fail-over could still
  * undo it. Every such write is idempotent: the client retries.

@@ -25,7 +25,7 @@ import type { AccountRecord, AccountStore } from '../store/accountStore';
 import type { AdminStore } from '../store/adminStore';
 import type { DeviceTokens } from '../tokens/deviceToken';
 import { ID_ALPHABET, parseSessionId } from '../tokens/sessionId';
-import { passwordProblem } from '../validation/passwordPolicy';
+import { DEFAULT_PASSWORD_MIN_SCORE, passwordContext, passwordProblem, scoredPart, scoreProblem } from '../validation/passwordPolicy';
 
 const newUserId = customAlphabet(ID_ALPHABET, 16);
 const WRONG_CURRENT_PASSWORD = 'The current password is wrong.';
@@ -54,6 +54,8 @@ export interface AccountServiceOptions {
   throttle: LoginThrottle;
   /** Signs the device credential each login answers, and reads the one a login brings. */
   devices: DeviceTokens;
+  /** The least zxcvbn score (0-4) of a new password. Default: 3 (DEFAULT_PASSWORD_MIN_SCORE). */
+  passwordMinScore?: number;
 }
 
 export interface LoginOptions extends CreateOptions {
@@ -89,7 +91,7 @@ export class AccountService {
 
   /** Creates an account whatever the sign-up setting (operators, bootstrap). */
   async createAccount(username: string, password: string, roles: string[] = []): Promise<PublicUser> {
-    refuseWeakPassword('password', password, username);
+    await this.refuseWeakPassword('password', password, username);
     if (await this.accounts.findByUsername(username)) throw new UsernameTakenError();
     const account = {
       id: newUserId(),
@@ -232,7 +234,7 @@ export class AccountService {
       await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'failure', detail: 'wrong current password' });
       throw new InvalidCredentialsError(WRONG_CURRENT_PASSWORD);
     }
-    refuseWeakPassword('newPassword', newPassword, account.username);
+    await this.refuseWeakPassword('newPassword', newPassword, account.username);
     const address = actor.ip ?? '';
     await throttle.beforePasswordChange(currentSessionId);
     const valid = await throttle.checkingPassword(address, () => this.hasher.verify(currentPassword, account.passwordHash));
@@ -270,6 +272,18 @@ export class AccountService {
     return account && toPublic(account);
   }
 
+  /**
+   * 400 naming `field` for a password with a control character, on the common list, built from
+   * the username, or scored below the minimum (validation/passwordPolicy.ts). The cheap checks
+   * come first; the score waits for a worker, like a hash.
+   */
+  private async refuseWeakPassword(field: string, password: string, username: string): Promise<void> {
+    const minScore = this.options.passwordMinScore ?? DEFAULT_PASSWORD_MIN_SCORE;
+    let problem = passwordProblem(password, username);
+    if (!problem && minScore > 0) problem = scoreProblem(await this.hasher.score(scoredPart(password), passwordContext(username)), minScore);
+    if (problem) throw new ValidationError([{ field, message: problem }]);
+  }
+
   async findByUsername(username: string): Promise<PublicUser | null> {
     const account = await this.accounts.findByUsername(username);
     return account && toPublic(account);
@@ -281,12 +295,6 @@ function loginOutcomeOf(error: unknown): LoginOutcome {
   if (error instanceof UserBannedError) return 'banned';
   if (error instanceof TesseraError && error.status === 429) return 'throttled';
   return 'error';
-}
-
-/** 400 naming `field` for a password on the common list or built from the username (validation/passwordPolicy.ts). */
-function refuseWeakPassword(field: string, password: string, username: string): void {
-  const problem = passwordProblem(password, username);
-  if (problem) throw new ValidationError([{ field, message: problem }]);
 }
 
 function toPublic(account: Omit<AccountRecord, 'tag'>): PublicUser {

@@ -3,11 +3,12 @@
  * when and how it ended. Entries never hold tokens, passwords or hashes: only ids, names and
  * short reasons.
  *
- * Two capped streams. The trail holds what only an admin, the CLI or an account's signed-in owner
- * can cause, and only when it changed something: bans, role changes, revoked sessions, password
- * changes. Everything anyone can repeat for free (failed logins, registrations, logins, logouts,
- * failed password checks, acts that found nothing to do) goes to the sign-in stream, so no amount
- * of it pushes an admin's act out of the trail.
+ * Two capped streams, chosen by who writes, not by what happened. The trail holds admin acts
+ * only: bans, unbans, role changes, revoked sessions, cleared throttles, created users; only the
+ * admin service, the CLI and the bootstrap admin write to it (forAdminActs()), so no user can
+ * push an admin's act out of it. Everything a user or a visitor can cause, however often (logins,
+ * registrations, logouts, their own password changes and session revokes, alarms such as a
+ * reused refresh token), goes to the sign-in stream.
  */
 import type { Logger } from 'pino';
 import type { AuditStream, AuditStore } from '../store/auditStore';
@@ -31,21 +32,6 @@ export type AuditEventType =
   | 'refresh.replayed';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
-
-/** Acts only an admin, the CLI or the service itself can cause: always in the trail. */
-const ADMIN_ACTS: ReadonlySet<AuditEventType> = new Set(['user.created', 'user.banned', 'user.unbanned', 'roles.changed', 'sessions.revoked', 'throttle.cleared']);
-
-/** Signs of a stolen credential: in the trail, so an admin sees them (only a real spent refresh token can cause one). */
-const ALARMS: ReadonlySet<AuditEventType> = new Set(['refresh.reused']);
-
-/** Changes a signed-in user can make to their own account: in the trail when they succeeded. */
-const ACCOUNT_CHANGES: ReadonlySet<AuditEventType> = new Set(['password.changed', 'logout-all', 'session.revoked']);
-
-/** Which stream an event belongs to; types not named above (new ones included) go to the sign-in stream. */
-export function streamOf(event: Pick<AuditEvent, 'type' | 'outcome'>): AuditStream {
-  if (ADMIN_ACTS.has(event.type) || ALARMS.has(event.type)) return 'trail';
-  return ACCOUNT_CHANGES.has(event.type) && event.outcome === 'success' ? 'trail' : 'sign-in';
-}
 
 /** Who acts: a user (by id and name), or an operator at the CLI, or the service itself. */
 export interface Actor {
@@ -75,7 +61,14 @@ export class AuditLog {
   constructor(
     private readonly store: AuditStore,
     private readonly logger: Logger,
+    /** Where record() appends: the sign-in stream, unless this is the admin acts' log. */
+    private readonly stream: AuditStream = 'sign-in',
   ) {}
+
+  /** The log of admin acts, which writes to the trail: for the admin service, the CLI and the bootstrap admin only. */
+  forAdminActs(): AuditLog {
+    return new AuditLog(this.store, this.logger, 'trail');
+  }
 
   /**
    * Appends an event. The act it records has already happened, so a failure to record is logged
@@ -92,7 +85,7 @@ export class AuditLog {
     if (event.target) fields.target = event.target;
     if (event.detail) fields.detail = event.detail.slice(0, 200);
     try {
-      await this.store.append(streamOf(event), fields);
+      await this.store.append(this.stream, fields);
     } catch (error) {
       this.logger.error({ err: error, event: fields }, 'could not record an audit event');
     }

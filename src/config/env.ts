@@ -11,7 +11,7 @@ import { DEFAULT_TESSERA_OPTIONS, KEY_PREFIX_PATTERN } from '../options';
 import { DEFAULT_HTTP_LIMITS } from '../limits/httpLimits';
 import { DEFAULT_THROTTLE_OPTIONS, IPV6_SUBNET_BITS_RANGE } from '../throttleOptions';
 import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
-import { passwordProblem } from '../validation/passwordPolicy';
+import { DEFAULT_PASSWORD_MIN_SCORE, MAX_PASSWORD_SCORE, passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
 import { corsOriginProblem } from '../http/cors';
 
@@ -151,6 +151,7 @@ const envSchema = z
       .optional(),
     ONE_SESSION_PER_DEVICE_TYPE: onOff('off'),
     BCRYPT_COST: positiveInt(4, 15).default(12),
+    PASSWORD_MIN_SCORE: positiveInt(0, MAX_PASSWORD_SCORE).default(DEFAULT_PASSWORD_MIN_SCORE),
     SIGNUP: onOff('on'),
     TRUST_PROXY: trustedProxyHops,
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -166,6 +167,9 @@ const envSchema = z
     PASSWORD_CHECKS_PER_ADDRESS: count(DEFAULT_THROTTLE_OPTIONS.passwordChecksPerAddress, 10_000),
     PASSWORD_QUEUE_LIMIT: count(DEFAULT_PASSWORD_QUEUE_LIMIT, 100_000),
     MAX_CONNECTIONS: count(DEFAULT_HTTP_LIMITS.maxConnections, 1_000_000),
+    ALLOW_REDIS_EVICTION: onOff('off'),
+    HEADERS_TIMEOUT: durationOf(DEFAULT_HTTP_LIMITS.headersTimeoutMs / 1000),
+    REQUEST_TIMEOUT: durationOf(DEFAULT_HTTP_LIMITS.requestTimeoutMs / 1000),
     DATA_DIR: z.string().min(1).optional(),
     ADMIN_USERNAME: usernameSchema.optional(),
     ADMIN_PASSWORD: passwordSchema.optional(),
@@ -195,15 +199,19 @@ const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9._~+/-]{32,256}$/, 'must be 32-256 characters of A-Z a-z 0-9 . _ ~ + / - (a random string, such as: openssl rand -hex 32)')
       .optional(),
-    // No ":" (it ends the id in a Basic header) and nothing form-encoding would change.
+    // RFC 6749 allows any visible ASCII: a ":" is no ambiguity, as clients form-encode the id for Basic (§2.3.1).
     INTROSPECT_CLIENT_ID: z
       .string()
-      .regex(/^[A-Za-z0-9._~-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 . _ ~ -')
+      .regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 visible ASCII characters (no spaces), such as rs:orders')
       .default('resource-server'),
   })
   .refine((env) => !env.ADMIN_USERNAME || !env.ADMIN_PASSWORD || !passwordProblem(env.ADMIN_PASSWORD, env.ADMIN_USERNAME), {
     message: 'is on a list of breached passwords or contains the username or service name: choose another',
     path: ['ADMIN_PASSWORD'],
+  })
+  .refine((env) => env.HEADERS_TIMEOUT <= env.REQUEST_TIMEOUT, {
+    message: 'must not be longer than REQUEST_TIMEOUT, which includes the headers',
+    path: ['HEADERS_TIMEOUT'],
   })
   .refine((env) => Boolean(env.ADMIN_USERNAME) === Boolean(env.ADMIN_PASSWORD), {
     message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together',

@@ -49,6 +49,8 @@ export interface AppParts {
   requestObserver?: RequestObserver | null;
   /** Pages on other origins that may call (CORS_ORIGINS); null: no CORS headers. */
   cors?: CorsOptions | null;
+  /** More for /readyz to check (see healthRoutes); default: Redis answers. */
+  readinessWarnings?: () => Promise<string[]>;
 }
 
 export type { PagesParts } from './pages';
@@ -65,7 +67,7 @@ export function createApp(parts: AppParts): Koa {
   const pages = parts.pages
     ? { cookie: parts.pages.cookie, ...pageLayer({ sessions: parts.sessions, accounts: parts.accounts, admin: parts.admin, ...parts.pages }) }
     : null;
-  const health = healthRoutes(parts.sessions);
+  const health = healthRoutes(parts.sessions, parts.readinessWarnings);
   const openapi = openapiRoutes();
   const auth = authRoutes(parts.sessions, parts.accounts, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });

@@ -28,8 +28,12 @@ const BASIC = /^Basic +([A-Za-z0-9+/]+=*) *$/i;
 export function introspectionClient(options: IntrospectionClientOptions): Middleware {
   const clientId = sha256(options.clientId);
   const secret = options.credential === null ? null : sha256(options.credential);
-  const isClient = (id: string, presentedSecret: string) =>
-    secret !== null && (matchesFormEncoded(id, clientId) & matchesFormEncoded(presentedSecret, secret)) === 1;
+  /** Basic credentials: either reading (see basicMatches), for the id and the secret alike. */
+  const isBasicClient = (id: string, presentedSecret: string) =>
+    secret !== null && (basicMatches(id, clientId) & basicMatches(presentedSecret, secret)) === 1;
+  /** Posted credentials arrive decoded by the body parser: compared as they are. */
+  const isPostedClient = (id: string, presentedSecret: string) =>
+    secret !== null && (Number(sameSecret(sha256(id), clientId)) & Number(sameSecret(sha256(presentedSecret), secret))) === 1;
   const isAdmin = (ctx: Context) => Boolean(ctx.state.user?.roles.includes(ADMIN_ROLE));
 
   return guardOf({ kind: 'client' }, async function introspectionClient(ctx, next) {
@@ -40,14 +44,14 @@ export function introspectionClient(options: IntrospectionClientOptions): Middle
     }
     if (BASIC.test(authorization)) {
       const basic = decodeBasic(authorization);
-      if (!basic || !isClient(basic.id, basic.secret)) throw new InvalidClientError('Basic');
+      if (!basic || !isBasicClient(basic.id, basic.secret)) throw new InvalidClientError('Basic');
     } else if (authorization) {
       // A bearer credential, or an admin's own session token (already checked by authenticate()).
       const bearer = readBearerToken(ctx.get('Authorization'));
       const isCredential = secret !== null && !!bearer && sameSecret(sha256(bearer), secret);
       if (!isCredential && !isAdmin(ctx)) throw new InvalidClientError('Bearer');
     } else if (form) {
-      if (form.secret === null || !isClient(form.id, form.secret)) throw new InvalidClientError('Basic');
+      if (form.secret === null || !isPostedClient(form.id, form.secret)) throw new InvalidClientError('Basic');
     } else if (!isAdmin(ctx)) {
       throw new InvalidClientError('Basic');
     }
@@ -66,6 +70,10 @@ function postedCredentials(ctx: Context): { id: string; secret: string | null } 
   };
 }
 
+/**
+ * The id is everything before the first `:`. A client that form-encodes first (RFC 6749 §2.3.1)
+ * sends a `:` of its id as `%3A`, so an id such as `rs:orders` arrives whole.
+ */
 function decodeBasic(header: string): { id: string; secret: string } | null {
   const decoded = Buffer.from(BASIC.exec(header)![1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
@@ -74,10 +82,11 @@ function decodeBasic(header: string): { id: string; secret: string } | null {
 
 /**
  * RFC 6749 §2.3.1 has clients form-encode the id and secret before Basic encoding them
- * (openid-client does; curl -u does not), so both readings are compared, always both.
- * The allowed alphabets hold neither `%` nor a space, so the second reading admits no other secret.
+ * (openid-client does), so the form-decoded reading is the standard one; curl -u sends them as
+ * they are, so the raw reading is compared too, always both. Either reading is of what the
+ * caller sent: neither admits a secret other than the configured one, or its form encoding.
  */
-function matchesFormEncoded(presented: string, expected: Buffer): number {
+function basicMatches(presented: string, expected: Buffer): number {
   const raw = sameSecret(sha256(presented), expected);
   const decoded = sameSecret(sha256(formDecode(presented)), expected);
   return Number(raw) | Number(decoded);

@@ -26,10 +26,13 @@ export function problemDocument(error: TesseraError, instance: string): Record<s
   };
 }
 
-/** Where failures are logged; pino fits. Log records carry the error and the request path. */
+/**
+ * Where failures are logged; pino fits. Log records carry the error and the request path, except
+ * the count of busy answers (see busyLog.ts), which carries how many and over how many seconds.
+ */
 export interface ProblemLogger {
-  /** A 5xx answer whose cause is known (a 503: Redis away). */
-  warn(record: { err: unknown; path: string }, message: string): void;
+  /** A 5xx answer whose cause is known (a 503: Redis away), or the count of busy answers. */
+  warn(record: { err?: unknown; path?: string; busyAnswers?: number; windowSeconds?: number }, message: string): void;
   /** An unexpected error, answered 500. */
   error(record: { err: unknown; path: string }, message: string): void;
 }
@@ -64,7 +67,8 @@ export function answerProblem(caught: unknown, path: string, logger: ProblemLogg
  * (an ioredis error carries its command's arguments).
  */
 export const CONSOLE_LOGGER: ProblemLogger = {
-  warn: ({ err, path }, message) => console.warn(`${message} (${path}): ${describe(err)}`),
+  warn: (record, message) =>
+    console.warn(record.busyAnswers === undefined ? `${message} (${record.path}): ${describe(record.err)}` : `${message}: ${record.busyAnswers} in ${record.windowSeconds} s`),
   error: ({ err, path }, message) => console.error(`${message} (${path}): ${describe(err)}`),
 };
 
@@ -75,14 +79,10 @@ function describe(error: unknown): string {
 /** Ours as they are; the errors of body parsers (co-body and Express's body-parser share raw-body's) mapped onto ours; null for the rest. */
 export function toTesseraError(error: unknown, bodyLimitBytes: number | undefined): TesseraError | null {
   if (error instanceof TesseraError) return error;
-  const { status, type, limit, code } = (error ?? {}) as { status?: number; type?: string; limit?: number; code?: unknown };
+  const { status, type, limit } = (error ?? {}) as { status?: number; type?: string; limit?: number };
   if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes ?? limit);
   if (status === 415 || type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeError();
   if (error instanceof SyntaxError) return new MalformedJsonError();
-  // zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR): a body that is not what its Content-Encoding says.
-  if (typeof code === 'string' && code.startsWith('Z_')) {
-    return new ValidationError([{ field: 'body', message: 'could not be decoded as its Content-Encoding says' }]);
-  }
   if (status === 400) return new ValidationError([{ field: 'body', message: 'could not be read' }]);
   return null;
 }

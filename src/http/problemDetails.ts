@@ -5,9 +5,11 @@
  * HTML page for a server-side failure instead, so a browser shows words, not JSON.
  */
 import type { Context, Middleware } from 'koa';
-import { InternalError, MethodNotAllowedError, NotFoundError, OAuthError } from '../errors';
+import { InternalError, MethodNotAllowedError, NotFoundError, OAuthError, ServerBusyError } from '../errors';
+import { BusyLog, DEFAULT_BUSY_LOG_WINDOW_MS } from './busyLog';
 import { sendPage } from './pages/respond';
 import { CONSOLE_LOGGER, PROBLEM_CONTENT_TYPE, problemDocument, toTesseraError, type ProblemLogger } from './problemAnswer';
+import { loggedPath } from './requestLog';
 
 export { PROBLEM_CONTENT_TYPE, problemDocument, type ProblemLogger } from './problemAnswer';
 
@@ -24,11 +26,17 @@ export interface ProblemDetailsOptions {
   htmlFor?: (ctx: Context, status: number) => string | null;
   /** Told of each error answered 5xx (for metrics). */
   onServerError?: (error: unknown) => void;
+  /** Busy answers (503, password queue full) are logged once per this window, with their count. Milliseconds; default 10 s. */
+  busyLogWindowMs?: number;
 }
 
 /** Turns every error below it into problem+json; put it first, or right after a request logger. */
 export function problemDetails(options: ProblemDetailsOptions = {}): Middleware {
   const logger = options.logger ?? CONSOLE_LOGGER;
+  const busy = new BusyLog(
+    (busyAnswers, windowSeconds) => logger.warn({ busyAnswers, windowSeconds }, 'Server busy: password work refused with 503'),
+    options.busyLogWindowMs ?? DEFAULT_BUSY_LOG_WINDOW_MS,
+  );
   return async function problemDetails(ctx, next) {
     try {
       await next();
@@ -39,8 +47,11 @@ export function problemDetails(options: ProblemDetailsOptions = {}): Middleware 
     } catch (caught) {
       const error = toTesseraError(caught, options.bodyLimitBytes);
       if (error) {
-        if (error.status >= 500) {
-          logger.warn({ err: error.cause ?? error, path: ctx.path }, error.title);
+        if (error instanceof ServerBusyError) {
+          busy.record();
+          options.onServerError?.(error);
+        } else if (error.status >= 500) {
+          logger.warn({ err: error.cause ?? error, path: loggedPath(ctx) }, error.title);
           options.onServerError?.(error);
         }
         ctx.set(error.headers);
@@ -55,7 +66,7 @@ export function problemDetails(options: ProblemDetailsOptions = {}): Middleware 
         ctx.type = PROBLEM_CONTENT_TYPE;
         ctx.body = problemDocument(error, ctx.path);
       } else {
-        logger.error({ err: caught, path: ctx.path }, 'unhandled error');
+        logger.error({ err: caught, path: loggedPath(ctx) }, 'unhandled error');
         options.onServerError?.(caught);
         ctx.status = 500;
         const page = options.htmlFor?.(ctx, 500);

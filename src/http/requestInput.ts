@@ -9,8 +9,31 @@ import type { z } from 'zod';
 import { UnsupportedMediaTypeError, ValidationError } from '../errors';
 import { fieldProblems } from '../validation/zodIssues';
 
+/**
+ * Parses JSON and form bodies. A body that fails to decode (gzip, deflate, brotli: whatever zlib
+ * says, in whatever words) is the client's fault, a 400: any failure before the routes run that
+ * the parser did not classify itself (413, 415, malformed JSON; see problemDetails.ts) is one.
+ */
 export function jsonBodyParser(limitBytes: number): Middleware {
-  return bodyParser({ enableTypes: ['json', 'form'], jsonLimit: limitBytes, formLimit: limitBytes, jsonStrict: true });
+  const parse = bodyParser({ enableTypes: ['json', 'form'], jsonLimit: limitBytes, formLimit: limitBytes, jsonStrict: true });
+  return async function parseBody(ctx, next) {
+    let parsed = false;
+    try {
+      await parse(ctx, () => {
+        parsed = true;
+        return next();
+      });
+    } catch (error) {
+      if (parsed || isClassified(error)) throw error;
+      const message = ctx.get('Content-Encoding') ? 'could not be decoded as its Content-Encoding says' : 'could not be read';
+      throw new ValidationError([{ field: 'body', message }]);
+    }
+  };
+}
+
+/** The parser's own errors carry an HTTP status (raw-body, co-body) or are JSON syntax errors. */
+function isClassified(error: unknown): boolean {
+  return error instanceof SyntaxError || typeof (error as { status?: unknown } | null)?.status === 'number';
 }
 
 export function readBody<S extends z.ZodType>(ctx: Context, schema: S): z.infer<S> {

@@ -12,6 +12,7 @@ import type { RequestObserver } from '../http/requestMetrics';
 import type { PasswordQueueObserver } from '../passwords/passwordHasher';
 import type { MetricsSource } from './metricsServer';
 import type { DurableOutcome } from '../store/durableWrites';
+import { fullestRatio, type RedisMemory } from '../store/redisMemory';
 import type { RevocationKind, SessionObserver, TokenCheckOutcome } from '../sessions/observer';
 
 /** connection: the Redis client lost or could not open a connection; command: a request failed because Redis did not answer. */
@@ -116,6 +117,24 @@ export class TesseraMetrics implements SessionObserver, LoginObserver, PasswordQ
       registers: [this.registry],
       collect() {
         this.set(queueSize());
+      },
+    });
+  }
+
+  /**
+   * Reports at each scrape how full Redis is: used_memory / maxmemory of the fullest master (0
+   * when Redis has no maxmemory). A scrape that cannot reach Redis, or is refused INFO, keeps the last value.
+   */
+  watchRedisMemory(read: () => Promise<RedisMemory[] | null>): void {
+    new Gauge({
+      name: 'tessera_redis_memory_used_ratio',
+      help: 'Redis used_memory / maxmemory, of the fullest master; 0 without maxmemory. Near 1, writes (logins) answer 503.',
+      registers: [this.registry],
+      // Every worker reads the same Redis: the primary's aggregate takes one reading, not their sum.
+      aggregator: 'max',
+      async collect() {
+        const memory = await read().catch(() => null);
+        if (memory) this.set(fullestRatio(memory));
       },
     });
   }

@@ -1,5 +1,6 @@
 /** /account: who you are, your devices (each live session, this one marked) and a change-password form. */
 import type { SessionRecord } from '../sessions/types';
+import { formAction, type FormSigner } from '../tokens/signedInFormToken';
 import { html } from './html';
 import { pagerLinks, type Pager } from './pager';
 import { fieldError, formTokens, invalidAttrs, layout } from './layout';
@@ -12,7 +13,8 @@ export interface AccountView {
   /** Which page of the sessions this is, when there is more than one. */
   pager?: Pager;
   csrf: string;
-  formToken: string;
+  /** Signs each form's token for its action. */
+  signForm: FormSigner;
   notice?: string;
   passwordError?: string;
   passwordFieldErrors?: Partial<Record<PasswordField, string>>;
@@ -29,7 +31,7 @@ export function accountPage(view: AccountView): string {
   <td>${s.userAgent ?? '—'}</td>
   <td><time datetime="${s.lastSeenAt.toISOString()}">${formatTime(s.lastSeenAt)}</time></td>
   <td>${s.rememberedUntil ? html`until <time datetime="${s.rememberedUntil.toISOString()}">${formatTime(s.rememberedUntil)}</time>` : 'no'}</td>
-  <td><form class="inline" method="post" action="/account/sessions/${s.id}/revoke">${formTokens(view.csrf, view.formToken)}<button type="submit" aria-label="Sign out ${s.device.name ?? 'this session'}${s.current ? ' (this device)' : ''}">Sign out</button></form></td>
+  <td><form class="inline" method="post" action="/account/sessions/${s.id}/revoke">${formTokens(view.csrf, view.signForm(formAction(`/account/sessions/${s.id}/revoke`)))}<button type="submit" aria-label="Sign out ${s.device.name ?? 'this session'}${s.current ? ' (this device)' : ''}">Sign out</button></form></td>
 </tr>`,
   );
   return layout({
@@ -57,7 +59,7 @@ ${rows}
 </table>
 ${pagerLinks(view.pager)}
 <form method="post" action="/account/sign-out-others">
-  ${formTokens(view.csrf, view.formToken)}
+  ${formTokens(view.csrf, view.signForm(formAction('/account/sign-out-others')))}
   <button type="submit"${others === 0 ? ' disabled' : ''}>Sign out everywhere else</button>
 </form>
 </section>
@@ -66,7 +68,7 @@ ${pagerLinks(view.pager)}
 <p>Changing your password signs out every other device.</p>
 ${view.passwordError ? html`<p class="alert" role="alert">${view.passwordError}</p>` : ''}
 <form method="post" action="/account/password" novalidate>
-  ${formTokens(view.csrf, view.formToken)}
+  ${formTokens(view.csrf, view.signForm(formAction('/account/password')))}
   <label for="currentPassword">Current password</label>
   <input type="password" id="currentPassword" name="currentPassword" autocomplete="current-password" required${invalidAttrs('currentPassword', errors.currentPassword)}>
   ${fieldError('currentPassword', errors.currentPassword)}

@@ -3,6 +3,7 @@ import type { PublicUser } from '../accounts/accountService';
 import type { UserOverview } from '../admin/adminService';
 import type { AuditEntry } from '../audit/auditLog';
 import type { SessionRecord } from '../sessions/types';
+import { formAction, type FormSigner } from '../tokens/signedInFormToken';
 import { formatTime } from './accountPage';
 import { html } from './html';
 import { fieldError, formTokens, invalidAttrs, layout } from './layout';
@@ -13,7 +14,8 @@ export type BanField = 'reason' | 'until';
 export interface AdminView {
   user: { id: string; name: string | null; roles: string[] };
   csrf: string;
-  formToken: string;
+  /** Signs each form's token for its action. */
+  signForm: FormSigner;
   query: string;
   queryError?: string;
   results: PublicUser[] | null;
@@ -63,16 +65,17 @@ function resultsTable(users: PublicUser[], query: string) {
 
 function selectedUser(view: AdminView) {
   const { overview, sessions, pager } = view.selected!;
-  const tokens = formTokens(view.csrf, view.formToken);
+  const userId = overview.id;
+  const tokens = (path: string, sessionId?: string) => formTokens(view.csrf, view.signForm(formAction(path, { userId, sessionId })));
   const errors = view.banFieldErrors ?? {};
   const hidden = html`<input type="hidden" name="userId" value="${overview.id}">`;
   const banState = overview.ban
     ? html`<p><strong>Banned</strong> ${overview.ban.until ? html`until ${formatTime(overview.ban.until)}` : 'until lifted'}.</p>
-<form method="post" action="/admin/do/unban">${tokens}${hidden}<button type="submit">Unban ${overview.username}</button></form>`
+<form method="post" action="/admin/do/unban">${tokens('/admin/do/unban')}${hidden}<button type="submit">Unban ${overview.username}</button></form>`
     : html`<h3 id="ban-heading">Ban ${overview.username}</h3>
 ${view.banError ? html`<p class="alert" role="alert">${view.banError}</p>` : ''}
 <form method="post" action="/admin/do/ban" novalidate aria-labelledby="ban-heading">
-  ${tokens}${hidden}
+  ${tokens('/admin/do/ban')}${hidden}
   <label for="reason">Reason</label>
   <textarea id="reason" name="reason" rows="2" required${invalidAttrs('reason', errors.reason)}>${view.banDraft?.reason ?? ''}</textarea>
   ${fieldError('reason', errors.reason)}
@@ -97,11 +100,11 @@ ${
 <thead><tr><th scope="col">Device</th><th scope="col">IP address</th><th scope="col">User agent</th><th scope="col">Last seen</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
 <tbody>${sessions.map(
         (s) => html`<tr><td>${s.device.name ?? s.device.type ?? 'Unnamed device'}</td><td>${s.ip ?? '—'}</td><td>${s.userAgent ?? '—'}</td><td>${formatTime(s.lastSeenAt)}</td>
-<td><form class="inline" method="post" action="/admin/do/revoke-session">${tokens}${hidden}<input type="hidden" name="sessionId" value="${s.id}"><button type="submit">Revoke</button></form></td></tr>`,
+<td><form class="inline" method="post" action="/admin/do/revoke-session">${tokens('/admin/do/revoke-session', s.id)}${hidden}<input type="hidden" name="sessionId" value="${s.id}"><button type="submit">Revoke</button></form></td></tr>`,
       )}</tbody>
 </table>
 ${pagerLinks(pager)}
-<form method="post" action="/admin/do/revoke-all">${tokens}${hidden}<button type="submit">Revoke all sessions of ${overview.username}</button></form>`
+<form method="post" action="/admin/do/revoke-all">${tokens('/admin/do/revoke-all')}${hidden}<button type="submit">Revoke all sessions of ${overview.username}</button></form>`
 }
 </section>`;
 }

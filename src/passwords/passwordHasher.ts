@@ -1,5 +1,5 @@
 /**
- * bcrypt hashing on a small pool of worker threads sized to the cores (piscina), so a login storm
+ * bcrypt hashing (and the scoring of new passwords) on a small pool of worker threads sized to the cores (piscina), so a login storm
  * does not stall authenticated traffic on the event loop. Every check costs what one at today's
  * cost does, whatever the stored hash, so timing tells no unknown name from a known one.
  * The queue in front of the pool is bounded: past it the answer is 503 at once, rather than a
@@ -25,7 +25,10 @@ export interface PasswordCheck {
   rounds: number;
 }
 
-type Task = { op: 'hash'; password: string; cost: number } | { op: 'verify'; password: string; hashes: string[] };
+type Task =
+  | { op: 'hash'; password: string; cost: number }
+  | { op: 'verify'; password: string; hashes: string[] }
+  | { op: 'score'; password: string; context: string[] };
 
 const DUMMY_PASSWORD = 'tessera-dummy-password';
 
@@ -59,6 +62,15 @@ export class PasswordHasher {
 
   hash(password: string): Promise<string> {
     return this.hashAt(password, this.cost);
+  }
+
+  /**
+   * zxcvbn's score (0-4) of a new password, on the same bounded pool as the hashes: scoring is
+   * CPU work an anonymous caller can ask for, so it waits its turn and is refused with them.
+   * `context`: words that count as guessable (the username, the service's name).
+   */
+  score(password: string, context: string[]): Promise<number> {
+    return this.run<number>({ op: 'score', password, context });
   }
 
   async verify(password: string, hash: string): Promise<boolean> {

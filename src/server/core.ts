@@ -23,11 +23,13 @@ import type { RedisClient } from '../store/scripts';
 import { SessionStore } from '../store/sessionStore';
 import { ThrottleStore } from '../store/throttleStore';
 import { DeviceTokens } from '../tokens/deviceToken';
+import { cachedFormKey } from '../tokens/formSigningKey';
 
 export interface Core {
   sessions: SessionService;
   accounts: AccountService;
   admin: AdminService;
+  /** The log of admin acts (the CLI's and the bootstrap admin's): writes to the trail, reads either stream. */
   audit: AuditLog;
   /** Every Redis key, for the stores the HTTP service adds (form tokens). */
   keys: KeySpace;
@@ -36,7 +38,7 @@ export interface Core {
   /** Hashes and checks waiting for a password worker. */
   passwordQueueSize(): number;
   throttle: LoginThrottle;
-  /** The key every instance shares for what is signed and kept nowhere (signed-out forms, device credentials). */
+  /** The key every instance shares for what is signed and kept nowhere (page form tokens, device credentials); fetched once, then kept. */
   sharedSigningKey(): Promise<Buffer>;
   /** Makes the dummy hash that unknown-name logins verify against, ahead of the first one. */
   prepareLogin(): Promise<unknown>;
@@ -97,15 +99,23 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
   const throttleOptions = resolveThrottleOptions(throttleOptionsFrom(config));
   const throttleStore = config.RATE_LIMITS ? new ThrottleStore(redis, keys, throttleOptions) : null;
   const throttle = new LoginThrottle(throttleStore, audit, throttleOptions);
-  const sharedSigningKey = signingKeyOf(config, new FormTokenStore(redis, keys, config.FORM_TOKEN_TTL * 1000));
+  const sharedSigningKey = cachedFormKey(signingKeyOf(config, new FormTokenStore(redis, keys)));
   const devices = new DeviceTokens(sharedSigningKey, throttleOptions.trustedDeviceSeconds * 1000);
-  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, { signupEnabled: config.SIGNUP, observer, throttle, devices });
-  const admin = new AdminService(sessions, accounts, adminStore, audit, throttle);
+  const accounts = new AccountService(sessions, new AccountStore(store), hasher, adminStore, audit, {
+    signupEnabled: config.SIGNUP,
+    observer,
+    throttle,
+    devices,
+    passwordMinScore: config.PASSWORD_MIN_SCORE,
+  });
+  // Only admin acts reach the trail: users and visitors write to the sign-in stream alone.
+  const adminAudit = audit.forAdminActs();
+  const admin = new AdminService(sessions, accounts, adminStore, adminAudit, throttle);
   return {
     sessions,
     accounts,
     admin,
-    audit,
+    audit: adminAudit,
     keys,
     durable,
     passwordQueueSize: () => hasher.queueSize,

@@ -13,7 +13,7 @@ import type { Config } from '../config/env';
 import { createApp } from '../http/app';
 import type { PagesParts } from '../http/pages';
 import { createLogger, safeLogger } from '../logging/logger';
-import { applyHttpLimits } from '../limits/httpLimits';
+import { createLimitedServer } from '../limits/httpLimits';
 import { SessionCookie } from '../middleware/sessionCookie';
 import type { SessionService } from '../sessions/sessionService';
 import { reportToPrimary } from '../metrics/clusterMetrics';
@@ -22,8 +22,11 @@ import { TesseraMetrics } from '../metrics/tesseraMetrics';
 import { FormTokenStore } from '../store/formTokenStore';
 import type { DurableWrites } from '../store/durableWrites';
 import type { RedisClient } from '../store/scripts';
+import { SignedInFormTokens } from '../tokens/signedInFormToken';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
+import { redisMemory } from '../store/redisMemory';
 import { buildCore, type Core } from './core';
+import { EvictionCheck } from './evictionCheck';
 
 export interface RunningService {
   /** The Koa app, for tests that inspect its routes. */
@@ -53,6 +56,9 @@ export async function startService(
   options: ServiceOptions = {},
 ): Promise<RunningService> {
   const logger = safeLogger(givenLogger);
+  const eviction = new EvictionCheck(redis, config.ALLOW_REDIS_EVICTION);
+  // First, so a refusal leaves nothing running behind it.
+  await eviction.atStart(logger);
   const workerId = options.clusterWorkerId;
   const metrics = config.METRICS_PORT === undefined ? null : new TesseraMetrics({ workerId });
   if (metrics && workerId !== undefined) reportToPrimary(metrics.registry);
@@ -60,6 +66,7 @@ export async function startService(
   const onRedisError = () => metrics?.redisError('connection');
   if (metrics) {
     metrics.watchPasswordQueue(core.passwordQueueSize);
+    metrics.watchRedisMemory(() => redisMemory(redis));
     core.durable.on('outcome', (outcome) => metrics.durableWrite(outcome));
     // A Cluster reports a node's connection faults as 'node error'.
     redis.on('error', onRedisError).on('node error', onRedisError);
@@ -85,11 +92,16 @@ export async function startService(
     introspectionClient: { clientId: config.INTROSPECT_CLIENT_ID, credential: config.INTROSPECT_CREDENTIAL ?? null },
     requestObserver: metrics,
     exampleApp: config.EXAMPLE_APP,
+    readinessWarnings: () => eviction.warnings(),
     // Cookies cross origins only with the cookie transport on; bearer tokens need no credentials.
     cors: config.CORS_ORIGINS ? { origins: config.CORS_ORIGINS, credentials: config.COOKIE_TRANSPORT } : null,
   });
-  const server = app.listen(config.PORT, config.HOST);
-  applyHttpLimits(server, { maxConnections: config.MAX_CONNECTIONS });
+  const server = createLimitedServer(app.callback(), {
+    headersTimeoutMs: config.HEADERS_TIMEOUT * 1000,
+    requestTimeoutMs: config.REQUEST_TIMEOUT * 1000,
+    maxConnections: config.MAX_CONNECTIONS,
+  });
+  server.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -142,14 +154,14 @@ function reportDurability(durable: DurableWrites, logger: Logger): void {
 }
 
 async function pagesParts(config: Config, redis: RedisClient, core: Core, logger: Logger): Promise<PagesParts> {
-  const formTokens = new FormTokenStore(redis, core.keys, config.FORM_TOKEN_TTL * 1000);
-  const signedOutFormTokens = new SignedOutFormTokens(() => core.sharedSigningKey(), config.FORM_TOKEN_TTL * 1000);
+  const formKey = () => core.sharedSigningKey();
   // Fetched once now, so no page view ever writes it; if Redis is not there yet, at the first view.
-  await signedOutFormTokens.prime().catch((error: unknown) => logger.warn({ err: error }, 'could not read the form signing key yet'));
+  await formKey().catch((error: unknown) => logger.warn({ err: error }, 'could not read the form signing key yet'));
   return {
     cookie: new SessionCookie({ secure: config.COOKIE_SECURE }),
-    formTokens,
-    signedOutFormTokens,
+    formTokens: new FormTokenStore(redis, core.keys),
+    signedInFormTokens: new SignedInFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),
+    signedOutFormTokens: new SignedOutFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),
     signupEnabled: config.SIGNUP,
     publicOrigin: config.PUBLIC_ORIGIN,
   };

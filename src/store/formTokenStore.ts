@@ -1,61 +1,46 @@
 /**
- * One-time form tokens against double submission: every form of a signed-in page carries one,
- * and the action runs only for the submission that spends it. A token lives in its user's hash
- * slot; a spent token stays (as "spent") until it expires, so a replay can be told from a token
- * that is simply unknown or expired. Signed-out forms keep nothing here: their tokens are signed
- * (tokens/signedOutFormToken.ts) with the one key this store also keeps.
+ * What Redis keeps of page form tokens: nothing until a form is used. A signed-in form token is
+ * signed (tokens/signedInFormToken.ts); when one is sent, its spent marker is written, in its
+ * user's hash slot, until the token would have expired anyway, so the second submission of the
+ * same form is told "already done" and a page view costs Redis nothing. The key that signs every
+ * form token is kept here too, unless the environment provides one.
  */
 import { randomBytes } from 'node:crypto';
 import { guard } from './guard';
 import type { KeySpace } from './keys';
-import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
+import type { RedisClient } from './scripts';
 
-/** Whose form a token belongs to: a signed-in session (its owner's routing tag and the session's local id). */
+/** Whose form a token belongs to: a signed-in session's owner (their routing tag). */
 export interface FormScope {
   tag: string;
-  sessionLocalId: string;
 }
 
-export type SpendResult = 'spent-now' | 'already-spent' | 'unknown';
-
-const TOKEN_ID = /^[A-Za-z0-9_-]{22}$/;
+export type SpendResult = 'spent-now' | 'already-spent';
 
 export class FormTokenStore {
-  private readonly scripts: ScriptClient;
-
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: KeySpace,
-    /** How long an unspent token stays valid, and a spent one is remembered. Milliseconds. */
-    private readonly ttlMs: number,
-  ) {
-    this.scripts = registerScripts(redis);
-  }
+  ) {}
 
-  async issue(scope: FormScope): Promise<string> {
-    const tokenId = randomBytes(16).toString('base64url');
-    await guard(() => this.redis.set(this.keys.formToken(scope.tag, tokenId), `fresh:${scope.sessionLocalId}`, 'PX', this.ttlMs));
-    return tokenId;
-  }
-
-  /** Spends the token for `action` (what the form asks for: its path and target). */
-  async spend(scope: FormScope, tokenId: string, action: string): Promise<SpendResult> {
-    if (!TOKEN_ID.test(tokenId)) return 'unknown';
-    const result = Number(
-      await guard(() => this.scripts.tessera_spendFormToken(this.keys.formToken(scope.tag, tokenId), scope.sessionLocalId, action)),
-    );
-    return result === 1 ? 'spent-now' : result === 2 ? 'already-spent' : 'unknown';
+  /**
+   * Marks the token `tokenId` (already checked: signed here, for this session and action) spent
+   * until `expiresAtMs`. Of two submissions of the same form, exactly one sees it fresh.
+   */
+  async spend(scope: FormScope, tokenId: string, expiresAtMs: number, nowMs = Date.now()): Promise<SpendResult> {
+    const ttlMs = Math.max(1, expiresAtMs - nowMs);
+    const set = await guard(() => this.redis.set(this.keys.formToken(scope.tag, tokenId), 'spent', 'PX', ttlMs, 'NX'));
+    return set === 'OK' ? 'spent-now' : 'already-spent';
   }
 
   /** Undoes a spend whose action failed, so the same form can be sent again. */
-  async release(scope: FormScope, tokenId: string, action: string): Promise<void> {
-    if (!TOKEN_ID.test(tokenId)) return;
-    await guard(() => this.scripts.tessera_releaseFormToken(this.keys.formToken(scope.tag, tokenId), scope.sessionLocalId, action));
+  async release(scope: FormScope, tokenId: string): Promise<void> {
+    await guard(() => this.redis.del(this.keys.formToken(scope.tag, tokenId)));
   }
 
   /**
-   * The key that signs signed-out form tokens, the same for every instance: the first instance to
-   * ask stores a random one, every later one reads it (one SET NX GET, once per process).
+   * The key that signs page form tokens, the same for every instance: the first instance to ask
+   * stores a random one, every later one reads it (one SET NX GET, once per process).
    */
   async sharedSigningKey(): Promise<Buffer> {
     const candidate = randomBytes(32).toString('base64url');

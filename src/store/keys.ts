@@ -105,12 +105,12 @@ export class KeySpace {
     return new UserKeys(`${this.base}:{${tag}}`);
   }
 
-  /** String: a one-time form token of a signed-in user's page, in that user's slot; holds its state and binding. */
+  /** String: the spent marker of a signed-in page's form token (by its MAC), in that user's slot, until the token expires. */
   formToken(tag: string, tokenId: string): string {
     return `${this.base}:{${tag}}:f:${tokenId}`;
   }
 
-  /** String: the key that signs the form tokens of signed-out pages, shared by every instance. */
+  /** String: the key that signs the pages' form tokens, shared by every instance. */
   formSigningKey(): string {
     return `${this.base}:form-key`;
   }

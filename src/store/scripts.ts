@@ -19,8 +19,6 @@ const SCRIPTS = {
   setAttribute: 1,
   claimTag: 1,
   removeAdmin: 1,
-  spendFormToken: 1,
-  releaseFormToken: 1,
   unban: 1,
 } as const;
 

@@ -7,26 +7,20 @@
  */
 import { createHmac } from 'node:crypto';
 import { sameSecret } from './constantTime';
+import type { FormKeySource } from './formSigningKey';
 
 /** The first 128 bits of the HMAC-SHA256 are plenty against forgery and keep the token short. */
 const MAC_BYTES = 16;
 const SHAPE = /^([0-9a-z]{1,11})\.([A-Za-z0-9_-]{22})$/;
 
 export class SignedOutFormTokens {
-  private key: Promise<Buffer> | null = null;
-
   constructor(
-    /** Where the shared signing key comes from (an environment secret, or the one kept in Redis). */
-    private readonly keySource: () => Promise<Buffer>,
+    /** The shared signing key (see formSigningKey.ts). */
+    private readonly key: FormKeySource,
     /** How long a rendered form can be sent. Milliseconds. */
     private readonly ttlMs: number,
     private readonly nowMs: () => number = Date.now,
   ) {}
-
-  /** Fetches the key ahead of the first page view; a failure is retried at the next use. */
-  async prime(): Promise<void> {
-    await this.signingKey();
-  }
 
   /** A token for the form that posts to `target` (its path). */
   async issue(target: string): Promise<string> {
@@ -44,18 +38,10 @@ export class SignedOutFormTokens {
   }
 
   private async mac(expires: string, target: string): Promise<string> {
-    return createHmac('sha256', await this.signingKey())
+    return createHmac('sha256', await this.key())
       .update(`tessera-signed-out-form\n${target}\n${expires}`)
       .digest()
       .subarray(0, MAC_BYTES)
       .toString('base64url');
-  }
-
-  private signingKey(): Promise<Buffer> {
-    this.key ??= this.keySource().catch((error: unknown) => {
-      this.key = null;
-      throw error;
-    });
-    return this.key;
   }
 }

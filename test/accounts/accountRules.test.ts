@@ -1,7 +1,7 @@
-import { BACKENDS } from '../support/backends';
+import { BACKENDS, uniquePrefix } from '../support/backends';
 import { problemsOf } from '../support/configProblems';
 import { hiddenFields, PageClient } from '../support/pageClient';
-import { logIn, signUpAndLogIn } from '../support/service';
+import { logIn, signUpAndLogIn, startTestService } from '../support/service';
 import { useService } from '../support/serviceFixture';
 
 describe('account rules', () => {
@@ -18,6 +18,44 @@ describe('account rules', () => {
       expect(body).toMatchObject({ type: 'urn:tessera:problem:invalid-request', errors: [{ field: 'password', message: expect.stringContaining('breached') }] });
     }
     expect((await suite.service.call('POST', '/auth/login', { body: { username: 'listed-user', password: 'password' } })).status).toBe(401);
+  });
+
+  it('refuses easily guessed passwords and control characters, each with a problem that says why', async () => {
+    const cases: [string, RegExp][] = [
+      ['aaaaaaaa', /too easy to guess|breached/],
+      ['abcdefgh', /too easy to guess|breached/],
+      [' '.repeat(8), /too easy to guess/],
+      ['\0'.repeat(8), /control characters/],
+      ['Password123!', /too easy to guess|breached/],
+      ['Summer2026!', /too easy to guess|breached/],
+      ['correct horse\nbattery', /control characters/],
+    ];
+    for (const [password, why] of cases) {
+      const response = await suite.service.call('POST', '/auth/register', { body: { username: 'weak-user', password } });
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      const body = await problem(response);
+      expect(body).toMatchObject({ type: 'urn:tessera:problem:invalid-request', errors: [{ field: 'password', message: expect.stringMatching(why) }] });
+    }
+    expect((await suite.service.call('POST', '/auth/login', { body: { username: 'weak-user', password: 'Summer2026!' } })).status).toBe(401);
+  });
+
+  it('scores only the first 40 characters: a weak start is refused however strong the rest, a strong one is enough', async () => {
+    const weakStart = 'a'.repeat(40) + 'Vq7#mZ2!xR9$kT4@pL6&';
+    expect((await problem(await suite.service.call('POST', '/auth/register', { body: { username: 'long-weak', password: weakStart } }))).errors[0].message).toMatch(/too easy/);
+    const strong = 'copper lantern drifts over quiet harbour stones at dusk, 2031!';
+    expect((await suite.service.call('POST', '/auth/register', { body: { username: 'long-strong', password: strong } })).status).toBe(201);
+  });
+
+  it('takes the least score from PASSWORD_MIN_SCORE, checked at start', async () => {
+    expect(problemsOf({ PASSWORD_MIN_SCORE: '5' })).toEqual(['PASSWORD_MIN_SCORE: must be at most 4']);
+    expect(problemsOf({ PASSWORD_MIN_SCORE: 'high' })[0]).toMatch(/^PASSWORD_MIN_SCORE: must be a whole number from 0 to 4/);
+    const lenient = await startTestService(suite.redis, { KEY_PREFIX: uniquePrefix(), PASSWORD_MIN_SCORE: '1' });
+    try {
+      expect((await lenient.call('POST', '/auth/register', { body: { username: 'lenient', password: 'Summer2026!' } })).status).toBe(201);
+      expect((await lenient.call('POST', '/auth/register', { body: { username: 'lenient2', password: 'aaaaaaaa' } })).status).toBe(400);
+    } finally {
+      await lenient.close();
+    }
   });
 
   it('refuses a password built from the username or the service name', async () => {

@@ -46,6 +46,26 @@ describe.each(BACKENDS)('the audit trail on $name Redis', (backend) => {
     expect(await suite.redis.xlen(new KeySpace(suite.prefix).signInAudit())).toBeLessThanOrEqual(200);
   }, 60_000);
 
+  it('keeps an admin’s ban after 500 self-revokes, which go to the sign-in stream', async () => {
+    const admin = await logIn(suite.service, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
+    const banned = await signUpAndLogIn(suite.service, 'banned-early');
+    expect((await suite.service.call('POST', '/admin/blacklist', { token: admin.token, body: { userId: banned.body.user.id, reason: 'before the flood' } })).status).toBe(201);
+    const trailBefore = await page(admin.token, 'trail');
+
+    const revoker = await signUpAndLogIn(suite.service, 'self-revoker');
+    for (let i = 0; i < 500; i += 1) {
+      const other = await logIn(suite.service, 'self-revoker');
+      const revoked = await suite.service.call('DELETE', `/auth/sessions/${other.body.session.id}`, { token: revoker.token });
+      expect(revoked.status).toBe(204);
+    }
+
+    const trail = await page(admin.token, 'trail');
+    expect(trail).toEqual(trailBefore);
+    expect(trail).toContainEqual(expect.objectContaining({ type: 'user.banned', target: banned.body.user.id, outcome: 'success' }));
+    const signIns = await page(admin.token, 'sign-in');
+    expect(signIns.filter((e) => e.type === 'session.revoked' && e.outcome === 'success').length).toBeGreaterThan(40);
+  }, 120_000);
+
   it('keeps a user’s failed acts out of the trail', async () => {
     const admin = await logIn(suite.service, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
     const user = await signUpAndLogIn(suite.service, 'quiet-user');

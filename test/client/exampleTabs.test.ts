@@ -100,7 +100,7 @@ describe('the client example page in two Chromium tabs', () => {
     expect(afterFirst).toEqual(afterSecond);
     expect(afterFirst.refreshToken).not.toBe(before.refreshToken);
     expect(await suite.redis.zcard(spentRefreshesOf(suite.prefix, before.refreshToken))).toBe(1);
-    const { entries } = await suite.service.admin.audit.page(100);
+    const { entries } = await suite.service.admin.audit.page(100, undefined, 'sign-in');
     expect(entries.filter((entry) => entry.type === 'refresh.reused')).toEqual([]);
     expect(await first.locator('#sessions li').count()).toBeGreaterThan(0);
   });

@@ -20,6 +20,13 @@ describe('configuration from the environment', () => {
     expect(config).toMatchObject({ RATE_LIMITS: true, LOGIN_FREE_TRIES: 5, LOGIN_FAILURES_PER_ADDRESS: 100, PASSWORD_QUEUE_LIMIT: 32 });
   });
 
+  it('takes the HTTP timeouts as durations, the headers’ no longer than the whole request’s', () => {
+    expect(loadConfig({})).toMatchObject({ HEADERS_TIMEOUT: 10, REQUEST_TIMEOUT: 30 });
+    expect(loadConfig({ HEADERS_TIMEOUT: '5s', REQUEST_TIMEOUT: '1m' })).toMatchObject({ HEADERS_TIMEOUT: 5, REQUEST_TIMEOUT: 60 });
+    expect(problemsOf({ HEADERS_TIMEOUT: '40s' })).toEqual(['HEADERS_TIMEOUT: must not be longer than REQUEST_TIMEOUT, which includes the headers']);
+    expect(problemsOf({ REQUEST_TIMEOUT: 'soon' })[0]).toMatch(/^REQUEST_TIMEOUT: must be seconds or a duration/);
+  });
+
   it('takes an unlimited session cap only when asked for by name', () => {
     expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({ MAX_SESSIONS_PER_USER: 'unlimited' }))).maxSessionsPerUser).toBe(Infinity);
     expect(loadConfig({ MAX_SESSIONS_PER_USER: '5' }).MAX_SESSIONS_PER_USER).toBe(5);

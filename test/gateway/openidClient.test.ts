@@ -3,11 +3,11 @@ import { BACKENDS } from '../support/backends';
 import { signUpAndLogIn } from '../support/service';
 import { useService } from '../support/serviceFixture';
 
-const CLIENT_ID = 'reports-api';
 // "+" and "/" are the characters RFC 6749 §2.3.1's form encoding changes before Basic encoding.
 const SECRET = 'reports+api/introspection-secret-0123456789';
 
-describe('POST /auth/introspect driven by openid-client, the standard OAuth client for Node', () => {
+// A client id may be any visible ASCII: a ":" is form-encoded before the Basic header joins id and secret.
+describe.each(['reports-api', 'rs:orders'])('POST /auth/introspect driven by openid-client, the standard OAuth client for Node, as client %s', (CLIENT_ID) => {
   const suite = useService(BACKENDS[0], { INTROSPECT_CLIENT_ID: CLIENT_ID, INTROSPECT_CREDENTIAL: SECRET });
 
   /** A client configured by hand, as discovery (/.well-known) is not served; plain http is allowed for loopback only. */
@@ -42,7 +42,7 @@ describe('POST /auth/introspect driven by openid-client, the standard OAuth clie
 
       it('is refused with invalid_client for a wrong secret or client id', async () => {
         const { token } = await signUpAndLogIn(suite.service, `oidc-refused-${method}`);
-        for (const config of [configuration(authentication(`${SECRET}x`)), configuration(authentication(SECRET), 'other-client')]) {
+        for (const config of [configuration(authentication(`${SECRET}x`)), configuration(authentication(SECRET), 'other-client'), configuration(authentication(SECRET), `${CLIENT_ID}:x`)]) {
           const refusal = await client.tokenIntrospection(config, token).then(
             () => null,
             (error: unknown) => error,

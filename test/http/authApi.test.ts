@@ -22,7 +22,7 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
       const body = (await created.json()) as { user: Record<string, unknown> };
       expect(body.user).toEqual({ id: expect.any(String), username: 'Grace', roles: [], createdAt: expect.any(String) });
       expect(JSON.stringify(body)).not.toMatch(/hopper-1906|\$2[aby]\$/);
-      const again = await suite.service.call('POST', '/auth/register', { body: { username: 'grace', password: 'another-pass' } });
+      const again = await suite.service.call('POST', '/auth/register', { body: { username: 'grace', password: 'another fine passphrase' } });
       expect(again.status).toBe(409);
       expect((await problem(again)).type).toBe('urn:tessera:problem:username-taken');
     });

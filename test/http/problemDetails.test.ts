@@ -1,15 +1,16 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import request from 'supertest';
-import { InvalidTokenError, StoreUnavailableError, ValidationError } from '../../src/errors';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { InvalidTokenError, ServerBusyError, StoreUnavailableError, ValidationError } from '../../src/errors';
 import { problemDetails, type ProblemLogger } from '../../src/http/problemDetails';
 import { jsonBodyParser } from '../../src/http/requestInput';
 
 /** An app whose routes fail in each way problemDetails must answer, with a logger that keeps what it is told. */
-function appThatFails(htmlFor?: (status: number) => string | null) {
-  const logged: { level: string; message: string; err: unknown }[] = [];
+function appThatFails(htmlFor?: (status: number) => string | null, busyLogWindowMs?: number) {
+  const logged: { level: string; message: string; err?: unknown; busyAnswers?: number; windowSeconds?: number }[] = [];
   const logger: ProblemLogger = {
-    warn: ({ err }, message) => logged.push({ level: 'warn', message, err }),
+    warn: (record, message) => logged.push({ level: 'warn', message, ...record }),
     error: ({ err }, message) => logged.push({ level: 'error', message, err }),
   };
   const router = new Router();
@@ -25,12 +26,18 @@ function appThatFails(htmlFor?: (status: number) => string | null) {
   router.get('/bug', () => {
     throw new Error('internal detail: SELECT * FROM secrets');
   });
+  router.get('/busy', () => {
+    throw new ServerBusyError(1);
+  });
+  router.post('/bug', () => {
+    throw new Error('internal detail after the body was read');
+  });
   router.post('/echo', (ctx) => {
     ctx.body = ctx.request.body;
   });
   const app = new Koa();
   app.silent = true;
-  app.use(problemDetails({ logger, bodyLimitBytes: 64, htmlFor: htmlFor && ((_ctx, status) => htmlFor(status)) }));
+  app.use(problemDetails({ logger, bodyLimitBytes: 64, htmlFor: htmlFor && ((_ctx, status) => htmlFor(status)), busyLogWindowMs }));
   app.use(jsonBodyParser(64));
   app.use(router.routes()).use(router.allowedMethods());
   return { agent: request(app.callback()), logged };
@@ -83,11 +90,48 @@ describe('problemDetails', () => {
     });
   });
 
+  it('answers 400 for every body that is not what its Content-Encoding says, brotli included', async () => {
+    const { agent } = appThatFails();
+    const json = Buffer.from('{"a":"b"}');
+    const bodies: [string, string, Buffer][] = [
+      ['br', 'application/json', Buffer.from('not brotli at all')],
+      ['br', 'application/json', Buffer.alloc(100)],
+      ['br', 'application/json', brotliCompressSync(json).subarray(0, 3)],
+      ['br', 'application/x-www-form-urlencoded', Buffer.alloc(40, 255)],
+      ['gzip', 'application/json', gzipSync(json).subarray(0, 12)],
+      ['deflate', 'application/json', Buffer.from('not deflate')],
+    ];
+    // supertest would send a Buffer as JSON text: these bytes go as they are.
+    const raw = (encoding: string, type: string, body: Buffer) =>
+      agent.post('/echo').set('content-type', type).set('content-encoding', encoding).serialize((bytes: Buffer) => bytes as unknown as string).send(body);
+    for (const [encoding, type, body] of bodies) {
+      const answer = await raw(encoding, type, body);
+      expect({ encoding, status: answer.status, type: answer.body.type }).toEqual({ encoding, status: 400, type: 'urn:tessera:problem:invalid-request' });
+      expect(answer.body.errors).toEqual([{ field: 'body', message: 'could not be decoded as its Content-Encoding says' }]);
+    }
+    const good = await raw('br', 'application/json', brotliCompressSync(json));
+    expect(good.body).toEqual({ a: 'b' });
+  });
+
+  it('still answers 500 for a route that fails after reading its body', async () => {
+    const { agent, logged } = appThatFails();
+    expect((await agent.post('/bug').set('content-type', 'application/json').send('{}')).status).toBe(500);
+    expect(logged).toHaveLength(1);
+  });
+
   it('answers a store fault 503 and logs its cause as a warning', async () => {
     const { agent, logged } = appThatFails();
     const answer = await agent.get('/down');
     expect(answer.body).toMatchObject({ type: 'urn:tessera:problem:store-unavailable', status: 503 });
-    expect(logged).toEqual([{ level: 'warn', message: 'Session store unavailable', err: expect.objectContaining({ message: 'connect ECONNREFUSED' }) }]);
+    expect(logged).toEqual([{ level: 'warn', message: 'Session store unavailable', path: '/down', err: expect.objectContaining({ message: 'connect ECONNREFUSED' }) }]);
+  });
+
+  it('logs a burst of busy answers as one line, never a stack trace each', async () => {
+    const { agent, logged } = appThatFails(undefined, 3_600_000);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => agent.get('/busy')));
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([503]));
+    expect(answers[0].headers['retry-after']).toBe('1');
+    expect(logged).toEqual([{ level: 'warn', message: 'Server busy: password work refused with 503', busyAnswers: 1, windowSeconds: 0 }]);
   });
 
   it('answers an unknown error 500 without its message, and logs it as an error', async () => {

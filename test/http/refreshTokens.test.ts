@@ -132,7 +132,7 @@ describe.each(BACKENDS)('refresh tokens on $name Redis', (backend) => {
       const rotated = await refresh(strict, second.refreshToken);
       expect(rotated.status).toBe(401);
       expect(await problemType(rotated)).toBe('urn:tessera:problem:invalid-refresh-token');
-      const { entries } = await strict.admin.audit.page(100);
+      const { entries } = await strict.admin.audit.page(100, undefined, 'sign-in');
       expect(entries.filter((e) => e.type === 'refresh.reused')).toEqual([
         expect.objectContaining({ actor: expect.objectContaining({ id: first.user.id }), target: second.session.id, outcome: 'denied' }),
       ]);

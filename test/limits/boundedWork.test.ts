@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { ServerBusyError } from '../../src/errors';
-import { DEFAULT_HTTP_LIMITS } from '../../src/limits/httpLimits';
+import { connectionsCheckingIntervalMs, DEFAULT_HTTP_LIMITS } from '../../src/limits/httpLimits';
 import { PasswordHasher } from '../../src/passwords/passwordHasher';
 import { BACKENDS } from '../support/backends';
 import { logIn, signUpAndLogIn } from '../support/service';
@@ -102,6 +102,39 @@ describe('the HTTP server’s own limits', () => {
     expect(await answer(second)).toBe('');
     first.destroy();
     second.destroy();
+  });
+});
+
+describe('the HTTP server’s timeouts, shortened by configuration', () => {
+  const suite = useService(BACKENDS[0], { HEADERS_TIMEOUT: '1s', REQUEST_TIMEOUT: '2s' });
+
+  /** Writes `request` and never finishes it; answers what the server sent before it closed the connection. */
+  const unfinished = (request: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      let text = '';
+      const socket = connect(suite.service.port, '127.0.0.1', () => socket.write(request));
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+      // Node's own sweep came every 30 s: a connection still open at 10 s was not timed out as configured.
+      setTimeout(() => {
+        socket.destroy();
+        reject(new Error('the connection was still open after 10 s'));
+      }, 10_000).unref();
+    });
+
+  it('sweeps often enough for each timeout to fire near its configured time, not at Node’s 30 s sweep', async () => {
+    expect(connectionsCheckingIntervalMs(DEFAULT_HTTP_LIMITS)).toBe(1000);
+    expect(connectionsCheckingIntervalMs({ headersTimeoutMs: 1000, requestTimeoutMs: 2000 })).toBe(100);
+  });
+
+  it('closes a connection whose headers never end with 408', async () => {
+    expect(await unfinished('GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1\r\n')).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('closes a connection whose body never ends with 408', async () => {
+    const answer = await unfinished('POST /auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"user');
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
 });
 

@@ -168,4 +168,29 @@ describe('the request log', () => {
     });
     for (const secret of [token, token.slice(-32), USER_AGENT]) expect(logs.text()).not.toContain(secret);
   });
+
+  it('names the route, or scrubs the path, so no token typed into a path reaches the log, on a 404 too', async () => {
+    const token = formatToken(newRoutingTag() + newLocalId(), newSecret());
+    const refresh = formatRefreshToken(newRoutingTag(), newFamilyId(), newSecret());
+    const encoded = [...token].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('');
+    const base = `http://127.0.0.1:${service.port}`;
+    const sent = [
+      await fetch(`${base}/auth/sessions/${token}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }),
+      await fetch(`${base}/auth/sessions/${refresh}`, { method: 'DELETE' }),
+      await fetch(`${base}/nowhere/${token}/more`),
+      await fetch(`${base}/${refresh}`),
+      await fetch(`${base}/nowhere/${encoded}`),
+      await fetch(`${base}/${token.slice(-32)}`),
+    ];
+    expect(sent.map((r) => r.status)).toEqual([401, 401, 404, 404, 404, 404]);
+    const paths = logs
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.msg === 'request')
+      .map((line) => line.path);
+    expect(paths).toEqual(expect.arrayContaining(['/auth/sessions/:id', '/nowhere/…/more', '/…', '/nowhere/…']));
+    for (const secret of [token, token.slice(-32), token.slice(5, 27), refresh, refresh.slice(-32), encoded]) expect(logs.text()).not.toContain(secret);
+  });
 });

@@ -28,6 +28,7 @@ const TESSERA_METRICS = [
   'tessera_password_queue_length',
   'tessera_password_queue_wait_seconds',
   'tessera_events_lost_total',
+  'tessera_redis_memory_used_ratio',
 ];
 
 describe('GET /metrics', () => {
@@ -69,8 +70,8 @@ describe('GET /metrics', () => {
     });
     expect(moved('tessera_logins_total', { outcome: 'success' })).toBe(1);
     expect(moved('tessera_logins_total', { outcome: 'failure' })).toBe(1);
-    // The registration's hash and two checks.
-    expect(moved('tessera_password_queue_wait_seconds_count')).toBe(3);
+    // The registration's score and hash, and two checks.
+    expect(moved('tessera_password_queue_wait_seconds_count')).toBe(4);
     const unknown = await movedBy(async () => {
       const response = await suite.service.call('POST', '/auth/login', { body: { username: 'nobody-here', password: 'whatever-it-is' } });
       expect(response.status).toBe(401);

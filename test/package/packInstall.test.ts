@@ -285,7 +285,7 @@ describe('the packed package', () => {
       const probe = `
         const core = require('tessera-sessions');
         const adapter = require('tessera-sessions/${framework}');
-        const loaded = Object.keys(require.cache).filter((file) => /node_modules\\/(koa|@koa\\/)/.test(file));
+        const loaded = Object.keys(require.cache).filter((file) => /node_modules\\/(koa|@koa\\/[^/]+)\\//.test(file));
         let koa;
         try { require.resolve('koa'); koa = 'resolvable'; } catch (error) { koa = error.code; }
         console.log(JSON.stringify({ core: typeof core.createTessera, adapter: typeof adapter.authenticate, loaded, koa }));

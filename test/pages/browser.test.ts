@@ -94,7 +94,7 @@ describe('the pages in headless Chromium', () => {
     expect(posts.filter((url) => url.endsWith('/account/password'))).toHaveLength(2);
     // The first is still hashing the new password when the second is answered: wait for it.
     const passwordChanges = async () =>
-      (await suite.service.admin.audit.page(100)).entries.filter((e) => e.type === 'password.changed' && e.actor.name === 'chromium-pw');
+      (await suite.service.admin.audit.page(100, undefined, 'sign-in')).entries.filter((e) => e.type === 'password.changed' && e.actor.name === 'chromium-pw');
     let changes = await passwordChanges();
     for (const deadline = Date.now() + 10_000; changes.length === 0 && Date.now() < deadline; changes = await passwordChanges()) {
       await new Promise((resolve) => setTimeout(resolve, 50));

@@ -121,7 +121,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     const again = await browser.post('/account/sign-out-others', fields);
     expect(again.status).toBe(200);
     expect(again.html).toContain('This form was already sent');
-    const audit = await suite.service.admin.audit.page(100);
+    const audit = await suite.service.admin.audit.page(100, undefined, 'sign-in');
     expect(audit.entries.filter((e) => e.type === 'logout-all' && e.actor.name === 'double-submit')).toHaveLength(1);
   });
 

@@ -68,7 +68,7 @@ describe('every page escapes what users typed', () => {
         { ...evilSession('other', { type: evil('other.device.type'), name: null }), current: false },
       ],
       csrf: evil('csrf'),
-      formToken: evil('formToken'),
+      signForm: () => evil('formToken'),
       notice: evil('notice'),
       passwordError: evil('passwordError'),
       passwordFieldErrors: { currentPassword: evil('currentPassword'), newPassword: evil('newPassword'), newPasswordAgain: evil('newPasswordAgain') },
@@ -98,7 +98,7 @@ describe('every page escapes what users typed', () => {
     const rendered = adminPage({
       user: evilUser('admin'),
       csrf: evil('csrf'),
-      formToken: evil('formToken'),
+      signForm: () => evil('formToken'),
       query: evil('query'),
       queryError: evil('queryError'),
       results: [{ id: evil('result.id'), username: evil('result.username'), roles: [evil('result.role')], createdAt: when }],
@@ -154,7 +154,7 @@ describe('every page escapes what users typed', () => {
     const banned = adminPage({
       user: evilUser('admin'),
       csrf: 'c',
-      formToken: 'f',
+      signForm: () => 'f',
       query: '',
       results: [],
       selected: { overview: { id: evil('selected.id'), username: evil('selected.username'), roles: [], createdAt: when, ban: { until: null }, sessionCount: 0 }, sessions: [] },

@@ -23,7 +23,10 @@ describe('the configuration of cookies, pages and introspection', () => {
     expect(problemsOf({ INTROSPECT_CREDENTIAL: 'short' })[0]).toMatch(/^INTROSPECT_CREDENTIAL: must be 32-256 characters/);
     expect(problemsOf({ INTROSPECT_CREDENTIAL: 'x'.repeat(31) })).toHaveLength(1);
     expect(loadConfig({}).INTROSPECT_CLIENT_ID).toBe('resource-server');
-    expect(problemsOf({ INTROSPECT_CLIENT_ID: 'reports:api' })[0]).toMatch(/^INTROSPECT_CLIENT_ID: must be 1-64 characters/);
+    for (const refused of ['reports api', 'x'.repeat(65), 'café']) {
+      expect(problemsOf({ INTROSPECT_CLIENT_ID: refused })[0]).toMatch(/^INTROSPECT_CLIENT_ID: must be 1-64 visible ASCII characters/);
+    }
+    expect(loadConfig({ INTROSPECT_CLIENT_ID: 'rs:orders' }).INTROSPECT_CLIENT_ID).toBe('rs:orders');
     expect(loadConfig({ INTROSPECT_CLIENT_ID: 'reports-api' }).INTROSPECT_CLIENT_ID).toBe('reports-api');
   });
 

@@ -1,4 +1,4 @@
-import { hiddenFields, PageClient } from '../support/pageClient';
+import { formFields, hiddenFields, PageClient } from '../support/pageClient';
 import { serviceOnPrivateRedis, untilReady } from '../support/privateRedis';
 import { signUpAndLogIn } from '../support/service';
 
@@ -11,7 +11,7 @@ describe('pages and gateway endpoints when Redis fails', () => {
     const browser = new PageClient(service);
     await browser.logIn('stormy');
     const loginForm = hiddenFields((await new PageClient(service).get('/login')).html);
-    const accountForm = hiddenFields((await browser.get('/account')).html);
+    const accountForm = formFields((await browser.get('/account')).html, '/account/sign-out-others');
     await server.stop();
 
     for (const answer of [

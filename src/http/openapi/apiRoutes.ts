@@ -26,6 +26,7 @@ import {
   loginResponseSchema,
   oauthErrorSchema,
   problemSchema,
+  readinessSchema,
   refreshResponseSchema,
   sessionPageSchema,
   sessionSchema,
@@ -50,7 +51,7 @@ export interface RouteDescription {
 /** Keys are "METHOD /path", with :name for path parameters, as the Koa routers write them. */
 export const API_ROUTES: Record<string, RouteDescription> = {
   'GET /healthz': { summary: 'The process runs', access: 'public', answers: { 200: statusSchema } },
-  'GET /readyz': { summary: 'Redis answers', access: 'public', answers: { 200: statusSchema } },
+  'GET /readyz': { summary: 'Redis answers, and cannot evict revocations', access: 'public', answers: { 200: readinessSchema } },
   'GET /openapi.json': { summary: 'This description', access: 'public', answers: { 200: z.looseObject({ openapi: z.string() }) } },
   'GET /': { summary: 'Where the docs and this description are (with COOKIE_TRANSPORT=on, a redirect to the pages instead)', access: 'public', answers: { 200: z.object({ service: z.literal('tessera'), docs: z.string(), openapi: z.literal('/openapi.json') }) } },
 

@@ -105,5 +105,8 @@ export const introspectionResponseSchema = z.union([
 
 export const statusSchema = z.object({ status: z.string() });
 
+/** /readyz: ready, perhaps with warnings of risks the operator accepted (an evicting Redis). */
+export const readinessSchema = z.object({ status: z.string(), warnings: z.array(z.string()).optional() });
+
 /** RFC 6749 §5.2 error of the introspection endpoint (its clients are OAuth clients, not problem+json readers). */
 export const oauthErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });

@@ -30,9 +30,9 @@ export function accountRoutes(router: Router, parts: AccountParts): void {
 
   async function render(ctx: Context, signed: SignedIn, status: number, extra: Partial<AccountView> = {}): Promise<void> {
     const page = pageNumberOf(ctx.query.page);
-    const [csrf, formToken, list] = await Promise.all([
+    const [csrf, signForm, list] = await Promise.all([
       csrfTokenOf(signed.session),
-      forms.issue(signed.session),
+      forms.signer(signed.session),
       sessions.list(signed.user.id, { offset: (page - 1) * MAX_SESSION_PAGE, limit: MAX_SESSION_PAGE }),
     ]);
     const pager = { page, hasNext: list.nextOffset !== null, total: list.total, href: (n: number) => `/account?page=${n}` };
@@ -40,7 +40,7 @@ export function accountRoutes(router: Router, parts: AccountParts): void {
     const all = list.sessions
       .map((s) => ({ ...s, current: s.id === signed.session.id }))
       .sort((a, b) => Number(b.current) - Number(a.current) || b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
-    sendPage(ctx, status, accountPage({ user: signed.user, sessions: all, pager, csrf, formToken, notice: noticeOf(ctx), ...extra }));
+    sendPage(ctx, status, accountPage({ user: signed.user, sessions: all, pager, csrf, signForm, notice: noticeOf(ctx), ...extra }));
   }
 
   const form = signedInForm(forms, { back: () => '/account' });

@@ -32,9 +32,9 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
     const query = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
     const queryError = query.length > 32 ? 'Search for at most 32 characters.' : undefined;
     const draft = forms.draftOf(ctx);
-    const [csrf, formToken, results, selected, audit] = await Promise.all([
+    const [csrf, signForm, results, selected, audit] = await Promise.all([
       csrfTokenOf(signed.session),
-      forms.issue(signed.session),
+      forms.signer(signed.session),
       query && !queryError ? admin.searchUsers(query, 20).then((r) => r.users) : Promise.resolve(null),
       userId ? loadUser(userId, pageNumberOf(ctx.query.page)) : Promise.resolve(null),
       admin.audit.page(20).then((p) => p.entries),
@@ -42,7 +42,7 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
     forms.dropDraft(ctx);
     const notice = userId && !selected ? 'No user has that id.' : noticeOf(ctx);
     const banDraft = draft ? { reason: draft.reason, until: draft.until } : undefined;
-    sendPage(ctx, status, adminPage({ user: signed.user, csrf, formToken, query, queryError, results, selected, audit, notice, banDraft, ...extra }));
+    sendPage(ctx, status, adminPage({ user: signed.user, csrf, signForm, query, queryError, results, selected, audit, notice, banDraft, ...extra }));
   }
 
   async function loadUser(userId: string, page: number) {

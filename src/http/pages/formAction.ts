@@ -1,8 +1,9 @@
 /**
- * How a page form acts once: every form of a signed-in page carries a one-time form token, spent
- * by the submission that acts; a replay answers "already done", an expired token changes nothing.
- * A form whose session lapsed while it was filled keeps its text in a draft cookie for after the
- * login. Signed-out forms carry a signed token instead, which costs Redis nothing.
+ * How a page form acts once: every form of a signed-in page carries a token signed for its
+ * session and action, spent by the submission that acts (the only write: a view writes nothing);
+ * a replay answers "already done", an expired or foreign token changes nothing. A form whose
+ * session lapsed while it was filled keeps its text in a draft cookie for after the login.
+ * Signed-out forms carry a signed token too, which is never spent.
  */
 import type { Context } from 'koa';
 import { csrfTokenOf, formField } from '../../middleware/csrf';
@@ -12,22 +13,24 @@ import { alreadyDonePage } from '../../pages/messagePages';
 import { safeNextPath } from '../../pages/redirects';
 import type { ActiveSession } from '../../sessions/activeSession';
 import type { FormScope, FormTokenStore } from '../../store/formTokenStore';
-import type { SignedOutFormTokens } from '../../tokens/signedOutFormToken';
 import { parseSessionId } from '../../tokens/sessionId';
+import { formAction, type FormSigner, type SignedInFormTokens } from '../../tokens/signedInFormToken';
+import type { SignedOutFormTokens } from '../../tokens/signedOutFormToken';
 import { authenticated, type SignedIn } from '../signedIn';
 import { seeOther, sendPage, withParam } from './respond';
 
 export class FormActions {
   constructor(
-    private readonly formTokens: FormTokenStore,
+    private readonly spentTokens: FormTokenStore,
+    private readonly signedInTokens: SignedInFormTokens,
     private readonly signedOutTokens: SignedOutFormTokens,
     /** A draft is shown only in the browser that typed it, which holds it in this cookie. */
     private readonly draftCookie: SessionCookie,
   ) {}
 
-  /** A fresh form token for a page of `session`. */
-  issue(session: ActiveSession): Promise<string> {
-    return this.formTokens.issue(scopeOf(session));
+  /** Signs the forms of a page of `session`: each form's token names its action (see formAction). */
+  signer(session: ActiveSession): Promise<FormSigner> {
+    return this.signedInTokens.signer(session.id);
   }
 
   /** A token for the signed-out form this request shows (log in, register): it posts to the same path. */
@@ -42,16 +45,17 @@ export class FormActions {
 
   /**
    * Runs a signed-in form's action once, behind signedInForm(). A replayed form answers "already
-   * done"; an expired form token changes nothing and says so, keeping `keep` (never passwords) as
-   * a draft the page shows again.
+   * done"; an expired form token, or one signed for another session or form, changes nothing and
+   * says so, keeping `keep` (never passwords) as a draft the page shows again.
    */
   async run(ctx: Context, back: string, act: (signed: SignedIn) => Promise<void>, keep?: Record<string, string>): Promise<void> {
     const { session, user } = authenticated(ctx);
+    const token = await this.signedInTokens.check(formField(ctx, '_form'), session.id, formActionOf(ctx));
+    if (!token) return seeOther(ctx, this.keepDraft(ctx, withParam(back, 'done', 'form-expired'), keep));
     const scope = scopeOf(session);
-    const spent = await this.formTokens.spend(scope, formField(ctx, '_form'), formTarget(ctx));
+    const spent = await this.spentTokens.spend(scope, token.id, token.expiresAtMs);
     if (spent === 'already-spent') return sendPage(ctx, 200, alreadyDonePage(back, { user, csrf: await csrfTokenOf(session) }));
-    if (spent === 'unknown') return seeOther(ctx, this.keepDraft(ctx, withParam(back, 'done', 'form-expired'), keep));
-    await this.releasingOnFault(ctx, scope, () => act({ session, user }));
+    await this.releasingOnFault(scope, token.id, () => act({ session, user }));
   }
 
   /**
@@ -60,11 +64,11 @@ export class FormActions {
    * mistaken for a replay. Best effort: if Redis is still down, the token stays spent and the
    * form page must be reloaded.
    */
-  private async releasingOnFault(ctx: Context, scope: FormScope, work: () => Promise<void>): Promise<void> {
+  private async releasingOnFault(scope: FormScope, tokenId: string, work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (error) {
-      await this.formTokens.release(scope, formField(ctx, '_form'), formTarget(ctx)).catch(() => undefined);
+      await this.spentTokens.release(scope, tokenId).catch(() => undefined);
       throw error;
     }
   }
@@ -99,10 +103,10 @@ function scopeOf(session: ActiveSession): FormScope {
   const parts = parseSessionId(session.id);
   // A live session always has a well-formed id; null would mean "signed-out form" and must never be inferred.
   if (!parts) throw new Error(`session id ${JSON.stringify(session.id)} is not well-formed`);
-  return { tag: parts.tag, sessionLocalId: parts.localId };
+  return { tag: parts.tag };
 }
 
-/** What a form asks for: its path and the user or session it targets, so one page's forms differ. */
-function formTarget(ctx: Context): string {
-  return [ctx.path, formField(ctx, 'userId'), formField(ctx, 'sessionId')].join(' ');
+/** What the submitted form asks for: its path and the user or session it targets. */
+function formActionOf(ctx: Context): string {
+  return formAction(ctx.path, { userId: formField(ctx, 'userId'), sessionId: formField(ctx, 'sessionId') });
 }

@@ -1,8 +1,9 @@
 /**
  * The server-rendered pages: /login, /register, /account and /admin, with plain HTML forms that
  * work without JavaScript. The session travels in the cookie (see middleware/sessionCookie.ts);
- * every signed-in form carries the session's CSRF token and a one-time form token, so a form
- * sent twice acts once; the signed-out forms carry a signed token that Redis never sees. Each
+ * every signed-in form carries the session's CSRF token and a form token signed for its session
+ * and action, spent when sent, so a form sent twice acts once; the signed-out forms carry a signed
+ * token that Redis never sees. A page view writes nothing. Each
  * action answers with a redirect (POST/redirect/GET), so a reload never resends.
  */
 import type Router from '@koa/router';
@@ -15,6 +16,7 @@ import { SessionCookie } from '../../middleware/sessionCookie';
 import { messagePage, unavailablePage } from '../../pages/messagePages';
 import type { SessionService } from '../../sessions/sessionService';
 import type { FormTokenStore } from '../../store/formTokenStore';
+import type { SignedInFormTokens } from '../../tokens/signedInFormToken';
 import type { SignedOutFormTokens } from '../../tokens/signedOutFormToken';
 import { accountRoutes } from './accountRoutes';
 import { adminPageRoutes } from './adminPageRoutes';
@@ -26,6 +28,7 @@ import { signInRoutes } from './signInRoutes';
 export interface PagesParts {
   cookie: SessionCookie;
   formTokens: FormTokenStore;
+  signedInFormTokens: SignedInFormTokens;
   signedOutFormTokens: SignedOutFormTokens;
   signupEnabled: boolean;
   /** Origin the pages are served from, for the CSRF origin check. Default: each request's own origin. */
@@ -51,7 +54,8 @@ export interface PageLayer {
 
 export function pageLayer(parts: PageParts): PageLayer {
   const { cookie } = parts;
-  const forms = new FormActions(parts.formTokens, parts.signedOutFormTokens, new SessionCookie({ secure: cookie.secure, name: 'tessera-draft' }));
+  const draftCookie = new SessionCookie({ secure: cookie.secure, name: 'tessera-draft' });
+  const forms = new FormActions(parts.formTokens, parts.signedInFormTokens, parts.signedOutFormTokens, draftCookie);
   const router = guardedRouter();
   signInRoutes(router, { accounts: parts.accounts, cookie, forms, signupEnabled: parts.signupEnabled });
   accountRoutes(router, { sessions: parts.sessions, accounts: parts.accounts, cookie, forms });

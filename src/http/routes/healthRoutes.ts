@@ -4,7 +4,11 @@ import { publicRoute } from '../../middleware/access';
 import { guardedRouter } from '../guardedRouter';
 import type { SessionService } from '../../sessions/sessionService';
 
-export function healthRoutes(sessions: SessionService): Router {
+/**
+ * `readinessWarnings`: what else /readyz must check, answering what to warn of (a risk the
+ * operator accepted) or throwing to answer 503. Default: nothing more.
+ */
+export function healthRoutes(sessions: SessionService, readinessWarnings: () => Promise<string[]> = async () => []): Router {
   const router = guardedRouter();
   const anyone = publicRoute();
   router.get('/healthz', anyone, (ctx) => {
@@ -12,7 +16,8 @@ export function healthRoutes(sessions: SessionService): Router {
   });
   router.get('/readyz', anyone, async (ctx) => {
     await sessions.ping();
-    ctx.body = { status: 'ready' };
+    const warnings = await readinessWarnings();
+    ctx.body = warnings.length > 0 ? { status: 'ready', warnings } : { status: 'ready' };
   });
   return router;
 }
