@@ -10,6 +10,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors';
+import { scrubbedPath } from './requestLog';
 
 /** The media type of a problem document (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -49,15 +50,16 @@ export interface ProblemAnswer {
 /**
  * The answer to any error thrown under a request at `path`, logged as the Koa handler logs: a
  * Tessera 5xx as a warning (its cause: the store is down), anything else as an error, answered
- * 500 without internals.
+ * 500 without internals. The log gets the path with its long segments scrubbed.
  */
 export function answerProblem(caught: unknown, path: string, logger: ProblemLogger = CONSOLE_LOGGER, bodyLimitBytes?: number): ProblemAnswer {
   let error = toTesseraError(caught, bodyLimitBytes);
+  // A token typed into a path must not reach the log.
   if (error === null) {
-    logger.error({ err: caught, path }, 'unhandled error');
+    logger.error({ err: caught, path: scrubbedPath(path) }, 'unhandled error');
     error = new InternalError(caught);
   } else if (error.status >= 500) {
-    logger.warn({ err: error.cause ?? error, path }, error.title);
+    logger.warn({ err: error.cause ?? error, path: scrubbedPath(path) }, error.title);
   }
   return { status: error.status, headers: { ...error.headers, 'Content-Type': PROBLEM_CONTENT_TYPE }, body: JSON.stringify(problemDocument(error, path)) };
 }
