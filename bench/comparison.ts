@@ -185,7 +185,7 @@ async function measureRounds(
  * received, and the CPU other work took. The quiet pauses let the previous run's last requests
  * land before the window opens and this run's land before it closes.
  */
-async function measureOnce(
+export async function measureOnce(
   server: ServerProcess,
   counter: CommandStats | null,
   load: LoadSpec,

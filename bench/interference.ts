@@ -45,6 +45,18 @@ export function sampleCpu(): CpuSample {
   return { atSeconds: performance.now() / 1000, processes };
 }
 
+/** CPU time (user + system) one process has used so far, in seconds; NaN off Linux or once it has exited. */
+export function processCpuSeconds(pid: number): number {
+  if (!LINUX) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Cores' worth of CPU that processes outside the bench used between two samples. */
 export function foreignCores(before: CpuSample, after: CpuSample): number {
   const bench = descendants(after.processes, process.pid);

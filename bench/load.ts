@@ -26,6 +26,11 @@ export interface LoadSpec {
    * <forwardedFor><i> in X-Forwarded-For.
    */
   login?: { accounts: number; password: string; namePrefix?: string; forwardedFor?: string };
+  /**
+   * A file of bearer tokens, one a line: each request presents one drawn at random (wrk/tokens.lua,
+   * or spreadLoad.ts under autocannon) instead of the Authorization header of `headers`.
+   */
+  tokenFile?: string;
 }
 
 export interface LoadResult {
@@ -47,6 +52,7 @@ const AUTOCANNON = require.resolve('autocannon/autocannon.js');
 const WRK_DIR = path.join(__dirname, 'wrk');
 const PROBE = path.join(__dirname, 'probe.ts');
 const LOGIN_CLIENTS = path.join(__dirname, 'loginClients.ts');
+const SPREAD_LOAD = path.join(__dirname, 'spreadLoad.ts');
 
 let wrkPresent: boolean | undefined;
 
@@ -62,13 +68,17 @@ async function hasWrk(): Promise<boolean> {
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   if (spec.ratePerSecond !== undefined) return runProbe(spec, spec.ratePerSecond);
   if (spec.login) return runLoginClients(spec, spec.login);
+  if (spec.tokenFile) return (await hasWrk()) ? runWrk(spec) : runSpread(spec, spec.tokenFile);
   return (await hasWrk()) ? runWrk(spec) : runAutocannon(spec);
 }
 
 async function runWrk(spec: LoadSpec): Promise<LoadResult> {
   const args = ['-t1', `-c${spec.connections}`, `-d${Math.max(1, Math.round(spec.durationSeconds))}s`, '--timeout', '5s'];
-  for (const [name, value] of Object.entries(spec.headers)) args.push('-H', `${name}: ${value}`);
-  args.push('-s', path.join(WRK_DIR, 'report.lua'), spec.url);
+  for (const [name, value] of Object.entries(spec.headers)) {
+    if (!(spec.tokenFile && name.toLowerCase() === 'authorization')) args.push('-H', `${name}: ${value}`);
+  }
+  if (spec.tokenFile) args.push('-s', path.join(WRK_DIR, 'tokens.lua'), spec.url, '--', spec.tokenFile);
+  else args.push('-s', path.join(WRK_DIR, 'report.lua'), spec.url);
   const r = benchResult<{ requests: number; durationUs: number; p50Us: number; p99Us: number; non2xx: number; socketErrors: number }>(
     'wrk',
     await runCollecting(...onCpus(spec.cpus, 'wrk', args)),
@@ -103,6 +113,11 @@ async function runProbe(spec: LoadSpec, ratePerSecond: number): Promise<LoadResu
   return fromNodeClient('probe', benchResult<NodeClientResult>('probe', output));
 }
 
+async function runSpread(spec: LoadSpec, tokenFile: string): Promise<LoadResult> {
+  const [node, args] = nodeRunning(SPREAD_LOAD, [spec.url, String(spec.connections), String(spec.durationSeconds), tokenFile]);
+  return fromNodeClient('autocannon', benchResult<NodeClientResult>('autocannon', await runCollecting(...onCpus(spec.cpus, node, args))));
+}
+
 async function runLoginClients(spec: LoadSpec, login: NonNullable<LoadSpec['login']>): Promise<LoadResult> {
   const [node, args] = nodeRunning(LOGIN_CLIENTS, [spec.url, String(spec.connections), String(spec.durationSeconds), String(login.accounts)]);
   const output = await runCollecting(...onCpus(spec.cpus, node, args), {
@@ -113,7 +128,7 @@ async function runLoginClients(spec: LoadSpec, login: NonNullable<LoadSpec['logi
   return fromNodeClient('login clients', benchResult<NodeClientResult>('login clients', output));
 }
 
-function fromNodeClient(engine: 'probe' | 'login clients', r: NodeClientResult): LoadResult {
+function fromNodeClient(engine: LoadResult['engine'], r: NodeClientResult): LoadResult {
   return {
     engine,
     requests: r.requests,

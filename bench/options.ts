@@ -19,6 +19,18 @@ export interface BenchOptions {
   connections: number;
   /** Live sessions stored by the memory measurement, per store. Default 100000 (smoke: 1000). */
   memorySessions: number;
+  /**
+   * Live sessions of the scale curve's small population, measured against the large one.
+   * Default 10000 (smoke: 2000); never more than the large one.
+   */
+  scaleSmallSessions: number;
+  /**
+   * Live sessions of the scale curve's large population; 0 skips the scale curve.
+   * Default 1000000 (smoke: 20000); `--scale-sessions N` sets it.
+   */
+  scaleLargeSessions: number;
+  /** Interleaved rounds of the scale curve. Default 5 (smoke: 1). */
+  scaleRounds: number;
   /** Checks of one token in the replication-writes measurement. Default 5000 (smoke: 200). */
   replicationChecks: number;
   /** bcrypt cost of the login-storm service. Default 12 (smoke: 4, so hashing fits in seconds). */
@@ -43,6 +55,9 @@ const FULL: Omit<BenchOptions, 'resultsFile'> = {
   scalingRounds: 5,
   connections: 64,
   memorySessions: 100_000,
+  scaleSmallSessions: 10_000,
+  scaleLargeSessions: 1_000_000,
+  scaleRounds: 5,
   replicationChecks: 5000,
   bcryptCost: 12,
   stormClients: 20,
@@ -59,6 +74,9 @@ const SMOKE: Omit<BenchOptions, 'resultsFile'> = {
   scalingRounds: 1,
   connections: 8,
   memorySessions: 1000,
+  scaleSmallSessions: 2000,
+  scaleLargeSessions: 20_000,
+  scaleRounds: 1,
   replicationChecks: 200,
   bcryptCost: 4,
   stormClients: 20,
@@ -70,7 +88,7 @@ const SMOKE: Omit<BenchOptions, 'resultsFile'> = {
 export const RESULTS_FILE = 'bench/results/latest.json';
 export const SMOKE_RESULTS_FILE = 'bench/results/smoke.json.tmp';
 
-const USAGE = `Usage: npm run bench -- [--smoke] [--rounds N] [--duration SECONDS] [--bcrypt-cost N]`;
+const USAGE = `Usage: npm run bench -- [--smoke] [--rounds N] [--duration SECONDS] [--bcrypt-cost N] [--scale-sessions N]`;
 
 /** Reads the command line; throws with the usage on anything it does not know. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
@@ -84,7 +102,18 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     if (flag === '--rounds' && Number.isSafeInteger(value) && value >= 1) overrides.rounds = value;
     else if (flag === '--duration' && value > 0) overrides.durationSeconds = value;
     else if (flag === '--bcrypt-cost' && Number.isSafeInteger(value) && value >= 4 && value <= 15) overrides.bcryptCost = value;
-    else throw new Error(`Unknown or invalid option ${flag} ${argv[i] ?? ''}\n${USAGE}\n--bcrypt-cost takes 4-15, --rounds a whole number >= 1.`);
+    else if (flag === '--scale-sessions' && Number.isSafeInteger(value) && value >= 0) overrides.scaleLargeSessions = value;
+    else {
+      throw new Error(
+        `Unknown or invalid option ${flag} ${argv[i] ?? ''}\n${USAGE}\n` +
+          '--bcrypt-cost takes 4-15, --rounds a whole number >= 1, --scale-sessions a whole number (0 skips the scale curve).',
+      );
+    }
   }
-  return Object.freeze({ ...base, ...overrides, resultsFile: smoke ? SMOKE_RESULTS_FILE : RESULTS_FILE });
+  const options = { ...base, ...overrides };
+  return Object.freeze({
+    ...options,
+    scaleSmallSessions: Math.min(options.scaleSmallSessions, options.scaleLargeSessions),
+    resultsFile: smoke ? SMOKE_RESULTS_FILE : RESULTS_FILE,
+  });
 }

@@ -8,6 +8,7 @@ import type { LoginStormResult } from './loginStorm';
 import type { MemoryRow } from './memory';
 import type { BenchOptions } from './options';
 import type { ReplicationRow } from './replicationWrites';
+import type { ScaleCurve } from './scaleCurve';
 import type { ScalingRow } from './scaling';
 import { median } from './stats';
 import type { TargetResult } from './targets';
@@ -37,6 +38,8 @@ export interface BenchReport {
   loginStorm: LoginStormResult;
   abuse: AbuseResult;
   memory: MemoryRow[];
+  /** null when skipped (--scale-sessions 0). */
+  scale: ScaleCurve | null;
   replication: ReplicationRow[];
   targets: TargetResult[];
 }
@@ -144,10 +147,12 @@ export function markdown(report: BenchReport): string {
     `p99 while listing: ${n(abuse.listingP99Factor, 2)}x the p99 without it.`,
   );
 
-  lines.push('', '**Redis memory per live session** (used_memory delta / sessions, fresh redis-server, repo redis.conf)', '', '| store | sessions | keys/session | bytes/session |', '| --- | ---: | ---: | ---: |');
+  lines.push('', "**Redis memory per live session** (used_memory delta / sessions, fresh redis-server with Redis's default configuration)", '', '| store | sessions | keys/session | bytes/session |', '| --- | ---: | ---: | ---: |');
   for (const row of report.memory) {
     lines.push(`| ${row.store} | ${n(row.sessions)} | ${n(row.keysPerSession, 2)} | ${n(row.bytesPerSession)} |`);
   }
+
+  lines.push('', ...scaleLines(report, n));
 
   lines.push(
     '',
@@ -165,4 +170,26 @@ export function markdown(report: BenchReport): string {
   lines.push('', `**Targets**${options.smoke ? ' (not enforced in smoke mode)' : ''}`, '', '| target | measured | |', '| --- | --- | --- |');
   for (const target of report.targets) lines.push(`| ${target.target} | ${target.measured} | ${target.pass ? 'PASS' : 'MISS'} |`);
   return lines.join('\n');
+}
+
+function scaleLines(report: BenchReport, n: (value: number, digits?: number) => string): string[] {
+  const { scale, options } = report;
+  if (!scale) return ['**Scale curve**: skipped (--scale-sessions 0).'];
+  const lines = [
+    `**Scale curve** (the tessera row's server, each request a token drawn at random from every live session; a fresh redis-server ` +
+      `with Redis's default configuration per population, one user per session, most sessions cloned from real logins; ` +
+      `${options.scaleRounds} interleaved round(s) of ${options.durationSeconds} s, medians; the ratio is the median of the per-round ratios)`,
+    '',
+    '| live sessions | Redis bytes/session | keys/session | req/s | p50 ms | p99 ms | slides/request | server CPU µs/req | Redis CPU µs/req | vs small | other work (cores) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  scale.points.forEach((point, i) => {
+    // Two populations: the small one, and the large one measured against it.
+    const ratio = i === 0 ? 1 : scale.throughputRatio;
+    lines.push(
+      `| ${n(point.sessions)} | ${n(point.bytesPerSession)} | ${n(point.keysPerSession, 2)} | ${n(point.requestsPerSecond)} | ${n(point.p50Ms, 2)} | ` +
+        `${n(point.p99Ms, 2)} | ${n(point.slidesPerRequest, 3)} | ${n(point.serverCpuMicrosPerRequest, 1)} | ${n(point.redisCpuMicrosPerRequest, 1)} | ${n(ratio, 2)}x | ${n(median(point.runs.map((run) => run.foreignCores)), 2)} |`,
+    );
+  });
+  return lines;
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Tessera against the usual ways to authenticate a Koa or Express request, on
  * this machine, with its own Redis. Phases: the server comparison (main table), scaling out,
- * login under load, Redis memory per session, writes to replicas per check; then the targets. Prints a markdown report and
+ * login under load, Redis memory per session, the scale curve (throughput with a million live
+ * sessions), writes to replicas per check; then the targets. Prints a markdown report and
  * writes the figures as JSON. `--smoke` runs every phase briefly to prove nothing rotted; it
  * exits 0 when everything ran, whatever the figures. A full run also exits non-zero on a MISS.
  * Everything it starts is stopped at the end, on failure and on Ctrl-C.
@@ -18,6 +19,7 @@ import { parseBenchOptions } from './options';
 import { startCluster, startStandalone } from './redis';
 import { markdown, tesseraRatios, writeJson, type BenchReport, type Machine } from './report';
 import { measureReplicationWrites } from './replicationWrites';
+import { measureScaleCurve, type ScaleCurve } from './scaleCurve';
 import { measureScaling } from './scaling';
 import { evaluateTargets } from './targets';
 import { teardown, teardownOnExit } from './teardown';
@@ -72,10 +74,16 @@ async function main(): Promise<number> {
   phase(`Redis memory per session (${options.memorySessions} sessions per store)`);
   const memory = await measureMemory(options.memorySessions, cpus);
 
+  let scale: ScaleCurve | null = null;
+  if (options.scaleLargeSessions > 0) {
+    phase(`scale curve (${options.scaleSmallSessions} and ${options.scaleLargeSessions} live sessions)`);
+    scale = await measureScaleCurve(options, cpus);
+  }
+
   phase(`writes to replicas and the AOF per token check (${options.replicationChecks} checks of one token)`);
   const replication = await measureReplicationWrites(options.replicationChecks);
 
-  const targets = evaluateTargets({ comparison, memory, loginStorm, abuse, replication });
+  const targets = evaluateTargets({ comparison, memory, scale, loginStorm, abuse, replication });
   machine.loadAverage.end = loadavg()[0];
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -92,6 +100,7 @@ async function main(): Promise<number> {
     loginStorm,
     abuse,
     memory,
+    scale,
     replication,
     targets,
   };

@@ -19,6 +19,8 @@ const STOP_TIMEOUT_MS = 5_000;
 export interface ServerProcess {
   /** URL of the authenticated route, e.g. http://127.0.0.1:41234/me. */
   url: string;
+  /** Process id of the server (taskset execs it, so this is Node's own). */
+  pid: number;
   /** Headers that authenticate a request to it. */
   headers: Record<string, string>;
   /** Further credentials the server made, by name. */
@@ -89,6 +91,7 @@ export async function startServerProcess(
 
   return {
     url: `http://127.0.0.1:${ready.port}${ready.path}`,
+    pid: child.pid!,
     headers: ready.headers,
     extraHeaders: ready.extraHeaders ?? {},
     async requestsReceived() {

@@ -9,6 +9,7 @@ import type { AbuseResult } from './abuse';
 import type { LoginStormResult } from './loginStorm';
 import type { MemoryRow } from './memory';
 import type { ReplicationRow } from './replicationWrites';
+import type { ScaleCurve } from './scaleCurve';
 
 export interface TargetResult {
   target: string;
@@ -19,6 +20,8 @@ export interface TargetResult {
 export interface TargetInputs {
   comparison: ComparedRow[];
   memory: MemoryRow[];
+  /** null when the scale curve was skipped (then its target is not reported). */
+  scale: ScaleCurve | null;
   loginStorm: LoginStormResult;
   abuse: AbuseResult;
   replication: ReplicationRow[];
@@ -33,8 +36,10 @@ const MAX_LISTING_P99_FACTOR = 2;
 const MAX_BUSY_TOKEN_WRITES = 0.1;
 /** The whole service (routing, JSON body, request log) against the bare middleware's row. */
 const MIN_SERVICE_FACTOR = 0.8;
+/** Throughput with the scale curve's large population against its small one. */
+const MIN_SCALE_FACTOR = 0.9;
 
-export function evaluateTargets({ comparison, memory, loginStorm, abuse, replication }: TargetInputs): TargetResult[] {
+export function evaluateTargets({ comparison, memory, scale, loginStorm, abuse, replication }: TargetInputs): TargetResult[] {
   const row = (name: ComparedName) => {
     const found = comparison.find((r) => r.name === name);
     if (!found) throw new Error(`no ${name} row`);
@@ -66,6 +71,18 @@ export function evaluateTargets({ comparison, memory, loginStorm, abuse, replica
     };
   };
   const busy = replication[0];
+  const scaleTargets: TargetResult[] = [];
+  if (scale) {
+    const small = scale.points[0];
+    const large = scale.points[scale.points.length - 1];
+    scaleTargets.push({
+      target: `tessera with ${large.sessions.toLocaleString('en-US')} live sessions >= ${MIN_SCALE_FACTOR.toFixed(2)}x its req/s with ${small.sessions.toLocaleString('en-US')}`,
+      measured:
+        `${scale.throughputRatio.toFixed(2)}x (medians ${fmt(large.requestsPerSecond)} vs ${fmt(small.requestsPerSecond)}; ` +
+        `p99 ${large.p99Ms.toFixed(2)} ms vs ${small.p99Ms.toFixed(2)} ms)`,
+      pass: scale.throughputRatio >= MIN_SCALE_FACTOR,
+    });
+  }
   return [
     throughput('limit', 0.9),
     throughput('jwt', 1.3),
@@ -96,6 +113,7 @@ export function evaluateTargets({ comparison, memory, loginStorm, abuse, replica
     },
     memoryTarget('tessera', MAX_BYTES_FIRST_SESSION, "a user's first session"),
     memoryTarget('tessera (second session of a user)', MAX_BYTES_FURTHER_SESSION, 'each further session of a user'),
+    ...scaleTargets,
     {
       target: `<= ${MAX_BUSY_TOKEN_WRITES} writes to replicas and the AOF per request for one token used many times a second (tessera)`,
       measured: busy

@@ -104,6 +104,17 @@ export class InvalidTokenError extends TesseraError {
   }
 }
 
+/**
+ * The session an act was asked from has ended (revoke-all keeping it, a password change). A core
+ * error: it carries no challenge; over HTTP, where a bearer token named that session, the error
+ * handler answers it as InvalidTokenError.
+ */
+export class SessionEndedError extends TesseraError {
+  constructor() {
+    super(401, 'invalid-token', 'Invalid session token', 'The session this was asked from has ended.');
+  }
+}
+
 /** 401 for POST /auth/refresh: the refresh token is unknown, malformed, expired, spent long ago or its login ended. */
 export class InvalidRefreshTokenError extends TesseraError {
   constructor() {

@@ -8,11 +8,11 @@ import { ADMIN_ROLE, normalizeUsername } from '../validation/rules';
 import type { Actor, AuditLog } from '../audit/auditLog';
 import {
   InvalidCredentialsError,
-  InvalidTokenError,
+  SessionEndedError,
   NotFoundError,
   RefreshTokenReusedError,
   SignupDisabledError,
-  TesseraError,
+  RateLimitedError,
   UserBannedError,
   UsernameTakenError,
   ValidationError,
@@ -69,6 +69,9 @@ export interface LoginResult {
   /** This client's device credential for the user's next logins (the one it brought, renewed, or a new one). */
   device: { token: string; expiresAt: Date };
 }
+
+/** A refresh's new pair, and the account it belongs to (the user shape /auth/login answers). */
+export type RefreshedAccount = RefreshedSession & { account: PublicUser };
 
 export class AccountService {
   constructor(
@@ -158,11 +161,13 @@ export class AccountService {
   }
 
   /**
-   * Spends a refresh token for a new pair (SessionService.refresh); null when it is not live.
+   * Spends a refresh token for a new pair (SessionService.refresh), with the account it belongs
+   * to; null when the token is not live, or its account is gone (the minted session ends then).
+   * The API's POST /auth/refresh and the pages' refresh from a cookie both come here.
    * A reused one ends its whole login and is recorded in the audit trail; the one retry within
    * the grace window that is answered again is recorded in the sign-in stream, with its address.
    */
-  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>): Promise<RefreshedSession | null> {
+  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>): Promise<RefreshedAccount | null> {
     const { throttle } = this.options;
     const address = metadata.ip ?? '';
     await throttle.beforeRefresh(address);
@@ -178,7 +183,14 @@ export class AccountService {
           detail: 'spent refresh token retried within the grace window; its first answer given again',
         });
       }
-      return refreshed;
+      if (!refreshed) return null;
+      // An account deleted meanwhile gets no session.
+      const account = await this.findById(refreshed.user.id);
+      if (!account) {
+        await this.sessions.revoke(refreshed.session.id);
+        return null;
+      }
+      return { ...refreshed, account };
     } catch (error) {
       if (error instanceof RefreshTokenReusedError) {
         await this.audit.record({
@@ -245,11 +257,11 @@ export class AccountService {
     }
     await throttle.passwordChangeSucceeded(currentSessionId);
     const keep = parseSessionId(currentSessionId);
-    if (!keep) throw new InvalidTokenError();
-    // Throws InvalidTokenError, changing nothing, if this session ended while the hashes ran.
+    if (!keep) throw new SessionEndedError();
+    // Throws SessionEndedError, changing nothing, if this session ended while the hashes ran.
     const hash = await throttle.checkingPassword(address, () => this.hasher.hash(newPassword));
     const ended = await this.accounts.setPassword(account.tag, hash, keep.localId);
-    if (ended === null) throw new InvalidTokenError();
+    if (ended === null) throw new SessionEndedError();
     await this.sessions.passwordChanged(actor.id, ended, currentSessionId);
     await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'success', detail: `${ended} other sessions ended` });
   }
@@ -293,7 +305,7 @@ export class AccountService {
 function loginOutcomeOf(error: unknown): LoginOutcome {
   if (error instanceof InvalidCredentialsError) return 'failure';
   if (error instanceof UserBannedError) return 'banned';
-  if (error instanceof TesseraError && error.status === 429) return 'throttled';
+  if (error instanceof RateLimitedError) return 'throttled';
   return 'error';
 }
 

@@ -3,13 +3,13 @@
  * the audit trail. Every act is recorded with its actor. The HTTP admin API and the CLI both
  * call this.
  */
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../errors';
 import type { AccountService, PublicUser } from '../accounts/accountService';
 import type { LoginThrottle } from '../limits/loginThrottle';
 import type { SessionService } from '../sessions/sessionService';
 import type { PageRequest, SessionPage } from '../sessions/types';
 import type { AdminStore, BanDetails } from '../store/adminStore';
-import { ADMIN_ROLE, normalizeUsername } from '../validation/rules';
+import { ADMIN_ROLE, MAX_BAN_REASON, normalizeUsername } from '../validation/rules';
 import type { Actor, AuditLog } from '../audit/auditLog';
 
 export interface UserOverview extends PublicUser {
@@ -72,28 +72,40 @@ export class AdminService {
     return updated;
   }
 
+  /**
+   * Bans a user, for HTTP, pages and CLI alike: the reason is trimmed and must be 1 to
+   * MAX_BAN_REASON characters, and `until` (null: no end) must be in the future on Redis's clock,
+   * which judges the ban. The ban and its details are written in one step that ends every session.
+   */
   async ban(actor: Actor, userId: string, reason: string, until: Date | null): Promise<BanDetails> {
+    const trimmed = reason.trim();
+    const problems: FieldProblem[] = [];
+    if (trimmed.length === 0) problems.push({ field: 'reason', message: 'is required' });
+    if (trimmed.length > MAX_BAN_REASON) problems.push({ field: 'reason', message: `must be at most ${MAX_BAN_REASON} characters` });
+    const now = await this.store.nowMs();
+    if (until && !(until.getTime() > now)) problems.push({ field: 'until', message: 'must be in the future' });
+    if (problems.length > 0) throw new ValidationError(problems);
     if (actor.id === userId) {
       await this.audit.record({ type: 'user.banned', actor, target: userId, outcome: 'denied', detail: 'self' });
       throw new ConflictError('You cannot ban yourself.');
     }
     const user = await this.requireUser(userId);
-    const ended = await this.sessions.ban(userId, until);
     const details: BanDetails = {
       userId,
       username: user.username,
-      reason,
+      reason: trimmed,
       by: { id: actor.id, name: actor.name },
-      since: new Date().toISOString(),
+      since: new Date(now).toISOString(),
       until: until ? until.toISOString() : null,
     };
-    await this.store.listBan(details);
+    const ended = await this.sessions.ban(userId, until, JSON.stringify(details));
+    await this.store.listBan(userId, until);
     await this.audit.record({
       type: 'user.banned',
       actor,
       target: userId,
       outcome: 'success',
-      detail: `${reason} (until ${details.until ?? 'lifted'}; ${ended} sessions ended)`,
+      detail: `${trimmed} (until ${details.until ?? 'lifted'}; ${ended} sessions ended)`,
     });
     return details;
   }

@@ -4,8 +4,10 @@
  */
 import {
   InternalError,
+  InvalidTokenError,
   MalformedJsonError,
   PayloadTooLargeError,
+  SessionEndedError,
   TesseraError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -78,13 +80,18 @@ function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
 }
 
-/** Ours as they are; the errors of body parsers (co-body and Express's body-parser share raw-body's) mapped onto ours; null for the rest. */
+/**
+ * Ours as they are, the core's SessionEndedError as the bearer challenge its token earns, and the
+ * errors of body parsers (co-body and Express's body-parser share raw-body's) mapped onto ours;
+ * null for the rest. A bare SyntaxError is no body's: it is the app's, a 500.
+ */
 export function toTesseraError(error: unknown, bodyLimitBytes: number | undefined): TesseraError | null {
+  if (error instanceof SessionEndedError) return new InvalidTokenError();
   if (error instanceof TesseraError) return error;
   const { status, type, limit } = (error ?? {}) as { status?: number; type?: string; limit?: number };
   if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes ?? limit);
   if (status === 415 || type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeError();
-  if (error instanceof SyntaxError) return new MalformedJsonError();
+  if (type === 'entity.parse.failed') return new MalformedJsonError();
   if (status === 400) return new ValidationError([{ field: 'body', message: 'could not be read' }]);
   return null;
 }

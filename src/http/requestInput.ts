@@ -6,7 +6,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
-import { UnsupportedMediaTypeError, ValidationError } from '../errors';
+import { MalformedJsonError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 import { fieldProblems } from '../validation/zodIssues';
 
 /**
@@ -24,16 +24,15 @@ export function jsonBodyParser(limitBytes: number): Middleware {
         return next();
       });
     } catch (error) {
-      if (parsed || isClassified(error)) throw error;
+      if (parsed) throw error;
+      // Only the parser's own SyntaxError is a malformed body; one thrown later (a stored value that
+      // does not parse) is a fault of ours.
+      if (error instanceof SyntaxError) throw new MalformedJsonError();
+      if (typeof (error as { status?: unknown } | null)?.status === 'number') throw error;
       const message = ctx.get('Content-Encoding') ? 'could not be decoded as its Content-Encoding says' : 'could not be read';
       throw new ValidationError([{ field: 'body', message }]);
     }
   };
-}
-
-/** The parser's own errors carry an HTTP status (raw-body, co-body) or are JSON syntax errors. */
-function isClassified(error: unknown): boolean {
-  return error instanceof SyntaxError || typeof (error as { status?: unknown } | null)?.status === 'number';
 }
 
 export function readBody<S extends z.ZodType>(ctx: Context, schema: S): z.infer<S> {

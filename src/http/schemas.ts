@@ -8,6 +8,7 @@ import {
   roleSchema,
   usernameSchema,
 } from '../validation/fieldSchemas';
+import { MAX_BAN_REASON } from '../validation/rules';
 
 export const registerSchema = z.strictObject({ username: usernameSchema, password: passwordSchema });
 
@@ -42,7 +43,7 @@ export const rolesSchema = z.strictObject({
 
 export const banSchema = z.strictObject({
   userId: z.string({ error: 'is required' }).min(1, 'is required').max(128, 'must be at most 128 characters'),
-  reason: z.string({ error: 'is required' }).trim().min(1, 'is required').max(500, 'must be at most 500 characters'),
+  reason: z.string({ error: 'is required' }).trim().min(1, 'is required').max(MAX_BAN_REASON, `must be at most ${MAX_BAN_REASON} characters`),
   until: z.iso
     .datetime({ offset: true, error: 'must be an ISO-8601 date-time such as 2030-01-31T12:00:00Z' })
     .transform((text) => new Date(text))

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { ValidationError } from '../errors';
 import { passwordSchema, usernameSchema } from '../validation/fieldSchemas';
-import { MAX_PASSWORD_BYTES, MAX_USERNAME_LENGTH, withinPasswordBytes } from '../validation/rules';
+import { MAX_BAN_REASON, MAX_PASSWORD_BYTES, MAX_USERNAME_LENGTH, withinPasswordBytes } from '../validation/rules';
 import { fieldProblems } from '../validation/zodIssues';
 
 const presentedPassword = z
@@ -38,7 +38,7 @@ const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 
 export const banFormSchema = z.object({
   userId: z.string({ error: 'Pick a user.' }).min(1, 'Pick a user.').max(128),
-  reason: z.string({ error: 'Give a reason.' }).trim().min(1, 'Give a reason.').max(500, 'Keep the reason under 500 characters.'),
+  reason: z.string({ error: 'Give a reason.' }).trim().min(1, 'Give a reason.').max(MAX_BAN_REASON, `Keep the reason under ${MAX_BAN_REASON} characters.`),
   until: z
     .string()
     .default('')

@@ -94,7 +94,7 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
   const { keys, durable } = store;
   const sessions = new SessionService(store);
   const hasher = new PasswordHasher(config.BCRYPT_COST, observer, config.PASSWORD_QUEUE_LIMIT);
-  const adminStore = new AdminStore(redis, keys);
+  const adminStore = new AdminStore(redis, keys, store.users);
   const audit = new AuditLog(new AuditStore(redis, keys, { trail: config.AUDIT_MAX_ENTRIES, signIn: config.AUDIT_SIGNIN_MAX_ENTRIES }), logger);
   const throttleOptions = resolveThrottleOptions(throttleOptionsFrom(config));
   const throttleStore = config.RATE_LIMITS ? new ThrottleStore(redis, keys, throttleOptions) : null;

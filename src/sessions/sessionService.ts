@@ -1,13 +1,15 @@
 /**
- * The session service: create, validate (and slide), list and revoke sessions for plain user
- * ids. It knows nothing of HTTP; the Koa middleware and the service's routes are thin adapters.
+ * The session service: create, validate (and slide), refresh, list and revoke sessions, and ban
+ * users, for plain user ids. It knows nothing of HTTP: its errors carry no challenge, and the Koa
+ * middleware and the service's routes are the adapters that answer them.
  */
-import { InvalidTokenError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
+import { SessionEndedError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
 import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../store/clientCheck';
 import { EventStore } from '../store/eventStore';
 import { RefreshStore } from '../store/refreshStore';
 import { SessionStore } from '../store/sessionStore';
+import type { UserStore } from '../store/userStore';
 import { parseSessionId } from '../tokens/sessionId';
 import { hashSecret, parseToken } from '../tokens/token';
 import { ROLE } from '../validation/rules';
@@ -37,6 +39,7 @@ export class SessionService implements AttributeWriter {
   /** The options in force, defaulted. */
   readonly options: ResolvedTesseraOptions;
   private readonly store: SessionStore;
+  private readonly users: UserStore;
   /**
    * The lifecycle event stream; writes nothing unless eventStreamMaxEntries is set.
    * @internal
@@ -62,6 +65,7 @@ export class SessionService implements AttributeWriter {
       warnUnlessFailFast(source);
       this.store = new SessionStore(client, resolved);
     }
+    this.users = this.store.users;
     this.options = this.store.options;
     this.observer = this.options.observer;
     const { eventStreamMaxEntries } = this.options;
@@ -79,7 +83,7 @@ export class SessionService implements AttributeWriter {
   async create(userId: string, metadata: SessionMetadata = {}, options: CreateOptions = {}): Promise<CreatedSession> {
     assertUserId(userId);
     const cleaned = cleanMetadata(metadata);
-    const session = new NewSession(userId, await this.store.claimTag(userId), cleaned, Boolean(options.remember));
+    const session = new NewSession(userId, await this.users.claimTag(userId), cleaned, Boolean(options.remember));
     const created = await this.store.create(session.toStored());
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
     const answer = session.answer(created);
@@ -159,7 +163,7 @@ export class SessionService implements AttributeWriter {
     const parts = parseSessionId(sessionId);
     if (!parts || !(await this.store.revoke(parts.tag, parts.localId))) return false;
     // Only the event needs the user: its consumers key their caches by it.
-    const userId = this.events.enabled ? await this.store.userIdOf(parts.tag).catch(() => null) : null;
+    const userId = this.events.enabled ? await this.users.userIdOf(parts.tag).catch(() => null) : null;
     await this.sessionRevoked(userId, sessionId);
     return true;
   }
@@ -167,7 +171,7 @@ export class SessionService implements AttributeWriter {
   /** Ends a session only if it belongs to userId; true when a live session of theirs ended. */
   async revokeOwn(userId: string, sessionId: string): Promise<boolean> {
     const parts = parseSessionId(sessionId);
-    if (!parts || parts.tag !== (await this.store.tagOf(userId))) return false;
+    if (!parts || parts.tag !== (await this.users.tagOf(userId))) return false;
     if (!(await this.store.revoke(parts.tag, parts.localId))) return false;
     await this.sessionRevoked(userId, sessionId);
     return true;
@@ -176,17 +180,17 @@ export class SessionService implements AttributeWriter {
   /**
    * Ends every session of a user at once (log out everywhere, password change, ban), except
    * `exceptSessionId` when given; that one must be a live session of the user, or nothing changes
-   * and InvalidTokenError is thrown. Answers how many live sessions ended.
+   * and SessionEndedError is thrown. Answers how many live sessions ended.
    */
   async revokeAll(userId: string, options: { exceptSessionId?: string } = {}): Promise<number> {
-    const tag = await this.store.tagOf(userId);
+    const tag = await this.users.tagOf(userId);
     if (!tag) return 0;
     const keptSessionId = options.exceptSessionId || undefined;
     const keep = keptSessionId ? parseSessionId(keptSessionId) : null;
-    if (keptSessionId && (!keep || keep.tag !== tag)) throw new InvalidTokenError();
+    if (keptSessionId && (!keep || keep.tag !== tag)) throw new SessionEndedError();
     // Null: the session to keep is no longer live, and nothing changed.
-    const ended = await this.store.revokeAll(tag, keep?.localId);
-    if (ended === null) throw new InvalidTokenError();
+    const ended = await this.users.revokeAll(tag, keep?.localId);
+    if (ended === null) throw new SessionEndedError();
     this.observer.sessionsRevoked?.(keep ? 'others' : 'all', ended);
     await this.events.sessionsRevoked(userId, ended, keptSessionId);
     return ended;
@@ -198,7 +202,7 @@ export class SessionService implements AttributeWriter {
    */
   async list(userId: string, page: PageRequest = {}): Promise<SessionPage> {
     const { offset, limit } = pageBounds(page);
-    const tag = await this.store.tagOf(userId);
+    const tag = await this.users.tagOf(userId);
     if (!tag) return { sessions: [], total: 0, nextOffset: null };
     const { sessions, total } = await this.store.list(tag, userId, offset, limit);
     return { sessions, total, nextOffset: nextOffset(offset, limit, total) };
@@ -206,11 +210,12 @@ export class SessionService implements AttributeWriter {
 
   /**
    * Bans a user: every session ends at once and create() refuses new ones (UserBannedError)
-   * until `until`, or for good when it is null. Answers how many live sessions ended.
+   * until `until`, or for good when it is null. `details` (text, such as the JSON of an admin's
+   * reason) is stored with the ban in the same step. Answers how many live sessions ended.
    */
-  async ban(userId: string, until: Date | null = null): Promise<number> {
+  async ban(userId: string, until: Date | null = null, details: string | null = null): Promise<number> {
     assertUserId(userId);
-    const ended = await this.store.ban(await this.store.claimTag(userId), until);
+    const ended = await this.users.ban(await this.users.claimTag(userId), until, details);
     this.observer.sessionsRevoked?.('ban', ended);
     await this.events.userBanned(userId, until, ended);
     return ended;
@@ -218,8 +223,8 @@ export class SessionService implements AttributeWriter {
 
   /** Lifts a ban; true when one was in force. */
   async unban(userId: string): Promise<boolean> {
-    const tag = await this.store.tagOf(userId);
-    if (!tag || !(await this.store.unban(tag))) return false;
+    const tag = await this.users.tagOf(userId);
+    if (!tag || !(await this.users.unban(tag))) return false;
     await this.events.userUnbanned(userId);
     return true;
   }
@@ -235,8 +240,9 @@ export class SessionService implements AttributeWriter {
 
   /** The end of the ban in force on the user (null: no end), or undefined when not banned. */
   async banOf(userId: string): Promise<Date | null | undefined> {
-    const tag = await this.store.tagOf(userId);
-    return tag ? this.store.banOf(tag) : undefined;
+    const tag = await this.users.tagOf(userId);
+    const ban = tag ? await this.users.banOf(tag) : null;
+    return ban ? ban.until : undefined;
   }
 
   /** Roles are read by every validation, so a change applies to live sessions at once. */
@@ -244,7 +250,7 @@ export class SessionService implements AttributeWriter {
     for (const role of roles) {
       if (!ROLE.test(role)) throw new TesseraArgumentError(`Role ${JSON.stringify(role)} must match ${ROLE}.`);
     }
-    await this.store.setRoles(await this.store.claimTag(userId), [...new Set(roles)].sort());
+    await this.users.setRoles(await this.users.claimTag(userId), [...new Set(roles)].sort());
   }
 
   /** Sets one attribute of a live session by id (`ctx.state.session.set` in a request); refuses to recreate an ended session. */

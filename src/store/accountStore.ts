@@ -1,12 +1,11 @@
 /**
- * Redis access for the service's own accounts. An account's fields live on the user hash that
- * also holds the security state (generation, roles), so one touch reads the username too.
- * Usernames are unique case-insensitively through a `name:<lower-case>` key.
+ * Redis access for the service's own accounts: the `name:<lower-case>` keys that make usernames
+ * unique case-insensitively and point to users. An account's fields are the user's (userStore.ts).
  */
 import { normalizeUsername, USERNAME } from '../validation/rules';
 import { guard } from './guard';
-import { joinRoles, splitRoles, USER_FIELD } from './fields';
 import type { SessionStore } from './sessionStore';
+import type { UserStore } from './userStore';
 
 export interface AccountRecord {
   id: string;
@@ -18,7 +17,11 @@ export interface AccountRecord {
 }
 
 export class AccountStore {
-  constructor(private readonly sessions: SessionStore) {}
+  private readonly users: UserStore;
+
+  constructor(private readonly sessions: SessionStore) {
+    this.users = sessions.users;
+  }
 
   private get redis() {
     return this.sessions.redis;
@@ -30,22 +33,12 @@ export class AccountStore {
 
   /** Stores a new account; false when the username is taken (nothing is left behind then). */
   async create(account: Omit<AccountRecord, 'tag'>): Promise<boolean> {
-    const tag = await this.sessions.claimTag(account.id);
-    const userKey = this.keys.forUser(tag).user;
-    await guard(() =>
-      this.redis.hset(userKey, {
-        [USER_FIELD.username]: account.username,
-        [USER_FIELD.passwordHash]: account.passwordHash,
-        [USER_FIELD.roles]: joinRoles(account.roles),
-        [USER_FIELD.createdAt]: account.createdAt.getTime(),
-      }),
-    );
+    const tag = await this.users.claimTag(account.id);
+    await this.users.writeAccount(tag, account);
     // The name is reserved last, so a crash never leaves a name that points to no account.
     const reserved = await guard(() => this.redis.set(this.keys.username(normalizeUsername(account.username)), account.id, 'NX'));
     if (reserved === 'OK') return true;
-    // Two deletes, not one: the keys live in different Cluster slots.
-    await guard(() => this.redis.del(this.keys.userTag(account.id)));
-    await guard(() => this.redis.del(userKey));
+    await this.users.forget(account.id, tag);
     return false;
   }
 
@@ -60,18 +53,14 @@ export class AccountStore {
   }
 
   async findById(id: string): Promise<AccountRecord | null> {
-    const tag = await this.sessions.tagOf(id);
-    if (!tag) return null;
-    const [username, passwordHash, roles, createdAt] = await guard(() =>
-      this.redis.hmget(this.keys.forUser(tag).user, USER_FIELD.username, USER_FIELD.passwordHash, USER_FIELD.roles, USER_FIELD.createdAt),
-    );
-    if (!username || !passwordHash) return null;
-    return { id, tag, username, passwordHash, roles: splitRoles(roles ?? ''), createdAt: new Date(Number(createdAt)) };
+    const tag = await this.users.tagOf(id);
+    const account = tag ? await this.users.accountOf(tag) : null;
+    return account && { id, tag: tag!, ...account };
   }
 
   /** Stores a new hash of the same password (a changed bcrypt cost); sessions are untouched. */
-  async replacePasswordHash(tag: string, passwordHash: string): Promise<void> {
-    await guard(() => this.redis.hset(this.keys.forUser(tag).user, USER_FIELD.passwordHash, passwordHash));
+  replacePasswordHash(tag: string, passwordHash: string): Promise<void> {
+    return this.users.replacePasswordHash(tag, passwordHash);
   }
 
   /**
@@ -79,6 +68,6 @@ export class AccountStore {
    * nothing changed) when the session to keep is no longer live.
    */
   setPassword(tag: string, passwordHash: string, keepLocalId: string): Promise<number | null> {
-    return this.sessions.revokeAll(tag, keepLocalId, { [USER_FIELD.passwordHash]: passwordHash });
+    return this.users.setPassword(tag, passwordHash, keepLocalId);
   }
 }

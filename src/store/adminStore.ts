@@ -1,12 +1,15 @@
 /**
  * Redis access for what spans users: the user directory (paged search by name), the set of
- * admins, and the ban list. These are single-key indexes beside the per-user slots; the ban
- * itself lives on the user hash, where logins check it atomically.
+ * admins, and the ban list. These are single-key indexes beside the per-user slots. A ban and its
+ * details live on the user hash alone (userStore.ts), where logins check it atomically; the ban
+ * list only indexes the banned user ids by when their bans end, and a listing reads each ban from
+ * its user, on Redis's clock, dropping entries whose ban is no longer in force.
  */
 import { normalizeUsername } from '../validation/rules';
 import { guard } from './guard';
 import type { KeySpace } from './keys';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
+import type { UserStore } from './userStore';
 
 const SEPARATOR = '\u0000';
 
@@ -25,6 +28,7 @@ export class AdminStore {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: KeySpace,
+    private readonly users: UserStore,
   ) {
     this.scripts = registerScripts(redis);
   }
@@ -55,32 +59,43 @@ export class AdminStore {
     return (await guard(() => this.scripts.tessera_removeAdmin(this.keys.admins(), userId))) === 1;
   }
 
-  async listBan(details: BanDetails): Promise<void> {
-    const score = details.until ? new Date(details.until).getTime() : '+inf';
-    await guard(() =>
-      this.redis.multi().zadd(this.keys.bans(), score, details.userId).hset(this.keys.banDetails(), details.userId, JSON.stringify(details)).exec(),
-    );
+  /** Indexes a ban the user hash holds (UserStore.ban), by when it ends. */
+  async listBan(userId: string, until: Date | null): Promise<void> {
+    await guard(() => this.redis.zadd(this.keys.bans(), until ? until.getTime() : '+inf', userId));
   }
 
   async unlistBan(userId: string): Promise<void> {
-    await guard(() => this.redis.multi().zrem(this.keys.bans(), userId).hdel(this.keys.banDetails(), userId).exec());
+    await guard(() => this.redis.zrem(this.keys.bans(), userId));
   }
 
-  /** Bans in force, those ending last (or never) first, `count` at a time; lifted bans are pruned on the way. */
+  /** Redis's clock, in ms: what bans are judged on. */
+  nowMs(): Promise<number> {
+    return this.users.nowMs();
+  }
+
+  /**
+   * Bans in force, those ending last (or never) first, `count` at a time, each as its user hash
+   * holds it; entries whose ban ended or was lifted are pruned on the way.
+   */
   async pageBans(count: number, offset: number): Promise<{ bans: BanDetails[]; next: number | null }> {
-    const now = Date.now();
-    const expired = await guard(() => this.redis.zrangebyscore(this.keys.bans(), '-inf', now));
-    if (expired.length > 0) await this.prune(expired);
+    await guard(async () => this.redis.zremrangebyscore(this.keys.bans(), '-inf', await this.users.nowMs()));
     const userIds = await guard(() => this.redis.zrevrange(this.keys.bans(), offset, offset + count - 1));
-    if (userIds.length === 0) return { bans: [], next: null };
-    const details = await guard(() => this.redis.hmget(this.keys.banDetails(), ...userIds));
+    const bans = await Promise.all(userIds.map((userId) => this.banOf(userId)));
+    const lifted = userIds.filter((_, i) => bans[i] === null);
+    if (lifted.length > 0) await guard(() => this.redis.zrem(this.keys.bans(), ...lifted));
     return {
-      bans: details.filter((d): d is string => d !== null).map((d) => JSON.parse(d) as BanDetails),
+      bans: bans.filter((ban): ban is BanDetails => ban !== null),
       next: userIds.length === count ? offset + count : null,
     };
   }
 
-  private async prune(userIds: string[]): Promise<void> {
-    await guard(() => this.redis.multi().zrem(this.keys.bans(), ...userIds).hdel(this.keys.banDetails(), ...userIds).exec());
+  private async banOf(userId: string): Promise<BanDetails | null> {
+    const tag = await this.users.tagOf(userId);
+    const ban = tag ? await this.users.banOf(tag) : null;
+    if (!ban) return null;
+    const until = ban.until ? ban.until.toISOString() : null;
+    // A ban set through the library API carries no details.
+    if (!ban.details) return { userId, username: null, reason: '', by: { id: '', name: null }, since: '', until };
+    return { ...(JSON.parse(ban.details) as BanDetails), until };
   }
 }

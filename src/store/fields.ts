@@ -14,6 +14,8 @@ export const USER_FIELD = {
   roles: 'r',
   /** End of a ban in ms, or "inf" for a ban without end. */
   ban: 'b',
+  /** The ban's details as JSON (reason, by whom, since, until), written with it in one step. */
+  banDetails: 'bd',
   /** The account's username (the service's own accounts). */
   username: 'n',
   passwordHash: 'p',

@@ -76,14 +76,9 @@ export class KeySpace {
     return `${this.base}:admins`;
   }
 
-  /** Sorted set: banned user ids, scored by when the ban ends (ms; +inf for never). Same slot as banDetails. */
+  /** Sorted set: banned user ids, scored by when the ban ends (ms; +inf for never). The ban itself is on the user hash. */
   bans(): string {
     return `${this.base}:{bans}:idx`;
-  }
-
-  /** Hash: banned user id -> JSON of the ban (reason, by whom, since, until). Same slot as bans. */
-  banDetails(): string {
-    return `${this.base}:{bans}:detail`;
   }
 
   /** Stream: the audit trail of admin acts and account-security changes, capped in length. */

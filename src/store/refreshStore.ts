@@ -1,6 +1,7 @@
 /**
  * Redis access for refresh families: spending a refresh token is one script over the owner's
- * hash slot (store/lua/refresh.lua), the single round trip of POST /auth/refresh. A rotation, or
+ * hash slot (store/lua/refresh.lua), so checking and rotating it is one round trip (the service
+ * around it also counts failures and reads the account). A rotation, or
  * a family ended for reuse, or a retry answered, is confirmed (durableWrites.ts): one a
  * fail-over lost would bring a spent refresh token back to life. A token that changed nothing
  * (unknown, wrong, a retry refused) waits for nothing: anyone can present one.

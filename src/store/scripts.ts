@@ -20,6 +20,7 @@ const SCRIPTS = {
   claimTag: 1,
   removeAdmin: 1,
   unban: 1,
+  banOf: 1,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -1,6 +1,6 @@
 /**
- * decodeSession(): the one reader of a session reply and the only TypeScript reader of session
- * field names. Every script answers a session in the one envelope of prelude.lua's sessionReply:
+ * decodeSession(): the one reader of a session reply, and with encodeSessionFields() the only
+ * TypeScript code that spells session field names. Every script answers a session in the one envelope of prelude.lua's sessionReply:
  * {localId, lastSeenMs, expiresAtMs, absoluteExpiresAtMs, rememberedUntilMs, {field, value, ...}}.
  * The record is built only as far as it is read: a token check mostly needs the user and perhaps
  * the expiry, not Dates, the device or the attributes, so none of those is allocated until asked
@@ -8,7 +8,7 @@
  */
 import { formatSessionId } from '../tokens/sessionId';
 import { ATTRIBUTE_PREFIX, SESSION_FIELD, SESSION_TEXT_FIELDS, splitRoles, type SessionTextName } from './fields';
-import type { DeviceInfo, SessionRecord, SessionUser } from './records';
+import type { DeviceInfo, SessionMetadata, SessionRecord, SessionUser } from './records';
 
 const TEXT_NAMES = Object.keys(SESSION_TEXT_FIELDS) as SessionTextName[];
 
@@ -139,4 +139,17 @@ export function decodeSession(reply: unknown, tag: string, userId: string): Deco
 /** The user a script answers beside a session: {userId, roles, userName} from the user hash. */
 export function decodeUser(id: unknown, roles: unknown, name: unknown): SessionUser {
   return { id: String(id), roles: splitRoles(String(roles ?? '')), name: name ? String(name) : null };
+}
+
+/** A login's metadata as the field, value pairs create.lua hands to writeSession (empty ones left out). */
+export function encodeSessionFields(metadata: SessionMetadata): string[] {
+  const device = metadata.device ?? {};
+  const fields: string[] = [];
+  if (device.type) fields.push(SESSION_FIELD.deviceType, device.type);
+  if (device.name) fields.push(SESSION_FIELD.deviceName, device.name);
+  for (const name of TEXT_NAMES) {
+    const value = metadata[name];
+    if (value) fields.push(SESSION_TEXT_FIELDS[name].field, value);
+  }
+  return fields;
 }

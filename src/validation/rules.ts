@@ -29,3 +29,6 @@ export const ADMIN_ROLE = 'admin';
 
 /** 1-32 letters, digits, "_" or "-"; device types are stored lower-cased. */
 export const DEVICE_TYPE = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+/** The longest reason a ban may give, in characters (AdminService enforces it for every adapter). */
+export const MAX_BAN_REASON = 500;

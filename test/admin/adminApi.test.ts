@@ -111,6 +111,22 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
     expect([...first.entries, ...second.entries].map((e) => e.reason).sort()).toEqual(['ban-1', 'ban-2', 'ban-3']);
   });
 
+  it('keeps a ban and its details on the user alone, so a lift by any way drops it from the list', async () => {
+    const user = await signUpAndLogIn(a, 'single-home');
+    const banned = await a.call('POST', '/admin/blacklist', { token: adminToken, body: { userId: user.body.user.id, reason: '  spam  ' } });
+    expect(banned.status).toBe(201);
+    const userHash = new KeySpace(prefix).forUser(user.body.session.id.slice(0, 10)).user;
+    const stored = await redisA.hgetall(userHash);
+    expect(stored.b).toBe('inf');
+    expect(JSON.parse(stored.bd)).toMatchObject({ userId: user.body.user.id, reason: 'spam', by: { id: adminId } });
+    const listed = async () =>
+      (await json<{ entries: { userId: string; reason: string }[] }>(await a.call('GET', '/admin/blacklist?limit=10', { token: adminToken }))).entries;
+    expect(await listed()).toEqual([expect.objectContaining({ userId: user.body.user.id, reason: 'spam' })]);
+    // Lifted through the library, which knows nothing of the list: the list follows the user hash.
+    expect(await a.sessions.unban(user.body.user.id)).toBe(true);
+    expect(await listed()).toEqual([]);
+  });
+
   it('refuses an admin banning itself, and a ban of nobody or with bad fields', async () => {
     const self = await a.call('POST', '/admin/blacklist', { token: adminToken, body: { userId: adminId, reason: 'oops' } });
     expect(self.status).toBe(409);

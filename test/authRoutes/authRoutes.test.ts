@@ -211,7 +211,8 @@ describe('the auth routes for library users', () => {
       expect([session.status, session.body.session.id]).toEqual([200, login.body.session.id]);
       expect(Date.parse(session.headers['session-expires'])).toBeGreaterThan(Date.now());
       const malformed = await request(app).post('/api/auth/login').set('Content-Type', 'application/json').send('{"username":');
-      expect([malformed.status, malformed.body.type]).toEqual([400, 'urn:tessera:problem:malformed-json']);
+      // A body parser before the routes reports its own failure, which problemDetails() answers 400.
+      expect([malformed.status, malformed.body.type]).toEqual([400, parseBodies ? 'urn:tessera:problem:invalid-request' : 'urn:tessera:problem:malformed-json']);
       expect((await request(app).post('/api/auth/logout').set('Authorization', `Bearer ${login.body.token}`)).status).toBe(204);
       expect((await request(app).get('/auth/session')).body).toEqual({ passedOn: '/auth/session' });
     });

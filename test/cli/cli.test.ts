@@ -112,6 +112,10 @@ describe.each(BACKENDS)('the tessera CLI on $name Redis', (backend) => {
     const noReason = await cli(['ban', 'reasonless']);
     expect(noReason.code).toBe(2);
     expect(noReason.stderr).toContain('give a --reason');
+    // The ban's rules are the admin service's, so the CLI keeps them as the API does.
+    const longReason = await cli(['ban', 'reasonless', '--reason', 'x'.repeat(501)]);
+    expect(longReason.code).toBe(1);
+    expect(longReason.stderr).toContain('reason: must be at most 500 characters');
     const badLimit = await cli(['audit', '--limit', 'many']);
     expect(badLimit.code).toBe(2);
     const unknown = await cli(['explode']);

@@ -1,5 +1,5 @@
 /** Errors as problem+json for any framework: the answer the Express and Hono adapters send, and what they log. */
-import { answerProblem, InvalidTokenError, StoreUnavailableError, type ProblemLogger } from '../../src';
+import { answerProblem, InvalidTokenError, SessionEndedError, StoreUnavailableError, type ProblemLogger } from '../../src';
 
 function recordingLogger() {
   const records: { level: string; message: string; path?: string; err?: unknown }[] = [];
@@ -34,6 +34,19 @@ describe('answerProblem', () => {
   it('maps a body parser’s errors onto Tessera’s', () => {
     const tooLarge = Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large', limit: 100 });
     expect(JSON.parse(answerProblem(tooLarge, '/auth/login').body).type).toBe('urn:tessera:problem:payload-too-large');
-    expect(JSON.parse(answerProblem(new SyntaxError('Unexpected end of JSON input'), '/auth/login').body).type).toBe('urn:tessera:problem:malformed-json');
+    const unparsable = Object.assign(new SyntaxError('Unexpected end of JSON input'), { status: 400, type: 'entity.parse.failed' });
+    expect(JSON.parse(answerProblem(unparsable, '/auth/login').body).type).toBe('urn:tessera:problem:malformed-json');
+  });
+
+  it('takes a bare SyntaxError for the app’s own bug: a logged 500, not a 400', () => {
+    const { logger, records } = recordingLogger();
+    const answer = answerProblem(new SyntaxError('Unexpected token } in JSON'), '/orders', logger);
+    expect(answer.status).toBe(500);
+    expect(records.map((record) => record.level)).toEqual(['error']);
+  });
+
+  it('answers the core’s SessionEndedError with the bearer challenge', () => {
+    const answer = answerProblem(new SessionEndedError(), '/auth/logout-others');
+    expect([answer.status, answer.headers['WWW-Authenticate']]).toEqual([401, 'Bearer realm="tessera", error="invalid_token"']);
   });
 });

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import request from 'supertest';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { InvalidTokenError, ServerBusyError, StoreUnavailableError, ValidationError } from '../../src/errors';
+import { InvalidTokenError, ServerBusyError, SessionEndedError, StoreUnavailableError, ValidationError } from '../../src/errors';
 import { problemDetails, type ProblemLogger } from '../../src/http/problemDetails';
 import { jsonBodyParser } from '../../src/http/requestInput';
 
@@ -19,6 +19,13 @@ function appThatFails(htmlFor?: (status: number) => string | null, busyLogWindow
   });
   router.get('/token', () => {
     throw new InvalidTokenError();
+  });
+  router.get('/ended', () => {
+    throw new SessionEndedError();
+  });
+  router.get('/corrupt', () => {
+    // What a stored attribute that does not parse throws, long after the body was read.
+    return JSON.parse('{"theme":');
   });
   router.get('/down', () => {
     throw new StoreUnavailableError(new Error('connect ECONNREFUSED'));
@@ -63,6 +70,22 @@ describe('problemDetails', () => {
     const answer = await appThatFails().agent.get('/token');
     expect(answer.status).toBe(401);
     expect(answer.headers['www-authenticate']).toBe('Bearer realm="tessera", error="invalid_token"');
+  });
+
+  it('answers the core’s ended-session error with the challenge the core itself never carries', async () => {
+    expect(new SessionEndedError().headers).toEqual({});
+    const answer = await appThatFails().agent.get('/ended');
+    expect(answer.status).toBe(401);
+    expect(answer.headers['www-authenticate']).toBe('Bearer realm="tessera", error="invalid_token"');
+    expect(answer.body).toMatchObject({ type: 'urn:tessera:problem:invalid-token' });
+  });
+
+  it('answers a SyntaxError from anywhere but the body parser as a server fault, not as malformed JSON', async () => {
+    const { agent, logged } = appThatFails();
+    const answer = await agent.get('/corrupt');
+    expect(answer.status).toBe(500);
+    expect(answer.body.type).not.toBe('urn:tessera:problem:malformed-json');
+    expect(logged).toHaveLength(1);
   });
 
   it('answers unknown routes 404 and unknown methods 405 with Allow', async () => {

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { USER_FIELD } from '../../src/store/fields';
 import { BACKENDS } from '../support/backends';
+import { KeySpace } from '../support/keys';
 import { hiddenFields, PageClient } from '../support/pageClient';
 import { signUpAndLogIn } from '../support/service';
 import { useService } from '../support/serviceFixture';
@@ -48,6 +50,19 @@ describe.each(BACKENDS)('the refresh cookie of “Keep me signed in” ($name)',
     expect(browser.cookies.get(SESSION)).toMatch(/^tess_/);
     expect(browser.cookies.get(REFRESH)).toMatch(/^tessr_/);
     expect(browser.cookies.get(REFRESH)).not.toBe(before);
+  });
+
+  it('signs no page back in for an account that is gone, as POST /auth/refresh would not', async () => {
+    const { browser } = await rememberedBrowser('cookie-vanished');
+    const user = await suite.service.accounts.findByUsername('cookie-vanished');
+    const tag = (await suite.redis.get(new KeySpace(suite.prefix).userTag(user!.id)))!;
+    // The account's fields leave the user hash; its sessions and refresh family are still there.
+    await suite.redis.hdel(new KeySpace(suite.prefix).forUser(tag).user, USER_FIELD.username, USER_FIELD.passwordHash);
+    await lapse(browser);
+    const page = await browser.get('/account');
+    expect(page.status).toBe(303);
+    expect(browser.cookies.has(SESSION)).toBe(false);
+    expect(browser.cookies.has(REFRESH)).toBe(false);
   });
 
   it('refreshes through POST /auth/refresh with the cookie, keeping the tokens out of the body', async () => {

@@ -20,7 +20,6 @@ describe('the key space', () => {
       keys.directory(),
       keys.admins(),
       keys.bans(),
-      keys.banDetails(),
       keys.audit(),
       keys.signInAudit(),
       keys.events(),
@@ -53,10 +52,5 @@ describe('the key space', () => {
     expect(anna.session('one')).toBe(anna.sessionPrefix + 'one');
     const otherUsers = await Promise.all(['KlMnOpQrSt', 'uVwXyZ0123'].map((tag) => slotOf(keys.forUser(tag).user)));
     expect(otherUsers).not.toContain(slots[0]);
-  });
-
-  it('keeps the ban index and the ban details in one slot, for their MULTI', async () => {
-    const keys = new KeySpace(uniquePrefix());
-    expect(await slotOf(keys.bans())).toBe(await slotOf(keys.banDetails()));
   });
 });

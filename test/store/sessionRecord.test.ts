@@ -21,6 +21,10 @@ describe('the session codec shared by Lua and TypeScript', () => {
     expect(luaSessionFields()).toEqual(fields.SESSION_FIELD);
   });
 
+  it('names attributes with the prefix fields.ts uses', () => {
+    expect(/local ATTRIBUTE_PREFIX = '([^']*)'/.exec(PRELUDE)![1]).toBe(fields.ATTRIBUTE_PREFIX);
+  });
+
   it('builds the key of spent refresh hashes with the suffix keys.ts uses', () => {
     expect(/local SPENT_SUFFIX = '([^']*)'/.exec(PRELUDE)![1]).toBe(SPENT_REFRESHES_SUFFIX);
   });

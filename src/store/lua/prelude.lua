@@ -8,7 +8,9 @@ local function nowMs()
 end
 
 -- The fields of a session hash: the same letters as SESSION_FIELD in store/fields.ts (a test holds
--- the two equal). Attributes are `x:<name>` fields beside them.
+-- the two equal). Attributes are fields beside them, named ATTRIBUTE_PREFIX .. name (ATTRIBUTE_PREFIX
+-- in fields.ts, held equal too).
+local ATTRIBUTE_PREFIX = 'x:'
 local SESSION = {secretHash = 'h', generation = 'g', created = 'c', family = 'f', absoluteEnd = 'e',
   deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', agent = 'a'}
 -- Never leave a script: a reply carries neither.
@@ -120,7 +122,7 @@ local function sessionReply(localId, session, lastSeen, expires, absolute, prefi
         shown[#shown + 1] = SESSION.userAgent
         shown[#shown + 1] = agent
       end
-    elseif not HIDDEN[name] and (withAttributes or string.sub(name, 1, 2) ~= 'x:') then
+    elseif not HIDDEN[name] and (withAttributes or string.sub(name, 1, #ATTRIBUTE_PREFIX) ~= ATTRIBUTE_PREFIX) then
       shown[#shown + 1] = name
       shown[#shown + 1] = value
     end

@@ -16,7 +16,7 @@ end
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then
   local count = 0
   for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
-    if string.sub(field, 1, 2) == 'x:' then count = count + 1 end
+    if string.sub(field, 1, #ATTRIBUTE_PREFIX) == ATTRIBUTE_PREFIX then count = count + 1 end
   end
   if count >= tonumber(ARGV[3]) then return -1 end
 end
