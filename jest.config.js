@@ -10,6 +10,7 @@ const SLOW_SUITES = [
   'test/pages/browser.test.ts', // headless Chromium
   'test/client/exampleTabs.test.ts', // headless Chromium, two tabs of the client example
   'test/client/dpopBrowser.test.ts', // headless Chromium, a DPoP-bound session
+  'test/http/crossOriginBrowser.test.ts', // headless Chromium, a page on one origin and the service on another
   'test/http/clusterFailover.test.ts', // a 3-master, 3-replica Cluster losing a master
   'test/http/sentinelFailover.test.ts', // a master, a replica and three sentinels, the master killed twice
   'test/bench/chaosSmoke.test.ts', // npm run chaos -- --smoke: both deployments lose a master under load

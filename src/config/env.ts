@@ -14,6 +14,7 @@ import { DEFAULT_DPOP_OPTIONS } from '../dpopOptions';
 import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
 import { DEFAULT_PASSWORD_MIN_SCORE, MAX_PASSWORD_SCORE, passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
+import { corsOriginProblem } from '../http/cors';
 
 function toSeconds(value: string, ctx: z.RefinementCtx): number {
   const seconds = parseDurationSeconds(value);
@@ -84,6 +85,15 @@ const hostPortList = () =>
       ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of host:port; "${node}" is not` });
     }
     return nodes;
+  });
+
+/** Exact origins whose pages may call across origins; each bad entry is named by its value. */
+const corsOrigins = () =>
+  z.string().transform((text, ctx) => {
+    const origins = text.split(',').map((origin) => origin.trim()).filter(Boolean);
+    if (origins.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one origin such as https://app.example.com, or be unset' });
+    for (const problem of origins.map(corsOriginProblem).filter((found) => found !== null)) ctx.addIssue({ code: 'custom', message: problem });
+    return origins;
   });
 
 /** How a security write is confirmed when DURABLE_TIMEOUT is unset. */
@@ -189,6 +199,8 @@ const envSchema = z
         }
         return seconds;
       }),
+    // Unset: no CORS headers at all.
+    CORS_ORIGINS: corsOrigins().optional(),
     FORM_TOKEN_TTL: duration('2h'),
     FORM_SECRET: z
       .string()

@@ -8,6 +8,8 @@ import { authenticate } from '../middleware/authenticate';
 import { DpopVerifier, forwardedRequest, ownRequest } from '../middleware/dpop';
 import { clientAddress } from '../middleware/clientAddress';
 import type { SessionService } from '../sessions/sessionService';
+import { cors } from '../middleware/cors';
+import type { CorsOptions } from './cors';
 import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import type { IntrospectionClientOptions } from './introspectionClient';
 import { jsonBodyParser } from './requestInput';
@@ -49,6 +51,8 @@ export interface AppParts {
   requestObserver?: RequestObserver | null;
   /** DPoP-bound sessions (RFC 9449): how proofs are checked. Default: the default options. */
   dpop?: DpopOptions;
+  /** Pages on other origins that may call (CORS_ORIGINS); null: no CORS headers. */
+  cors?: CorsOptions | null;
   /** More for /readyz to check (see healthRoutes); default: Redis answers. */
   readinessWarnings?: () => Promise<string[]>;
 }
@@ -74,6 +78,8 @@ export function createApp(parts: AppParts): Koa {
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
   const admin = adminRoutes(parts.admin);
   const requestObserver = parts.requestObserver ?? null;
+  // First: a preflight is answered before anything else runs, and every answer, errors too, carries the headers.
+  if (parts.cors) app.use(cors(parts.cors));
   app.use(clientAddress(parts.logger));
   if (requestObserver) app.use(requestMetrics(requestObserver));
   app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));

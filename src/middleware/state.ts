@@ -2,12 +2,9 @@
 import type { TesseraError } from '../errors';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
+import type { AuthFailure } from './guardChecks';
 
-/**
- * Why a request carries no session: no credentials, credentials that are not a live session, or a
- * live session bound to a key whose proof was missing or refused (the session itself is untouched).
- */
-export type AuthFailure = 'missing' | 'invalid' | 'proof';
+export type { AuthFailure } from './guardChecks';
 
 // `| undefined` where a guard narrows a field to undefined, so apps with exactOptionalPropertyTypes compile.
 declare module 'koa' {

@@ -100,6 +100,8 @@ export async function startService(
       nonces: config.DPOP_NONCE ? await dpopNonces(core, config.DPOP_PROOF_WINDOW, logger) : null,
     },
     readinessWarnings: () => eviction.warnings(),
+    // Cookies cross origins only with the cookie transport on; bearer tokens need no credentials.
+    cors: config.CORS_ORIGINS ? { origins: config.CORS_ORIGINS, credentials: config.COOKIE_TRANSPORT } : null,
   });
   const server = createLimitedServer(app.callback(), {
     headersTimeoutMs: config.HEADERS_TIMEOUT * 1000,

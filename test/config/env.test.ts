@@ -183,4 +183,18 @@ describe('configuration from the environment', () => {
     const config = loadConfig({ PORT: '', REDIS_URL: '' });
     expect([config.PORT, config.REDIS_URL]).toEqual([3000, undefined]);
   });
+
+  it('reads CORS_ORIGINS as exact origins, none when unset, and names each entry that is not one', () => {
+    expect(loadConfig({}).CORS_ORIGINS).toBeUndefined();
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).CORS_ORIGINS).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/,https://app.example.com/login,*,app.example.com,ftp://files.example.com,https://App.Example.com:443' })).toEqual([
+      'CORS_ORIGINS: "https://app.example.com/" is not written as browsers send it: write "https://app.example.com"',
+      'CORS_ORIGINS: "https://app.example.com/login" has a path; an origin is scheme://host[:port] only, such as "https://app.example.com"',
+      'CORS_ORIGINS: "*" would let every site read the answers; list each origin',
+      'CORS_ORIGINS: "app.example.com" is not an origin such as https://app.example.com',
+      'CORS_ORIGINS: "ftp://files.example.com" must start with https:// or http://',
+      'CORS_ORIGINS: "https://App.Example.com:443" is not written as browsers send it: write "https://app.example.com"',
+    ]);
+    expect(problemsOf({ CORS_ORIGINS: ' , ' })).toEqual(['CORS_ORIGINS: must list at least one origin such as https://app.example.com, or be unset']);
+  });
 });

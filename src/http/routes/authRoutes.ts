@@ -16,6 +16,7 @@ import { decodeOffset, encodeOffset } from '../cursor';
 import { readBody, readQuery } from '../requestInput';
 import { actorOf, authenticated } from '../signedIn';
 import { changePasswordSchema, loginSchema, refreshSchema, registerSchema, sessionPageQuerySchema } from '../schemas';
+import { issuedSessionBody } from '../../authRoutes/issuedSession';
 
 /**
  * With `cookie` (the cookie transport on), login also sets the session cookie (and, remembered,
@@ -61,13 +62,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, d
     }
     deviceCookie?.write(ctx, trusted.token, trusted.expiresAt);
     ctx.body = {
-      token: created.token,
-      tokenType: proof ? 'DPoP' : 'Bearer',
-      expiresAt: created.session.expiresAt,
-      absoluteExpiresAt: created.session.absoluteExpiresAt,
-      ...(created.refresh ? { refreshToken: created.refresh.token, refreshExpiresAt: created.refresh.expiresAt } : {}),
-      session: created.session,
-      user,
+      ...issuedSessionBody(created.token, created.session, created.refresh, user),
       deviceToken: trusted.token,
       deviceTokenExpiresAt: trusted.expiresAt,
     };
@@ -95,16 +90,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, d
     }
     await dpop.offerNonce(ctx);
     const { token, session, refresh, account: user } = refreshed;
-    const body = {
-      token,
-      tokenType: session.boundKey ? 'DPoP' : 'Bearer',
-      expiresAt: session.expiresAt,
-      absoluteExpiresAt: session.absoluteExpiresAt,
-      refreshToken: refresh.token,
-      refreshExpiresAt: refresh.expiresAt,
-      session,
-      user,
-    };
+    const body = issuedSessionBody(token, session, refresh, user);
     if (fromCookie && cookie && refreshCookie) {
       // Cookie mode: the tokens stay in HttpOnly cookies, out of reach of page scripts.
       writeRefreshedCookies(ctx, { session: cookie, refresh: refreshCookie }, refreshed);
