@@ -18,10 +18,12 @@ export type {
   PageRequest,
   SessionMetadata,
   SessionPage,
+  SessionActor,
   SessionRecord,
   SessionUser,
 } from './sessions/types';
 export { DEFAULT_TESSERA_OPTIONS, resolveTesseraOptions, type TesseraOptions, type ResolvedTesseraOptions } from './options';
+export { lifetimeOf, type Lifetime, type LifetimeRules, type LoginKind, type ResolvedLifetimeRules, type SessionLifetime } from './lifetimeRules';
 export { readBearerToken } from './middleware/bearerToken';
 export type { AuthFailure } from './middleware/guardChecks';
 export { PROBLEM_CONTENT_TYPE, problemDocument, answerProblem, type ProblemAnswer, type ProblemLogger } from './http/problemAnswer';

@@ -138,6 +138,20 @@ export class RefreshTokenReusedError extends TesseraError {
   }
 }
 
+/**
+ * 401 for an act that needs a recent sign-in (RFC 9470 step-up): the session is live, but its
+ * password was last proven more than `maxAgeSeconds` ago. POST /auth/reauthenticate proves it
+ * again; the challenge names the age the act accepts.
+ */
+export class ReauthenticationRequiredError extends TesseraError {
+  constructor(readonly maxAgeSeconds: number) {
+    super(401, 'reauthentication-required', 'Recent sign-in required', `This needs a sign-in no older than ${maxAgeSeconds} seconds: prove your password again (POST /auth/reauthenticate).`, {
+      extras: { maxAge: maxAgeSeconds },
+      headers: { 'WWW-Authenticate': `${REALM}, error="insufficient_user_authentication", error_description="A more recent sign-in is required", max_age=${maxAgeSeconds}` },
+    });
+  }
+}
+
 /** 401 `invalid-credentials`: wrong username or password (one answer for both). */
 export class InvalidCredentialsError extends TesseraError {
   constructor(detail = 'The username or password is wrong.') {
@@ -146,6 +160,17 @@ export class InvalidCredentialsError extends TesseraError {
 }
 
 /** 403 `forbidden`: the session's user lacks a role the route needs. */
+/**
+ * 403 for an impersonation session: the act is the user's own (their password, ending their
+ * sessions) or an admin's, and an admin acting as the user may do neither.
+ */
+export class ImpersonationForbiddenError extends TesseraError {
+  constructor() {
+    super(403, 'impersonation-forbidden', 'Not while impersonating', 'An impersonation session cannot change the password, end sessions or use admin routes.');
+  }
+}
+
+/** 403 `forbidden`: signed in, but without the role or right the act needs. */
 export class ForbiddenError extends TesseraError {
   constructor(detail = 'You may not do this.') {
     super(403, 'forbidden', 'Forbidden', detail);
@@ -297,6 +322,25 @@ export class UsernameTakenError extends TesseraError {
 export class ConflictError extends TesseraError {
   constructor(detail: string) {
     super(409, 'conflict', 'Conflict', detail);
+  }
+}
+
+/**
+ * 422: an Idempotency-Key already used for another request (another body, method or path) by the
+ * same caller within a day (draft-ietf-httpapi-idempotency-key-header §2.7). Nothing was done.
+ */
+export class IdempotencyKeyReusedError extends TesseraError {
+  constructor() {
+    super(422, 'idempotency-key-reused', 'Idempotency key reused', 'This Idempotency-Key was used for another request; use a new key for a new request.');
+  }
+}
+
+/** 409: the first request with this Idempotency-Key has not answered yet. Nothing was done; retry later. */
+export class IdempotencyKeyInFlightError extends TesseraError {
+  constructor() {
+    super(409, 'idempotency-key-in-flight', 'Request in flight', 'A request with this Idempotency-Key is still being processed; retry shortly to get its answer.', {
+      headers: { 'Retry-After': '1' },
+    });
   }
 }
 

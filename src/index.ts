@@ -5,7 +5,8 @@
  */
 export * from './core';
 export { authenticate, DEFAULT_EXPIRES_HEADER, type AuthenticateOptions } from './middleware/authenticate';
-export { requireAuth, requireRole, type AuthenticatedState } from './middleware/requireAuth';
+export { notImpersonating, requireAuth, requireRole, type AuthenticatedState } from './middleware/requireAuth';
+export { requireRecentAuth } from './middleware/requireRecentAuth';
 export { authRoutes } from './authRoutes/koaAuthRoutes';
 export { cors } from './middleware/cors';
 export { problemDetails, type ProblemDetailsOptions } from './http/problemDetails';

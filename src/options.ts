@@ -3,6 +3,7 @@
  */
 import { closestName } from './didYouMean';
 import { TesseraArgumentError } from './errors';
+import { NO_LIFETIME_RULES, resolveLifetimeRules, type LifetimeRules, type ResolvedLifetimeRules } from './lifetimeRules';
 import type { SessionObserver } from './sessions/observer';
 
 /** The options of `createTessera`; every one is optional and defaulted in `DEFAULT_TESSERA_OPTIONS`. */
@@ -19,6 +20,12 @@ export interface TesseraOptions {
    * Milliseconds, below the idle timeout; default 1000, or a tenth of the idle timeout when shorter.
    */
   slideGranularityMs?: number;
+  /**
+   * Shorter lifetimes for kinds of login: by device type, remembered or not, by role (admins).
+   * idleTimeoutSeconds and absoluteLifetimeSeconds above stay the ceiling; a login takes the
+   * shortest bound of every rule that matches it. Default: none.
+   */
+  lifetimes?: LifetimeRules;
   /** Prefix of every Redis key; no braces. Default "tessera". */
   keyPrefix?: string;
   /** Live sessions a user may hold; a new login ends the least recently used. Default 100; Infinity only when asked for. */
@@ -43,6 +50,12 @@ export interface TesseraOptions {
    * events are written.
    */
   eventStreamMaxEntries?: number;
+  /**
+   * Devices remembered per user for the new-device signal: a login from a device (its type, name
+   * and user agent together) not among the user's most recent this many emits `session.new-device`.
+   * 0 remembers none and emits nothing. Default 20.
+   */
+  knownDevicesPerUser?: number;
   /** Told of token checks, revocations and lost events (for metrics). Default: none. */
   observer?: SessionObserver;
   /** A remembered login's refresh token unused for this long ends. Seconds; default 2592000 (30 days). */
@@ -57,13 +70,14 @@ export interface TesseraOptions {
 }
 
 /** Every option, defaulted and validated. */
-export type ResolvedTesseraOptions = Readonly<Required<TesseraOptions>>;
+export type ResolvedTesseraOptions = Readonly<Required<Omit<TesseraOptions, 'lifetimes'>> & { lifetimes: ResolvedLifetimeRules }>;
 
 /** The default of every option. */
 export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   idleTimeoutSeconds: 30 * 60,
   absoluteLifetimeSeconds: 7 * 24 * 60 * 60,
   slideGranularityMs: 1000,
+  lifetimes: NO_LIFETIME_RULES,
   keyPrefix: 'tessera',
   maxSessionsPerUser: 100,
   oneSessionPerDeviceType: false,
@@ -72,6 +86,7 @@ export const DEFAULT_TESSERA_OPTIONS: ResolvedTesseraOptions = Object.freeze({
   durableReplicas: 0,
   durableTimeoutMs: 500,
   eventStreamMaxEntries: 0,
+  knownDevicesPerUser: 20,
   observer: Object.freeze({}),
   refreshIdleTimeoutSeconds: 30 * 24 * 60 * 60,
   refreshAbsoluteLifetimeSeconds: 90 * 24 * 60 * 60,
@@ -95,7 +110,7 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
   // Only the options given: an explicit undefined (or null) keeps the default, as before.
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined && value !== null)) as TesseraOptions;
   const idleTimeoutSeconds = given.idleTimeoutSeconds ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds;
-  const resolved: Required<TesseraOptions> = {
+  const resolved: Required<Omit<TesseraOptions, 'lifetimes'>> & { lifetimes: LifetimeRules } = {
     ...DEFAULT_TESSERA_OPTIONS,
     slideGranularityMs: defaultSlideGranularityMs(idleTimeoutSeconds),
     ...given,
@@ -112,6 +127,7 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
       `slideGranularityMs must be a whole number of milliseconds, 0 or more and below the idle timeout (${resolved.idleTimeoutSeconds * 1000}); got ${String(resolved.slideGranularityMs)}.`,
     );
   }
+  const lifetimes = resolveLifetimeRules(resolved.lifetimes, resolved);
   positiveNumber('refreshIdleTimeoutSeconds', resolved.refreshIdleTimeoutSeconds);
   positiveNumber('refreshAbsoluteLifetimeSeconds', resolved.refreshAbsoluteLifetimeSeconds);
   positiveNumber('refreshReuseGraceSeconds', resolved.refreshReuseGraceSeconds);
@@ -133,13 +149,14 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
   }
   positiveInteger('durableTimeoutMs', resolved.durableTimeoutMs);
   if (resolved.eventStreamMaxEntries !== 0) positiveInteger('eventStreamMaxEntries', resolved.eventStreamMaxEntries);
+  if (resolved.knownDevicesPerUser !== 0) positiveInteger('knownDevicesPerUser', resolved.knownDevicesPerUser);
   if (typeof resolved.observer !== 'object' || resolved.observer === null) {
     throw new TesseraArgumentError('observer must be an object whose methods are SessionObserver hooks.');
   }
   if (typeof resolved.oneSessionPerDeviceType !== 'boolean') {
     throw new TesseraArgumentError('oneSessionPerDeviceType must be true or false.');
   }
-  return Object.freeze(resolved);
+  return Object.freeze({ ...resolved, lifetimes });
 }
 
 function positiveNumber(name: string, value: number): void {

@@ -30,6 +30,7 @@ import { DEFAULT_PASSWORD_MIN_SCORE, passwordContext, passwordProblem, scoredPar
 
 const newUserId = customAlphabet(ID_ALPHABET, 16);
 const WRONG_CURRENT_PASSWORD = 'The current password is wrong.';
+const WRONG_PASSWORD = 'The password is wrong.';
 
 export interface PublicUser {
   id: string;
@@ -57,6 +58,11 @@ export interface AccountServiceOptions {
   devices: DeviceTokens;
   /** The least zxcvbn score (0-4) of a new password. Default: 3 (DEFAULT_PASSWORD_MIN_SCORE). */
   passwordMinScore?: number;
+  /**
+   * Ends, and records in the admin trail, the impersonation sessions a user (an admin) started,
+   * when that user logs out everywhere (AdminService.endImpersonations). Default: ends them unrecorded.
+   */
+  endImpersonations?: (actor: Actor, why: string) => Promise<void>;
 }
 
 export interface LoginOptions extends CreateOptions {
@@ -152,6 +158,11 @@ export class AccountService {
     try {
       const created = await this.sessions.create(account.id, metadata, createOptions);
       await this.audit.record({ type: 'login.succeeded', actor, target: created.session.id, outcome: 'success' });
+      if (created.newDevice) {
+        const { device } = created.session;
+        const named = [device.type, device.name].filter(Boolean).join(' ') || 'unnamed device';
+        await this.audit.record({ type: 'login.new-device', actor, target: created.session.id, outcome: 'success', detail: `${named}; ${metadata.userAgent ?? 'no user agent'}` });
+      }
       return { created, user: toPublic(account), device: await devices.issue(account.id, device ?? undefined) };
     } catch (error) {
       if (error instanceof UserBannedError) {
@@ -217,6 +228,10 @@ export class AccountService {
 
   async logoutAll(actor: Actor): Promise<void> {
     const ended = await this.sessions.revokeAll(actor.id);
+    // An admin's logout everywhere ends the sessions they started as other users too.
+    const { endImpersonations } = this.options;
+    if (endImpersonations) await endImpersonations(actor, 'the admin logged out everywhere');
+    else await this.sessions.endImpersonationsBy(actor.id);
     await this.audit.record({ type: 'logout-all', actor, target: actor.id, outcome: 'success', detail: `${ended} ended` });
   }
 
@@ -268,6 +283,32 @@ export class AccountService {
     if (ended === null) throw new SessionEndedError();
     await this.sessions.passwordChanged(actor.id, ended, currentSessionId);
     await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'success', detail: `${ended} other sessions ended` });
+  }
+
+  /**
+   * Proves the password again on the actor's current session, for acts that need a recent sign-in:
+   * the session's sign-in time becomes now. Guessed against the login counters of this (username,
+   * address), like a login; a wrong password changes nothing and answers invalid-credentials.
+   */
+  async reauthenticate(actor: Actor, sessionId: string, password: string): Promise<Date> {
+    const { throttle } = this.options;
+    const account = await this.accounts.findById(actor.id);
+    const name = normalizeUsername(account?.username ?? actor.name ?? '');
+    const address = actor.ip ?? '';
+    await throttle.beforeLogin(name, address);
+    const valid = await throttle.checkingPassword(address, () =>
+      account ? this.hasher.verify(password, account.passwordHash) : this.hasher.verifyNothing(password),
+    );
+    if (!account || !valid) {
+      await this.audit.record({ type: 'reauthenticated', actor, target: sessionId, outcome: 'failure', detail: 'wrong password' });
+      await throttle.loginFailed(name, address, actor, actor.id);
+      throw new InvalidCredentialsError(WRONG_PASSWORD);
+    }
+    await throttle.loginSucceeded(name, address);
+    const at = await this.sessions.reauthenticated(sessionId);
+    if (!at) throw new SessionEndedError();
+    await this.audit.record({ type: 'reauthenticated', actor, target: sessionId, outcome: 'success' });
+    return at;
   }
 
   /**

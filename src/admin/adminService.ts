@@ -3,14 +3,29 @@
  * the audit trail. Every act is recorded with its actor. The HTTP admin API and the CLI both
  * call this.
  */
-import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../errors';
 import type { AccountService, PublicUser } from '../accounts/accountService';
 import type { LoginThrottle } from '../limits/loginThrottle';
 import type { SessionService } from '../sessions/sessionService';
-import type { PageRequest, SessionPage } from '../sessions/types';
+import type { CreatedSession, PageRequest, SessionMetadata, SessionPage } from '../sessions/types';
 import type { AdminStore, BanDetails } from '../store/adminStore';
 import { ADMIN_ROLE, MAX_BAN_REASON, normalizeUsername } from '../validation/rules';
 import type { Actor, AuditLog } from '../audit/auditLog';
+
+/** How old a sign-in an admin's act accepts unless configured (ADMIN_REAUTH_AFTER). Seconds. */
+export const DEFAULT_ADMIN_REAUTH_AFTER_SECONDS = 15 * 60;
+
+/** How long an impersonation session lives at most unless configured (IMPERSONATION_TTL). Seconds. */
+export const DEFAULT_IMPERSONATION_TTL_SECONDS = 15 * 60;
+
+/** The role that lets an admin impersonate another admin; admin alone does not. */
+export const IMPERSONATE_ADMINS_ROLE = 'impersonate-admins';
+
+/** An impersonation session as started: its token (given once) and the user it acts as. */
+export interface Impersonation {
+  created: CreatedSession;
+  user: PublicUser;
+}
 
 export interface UserOverview extends PublicUser {
   ban: { until: Date | null } | null;
@@ -24,7 +39,34 @@ export class AdminService {
     private readonly store: AdminStore,
     readonly audit: AuditLog,
     private readonly throttle: LoginThrottle,
+    /** How long an impersonation session lives at most. Seconds. */
+    private readonly impersonationTtlSeconds: number = DEFAULT_IMPERSONATION_TTL_SECONDS,
   ) {}
+
+  /**
+   * Starts a session as the user for an admin (support staff seeing what the user sees): never
+   * remembered, living at most the impersonation TTL, carrying the admin as its actor. Another
+   * admin can be impersonated only by an admin holding the impersonate-admins role. Audited.
+   */
+  async impersonate(actor: Actor, actorRoles: readonly string[], userId: string, metadata: SessionMetadata): Promise<Impersonation> {
+    const user = await this.requireUser(userId);
+    if (actor.id === userId || (user.roles.includes(ADMIN_ROLE) && !actorRoles.includes(IMPERSONATE_ADMINS_ROLE))) {
+      await this.audit.record({ type: 'impersonation.started', actor, target: userId, outcome: 'denied', detail: actor.id === userId ? 'self' : 'an admin' });
+      throw new ForbiddenError(actor.id === userId ? 'You cannot impersonate yourself.' : `Impersonating an admin needs the "${IMPERSONATE_ADMINS_ROLE}" role.`);
+    }
+    const created = await this.sessions.create(userId, metadata, {
+      actor: { id: actor.id, username: actor.name },
+      maxLifetimeSeconds: this.impersonationTtlSeconds,
+    });
+    await this.audit.record({ type: 'impersonation.started', actor, target: userId, outcome: 'success', detail: `session ${created.session.id} until ${created.session.absoluteExpiresAt.toISOString()}` });
+    return { created, user };
+  }
+
+  /** Ends the impersonation sessions an admin started (a logout everywhere, a ban), audited when any were live. */
+  async endImpersonations(actor: Actor | null, adminId: string, why: string): Promise<void> {
+    const ended = await this.sessions.endImpersonationsBy(adminId);
+    if (ended > 0) await this.audit.record({ type: 'impersonation.ended', actor, target: adminId, outcome: 'success', detail: `${ended} ended: ${why}` });
+  }
 
   async searchUsers(query: string, count: number, cursor?: string): Promise<{ users: PublicUser[]; next: string | null }> {
     if (cursor !== undefined && !cursor.startsWith(normalizeUsername(query))) {
@@ -99,6 +141,7 @@ export class AdminService {
       until: until ? until.toISOString() : null,
     };
     const ended = await this.sessions.ban(userId, until, JSON.stringify(details));
+    await this.endImpersonations(actor, userId, 'the admin who started them was banned');
     await this.store.listBan(userId, until);
     await this.audit.record({
       type: 'user.banned',

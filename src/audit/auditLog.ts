@@ -17,6 +17,8 @@ export type AuditEventType =
   | 'user.registered'
   | 'user.created'
   | 'login.succeeded'
+  | 'login.new-device'
+  | 'reauthenticated'
   | 'login.failed'
   | 'login.locked'
   | 'throttle.cleared'
@@ -29,7 +31,9 @@ export type AuditEventType =
   | 'user.unbanned'
   | 'roles.changed'
   | 'refresh.reused'
-  | 'refresh.replayed';
+  | 'refresh.replayed'
+  | 'impersonation.started'
+  | 'impersonation.ended';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 

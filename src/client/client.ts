@@ -7,7 +7,7 @@ import { dpopKey } from './dpopKey.js';
 import { RefreshFailedError, RequestFailedError, SessionEndedError } from './errors.js';
 import { memoryStorage } from './storage.js';
 import { withTabLock } from './tabLock.js';
-import type { LoginInput, SessionEndedReason, SignedIn, StoredPair, TesseraClientOptions, TokenStorage } from './types.js';
+import type { LoginInput, ReauthenticationChallenge, SessionEndedReason, SignedIn, StoredPair, TesseraClientOptions, TokenStorage } from './types.js';
 
 /** A client of one Tessera service, made by `createTesseraClient`. */
 export interface TesseraClient {
@@ -21,6 +21,8 @@ export interface TesseraClient {
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** The current session and user, or null when signed out. */
   session(): Promise<SignedIn | null>;
+  /** Proves the password again on this session, for acts that need a recent sign-in; rejects with RequestFailedError (401 invalid-credentials) when it is wrong. */
+  reauthenticate(password: string): Promise<void>;
 }
 
 const CSRF_HEADER = 'X-CSRF-Token';
@@ -117,7 +119,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
 
   /** Whether the server refused the request for its token (so a refreshed token may succeed). */
   function refusedForToken(response: Response, token: string | null): boolean {
-    if (response.status !== 401) return false;
+    if (response.status !== 401 || reauthenticationChallenge(response)) return false;
     if (cookieMode) return true;
     return token !== null && /error="invalid_token"/.test(response.headers.get('WWW-Authenticate') ?? '');
   }
@@ -226,11 +228,18 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     if (token) signedIn = true;
     const hadSession = signedIn;
     // A request that fails on the way (network) rejects here and is never replayed: it may have been done.
-    const response = await sendWith(original.clone(), pair);
+    let response = await sendWith(original.clone(), pair);
     // Signed in, yet no pair: a logout (in another tab sharing the storage) took it away.
     if (response.status === 401 && token === null && hadSession && !cookieMode) throw await end('logged-out');
-    if (!refusedForToken(response, token)) return response;
-    await refreshAfter(token);
+    if (refusedForToken(response, token)) {
+      await refreshAfter(token);
+      response = await sendWith(original.clone(), await currentPair());
+    }
+    const challenge = reauthenticationChallenge(response);
+    if (!challenge || !options.onReauthenticationRequired) return response;
+    const password = await options.onReauthenticationRequired(challenge);
+    if (password === null) return response;
+    await reauthenticate(password);
     return sendWith(original, await currentPair());
   }
 
@@ -245,6 +254,16 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     };
     const response = await once();
     return dpop && (await nonceWanted(response)) ? once() : response;
+  }
+
+  async function reauthenticate(password: string): Promise<void> {
+    const request = new Request(base + '/auth/reauthenticate', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ password }),
+    });
+    const response = await sendWith(request, await currentPair());
+    if (!response.ok) throw new RequestFailedError(response.status, await readProblem(response));
   }
 
   return {
@@ -265,6 +284,8 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     },
 
     fetch: clientFetch,
+
+    reauthenticate,
 
     async session() {
       try {
@@ -293,6 +314,15 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
 function canKeepKeys(): boolean {
   const runtime = globalThis as { indexedDB?: unknown; crypto?: { subtle?: unknown } };
   return Boolean(runtime.indexedDB && runtime.crypto?.subtle);
+}
+
+/** RFC 9470's challenge on a 401, or null when the 401 is for another reason. */
+function reauthenticationChallenge(response: Response): ReauthenticationChallenge | null {
+  if (response.status !== 401) return null;
+  const header = response.headers.get('WWW-Authenticate') ?? '';
+  if (!/error="insufficient_user_authentication"/.test(header)) return null;
+  const maxAge = /max_age="?(\d+)/.exec(header);
+  return { maxAgeSeconds: maxAge ? Number(maxAge[1]) : null };
 }
 
 async function readProblem(response: Response): Promise<{ type?: string; title?: string; detail?: string; error?: string } | null> {

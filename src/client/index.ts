@@ -9,6 +9,7 @@ export { RefreshFailedError, RequestFailedError, SessionEndedError, TesseraClien
 export type {
   ExpiringNotice,
   LoginInput,
+  ReauthenticationChallenge,
   SessionEndedReason,
   SessionInfo,
   SignedIn,

@@ -69,6 +69,12 @@ export interface ExpiringNotice {
   canRefresh: boolean;
 }
 
+/** A request refused for want of a recent sign-in (RFC 9470 `insufficient_user_authentication`). */
+export interface ReauthenticationChallenge {
+  /** How recent the sign-in must be, as the server said. Seconds; null when it did not say. */
+  maxAgeSeconds: number | null;
+}
+
 /** The options of `createTesseraClient`. */
 export interface TesseraClientOptions {
   /** Origin (and optional path) of the Tessera service, such as "https://auth.example.com". */
@@ -94,4 +100,10 @@ export interface TesseraClientOptions {
    * false elsewhere and with storage 'cookie'.
    */
   dpop?: boolean;
+  /**
+   * Asked when a request needs a more recent sign-in (an admin act, say): answer the user's
+   * password to prove it again (POST /auth/reauthenticate) and have the request sent once more, or
+   * null to get the 401 back. Without it, the 401 comes back as it is.
+   */
+  onReauthenticationRequired?: (challenge: ReauthenticationChallenge) => string | null | Promise<string | null>;
 }

@@ -15,6 +15,9 @@ import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
 import { DEFAULT_PASSWORD_MIN_SCORE, MAX_PASSWORD_SCORE, passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
 import { corsOriginProblem } from '../http/cors';
+import { parseLifetimes } from './lifetimesEnv';
+import { DEFAULT_ADMIN_REAUTH_AFTER_SECONDS, DEFAULT_IMPERSONATION_TTL_SECONDS } from '../admin/adminService';
+import type { Lifetime, LifetimeRules } from '../lifetimeRules';
 
 function toSeconds(value: string, ctx: z.RefinementCtx): number {
   const seconds = parseDurationSeconds(value);
@@ -142,6 +145,22 @@ const envSchema = z
         }
         return seconds * 1000;
       }),
+    SESSION_LIFETIMES: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return undefined;
+        const parsed = parseLifetimes(value);
+        if ('rules' in parsed) return parsed.rules;
+        for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem });
+        return z.NEVER;
+      }),
+    // 0 turns the check off; otherwise every admin write needs a sign-in at most this old.
+    ADMIN_REAUTH_AFTER: z
+      .string()
+      .default(String(DEFAULT_ADMIN_REAUTH_AFTER_SECONDS))
+      .transform((value, ctx) => (value.trim() === '0' ? 0 : Math.ceil(toSeconds(value, ctx)))),
+    IMPERSONATION_TTL: durationOf(DEFAULT_IMPERSONATION_TTL_SECONDS),
     REFRESH_IDLE_TIMEOUT: optionalDuration(),
     REFRESH_ABSOLUTE_TIMEOUT: optionalDuration(),
     REFRESH_REUSE_GRACE: optionalDuration(),
@@ -209,6 +228,7 @@ const envSchema = z
     METRICS_PORT: positiveInt(0, 65535).optional(),
     EVENT_STREAM: onOff('off'),
     EVENT_STREAM_MAX_ENTRIES: positiveInt(1000, 10_000_000).default(100_000),
+    KNOWN_DEVICES_PER_USER: positiveInt(0, 1000).default(DEFAULT_TESSERA_OPTIONS.knownDevicesPerUser),
     // At least 32 characters of 66 (about 190 bits when random): anonymous guessing at any rate cannot find it.
     INTROSPECT_CREDENTIAL: z
       .string()
@@ -278,6 +298,13 @@ const envSchema = z
       path: ['SESSION_SLIDE_GRANULARITY'],
     },
   )
+  .superRefine((env, ctx) => {
+    const ceiling = {
+      idleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT ?? DEFAULT_TESSERA_OPTIONS.idleTimeoutSeconds,
+      absoluteLifetimeSeconds: env.SESSION_ABSOLUTE_TIMEOUT ?? DEFAULT_TESSERA_OPTIONS.absoluteLifetimeSeconds,
+    };
+    for (const problem of lifetimesOverCeiling(env.SESSION_LIFETIMES, ceiling)) ctx.addIssue({ code: 'custom', message: problem, path: ['SESSION_LIFETIMES'] });
+  })
   .refine(
     (env) =>
       (env.REFRESH_IDLE_TIMEOUT ?? DEFAULT_TESSERA_OPTIONS.refreshIdleTimeoutSeconds) <=
@@ -289,6 +316,30 @@ const envSchema = z
   );
 
 export type Config = z.infer<typeof envSchema>;
+
+/** Rules longer than the global lifetimes, named as the environment spells them. */
+function lifetimesOverCeiling(rules: LifetimeRules | undefined, ceiling: { idleTimeoutSeconds: number; absoluteLifetimeSeconds: number }): string[] {
+  if (!rules) return [];
+  const named: [string, Lifetime | undefined][] = [
+    ['remembered', rules.remembered],
+    ['unremembered', rules.unremembered],
+    ...Object.entries(rules.deviceTypes ?? {}).map(([type, rule]): [string, Lifetime] => [`device:${type}`, rule]),
+    ...Object.entries(rules.roles ?? {}).map(([role, rule]): [string, Lifetime] => [role === 'admin' ? 'admin' : `role:${role}`, rule]),
+  ];
+  const problems: string[] = [];
+  for (const [kind, rule] of named) {
+    if (rule?.idleTimeoutSeconds !== undefined && rule.idleTimeoutSeconds > ceiling.idleTimeoutSeconds) {
+      problems.push(`${kind}: its idle timeout must not be longer than SESSION_IDLE_TIMEOUT (${ceiling.idleTimeoutSeconds}s), the ceiling of every kind`);
+    }
+    if (rule?.absoluteLifetimeSeconds !== undefined && rule.absoluteLifetimeSeconds > ceiling.absoluteLifetimeSeconds) {
+      problems.push(`${kind}: its absolute lifetime must not be longer than SESSION_ABSOLUTE_TIMEOUT (${ceiling.absoluteLifetimeSeconds}s), the ceiling of every kind`);
+    }
+    if (rule?.idleTimeoutSeconds !== undefined && rule.absoluteLifetimeSeconds !== undefined && rule.idleTimeoutSeconds > rule.absoluteLifetimeSeconds) {
+      problems.push(`${kind}: its idle timeout must not be longer than its absolute lifetime`);
+    }
+  }
+  return problems;
+}
 
 /** Replicas a security write must reach: as configured, else 1 with Sentinel and 0 otherwise. */
 export function durableReplicasOf(config: Config): number {

@@ -10,6 +10,7 @@ import { clientAddress } from '../middleware/clientAddress';
 import type { SessionService } from '../sessions/sessionService';
 import { cors } from '../middleware/cors';
 import type { CorsOptions } from './cors';
+import type { IdempotencyStore } from '../store/idempotencyStore';
 import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import type { IntrospectionClientOptions } from './introspectionClient';
 import { jsonBodyParser } from './requestInput';
@@ -18,6 +19,7 @@ import { requestLog } from './requestLog';
 import { securityHeaders } from './securityHeaders';
 import { requestMetrics, type RequestObserver } from './requestMetrics';
 import { adminRoutes } from './routes/adminRoutes';
+import { DEFAULT_ADMIN_REAUTH_AFTER_SECONDS } from '../admin/adminService';
 import { authRoutes } from './routes/authRoutes';
 import { exampleRoutes } from './routes/exampleRoutes';
 import { gatewayRoutes, VERIFY_PATH } from './routes/gatewayRoutes';
@@ -30,6 +32,12 @@ export interface AppParts {
   sessions: SessionService;
   accounts: AccountService;
   admin: AdminService;
+  /** Where Idempotency-Key answers are kept. */
+  idempotency: IdempotencyStore;
+  /** IPv6 addresses within one prefix of this many bits are one network for the address-change signal (IPV6_SUBNET); default 64. */
+  ipv6SubnetBits?: number;
+  /** How old a sign-in an admin write accepts (RFC 9470 step-up). Seconds; 0 for any; default 900. */
+  adminReauthAfterSeconds?: number;
   logger: Logger;
   /**
    * Proxies in front whose X-Forwarded-* headers are believed (for the client ip of sessions):
@@ -74,9 +82,9 @@ export function createApp(parts: AppParts): Koa {
   const health = healthRoutes(parts.sessions, parts.readinessWarnings);
   const openapi = openapiRoutes();
   const dpop = new DpopVerifier(parts.dpop);
-  const auth = authRoutes(parts.sessions, parts.accounts, dpop, pages?.cookie ?? null);
+  const auth = authRoutes(parts.sessions, parts.accounts, dpop, parts.idempotency, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
-  const admin = adminRoutes(parts.admin);
+  const admin = adminRoutes(parts.admin, parts.idempotency, parts.adminReauthAfterSeconds ?? DEFAULT_ADMIN_REAUTH_AFTER_SECONDS);
   const requestObserver = parts.requestObserver ?? null;
   // First: a preflight is answered before anything else runs, and every answer, errors too, carries the headers.
   if (parts.cors) app.use(cors(parts.cors));
@@ -93,11 +101,13 @@ export function createApp(parts: AppParts): Koa {
     }),
   );
   const bodyParser = jsonBodyParser(parts.bodyLimitBytes);
+  const trackAddress = parts.ipv6SubnetBits === undefined ? true : { ipv6SubnetBits: parts.ipv6SubnetBits };
   const authenticated = authenticate(parts.sessions, {
     fallbackToken: pages?.cookie.read,
     dpop,
     // A gateway's check is of the request it forwards, not of the sub-request itself.
     proofRequest: (ctx) => (ctx.path === VERIFY_PATH ? forwardedRequest(ctx) : ownRequest(ctx)),
+    trackAddress,
   });
   const slide = pages?.cookie.slide();
   app.use(hotRoutes(HOT_ROUTES, [auth, gateway], [bodyParser, authenticated, ...(pages && slide ? [slide, pages.csrf] : [])]));

@@ -1,5 +1,6 @@
 /** Cursors of paged lists are opaque to clients: base64url of the position in the list. */
 import { ValidationError } from '../errors';
+import { parseSessionCursor } from '../sessions/sessionPage';
 
 export function encodeCursor(position: string): string {
   return Buffer.from(position, 'utf8').toString('base64url');
@@ -19,4 +20,10 @@ export function decodeOffset(cursor: string | undefined): number {
 
 export function encodeOffset(offset: number | null): string | null {
   return offset === null ? null : encodeCursor(String(offset));
+}
+
+/** A session list's cursor as the library takes it; 400 for one that is not from that list. */
+export function sessionListCursor(cursor: string | undefined): string | undefined {
+  if (cursor !== undefined && !parseSessionCursor(cursor)) throw new ValidationError([{ field: 'cursor', message: 'is not a cursor from this list' }]);
+  return cursor;
 }

@@ -37,6 +37,10 @@ export const changePasswordSchema = z.strictObject({
   newPassword: passwordSchema,
 });
 
+export const reauthenticateSchema = z.strictObject({
+  password: presentedPasswordSchema,
+});
+
 export const rolesSchema = z.strictObject({
   roles: z.array(roleSchema, { error: 'must be a list of roles' }).max(32, 'must list at most 32 roles'),
 });

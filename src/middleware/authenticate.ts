@@ -25,6 +25,13 @@ export interface AuthenticateOptions {
   dpop?: DpopVerifier | DpopOptions;
   /** The request a DPoP proof must be for. Default: the request itself; a gateway's verify route passes forwardedRequest. */
   proofRequest?: (ctx: Context) => ProofRequest;
+  /**
+   * Compare each request's address (ctx.ip: set Koa's `proxy` behind a proxy) with the one its
+   * session holds; on a change the session keeps the new one and `session.address-changed` is
+   * emitted. Never a refusal. Useful when sessions are created with `ip: ctx.ip`. An IPv6 address
+   * within the stored one's prefix (`ipv6SubnetBits`, default 64) is no change. Default false.
+   */
+  trackAddress?: boolean | { ipv6SubnetBits: number };
 }
 
 /** The header that tells the client when its session now expires. */
@@ -38,6 +45,8 @@ export const DEFAULT_EXPIRES_HEADER = 'Session-Expires';
 export function authenticate(sessions: SessionService, options: AuthenticateOptions = {}): Middleware {
   const expiresHeader = options.expiresHeader === undefined ? DEFAULT_EXPIRES_HEADER : options.expiresHeader;
   const fallbackToken = options.fallbackToken;
+  const trackAddress = options.trackAddress ?? false;
+  const ipv6SubnetBits = typeof trackAddress === 'object' ? trackAddress.ipv6SubnetBits : undefined;
   const dpop = options.dpop instanceof DpopVerifier ? options.dpop : new DpopVerifier(options.dpop);
   const proofRequest = options.proofRequest ?? ownRequest;
 
@@ -73,6 +82,7 @@ export function authenticate(sessions: SessionService, options: AuthenticateOpti
         ctx.state.session = validation.session;
         ctx.state.user = validation.user;
         if (expiresHeader) ctx.set(expiresHeader, isoTime(validation.expiresAtMs));
+        if (trackAddress) await sessions.addressSeen(validation.session, ctx.ip, ipv6SubnetBits);
       } else {
         ctx.state.authFailure ??= 'invalid';
       }

@@ -5,6 +5,7 @@
  */
 import type { DefaultState, Middleware, ParameterizedContext } from 'koa';
 import { guardOf } from './access';
+import { ImpersonationForbiddenError } from '../errors';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
 import { assertHasRole, assertRoleName, signedInOf } from './guardChecks';
@@ -34,6 +35,18 @@ export function requireRole(role: string): Middleware<AuthenticatedState> {
   } as Middleware<AuthenticatedState>);
 }
 
-function assertSignedIn(ctx: ParameterizedContext): { user: SessionUser } {
+/**
+ * Refuses (403 `impersonation-forbidden`) an impersonation session, after a guard: for the user's
+ * own security acts (password, ending sessions) and admin routes.
+ */
+export function notImpersonating(): Middleware<AuthenticatedState> {
+  return async function notImpersonating(ctx, next) {
+    if (assertSignedIn(ctx).session.actor) throw new ImpersonationForbiddenError();
+    await next();
+  } as Middleware<AuthenticatedState>;
+}
+
+/** The live session and user, or the 401 of a request without one; for guards built on this one. */
+export function assertSignedIn(ctx: ParameterizedContext): { session: ActiveSession; user: SessionUser } {
   return signedInOf(ctx.state, 'add app.use(authenticate(tessera))', `${ctx.method} ${ctx.path}`);
 }

@@ -26,7 +26,7 @@ export function accountPage(view: AccountView): string {
   const others = view.sessions.filter((s) => !s.current).length;
   const rows = view.sessions.map(
     (s) => html`<tr>
-  <td>${s.device.name ?? s.device.type ?? 'Unnamed device'}${s.current ? html` <span class="tag">this device</span>` : ''}</td>
+  <td>${s.device.name ?? s.device.type ?? 'Unnamed device'}${s.current ? html` <span class="tag">this device</span>` : ''}${s.actor ? html` <span class="tag">opened by admin ${s.actor.username ?? s.actor.id}</span>` : ''}</td>
   <td>${s.ip ?? '—'}</td>
   <td>${s.userAgent ?? '—'}</td>
   <td><time datetime="${s.lastSeenAt.toISOString()}">${formatTime(s.lastSeenAt)}</time></td>

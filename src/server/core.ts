@@ -16,6 +16,7 @@ import { SessionService } from '../sessions/sessionService';
 import { AccountStore } from '../store/accountStore';
 import { AdminStore } from '../store/adminStore';
 import { AuditStore } from '../store/auditStore';
+import { IdempotencyStore } from '../store/idempotencyStore';
 import { FormTokenStore } from '../store/formTokenStore';
 import type { DurableWrites } from '../store/durableWrites';
 import type { KeySpace } from '../store/keys';
@@ -31,6 +32,8 @@ export interface Core {
   admin: AdminService;
   /** The log of admin acts (the CLI's and the bootstrap admin's): writes to the trail, reads either stream. */
   audit: AuditLog;
+  /** The answers kept for Idempotency-Key retries. */
+  idempotency: IdempotencyStore;
   /** Every Redis key, for the stores the HTTP service adds (form tokens). */
   keys: KeySpace;
   /** How security writes are confirmed, to report at start (and count). */
@@ -50,6 +53,7 @@ export function sessionOptionsFrom(config: Config): TesseraOptions {
   return {
     idleTimeoutSeconds: config.SESSION_IDLE_TIMEOUT,
     absoluteLifetimeSeconds: config.SESSION_ABSOLUTE_TIMEOUT,
+    lifetimes: config.SESSION_LIFETIMES,
     slideGranularityMs: config.SESSION_SLIDE_GRANULARITY,
     keyPrefix: config.KEY_PREFIX,
     maxSessionsPerUser: config.MAX_SESSIONS_PER_USER,
@@ -57,6 +61,7 @@ export function sessionOptionsFrom(config: Config): TesseraOptions {
     durableReplicas: durableReplicasOf(config),
     durableTimeoutMs: config.DURABLE_TIMEOUT,
     eventStreamMaxEntries: config.EVENT_STREAM ? config.EVENT_STREAM_MAX_ENTRIES : 0,
+    knownDevicesPerUser: config.KNOWN_DEVICES_PER_USER,
     refreshIdleTimeoutSeconds: config.REFRESH_IDLE_TIMEOUT,
     refreshAbsoluteLifetimeSeconds: config.REFRESH_ABSOLUTE_TIMEOUT,
     refreshReuseGraceSeconds: config.REFRESH_REUSE_GRACE,
@@ -107,15 +112,18 @@ export function buildCore(config: Config, redis: RedisClient, logger: Logger, ob
     throttle,
     devices,
     passwordMinScore: config.PASSWORD_MIN_SCORE,
+    // The admin service, made below, records it in the trail.
+    endImpersonations: (actor, why): Promise<void> => admin.endImpersonations(actor, actor.id, why),
   });
   // Only admin acts reach the trail: users and visitors write to the sign-in stream alone.
   const adminAudit = audit.forAdminActs();
-  const admin = new AdminService(sessions, accounts, adminStore, adminAudit, throttle);
+  const admin: AdminService = new AdminService(sessions, accounts, adminStore, adminAudit, throttle, config.IMPERSONATION_TTL);
   return {
     sessions,
     accounts,
     admin,
     audit: adminAudit,
+    idempotency: new IdempotencyStore(redis, keys),
     keys,
     durable,
     passwordQueueSize: () => hasher.queueSize,

@@ -21,6 +21,7 @@ import { startMetricsServer, type MetricsServer } from '../metrics/metricsServer
 import { TesseraMetrics } from '../metrics/tesseraMetrics';
 import { FormTokenStore } from '../store/formTokenStore';
 import type { DurableWrites } from '../store/durableWrites';
+import type { IdempotencyStore } from '../store/idempotencyStore';
 import type { RedisClient } from '../store/scripts';
 import { SignedInFormTokens } from '../tokens/signedInFormToken';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
@@ -41,6 +42,7 @@ export interface RunningService {
   sessions: SessionService;
   accounts: AccountService;
   admin: AdminService;
+  idempotency: IdempotencyStore;
   /** Stops accepting, lets in-flight requests finish, then closes the worker pool and the confirming connection (not Redis: its owner does). */
   close(): Promise<void>;
 }
@@ -72,7 +74,7 @@ export async function startService(
     // A Cluster reports a node's connection faults as 'node error'.
     redis.on('error', onRedisError).on('node error', onRedisError);
   }
-  const { sessions, accounts, admin, audit } = core;
+  const { sessions, accounts, admin, audit, idempotency } = core;
   // Ready before the first login of an unknown name, which must not take longer than any other.
   let closing = false;
   // A stop during start-up ends the hashing workers under it: that is no fault.
@@ -86,6 +88,9 @@ export async function startService(
     sessions,
     accounts,
     admin,
+    idempotency,
+    adminReauthAfterSeconds: config.ADMIN_REAUTH_AFTER,
+    ipv6SubnetBits: config.IPV6_SUBNET,
     logger,
     trustedProxyHops: config.TRUST_PROXY,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -130,6 +135,7 @@ export async function startService(
     sessions,
     accounts,
     admin,
+    idempotency,
     async close() {
       closing = true;
       await new Promise<void>((resolve) => {
@@ -181,5 +187,6 @@ async function pagesParts(config: Config, redis: RedisClient, core: Core, logger
     signedOutFormTokens: new SignedOutFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),
     signupEnabled: config.SIGNUP,
     publicOrigin: config.PUBLIC_ORIGIN,
+    adminReauthAfterSeconds: config.ADMIN_REAUTH_AFTER,
   };
 }

@@ -3,7 +3,7 @@
  * read from the touch reply and written one field at a time, so concurrent requests setting
  * different attributes never undo each other.
  */
-import type { DeviceInfo, SessionRecord } from './types';
+import type { DeviceInfo, SessionActor, SessionRecord } from './types';
 
 /**
  * The types of your session attributes, declared by merging into this interface:
@@ -100,6 +100,14 @@ export class ActiveSession implements SessionRecord {
     return this.record.boundKey;
   }
 
+  get authenticatedAt(): Date | null {
+    return this.record.authenticatedAt;
+  }
+
+  get actor(): SessionActor | null {
+    return this.record.actor;
+  }
+
   /** The attribute's value, or undefined when the session has none by that name. */
   get<K extends AttributeName>(name: K): AttributeValue<K> | undefined {
     return this.attributeValues().get(name) as AttributeValue<K> | undefined;
@@ -148,6 +156,8 @@ export class ActiveSession implements SessionRecord {
       userAgent: this.userAgent,
       rememberedUntil: this.rememberedUntil,
       boundKey: this.boundKey,
+      authenticatedAt: this.authenticatedAt,
+      actor: this.actor,
     };
   }
 }

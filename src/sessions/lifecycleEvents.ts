@@ -1,7 +1,8 @@
 /**
  * The session lifecycle as events other services can follow (one capped Redis stream, read with
  * consumer groups): sessions created and revoked, every session of a user revoked, bans and their
- * lifting, password changes. An event is appended after its act has happened, so a failure to
+ * lifting, password changes, and two signals for a mailer: a login from a device the user has not
+ * signed in from, and a session used from a new address. An event is appended after its act has happened, so a failure to
  * append is reported to the observer, never turned into a failed answer for a completed act.
  * Expiry is not an event: a session that times out simply stops validating.
  */
@@ -15,7 +16,9 @@ export type LifecycleEventType =
   | 'sessions.revoked'
   | 'user.banned'
   | 'user.unbanned'
-  | 'password.changed';
+  | 'password.changed'
+  | 'session.new-device'
+  | 'session.address-changed';
 
 /**
  * Why a single session was revoked: by its id (logout, own or admin revoke, a reused refresh
@@ -60,6 +63,17 @@ export class LifecycleEvents {
   /** Every other session ended; `keptSessionId` is the one the change was made from. */
   passwordChanged(userId: string, ended: number, keptSessionId: string): Promise<void> {
     return this.append({ type: 'password.changed', user: userId, ended: String(ended), kept: keptSessionId });
+  }
+
+  /** A login from a device not among the user's known ones; the fields are the login's, each left out when unknown. */
+  newDevice(userId: string, sessionId: string, seen: { deviceType?: string; deviceName?: string; ip?: string; userAgent?: string }): Promise<void> {
+    const optional = Object.entries(seen).filter((entry): entry is [string, string] => Boolean(entry[1]));
+    return this.append({ type: 'session.new-device', user: userId, session: sessionId, ...Object.fromEntries(optional) });
+  }
+
+  /** A live session was used from another address than before: a signal, never a refusal. */
+  addressChanged(userId: string, sessionId: string, from: string, to: string): Promise<void> {
+    return this.append({ type: 'session.address-changed', user: userId, session: sessionId, from, to });
   }
 
   private async append(fields: { type: LifecycleEventType } & Record<string, string>): Promise<void> {

@@ -26,6 +26,11 @@ export class NewSession {
     this.family = remember ? { id: newFamilyId(), secret: newRefreshSecret() } : null;
   }
 
+  /** The session's public id. */
+  get id(): string {
+    return formatSessionId({ tag: this.tag, localId: this.localId });
+  }
+
   /** What the store writes: the secrets only as their hashes. */
   toStored(): StoredSession {
     const { userId, tag, localId, metadata, family } = this;
@@ -41,7 +46,7 @@ export class NewSession {
   }
 
   /** The caller's answer once the store has created the session; the only place its secrets leave. */
-  answer(created: CreateResult): CreatedSession {
+  answer(created: CreateResult, newDevice: boolean): CreatedSession {
     const { tag, family, secret } = this;
     const { session } = created;
     return {
@@ -52,6 +57,7 @@ export class NewSession {
           : null,
       session,
       endedSessionIds: created.endedLocalIds.map((id) => formatSessionId({ tag, localId: id })),
+      newDevice,
     };
   }
 }

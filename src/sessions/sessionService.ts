@@ -9,18 +9,22 @@ import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../stor
 import { EventStore } from '../store/eventStore';
 import { RefreshStore } from '../store/refreshStore';
 import { SessionStore, type Presentation, type ProofRefusal } from '../store/sessionStore';
+import { SignalStore } from '../store/signalStore';
 import type { UserStore } from '../store/userStore';
 import { parseSessionId } from '../tokens/sessionId';
 import { hashSecret, parseToken } from '../tokens/token';
 import { ROLE } from '../validation/rules';
+import { DEFAULT_THROTTLE_OPTIONS } from '../throttleOptions';
+import { lifetimeOf, type Lifetime, type SessionLifetime } from '../lifetimeRules';
 import { ActiveSession, type AttributeWriter } from './activeSession';
 import { deleteAttribute, writeAttribute } from './attributes';
 import { LifecycleEvents } from './lifecycleEvents';
 import { NewSession } from './newSession';
 import type { SessionObserver } from './observer';
 import { assertUserId, cleanMetadata } from './sessionInput';
-import { nextOffset, pageBounds } from './sessionPage';
+import { nextOffset, pageBounds, sessionCursor } from './sessionPage';
 import { Refresher } from './refresher';
+import { SignInSignals } from './signInSignals';
 import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser, ValidateOptions } from './types';
 
 /** The answer of `validate()` for a live session: the session, slid, and its user. */
@@ -47,6 +51,7 @@ export class SessionService implements AttributeWriter {
   readonly events: LifecycleEvents;
   private readonly observer: SessionObserver;
   private readonly refresher: Refresher;
+  private readonly signals: SignInSignals;
 
   /**
    * Over an ioredis client (standalone or Cluster); or over a store the service's composition shares
@@ -73,6 +78,7 @@ export class SessionService implements AttributeWriter {
       eventStreamMaxEntries > 0 ? new EventStore(this.store.redis, this.store.keys, eventStreamMaxEntries) : null,
       this.observer,
     );
+    this.signals = new SignInSignals(new SignalStore(this.store.redis, this.store.keys), this.events, this.observer, this.options.knownDevicesPerUser);
     this.refresher = new Refresher(new RefreshStore(this.store.durable, this.store.keys, this.options));
   }
 
@@ -86,15 +92,56 @@ export class SessionService implements AttributeWriter {
     if (options.boundKey !== undefined && !THUMBPRINT.test(options.boundKey)) {
       throw new TesseraArgumentError('boundKey must be the RFC 7638 thumbprint of a key: 43 base64url characters.');
     }
-    const session = new NewSession(userId, await this.users.claimTag(userId), cleaned, Boolean(options.remember), options.boundKey ?? null);
-    const created = await this.store.create(session.toStored());
+    const { actor, maxLifetimeSeconds } = options;
+    if (actor && options.remember) throw new TesseraArgumentError('An impersonation session (actor) cannot be remembered.');
+    if (maxLifetimeSeconds !== undefined && !(maxLifetimeSeconds > 0)) throw new TesseraArgumentError(`maxLifetimeSeconds must be a positive number; got ${String(maxLifetimeSeconds)}.`);
+    const tag = await this.users.claimTag(userId);
+    const remember = Boolean(options.remember);
+    const session = new NewSession(userId, tag, cleaned, remember, options.boundKey ?? null);
+    const lifetime = capped(await this.lifetimeOf(tag, cleaned, remember), maxLifetimeSeconds, this.options);
+    const created = await this.store.create({ ...session.toStored(), lifetime, actor });
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
-    const answer = session.answer(created);
+    await this.events.sessionCreated(userId, session.id);
+    if (actor) await this.store.noteImpersonation(await this.users.claimTag(actor.id), session.id, created.session.absoluteExpiresAt.getTime());
+    // An admin acting as the user signs in from no device of the user's.
+    const newDevice = actor ? false : await this.signals.loggedIn(userId, tag, session.id, cleaned);
+    const answer = session.answer(created, newDevice);
     const { endedSessionIds } = answer;
     if (endedSessionIds.length > 0) this.observer.sessionsRevoked?.('replaced', endedSessionIds.length);
-    await this.events.sessionCreated(userId, answer.session.id);
     for (const ended of endedSessionIds) await this.events.sessionRevoked(userId, ended, 'replaced');
     return answer;
+  }
+
+  /** The lifetimes of a login of this kind, or undefined when no rule could shorten them. */
+  private async lifetimeOf(tag: string, metadata: SessionMetadata, remembered: boolean): Promise<SessionLifetime | undefined> {
+    const { lifetimes } = this.options;
+    const byRole = Object.keys(lifetimes.roles).length > 0;
+    if (!byRole && Object.keys(lifetimes.deviceTypes).length === 0 && isEmpty(lifetimes.remembered) && isEmpty(lifetimes.unremembered)) return undefined;
+    // Roles cost a read, made only when a rule names one.
+    const roles = byRole ? await this.users.rolesOf(tag) : [];
+    return lifetimeOf(lifetimes, this.options, { deviceType: metadata.device?.type ?? null, remembered, roles });
+  }
+
+  /**
+   * Ends every impersonation session the actor started (an admin logging out everywhere, or
+   * banned); answers how many were live.
+   */
+  async endImpersonationsBy(actorId: string): Promise<number> {
+    const tag = await this.users.tagOf(actorId);
+    if (!tag) return 0;
+    let ended = 0;
+    for (const sessionId of await this.store.takeImpersonations(tag)) if (await this.revoke(sessionId)) ended += 1;
+    return ended;
+  }
+
+  /**
+   * Records that the password was just proven again on a live session (POST /auth/reauthenticate):
+   * its sign-in time, which recent-sign-in checks read, becomes now, for the sessions its refresh
+   * token mints later too. Answers the new time, or null when the session is gone.
+   */
+  async reauthenticated(sessionId: string): Promise<Date | null> {
+    const parts = parseSessionId(sessionId);
+    return parts ? this.store.reauthenticated(parts.tag, parts.localId) : null;
   }
 
   /**
@@ -172,6 +219,17 @@ export class SessionService implements AttributeWriter {
     return { session: new ActiveSession(refreshed.session, new Map(), this), user: refreshed.user, expiresAtMs: refreshed.session.expiresAt.getTime() };
   }
 
+  /**
+   * Tells the service the address a validated session's request came from: when it differs from
+   * the session's (for IPv6, outside its /`ipv6SubnetBits` prefix; default 64), the session keeps
+   * the new one and `session.address-changed` is emitted. No
+   * Redis call while it is the same; never throws for a failure to record it (the observer hears).
+   */
+  async addressSeen(session: Pick<ActiveSession, 'id' | 'userId' | 'ip'>, address: string, ipv6SubnetBits = DEFAULT_IPV6_SUBNET_BITS): Promise<void> {
+    const parts = parseSessionId(session.id);
+    if (parts) await this.signals.addressSeen(session, parts.tag, parts.localId, address, ipv6SubnetBits);
+  }
+
   /** Ends a session by id, whoever owns it; true when it was live. */
   async revoke(sessionId: string): Promise<boolean> {
     const parts = parseSessionId(sessionId);
@@ -211,15 +269,24 @@ export class SessionService implements AttributeWriter {
   }
 
   /**
-   * One page of the user's live sessions, least recently used first. Pages keep each call's work
-   * bounded even for a user with very many sessions (maxSessionsPerUser: Infinity).
+   * One page of the user's live sessions, oldest first (by creation time, then id): the first, the
+   * one after `cursor` (a page's nextCursor), or past `offset` sessions. Token checks never move a
+   * session in this order, so paging by cursor neither skips nor repeats one; a session started
+   * meanwhile comes at the end. Each call costs one pass over the user's session index in Redis
+   * and reads only the page's sessions.
    */
   async list(userId: string, page: PageRequest = {}): Promise<SessionPage> {
-    const { offset, limit } = pageBounds(page);
+    const { from, limit } = pageBounds(page);
     const tag = await this.users.tagOf(userId);
-    if (!tag) return { sessions: [], total: 0, nextOffset: null };
-    const { sessions, total } = await this.store.list(tag, userId, offset, limit);
-    return { sessions, total, nextOffset: nextOffset(offset, limit, total) };
+    if (!tag) return { sessions: [], total: 0, nextCursor: null, nextOffset: null };
+    const { sessions, total } = await this.store.list(tag, userId, from, limit);
+    const last = sessions.length === limit ? sessions[sessions.length - 1] : undefined;
+    return {
+      sessions,
+      total,
+      nextCursor: last ? sessionCursor(last) : null,
+      nextOffset: 'offset' in from ? nextOffset(from.offset, limit, total) : null,
+    };
   }
 
   /**
@@ -313,6 +380,21 @@ const UNPROVEN: Record<ProofRefusal, string> = {
 function presentation(options: ValidateOptions): Presentation {
   if (options.proof) return { as: 'proof', ...options.proof };
   return options.anyBinding ? { as: 'inspection' } : { as: 'bearer' };
+}
+
+/** Addresses in one IPv6 /64 are one network for the address-change signal, as for the throttles. */
+const DEFAULT_IPV6_SUBNET_BITS = DEFAULT_THROTTLE_OPTIONS.ipv6SubnetBits;
+
+/** A lifetime no longer than `maxSeconds` (absolute), when given. */
+function capped(lifetime: SessionLifetime | undefined, maxSeconds: number | undefined, ceiling: SessionLifetime): SessionLifetime | undefined {
+  if (maxSeconds === undefined) return lifetime;
+  const { idleTimeoutSeconds, absoluteLifetimeSeconds } = lifetime ?? ceiling;
+  const absolute = Math.min(absoluteLifetimeSeconds, maxSeconds);
+  return { idleTimeoutSeconds: Math.min(idleTimeoutSeconds, absolute), absoluteLifetimeSeconds: absolute };
+}
+
+function isEmpty(lifetime: Lifetime): boolean {
+  return lifetime.idleTimeoutSeconds === undefined && lifetime.absoluteLifetimeSeconds === undefined;
 }
 
 /** Creates the session service over an ioredis client (standalone or Cluster). */

@@ -1,10 +1,10 @@
 /** The shapes the session service takes and returns; plain values, no Koa. */
 
-import type { SessionRecord, SessionUser } from '../store/records';
+import type { SessionActor, SessionRecord, SessionUser } from '../store/records';
 import type { DpopProof } from '../tokens/dpopProof';
 
 // The records the store returns are the session layer's records too.
-export type { DeviceInfo, DeviceInput, SessionMetadata, SessionRecord, SessionUser } from '../store/records';
+export type { DeviceInfo, DeviceInput, SessionActor, SessionMetadata, SessionRecord, SessionUser } from '../store/records';
 
 /** The answer of `create()`. */
 export interface CreatedSession {
@@ -15,6 +15,8 @@ export interface CreatedSession {
   endedSessionIds: string[];
   /** The refresh token of a remembered login (given once; Tessera keeps only its hash), else null. */
   refresh: RefreshCredential | null;
+  /** No login of the user came from this device (type, name and user agent) before; false when knownDevicesPerUser is 0. */
+  newDevice: boolean;
 }
 
 /** A refresh token, given once, and when it ends if unused. */
@@ -34,6 +36,13 @@ export interface CreateOptions {
    * proof by that key, and refreshed only by one. Default: a bearer session.
    */
   boundKey?: string;
+  /**
+   * An impersonation session: the admin who acts as the user. It is never remembered, gives no
+   * new-device signal, and ends with `endImpersonationsBy(actor.id)`. Default: the user's own session.
+   */
+  actor?: SessionActor;
+  /** The session's absolute lifetime, when shorter than the one its kind gets. Seconds. */
+  maxLifetimeSeconds?: number;
 }
 
 /** How `validate()` is to take the token. */
@@ -60,17 +69,24 @@ export interface RefreshedSession {
 
 /** Which page of a user's sessions to list. */
 export interface PageRequest {
-  /** Sessions to skip, least recently used first. Default 0. */
+  /**
+   * The `nextCursor` of the page before; none for the first page. The list's order (creation time,
+   * then id) never moves, so paging by cursor neither skips nor repeats a session.
+   */
+  cursor?: string | null;
+  /** Sessions to skip instead, for numbered pages (which can shift when sessions end). Default 0. */
   offset?: number;
   /** Sessions on the page, 1 to 100. Default 100. */
   limit?: number;
 }
 
-/** A page of a user's live sessions, least recently used first. */
+/** A page of a user's live sessions, oldest first (by creation time, then id). */
 export interface SessionPage {
   sessions: SessionRecord[];
   /** Live sessions the user has in all. */
   total: number;
-  /** Offset of the next page, or null when this is the last. */
+  /** The cursor of the next page, or null when this one is the last. */
+  nextCursor: string | null;
+  /** Offset of the next page when this one was asked for by offset, or null when it is the last. */
   nextOffset: number | null;
 }

@@ -14,6 +14,13 @@ export class UserKeys {
   readonly user: string;
   /** Sorted set: the user's local session ids, scored by when each was last seen (ms). */
   readonly index: string;
+  /**
+   * Sorted set: the user's local session ids scored by creation time (ms), the stable order lists
+   * page by; kept by the list script alone, from the session index.
+   */
+  readonly createdIndex: string;
+  /** Sorted set: ids of the impersonation sessions this user (an admin) started, scored by when each ends (ms). */
+  readonly impersonations: string;
   /** Prefix of the user's session hashes (scripts build a session's key from it and a local id). */
   readonly sessionPrefix: string;
   /**
@@ -22,6 +29,11 @@ export class UserKeys {
    * set of its spent refresh hashes. Scripts build both from it.
    */
   readonly familyPrefix: string;
+  /**
+   * Sorted set: digests of the devices that signed in as the user, scored by their last login
+   * (ms), capped in count: how a login from a new device is told apart.
+   */
+  readonly knownDevices: string;
   /**
    * Prefix of the user's agents: `<prefix><short hash>` is a string holding one user agent, shared
    * by the user's sessions from that browser and living as long as the longest of them.
@@ -33,8 +45,11 @@ export class UserKeys {
   constructor(slot: string) {
     this.user = `${slot}:u`;
     this.index = `${slot}:idx`;
+    this.createdIndex = `${slot}:cidx`;
+    this.impersonations = `${slot}:imp`;
     this.sessionPrefix = `${slot}:s:`;
     this.familyPrefix = `${slot}:r:`;
+    this.knownDevices = `${slot}:dv`;
     this.agentPrefix = `${slot}:a:`;
     this.proofPrefix = `${slot}:j:`;
   }
@@ -116,6 +131,23 @@ export class KeySpace {
   /** String: the spent marker of a signed-in page's form token (by its MAC), in that user's slot, until the token expires. */
   formToken(tag: string, tokenId: string): string {
     return `${this.base}:{${tag}}:f:${tokenId}`;
+  }
+
+  /**
+   * String: what an Idempotency-Key of a signed-in user's request holds (in flight, or the answer
+   * to replay), in that user's slot. `keyHash` is a digest of the client's key, so any key makes a
+   * short, safe name.
+   */
+  idempotency(tag: string, keyHash: string): string {
+    return `${this.base}:{${tag}}:i:${keyHash}`;
+  }
+
+  /**
+   * String: the answer of an anonymous request (a registration) made with an Idempotency-Key, in a
+   * slot of the caller's address (`addressHash`, a digest of it, so no address is in a key name).
+   */
+  addressIdempotency(addressHash: string, keyHash: string): string {
+    return `${this.base}:{a:${addressHash}}:i:${keyHash}`;
   }
 
   /** String: the key that signs the pages' form tokens, shared by every instance. */

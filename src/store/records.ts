@@ -45,6 +45,19 @@ export interface SessionRecord {
    * accepted only with a fresh proof by that key. Null for a bearer session.
    */
   boundKey: string | null;
+  /**
+   * When the password was last proven on this session: at login, or by reauthentication. Sliding
+   * never moves it and a refresh keeps it. Null for a session started before Tessera kept it.
+   */
+  authenticatedAt: Date | null;
+  /** An impersonation session: the admin acting as the user (RFC 8693 `act`); null for the user's own. */
+  actor: SessionActor | null;
+}
+
+/** Who acts through an impersonation session. */
+export interface SessionActor {
+  id: string;
+  username: string | null;
 }
 
 /** The session's user as the token check sees it: id, roles and, for the service's accounts, name. */

@@ -15,11 +15,17 @@ const SCRIPTS = {
   refresh: 5,
   revoke: 2,
   revokeAll: 3,
-  list: 1,
+  list: 2,
   setAttribute: 1,
   claimTag: 1,
   removeAdmin: 1,
   unban: 1,
+  releaseIdempotencyKey: 1,
+  rememberDevice: 1,
+  reauthenticate: 1,
+  noteImpersonation: 1,
+  takeImpersonations: 1,
+  moveAddress: 1,
   banOf: 1,
 } as const;
 

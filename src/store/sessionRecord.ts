@@ -8,11 +8,11 @@
  */
 import { formatSessionId } from '../tokens/sessionId';
 import { ATTRIBUTE_PREFIX, SESSION_FIELD, SESSION_TEXT_FIELDS, splitRoles, type SessionTextName } from './fields';
-import type { DeviceInfo, SessionMetadata, SessionRecord, SessionUser } from './records';
+import type { DeviceInfo, SessionActor, SessionMetadata, SessionRecord, SessionUser } from './records';
 
 const TEXT_NAMES = Object.keys(SESSION_TEXT_FIELDS) as SessionTextName[];
 
-type DateName = 'createdAt' | 'lastSeenAt' | 'expiresAt' | 'absoluteExpiresAt' | 'rememberedUntil';
+type DateName = 'createdAt' | 'lastSeenAt' | 'expiresAt' | 'absoluteExpiresAt' | 'rememberedUntil' | 'authenticatedAt';
 
 export interface DecodedSession extends Readonly<Record<SessionTextName, string | null>> {}
 
@@ -77,6 +77,16 @@ export class DecodedSession implements SessionRecord {
     return this.rememberedUntilMs ? this.date('rememberedUntil', this.rememberedUntilMs) : null;
   }
 
+  get actor(): SessionActor | null {
+    const id = this.fields().get(SESSION_FIELD.actorId);
+    return id === undefined ? null : { id, username: this.fields().get(SESSION_FIELD.actorName) ?? null };
+  }
+
+  get authenticatedAt(): Date | null {
+    const stored = this.fields().get(SESSION_FIELD.authenticatedAt);
+    return stored === undefined ? null : this.date('authenticatedAt', Number(stored));
+  }
+
   /** Attribute name (without prefix) -> JSON text; empty unless the reply carried them (touch, create). */
   attributes(): Map<string, string> {
     this.fields();
@@ -97,6 +107,8 @@ export class DecodedSession implements SessionRecord {
       device: this.device,
       rememberedUntil: this.rememberedUntil,
       boundKey: this.boundKey,
+      authenticatedAt: this.authenticatedAt,
+      actor: this.actor,
     };
   }
 
@@ -147,15 +159,26 @@ export function decodeUser(id: unknown, roles: unknown, name: unknown): SessionU
 }
 
 /**
- * A login's metadata (and the DPoP key it is bound to, if any) as the field, value pairs create.lua
- * hands to writeSession (empty ones left out).
+ * What a new session keeps beside the app's metadata: the DPoP key it is bound to, its kind's
+ * lifetimes (ms) when shorter than the global ones, and its actor.
  */
-export function encodeSessionFields(metadata: SessionMetadata, boundKey?: string): string[] {
+export interface SessionExtras {
+  boundKey?: string;
+  idleMs?: number;
+  absoluteMs?: number;
+  actor?: SessionActor;
+}
+
+/** A login's metadata and its extras as the field, value pairs create.lua hands to writeSession (empty ones left out). */
+export function encodeSessionFields(metadata: SessionMetadata, extra: SessionExtras = {}): string[] {
   const device = metadata.device ?? {};
   const fields: string[] = [];
+  if (extra.idleMs !== undefined) fields.push(SESSION_FIELD.idleTimeout, String(extra.idleMs));
+  if (extra.absoluteMs !== undefined) fields.push(SESSION_FIELD.absoluteLifetime, String(extra.absoluteMs));
+  if (extra.actor) fields.push(SESSION_FIELD.actorId, extra.actor.id, SESSION_FIELD.actorName, extra.actor.username ?? '');
   if (device.type) fields.push(SESSION_FIELD.deviceType, device.type);
   if (device.name) fields.push(SESSION_FIELD.deviceName, device.name);
-  if (boundKey) fields.push(SESSION_FIELD.boundKey, boundKey);
+  if (extra.boundKey) fields.push(SESSION_FIELD.boundKey, extra.boundKey);
   for (const name of TEXT_NAMES) {
     const value = metadata[name];
     if (value) fields.push(SESSION_TEXT_FIELDS[name].field, value);

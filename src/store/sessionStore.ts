@@ -8,7 +8,7 @@ import { DurableWrites } from './durableWrites';
 import { attributeField } from './fields';
 import { guard } from './guard';
 import { KeySpace } from './keys';
-import type { SessionMetadata, SessionRecord, SessionUser } from './records';
+import type { SessionActor, SessionMetadata, SessionRecord, SessionUser } from './records';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
 import { decodeSession, decodeUser, encodeSessionFields, type DecodedSession } from './sessionRecord';
 import { UserStore } from './userStore';
@@ -42,6 +42,10 @@ export interface NewSession {
   family?: { id: string; refreshHash: Buffer };
   /** The thumbprint of the DPoP key the session (and its family) is bound to; absent for a bearer session. */
   boundKey?: string;
+  /** The lifetimes of the login's kind (lifetimeRules.ts). Seconds; the global ones when not given. */
+  lifetime?: { idleTimeoutSeconds: number; absoluteLifetimeSeconds: number };
+  /** The admin acting as the user (an impersonation session). */
+  actor?: SessionActor;
 }
 
 /**
@@ -58,6 +62,9 @@ export type Presentation =
 export type ProofRefusal = 'bearer' | 'key' | 'unbound' | 'replayed';
 
 const BEARER: Presentation = { as: 'bearer' };
+
+/** Where a page of sessions starts: after a session's position in the stable order, or past a count. */
+export type ListPosition = { after: { createdMs: number; localId: string } | null } | { offset: number };
 
 export class SessionStore {
   readonly keys: KeySpace;
@@ -88,7 +95,15 @@ export class SessionStore {
 
   async create(input: NewSession): Promise<CreateResult | BannedResult> {
     const keys = this.keys.forUser(input.tag);
-    const fields = encodeSessionFields(input.metadata, input.boundKey);
+    // The kind's lifetimes are kept only when shorter than the global ones, which stay the ceiling.
+    const idleMs = input.lifetime && Math.round(input.lifetime.idleTimeoutSeconds * 1000);
+    const absoluteMs = input.lifetime && Math.round(input.lifetime.absoluteLifetimeSeconds * 1000);
+    const fields = encodeSessionFields(input.metadata, {
+      boundKey: input.boundKey,
+      idleMs: idleMs !== undefined && idleMs < this.idleMs ? idleMs : undefined,
+      absoluteMs: absoluteMs !== undefined && absoluteMs < this.absoluteMs ? absoluteMs : undefined,
+      actor: input.actor,
+    });
     const device = input.metadata.device ?? {};
     const max = this.options.maxSessionsPerUser === Infinity ? 0 : this.options.maxSessionsPerUser;
     const reply = (await guard(() =>
@@ -152,6 +167,28 @@ export class SessionStore {
     return { session: decodeSession(reply[3], tag, user.id), user };
   }
 
+  /**
+   * Records a password proven again on the session (and its refresh family); the new sign-in time,
+   * or null when the session is gone.
+   */
+  async reauthenticated(tag: string, localId: string): Promise<Date | null> {
+    const keys = this.keys.forUser(tag);
+    const at = Number(await guard(() => this.scripts.tessera_reauthenticate(keys.session(localId), keys.familyPrefix)));
+    return at > 0 ? new Date(at) : null;
+  }
+
+  /** Notes an impersonation session the actor (by routing tag) started, until it ends by itself (ms). */
+  async noteImpersonation(actorTag: string, sessionId: string, endsAtMs: number): Promise<void> {
+    const key = this.keys.forUser(actorTag).impersonations;
+    await guard(() => this.scripts.tessera_noteImpersonation(key, sessionId, endsAtMs));
+  }
+
+  /** Takes the ids of the impersonation sessions the actor started and may still be live, forgetting them. */
+  async takeImpersonations(actorTag: string): Promise<string[]> {
+    const key = this.keys.forUser(actorTag).impersonations;
+    return (await guard(() => this.scripts.tessera_takeImpersonations(key))) as string[];
+  }
+
   /** Ends one session; true when it was live. */
   async revoke(tag: string, localId: string): Promise<boolean> {
     const keys = this.keys.forUser(tag);
@@ -159,11 +196,15 @@ export class SessionStore {
     return Number(ended) === 1;
   }
 
-  /** One page of the user's live sessions (least recently seen first), and how many the user has. */
-  async list(tag: string, userId: string, offset: number, limit: number): Promise<{ sessions: SessionRecord[]; total: number }> {
+  /**
+   * One page of the user's live sessions, oldest first (by creation, then id), and how many the
+   * user has: the page after a position (null: the first), or after skipping `offset` sessions.
+   */
+  async list(tag: string, userId: string, from: ListPosition, limit: number): Promise<{ sessions: SessionRecord[]; total: number }> {
     const keys = this.keys.forUser(tag);
+    const position = 'offset' in from ? ['offset', from.offset, ''] : ['after', from.after?.createdMs ?? '', from.after?.localId ?? ''];
     const reply = (await guard(() =>
-      this.scripts.tessera_list(keys.index, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix, offset, limit, keys.agentPrefix),
+      this.scripts.tessera_list(keys.index, keys.createdIndex, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix, limit, keys.agentPrefix, ...position),
     )) as unknown[];
     const rows = reply[1] as unknown[];
     return { sessions: rows.map((row) => decodeSession(row, tag, userId).toRecord()), total: Number(reply[0]) };

@@ -79,6 +79,11 @@ export class UserStore {
     return Number(ended) === -1 ? null : Number(ended);
   }
 
+  /** The roles the user holds now (for the lifetime of a login by role). */
+  async rolesOf(tag: string): Promise<string[]> {
+    return splitRoles((await guard(() => this.redis.hget(this.keys.forUser(tag).user, USER_FIELD.roles))) ?? '');
+  }
+
   /** Roles live on the user hash, which touch reads anyway: a change is seen on the next request. */
   async setRoles(tag: string, roles: string[]): Promise<void> {
     await this.durable.write({ command: 'hset', args: [this.keys.forUser(tag).user, USER_FIELD.roles, joinRoles(roles)] });

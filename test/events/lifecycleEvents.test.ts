@@ -11,6 +11,8 @@ import { KeySpace } from '../support/keys';
 
 const ADMIN = { ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'admin-secret-2468' };
 const GROUP = 'session-mirror';
+/** The sign-in signals (a new device's login) have a suite of their own: off here, each act is one event. */
+const LIFECYCLE_ONLY = { KNOWN_DEVICES_PER_USER: '0' };
 
 type Event = { id: string; fields: Record<string, string> };
 
@@ -54,7 +56,7 @@ describe.each(BACKENDS)('the session lifecycle event stream on $name Redis', (ba
   beforeEach(async () => {
     const prefix = uniquePrefix();
     key = new KeySpace(prefix).events();
-    service = await suite.serve({ KEY_PREFIX: prefix, EVENT_STREAM: 'on', MAX_SESSIONS_PER_USER: '3', ...ADMIN });
+    service = await suite.serve({ KEY_PREFIX: prefix, EVENT_STREAM: 'on', MAX_SESSIONS_PER_USER: '3', ...LIFECYCLE_ONLY, ...ADMIN });
     // "$": the group starts with what happens from now on (MKSTREAM makes the stream if no event came yet).
     await reader.xgroup('CREATE', key, GROUP, '$', 'MKSTREAM');
   });
@@ -153,7 +155,7 @@ describe('the event stream', () => {
     const prefix = uniquePrefix();
     // A key of the wrong type makes every XADD fail, as a broken stream would.
     await suite.redis.set(new KeySpace(prefix).events(), 'not a stream');
-    const service = await suite.serve({ KEY_PREFIX: prefix, EVENT_STREAM: 'on', METRICS_PORT: '0' });
+    const service = await suite.serve({ KEY_PREFIX: prefix, EVENT_STREAM: 'on', METRICS_PORT: '0', ...LIFECYCLE_ONLY });
     const { token } = await signUpAndLogIn(service, 'unrecorded');
     expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
     expect(sampleValue(await scrape(service.metricsPort!), 'tessera_events_lost_total')).toBe(2);

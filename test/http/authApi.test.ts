@@ -118,7 +118,7 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
       const data = (await response.json()) as { session: Record<string, unknown>; user: unknown };
       expect(data.user).toEqual({ id: body.user.id, username: 'hamilton', roles: [] });
       expect(Object.keys(data.session).sort()).toEqual(
-        ['absoluteExpiresAt', 'boundKey', 'createdAt', 'device', 'expiresAt', 'id', 'ip', 'lastSeenAt', 'rememberedUntil', 'userAgent', 'userId'].sort(),
+        ['absoluteExpiresAt', 'actor', 'authenticatedAt', 'boundKey', 'createdAt', 'device', 'expiresAt', 'id', 'ip', 'lastSeenAt', 'rememberedUntil', 'userAgent', 'userId'].sort(),
       );
       expect(data.session.expiresAt).toBe(expires);
     });

@@ -31,6 +31,8 @@ const evilSession = (which: string, device: { type: string | null; name: string 
   userAgent: evil(`${which}.userAgent`),
   rememberedUntil: when,
   boundKey: evil(`${which}.boundKey`),
+  authenticatedAt: when,
+  actor: null,
 });
 
 describe('the html tag', () => {

@@ -177,13 +177,17 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
     expect((await sessions.list('nobody')).sessions).toEqual([]);
   });
 
-  it('leaves nothing of expired sessions behind but the user’s own small hash', async () => {
+  it('leaves nothing of expired sessions behind but the user’s own small hash and known devices', async () => {
     const sessions = service({ idleTimeoutSeconds: 1, absoluteLifetimeSeconds: 10 });
     await Promise.all([sessions.create('user-1'), sessions.create('user-1'), sessions.create('user-1')]);
     await sleep(1300);
     expect((await sessions.list('user-1')).sessions).toEqual([]);
     const left = (await keysWithPrefix(redis, prefix)).map((key) => key.replace(/\{[^}]+\}/, '{tag}')).sort();
-    expect(left).toEqual([new KeySpace(prefix).userTag('user-1'), new KeySpace(prefix).forUser('tag').user]);
+    const user = new KeySpace(prefix).forUser('tag');
+    expect(left).toEqual([new KeySpace(prefix).userTag('user-1'), user.knownDevices, user.user].sort());
+    // Known devices are forgotten a year after the user's last login.
+    const [knownDevices] = (await keysWithPrefix(redis, prefix)).filter((key) => key.endsWith(':dv'));
+    expect(await redis.pttl(knownDevices)).toBeGreaterThan(364 * 24 * 60 * 60 * 1000);
   });
 
   it('never leaves more live sessions than maxSessionsPerUser, even under 200 concurrent logins', async () => {

@@ -28,6 +28,9 @@ describe('the key space', () => {
       user.index,
       user.session('local'),
       keys.formToken('AbCdEfGhIj', 'token'),
+      keys.idempotency('AbCdEfGhIj', 'key'),
+      keys.addressIdempotency('address', 'key'),
+      user.knownDevices,
     ]) {
       expect(key.startsWith('app:v1:')).toBe(true);
     }
@@ -45,6 +48,8 @@ describe('the key space', () => {
         keys.formToken('AbCdEfGhIj', 'f'),
         anna.family('fam'),
         anna.spentRefreshes('fam'),
+        anna.knownDevices,
+        keys.idempotency('AbCdEfGhIj', 'key'),
       ].map(slotOf),
     );
     expect(new Set(slots).size).toBe(1);

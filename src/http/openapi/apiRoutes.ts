@@ -12,6 +12,7 @@ import {
   loginSchema,
   pageQuerySchema,
   auditQuerySchema,
+  reauthenticateSchema,
   refreshSchema,
   registerSchema,
   rolesSchema,
@@ -23,6 +24,7 @@ import {
   banEntrySchema,
   currentSessionSchema,
   introspectionResponseSchema,
+  impersonationResponseSchema,
   loginResponseSchema,
   oauthErrorSchema,
   problemSchema,
@@ -44,6 +46,8 @@ export interface RouteDescription {
   query?: z.ZodObject;
   /** Answers other than problem+json: status → schema of the JSON body, or null for none. */
   answers: Record<number, z.ZodType | null>;
+  /** Takes an Idempotency-Key header: a retry replays the first answer (409 while it runs, 422 for another request). */
+  idempotent?: boolean;
   /** Problem statuses of this route beyond those its access, body and Redis bring (401, 403, 400, 413, 415, 503). */
   problems?: number[];
 }
@@ -55,16 +59,17 @@ export const API_ROUTES: Record<string, RouteDescription> = {
   'GET /openapi.json': { summary: 'This description', access: 'public', answers: { 200: z.looseObject({ openapi: z.string() }) } },
   'GET /': { summary: 'Where the docs and this description are (with COOKIE_TRANSPORT=on, a redirect to the pages instead)', access: 'public', answers: { 200: z.object({ service: z.literal('tessera'), docs: z.string(), openapi: z.literal('/openapi.json') }) } },
 
-  'POST /auth/register': { summary: 'Create an account', access: 'public', body: registerSchema, answers: { 201: z.object({ user: accountSchema }) }, problems: [403, 409, 429] },
+  'POST /auth/register': { summary: 'Create an account', access: 'public', idempotent: true, body: registerSchema, answers: { 201: z.object({ user: accountSchema }) }, problems: [403, 409, 429] },
   // 400 also in the token endpoint's OAuth shape: invalid_dpop_proof, use_dpop_nonce (RFC 9449 §5, §8).
   'POST /auth/login': { summary: 'Log in: a new session and its bearer (or DPoP-bound) token', access: 'public', body: loginSchema, answers: { 200: loginResponseSchema, 400: z.union([oauthErrorSchema, problemSchema]) }, problems: [401, 403, 429] },
   'POST /auth/refresh': { summary: 'Trade a refresh token for a new session', access: 'public', body: refreshSchema, answers: { 200: refreshResponseSchema, 400: z.union([oauthErrorSchema, problemSchema]) }, problems: [401, 403, 429] },
   'GET /auth/session': { summary: 'The caller’s session and user (slides it)', access: 'session', answers: { 200: currentSessionSchema } },
   'POST /auth/logout': { summary: 'End this session', access: 'session', answers: { 204: null } },
-  'POST /auth/logout-all': { summary: 'End every session of the user', access: 'session', answers: { 204: null } },
+  'POST /auth/logout-all': { summary: 'End every session of the user', access: 'session', idempotent: true, answers: { 204: null }, problems: [403] },
   'GET /auth/sessions': { summary: 'The user’s live sessions', access: 'session', query: sessionPageQuerySchema, answers: { 200: sessionPageSchema } },
-  'DELETE /auth/sessions/:id': { summary: 'End one of the user’s sessions', access: 'session', answers: { 204: null }, problems: [404] },
-  'POST /auth/password': { summary: 'Change the password; every other session ends', access: 'session', body: changePasswordSchema, answers: { 204: null }, problems: [429] },
+  'DELETE /auth/sessions/:id': { summary: 'End one of the user’s sessions', access: 'session', answers: { 204: null }, problems: [403, 404] },
+  'POST /auth/reauthenticate': { summary: 'Prove the password again: the session’s sign-in time becomes now', access: 'session', idempotent: true, body: reauthenticateSchema, answers: { 204: null }, problems: [403, 429] },
+  'POST /auth/password': { summary: 'Change the password; every other session ends', access: 'session', idempotent: true, body: changePasswordSchema, answers: { 204: null }, problems: [403, 429] },
 
   'GET /auth/verify': { summary: 'Gateway check: identity in X-Auth-* headers', access: 'session', answers: { 200: null } },
   'POST /auth/introspect': { summary: 'RFC 7662 token introspection', access: 'public', body: introspectionSchema, form: true, answers: { 200: introspectionResponseSchema, 400: z.union([oauthErrorSchema, problemSchema]), 401: oauthErrorSchema } },
@@ -72,12 +77,13 @@ export const API_ROUTES: Record<string, RouteDescription> = {
   'GET /admin/users': { summary: 'Users by name prefix', access: 'admin', query: pageQuerySchema, answers: { 200: z.object({ users: z.array(accountSchema), nextCursor: z.string().nullable() }) } },
   'GET /admin/users/:id': { summary: 'One user', access: 'admin', answers: { 200: z.object({ user: userOverviewSchema }) }, problems: [404] },
   'GET /admin/users/:id/sessions': { summary: 'A user’s live sessions', access: 'admin', answers: { 200: z.object({ sessions: z.array(sessionSchema) }) }, problems: [404] },
-  'POST /admin/users/:id/revoke-sessions': { summary: 'End every session of a user', access: 'admin', answers: { 200: z.object({ revoked: z.int() }) }, problems: [404] },
-  'PUT /admin/users/:id/roles': { summary: 'Set a user’s roles', access: 'admin', body: rolesSchema, answers: { 200: z.object({ user: accountSchema }) }, problems: [404, 409] },
-  'DELETE /admin/sessions/:id': { summary: 'End any session by id', access: 'admin', answers: { 204: null }, problems: [404] },
-  'POST /admin/blacklist': { summary: 'Ban a user', access: 'admin', body: banSchema, answers: { 201: z.object({ entry: banEntrySchema }) }, problems: [404, 409] },
+  'POST /admin/users/:id/revoke-sessions': { summary: 'End every session of a user', access: 'admin', idempotent: true, answers: { 200: z.object({ revoked: z.int() }) }, problems: [404] },
+  'POST /admin/users/:id/impersonate': { summary: 'Start a session as the user (impersonation): short-lived, never refreshed, audited', access: 'admin', answers: { 201: impersonationResponseSchema }, problems: [404] },
+  'PUT /admin/users/:id/roles': { summary: 'Set a user’s roles', access: 'admin', idempotent: true, body: rolesSchema, answers: { 200: z.object({ user: accountSchema }) }, problems: [404, 409] },
+  'DELETE /admin/sessions/:id': { summary: 'End any session by id', access: 'admin', idempotent: true, answers: { 204: null }, problems: [404] },
+  'POST /admin/blacklist': { summary: 'Ban a user', access: 'admin', idempotent: true, body: banSchema, answers: { 201: z.object({ entry: banEntrySchema }) }, problems: [404, 409] },
   'GET /admin/blacklist': { summary: 'Bans in force', access: 'admin', query: pageQuerySchema, answers: { 200: z.object({ entries: z.array(banEntrySchema), nextCursor: z.string().nullable() }) } },
-  'DELETE /admin/blacklist/:userId': { summary: 'Lift a ban', access: 'admin', answers: { 204: null }, problems: [404] },
-  'POST /admin/throttles/clear': { summary: 'Clear login throttles of a username or address', access: 'admin', body: clearThrottleSchema, answers: { 200: z.object({ cleared: z.unknown() }) } },
+  'DELETE /admin/blacklist/:userId': { summary: 'Lift a ban', access: 'admin', idempotent: true, answers: { 204: null }, problems: [404] },
+  'POST /admin/throttles/clear': { summary: 'Clear login throttles of a username or address', access: 'admin', idempotent: true, body: clearThrottleSchema, answers: { 200: z.object({ cleared: z.unknown() }) } },
   'GET /admin/audit': { summary: 'Audit entries, newest first', access: 'admin', query: auditQuerySchema, answers: { 200: z.object({ entries: z.array(auditEntrySchema), nextCursor: z.string().nullable() }) } },
 };

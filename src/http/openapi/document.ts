@@ -7,6 +7,14 @@ import { problemSchema } from './responses';
 
 const PARAMETER = /:(\w+)/g;
 
+const idempotencyHeader = z.object({
+  'Idempotency-Key': z
+    .string()
+    .max(257)
+    .optional()
+    .meta({ description: 'A quoted string (draft-ietf-httpapi-idempotency-key-header): the same request again within a day replays the first success, marked Idempotent-Replayed: true' }),
+});
+
 /** Every status a route may answer: its own, and the problems its access, input and Redis bring. */
 export function documentedStatuses(route: RouteDescription): number[] {
   const implied = [
@@ -14,6 +22,7 @@ export function documentedStatuses(route: RouteDescription): number[] {
     ...(route.access === 'admin' ? [403] : []),
     ...(route.body || route.query ? [400] : []),
     ...(route.body ? [413, 415] : []),
+    ...(route.idempotent ? [400, 409, 422] : []),
     503,
   ];
   return [...new Set([...Object.keys(route.answers).map(Number), ...(route.problems ?? []), ...implied])].sort();
@@ -47,6 +56,7 @@ function operation(route: RouteDescription, template: string): ZodOpenApiOperati
     requestParams: {
       ...(names.length ? { path: z.object(Object.fromEntries(names.map((name) => [name, z.string()]))) } : {}),
       ...(route.query ? { query: route.query } : {}),
+      ...(route.idempotent ? { header: idempotencyHeader } : {}),
     },
     ...(route.body
       ? {

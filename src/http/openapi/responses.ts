@@ -26,6 +26,11 @@ export const sessionSchema = z
     userAgent: z.string().nullable(),
     /** The RFC 7638 thumbprint of the DPoP key the session is bound to; null for a bearer session. */
     boundKey: z.string().nullable(),
+    actor: z
+      .object({ id: z.string(), username: z.string().nullable() })
+      .nullable()
+      .meta({ description: 'An impersonation session: the admin acting as the user (RFC 8693 act); null for the user’s own' }),
+    authenticatedAt: time.nullable().meta({ description: 'When the password was last proven on the session (login or POST /auth/reauthenticate); sliding never moves it' }),
   })
   .meta({ id: 'Session' });
 
@@ -53,6 +58,13 @@ export const loginResponseSchema = z.object({
     description: "This client's device credential for the user: send it as deviceToken with the user's next logins. They then count against this device's own budget and are not refused by a lock an attack put on the username.",
   }),
   deviceTokenExpiresAt: time,
+});
+
+/** An impersonation session, as POST /admin/users/:id/impersonate starts it: never remembered. */
+export const impersonationResponseSchema = z.object({
+  token: z.string(),
+  ...issuedSession,
+  user: accountSchema,
 });
 
 /** With the refresh cookie the tokens stay in cookies, so the body carries neither. */
@@ -105,6 +117,7 @@ export const introspectionResponseSchema = z.union([
     exp: z.int(),
     absolute_exp: z.int(),
     sid: z.string(),
+    act: z.object({ sub: z.string() }).optional(),
   }),
 ]);
 

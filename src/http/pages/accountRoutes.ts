@@ -43,7 +43,7 @@ export function accountRoutes(router: Router, parts: AccountParts): void {
     sendPage(ctx, status, accountPage({ user: signed.user, sessions: all, pager, csrf, signForm, notice: noticeOf(ctx), ...extra }));
   }
 
-  const form = signedInForm(forms, { back: () => '/account' });
+  const form = signedInForm(forms, { back: () => '/account', ownerOnly: true });
 
   router.get('/account', signedInPage(), async (ctx) => {
     await render(ctx, authenticated(ctx), 200);

@@ -4,7 +4,9 @@ import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { AdminService } from '../../admin/adminService';
 import { ADMIN_ROLE } from '../../validation/rules';
-import { ConflictError, NotFoundError } from '../../errors';
+import type { AccountService } from '../../accounts/accountService';
+import { ConflictError, InvalidCredentialsError, NotFoundError, RateLimitedError } from '../../errors';
+import { confirmPasswordPage, REAUTH_PASSWORD_FIELD } from '../../pages/confirmPasswordPage';
 import { csrfTokenOf, formField } from '../../middleware/csrf';
 import { refreshCookieFor } from '../../middleware/refreshCookie';
 import type { SessionCookie } from '../../middleware/sessionCookie';
@@ -21,12 +23,40 @@ import { settle } from './settle';
 
 export interface AdminPageParts {
   admin: AdminService;
+  accounts: AccountService;
   cookie: SessionCookie;
   forms: FormActions;
+  /** How old a sign-in an admin form accepts before it asks for the password (ADMIN_REAUTH_AFTER). Seconds; 0: any. */
+  reauthAfterSeconds: number;
 }
 
 export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
-  const { admin, cookie, forms } = parts;
+  const { admin, accounts, cookie, forms, reauthAfterSeconds } = parts;
+
+  /**
+   * Whether the admin's sign-in is recent enough to act, as the admin API asks; when it is not,
+   * the answer is a page asking for the password, carrying the form along (its one-time token
+   * unspent), and a right password there makes it recent and lets the act go ahead.
+   */
+  async function recentSignIn(ctx: Context): Promise<boolean> {
+    if (reauthAfterSeconds === 0) return true;
+    const { session, user } = authenticated(ctx);
+    const signedInAt = session.authenticatedAt?.getTime() ?? 0;
+    if (Date.now() - signedInAt <= reauthAfterSeconds * 1000) return true;
+    const password = formField(ctx, REAUTH_PASSWORD_FIELD);
+    let error: string | undefined;
+    if (password) {
+      const proven = await settle(accounts.reauthenticate(actorOf(ctx), session.id, password), InvalidCredentialsError, RateLimitedError);
+      if (proven.ok) return true;
+      error = proven.error.message;
+    }
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const fields = Object.fromEntries(
+      Object.entries(body).filter((entry): entry is [string, string] => entry[0] !== REAUTH_PASSWORD_FIELD && typeof entry[1] === 'string'),
+    );
+    sendPage(ctx, 401, confirmPasswordPage({ action: ctx.path, fields, error, user, csrf: await csrfTokenOf(session) }));
+    return false;
+  }
 
   async function render(ctx: Context, signed: SignedIn, status: number, userId: string | null, extra: Partial<AdminView> = {}): Promise<void> {
     const query = typeof ctx.query.q === 'string' ? ctx.query.q.trim() : '';
@@ -61,6 +91,7 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
   const keptBan = (ctx: Context) => ({ reason: formField(ctx, 'reason'), until: formField(ctx, 'until') });
 
   router.post('/admin/do/ban', signedInForm(forms, { back: backTo, keep: keptBan, role: ADMIN_ROLE }), async (ctx) => {
+    if (!(await recentSignIn(ctx))) return;
     const kept = keptBan(ctx);
     const back = backTo(ctx);
     const act = async (signed: SignedIn) => {
@@ -85,6 +116,7 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
     act: (ctx: Context, data: z.infer<S>, signed: SignedIn) => Promise<string>,
   ): void {
     router.post(path, signedInForm(forms, { back: backTo, role: ADMIN_ROLE }), async (ctx) => {
+      if (!(await recentSignIn(ctx))) return;
       await forms.run(ctx, backTo(ctx), async (signed) => {
         const parsed = parseForm(schema, ctx.request.body);
         if ('errors' in parsed) return seeOther(ctx, '/admin');

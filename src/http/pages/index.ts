@@ -9,7 +9,7 @@
 import type Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { AccountService } from '../../accounts/accountService';
-import type { AdminService } from '../../admin/adminService';
+import { DEFAULT_ADMIN_REAUTH_AFTER_SECONDS, type AdminService } from '../../admin/adminService';
 import { csrfProtection } from '../../middleware/csrf';
 import { refreshCookieFor, refreshFromCookie } from '../../middleware/refreshCookie';
 import { SessionCookie } from '../../middleware/sessionCookie';
@@ -33,6 +33,8 @@ export interface PagesParts {
   signupEnabled: boolean;
   /** Origin the pages are served from, for the CSRF origin check. Default: each request's own origin. */
   publicOrigin?: string;
+  /** How old a sign-in the admin page's forms accept before they ask for the password. Seconds; 0: any; default 900. */
+  adminReauthAfterSeconds?: number;
 }
 
 export interface PageParts extends PagesParts {
@@ -59,7 +61,7 @@ export function pageLayer(parts: PageParts): PageLayer {
   const router = guardedRouter();
   signInRoutes(router, { accounts: parts.accounts, cookie, forms, signupEnabled: parts.signupEnabled });
   accountRoutes(router, { sessions: parts.sessions, accounts: parts.accounts, cookie, forms });
-  adminPageRoutes(router, { admin: parts.admin, cookie, forms });
+  adminPageRoutes(router, { admin: parts.admin, accounts: parts.accounts, cookie, forms, reauthAfterSeconds: parts.adminReauthAfterSeconds ?? DEFAULT_ADMIN_REAUTH_AFTER_SECONDS });
   const csrf = csrfProtection({
     publicOrigin: parts.publicOrigin,
     // A refresh by cookie (no token in the body) is a browser's: the origin check applies to it too.

@@ -5,17 +5,19 @@ import type { AccountService } from '../../accounts/accountService';
 import { CSRF_HEADER, csrfTokenFor, csrfTokenOf } from '../../middleware/csrf';
 import { deviceCookieFor } from '../../middleware/deviceCookie';
 import { publicRoute } from '../../middleware/access';
-import { requireAuth } from '../../middleware/requireAuth';
+import { notImpersonating, requireAuth } from '../../middleware/requireAuth';
 import { guardedRouter } from '../guardedRouter';
 import { InvalidRefreshTokenError, RefreshTokenReusedError, ValidationError } from '../../errors';
 import { refreshCookieFor, writeRefreshedCookies } from '../../middleware/refreshCookie';
 import type { DpopVerifier } from '../../middleware/dpop';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import type { SessionService } from '../../sessions/sessionService';
-import { decodeOffset, encodeOffset } from '../cursor';
+import type { IdempotencyStore } from '../../store/idempotencyStore';
+import { idempotencyKey } from '../idempotencyKey';
+import { sessionListCursor } from '../cursor';
 import { readBody, readQuery } from '../requestInput';
 import { actorOf, authenticated } from '../signedIn';
-import { changePasswordSchema, loginSchema, refreshSchema, registerSchema, sessionPageQuerySchema } from '../schemas';
+import { changePasswordSchema, loginSchema, reauthenticateSchema, refreshSchema, registerSchema, sessionPageQuerySchema } from '../schemas';
 import { issuedSessionBody } from '../../authRoutes/issuedSession';
 
 /**
@@ -25,11 +27,19 @@ import { issuedSessionBody } from '../../authRoutes/issuedSession';
  * tokenType DPoP, kept out of cookies (a cookie carries no proof), and a refresh of a bound login
  * needs a proof by the same key.
  */
-export function authRoutes(sessions: SessionService, accounts: AccountService, dpop: DpopVerifier, cookie: SessionCookie | null = null): Router {
+export function authRoutes(
+  sessions: SessionService,
+  accounts: AccountService,
+  dpop: DpopVerifier,
+  idempotency: IdempotencyStore,
+  cookie: SessionCookie | null = null,
+): Router {
   const router = guardedRouter({ prefix: '/auth' });
   const anyone = publicRoute();
   const signedIn = requireAuth();
   const proofRequired = dpop.options.mode === 'required';
+  // The user's own security acts: an admin acting as the user may not do them.
+  const owner = notImpersonating();
   const refreshCookie = cookie && refreshCookieFor(cookie);
   const deviceCookie = cookie && deviceCookieFor(cookie);
   const clearCookies = (ctx: Context) => {
@@ -37,7 +47,10 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, d
     refreshCookie?.clear(ctx);
   };
 
-  router.post('/register', anyone, async (ctx) => {
+  const anonymousRetry = idempotencyKey(idempotency, 'address');
+  const retry = idempotencyKey(idempotency, 'session');
+
+  router.post('/register', anyone, anonymousRetry, async (ctx) => {
     const { username, password } = readBody(ctx, registerSchema);
     ctx.status = 201;
     ctx.body = { user: await accounts.register(username, password, ctx.ip) };
@@ -114,7 +127,7 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, d
     ctx.status = 204;
   });
 
-  router.post('/logout-all', signedIn, async (ctx) => {
+  router.post('/logout-all', signedIn, owner, retry, async (ctx) => {
     await accounts.logoutAll(actorOf(ctx));
     clearCookies(ctx);
     ctx.status = 204;
@@ -123,20 +136,26 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, d
   router.get('/sessions', signedIn, async (ctx) => {
     const { session, user } = authenticated(ctx);
     const { cursor, limit } = readQuery(ctx, sessionPageQuerySchema);
-    const page = await sessions.list(user.id, { offset: decodeOffset(cursor), limit });
+    const page = await sessions.list(user.id, { cursor: sessionListCursor(cursor), limit });
     ctx.body = {
       sessions: page.sessions.map((s) => ({ ...s, current: s.id === session.id })),
       total: page.total,
-      nextCursor: encodeOffset(page.nextOffset),
+      nextCursor: page.nextCursor,
     };
   });
 
-  router.delete('/sessions/:id', signedIn, async (ctx) => {
+  router.delete('/sessions/:id', signedIn, owner, async (ctx) => {
     await accounts.revokeOwnSession(actorOf(ctx), ctx.params.id);
     ctx.status = 204;
   });
 
-  router.post('/password', signedIn, async (ctx) => {
+  router.post('/reauthenticate', signedIn, owner, retry, async (ctx) => {
+    const { password } = readBody(ctx, reauthenticateSchema);
+    await accounts.reauthenticate(actorOf(ctx), authenticated(ctx).session.id, password);
+    ctx.status = 204;
+  });
+
+  router.post('/password', signedIn, owner, retry, async (ctx) => {
     const { currentPassword, newPassword } = readBody(ctx, changePasswordSchema);
     await accounts.changePassword(actorOf(ctx), authenticated(ctx).session.id, currentPassword, newPassword);
     ctx.status = 204;

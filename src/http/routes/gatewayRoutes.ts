@@ -38,6 +38,8 @@ export function gatewayRoutes(sessions: SessionService, options: GatewayOptions)
       'X-Auth-Session-Id': session.id,
       'X-Auth-Roles': user.roles.join(','),
       'X-Auth-User-Name': user.name ?? '',
+      // An impersonation session: the admin acting as the user (empty for the user's own session).
+      'X-Auth-Actor-Id': session.actor?.id ?? '',
     });
     ctx.body = '';
   });
@@ -70,6 +72,8 @@ export function gatewayRoutes(sessions: SessionService, options: GatewayOptions)
       exp: seconds(session.expiresAt),
       absolute_exp: seconds(session.absoluteExpiresAt),
       sid: session.id,
+      // RFC 8693 §4.1: the admin acting as the user, in an impersonation session.
+      ...(session.actor ? { act: { sub: session.actor.id } } : {}),
     };
   });
 

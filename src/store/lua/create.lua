@@ -8,7 +8,9 @@
   ARGV[9] prefix of the user's session keys   ARGV[10] prefix of the user's refresh families
   ARGV[11] id of the refresh family to start ('' for a session that is not remembered)
   ARGV[12] its refresh token's hash   ARGV[13] refresh idle timeout (ms)   ARGV[14] refresh absolute lifetime (ms)
-  ARGV[15] prefix of the user's agents   ARGV[16..] metadata as field, value pairs
+  ARGV[15] prefix of the user's agents   ARGV[16..] metadata as field, value pairs, with the
+  lifetimes of the login's kind (SESSION.idleTimeout, SESSION.absoluteLifetime, in ms) when shorter
+  than the global ones
   Returns {'created', session, endedLocalId, ...} with session the envelope of sessionReply
   (prelude.lua), or {'banned', bannedUntil} when the user is banned ('inf' for a ban without end).
 ]]
@@ -52,17 +54,27 @@ if max > 0 then
   end
 end
 
-local absolute = now + tonumber(ARGV[5])
-local expires = idleEnd(now, tonumber(ARGV[4]), absolute)
 local fields = {}
 for i = 16, #ARGV, 2 do fields[ARGV[i]] = ARGV[i + 1] end
+-- A login proves the password: the session's sign-in time, which sliding never moves.
+fields[SESSION.authenticatedAt] = now
+local lifetime = {[SESSION.created] = now, [SESSION.idleTimeout] = fields[SESSION.idleTimeout],
+  [SESSION.absoluteLifetime] = fields[SESSION.absoluteLifetime]}
+local absolute = absoluteEnd(lifetime, tonumber(ARGV[5]))
+local expires = idleEnd(now, idleOf(lifetime, tonumber(ARGV[4])), absolute)
 if ARGV[11] ~= '' then
   fields[SESSION.family] = ARGV[11]
-  -- The family keeps the device and the DPoP key, so the sessions it mints later carry them too.
+  -- The family keeps the device, the DPoP key, the sign-in time and the lifetimes, so the sessions it mints later carry them too.
   local family = {'h', ARGV[12], 's', ARGV[2], 'g', generation, 'c', now}
   for _, name in ipairs({SESSION.deviceType, SESSION.deviceName, SESSION.boundKey}) do
     if fields[name] then
       family[#family + 1] = name
+      family[#family + 1] = fields[name]
+    end
+  end
+  for name, carried in pairs(FAMILY_CARRIES) do
+    if fields[name] then
+      family[#family + 1] = carried
       family[#family + 1] = fields[name]
     end
   end

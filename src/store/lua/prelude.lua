@@ -12,7 +12,11 @@ end
 -- in fields.ts, held equal too).
 local ATTRIBUTE_PREFIX = 'x:'
 local SESSION = {secretHash = 'h', generation = 'g', created = 'c', family = 'f', absoluteEnd = 'e',
-  deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', agent = 'a', boundKey = 'k'}
+  deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', agent = 'a', boundKey = 'k', authenticatedAt = 'p',
+  idleTimeout = 'li', absoluteLifetime = 'la', actorId = 'ai', actorName = 'an'}
+-- Fields of a refresh family that its sessions inherit: when the password was last proven, and the
+-- lifetimes of the login's kind.
+local FAMILY_CARRIES = {[SESSION.authenticatedAt] = 'v', [SESSION.idleTimeout] = 'li', [SESSION.absoluteLifetime] = 'la'}
 -- Never leave a script: a reply carries neither.
 local HIDDEN = {[SESSION.secretHash] = true, [SESSION.generation] = true}
 -- Suffix of a refresh family's set of spent refresh hashes (KeySpace spentRefreshes, asserted equal).
@@ -51,13 +55,22 @@ local function readSession(key)
 end
 
 -- When a session ends however active it is: its creation plus today's absolute lifetime (so
--- shortening it applies to existing sessions too), never past the end it was minted with (a
--- session a refresh minted dies with its family).
+-- shortening it applies to existing sessions too) or its kind's when shorter, never past the end
+-- it was minted with (a session a refresh minted dies with its family).
 local function absoluteEnd(session, absoluteMs)
+  local own = session[SESSION.absoluteLifetime]
+  if own then absoluteMs = math.min(absoluteMs, tonumber(own)) end
   local absolute = tonumber(session[SESSION.created]) + absoluteMs
   local capped = session[SESSION.absoluteEnd]
   if capped then return math.min(absolute, tonumber(capped)) end
   return absolute
+end
+
+-- A session's idle timeout: today's global one, or its kind's when shorter.
+local function idleOf(session, idleMs)
+  local own = session[SESSION.idleTimeout]
+  if own then return math.min(idleMs, tonumber(own)) end
+  return idleMs
 end
 
 -- When a session last seen at seenMs ends if unused.

@@ -66,7 +66,7 @@ if not current then
     local seen = tonumber(redis.call('ZSCORE', KEYS[4], family.s) or session[SESSION.created])
     local absolute = absoluteEnd(session, tonumber(ARGV[7]))
     return {'replayed', user[1], user[3] or '', user[4] or '',
-      sessionReply(family.s, session, seen, idleEnd(seen, tonumber(ARGV[6]), absolute), absolute, prefixes, false), family.pe}
+      sessionReply(family.s, session, seen, idleEnd(seen, idleOf(session, tonumber(ARGV[6])), absolute), absolute, prefixes, false), family.pe}
   end
   -- A spent token again, after the grace window: someone holds a copy. End everything it could reach.
   local ended = family.s or ''
@@ -83,13 +83,19 @@ end
 local familyEnd = tonumber(family.c) + tonumber(ARGV[9])
 local fields = {[SESSION.family] = ARGV[2], [SESSION.ip] = ARGV[13], [SESSION.userAgent] = ARGV[14],
   [SESSION.deviceType] = family.t or '', [SESSION.deviceName] = family.n or '', [SESSION.boundKey] = family[SESSION.boundKey] or ''}
+-- The login's sign-in time and its kind's lifetimes live on: a refresh proves no password.
+local lifetime = {[SESSION.created] = now}
+for name, carried in pairs(FAMILY_CARRIES) do
+  fields[name] = family[carried] or ''
+  lifetime[name] = family[carried]
+end
 -- A minted session dies with its family: it never outlives the refresh absolute lifetime.
-local absolute = now + tonumber(ARGV[7])
+local absolute = absoluteEnd(lifetime, tonumber(ARGV[7]))
 if familyEnd < absolute then
   absolute = familyEnd
   fields[SESSION.absoluteEnd] = familyEnd
 end
-local expires = idleEnd(now, tonumber(ARGV[6]), absolute)
+local expires = idleEnd(now, idleOf(lifetime, tonumber(ARGV[6])), absolute)
 local session = writeSession(KEYS[5], KEYS[4], ARGV[3], ARGV[4], family.g, now, expires, fields, ARGV[17])
 -- One session per device type (create.lua): the refreshed session is the device's session now.
 if family.t and redis.call('HGET', KEYS[3], 'd:' .. family.t) == family.s then

@@ -1,8 +1,8 @@
 --[[
   Validates a token and slides its session's expiry: the hot path, one round trip.
   KEYS[1] session hash   KEYS[2] user hash   KEYS[3] user's session index
-  ARGV[1] SHA-256 of the token's secret (first 16 bytes)   ARGV[2] idle timeout (ms)
-  ARGV[3] absolute lifetime (ms)   ARGV[4] local session id   ARGV[5] prefix of the user's refresh families
+  ARGV[1] SHA-256 of the token's secret (first 16 bytes)   ARGV[2] idle timeout (ms; a session's own is shorter)
+  ARGV[3] absolute lifetime (ms; likewise)   ARGV[4] local session id   ARGV[5] prefix of the user's refresh families
   ARGV[6] slide granularity (ms): a session last slid less than this long ago is not slid again
   ARGV[7] prefix of the user's agents
   ARGV[8] the key the request proved (DPoP, RFC 9449): its thumbprint, '' for a bearer token, '*'
@@ -23,7 +23,7 @@ if session[SESSION.secretHash] ~= ARGV[1] then return false end
 local user = redis.call('HMGET', KEYS[2], 'u', 'g', 'r', 'n')
 local lastSeen = redis.call('ZSCORE', KEYS[3], ARGV[4])
 local now = nowMs()
-local idle = tonumber(ARGV[2])
+local idle = idleOf(session, tonumber(ARGV[2]))
 local absolute = absoluteEnd(session, tonumber(ARGV[3]))
 -- A generation behind the user's means revoke-all (logout everywhere, password change, ban) ran;
 -- no index entry means the session was pruned as idle, or revoked.
