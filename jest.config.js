@@ -41,7 +41,7 @@ const shared = {
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...shared, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...SLOW_SUITES.map(escape)] },
+    { ...shared, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...SLOW_SUITES.map(escapeSuite)] },
     { ...shared, displayName: 'slow', testMatch: SLOW_SUITES.map((suite) => `<rootDir>/${suite}`) },
   ],
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
@@ -53,6 +53,6 @@ module.exports = {
 };
 
 /** testPathIgnorePatterns are regular expressions over the absolute path. */
-function escape(suite) {
+function escapeSuite(suite) {
   return `/${suite.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 }

@@ -113,7 +113,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
   }
 
   async function fetchCsrfToken(): Promise<string | null> {
-    const response = await send(base + '/auth/session', { credentials });
+    const response = await send(`${base}/auth/session`, { credentials });
     return response.ok ? response.headers.get(CSRF_HEADER) : null;
   }
 
@@ -149,7 +149,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
   async function refreshUnderLock(failedToken: string | null): Promise<void> {
     if (cookieMode) {
       // The cookies are shared: another tab may have refreshed them while this one waited.
-      const probe = await send(base + '/auth/session', { credentials });
+      const probe = await send(`${base}/auth/session`, { credentials });
       if (probe.ok) return observe(probe);
       return spend(null);
     }
@@ -257,7 +257,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
   }
 
   async function reauthenticate(password: string): Promise<void> {
-    const request = new Request(base + '/auth/reauthenticate', {
+    const request = new Request(`${base}/auth/reauthenticate`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ password }),

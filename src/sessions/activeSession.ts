@@ -14,6 +14,7 @@ import type { DeviceInfo, SessionActor, SessionRecord } from './types';
  *
  * Declared names get their type from get/set/setIfAbsent; other names stay `unknown`.
  */
+// biome-ignore lint/suspicious/noEmptyInterface: an interface, so apps can declare their attributes into it by declaration merging.
 export interface SessionAttributes {}
 
 /** An attribute name: one declared in SessionAttributes, or any other string. */

@@ -157,7 +157,7 @@ export class SessionService implements AttributeWriter {
       return null;
     }
     const started = performance.now();
-    let result;
+    let result: Awaited<ReturnType<SessionStore['touch']>>;
     try {
       result = await this.store.touch(parsed.tag, parsed.localId, hashSecret(parsed.secret), presentation(options));
     } catch (error) {

@@ -16,6 +16,7 @@ type DateName = 'createdAt' | 'lastSeenAt' | 'expiresAt' | 'absoluteExpiresAt' |
 
 export interface DecodedSession extends Readonly<Record<SessionTextName, string | null>> {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the text getters are defined on the prototype in the static block below.
 export class DecodedSession implements SessionRecord {
   static {
     for (const name of TEXT_NAMES) {
@@ -118,7 +119,9 @@ export class DecodedSession implements SessionRecord {
 
   private date(name: DateName, ms: number): Date {
     this.dates ??= {};
-    return (this.dates[name] ??= new Date(ms));
+    const date = this.dates[name] ?? new Date(ms);
+    this.dates[name] = date;
+    return date;
   }
 
   private fields(): Map<string, string> {

@@ -192,7 +192,7 @@ function normalisedHtu(text: string): string | null {
     return null;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-  return url.origin + url.pathname.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
+  return url.origin + url.pathname.replace(/%[0-9a-f]{2}/gi, (escaped) => escaped.toUpperCase());
 }
 
 function decodeJson(segment: string): Record<string, unknown> | null {

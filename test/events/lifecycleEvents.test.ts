@@ -143,7 +143,7 @@ describe.each(BACKENDS)('the session lifecycle event stream on $name Redis', (ba
       const response = await service.call('POST', '/auth/login', { body: { username, password: 'not the password' } });
       expect(response.status).toBe(401);
     }
-    expect((await service.call('POST', '/auth/logout', { token: 'tess_' + 'A'.repeat(44) })).status).toBe(401);
+    expect((await service.call('POST', '/auth/logout', { token: `tess_${'A'.repeat(44)}` })).status).toBe(401);
     expect(await readGroup(reader, key, 'mirror-1')).toEqual([]);
   });
 });

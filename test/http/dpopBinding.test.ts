@@ -86,7 +86,7 @@ describe.each(BACKENDS)('DPoP-bound sessions on two instances sharing $name Redi
       ['a proof for another method', withProof(suite.a, path, token, await key.proof({ htm: 'POST', htu: ORIGIN + path, token }))],
       ['a proof for another URI', withProof(suite.a, path, token, await key.proof({ htm: 'GET', htu: `${ORIGIN}/auth/sessions`, token }))],
       ['a proof for another origin', withProof(suite.a, path, token, await key.proof({ htm: 'GET', htu: suite.a.url + path, token }))],
-      ['a proof for another token', withProof(suite.a, path, token, await key.proof({ htm: 'GET', htu: ORIGIN + path, token: token.slice(0, -1) + 'x' }))],
+      ['a proof for another token', withProof(suite.a, path, token, await key.proof({ htm: 'GET', htu: ORIGIN + path, token: `${token.slice(0, -1)}x` }))],
       ['an old proof', withProof(suite.a, path, token, await key.proof({ htm: 'GET', htu: ORIGIN + path, token, iat: now - 300 }))],
       ['a tampered signature', withProof(suite.a, path, token, tamperedSignature(await freshProof(key, path, token)))],
     ];

@@ -36,7 +36,7 @@ async function countAppCommands(observer: Redis | Cluster, connectionName: strin
     await during();
     await new Promise((resolve) => setTimeout(resolve, 200));
   } finally {
-    monitors.forEach((monitor) => monitor.disconnect());
+    for (const monitor of monitors) monitor.disconnect();
   }
   return faults.length === 0 ? seen : null;
 }

@@ -4,6 +4,7 @@
  * caller without a session (and, for a role, a signed-in user without it), changing nothing.
  */
 import { request } from 'node:http';
+import type Koa from 'koa';
 import { guardedRouter } from '../../src/http/guardedRouter';
 import { publicRoute } from '../../src/middleware/access';
 import { BACKENDS, uniquePrefix } from '../support/backends';
@@ -98,9 +99,12 @@ const routeKey = (route: Pick<ServedRoute, 'method' | 'path'>) => `${route.metho
 describe('route guards', () => {
   it('refuse to build a route that names no guard, or a guard for a whole prefix', () => {
     const router = guardedRouter({ prefix: '/admin' });
-    expect(() => router.get('/users', async (ctx) => void (ctx.body = []))).toThrow('GET /users names no access');
+    const answer: Koa.Middleware = (ctx) => {
+      ctx.body = 'ok';
+    };
+    expect(() => router.get('/users', answer)).toThrow('GET /users names no access');
     expect(() => router.use(async (_ctx, next) => next())).toThrow('takes no use()');
-    expect(() => router.get('/health', publicRoute(), async (ctx) => void (ctx.body = 'ok'))).not.toThrow();
+    expect(() => router.get('/health', publicRoute(), answer)).not.toThrow();
   });
 });
 

@@ -1,5 +1,5 @@
 import { BACKENDS } from '../support/backends';
-import { type TestService } from '../support/service';
+import type { TestService } from '../support/service';
 import { useInstancePair } from '../support/serviceFixture';
 
 const PASSWORD = 'correct horse battery';

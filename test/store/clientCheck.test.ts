@@ -23,7 +23,9 @@ describe('createTessera', () => {
     idle.push(client);
     return client;
   };
-  afterAll(() => idle.forEach((client) => client.disconnect()));
+  afterAll(() => {
+    for (const client of idle) client.disconnect();
+  });
 
   it('refuses a missing client, naming what it needs', () => {
     expect(() => createTessera(undefined as unknown as RedisClientLike)).toThrow(

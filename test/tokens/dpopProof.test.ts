@@ -4,7 +4,7 @@ import { DpopProofChecker, htuOf, MAX_PROOF_BYTES, type ProofCheck } from '../..
 import { newDpopKey, tamperedSignature, type TestDpopKey } from '../support/dpop';
 
 const HTU = 'https://auth.example.com/api/orders';
-const TOKEN = 'tess_' + 'a'.repeat(53);
+const TOKEN = `tess_${'a'.repeat(53)}`;
 const target = { method: 'GET', htu: HTU, accessToken: TOKEN };
 const checker = () => new DpopProofChecker({ proofWindowSeconds: 60, nonces: null, keyCacheSize: 100 });
 
@@ -95,7 +95,7 @@ describe('DPoP proof checks', () => {
 
   it('refuses a proof whose ath is missing or names another token', async () => {
     expect(refused(await checker().check([await key.proof({ htm: 'GET', htu: HTU })], target))).toMatch(/ath/);
-    expect(refused(await checker().check([await key.proof({ htm: 'GET', htu: HTU, token: TOKEN + 'x' })], target))).toMatch(/ath/);
+    expect(refused(await checker().check([await key.proof({ htm: 'GET', htu: HTU, token: `${TOKEN}x` })], target))).toMatch(/ath/);
   });
 
   it('needs no ath where no token is presented (login, refresh)', async () => {

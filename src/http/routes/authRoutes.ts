@@ -90,7 +90,7 @@ export function authRoutes(
     if (!presented) throw new ValidationError([{ field: 'refreshToken', message: 'is required' }]);
     ctx.set('Cache-Control', 'no-store');
     const proof = await dpop.forIssuance(ctx, proofRequired);
-    let refreshed;
+    let refreshed: Awaited<ReturnType<AccountService['refresh']>>;
     try {
       refreshed = await accounts.refresh(presented, { ip: ctx.ip, userAgent: ctx.get('User-Agent') }, proof?.jkt ?? null);
     } catch (error) {
