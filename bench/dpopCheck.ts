@@ -97,7 +97,9 @@ async function main(): Promise<void> {
     console.log(`| --- | --- | --- | --- |`);
     console.log(`| unbound, Authorization: Bearer | ${plain.cpu.toFixed(1)} | ${plain.commands.toFixed(2)} | ${plain.failures} |`);
     console.log(`| DPoP-bound, a fresh ES256 proof each | ${proven.cpu.toFixed(1)} | ${proven.commands.toFixed(2)} | ${proven.failures} |`);
-    console.log(`\nbound ÷ unbound: ${ratio.toFixed(2)}x (target ≤ ${TARGET_RATIO}x: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'}); ${rounds} rounds of ${requests} requests, medians`);
+    console.log(
+      `\nbound ÷ unbound: ${ratio.toFixed(2)}x (target ≤ ${TARGET_RATIO}x: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'}); ${rounds} rounds of ${requests} requests, medians`,
+    );
   } finally {
     redis.disconnect();
     stats.close();

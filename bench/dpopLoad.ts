@@ -30,7 +30,9 @@ async function run(spec: LoadSpec): Promise<number> {
   const header = Buffer.from(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk: spec.jwk })).toString('base64url');
   const ath = createHash('sha256').update(spec.token).digest('base64url');
   const proof = () => {
-    const claims = Buffer.from(JSON.stringify({ jti: randomUUID(), htm: 'GET', htu: `${spec.origin}/me`, iat: Math.floor(Date.now() / 1000), ath })).toString('base64url');
+    const claims = Buffer.from(JSON.stringify({ jti: randomUUID(), htm: 'GET', htu: `${spec.origin}/me`, iat: Math.floor(Date.now() / 1000), ath })).toString(
+      'base64url',
+    );
     const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
     return `${header}.${claims}.${signature}`;
   };

@@ -27,7 +27,15 @@ export { lifetimeOf, type Lifetime, type LifetimeRules, type LoginKind, type Res
 export { readBearerToken } from './middleware/bearerToken';
 export type { AuthFailure } from './middleware/guardChecks';
 export { PROBLEM_CONTENT_TYPE, problemDocument, answerProblem, type ProblemAnswer, type ProblemLogger } from './http/problemAnswer';
-export { CorsPolicy, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS, type CorsDecision, type CorsOptions } from './http/cors';
+export {
+  CorsPolicy,
+  CORS_ALLOWED_HEADERS,
+  CORS_ALLOWED_METHODS,
+  CORS_EXPOSED_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+  type CorsDecision,
+  type CorsOptions,
+} from './http/cors';
 export {
   AuthRoutes,
   DEFAULT_AUTH_ROUTES_PREFIX,

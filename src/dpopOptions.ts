@@ -56,7 +56,9 @@ export function resolveDpopOptions(options: DpopOptions = {}): ResolvedDpopOptio
     throw new TesseraArgumentError(`dpop.keyCacheSize must be a positive whole number; got ${String(resolved.keyCacheSize)}.`);
   }
   if (resolved.publicOrigin !== null && !isOrigin(resolved.publicOrigin)) {
-    throw new TesseraArgumentError(`dpop.publicOrigin must be an http(s) origin without a path, such as https://auth.example.com; got ${JSON.stringify(resolved.publicOrigin)}.`);
+    throw new TesseraArgumentError(
+      `dpop.publicOrigin must be an http(s) origin without a path, such as https://auth.example.com; got ${JSON.stringify(resolved.publicOrigin)}.`,
+    );
   }
   return Object.freeze({ ...resolved, publicOrigin: resolved.publicOrigin === null ? null : new URL(resolved.publicOrigin).origin });
 }

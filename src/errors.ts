@@ -82,7 +82,12 @@ export class UnsupportedMediaTypeError extends TesseraError {
 /** 413 `payload-too-large`: the body is over the size limit. */
 export class PayloadTooLargeError extends TesseraError {
   constructor(limitBytes?: number) {
-    super(413, 'payload-too-large', 'Payload too large', limitBytes === undefined ? 'The request body is too large.' : `The request body must be at most ${limitBytes} bytes.`);
+    super(
+      413,
+      'payload-too-large',
+      'Payload too large',
+      limitBytes === undefined ? 'The request body is too large.' : `The request body must be at most ${limitBytes} bytes.`,
+    );
   }
 }
 
@@ -145,10 +150,18 @@ export class RefreshTokenReusedError extends TesseraError {
  */
 export class ReauthenticationRequiredError extends TesseraError {
   constructor(readonly maxAgeSeconds: number) {
-    super(401, 'reauthentication-required', 'Recent sign-in required', `This needs a sign-in no older than ${maxAgeSeconds} seconds: prove your password again (POST /auth/reauthenticate).`, {
-      extras: { maxAge: maxAgeSeconds },
-      headers: { 'WWW-Authenticate': `${REALM}, error="insufficient_user_authentication", error_description="A more recent sign-in is required", max_age=${maxAgeSeconds}` },
-    });
+    super(
+      401,
+      'reauthentication-required',
+      'Recent sign-in required',
+      `This needs a sign-in no older than ${maxAgeSeconds} seconds: prove your password again (POST /auth/reauthenticate).`,
+      {
+        extras: { maxAge: maxAgeSeconds },
+        headers: {
+          'WWW-Authenticate': `${REALM}, error="insufficient_user_authentication", error_description="A more recent sign-in is required", max_age=${maxAgeSeconds}`,
+        },
+      },
+    );
   }
 }
 
@@ -287,13 +300,9 @@ export class SignupDisabledError extends TesseraError {
 /** 403 for a banned user's login; `until` is when the ban lifts itself (null: never). */
 export class UserBannedError extends TesseraError {
   constructor(readonly until: Date | null) {
-    super(
-      403,
-      'banned',
-      'Account banned',
-      until ? `This account is banned until ${until.toISOString()}.` : 'This account is banned.',
-      { extras: { until: until ? until.toISOString() : null } },
-    );
+    super(403, 'banned', 'Account banned', until ? `This account is banned until ${until.toISOString()}.` : 'This account is banned.', {
+      extras: { until: until ? until.toISOString() : null },
+    });
   }
 }
 
@@ -338,9 +347,15 @@ export class IdempotencyKeyReusedError extends TesseraError {
 /** 409: the first request with this Idempotency-Key has not answered yet. Nothing was done; retry later. */
 export class IdempotencyKeyInFlightError extends TesseraError {
   constructor() {
-    super(409, 'idempotency-key-in-flight', 'Request in flight', 'A request with this Idempotency-Key is still being processed; retry shortly to get its answer.', {
-      headers: { 'Retry-After': '1' },
-    });
+    super(
+      409,
+      'idempotency-key-in-flight',
+      'Request in flight',
+      'A request with this Idempotency-Key is still being processed; retry shortly to get its answer.',
+      {
+        headers: { 'Retry-After': '1' },
+      },
+    );
   }
 }
 

@@ -46,5 +46,10 @@ export const start: StartServer = async (setup) => {
     }
     res.json({ id: user.id, roles: user.roles });
   });
-  return serveMe(app, setup.port, async (server) => ({ cookie: await cookieLogin(server) }), () => client.destroy());
+  return serveMe(
+    app,
+    setup.port,
+    async (server) => ({ cookie: await cookieLogin(server) }),
+    () => client.destroy(),
+  );
 };

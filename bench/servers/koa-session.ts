@@ -37,5 +37,10 @@ export const start: StartServer = async (setup) => {
     ctx.body = { id: user.id, roles: user.roles };
   });
   app.use(router.routes());
-  return serveMe(app.callback(), setup.port, async (server) => ({ cookie: await cookieLogin(server) }), () => store.quit());
+  return serveMe(
+    app.callback(),
+    setup.port,
+    async (server) => ({ cookie: await cookieLogin(server) }),
+    () => store.quit(),
+  );
 };

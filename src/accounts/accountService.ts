@@ -161,7 +161,13 @@ export class AccountService {
       if (created.newDevice) {
         const { device } = created.session;
         const named = [device.type, device.name].filter(Boolean).join(' ') || 'unnamed device';
-        await this.audit.record({ type: 'login.new-device', actor, target: created.session.id, outcome: 'success', detail: `${named}; ${metadata.userAgent ?? 'no user agent'}` });
+        await this.audit.record({
+          type: 'login.new-device',
+          actor,
+          target: created.session.id,
+          outcome: 'success',
+          detail: `${named}; ${metadata.userAgent ?? 'no user agent'}`,
+        });
       }
       return { created, user: toPublic(account), device: await devices.issue(account.id, device ?? undefined) };
     } catch (error) {
@@ -219,7 +225,6 @@ export class AccountService {
       throw error;
     }
   }
-
 
   async logout(actor: Actor, sessionId: string): Promise<void> {
     await this.sessions.revoke(sessionId);

@@ -92,7 +92,9 @@ export class AuthRoutes {
     private readonly options: AuthRoutesOptions,
   ) {
     if (typeof options?.checkPassword !== 'function' || typeof options.describeUser !== 'function') {
-      throw new TesseraArgumentError('Auth routes need checkPassword(username, password) and describeUser(user): how your app checks a password and describes a user.');
+      throw new TesseraArgumentError(
+        'Auth routes need checkPassword(username, password) and describeUser(user): how your app checks a password and describes a user.',
+      );
     }
     this.prefix = options.prefix ?? DEFAULT_AUTH_ROUTES_PREFIX;
     if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(this.prefix)) {

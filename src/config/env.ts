@@ -82,7 +82,10 @@ const HOST_PORT = /^[^\s:]+:\d{1,5}$/;
 /** A comma-separated list of host:port; each bad entry is named by its value, not its position. */
 const hostPortList = () =>
   z.string().transform((text, ctx) => {
-    const nodes = text.split(',').map((node) => node.trim()).filter(Boolean);
+    const nodes = text
+      .split(',')
+      .map((node) => node.trim())
+      .filter(Boolean);
     if (nodes.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one host:port' });
     for (const node of nodes.filter((candidate) => !HOST_PORT.test(candidate))) {
       ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of host:port; "${node}" is not` });
@@ -93,7 +96,10 @@ const hostPortList = () =>
 /** Exact origins whose pages may call across origins; each bad entry is named by its value. */
 const corsOrigins = () =>
   z.string().transform((text, ctx) => {
-    const origins = text.split(',').map((origin) => origin.trim()).filter(Boolean);
+    const origins = text
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean);
     if (origins.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one origin such as https://app.example.com, or be unset' });
     for (const problem of origins.map(corsOriginProblem).filter((found) => found !== null)) ctx.addIssue({ code: 'custom', message: problem });
     return origins;
@@ -114,7 +120,10 @@ const envSchema = z
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     REDIS_CLUSTER_NODES: hostPortList().optional(),
     REDIS_SENTINELS: hostPortList().optional(),
-    REDIS_SENTINEL_MASTER: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be the master name the sentinels monitor').optional(),
+    REDIS_SENTINEL_MASTER: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be the master name the sentinels monitor')
+      .optional(),
     REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
     REDIS_PASSWORD: z.string().min(1).optional(),
     // Unset: 0, or 1 with Sentinel (which always has a replica to promote); see durableReplicasOf.
@@ -332,7 +341,9 @@ function lifetimesOverCeiling(rules: LifetimeRules | undefined, ceiling: { idleT
       problems.push(`${kind}: its idle timeout must not be longer than SESSION_IDLE_TIMEOUT (${ceiling.idleTimeoutSeconds}s), the ceiling of every kind`);
     }
     if (rule?.absoluteLifetimeSeconds !== undefined && rule.absoluteLifetimeSeconds > ceiling.absoluteLifetimeSeconds) {
-      problems.push(`${kind}: its absolute lifetime must not be longer than SESSION_ABSOLUTE_TIMEOUT (${ceiling.absoluteLifetimeSeconds}s), the ceiling of every kind`);
+      problems.push(
+        `${kind}: its absolute lifetime must not be longer than SESSION_ABSOLUTE_TIMEOUT (${ceiling.absoluteLifetimeSeconds}s), the ceiling of every kind`,
+      );
     }
     if (rule?.idleTimeoutSeconds !== undefined && rule.absoluteLifetimeSeconds !== undefined && rule.idleTimeoutSeconds > rule.absoluteLifetimeSeconds) {
       problems.push(`${kind}: its idle timeout must not be longer than its absolute lifetime`);

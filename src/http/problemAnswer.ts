@@ -74,7 +74,11 @@ export function answerProblem(caught: unknown, path: string, logger: ProblemLogg
  */
 export const CONSOLE_LOGGER: ProblemLogger = {
   warn: (record, message) =>
-    console.warn(record.busyAnswers === undefined ? `${message} (${record.path}): ${describe(record.err)}` : `${message}: ${record.busyAnswers} in ${record.windowSeconds} s`),
+    console.warn(
+      record.busyAnswers === undefined
+        ? `${message} (${record.path}): ${describe(record.err)}`
+        : `${message}: ${record.busyAnswers} in ${record.windowSeconds} s`,
+    ),
   error: ({ err, path }, message) => console.error(`${message} (${path}): ${describe(err)}`),
 };
 

@@ -24,10 +24,7 @@ export function requestLog(logger: Logger): Middleware {
     try {
       await next();
     } finally {
-      lines.info(
-        { method: ctx.method, path: loggedPath(ctx), status: ctx.status, ms: Math.round(performance.now() - started) },
-        'request',
-      );
+      lines.info({ method: ctx.method, path: loggedPath(ctx), status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
     }
   };
 }

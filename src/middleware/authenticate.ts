@@ -69,7 +69,7 @@ export function authenticate(sessions: SessionService, options: AuthenticateOpti
 
   return async function authenticate(ctx, next) {
     const presented = readPresentedToken(ctx.get('Authorization'));
-    const token = presented === null ? fallbackToken?.(ctx) ?? null : presented === '' ? '' : presented.token;
+    const token = presented === null ? (fallbackToken?.(ctx) ?? null) : presented === '' ? '' : presented.token;
     ctx.state.session = null;
     ctx.state.user = null;
     ctx.state.authFailure = undefined;

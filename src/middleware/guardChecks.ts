@@ -40,7 +40,9 @@ export function assertRoleName(role: string): void {
 export function signedInOf(outcome: AuthOutcome, setUp: string, request: string): { session: ActiveSession; user: SessionUser } {
   if (outcome.session && outcome.user) return { session: outcome.session, user: outcome.user };
   if (outcome.session === undefined) {
-    throw new Error(`Tessera's guards need authenticate() to run first: ${setUp} before the routes that use requireAuth() or requireRole() (request: ${request}).`);
+    throw new Error(
+      `Tessera's guards need authenticate() to run first: ${setUp} before the routes that use requireAuth() or requireRole() (request: ${request}).`,
+    );
   }
   if (outcome.authError) throw outcome.authError;
   throw outcome.authFailure === 'invalid' ? new InvalidTokenError() : new UnauthenticatedError();

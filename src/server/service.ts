@@ -159,7 +159,10 @@ function reportDurability(durable: DurableWrites, logger: Logger): void {
       if (replicas === 0 && plan.connectedReplicas > 0) {
         logger.warn('Redis has replicas but DURABLE_REPLICAS is 0: a fail-over can undo an acknowledged logout; set DURABLE_REPLICAS=1');
       } else if (replicas > plan.connectedReplicas) {
-        logger.warn({ replicas, connectedReplicas: plan.connectedReplicas }, 'fewer replicas connected than DURABLE_REPLICAS: security writes answer 503 until they are');
+        logger.warn(
+          { replicas, connectedReplicas: plan.connectedReplicas },
+          'fewer replicas connected than DURABLE_REPLICAS: security writes answer 503 until they are',
+        );
       }
     })
     // Redis not reachable yet: the first security write looks again.

@@ -51,10 +51,7 @@ export class NewSession {
     const { session } = created;
     return {
       token: formatToken(session.id, secret),
-      refresh:
-        family && session.rememberedUntil
-          ? { token: formatRefreshToken(tag, family.id, family.secret), expiresAt: session.rememberedUntil }
-          : null,
+      refresh: family && session.rememberedUntil ? { token: formatRefreshToken(tag, family.id, family.secret), expiresAt: session.rememberedUntil } : null,
       session,
       endedSessionIds: created.endedLocalIds.map((id) => formatSessionId({ tag, localId: id })),
       newDevice,

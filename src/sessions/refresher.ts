@@ -50,10 +50,7 @@ export class Refresher {
           provenKey ? 'This login is bound to another key, or to none.' : 'This login is bound to a key: send a DPoP proof by it.',
         );
       case 'reused':
-        throw new RefreshTokenReusedError(
-          outcome.userId,
-          outcome.endedLocalId ? formatSessionId({ tag: parsed.tag, localId: outcome.endedLocalId }) : null,
-        );
+        throw new RefreshTokenReusedError(outcome.userId, outcome.endedLocalId ? formatSessionId({ tag: parsed.tag, localId: outcome.endedLocalId }) : null);
       case 'rotated':
         return {
           refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, sessionSecret, refreshSecret, false),
@@ -61,7 +58,9 @@ export class Refresher {
         };
       case 'replayed': {
         const pair = openPair(parsed.secret, Buffer.from(outcome.sealedPair, 'base64'));
-        return pair && { refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, pair.sessionSecret, pair.refreshSecret, true), endedSessionId: null };
+        return (
+          pair && { refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, pair.sessionSecret, pair.refreshSecret, true), endedSessionId: null }
+        );
       }
     }
   }

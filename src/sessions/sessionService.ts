@@ -94,7 +94,8 @@ export class SessionService implements AttributeWriter {
     }
     const { actor, maxLifetimeSeconds } = options;
     if (actor && options.remember) throw new TesseraArgumentError('An impersonation session (actor) cannot be remembered.');
-    if (maxLifetimeSeconds !== undefined && !(maxLifetimeSeconds > 0)) throw new TesseraArgumentError(`maxLifetimeSeconds must be a positive number; got ${String(maxLifetimeSeconds)}.`);
+    if (maxLifetimeSeconds !== undefined && !(maxLifetimeSeconds > 0))
+      throw new TesseraArgumentError(`maxLifetimeSeconds must be a positive number; got ${String(maxLifetimeSeconds)}.`);
     const tag = await this.users.claimTag(userId);
     const remember = Boolean(options.remember);
     const session = new NewSession(userId, tag, cleaned, remember, options.boundKey ?? null);

@@ -66,26 +66,29 @@ export class RefreshStore {
 
   async rotate(rotation: Rotation): Promise<RotationOutcome> {
     const keys = this.keys.forUser(rotation.tag);
-    const reply = (await this.durable.writeIfChanged({
-      script: 'refresh',
-      keys: [keys.family(rotation.familyId), keys.spentRefreshes(rotation.familyId), keys.user, keys.index, keys.session(rotation.newLocalId)],
-      args: [
-        rotation.presentedHash,
-        rotation.familyId,
-        rotation.newLocalId,
-        rotation.newSessionHash,
-        rotation.newRefreshHash,
-        ...this.args,
-        keys.sessionPrefix,
-        rotation.sealedPair,
-        rotation.ip,
-        rotation.userAgent,
-        SPENT_KEPT,
-        keys.familyPrefix,
-        keys.agentPrefix,
-        rotation.provenKey,
-      ],
-    }, wroteSomething)) as unknown[] | null;
+    const reply = (await this.durable.writeIfChanged(
+      {
+        script: 'refresh',
+        keys: [keys.family(rotation.familyId), keys.spentRefreshes(rotation.familyId), keys.user, keys.index, keys.session(rotation.newLocalId)],
+        args: [
+          rotation.presentedHash,
+          rotation.familyId,
+          rotation.newLocalId,
+          rotation.newSessionHash,
+          rotation.newRefreshHash,
+          ...this.args,
+          keys.sessionPrefix,
+          rotation.sealedPair,
+          rotation.ip,
+          rotation.userAgent,
+          SPENT_KEPT,
+          keys.familyPrefix,
+          keys.agentPrefix,
+          rotation.provenKey,
+        ],
+      },
+      wroteSomething,
+    )) as unknown[] | null;
     if (!reply) return { kind: 'unknown' };
     if (reply[0] === 'unproven') return { kind: 'unproven' };
     if (reply[0] === 'reused') return { kind: 'reused', userId: String(reply[1]), endedLocalId: reply[2] ? String(reply[2]) : null };

@@ -53,10 +53,7 @@ export interface NewSession {
  * checked but for the session's key and its jti (both checked in the touch), or for inspection,
  * which accepts a session bound or not (the caller checks any proof itself).
  */
-export type Presentation =
-  | { as: 'bearer' }
-  | { as: 'proof'; jkt: string; jti: string; replayWindowMs: number }
-  | { as: 'inspection' };
+export type Presentation = { as: 'bearer' } | { as: 'proof'; jkt: string; jti: string; replayWindowMs: number } | { as: 'inspection' };
 
 /** Why a live session refused a request: see touch.lua. */
 export type ProofRefusal = 'bearer' | 'key' | 'unbound' | 'replayed';
@@ -204,7 +201,17 @@ export class SessionStore {
     const keys = this.keys.forUser(tag);
     const position = 'offset' in from ? ['offset', from.offset, ''] : ['after', from.after?.createdMs ?? '', from.after?.localId ?? ''];
     const reply = (await guard(() =>
-      this.scripts.tessera_list(keys.index, keys.createdIndex, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix, limit, keys.agentPrefix, ...position),
+      this.scripts.tessera_list(
+        keys.index,
+        keys.createdIndex,
+        keys.sessionPrefix,
+        this.idleMs,
+        this.absoluteMs,
+        keys.familyPrefix,
+        limit,
+        keys.agentPrefix,
+        ...position,
+      ),
     )) as unknown[];
     const rows = reply[1] as unknown[];
     return { sessions: rows.map((row) => decodeSession(row, tag, userId).toRecord()), total: Number(reply[0]) };
@@ -213,9 +220,7 @@ export class SessionStore {
   /** 1 set, 0 session gone, -1 too many attributes; with onlyIfAbsent, the JSON already there. */
   async setAttribute(tag: string, localId: string, name: string, json: string, onlyIfAbsent = false): Promise<number | string> {
     const key = this.keys.session(tag, localId);
-    const result = await guard(() =>
-      this.scripts.tessera_setAttribute(key, attributeField(name), json, this.options.maxAttributes, onlyIfAbsent ? '1' : '0'),
-    );
+    const result = await guard(() => this.scripts.tessera_setAttribute(key, attributeField(name), json, this.options.maxAttributes, onlyIfAbsent ? '1' : '0'));
     return typeof result === 'string' ? result : Number(result);
   }
 

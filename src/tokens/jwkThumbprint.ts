@@ -9,9 +9,6 @@ export type PublicJwk = { kty: 'EC'; crv: 'P-256'; x: string; y: string } | { kt
 
 /** The members are known base64url text, so the canonical JSON is built directly rather than by sorting and stringifying. */
 export function jwkThumbprint(jwk: PublicJwk): string {
-  const canonical =
-    jwk.kty === 'EC'
-      ? `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`
-      : `{"crv":"${jwk.crv}","kty":"OKP","x":"${jwk.x}"}`;
+  const canonical = jwk.kty === 'EC' ? `{"crv":"${jwk.crv}","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}` : `{"crv":"${jwk.crv}","kty":"OKP","x":"${jwk.x}"}`;
   return hash('sha256', canonical, 'base64url');
 }

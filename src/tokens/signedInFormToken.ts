@@ -57,9 +57,5 @@ export class SignedInFormTokens {
 }
 
 function mac(key: Buffer, sessionId: string, action: string, expires: string): string {
-  return createHmac('sha256', key)
-    .update(`tessera-signed-in-form\n${sessionId}\n${action}\n${expires}`)
-    .digest()
-    .subarray(0, MAC_BYTES)
-    .toString('base64url');
+  return createHmac('sha256', key).update(`tessera-signed-in-form\n${sessionId}\n${action}\n${expires}`).digest().subarray(0, MAC_BYTES).toString('base64url');
 }

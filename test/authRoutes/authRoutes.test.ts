@@ -44,7 +44,11 @@ const options: AuthRoutesOptions = {
 /** Logs into a list, so a test can tell what was logged. */
 function recordingLogger(): ProblemLogger & { lines: string[] } {
   const lines: string[] = [];
-  return { lines, warn: (record, message) => lines.push(`warn ${message} ${record.path}`), error: (record, message) => lines.push(`error ${message} ${record.path}`) };
+  return {
+    lines,
+    warn: (record, message) => lines.push(`warn ${message} ${record.path}`),
+    error: (record, message) => lines.push(`error ${message} ${record.path}`),
+  };
 }
 
 describe('the auth routes for library users', () => {
@@ -117,22 +121,38 @@ describe('the auth routes for library users', () => {
     const reuser = createTessera(redis, { keyPrefix: tessera.options.keyPrefix, refreshReuseGraceSeconds: 0.001 });
     const strictHandler = authFetchHandler(reuser, options);
     await sleep(20);
-    const again = await strictHandler(new Request('http://tessera.test/auth/refresh', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken: body.refreshToken }) }));
+    const again = await strictHandler(
+      new Request('http://tessera.test/auth/refresh', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refreshToken: body.refreshToken }),
+      }),
+    );
     expect([again.status, ((await again.json()) as { type: string }).type]).toEqual([401, 'urn:tessera:problem:refresh-token-reused']);
   });
 
   it('refuses wrong credentials, bad bodies and wrong methods with the service’s problems', async () => {
     const problem = async (response: Response) => [response.status, ((await response.json()) as { type: string }).type];
-    expect(await problem(await post('/auth/login', { username: 'ada', password: 'difference engine' }))).toEqual([401, 'urn:tessera:problem:invalid-credentials']);
+    expect(await problem(await post('/auth/login', { username: 'ada', password: 'difference engine' }))).toEqual([
+      401,
+      'urn:tessera:problem:invalid-credentials',
+    ]);
     expect(await problem(await post('/auth/login', { username: 'nobody', password: 'x' }))).toEqual([401, 'urn:tessera:problem:invalid-credentials']);
     expect(await problem(await post('/auth/login', '{"username": "ada",'))).toEqual([400, 'urn:tessera:problem:malformed-json']);
-    const notUtf8 = await call('/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) });
+    const notUtf8 = await call('/auth/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]),
+    });
     expect(await problem(notUtf8)).toEqual([400, 'urn:tessera:problem:malformed-json']);
     const fields = await post('/auth/login', { username: 'ada', remember: 'yes', extra: 1 });
     expect(await fields.json()).toMatchObject({ status: 400, type: 'urn:tessera:problem:invalid-request', errors: [{ field: 'extra' }] });
     const values = await post('/auth/login', { username: 'ada', remember: 'yes', device: { type: 'a phone' } });
     expect(((await values.json()) as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual(['password', 'remember', 'device.type']);
-    expect(await problem(await call('/auth/login', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'username=ada' }))).toEqual([415, 'urn:tessera:problem:unsupported-media-type']);
+    expect(await problem(await call('/auth/login', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'username=ada' }))).toEqual([
+      415,
+      'urn:tessera:problem:unsupported-media-type',
+    ]);
     expect(await problem(await post('/auth/login', { username: 'ada', password: 'x'.repeat(20_000) }))).toEqual([413, 'urn:tessera:problem:payload-too-large']);
     expect(await problem(await post('/auth/refresh', {}))).toEqual([400, 'urn:tessera:problem:invalid-request']);
     expect(await problem(await post('/auth/refresh', { refreshToken: 'rt_nothing' }))).toEqual([401, 'urn:tessera:problem:invalid-refresh-token']);
@@ -172,7 +192,11 @@ describe('the auth routes for library users', () => {
 
   it('answers CORS for its listed origin only, on preflights, answers and problems alike', async () => {
     const preflight = await call('/auth/login', { method: 'OPTIONS', headers: { Origin: 'https://app.example.com', 'Access-Control-Request-Method': 'POST' } });
-    expect([preflight.status, preflight.headers.get('access-control-allow-origin'), preflight.headers.get('vary')]).toEqual([204, 'https://app.example.com', 'Origin']);
+    expect([preflight.status, preflight.headers.get('access-control-allow-origin'), preflight.headers.get('vary')]).toEqual([
+      204,
+      'https://app.example.com',
+      'Origin',
+    ]);
     const refused = await post('/auth/login', { username: 'ada', password: 'wrong' }, { Origin: 'https://app.example.com' });
     expect([refused.status, refused.headers.get('access-control-allow-origin')]).toEqual([401, 'https://app.example.com']);
     for (const origin of ['https://app.example.com.evil.test', 'https://evil-app.example.com', 'http://app.example.com', 'https://app.example.com:444']) {
@@ -212,7 +236,10 @@ describe('the auth routes for library users', () => {
       expect(Date.parse(session.headers['session-expires'])).toBeGreaterThan(Date.now());
       const malformed = await request(app).post('/api/auth/login').set('Content-Type', 'application/json').send('{"username":');
       // A body parser before the routes reports its own failure, which problemDetails() answers 400.
-      expect([malformed.status, malformed.body.type]).toEqual([400, parseBodies ? 'urn:tessera:problem:invalid-request' : 'urn:tessera:problem:malformed-json']);
+      expect([malformed.status, malformed.body.type]).toEqual([
+        400,
+        parseBodies ? 'urn:tessera:problem:invalid-request' : 'urn:tessera:problem:malformed-json',
+      ]);
       expect((await request(app).post('/api/auth/logout').set('Authorization', `Bearer ${login.body.token}`)).status).toBe(204);
       expect((await request(app).get('/auth/session')).body).toEqual({ passedOn: '/auth/session' });
     });

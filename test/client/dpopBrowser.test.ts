@@ -85,7 +85,9 @@ describe('a DPoP-bound session in headless Chromium', () => {
     // The private key is in IndexedDB, and not even the page can export it.
     expect(await page.evaluate(() => (globalThis as unknown as PageWindow).bound.keyIsExtractable())).toBe(false);
 
-    const stolen = await page.evaluate(() => JSON.parse((globalThis as unknown as PageWindow).localStorage.getItem('bound.session')!) as { token: string; tokenType: string });
+    const stolen = await page.evaluate(
+      () => JSON.parse((globalThis as unknown as PageWindow).localStorage.getItem('bound.session')!) as { token: string; tokenType: string },
+    );
     expect(stolen.tokenType).toBe('DPoP');
     const asBearer = await fetch(`${origin}/auth/session`, { headers: { authorization: `Bearer ${stolen.token}` } });
     expect(asBearer.status).toBe(401);

@@ -24,7 +24,11 @@ describe.each(BACKENDS)('the client SDK with dpop: true in Node against $name Re
       dpop: true,
       fetch: async (input, init) => {
         const request = new Request(input, init);
-        sent.push({ line: `${request.method} ${new URL(request.url).pathname}`, authorization: request.headers.get('authorization'), proof: request.headers.get('dpop') });
+        sent.push({
+          line: `${request.method} ${new URL(request.url).pathname}`,
+          authorization: request.headers.get('authorization'),
+          proof: request.headers.get('dpop'),
+        });
         return fetch(request);
       },
     });

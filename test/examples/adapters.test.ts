@@ -28,7 +28,13 @@ async function startExample(file: string): Promise<RunningExample> {
   const port = await freePort();
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), file], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(port), REDIS_URL: `redis://127.0.0.1:${process.env.TESSERA_TEST_REDIS_PORT}`, EXAMPLE_PASSWORD: PASSWORD, CORS_ORIGINS: LISTED },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      REDIS_URL: `redis://127.0.0.1:${process.env.TESSERA_TEST_REDIS_PORT}`,
+      EXAMPLE_PASSWORD: PASSWORD,
+      CORS_ORIGINS: LISTED,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -70,10 +76,18 @@ describe.each([
   };
 
   it('logs in through the shipped auth routes, lets the token in and slides it, and refuses without one', async () => {
-    const wrong = await fetch(`${example.url}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'ada', password: 'not it' }) });
+    const wrong = await fetch(`${example.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'ada', password: 'not it' }),
+    });
     expect([wrong.status, ((await wrong.json()) as { type: string }).type]).toEqual([401, 'urn:tessera:problem:invalid-credentials']);
 
-    const malformed = await fetch(`${example.url}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"username": "ada",' });
+    const malformed = await fetch(`${example.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"username": "ada",',
+    });
     expect([malformed.status, ((await malformed.json()) as { type: string }).type]).toEqual([400, 'urn:tessera:problem:malformed-json']);
 
     const login = await logIn();
@@ -90,7 +104,11 @@ describe.each([
     const admin = await fetch(`${example.url}/admin`, { headers: auth });
     expect([admin.status, ((await admin.json()) as { type: string }).type]).toEqual([403, 'urn:tessera:problem:forbidden']);
     const none = await fetch(`${example.url}/me`);
-    expect([none.status, none.headers.get('content-type'), none.headers.get('www-authenticate')]).toEqual([401, expect.stringMatching(/^application\/problem\+json/), 'Bearer realm="tessera"']);
+    expect([none.status, none.headers.get('content-type'), none.headers.get('www-authenticate')]).toEqual([
+      401,
+      expect.stringMatching(/^application\/problem\+json/),
+      'Bearer realm="tessera"',
+    ]);
 
     expect((await fetch(`${example.url}/auth/logout`, { method: 'POST', headers: auth })).status).toBe(204);
     const afterLogout = await fetch(`${example.url}/me`, { headers: auth });
@@ -132,7 +150,10 @@ describe.each([
 
   it('speaks CORS to its listed origin only, on every route and error, and never to a look-alike', async () => {
     const preflight = (origin: string) =>
-      fetch(`${example.url}/auth/login`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
+      fetch(`${example.url}/auth/login`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+      });
     const listed = await preflight(LISTED);
     expect(listed.status).toBe(204);
     expect(listed.headers.get('access-control-allow-origin')).toBe(LISTED);
@@ -144,7 +165,12 @@ describe.each([
       expect([path, answer.headers.get('access-control-allow-origin'), answer.headers.get('vary')]).toEqual([path, LISTED, 'Origin']);
       expect(answer.headers.get('access-control-expose-headers')).toContain('Session-Expires');
     }
-    for (const other of ['http://app.example.test:8081', 'http://app.example.test:8080.evil.test', 'https://app.example.test:8080', 'http://evil-app.example.test:8080']) {
+    for (const other of [
+      'http://app.example.test:8081',
+      'http://app.example.test:8080.evil.test',
+      'https://app.example.test:8080',
+      'http://evil-app.example.test:8080',
+    ]) {
       expect((await preflight(other)).headers.get('access-control-allow-origin')).toBeNull();
       const answer = await fetch(`${example.url}/me`, { headers: { Origin: other, Authorization: `Bearer ${token}` } });
       expect([other, answer.status, answer.headers.get('access-control-allow-origin'), answer.headers.get('vary')]).toEqual([other, 200, null, 'Origin']);

@@ -53,9 +53,9 @@ function identityHeaders(seen: Seen): [string, string][] {
 
 const FORGED = {
   'X-Auth-User-Id': 'admin-id',
-  'X_Auth_User_Id': 'admin-id',
-  'x_auth_roles': 'admin',
-  'X_AUTH_USER_NAME': 'root',
+  X_Auth_User_Id: 'admin-id',
+  x_auth_roles: 'admin',
+  X_AUTH_USER_NAME: 'root',
   'X-Auth_Session_Id': 'forged-session',
   'X_Auth-Roles': 'admin',
   'X-AUTH-EXTRA': 'forged',
@@ -136,7 +136,10 @@ describe('Caddy forward_auth in front of an app, with the shipped deploy/caddy/C
       const seen = JSON.parse(answer.text) as Seen;
       expect(identityHeaders(seen)).toContainEqual(['X-Auth-User-Id', body.user.id]);
       expect(seen.headers.filter(([name]) => name.toLowerCase() === 'cookie')).toEqual([['Cookie', 'theme=dark; mytessera=1']]);
-      expect(answer.headers['set-cookie']).toEqual([expect.stringMatching(/^tessera=tess_[0-9A-Za-z]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/), 'app-pref=1; Path=/']);
+      expect(answer.headers['set-cookie']).toEqual([
+        expect.stringMatching(/^tessera=tess_[0-9A-Za-z]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/),
+        'app-pref=1; Path=/',
+      ]);
     }
     const alone = JSON.parse((await send(`${suite.gateway.url}/`, { Cookie: `tessera=${token}` })).text) as Seen;
     expect(alone.headers.filter(([name]) => name.toLowerCase() === 'cookie')).toEqual([]);
@@ -158,7 +161,7 @@ describe('Caddy forward_auth in front of an app, with the shipped deploy/caddy/C
     expect(answer.headers['set-cookie']).toEqual(['app-pref=1; Path=/']);
   });
 
-  it('checks a DPoP-bound token\'s proof against the request Caddy forwards, once, and passes the proof to nobody else', async () => {
+  it("checks a DPoP-bound token's proof against the request Caddy forwards, once, and passes the proof to nobody else", async () => {
     const key = await newDpopKey();
     const login = await provenLogIn(suite.service, 'caddy-dpop', key);
     const url = `${suite.gateway.url}/reports`;

@@ -72,7 +72,7 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
         'x-auth-user-id': 'someone-else',
         'x-auth-roles': 'admin',
         'x-auth-user-name': 'root',
-        'x_auth_user_id': 'someone-else',
+        x_auth_user_id: 'someone-else',
         'x-auth_roles': 'admin',
       },
     });
@@ -92,7 +92,7 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
     expect(answer.headers.get('set-cookie')).toMatch(/^tessera=tess_[0-9A-Za-z]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
   });
 
-  it('checks a DPoP-bound token\'s proof against the request nginx forwards, once', async () => {
+  it("checks a DPoP-bound token's proof against the request nginx forwards, once", async () => {
     const key = await newDpopKey();
     const login = await provenLogIn(suite.service, 'gated-dpop', key);
     const url = `${suite.gateway.url}/reports`;
@@ -104,8 +104,13 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
     const refused = [
       await fetch(url, { headers: { authorization: `DPoP ${login.token}`, dpop: proof } }),
       await fetch(url, { headers: { authorization: `Bearer ${login.token}` } }),
-      await fetch(`${suite.gateway.url}/admin`, { headers: { authorization: `DPoP ${login.token}`, dpop: await key.proof({ htm: 'GET', htu: url, token: login.token }) } }),
-      await fetch(url, { method: 'POST', headers: { authorization: `DPoP ${login.token}`, dpop: await key.proof({ htm: 'GET', htu: url, token: login.token }) } }),
+      await fetch(`${suite.gateway.url}/admin`, {
+        headers: { authorization: `DPoP ${login.token}`, dpop: await key.proof({ htm: 'GET', htu: url, token: login.token }) },
+      }),
+      await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `DPoP ${login.token}`, dpop: await key.proof({ htm: 'GET', htu: url, token: login.token }) },
+      }),
     ];
     expect(refused.map((answer) => answer.status)).toEqual([401, 401, 401, 401]);
     const again = await fetch(url, { headers: { authorization: `DPoP ${login.token}`, dpop: await key.proof({ htm: 'GET', htu: url, token: login.token }) } });

@@ -65,7 +65,9 @@ describe('a page on another origin, in Chromium', () => {
   beforeAll(async () => {
     // The SDK's ES-module build, into a folder of its own so no other suite's build runs into it.
     sdkDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-cors-sdk-'));
-    await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.client.json', '--outDir', sdkDir], { cwd: REPO_ROOT });
+    await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.client.json', '--outDir', sdkDir], {
+      cwd: REPO_ROOT,
+    });
     pageServer = http.createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://page');
       if (url.pathname === '/') return response.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE);
@@ -101,7 +103,9 @@ describe('a page on another origin, in Chromium', () => {
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url().endsWith('/auth/refresh')) refreshes.push(request.url());
     });
-    expect(await page.evaluate((password) => (globalThis as unknown as { steps: Steps }).steps.login('cross-origin', password), PASSWORD)).toEqual({ user: 'cross-origin' });
+    expect(await page.evaluate((password) => (globalThis as unknown as { steps: Steps }).steps.login('cross-origin', password), PASSWORD)).toEqual({
+      user: 'cross-origin',
+    });
     const session = await page.evaluate(() => (globalThis as unknown as { steps: Steps }).steps.call('/auth/session'));
     // The page reads the slid expiry: the service exposes it.
     expect(session).toEqual({ status: 200, expires: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });

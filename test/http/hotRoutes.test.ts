@@ -11,10 +11,12 @@ function appWithHotRoute() {
   };
   router.get('/check', publicRoute(), answerVia);
   router.get('/other', publicRoute(), answerVia);
-  const mark = (name: string): Koa.Middleware => async (ctx, next) => {
-    ctx.state.via = [...(ctx.state.via ?? []), name];
-    await next();
-  };
+  const mark =
+    (name: string): Koa.Middleware =>
+    async (ctx, next) => {
+      ctx.state.via = [...(ctx.state.via ?? []), name];
+      await next();
+    };
   const app = new Koa();
   app.use(hotRoutes(['GET /check'], [router], [mark('needed layer')]));
   app.use(mark('slow layer'));

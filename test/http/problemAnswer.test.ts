@@ -16,7 +16,12 @@ describe('answerProblem', () => {
     const thrown = new Error('the database password is hunter2');
     const answer = answerProblem(thrown, '/reset/tess_0123456789abcdefghijklmnopqrstuv/confirm', logger);
     expect([answer.status, answer.headers['Content-Type']]).toEqual([500, 'application/problem+json']);
-    expect(JSON.parse(answer.body)).toEqual({ type: 'urn:tessera:problem:internal', title: 'Internal error', status: 500, instance: '/reset/tess_0123456789abcdefghijklmnopqrstuv/confirm' });
+    expect(JSON.parse(answer.body)).toEqual({
+      type: 'urn:tessera:problem:internal',
+      title: 'Internal error',
+      status: 500,
+      instance: '/reset/tess_0123456789abcdefghijklmnopqrstuv/confirm',
+    });
     expect(answer.body).not.toContain('hunter2');
     expect(records).toEqual([{ level: 'error', message: 'unhandled error', path: '/reset/…/confirm', err: thrown }]);
   });

@@ -33,7 +33,20 @@ const run = promisify(execFile);
 const npm = (cwd: string, ...args: string[]) => run('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd, maxBuffer: 16 << 20 });
 
 /** What the project hands `npm pack`: its sources and build set-up, not its tests or node_modules. */
-const PACKED_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.client.json', 'scripts', 'src', 'examples', 'README.md', 'docs', 'LICENSE', 'CHANGELOG.md', 'redis.conf'];
+const PACKED_INPUTS = [
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'tsconfig.client.json',
+  'scripts',
+  'src',
+  'examples',
+  'README.md',
+  'docs',
+  'LICENSE',
+  'CHANGELOG.md',
+  'redis.conf',
+];
 
 /** The Library page's Koa example, with the one function it leaves to the reader. */
 function libraryExample(): string {
@@ -120,11 +133,22 @@ function docsText(): string {
 
 /** The packages the docs' install block for this framework names: `npm install tessera-sessions ioredis <framework> …`, then its --save-dev line. */
 function docsInstall(framework: Framework): { dependencies: string[]; devDependencies: string[] } {
-  const block = [...docsText().matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]!).find((text) => new RegExp(`^npm install tessera-sessions ioredis ${framework}\\b`, 'm').test(text));
+  const block = [...docsText().matchAll(/```sh\n([\s\S]*?)```/g)]
+    .map((match) => match[1]!)
+    .find((text) => new RegExp(`^npm install tessera-sessions ioredis ${framework}\\b`, 'm').test(text));
   if (!block) throw new Error(`the docs show no "npm install tessera-sessions ioredis ${framework}" block`);
-  const packagesOf = (line: string | undefined) => (line ?? '').replace(/#.*/, '').trim().split(/\s+/).slice(2).filter((word) => !word.startsWith('-'));
+  const packagesOf = (line: string | undefined) =>
+    (line ?? '')
+      .replace(/#.*/, '')
+      .trim()
+      .split(/\s+/)
+      .slice(2)
+      .filter((word) => !word.startsWith('-'));
   const lines = block.split('\n').filter((line) => line.startsWith('npm install'));
-  return { dependencies: packagesOf(lines.find((line) => !line.includes('--save-dev'))), devDependencies: packagesOf(lines.find((line) => line.includes('--save-dev'))) };
+  return {
+    dependencies: packagesOf(lines.find((line) => !line.includes('--save-dev'))),
+    devDependencies: packagesOf(lines.find((line) => line.includes('--save-dev'))),
+  };
 }
 
 /** An ES-module app of the framework: its packages from the docs (latest of each), its code the example the docs show. */
@@ -134,9 +158,18 @@ function writeFrameworkApp(root: string, framework: Framework, tarball: string):
   const { dependencies, devDependencies } = docsInstall(framework);
   const latest = (names: string[]) => Object.fromEntries(names.map((name) => [name, name === 'tessera-sessions' ? `file:${tarball}` : 'latest']));
   // @types/redis-errors only so that skipLibCheck can be off with ioredis 6.1 (see the README).
-  const packageJson = { name: `docs-${framework}`, private: true, type: 'module', dependencies: latest(dependencies), devDependencies: { ...latest(devDependencies), '@types/redis-errors': 'latest' } };
+  const packageJson = {
+    name: `docs-${framework}`,
+    private: true,
+    type: 'module',
+    dependencies: latest(dependencies),
+    devDependencies: { ...latest(devDependencies), '@types/redis-errors': 'latest' },
+  };
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify(packageJson, null, 2));
-  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...TSC_INIT_7, skipLibCheck: false, rootDir: 'src', outDir: 'dist', types: ['node'] }, include: ['src'] }));
+  writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { ...TSC_INIT_7, skipLibCheck: false, rootDir: 'src', outDir: 'dist', types: ['node'] }, include: ['src'] }),
+  );
   cpSync(path.join(REPO_ROOT, 'examples', `${framework}.ts`), path.join(dir, 'src', 'app.ts'));
   return dir;
 }
@@ -181,13 +214,28 @@ describe('the packed package', () => {
 
   it('holds only the built library, the service, its docs and its licence', async () => {
     const { stdout } = await run('tar', ['-tzf', tarball]);
-    const files = stdout.trim().split('\n').map((file) => file.replace(/^package\//, ''));
-    const docPages = readdirSync(path.join(REPO_ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
-    expect(files.filter((file) => !file.startsWith('dist/') && !file.startsWith('examples/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', ...docPages, 'package.json', 'redis.conf'].sort());
+    const files = stdout
+      .trim()
+      .split('\n')
+      .map((file) => file.replace(/^package\//, ''));
+    const docPages = readdirSync(path.join(REPO_ROOT, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => `docs/${name}`);
+    expect(files.filter((file) => !file.startsWith('dist/') && !file.startsWith('examples/')).sort()).toEqual(
+      ['CHANGELOG.md', 'LICENSE', 'README.md', ...docPages, 'package.json', 'redis.conf'].sort(),
+    );
     // The examples the docs link to are there for a reader of the installed package.
     expect(files).toEqual(expect.arrayContaining(['examples/express.ts', 'examples/hono.ts', 'examples/browser/index.html']));
     expect(files).toEqual(
-      expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/store/lua/touch.lua', 'dist/client-esm/index.js', 'dist/client-esm/index.d.ts', 'dist/client-esm/package.json']),
+      expect.arrayContaining([
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/cli/main.js',
+        'dist/store/lua/touch.lua',
+        'dist/client-esm/index.js',
+        'dist/client-esm/index.d.ts',
+        'dist/client-esm/package.json',
+      ]),
     );
     expect(files.filter((file) => /\.(map|tsbuildinfo)$/.test(file) || file.includes('.test.'))).toEqual([]);
   });
@@ -195,29 +243,33 @@ describe('the packed package', () => {
   it.each([
     ['a TypeScript 7 ESM', 'esm', 'ioredis 6'],
     ['a TypeScript 5.9 CommonJS', 'commonjs', 'ioredis 5'],
-  ])("type-checks and runs the Library page's Koa example in %s app (%s) with %s", async (_title, kind) => {
-    const app = apps.find((candidate) => candidate.kind === kind)!;
-    await run('npx', ['tsc', '-p', '.'], { cwd: app.dir });
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/app.js'], {
-      cwd: app.dir,
-      env: { ...process.env, PORT: String(port), REDIS_URL: `redis://127.0.0.1:${redis.port}` },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    try {
-      await untilListening(port, child);
-      const base = `http://127.0.0.1:${port}`;
-      const login = await fetch(`${base}/login`, { method: 'POST' });
-      const { token } = (await login.json()) as { token: string };
-      expect(token).toMatch(/^tess_/);
-      const me = await fetch(`${base}/me`, { headers: { Authorization: `Bearer ${token}` } });
-      expect([me.status, await me.json()]).toEqual([200, { id: 'user-1', theme: 'dark' }]);
-      expect((await fetch(`${base}/admin`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(403);
-      expect((await fetch(`${base}/me`)).status).toBe(401);
-    } finally {
-      child.kill();
-    }
-  }, 180_000);
+  ])(
+    "type-checks and runs the Library page's Koa example in %s app (%s) with %s",
+    async (_title, kind) => {
+      const app = apps.find((candidate) => candidate.kind === kind)!;
+      await run('npx', ['tsc', '-p', '.'], { cwd: app.dir });
+      const port = await freePort();
+      const child = spawn(process.execPath, ['dist/app.js'], {
+        cwd: app.dir,
+        env: { ...process.env, PORT: String(port), REDIS_URL: `redis://127.0.0.1:${redis.port}` },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      try {
+        await untilListening(port, child);
+        const base = `http://127.0.0.1:${port}`;
+        const login = await fetch(`${base}/login`, { method: 'POST' });
+        const { token } = (await login.json()) as { token: string };
+        expect(token).toMatch(/^tess_/);
+        const me = await fetch(`${base}/me`, { headers: { Authorization: `Bearer ${token}` } });
+        expect([me.status, await me.json()]).toEqual([200, { id: 'user-1', theme: 'dark' }]);
+        expect((await fetch(`${base}/admin`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(403);
+        expect((await fetch(`${base}/me`)).status).toBe(401);
+      } finally {
+        child.kill();
+      }
+    },
+    180_000,
+  );
 
   it('reaches only its exported entry points, and loads none of the service’s dependencies', async () => {
     const app = apps.find((candidate) => candidate.kind === 'commonjs')!;
@@ -254,7 +306,10 @@ describe('the packed package', () => {
     expect(required.stdout.trim()).toMatch(/\/node_modules\/tessera-sessions\/dist\/client\/index\.js$/);
   });
 
-  describe.each([['Express', 'express'], ['Hono', 'hono']] as const)('an ESM %s app built from the docs', (_title, framework) => {
+  describe.each([
+    ['Express', 'express'],
+    ['Hono', 'hono'],
+  ] as const)('an ESM %s app built from the docs', (_title, framework) => {
     let child: ChildProcess | undefined;
     let output = '';
     let base: string;

@@ -160,7 +160,10 @@ describe('every page escapes what users typed', () => {
       signForm: () => 'f',
       query: '',
       results: [],
-      selected: { overview: { id: evil('selected.id'), username: evil('selected.username'), roles: [], createdAt: when, ban: { until: null }, sessionCount: 0 }, sessions: [] },
+      selected: {
+        overview: { id: evil('selected.id'), username: evil('selected.username'), roles: [], createdAt: when, ban: { until: null }, sessionCount: 0 },
+        sessions: [],
+      },
       audit: [],
     });
     expectEscaped(banned, ['admin.name', 'selected.id', 'selected.username']);

@@ -105,7 +105,11 @@ describe('DPoP proof checks', () => {
 
   it('asks for the server nonce, and takes one of this bucket or the last but no older', async () => {
     let nowMs = 1_000_000;
-    const nonces = new DpopNonces(() => Promise.resolve(Buffer.alloc(32, 7)), 60_000, () => nowMs);
+    const nonces = new DpopNonces(
+      () => Promise.resolve(Buffer.alloc(32, 7)),
+      60_000,
+      () => nowMs,
+    );
     const withNonces = new DpopProofChecker({ proofWindowSeconds: 60, nonces, keyCacheSize: 10, nowMs: Date.now });
     const without = await withNonces.check([await key.proof({ htm: 'GET', htu: HTU, token: TOKEN })], target);
     expect(without).toMatchObject({ ok: false, error: 'use_dpop_nonce' });

@@ -30,13 +30,13 @@ export const sessionSchema = z
       .object({ id: z.string(), username: z.string().nullable() })
       .nullable()
       .meta({ description: 'An impersonation session: the admin acting as the user (RFC 8693 act); null for the user’s own' }),
-    authenticatedAt: time.nullable().meta({ description: 'When the password was last proven on the session (login or POST /auth/reauthenticate); sliding never moves it' }),
+    authenticatedAt: time
+      .nullable()
+      .meta({ description: 'When the password was last proven on the session (login or POST /auth/reauthenticate); sliding never moves it' }),
   })
   .meta({ id: 'Session' });
 
-export const accountSchema = z
-  .object({ id: z.string(), username: z.string(), roles: z.array(z.string()), createdAt: time })
-  .meta({ id: 'Account' });
+export const accountSchema = z.object({ id: z.string(), username: z.string(), roles: z.array(z.string()), createdAt: time }).meta({ id: 'Account' });
 
 const sessionUserSchema = z.object({ id: z.string(), username: z.string().nullable(), roles: z.array(z.string()) });
 
@@ -55,7 +55,8 @@ export const loginResponseSchema = z.object({
   ...issuedSession,
   user: accountSchema,
   deviceToken: z.string().meta({
-    description: "This client's device credential for the user: send it as deviceToken with the user's next logins. They then count against this device's own budget and are not refused by a lock an attack put on the username.",
+    description:
+      "This client's device credential for the user: send it as deviceToken with the user's next logins. They then count against this device's own budget and are not refused by a lock an attack put on the username.",
   }),
   deviceTokenExpiresAt: time,
 });
@@ -88,7 +89,14 @@ export const userOverviewSchema = accountSchema
   .meta({ id: 'UserOverview' });
 
 export const banEntrySchema = z
-  .object({ userId: z.string(), username: z.string().nullable(), reason: z.string(), by: z.object({ id: z.string(), name: z.string().nullable() }), since: time, until: time.nullable() })
+  .object({
+    userId: z.string(),
+    username: z.string().nullable(),
+    reason: z.string(),
+    by: z.object({ id: z.string(), name: z.string().nullable() }),
+    since: time,
+    until: time.nullable(),
+  })
   .meta({ id: 'BanEntry' });
 
 export const auditEntrySchema = z

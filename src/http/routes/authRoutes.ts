@@ -62,7 +62,11 @@ export function authRoutes(
     const proof = await dpop.forIssuance(ctx, proofRequired);
     const metadata = { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') };
     const presentedDevice = deviceToken ?? (deviceCookie ? ctx.cookies.get(deviceCookie.name) : undefined);
-    const { created, user, device: trusted } = await accounts.login(username, password, metadata, {
+    const {
+      created,
+      user,
+      device: trusted,
+    } = await accounts.login(username, password, metadata, {
       remember,
       deviceToken: presentedDevice,
       boundKey: proof?.jkt,
