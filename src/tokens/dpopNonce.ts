@@ -4,25 +4,25 @@
  * any instance accepts another's. A nonce is good in its own bucket and the next one, which bounds
  * how long a proof signed ahead of time (by a script running in the page) stays usable.
  */
-import { createHmac } from 'node:crypto';
 import { sameSecret } from './constantTime';
+import { cachedFormKey, signedMac, type FormKeySource } from './formSigningKey';
 
-/** 128 bits of the HMAC-SHA256: plenty against forgery, and the nonce stays short. */
-const MAC_BYTES = 16;
 const SHAPE = /^([0-9a-z]{1,11})\.([A-Za-z0-9_-]{22})$/;
 
 /** Issues and checks the server nonces of DPoP proofs, under a key every instance shares. */
 export class DpopNonces {
-  private key: Promise<Buffer> | null = null;
+  private readonly signingKey: FormKeySource;
   private cached: { bucket: number; nonce: string } | null = null;
 
   constructor(
     /** Where the shared key comes from (the one kept in Redis, or a fixed one in tests). */
-    private readonly keySource: () => Promise<Buffer>,
+    keySource: FormKeySource,
     /** Length of a bucket. Milliseconds. */
     private readonly bucketMs: number,
     private readonly nowMs: () => number = Date.now,
-  ) {}
+  ) {
+    this.signingKey = cachedFormKey(keySource);
+  }
 
   /** Fetches the key ahead of the first proof; a failure is retried at the next use. */
   async prime(): Promise<void> {
@@ -48,18 +48,6 @@ export class DpopNonces {
   }
 
   private async mac(bucket: number): Promise<string> {
-    return createHmac('sha256', await this.signingKey())
-      .update(`tessera-dpop-nonce\n${bucket}`)
-      .digest()
-      .subarray(0, MAC_BYTES)
-      .toString('base64url');
-  }
-
-  private signingKey(): Promise<Buffer> {
-    this.key ??= this.keySource().catch((error: unknown) => {
-      this.key = null;
-      throw error;
-    });
-    return this.key;
+    return signedMac(await this.signingKey(), 'tessera-dpop-nonce', String(bucket));
   }
 }
