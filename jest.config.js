@@ -9,6 +9,8 @@ const SLOW_SUITES = [
   'test/server/npmStart.test.ts', // npm start: build, embedded Redis, child processes
   'test/pages/browser.test.ts', // headless Chromium
   'test/client/exampleTabs.test.ts', // headless Chromium, two tabs of the client example
+  'test/client/dpopBrowser.test.ts', // headless Chromium, a DPoP-bound session
+  'test/http/crossOriginBrowser.test.ts', // headless Chromium, a page on one origin and the service on another
   'test/http/clusterFailover.test.ts', // a 3-master, 3-replica Cluster losing a master
   'test/http/sentinelFailover.test.ts', // a master, a replica and three sentinels, the master killed twice
   'test/bench/chaosSmoke.test.ts', // npm run chaos -- --smoke: both deployments lose a master under load
@@ -39,7 +41,7 @@ const shared = {
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...shared, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...SLOW_SUITES.map(escape)] },
+    { ...shared, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...SLOW_SUITES.map(escapeSuite)] },
     { ...shared, displayName: 'slow', testMatch: SLOW_SUITES.map((suite) => `<rootDir>/${suite}`) },
   ],
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
@@ -51,6 +53,6 @@ module.exports = {
 };
 
 /** testPathIgnorePatterns are regular expressions over the absolute path. */
-function escape(suite) {
+function escapeSuite(suite) {
   return `/${suite.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
 }

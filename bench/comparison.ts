@@ -174,9 +174,7 @@ async function measureRounds(
     p99Ms: median(runs[i].map((r) => r.p99Ms)),
     runs: runs[i],
     commands:
-      contender.redis === 'none'
-        ? null
-        : accountCommands(calls[i], requests[i], scriptCallSites(contender.scripts.map((file) => readFileSync(file, 'utf8')))),
+      contender.redis === 'none' ? null : accountCommands(calls[i], requests[i], scriptCallSites(contender.scripts.map((file) => readFileSync(file, 'utf8')))),
   }));
 }
 

@@ -101,14 +101,7 @@ async function logIn(client: Redis, keyPrefix: string, templates: number, tokens
   await Promise.all(Array.from({ length: Math.min(LOGINS_IN_FLIGHT, templates) }, lane));
 }
 
-async function cloneRest(
-  client: PopulationClient,
-  keyPrefix: string,
-  templates: number,
-  count: number,
-  tokens: string[],
-  userIds: string[],
-): Promise<void> {
+async function cloneRest(client: PopulationClient, keyPrefix: string, templates: number, count: number, tokens: string[], userIds: string[]): Promise<void> {
   const keys = new KeySpace(keyPrefix);
   const MARK = '\u0001';
   const around = (key: string) => key.split(MARK);

@@ -100,7 +100,13 @@ export function markdown(report: BenchReport): string {
     );
   }
 
-  lines.push('', `**Scaling out** (the whole service, GET /auth/session, with WORKERS=1 and 2 on one Redis, all unpinned; ${options.scalingRounds} interleaved rounds, medians)`, '', '| WORKERS | req/s | p99 ms | vs 1 worker | other work (cores) |', '| ---: | ---: | ---: | ---: | ---: |');
+  lines.push(
+    '',
+    `**Scaling out** (the whole service, GET /auth/session, with WORKERS=1 and 2 on one Redis, all unpinned; ${options.scalingRounds} interleaved rounds, medians)`,
+    '',
+    '| WORKERS | req/s | p99 ms | vs 1 worker | other work (cores) |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+  );
   const single = report.scaling[0]?.requestsPerSecond ?? Number.NaN;
   for (const row of report.scaling) {
     lines.push(
@@ -139,7 +145,7 @@ export function markdown(report: BenchReport): string {
     '',
     `The attack sent ${n(guessed)} guesses; ${n(refused)} were refused (429 or 503) before any bcrypt work.`,
     '',
-    '| | other users\' probe p99 ms |',
+    "| | other users' probe p99 ms |",
     '| --- | ---: |',
     `| no listing | ${n(abuse.listingQuietP99Ms, 2)} |`,
     `| ${abuse.listingConnections} connections listing one user's full set of sessions (${n(median(abuse.listed.map((run) => run.requestsPerSecond)))} lists/s) | ${n(abuse.listingP99Ms, 2)} |`,
@@ -147,7 +153,13 @@ export function markdown(report: BenchReport): string {
     `p99 while listing: ${n(abuse.listingP99Factor, 2)}x the p99 without it.`,
   );
 
-  lines.push('', "**Redis memory per live session** (used_memory delta / sessions, fresh redis-server with Redis's default configuration)", '', '| store | sessions | keys/session | bytes/session |', '| --- | ---: | ---: | ---: |');
+  lines.push(
+    '',
+    "**Redis memory per live session** (used_memory delta / sessions, fresh redis-server with Redis's default configuration)",
+    '',
+    '| store | sessions | keys/session | bytes/session |',
+    '| --- | ---: | ---: | ---: |',
+  );
   for (const row of report.memory) {
     lines.push(`| ${row.store} | ${n(row.sessions)} | ${n(row.keysPerSession, 2)} | ${n(row.bytesPerSession)} |`);
   }

@@ -41,11 +41,7 @@ export interface ServerProcessOptions {
   stdoutFile?: string;
 }
 
-export async function startServerProcess(
-  module: ServerModule,
-  setup: ServerSetup,
-  options: ServerProcessOptions,
-): Promise<ServerProcess> {
+export async function startServerProcess(module: ServerModule, setup: ServerSetup, options: ServerProcessOptions): Promise<ServerProcess> {
   const [command, args] = onCpus(options.cpus, ...nodeRunning(HOST, [module]));
   const stdout = options.stdoutFile ? openSync(options.stdoutFile, 'w') : null;
   const child = spawn(command, args, {

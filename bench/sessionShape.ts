@@ -6,8 +6,7 @@
 import { randomUUID } from 'node:crypto';
 
 /** A real Opera-on-Linux user agent, exactly 120 characters (the size the memory target is quoted for). */
-export const USER_AGENT =
-  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.108 Safari/537.36 OPR/116.0.0.0';
+export const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.108 Safari/537.36 OPR/116.0.0.0';
 
 export interface SessionShape {
   userId: string;

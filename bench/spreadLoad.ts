@@ -9,7 +9,9 @@ import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 const [url, connectionsText, secondsText, tokenFile] = process.argv.slice(2);
-const tokens = readFileSync(tokenFile, 'utf8').split('\n').filter((line) => line !== '');
+const tokens = readFileSync(tokenFile, 'utf8')
+  .split('\n')
+  .filter((line) => line !== '');
 if (tokens.length === 0) throw new Error(`no tokens in ${tokenFile}`);
 
 autocannon(

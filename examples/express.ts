@@ -1,65 +1,63 @@
 /**
- * Tessera's session service behind Express 5: the core needs no Koa. One middleware reads the
- * bearer token and validates (and slides) it; one error handler answers Tessera's errors as
- * problem+json. `npx tsx examples/express.ts` serves it on PORT (default 3000).
+ * Tessera in an Express app, all from `tessera-sessions/express` (no Koa): the auth routes the
+ * client SDK speaks, the bearer-token check that slides the session, role guards, and problem+json
+ * for every error. Runs as ES module or CommonJS:
+ * `REDIS_URL=redis://127.0.0.1:6379 PORT=3000 npx tsx examples/express.ts`.
  */
-import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import express from 'express';
 import {
+  authenticate,
+  authRoutes,
   createRedisClient,
-  waitUntilReady,
+  cors,
   createTessera,
-  InvalidTokenError,
-  PROBLEM_CONTENT_TYPE,
-  problemDocument,
-  readBearerToken,
-  TesseraError,
-  UnauthenticatedError,
-  type Validation,
-} from 'tessera-sessions';
+  problemDetails,
+  requireAuth,
+  requireRole,
+  signedIn,
+  waitUntilReady,
+} from 'tessera-sessions/express';
 
-declare global {
-  namespace Express {
-    interface Locals {
-      /** The request's live session and user, or null. */
-      auth: Validation | null;
-      /** Why auth is null: no token, or one that is no live session. */
-      authFailure?: 'missing' | 'invalid';
-    }
-  }
-}
+const redis = createRedisClient({ kind: 'standalone', url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+const tessera = createTessera(redis);
 
-export const redis = createRedisClient({ kind: 'standalone', url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
-export const tessera = createTessera(redis);
+// Your users, your way. Here one, "ada", whose password is hashed with scrypt.
+const hash = (password: string) => promisify(scrypt)(password, 'example-salt', 32) as Promise<Buffer>;
+const users = new Map([['ada', { id: 'user-1', passwordHash: hash(process.env.EXAMPLE_PASSWORD ?? 'correct horse battery staple') }]]);
 
-/** Like Tessera's authenticate(): never refuses, so public routes can see a user too. Express 5 passes a rejection to the error handler. */
-const authenticate: RequestHandler = async (req, res, next) => {
-  const token = readBearerToken(req.get('Authorization'));
-  res.locals.auth = token ? await tessera.validate(token) : null;
-  if (res.locals.auth) res.set('Session-Expires', res.locals.auth.session.expiresAt.toISOString());
-  else res.locals.authFailure = token ? 'invalid' : 'missing';
-  next();
-};
+const app = express();
+// Pages on other origins that may call (such as https://app.example.com), before everything else.
+if (process.env.CORS_ORIGINS) app.use(cors({ origins: process.env.CORS_ORIGINS.split(',') }));
+app.use(express.json({ limit: '16kb' }));
+// POST /auth/login, /auth/refresh, /auth/logout, /auth/logout-all and GET /auth/session.
+app.use(
+  authRoutes(tessera, {
+    async checkPassword(username, password) {
+      const user = users.get(username);
+      const presented = await hash(password);
+      return user && timingSafeEqual(presented, await user.passwordHash) ? user.id : null;
+    },
+    describeUser: (user) => ({ username: [...users].find(([, known]) => known.id === user.id)?.[0] ?? null }),
+  }),
+);
+app.use(authenticate(tessera));
 
-/** Like requireAuth(): 401 with the RFC 6750 challenge. */
-const requireAuth: RequestHandler = (_req, res, next) => {
-  if (!res.locals.auth) throw res.locals.authFailure === 'invalid' ? new InvalidTokenError() : new UnauthenticatedError();
-  next();
-};
-
-const problems: ErrorRequestHandler = (error, req, res, next) => {
-  if (!(error instanceof TesseraError)) return next(error);
-  res.status(error.status).set(error.headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemDocument(error, req.path)));
-};
-
-export const app = express();
-app.use(authenticate);
-app.post('/login', async (_req, res) => {
-  const { token } = await tessera.create('user-1'); // after checking the user your way
-  res.json({ token });
+app.get('/me', requireAuth(), (_req, res) => {
+  const { user, session } = signedIn(res);
+  res.json({ id: user.id, roles: user.roles, sessionExpiresAt: session.expiresAt });
 });
-app.get('/me', requireAuth, (_req, res) => {
-  res.json({ id: res.locals.auth?.user.id });
+app.get('/admin', requireRole('admin'), (_req, res) => {
+  res.json({ welcome: signedIn(res).user.id });
 });
-app.use(problems);
+app.get('/fails', () => {
+  // Any error a route throws is logged and answered as a problem+json 500, without its message.
+  throw new Error('something broke in this route');
+});
+app.use(problemDetails());
 
-if (require.main === module) void waitUntilReady(redis).then(() => app.listen(Number(process.env.PORT ?? 3000)));
+const port = Number(process.env.PORT ?? 3000);
+void waitUntilReady(redis).then(() => {
+  app.listen(port, () => console.log(`Express example listening on http://localhost:${port}`));
+});

@@ -1,52 +1,61 @@
 /**
- * Tessera's session service behind Hono: the core needs no Koa. One middleware reads the bearer
- * token and validates (and slides) it; onError answers Tessera's errors as problem+json.
- * Serve `app.fetch` with any Hono adapter (@hono/node-server, Bun, Deno, workers with a TCP Redis).
+ * Tessera in a Hono app, all from `tessera-sessions/hono` (no Koa): the auth routes the client
+ * SDK speaks, the bearer-token check that slides the session (typed on `c.var`), role guards, and
+ * problem+json for every error. Served here by @hono/node-server; Bun and Deno serve `app.fetch`
+ * as is. `REDIS_URL=redis://127.0.0.1:6379 PORT=3000 npx tsx examples/hono.ts`.
  */
+import { scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
-import { createMiddleware } from 'hono/factory';
 import {
+  authenticate,
+  authRoutes,
   createRedisClient,
+  cors,
   createTessera,
-  InvalidTokenError,
-  PROBLEM_CONTENT_TYPE,
-  problemDocument,
-  readBearerToken,
-  TesseraError,
-  UnauthenticatedError,
-  type Validation,
-} from 'tessera-sessions';
+  problemDetails,
+  requireAuth,
+  requireRole,
+  waitUntilReady,
+  type TesseraEnv,
+} from 'tessera-sessions/hono';
 
-export const redis = createRedisClient({ kind: 'standalone', url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
-export const tessera = createTessera(redis);
+const redis = createRedisClient({ kind: 'standalone', url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+const tessera = createTessera(redis);
 
-type Env = { Variables: { auth: Validation | null; authFailure?: 'missing' | 'invalid' } };
+// Your users, your way. Here one, "ada", whose password is hashed with scrypt.
+const hash = (password: string) => promisify(scrypt)(password, 'example-salt', 32) as Promise<Buffer>;
+const users = new Map([['ada', { id: 'user-1', passwordHash: hash(process.env.EXAMPLE_PASSWORD ?? 'correct horse battery staple') }]]);
 
-/** Like Tessera's authenticate(): never refuses, so public routes can see a user too. */
-const authenticate = createMiddleware<Env>(async (c, next) => {
-  const token = readBearerToken(c.req.header('Authorization'));
-  const auth = token ? await tessera.validate(token) : null;
-  c.set('auth', auth);
-  if (auth) c.header('Session-Expires', auth.session.expiresAt.toISOString());
-  else c.set('authFailure', token ? 'invalid' : 'missing');
-  await next();
+const app = new Hono<TesseraEnv>();
+// Pages on other origins that may call (such as https://app.example.com), before everything else.
+if (process.env.CORS_ORIGINS) app.use(cors({ origins: process.env.CORS_ORIGINS.split(',') }));
+// POST /auth/login, /auth/refresh, /auth/logout, /auth/logout-all and GET /auth/session.
+app.use(
+  authRoutes(tessera, {
+    async checkPassword(username, password) {
+      const user = users.get(username);
+      const presented = await hash(password);
+      return user && timingSafeEqual(presented, await user.passwordHash) ? user.id : null;
+    },
+    describeUser: (user) => ({ username: [...users].find(([, known]) => known.id === user.id)?.[0] ?? null }),
+    ipOf: (c) => getConnInfo(c).remote.address ?? null,
+  }),
+);
+app.use(authenticate(tessera));
+
+// Behind a guard, c.var.user and c.var.session are typed as set.
+app.get('/me', requireAuth(), (c) => c.json({ id: c.var.user.id, roles: c.var.user.roles, sessionExpiresAt: c.var.session.expiresAt }));
+app.get('/admin', requireRole('admin'), (c) => c.json({ welcome: c.var.user.id }));
+app.get('/fails', () => {
+  // Any error a route throws is logged and answered as a problem+json 500, without its message.
+  throw new Error('something broke in this route');
 });
+app.onError(problemDetails());
 
-/** Like requireAuth(): 401 with the RFC 6750 challenge; later handlers get a non-null auth. */
-const requireAuth = createMiddleware<{ Variables: { auth: Validation; authFailure?: 'missing' | 'invalid' } }>(async (c, next) => {
-  if (!c.get('auth')) throw c.get('authFailure') === 'invalid' ? new InvalidTokenError() : new UnauthenticatedError();
-  await next();
-});
-
-export const app = new Hono<Env>();
-app.use(authenticate);
-app.post('/login', async (c) => {
-  const { token } = await tessera.create('user-1'); // after checking the user your way
-  return c.json({ token });
-});
-app.get('/me', requireAuth, (c) => c.json({ id: c.get('auth').user.id }));
-app.onError((error, c) => {
-  if (!(error instanceof TesseraError)) throw error;
-  const headers = { ...error.headers, 'Content-Type': PROBLEM_CONTENT_TYPE };
-  return new Response(JSON.stringify(problemDocument(error, c.req.path)), { status: error.status, headers });
+const port = Number(process.env.PORT ?? 3000);
+void waitUntilReady(redis).then(() => {
+  serve({ fetch: app.fetch, port }, (info) => console.log(`Hono example listening on http://localhost:${info.port}`));
 });

@@ -10,7 +10,8 @@ const tessera = createTessera(redis, { idleTimeoutSeconds: 30 * 60 });
 const app = new Koa();
 app.use(authenticate(tessera)); // checks and slides the bearer token: one Redis round trip
 app.use(async (ctx) => {
-  if (ctx.path === '/login') ctx.body = await tessera.create('user-1'); // after your own password check
+  if (ctx.path === '/login')
+    ctx.body = await tessera.create('user-1'); // after your own password check
   else ctx.body = ctx.state.user ? { hello: ctx.state.user.id } : 'signed out';
 });
 waitUntilReady(redis).then(() => app.listen(3000));

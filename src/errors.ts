@@ -3,6 +3,8 @@
  * handler turns them into application/problem+json. Messages never contain a token or a password.
  */
 
+import { DPOP_ALGORITHMS } from './tokens/dpopProof';
+
 const PROBLEM_BASE = 'urn:tessera:problem:';
 
 /** Members a problem document carries besides type, title, status, detail and instance. */
@@ -80,7 +82,12 @@ export class UnsupportedMediaTypeError extends TesseraError {
 /** 413 `payload-too-large`: the body is over the size limit. */
 export class PayloadTooLargeError extends TesseraError {
   constructor(limitBytes?: number) {
-    super(413, 'payload-too-large', 'Payload too large', limitBytes === undefined ? 'The request body is too large.' : `The request body must be at most ${limitBytes} bytes.`);
+    super(
+      413,
+      'payload-too-large',
+      'Payload too large',
+      limitBytes === undefined ? 'The request body is too large.' : `The request body must be at most ${limitBytes} bytes.`,
+    );
   }
 }
 
@@ -143,10 +150,18 @@ export class RefreshTokenReusedError extends TesseraError {
  */
 export class ReauthenticationRequiredError extends TesseraError {
   constructor(readonly maxAgeSeconds: number) {
-    super(401, 'reauthentication-required', 'Recent sign-in required', `This needs a sign-in no older than ${maxAgeSeconds} seconds: prove your password again (POST /auth/reauthenticate).`, {
-      extras: { maxAge: maxAgeSeconds },
-      headers: { 'WWW-Authenticate': `${REALM}, error="insufficient_user_authentication", error_description="A more recent sign-in is required", max_age=${maxAgeSeconds}` },
-    });
+    super(
+      401,
+      'reauthentication-required',
+      'Recent sign-in required',
+      `This needs a sign-in no older than ${maxAgeSeconds} seconds: prove your password again (POST /auth/reauthenticate).`,
+      {
+        extras: { maxAge: maxAgeSeconds },
+        headers: {
+          'WWW-Authenticate': `${REALM}, error="insufficient_user_authentication", error_description="A more recent sign-in is required", max_age=${maxAgeSeconds}`,
+        },
+      },
+    );
   }
 }
 
@@ -223,6 +238,58 @@ export class InvalidOAuthRequestError extends OAuthError {
   }
 }
 
+/** The DPoP challenge (RFC 9449 §7.1): the scheme, the error and the algorithms a proof may use. */
+function dpopChallenge(error: string): string {
+  return `DPoP error="${error}", algs="${DPOP_ALGORITHMS.join(' ')}"`;
+}
+
+/**
+ * A live session bound to a DPoP key refused a token check: the token came without a proof by its
+ * key, with another key's, with a proof used before, or with a proof though the session is bound to
+ * none. A core error (SessionService.validate): it carries no challenge; the middleware answers it
+ * as InvalidDpopProofError. The session is left as it was.
+ */
+export class ProofRefusedError extends TesseraError {
+  /** `reason` says why, as the problem's detail. */
+  constructor(readonly reason: string) {
+    super(401, 'invalid-dpop-proof', 'Invalid DPoP proof', `The DPoP proof was refused: ${reason}.`);
+  }
+}
+
+/**
+ * 401 for a request whose session is bound to a key (RFC 9449): the proof is missing, malformed,
+ * from another key, for another request, too old or replayed, or the bound token came as Bearer.
+ * The session is left as it was: a thief's failed tries must not log its owner out.
+ */
+export class InvalidDpopProofError extends TesseraError {
+  /** `detail` says which check failed, as the problem's detail. */
+  constructor(detail: string) {
+    super(401, 'invalid-dpop-proof', 'Invalid DPoP proof', `The DPoP proof was refused: ${detail}.`, {
+      headers: { 'WWW-Authenticate': dpopChallenge('invalid_dpop_proof') },
+    });
+  }
+}
+
+/** 401 on a bound request: its proof must carry the server nonce sent in `DPoP-Nonce` (RFC 9449 §9). */
+export class UseDpopNonceError extends TesseraError {
+  constructor(nonce: string) {
+    super(401, 'use-dpop-nonce', 'DPoP nonce required', 'Sign the proof again with the nonce in the DPoP-Nonce header.', {
+      headers: { 'WWW-Authenticate': dpopChallenge('use_dpop_nonce'), 'DPoP-Nonce': nonce },
+    });
+  }
+}
+
+/**
+ * 400 at login and refresh, in the token endpoint's OAuth shape (RFC 9449 §5, §8): `invalid_dpop_proof`
+ * for a proof that fails (or is missing where one is needed), `use_dpop_nonce` with the nonce to sign.
+ * A refused refresh leaves its login alive.
+ */
+export class DpopIssuanceError extends OAuthError {
+  constructor(error: 'invalid_dpop_proof' | 'use_dpop_nonce', detail: string, nonce: string | null = null) {
+    super(400, error, detail, nonce === null ? {} : { 'DPoP-Nonce': nonce });
+  }
+}
+
 /** 403 `signup-disabled`: the service takes no registrations. */
 export class SignupDisabledError extends TesseraError {
   constructor() {
@@ -233,13 +300,9 @@ export class SignupDisabledError extends TesseraError {
 /** 403 for a banned user's login; `until` is when the ban lifts itself (null: never). */
 export class UserBannedError extends TesseraError {
   constructor(readonly until: Date | null) {
-    super(
-      403,
-      'banned',
-      'Account banned',
-      until ? `This account is banned until ${until.toISOString()}.` : 'This account is banned.',
-      { extras: { until: until ? until.toISOString() : null } },
-    );
+    super(403, 'banned', 'Account banned', until ? `This account is banned until ${until.toISOString()}.` : 'This account is banned.', {
+      extras: { until: until ? until.toISOString() : null },
+    });
   }
 }
 
@@ -284,9 +347,15 @@ export class IdempotencyKeyReusedError extends TesseraError {
 /** 409: the first request with this Idempotency-Key has not answered yet. Nothing was done; retry later. */
 export class IdempotencyKeyInFlightError extends TesseraError {
   constructor() {
-    super(409, 'idempotency-key-in-flight', 'Request in flight', 'A request with this Idempotency-Key is still being processed; retry shortly to get its answer.', {
-      headers: { 'Retry-After': '1' },
-    });
+    super(
+      409,
+      'idempotency-key-in-flight',
+      'Request in flight',
+      'A request with this Idempotency-Key is still being processed; retry shortly to get its answer.',
+      {
+        headers: { 'Retry-After': '1' },
+      },
+    );
   }
 }
 

@@ -1,50 +1,18 @@
 /**
- * Tessera's public surface: the session service, its Koa middleware, the cookie transport, the
- * Redis client and the typed errors. See docs/library.md.
+ * Tessera's public surface: the framework-free core (the session service, the Redis client, the
+ * typed errors, the auth routes' fetch handler, CORS), and Koa middleware over it. See docs/library.md.
  * @module tessera-sessions
  */
-export { createTessera, SessionService, type Validation } from './sessions/sessionService';
-export { ActiveSession, type AttributeName, type AttributeValue, type SessionAttributes } from './sessions/activeSession';
-export type { SessionObserver, TokenCheckOutcome, RevocationKind } from './sessions/observer';
-export type { LifecycleEventType, SessionRevokedReason } from './sessions/lifecycleEvents';
-export type {
-  CreatedSession,
-  CreateOptions,
-  RefreshCredential,
-  RefreshedSession,
-  DeviceInfo,
-  DeviceInput,
-  PageRequest,
-  SessionMetadata,
-  SessionPage,
-  SessionActor,
-  SessionRecord,
-  SessionUser,
-} from './sessions/types';
-export { DEFAULT_TESSERA_OPTIONS, resolveTesseraOptions, type TesseraOptions, type ResolvedTesseraOptions } from './options';
+export * from './core';
 export { authenticate, DEFAULT_EXPIRES_HEADER, type AuthenticateOptions } from './middleware/authenticate';
 export { notImpersonating, requireAuth, requireRole, type AuthenticatedState } from './middleware/requireAuth';
 export { requireRecentAuth } from './middleware/requireRecentAuth';
-export { lifetimeOf, type Lifetime, type LifetimeRules, type LoginKind, type ResolvedLifetimeRules, type SessionLifetime } from './lifetimeRules';
-export { readBearerToken } from './middleware/bearerToken';
-export {
-  problemDetails,
-  problemDocument,
-  PROBLEM_CONTENT_TYPE,
-  type ProblemDetailsOptions,
-  type ProblemLogger,
-} from './http/problemDetails';
+export { authRoutes } from './authRoutes/koaAuthRoutes';
+export { cors } from './middleware/cors';
+export { problemDetails, type ProblemDetailsOptions } from './http/problemDetails';
+export { DpopVerifier, forwardedRequest, ownRequest, type ProofRequest } from './middleware/dpop';
+export { DEFAULT_DPOP_OPTIONS, resolveDpopOptions, type DpopMode, type DpopOptions, type ResolvedDpopOptions } from './dpopOptions';
+export { DpopNonces } from './tokens/dpopNonce';
+export type { DpopProof } from './tokens/dpopProof';
 export { SessionCookie, DEFAULT_SESSION_COOKIE_OPTIONS, type SessionCookieOptions } from './middleware/sessionCookie';
 export { csrfProtection, csrfTokenOf, CSRF_HEADER, CSRF_FIELD, type CsrfOptions } from './middleware/csrf';
-export type { AuthFailure } from './middleware/state';
-export {
-  createRedisClient,
-  waitUntilReady,
-  FAIL_FAST_REDIS_OPTIONS,
-  type ConnectionLogger,
-  type RedisClientOptions,
-  type RedisNode,
-  type RedisTarget,
-} from './store/redisClient';
-export type { RedisClientLike } from './store/clientCheck';
-export * from './errors';

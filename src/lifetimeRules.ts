@@ -66,7 +66,8 @@ export function resolveLifetimeRules(rules: LifetimeRules, ceiling: SessionLifet
     return Object.freeze(
       Object.fromEntries(
         Object.entries(given).map(([key, value]) => {
-          if (!pattern.test(key)) throw new TesseraArgumentError(`lifetimes.${name}: "${key}" is not a ${what} (${pattern}); device types and roles are lower case.`);
+          if (!pattern.test(key))
+            throw new TesseraArgumentError(`lifetimes.${name}: "${key}" is not a ${what} (${pattern}); device types and roles are lower case.`);
           return [key, lifetime(`lifetimes.${name}.${key}`, value)];
         }),
       ),
@@ -111,8 +112,14 @@ function resolveLifetime(path: string, given: Lifetime, ceiling: SessionLifetime
     }
     resolved[name] = value;
   }
-  if (resolved.idleTimeoutSeconds !== undefined && resolved.absoluteLifetimeSeconds !== undefined && resolved.idleTimeoutSeconds > resolved.absoluteLifetimeSeconds) {
-    throw new TesseraArgumentError(`${path}.idleTimeoutSeconds (${resolved.idleTimeoutSeconds}) must not exceed its absoluteLifetimeSeconds (${resolved.absoluteLifetimeSeconds}).`);
+  if (
+    resolved.idleTimeoutSeconds !== undefined &&
+    resolved.absoluteLifetimeSeconds !== undefined &&
+    resolved.idleTimeoutSeconds > resolved.absoluteLifetimeSeconds
+  ) {
+    throw new TesseraArgumentError(
+      `${path}.idleTimeoutSeconds (${resolved.idleTimeoutSeconds}) must not exceed its absoluteLifetimeSeconds (${resolved.absoluteLifetimeSeconds}).`,
+    );
   }
   return Object.freeze(resolved);
 }

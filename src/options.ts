@@ -122,7 +122,11 @@ export function resolveTesseraOptions(options: TesseraOptions = {}): ResolvedTes
       `idleTimeoutSeconds (${resolved.idleTimeoutSeconds}) must not exceed absoluteLifetimeSeconds (${resolved.absoluteLifetimeSeconds}).`,
     );
   }
-  if (!Number.isSafeInteger(resolved.slideGranularityMs) || resolved.slideGranularityMs < 0 || resolved.slideGranularityMs >= resolved.idleTimeoutSeconds * 1000) {
+  if (
+    !Number.isSafeInteger(resolved.slideGranularityMs) ||
+    resolved.slideGranularityMs < 0 ||
+    resolved.slideGranularityMs >= resolved.idleTimeoutSeconds * 1000
+  ) {
     throw new TesseraArgumentError(
       `slideGranularityMs must be a whole number of milliseconds, 0 or more and below the idle timeout (${resolved.idleTimeoutSeconds * 1000}); got ${String(resolved.slideGranularityMs)}.`,
     );
@@ -180,8 +184,6 @@ function assertKnownKeys(options: TesseraOptions): void {
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const suggestion = closestName(key, known);
-    throw new TesseraArgumentError(
-      `Unknown option "${key}"${suggestion ? `; did you mean "${suggestion}"?` : `. Known options: ${known.join(', ')}.`}`,
-    );
+    throw new TesseraArgumentError(`Unknown option "${key}"${suggestion ? `; did you mean "${suggestion}"?` : `. Known options: ${known.join(', ')}.`}`);
   }
 }

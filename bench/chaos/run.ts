@@ -49,7 +49,10 @@ const VARIANTS: Record<string, () => Promise<Deployment>> = {
       const roles = await Promise.all(cluster.servers.map((server) => roleOf(server.port)));
       const up = cluster.servers.filter((_, i) => roles[i] === 'master');
       const sizes = await Promise.all(up.map((server) => withNode(server.port, (node) => node.dbsize())));
-      return up.map((server, i) => ({ server, size: sizes[i] })).sort((a, b) => b.size - a.size).map(({ server }) => server);
+      return up
+        .map((server, i) => ({ server, size: sizes[i] }))
+        .sort((a, b) => b.size - a.size)
+        .map(({ server }) => server);
     };
     return {
       env: { REDIS_CLUSTER_NODES: cluster.nodes.map((n) => `${n.host}:${n.port}`).join(','), DURABLE_REPLICAS: '1' },
@@ -102,11 +105,13 @@ async function seed(url: string, users: number): Promise<{ live: string[]; revok
     const credentials = { username: `chaos-${i}`, password: 'chaos horse battery' };
     const registered = await call(url, 'POST', '/auth/register', credentials);
     if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
-    const [first, second] = await Promise.all([0, 1].map(async () => {
-      const login = await call(url, 'POST', '/auth/login', credentials);
-      if (login.status !== 200) throw new Error(`login answered ${login.status}`);
-      return ((await login.json()) as { token: string }).token;
-    }));
+    const [first, second] = await Promise.all(
+      [0, 1].map(async () => {
+        const login = await call(url, 'POST', '/auth/login', credentials);
+        if (login.status !== 200) throw new Error(`login answered ${login.status}`);
+        return ((await login.json()) as { token: string }).token;
+      }),
+    );
     // A client repeats a logout answered 503 (a replica slow to confirm on a busy machine).
     let logout = await call(url, 'POST', '/auth/logout', undefined, second);
     for (let attempt = 1; logout.status === 503 && attempt < 10; attempt++) {
@@ -145,7 +150,10 @@ async function runVariant(name: string, settings: Settings): Promise<ChaosResult
   progress(`== ${name}: token checks served again; restarting the killed master`);
   const revivedAt = Date.now();
   await deployment.reviveKilled();
-  await until(settings.maxAfterKillMs, () => load.pendingLogouts === 0 && load.answers.some((a) => a.kind === 'logout' && a.status === 204 && a.sentAt > revivedAt));
+  await until(
+    settings.maxAfterKillMs,
+    () => load.pendingLogouts === 0 && load.answers.some((a) => a.kind === 'logout' && a.status === 204 && a.sentAt > revivedAt),
+  );
   await load.stop();
   const acceptedAtEnd = await load.recheckRevoked();
   await service.stop();

@@ -46,7 +46,10 @@ export async function startChaosService(env: Record<string, string>): Promise<Ch
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the service exited (code ${child.exitCode}) before it was ready`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { url, stop };
     if (Date.now() > deadline) {
       await stop();

@@ -14,7 +14,7 @@ import { serveMe } from './listen';
 import type { StartServer } from './types';
 
 export const start: StartServer = async (setup) => {
-  if (!setup.redis || setup.redis.kind !== 'standalone' || !setup.redis.url) throw new Error('express-session needs a standalone Redis URL');
+  if (setup.redis?.kind !== 'standalone' || !setup.redis.url) throw new Error('express-session needs a standalone Redis URL');
   const client = createClient({ url: setup.redis.url });
   client.on('error', (error: Error) => process.stderr.write(`redis: ${error.message}\n`));
   await client.connect();
@@ -46,5 +46,10 @@ export const start: StartServer = async (setup) => {
     }
     res.json({ id: user.id, roles: user.roles });
   });
-  return serveMe(app, setup.port, async (server) => ({ cookie: await cookieLogin(server) }), () => client.destroy());
+  return serveMe(
+    app,
+    setup.port,
+    async (server) => ({ cookie: await cookieLogin(server) }),
+    () => client.destroy(),
+  );
 };

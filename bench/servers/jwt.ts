@@ -17,10 +17,7 @@ interface JwtState {
 const BEARER = 'Bearer ';
 
 export const start: StartServer = async (setup) => {
-  const key = await webcrypto.subtle.importKey('raw', randomBytes(32), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-    'verify',
-  ]);
+  const key = await webcrypto.subtle.importKey('raw', randomBytes(32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   const app = new Koa<JwtState>();
   const router = new Router<JwtState>();
   app.use(async function verifyJwt(ctx, next) {

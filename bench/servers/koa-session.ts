@@ -13,7 +13,7 @@ import { serveMe } from './listen';
 import type { StartServer } from './types';
 
 export const start: StartServer = async (setup) => {
-  if (!setup.redis || setup.redis.kind !== 'standalone' || !setup.redis.url) throw new Error('koa-session needs a standalone Redis URL');
+  if (setup.redis?.kind !== 'standalone' || !setup.redis.url) throw new Error('koa-session needs a standalone Redis URL');
   const store = redisStore({ url: setup.redis.url });
   const app = new Koa();
   app.keys = [randomBytes(32).toString('hex')];
@@ -37,5 +37,10 @@ export const start: StartServer = async (setup) => {
     ctx.body = { id: user.id, roles: user.roles };
   });
   app.use(router.routes());
-  return serveMe(app.callback(), setup.port, async (server) => ({ cookie: await cookieLogin(server) }), () => store.quit());
+  return serveMe(
+    app.callback(),
+    setup.port,
+    async (server) => ({ cookie: await cookieLogin(server) }),
+    () => store.quit(),
+  );
 };

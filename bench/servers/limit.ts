@@ -58,5 +58,10 @@ export const start: StartServer = async (setup) => {
     ctx.body = { id, roles: roles ? roles.split(',') : [] };
   });
   app.use(router.routes());
-  return serveMe(app.callback(), setup.port, () => ({ authorization: `Bearer ${token}` }), () => redis.disconnect());
+  return serveMe(
+    app.callback(),
+    setup.port,
+    () => ({ authorization: `Bearer ${token}` }),
+    () => redis.disconnect(),
+  );
 };

@@ -31,5 +31,10 @@ export const start: StartServer = async (setup) => {
     ctx.body = { id: ctx.state.user!.id, roles: ctx.state.user!.roles };
   });
   app.use(router.routes());
-  return serveMe(app.callback(), setup.port, () => ({ authorization: `Bearer ${token}` }), () => redis.disconnect());
+  return serveMe(
+    app.callback(),
+    setup.port,
+    () => ({ authorization: `Bearer ${token}` }),
+    () => redis.disconnect(),
+  );
 };

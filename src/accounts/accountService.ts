@@ -7,6 +7,7 @@ import { customAlphabet } from 'nanoid';
 import { ADMIN_ROLE, normalizeUsername } from '../validation/rules';
 import type { Actor, AuditLog } from '../audit/auditLog';
 import {
+  DpopIssuanceError,
   InvalidCredentialsError,
   SessionEndedError,
   NotFoundError,
@@ -160,7 +161,13 @@ export class AccountService {
       if (created.newDevice) {
         const { device } = created.session;
         const named = [device.type, device.name].filter(Boolean).join(' ') || 'unnamed device';
-        await this.audit.record({ type: 'login.new-device', actor, target: created.session.id, outcome: 'success', detail: `${named}; ${metadata.userAgent ?? 'no user agent'}` });
+        await this.audit.record({
+          type: 'login.new-device',
+          actor,
+          target: created.session.id,
+          outcome: 'success',
+          detail: `${named}; ${metadata.userAgent ?? 'no user agent'}`,
+        });
       }
       return { created, user: toPublic(account), device: await devices.issue(account.id, device ?? undefined) };
     } catch (error) {
@@ -178,12 +185,13 @@ export class AccountService {
    * A reused one ends its whole login and is recorded in the audit trail; the one retry within
    * the grace window that is answered again is recorded in the sign-in stream, with its address.
    */
-  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>): Promise<RefreshedAccount | null> {
+  /** `provenKey`: the thumbprint of the DPoP key the request proved, which a bound login needs (see SessionService.refresh). */
+  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>, provenKey: string | null = null): Promise<RefreshedAccount | null> {
     const { throttle } = this.options;
     const address = metadata.ip ?? '';
     await throttle.beforeRefresh(address);
     try {
-      const refreshed = await this.sessions.refresh(refreshToken, metadata);
+      const refreshed = await this.sessions.refresh(refreshToken, metadata, provenKey);
       if (!refreshed) await throttle.refreshFailed(address);
       if (refreshed?.replayed) {
         await this.audit.record({
@@ -212,10 +220,11 @@ export class AccountService {
           detail: 'spent refresh token presented again; the remembered login ended',
         });
       }
+      // A proof by the wrong key (or none) for a bound login: a copied refresh token tried elsewhere.
+      if (error instanceof DpopIssuanceError) await throttle.refreshFailed(address);
       throw error;
     }
   }
-
 
   async logout(actor: Actor, sessionId: string): Promise<void> {
     await this.sessions.revoke(sessionId);

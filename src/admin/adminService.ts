@@ -52,13 +52,21 @@ export class AdminService {
     const user = await this.requireUser(userId);
     if (actor.id === userId || (user.roles.includes(ADMIN_ROLE) && !actorRoles.includes(IMPERSONATE_ADMINS_ROLE))) {
       await this.audit.record({ type: 'impersonation.started', actor, target: userId, outcome: 'denied', detail: actor.id === userId ? 'self' : 'an admin' });
-      throw new ForbiddenError(actor.id === userId ? 'You cannot impersonate yourself.' : `Impersonating an admin needs the "${IMPERSONATE_ADMINS_ROLE}" role.`);
+      throw new ForbiddenError(
+        actor.id === userId ? 'You cannot impersonate yourself.' : `Impersonating an admin needs the "${IMPERSONATE_ADMINS_ROLE}" role.`,
+      );
     }
     const created = await this.sessions.create(userId, metadata, {
       actor: { id: actor.id, username: actor.name },
       maxLifetimeSeconds: this.impersonationTtlSeconds,
     });
-    await this.audit.record({ type: 'impersonation.started', actor, target: userId, outcome: 'success', detail: `session ${created.session.id} until ${created.session.absoluteExpiresAt.toISOString()}` });
+    await this.audit.record({
+      type: 'impersonation.started',
+      actor,
+      target: userId,
+      outcome: 'success',
+      detail: `session ${created.session.id} until ${created.session.absoluteExpiresAt.toISOString()}`,
+    });
     return { created, user };
   }
 

@@ -10,13 +10,7 @@ import { ADMIN_ROLE } from '../validation/rules';
 
 const SYSTEM_ACTOR = { id: 'system', name: 'tessera' } as const;
 
-export async function bootstrapAdmin(
-  accounts: AccountService,
-  audit: AuditLog,
-  username: string,
-  password: string,
-  logger: Logger,
-): Promise<void> {
+export async function bootstrapAdmin(accounts: AccountService, audit: AuditLog, username: string, password: string, logger: Logger): Promise<void> {
   if (await accounts.findByUsername(username)) return;
   try {
     const user = await accounts.createAccount(username, password, [ADMIN_ROLE]);

@@ -73,8 +73,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const message =
-      error instanceof ConfigError || error instanceof TesseraError || error instanceof Error ? error.message : String(error);
+    const message = error instanceof ConfigError || error instanceof TesseraError || error instanceof Error ? error.message : String(error);
     process.stderr.write(`${message}\n`);
     process.exit(1);
   },

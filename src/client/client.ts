@@ -3,6 +3,7 @@
  * and when the server refuses the token, refreshes it once for any number of requests that
  * failed together (single flight, and one tab at a time), then replays each of them once.
  */
+import { dpopKey } from './dpopKey.js';
 import { RefreshFailedError, RequestFailedError, SessionEndedError } from './errors.js';
 import { memoryStorage } from './storage.js';
 import { withTabLock } from './tabLock.js';
@@ -40,6 +41,11 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
   const leadMs = (options.expiringLeadSeconds ?? 60) * 1000;
   const credentials: RequestInit['credentials'] = cookieMode ? 'include' : 'same-origin';
   const lockName = `tessera-refresh ${base}`;
+  if (options.dpop && cookieMode) throw new TypeError("dpop binds bearer tokens; it cannot be used with storage 'cookie'");
+  // Bound by default where the browser can keep a key; a server that binds nothing answers Bearer, and that is used.
+  const dpop = (options.dpop ?? (!cookieMode && canKeepKeys())) ? dpopKey(`tessera ${base}`) : null;
+  /** The latest server nonce (RFC 9449 §8), signed into every proof once the server sent one. */
+  let nonce: string | null = null;
   let csrfToken: string | null = null;
   let refreshing: Promise<void> | null = null;
   let expiringTimer: ReturnType<typeof setTimeout> | null = null;
@@ -63,6 +69,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
 
   /** Reads what every answer may tell: the slid expiry, and (cookie mode) the CSRF token. */
   async function observe(response: Response): Promise<void> {
+    noteNonce(response);
     const csrf = response.headers.get(CSRF_HEADER);
     if (csrf) csrfToken = csrf;
     const expires = response.headers.get('Session-Expires');
@@ -73,9 +80,29 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     }
   }
 
-  async function sendWith(request: Request, token: string | null): Promise<Response> {
+  function noteNonce(response: Response): void {
+    nonce = response.headers.get('DPoP-Nonce') ?? nonce;
+  }
+
+  /** Whether the server wants the proof signed again with the nonce it just sent (answered once per request). */
+  async function nonceWanted(response: Response): Promise<boolean> {
+    if (!response.headers.has('DPoP-Nonce')) return false;
+    if (response.status === 401) return /error="use_dpop_nonce"/.test(response.headers.get('WWW-Authenticate') ?? '');
+    return response.status === 400 && (await readProblem(response.clone()))?.error === 'use_dpop_nonce';
+  }
+
+  /** Sends with the pair's token; a bound one as `DPoP` with a fresh proof, signed again once if the server asks for its nonce. */
+  async function sendWith(request: Request, pair: StoredPair | null): Promise<Response> {
+    const bound = dpop !== null && pair?.tokenType === 'DPoP';
+    const spare = bound ? request.clone() : null;
+    const response = await sendOnce(request, pair, bound);
+    return spare && (await nonceWanted(response)) ? sendOnce(spare, pair, bound) : response;
+  }
+
+  async function sendOnce(request: Request, pair: StoredPair | null, bound: boolean): Promise<Response> {
     const headers = new Headers(request.headers);
-    if (token) headers.set('Authorization', `Bearer ${token}`);
+    if (pair) headers.set('Authorization', `${bound ? 'DPoP' : 'Bearer'} ${pair.token}`);
+    if (bound && pair && dpop) headers.set('DPoP', await dpop.proof(request.method, request.url, pair.token, nonce));
     if (cookieMode && !SAFE_METHODS.has(request.method.toUpperCase())) {
       csrfToken ??= await fetchCsrfToken();
       if (csrfToken) headers.set(CSRF_HEADER, csrfToken);
@@ -86,7 +113,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
   }
 
   async function fetchCsrfToken(): Promise<string | null> {
-    const response = await send(base + '/auth/session', { credentials });
+    const response = await send(`${base}/auth/session`, { credentials });
     return response.ok ? response.headers.get(CSRF_HEADER) : null;
   }
 
@@ -103,6 +130,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
    */
   async function end(reason: SessionEndedReason, hadSession = signedIn): Promise<SessionEndedError> {
     await storage?.set(null);
+    await dpop?.forget();
     watchExpiry(null, false);
     csrfToken = null;
     if (hadSession || (reason !== 'expired' && reason !== 'logged-out')) options.onSessionEnded?.(reason);
@@ -121,7 +149,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
   async function refreshUnderLock(failedToken: string | null): Promise<void> {
     if (cookieMode) {
       // The cookies are shared: another tab may have refreshed them while this one waited.
-      const probe = await send(base + '/auth/session', { credentials });
+      const probe = await send(`${base}/auth/session`, { credentials });
       if (probe.ok) return observe(probe);
       return spend(null);
     }
@@ -141,12 +169,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
-        response = await send(base + '/auth/refresh', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-          body: JSON.stringify(refreshToken ? { refreshToken } : {}),
-          credentials,
-        });
+        response = await post('/auth/refresh', refreshToken ? { refreshToken } : {});
       } catch (error) {
         if (attempt < REFRESH_RETRY_DELAYS_MS.length) {
           await pause(REFRESH_RETRY_DELAYS_MS[attempt]);
@@ -172,7 +195,13 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
 
   /** Keeps the pair of a login or refresh answer. */
   async function remember(response: Response): Promise<SignedIn> {
-    const body = (await response.json()) as SignedIn & { token?: string; expiresAt: string; refreshToken?: string; refreshExpiresAt?: string };
+    const body = (await response.json()) as SignedIn & {
+      token?: string;
+      tokenType?: string;
+      expiresAt: string;
+      refreshToken?: string;
+      refreshExpiresAt?: string;
+    };
     const csrf = response.headers.get(CSRF_HEADER);
     if (csrf) csrfToken = csrf;
     if (storage && body.token) {
@@ -181,6 +210,7 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
         expiresAt: body.expiresAt,
         refreshToken: body.refreshToken ?? null,
         refreshExpiresAt: body.refreshExpiresAt ?? null,
+        tokenType: body.tokenType === 'DPoP' ? 'DPoP' : 'Bearer',
       });
     }
     signedIn = true;
@@ -192,44 +222,55 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
     const original = new Request(resolve(input), init);
     // A request made while a refresh runs waits for it rather than fail with the old token.
     if (refreshing) await refreshing.catch(() => undefined);
-    const token = (await currentPair())?.token ?? null;
+    const pair = await currentPair();
+    const token = pair?.token ?? null;
     // A pair found in storage (kept from an earlier page, or another tab's login) is this client's session too.
     if (token) signedIn = true;
     const hadSession = signedIn;
     // A request that fails on the way (network) rejects here and is never replayed: it may have been done.
-    let response = await sendWith(original.clone(), token);
+    let response = await sendWith(original.clone(), pair);
     // Signed in, yet no pair: a logout (in another tab sharing the storage) took it away.
     if (response.status === 401 && token === null && hadSession && !cookieMode) throw await end('logged-out');
     if (refusedForToken(response, token)) {
       await refreshAfter(token);
-      response = await sendWith(original.clone(), (await currentPair())?.token ?? null);
+      response = await sendWith(original.clone(), await currentPair());
     }
     const challenge = reauthenticationChallenge(response);
     if (!challenge || !options.onReauthenticationRequired) return response;
     const password = await options.onReauthenticationRequired(challenge);
     if (password === null) return response;
     await reauthenticate(password);
-    return sendWith(original, (await currentPair())?.token ?? null);
+    return sendWith(original, await currentPair());
+  }
+
+  /** POSTs JSON to the service (login, refresh) with a proof of the key when binding, signed again once if the server asks for its nonce. */
+  async function post(path: string, body: unknown): Promise<Response> {
+    const once = async () => {
+      const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+      if (dpop) headers.DPoP = await dpop.proof('POST', base + path, null, nonce);
+      const response = await send(base + path, { method: 'POST', headers, body: JSON.stringify(body), credentials });
+      noteNonce(response);
+      return response;
+    };
+    const response = await once();
+    return dpop && (await nonceWanted(response)) ? once() : response;
   }
 
   async function reauthenticate(password: string): Promise<void> {
-    const request = new Request(base + '/auth/reauthenticate', {
+    const request = new Request(`${base}/auth/reauthenticate`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ password }),
     });
-    const response = await sendWith(request, (await currentPair())?.token ?? null);
+    const response = await sendWith(request, await currentPair());
     if (!response.ok) throw new RequestFailedError(response.status, await readProblem(response));
   }
 
   return {
     async login(input) {
-      const response = await send(base + '/auth/login', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(input),
-        credentials,
-      });
+      // One key per session: a new login never reuses the key of an earlier one.
+      await dpop?.renew();
+      const response = await post('/auth/login', input);
       if (!response.ok) throw new RequestFailedError(response.status, await readProblem(response));
       return remember(response);
     },
@@ -262,11 +303,17 @@ export function createTesseraClient(options: TesseraClientOptions): TesseraClien
    * pair and tells the app 'logged-out', when there was a session.
    */
   async function signOut(path: string): Promise<void> {
-    const token = (await currentPair())?.token ?? null;
-    const response = await sendWith(new Request(base + path, { method: 'POST' }), token);
+    const pair = await currentPair();
+    const response = await sendWith(new Request(base + path, { method: 'POST' }), pair);
     if (!response.ok && response.status !== 401) throw new RequestFailedError(response.status, await readProblem(response));
-    await end('logged-out', signedIn || token !== null || cookieMode);
+    await end('logged-out', signedIn || pair !== null || cookieMode);
   }
+}
+
+/** Whether this runtime can make and keep a non-extractable key: Web Crypto and IndexedDB (browsers, not Node). */
+function canKeepKeys(): boolean {
+  const runtime = globalThis as { indexedDB?: unknown; crypto?: { subtle?: unknown } };
+  return Boolean(runtime.indexedDB && runtime.crypto?.subtle);
 }
 
 /** RFC 9470's challenge on a 401, or null when the 401 is for another reason. */
@@ -278,9 +325,9 @@ function reauthenticationChallenge(response: Response): ReauthenticationChalleng
   return { maxAgeSeconds: maxAge ? Number(maxAge[1]) : null };
 }
 
-async function readProblem(response: Response): Promise<{ type?: string; title?: string; detail?: string } | null> {
+async function readProblem(response: Response): Promise<{ type?: string; title?: string; detail?: string; error?: string } | null> {
   try {
-    return (await response.json()) as { type?: string; detail?: string };
+    return (await response.json()) as { type?: string; detail?: string; error?: string };
   } catch {
     return null;
   }

@@ -8,6 +8,8 @@ export interface StoredPair {
   refreshToken: string | null;
   /** ISO time the refresh token ends if unused; null when the login is not remembered. */
   refreshExpiresAt: string | null;
+  /** 'DPoP' when the session is bound to this client's key (sent as `Authorization: DPoP`); absent means 'Bearer'. */
+  tokenType?: 'Bearer' | 'DPoP';
 }
 
 /** Where the pair lives. Methods may be synchronous or return promises. */
@@ -30,6 +32,8 @@ export interface SessionInfo {
   ip: string | null;
   userAgent: string | null;
   rememberedUntil: string | null;
+  /** The thumbprint of the key the session is bound to (DPoP), or null for a bearer session. */
+  boundKey: string | null;
 }
 
 /** The session's user: id, username (null for users the service did not register) and roles. */
@@ -88,6 +92,14 @@ export interface TesseraClientOptions {
   onExpiring?: (notice: ExpiringNotice) => void;
   /** How long before the lapse onExpiring fires. Seconds; default 60. */
   expiringLeadSeconds?: number;
+  /**
+   * Bind the session to a key of this client (DPoP, RFC 9449): a non-extractable P-256 key made by
+   * Web Crypto (kept in IndexedDB, or in memory where there is none) signs a proof for every
+   * request, login and refresh, so a token copied out of storage, a log or the network is useless
+   * elsewhere. Not with storage 'cookie'. Default: true in browsers (Web Crypto and IndexedDB),
+   * false elsewhere and with storage 'cookie'.
+   */
+  dpop?: boolean;
   /**
    * Asked when a request needs a more recent sign-in (an admin act, say): answer the user's
    * password to prove it again (POST /auth/reauthenticate) and have the request sent once more, or

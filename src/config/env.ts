@@ -10,9 +10,11 @@ import { fieldProblems } from '../validation/zodIssues';
 import { DEFAULT_TESSERA_OPTIONS, KEY_PREFIX_PATTERN } from '../options';
 import { DEFAULT_HTTP_LIMITS } from '../limits/httpLimits';
 import { DEFAULT_THROTTLE_OPTIONS, IPV6_SUBNET_BITS_RANGE } from '../throttleOptions';
+import { DEFAULT_DPOP_OPTIONS } from '../dpopOptions';
 import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
 import { DEFAULT_PASSWORD_MIN_SCORE, MAX_PASSWORD_SCORE, passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
+import { corsOriginProblem } from '../http/cors';
 import { parseLifetimes } from './lifetimesEnv';
 import { DEFAULT_ADMIN_REAUTH_AFTER_SECONDS, DEFAULT_IMPERSONATION_TTL_SECONDS } from '../admin/adminService';
 import type { Lifetime, LifetimeRules } from '../lifetimeRules';
@@ -80,12 +82,27 @@ const HOST_PORT = /^[^\s:]+:\d{1,5}$/;
 /** A comma-separated list of host:port; each bad entry is named by its value, not its position. */
 const hostPortList = () =>
   z.string().transform((text, ctx) => {
-    const nodes = text.split(',').map((node) => node.trim()).filter(Boolean);
+    const nodes = text
+      .split(',')
+      .map((node) => node.trim())
+      .filter(Boolean);
     if (nodes.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one host:port' });
     for (const node of nodes.filter((candidate) => !HOST_PORT.test(candidate))) {
       ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of host:port; "${node}" is not` });
     }
     return nodes;
+  });
+
+/** Exact origins whose pages may call across origins; each bad entry is named by its value. */
+const corsOrigins = () =>
+  z.string().transform((text, ctx) => {
+    const origins = text
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean);
+    if (origins.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one origin such as https://app.example.com, or be unset' });
+    for (const problem of origins.map(corsOriginProblem).filter((found) => found !== null)) ctx.addIssue({ code: 'custom', message: problem });
+    return origins;
   });
 
 /** How a security write is confirmed when DURABLE_TIMEOUT is unset. */
@@ -103,7 +120,10 @@ const envSchema = z
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     REDIS_CLUSTER_NODES: hostPortList().optional(),
     REDIS_SENTINELS: hostPortList().optional(),
-    REDIS_SENTINEL_MASTER: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be the master name the sentinels monitor').optional(),
+    REDIS_SENTINEL_MASTER: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be the master name the sentinels monitor')
+      .optional(),
     REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
     REDIS_PASSWORD: z.string().min(1).optional(),
     // Unset: 0, or 1 with Sentinel (which always has a replica to promote); see durableReplicasOf.
@@ -193,6 +213,22 @@ const envSchema = z
       .refine((url) => url.pathname === '/' && !url.search && !url.hash && !url.username, 'must be an origin only, without a path')
       .transform((url) => url.origin)
       .optional(),
+    // optional: a login with a DPoP proof is bound to its key; required: a login without one is refused.
+    DPOP: z.enum(['optional', 'required'], { error: 'must be optional or required' }).default(DEFAULT_DPOP_OPTIONS.mode),
+    DPOP_NONCE: onOff('off'),
+    DPOP_PROOF_WINDOW: z
+      .string()
+      .default(String(DEFAULT_DPOP_OPTIONS.proofWindowSeconds))
+      .transform((value, ctx) => {
+        const seconds = parseDurationSeconds(value);
+        if (seconds === null || !Number.isInteger(seconds) || seconds < 5 || seconds > 600) {
+          ctx.addIssue({ code: 'custom', message: `must be whole seconds from 5s to 10m, like 60s; got "${value}"` });
+          return z.NEVER;
+        }
+        return seconds;
+      }),
+    // Unset: no CORS headers at all.
+    CORS_ORIGINS: corsOrigins().optional(),
     FORM_TOKEN_TTL: duration('2h'),
     FORM_SECRET: z
       .string()
@@ -305,7 +341,9 @@ function lifetimesOverCeiling(rules: LifetimeRules | undefined, ceiling: { idleT
       problems.push(`${kind}: its idle timeout must not be longer than SESSION_IDLE_TIMEOUT (${ceiling.idleTimeoutSeconds}s), the ceiling of every kind`);
     }
     if (rule?.absoluteLifetimeSeconds !== undefined && rule.absoluteLifetimeSeconds > ceiling.absoluteLifetimeSeconds) {
-      problems.push(`${kind}: its absolute lifetime must not be longer than SESSION_ABSOLUTE_TIMEOUT (${ceiling.absoluteLifetimeSeconds}s), the ceiling of every kind`);
+      problems.push(
+        `${kind}: its absolute lifetime must not be longer than SESSION_ABSOLUTE_TIMEOUT (${ceiling.absoluteLifetimeSeconds}s), the ceiling of every kind`,
+      );
     }
     if (rule?.idleTimeoutSeconds !== undefined && rule.absoluteLifetimeSeconds !== undefined && rule.idleTimeoutSeconds > rule.absoluteLifetimeSeconds) {
       problems.push(`${kind}: its idle timeout must not be longer than its absolute lifetime`);

@@ -14,9 +14,15 @@ const KINDS = ['remembered', 'unremembered', 'admin', 'device:<type>', 'role:<na
 
 /** The rules, or the problems that name what to fix. */
 export function parseLifetimes(text: string): { rules: LifetimeRules } | { problems: string[] } {
-  const rules: { deviceTypes: Record<string, Lifetime>; roles: Record<string, Lifetime>; remembered?: Lifetime; unremembered?: Lifetime } = { deviceTypes: {}, roles: {} };
+  const rules: { deviceTypes: Record<string, Lifetime>; roles: Record<string, Lifetime>; remembered?: Lifetime; unremembered?: Lifetime } = {
+    deviceTypes: {},
+    roles: {},
+  };
   const problems: string[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = /^([^=]+)=([^/]*)\/([^/]*)$/.exec(entry);
     if (!match) {
       problems.push(`"${entry}" is not kind=idle/absolute (such as admin=15m/8h; "-" keeps the global duration)`);
@@ -24,7 +30,10 @@ export function parseLifetimes(text: string): { rules: LifetimeRules } | { probl
     }
     const [, kind, idleText, absoluteText] = match.map((part) => part.trim());
     const lifetime: Lifetime = {};
-    for (const [name, value] of [['idleTimeoutSeconds', idleText], ['absoluteLifetimeSeconds', absoluteText]] as const) {
+    for (const [name, value] of [
+      ['idleTimeoutSeconds', idleText],
+      ['absoluteLifetimeSeconds', absoluteText],
+    ] as const) {
       if (value === '-' || value === '') continue;
       const seconds = parseDurationSeconds(value);
       if (seconds === null || seconds <= 0) problems.push(`"${entry}": "${value}" is not a duration like 30m or 7d (or "-")`);
@@ -36,7 +45,11 @@ export function parseLifetimes(text: string): { rules: LifetimeRules } | { probl
   return problems.length ? { problems } : { rules };
 }
 
-function place(rules: { deviceTypes: Record<string, Lifetime>; roles: Record<string, Lifetime>; remembered?: Lifetime; unremembered?: Lifetime }, kind: string, lifetime: Lifetime): string | null {
+function place(
+  rules: { deviceTypes: Record<string, Lifetime>; roles: Record<string, Lifetime>; remembered?: Lifetime; unremembered?: Lifetime },
+  kind: string,
+  lifetime: Lifetime,
+): string | null {
   if (kind === 'remembered' || kind === 'unremembered') {
     rules[kind] = lifetime;
     return null;
@@ -54,7 +67,8 @@ function place(rules: { deviceTypes: Record<string, Lifetime>; roles: Record<str
     rules.roles[name] = lifetime;
     return null;
   }
-  if (family === 'device' || family === 'role') return `"${kind}": "${name}" is not a ${family === 'device' ? 'device type' : 'role'} (lower-case letters, digits, "_" or "-")`;
+  if (family === 'device' || family === 'role')
+    return `"${kind}": "${name}" is not a ${family === 'device' ? 'device type' : 'role'} (lower-case letters, digits, "_" or "-")`;
   const closest = kind.includes(':') ? closestName(family, ['device', 'role']) : closestName(kind, ['remembered', 'unremembered', 'admin']);
   const suggestion = closest && (kind.includes(':') ? `${closest}:${name}` : closest);
   return `unknown kind "${kind}"${suggestion ? `; did you mean "${suggestion}"?` : `; the kinds are ${KINDS.join(', ')}`}`;

@@ -3,9 +3,13 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { AccountService } from '../accounts/accountService';
 import type { AdminService } from '../admin/adminService';
+import type { DpopOptions } from '../dpopOptions';
 import { authenticate } from '../middleware/authenticate';
+import { DpopVerifier, forwardedRequest, ownRequest } from '../middleware/dpop';
 import { clientAddress } from '../middleware/clientAddress';
 import type { SessionService } from '../sessions/sessionService';
+import { cors } from '../middleware/cors';
+import type { CorsOptions } from './cors';
 import type { IdempotencyStore } from '../store/idempotencyStore';
 import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import type { IntrospectionClientOptions } from './introspectionClient';
@@ -18,7 +22,7 @@ import { adminRoutes } from './routes/adminRoutes';
 import { DEFAULT_ADMIN_REAUTH_AFTER_SECONDS } from '../admin/adminService';
 import { authRoutes } from './routes/authRoutes';
 import { exampleRoutes } from './routes/exampleRoutes';
-import { gatewayRoutes } from './routes/gatewayRoutes';
+import { gatewayRoutes, VERIFY_PATH } from './routes/gatewayRoutes';
 import { hotRoutes } from './hotRoutes';
 import { healthRoutes } from './routes/healthRoutes';
 import { homeRoutes } from './routes/homeRoutes';
@@ -53,6 +57,10 @@ export interface AppParts {
   introspectionClient?: IntrospectionClientOptions | null;
   /** Told of every answered request (the service's metrics); null: none. */
   requestObserver?: RequestObserver | null;
+  /** DPoP-bound sessions (RFC 9449): how proofs are checked. Default: the default options. */
+  dpop?: DpopOptions;
+  /** Pages on other origins that may call (CORS_ORIGINS); null: no CORS headers. */
+  cors?: CorsOptions | null;
   /** More for /readyz to check (see healthRoutes); default: Redis answers. */
   readinessWarnings?: () => Promise<string[]>;
 }
@@ -73,10 +81,13 @@ export function createApp(parts: AppParts): Koa {
     : null;
   const health = healthRoutes(parts.sessions, parts.readinessWarnings);
   const openapi = openapiRoutes();
-  const auth = authRoutes(parts.sessions, parts.accounts, parts.idempotency, pages?.cookie ?? null);
+  const dpop = new DpopVerifier(parts.dpop);
+  const auth = authRoutes(parts.sessions, parts.accounts, dpop, parts.idempotency, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
   const admin = adminRoutes(parts.admin, parts.idempotency, parts.adminReauthAfterSeconds ?? DEFAULT_ADMIN_REAUTH_AFTER_SECONDS);
   const requestObserver = parts.requestObserver ?? null;
+  // First: a preflight is answered before anything else runs, and every answer, errors too, carries the headers.
+  if (parts.cors) app.use(cors(parts.cors));
   app.use(clientAddress(parts.logger));
   if (requestObserver) app.use(requestMetrics(requestObserver));
   app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));
@@ -91,7 +102,13 @@ export function createApp(parts: AppParts): Koa {
   );
   const bodyParser = jsonBodyParser(parts.bodyLimitBytes);
   const trackAddress = parts.ipv6SubnetBits === undefined ? true : { ipv6SubnetBits: parts.ipv6SubnetBits };
-  const authenticated = authenticate(parts.sessions, { trackAddress, ...(pages ? { fallbackToken: pages.cookie.read } : {}) });
+  const authenticated = authenticate(parts.sessions, {
+    fallbackToken: pages?.cookie.read,
+    dpop,
+    // A gateway's check is of the request it forwards, not of the sub-request itself.
+    proofRequest: (ctx) => (ctx.path === VERIFY_PATH ? forwardedRequest(ctx) : ownRequest(ctx)),
+    trackAddress,
+  });
   const slide = pages?.cookie.slide();
   app.use(hotRoutes(HOT_ROUTES, [auth, gateway], [bodyParser, authenticated, ...(pages && slide ? [slide, pages.csrf] : [])]));
   app.use(health.routes()).use(health.allowedMethods());

@@ -15,7 +15,9 @@ export function guardedRouter(options: Pick<RouterOptions, 'prefix'> = {}): Rout
     const [first] = Array.isArray(middleware) ? middleware : [middleware];
     if (methods.length === 0) throw new Error(`A guarded router takes no use() (${String(path)}): name each route's guard in its own chain.`);
     if (!accessOf(first)) {
-      throw new Error(`${methods.join(',').toUpperCase()} ${String(path)} names no access: start its chain with requireAuth(), requireRole(), publicRoute() or another guard.`);
+      throw new Error(
+        `${methods.join(',').toUpperCase()} ${String(path)} names no access: start its chain with requireAuth(), requireRole(), publicRoute() or another guard.`,
+      );
     }
     return register(path, methods, middleware, more);
   };

@@ -15,6 +15,7 @@ export function hotRoutes(routes: readonly string[], routers: readonly Router[],
   if (missing.length > 0) throw new Error(`hot routes that no router serves: ${missing.join(', ')}`);
   const hot = new Set(routes.flatMap((route) => (route.startsWith('GET ') ? [route, `HEAD ${route.slice(4)}`] : [route])));
   // Router dispatch adds ctx.params and ctx.router to the context type; the app's own layers run first.
+  // biome-ignore lint/suspicious/noExplicitAny: the routers' context is the app's plus what they add.
   const serve = compose<any>([...layers, ...routers.map((router) => router.routes())]);
   return function hotRoutes(ctx, next) {
     return hot.has(`${ctx.method} ${ctx.path}`) ? serve(ctx, next) : next();

@@ -29,8 +29,7 @@ export function introspectionClient(options: IntrospectionClientOptions): Middle
   const clientId = sha256(options.clientId);
   const secret = options.credential === null ? null : sha256(options.credential);
   /** Basic credentials: either reading (see basicMatches), for the id and the secret alike. */
-  const isBasicClient = (id: string, presentedSecret: string) =>
-    secret !== null && (basicMatches(id, clientId) & basicMatches(presentedSecret, secret)) === 1;
+  const isBasicClient = (id: string, presentedSecret: string) => secret !== null && (basicMatches(id, clientId) & basicMatches(presentedSecret, secret)) === 1;
   /** Posted credentials arrive decoded by the body parser: compared as they are. */
   const isPostedClient = (id: string, presentedSecret: string) =>
     secret !== null && (Number(sameSecret(sha256(id), clientId)) & Number(sameSecret(sha256(presentedSecret), secret))) === 1;

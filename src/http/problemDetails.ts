@@ -5,48 +5,13 @@
  * HTML page for a server-side failure instead, so a browser shows words, not JSON.
  */
 import type { Context, Middleware } from 'koa';
-import {
-  InternalError,
-  InvalidTokenError,
-  SessionEndedError,
-  MethodNotAllowedError,
-  NotFoundError,
-  OAuthError,
-  PayloadTooLargeError,
-  ServerBusyError,
-  TesseraError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../errors';
+import { InternalError, MethodNotAllowedError, NotFoundError, OAuthError, ServerBusyError } from '../errors';
 import { BusyLog, DEFAULT_BUSY_LOG_WINDOW_MS } from './busyLog';
 import { sendPage } from './pages/respond';
+import { CONSOLE_LOGGER, PROBLEM_CONTENT_TYPE, problemDocument, toTesseraError, type ProblemLogger } from './problemAnswer';
 import { loggedPath } from './requestLog';
 
-/** The media type of a problem document (RFC 9457). */
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-/** The RFC 9457 document of a Tessera error, for any framework: send it with its status, its headers and PROBLEM_CONTENT_TYPE. */
-export function problemDocument(error: TesseraError, instance: string): Record<string, unknown> {
-  return {
-    type: error.type,
-    title: error.title,
-    status: error.status,
-    ...(error.expose ? { detail: error.message } : {}),
-    instance,
-    ...error.extras,
-  };
-}
-
-/**
- * Where failures are logged; pino fits. Log records carry the error and the request path, except
- * the count of busy answers (see busyLog.ts), which carries how many and over how many seconds.
- */
-export interface ProblemLogger {
-  /** A 5xx answer whose cause is known (a 503: Redis away), or the count of busy answers. */
-  warn(record: { err?: unknown; path?: string; busyAnswers?: number; windowSeconds?: number }, message: string): void;
-  /** An unexpected error, answered 500. */
-  error(record: { err: unknown; path: string }, message: string): void;
-}
+export { PROBLEM_CONTENT_TYPE, problemDocument, type ProblemLogger } from './problemAnswer';
 
 /** The options of `problemDetails()`. */
 export interface ProblemDetailsOptions {
@@ -111,30 +76,4 @@ export function problemDetails(options: ProblemDetailsOptions = {}): Middleware 
       }
     }
   };
-}
-
-/**
- * Only name, message and stack: an error's other properties can hold what must never be logged
- * (an ioredis error carries its command's arguments).
- */
-const CONSOLE_LOGGER: ProblemLogger = {
-  warn: (record, message) =>
-    console.warn(record.busyAnswers === undefined ? `${message} (${record.path}): ${describe(record.err)}` : `${message}: ${record.busyAnswers} in ${record.windowSeconds} s`),
-  error: ({ err, path }, message) => console.error(`${message} (${path}): ${describe(err)}`),
-};
-
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-}
-
-/** Maps errors thrown by Koa's body parsing (co-body, raw-body) onto ours; its SyntaxError is mapped where it is thrown (requestInput.ts). */
-function toTesseraError(error: unknown, bodyLimitBytes: number | undefined): TesseraError | null {
-  // The core's error for an ended session, answered with the RFC 6750 challenge its token earns.
-  if (error instanceof SessionEndedError) return new InvalidTokenError();
-  if (error instanceof TesseraError) return error;
-  const { status, type, limit } = (error ?? {}) as { status?: number; type?: string; limit?: number };
-  if (status === 413 || type === 'entity.too.large') return new PayloadTooLargeError(bodyLimitBytes ?? limit);
-  if (status === 415 || type === 'encoding.unsupported' || type === 'charset.unsupported') return new UnsupportedMediaTypeError();
-  if (status === 400) return new ValidationError([{ field: 'body', message: 'could not be read' }]);
-  return null;
 }

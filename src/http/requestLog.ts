@@ -24,10 +24,7 @@ export function requestLog(logger: Logger): Middleware {
     try {
       await next();
     } finally {
-      lines.info(
-        { method: ctx.method, path: loggedPath(ctx), status: ctx.status, ms: Math.round(performance.now() - started) },
-        'request',
-      );
+      lines.info({ method: ctx.method, path: loggedPath(ctx), status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
     }
   };
 }
@@ -35,10 +32,14 @@ export function requestLog(logger: Logger): Middleware {
 /** What a log line may say of a request's path: its route's pattern, or the path with every long segment scrubbed. */
 export function loggedPath(ctx: Context): string {
   const route = ctx._matchedRoute;
-  if (typeof route === 'string') return route;
+  return typeof route === 'string' ? route : scrubbedPath(ctx.path);
+}
+
+/** The path with every segment long enough to be a secret scrubbed, cut at MAX_LOGGED_PATH; for any framework. */
+export function scrubbedPath(path: string): string {
   const kept: string[] = [];
   let length = 0;
-  for (const segment of ctx.path.split('/')) {
+  for (const segment of path.split('/')) {
     const shown = segment.length > MAX_KEPT_SEGMENT ? '…' : segment;
     length += shown.length + 1;
     if (length > MAX_LOGGED_PATH) {

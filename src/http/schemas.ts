@@ -1,13 +1,6 @@
 /** Request body and query schemas of the JSON API, built from the field schemas every layer shares. */
 import { z } from 'zod';
-import {
-  deviceTypeSchema,
-  passwordSchema,
-  presentedPasswordSchema,
-  presentedUsernameSchema,
-  roleSchema,
-  usernameSchema,
-} from '../validation/fieldSchemas';
+import { deviceTypeSchema, passwordSchema, presentedPasswordSchema, presentedUsernameSchema, roleSchema, usernameSchema } from '../validation/fieldSchemas';
 import { MAX_BAN_REASON } from '../validation/rules';
 
 export const registerSchema = z.strictObject({ username: usernameSchema, password: passwordSchema });

@@ -46,9 +46,10 @@ export class TesseraMetrics implements SessionObserver, LoginObserver, PasswordQ
   });
 
   /** Bound once, so a token check does no label lookup of its own. */
-  private readonly tokenCheckCounters = Object.fromEntries(
-    TOKEN_CHECK_OUTCOMES.map((outcome) => [outcome, this.tokenChecks.labels(outcome)]),
-  ) as Record<TokenCheckOutcome, { inc(): void }>;
+  private readonly tokenCheckCounters = Object.fromEntries(TOKEN_CHECK_OUTCOMES.map((outcome) => [outcome, this.tokenChecks.labels(outcome)])) as Record<
+    TokenCheckOutcome,
+    { inc(): void }
+  >;
 
   private readonly touchDuration = new Histogram({
     name: 'tessera_touch_duration_seconds',

@@ -15,6 +15,7 @@ export type Access =
 const ACCESS = Symbol('tessera.access');
 
 /** Marks `guard` as the enforcement of `access`; returns it. */
+// biome-ignore lint/suspicious/noExplicitAny: a guard of any state its route declares.
 export function guardOf<M extends Middleware<any>>(access: Access, guard: M): M {
   Object.defineProperty(guard, ACCESS, { value: Object.freeze({ ...access }) });
   return guard;

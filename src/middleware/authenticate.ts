@@ -1,11 +1,17 @@
 /**
- * Koa middleware that validates the request's bearer token and slides its expiry (one Redis
+ * Koa middleware that validates the request's session token and slides its expiry (one Redis
  * round trip), then puts the session and user on ctx.state. It never refuses a request itself:
- * requireAuth() does, so public routes can see a user when there is one.
+ * requireAuth() does, so public routes can see a user when there is one. A token sent as
+ * `Authorization: DPoP` comes with a proof of the key its session is bound to (RFC 9449), checked
+ * here before the round trip; the round trip checks that the key is the session's and the proof new.
  */
-import type { Middleware } from 'koa';
-import type { SessionService } from '../sessions/sessionService';
-import { readBearerToken } from './bearerToken';
+import type { Context, Middleware } from 'koa';
+import type { DpopOptions } from '../dpopOptions';
+import { InvalidDpopProofError, ProofRefusedError, UseDpopNonceError } from '../errors';
+import type { SessionService, Validation } from '../sessions/sessionService';
+import { parseToken } from '../tokens/token';
+import { readPresentedToken } from './bearerToken';
+import { DpopVerifier, ownRequest, type ProofRequest } from './dpop';
 import { isoTime } from './isoTime';
 import './state';
 
@@ -14,7 +20,11 @@ export interface AuthenticateOptions {
   /** Response header that tells the client when its session now expires (ISO 8601). Default "Session-Expires"; null for none. */
   expiresHeader?: string | null;
   /** Where else to find the token when no Authorization header is sent (the cookie transport). */
-  fallbackToken?: (ctx: Parameters<Middleware>[0]) => string | null;
+  fallbackToken?: (ctx: Context) => string | null;
+  /** How DPoP proofs are checked: a verifier shared with the login routes, or its options. Default: the default options. */
+  dpop?: DpopVerifier | DpopOptions;
+  /** The request a DPoP proof must be for. Default: the request itself; a gateway's verify route passes forwardedRequest. */
+  proofRequest?: (ctx: Context) => ProofRequest;
   /**
    * Compare each request's address (ctx.ip: set Koa's `proxy` behind a proxy) with the one its
    * session holds; on a change the session keeps the new one and `session.address-changed` is
@@ -37,22 +47,44 @@ export function authenticate(sessions: SessionService, options: AuthenticateOpti
   const fallbackToken = options.fallbackToken;
   const trackAddress = options.trackAddress ?? false;
   const ipv6SubnetBits = typeof trackAddress === 'object' ? trackAddress.ipv6SubnetBits : undefined;
+  const dpop = options.dpop instanceof DpopVerifier ? options.dpop : new DpopVerifier(options.dpop);
+  const proofRequest = options.proofRequest ?? ownRequest;
+
+  /** The validation of a presented token; a refused proof is left on ctx.state for the guards to answer. */
+  async function validate(ctx: Context, token: string, bound: boolean): Promise<Validation | null> {
+    try {
+      // A token that cannot be one of ours costs no signature check: validate() refuses it without Redis.
+      if (!bound || parseToken(token) === null) return await sessions.validate(token);
+      const validation = await sessions.validate(token, { proof: await dpop.forUse(ctx, token, proofRequest(ctx)) });
+      await dpop.offerNonce(ctx);
+      return validation;
+    } catch (error) {
+      const refusal = error instanceof ProofRefusedError ? new InvalidDpopProofError(error.reason) : error;
+      if (!(refusal instanceof InvalidDpopProofError || refusal instanceof UseDpopNonceError)) throw error;
+      ctx.state.authFailure = 'proof';
+      ctx.state.authError = refusal;
+      return null;
+    }
+  }
+
   return async function authenticate(ctx, next) {
-    const token = readBearerToken(ctx.get('Authorization')) ?? fallbackToken?.(ctx) ?? null;
+    const presented = readPresentedToken(ctx.get('Authorization'));
+    const token = presented === null ? (fallbackToken?.(ctx) ?? null) : presented === '' ? '' : presented.token;
     ctx.state.session = null;
     ctx.state.user = null;
+    ctx.state.authFailure = undefined;
+    ctx.state.authError = undefined;
     if (token === null) {
       ctx.state.authFailure = 'missing';
     } else {
-      const validation = await sessions.validate(token);
+      const validation = await validate(ctx, token, typeof presented === 'object' && presented?.scheme === 'DPoP');
       if (validation) {
         ctx.state.session = validation.session;
         ctx.state.user = validation.user;
-        ctx.state.authFailure = undefined;
         if (expiresHeader) ctx.set(expiresHeader, isoTime(validation.expiresAtMs));
         if (trackAddress) await sessions.addressSeen(validation.session, ctx.ip, ipv6SubnetBits);
       } else {
-        ctx.state.authFailure = 'invalid';
+        ctx.state.authFailure ??= 'invalid';
       }
     }
     await next();

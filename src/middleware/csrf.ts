@@ -13,6 +13,7 @@ import { CsrfRejectedError } from '../errors';
 import type { ActiveSession, AttributeWriter } from '../sessions/activeSession';
 import { sameSecret } from '../tokens/constantTime';
 import './sessionCookie';
+import { ownOrigin } from './requestOrigin';
 
 const CSRF_ATTRIBUTE = 'csrf';
 /** The request header that carries the session's CSRF token on `fetch` calls. */
@@ -69,11 +70,6 @@ export function csrfProtection(options: CsrfOptions = {}): Middleware {
     }
     await next();
   };
-}
-
-/** This request's own origin (scheme and host; X-Forwarded-* when the app trusts a proxy). Koa 3's ctx.origin is the Origin header instead. */
-function ownOrigin(ctx: Context): string {
-  return `${ctx.protocol}://${ctx.host}`;
 }
 
 /**

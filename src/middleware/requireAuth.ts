@@ -5,10 +5,10 @@
  */
 import type { DefaultState, Middleware, ParameterizedContext } from 'koa';
 import { guardOf } from './access';
-import { ForbiddenError, ImpersonationForbiddenError, InvalidTokenError, TesseraArgumentError, UnauthenticatedError } from '../errors';
+import { ImpersonationForbiddenError } from '../errors';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
-import { ROLE } from '../validation/rules';
+import { assertHasRole, assertRoleName, signedInOf } from './guardChecks';
 import './state';
 
 /** ctx.state behind requireAuth() or requireRole(): the session and its user are there. */
@@ -28,16 +28,9 @@ export function requireAuth(): Middleware<AuthenticatedState> {
 
 /** Refuses with 403 unless the user has the role; the role name is checked here, once, so a typo cannot silently lock everyone out. */
 export function requireRole(role: string): Middleware<AuthenticatedState> {
-  if (typeof role !== 'string' || !ROLE.test(role)) {
-    const lower = typeof role === 'string' ? role.toLowerCase() : '';
-    const hint = lower !== role && ROLE.test(lower) ? `; did you mean "${lower}"?` : '.';
-    throw new TesseraArgumentError(
-      `requireRole(${JSON.stringify(role)}) could never match: a role is 1-32 lower-case letters, digits, "_" or "-", starting with a letter${hint}`,
-    );
-  }
+  assertRoleName(role);
   return guardOf({ kind: 'role', role }, async function requireRole(ctx, next) {
-    assertSignedIn(ctx);
-    if (!ctx.state.user.roles.includes(role)) throw new ForbiddenError(`This needs the "${role}" role.`);
+    assertHasRole(assertSignedIn(ctx).user, role);
     await next();
   } as Middleware<AuthenticatedState>);
 }
@@ -48,21 +41,12 @@ export function requireRole(role: string): Middleware<AuthenticatedState> {
  */
 export function notImpersonating(): Middleware<AuthenticatedState> {
   return async function notImpersonating(ctx, next) {
-    assertSignedIn(ctx);
-    if (ctx.state.session.actor) throw new ImpersonationForbiddenError();
+    if (assertSignedIn(ctx).session.actor) throw new ImpersonationForbiddenError();
     await next();
   } as Middleware<AuthenticatedState>;
 }
 
-/** Throws the 401 of a request without a live session; for guards built on this one. */
-export function assertSignedIn(ctx: ParameterizedContext): void {
-  const { state } = ctx;
-  if (state.session) return;
-  // authenticate() always sets session (null when there is none); undefined means it never ran.
-  if (state.session === undefined) {
-    throw new Error(
-      `Tessera's guards need authenticate() to run first: add app.use(authenticate(tessera)) before the routes that use requireAuth() or requireRole() (request: ${ctx.method} ${ctx.path}).`,
-    );
-  }
-  throw state.authFailure === 'invalid' ? new InvalidTokenError() : new UnauthenticatedError();
+/** The live session and user, or the 401 of a request without one; for guards built on this one. */
+export function assertSignedIn(ctx: ParameterizedContext): { session: ActiveSession; user: SessionUser } {
+  return signedInOf(ctx.state, 'add app.use(authenticate(tessera))', `${ctx.method} ${ctx.path}`);
 }

@@ -1,9 +1,10 @@
 /** Types ctx.state for every Koa app that uses Tessera's middleware. */
+import type { TesseraError } from '../errors';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionUser } from '../sessions/types';
+import type { AuthFailure } from './guardChecks';
 
-/** Why a request carries no session: no credentials, or credentials that are not a live session. */
-export type AuthFailure = 'missing' | 'invalid';
+export type { AuthFailure } from './guardChecks';
 
 // `| undefined` where a guard narrows a field to undefined, so apps with exactOptionalPropertyTypes compile.
 declare module 'koa' {
@@ -14,6 +15,8 @@ declare module 'koa' {
     user?: SessionUser | null;
     /** Set when session is null. */
     authFailure?: AuthFailure | undefined;
+    /** With authFailure 'proof': the answer the guards give (a DPoP challenge). */
+    authError?: TesseraError | undefined;
     /** How the request's token came: the Authorization header, or the session cookie. */
     credentials?: 'header' | 'cookie' | undefined;
   }

@@ -58,7 +58,8 @@ function resultsTable(users: PublicUser[], query: string) {
   return html`<table>
 <thead><tr><th scope="col">Username</th><th scope="col">Roles</th><th scope="col">Created</th></tr></thead>
 <tbody>${users.map(
-    (u) => html`<tr><td><a href="/admin?user=${encodeURIComponent(u.id)}&amp;q=${encodeURIComponent(query)}">${u.username}</a></td><td>${u.roles.join(', ') || '—'}</td><td>${formatTime(u.createdAt)}</td></tr>`,
+    (u) =>
+      html`<tr><td><a href="/admin?user=${encodeURIComponent(u.id)}&amp;q=${encodeURIComponent(query)}">${u.username}</a></td><td>${u.roles.join(', ') || '—'}</td><td>${formatTime(u.createdAt)}</td></tr>`,
   )}</tbody>
 </table>`;
 }
@@ -99,7 +100,9 @@ ${
     : html`<table>
 <thead><tr><th scope="col">Device</th><th scope="col">IP address</th><th scope="col">User agent</th><th scope="col">Last seen</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
 <tbody>${sessions.map(
-        (s) => html`<tr><td>${s.device.name ?? s.device.type ?? 'Unnamed device'}</td><td>${s.ip ?? '—'}</td><td>${s.userAgent ?? '—'}</td><td>${formatTime(s.lastSeenAt)}</td>
+        (
+          s,
+        ) => html`<tr><td>${s.device.name ?? s.device.type ?? 'Unnamed device'}</td><td>${s.ip ?? '—'}</td><td>${s.userAgent ?? '—'}</td><td>${formatTime(s.lastSeenAt)}</td>
 <td><form class="inline" method="post" action="/admin/do/revoke-session">${tokens('/admin/do/revoke-session', s.id)}${hidden}<input type="hidden" name="sessionId" value="${s.id}"><button type="submit">Revoke</button></form></td></tr>`,
       )}</tbody>
 </table>
@@ -114,7 +117,8 @@ function auditTable(entries: AuditEntry[]) {
   return html`<table>
 <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Actor</th><th scope="col">Target</th><th scope="col">Outcome</th><th scope="col">Detail</th></tr></thead>
 <tbody>${entries.map(
-    (e) => html`<tr><td>${formatTime(e.time)}</td><td>${e.type}</td><td>${e.actor.name ?? e.actor.id ?? '—'}${e.ip ? html` <small>(${e.ip})</small>` : ''}</td><td>${e.target ?? '—'}</td><td>${e.outcome}</td><td>${e.detail ?? ''}</td></tr>`,
+    (e) =>
+      html`<tr><td>${formatTime(e.time)}</td><td>${e.type}</td><td>${e.actor.name ?? e.actor.id ?? '—'}${e.ip ? html` <small>(${e.ip})</small>` : ''}</td><td>${e.target ?? '—'}</td><td>${e.outcome}</td><td>${e.detail ?? ''}</td></tr>`,
   )}</tbody>
 </table>`;
 }

@@ -11,7 +11,11 @@ const presentedPassword = z
   .refine(withinPasswordBytes, `Passwords are at most ${MAX_PASSWORD_BYTES} bytes.`);
 
 export const loginFormSchema = z.object({
-  username: z.string({ error: 'Enter your username.' }).trim().min(1, 'Enter your username.').max(MAX_USERNAME_LENGTH, `Usernames are at most ${MAX_USERNAME_LENGTH} characters.`),
+  username: z
+    .string({ error: 'Enter your username.' })
+    .trim()
+    .min(1, 'Enter your username.')
+    .max(MAX_USERNAME_LENGTH, `Usernames are at most ${MAX_USERNAME_LENGTH} characters.`),
   password: presentedPassword,
   /** The "Keep me signed in" checkbox: sent as "on" when ticked, absent otherwise. */
   remember: z

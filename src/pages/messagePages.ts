@@ -29,9 +29,8 @@ export function messagePage(title: string, message: string, back: { href: string
 
 /** Redis is unreachable: a friendly page instead of a stack trace; nothing was changed. */
 export function unavailablePage(): string {
-  return messagePage(
-    'Temporarily unavailable',
-    'The service cannot reach its session store right now, so nothing was changed. Please try again in a moment.',
-    { href: '/account', label: 'Try again' },
-  );
+  return messagePage('Temporarily unavailable', 'The service cannot reach its session store right now, so nothing was changed. Please try again in a moment.', {
+    href: '/account',
+    label: 'Try again',
+  });
 }

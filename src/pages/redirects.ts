@@ -11,6 +11,7 @@ const PLACEHOLDER_ORIGIN = 'http://tessera.invalid';
 export function safeNextPath(candidate: unknown, fallback = DEFAULT_AFTER_LOGIN): string {
   if (typeof candidate !== 'string' || candidate.length === 0 || candidate.length > 2048) return fallback;
   // Browsers strip tabs and newlines from URLs and read "\" as "/": refuse rather than guess.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
   if (!candidate.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(candidate)) return fallback;
   if (candidate.startsWith('//')) return fallback;
   let url: URL;

@@ -1,4 +1,3 @@
-'use strict';
 // Runs in a worker thread (see passwordHasher.ts): bcryptjs and zxcvbn are pure JavaScript, and
 // hashing or scoring on the main thread would stall every other request for the whole of it. Plain JS so it loads unbuilt.
 const os = require('node:os');

@@ -43,11 +43,9 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const socketPath = path.join(dataDir, 'redis.sock');
   const lock = await lockDataDir(dataDir, socketPath);
-  const child = spawn(
-    binary,
-    [path.join(REPO_ROOT, 'redis.conf'), '--port', '0', '--unixsocket', socketPath, '--unixsocketperm', '700', '--dir', dataDir],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const child = spawn(binary, [path.join(REPO_ROOT, 'redis.conf'), '--port', '0', '--unixsocket', socketPath, '--unixsocketperm', '700', '--dir', dataDir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitForPong({ path: socketPath }, 10_000, () =>

@@ -96,13 +96,7 @@ async function main(): Promise<void> {
  * Serves in this process until SIGTERM/SIGINT; `embedded` is stopped last when this process owns it.
  * `clusterWorkerId` is set in a node:cluster worker, whose metrics the primary serves.
  */
-async function serve(
-  config: Config,
-  target: RedisTarget,
-  embedded: EmbeddedRedis | null,
-  logger: Logger,
-  clusterWorkerId?: number,
-): Promise<void> {
+async function serve(config: Config, target: RedisTarget, embedded: EmbeddedRedis | null, logger: Logger, clusterWorkerId?: number): Promise<void> {
   const redis = createRedisClient(target, { logger });
   // Whatever happens from here, the embedded Redis must not outlive this process.
   const release = async () => {

@@ -25,6 +25,7 @@ import type { IdempotencyStore } from '../store/idempotencyStore';
 import type { RedisClient } from '../store/scripts';
 import { SignedInFormTokens } from '../tokens/signedInFormToken';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
+import { DpopNonces } from '../tokens/dpopNonce';
 import { redisMemory } from '../store/redisMemory';
 import { buildCore, type Core } from './core';
 import { EvictionCheck } from './evictionCheck';
@@ -97,7 +98,15 @@ export async function startService(
     introspectionClient: { clientId: config.INTROSPECT_CLIENT_ID, credential: config.INTROSPECT_CREDENTIAL ?? null },
     requestObserver: metrics,
     exampleApp: config.EXAMPLE_APP,
+    dpop: {
+      mode: config.DPOP,
+      proofWindowSeconds: config.DPOP_PROOF_WINDOW,
+      publicOrigin: config.PUBLIC_ORIGIN ?? null,
+      nonces: config.DPOP_NONCE ? await dpopNonces(core, config.DPOP_PROOF_WINDOW, logger) : null,
+    },
     readinessWarnings: () => eviction.warnings(),
+    // Cookies cross origins only with the cookie transport on; bearer tokens need no credentials.
+    cors: config.CORS_ORIGINS ? { origins: config.CORS_ORIGINS, credentials: config.COOKIE_TRANSPORT } : null,
   });
   const server = createLimitedServer(app.callback(), {
     headersTimeoutMs: config.HEADERS_TIMEOUT * 1000,
@@ -150,11 +159,24 @@ function reportDurability(durable: DurableWrites, logger: Logger): void {
       if (replicas === 0 && plan.connectedReplicas > 0) {
         logger.warn('Redis has replicas but DURABLE_REPLICAS is 0: a fail-over can undo an acknowledged logout; set DURABLE_REPLICAS=1');
       } else if (replicas > plan.connectedReplicas) {
-        logger.warn({ replicas, connectedReplicas: plan.connectedReplicas }, 'fewer replicas connected than DURABLE_REPLICAS: security writes answer 503 until they are');
+        logger.warn(
+          { replicas, connectedReplicas: plan.connectedReplicas },
+          'fewer replicas connected than DURABLE_REPLICAS: security writes answer 503 until they are',
+        );
       }
     })
     // Redis not reachable yet: the first security write looks again.
     .catch(() => undefined);
+}
+
+/**
+ * Server nonces, signed with the key every instance shares (FORM_SECRET, or the random one kept in
+ * Redis) under a label of their own. A nonce lasts one proof window, and is accepted for one more.
+ */
+async function dpopNonces(core: Core, windowSeconds: number, logger: Logger): Promise<DpopNonces> {
+  const nonces = new DpopNonces(() => core.sharedSigningKey(), windowSeconds * 1000);
+  await nonces.prime().catch((error: unknown) => logger.warn({ err: error }, 'could not read the signing key of DPoP nonces yet'));
+  return nonces;
 }
 
 async function pagesParts(config: Config, redis: RedisClient, core: Core, logger: Logger): Promise<PagesParts> {

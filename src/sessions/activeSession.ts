@@ -14,6 +14,7 @@ import type { DeviceInfo, SessionActor, SessionRecord } from './types';
  *
  * Declared names get their type from get/set/setIfAbsent; other names stay `unknown`.
  */
+// biome-ignore lint/suspicious/noEmptyInterface: an interface, so apps can declare their attributes into it by declaration merging.
 export interface SessionAttributes {}
 
 /** An attribute name: one declared in SessionAttributes, or any other string. */
@@ -95,6 +96,11 @@ export class ActiveSession implements SessionRecord {
     return this.record.rememberedUntil;
   }
 
+  /** The thumbprint of the key the session is bound to (DPoP), or null for a bearer session. */
+  get boundKey(): string | null {
+    return this.record.boundKey;
+  }
+
   get authenticatedAt(): Date | null {
     return this.record.authenticatedAt;
   }
@@ -150,6 +156,7 @@ export class ActiveSession implements SessionRecord {
       ip: this.ip,
       userAgent: this.userAgent,
       rememberedUntil: this.rememberedUntil,
+      boundKey: this.boundKey,
       authenticatedAt: this.authenticatedAt,
       actor: this.actor,
     };

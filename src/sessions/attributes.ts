@@ -9,13 +9,7 @@ import { parseSessionId } from '../tokens/sessionId';
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Sets a session attribute within the configured limits; answers the JSON already there when onlyIfAbsent found one. */
-export async function writeAttribute(
-  store: SessionStore,
-  sessionId: string,
-  name: string,
-  value: unknown,
-  onlyIfAbsent: boolean,
-): Promise<string | undefined> {
+export async function writeAttribute(store: SessionStore, sessionId: string, name: string, value: unknown, onlyIfAbsent: boolean): Promise<string | undefined> {
   const parts = parseSessionId(sessionId);
   if (!parts) throw new TesseraArgumentError('Not a session id.');
   if (!ATTRIBUTE_NAME.test(name)) {
@@ -25,9 +19,7 @@ export async function writeAttribute(
   if (json === undefined) throw new TesseraArgumentError('An attribute value must be JSON-serialisable.');
   const bytes = Buffer.byteLength(json);
   if (bytes > store.options.maxAttributeBytes) {
-    throw new AttributeRejectedError(
-      `Attribute "${name}" is ${bytes} bytes as JSON; the limit is ${store.options.maxAttributeBytes}.`,
-    );
+    throw new AttributeRejectedError(`Attribute "${name}" is ${bytes} bytes as JSON; the limit is ${store.options.maxAttributeBytes}.`);
   }
   const result = await store.setAttribute(parts.tag, parts.localId, name, json, onlyIfAbsent);
   if (result === -1) {

@@ -20,6 +20,8 @@ export class NewSession {
     /** Already checked and trimmed (cleanMetadata). */
     private readonly metadata: SessionMetadata,
     remember: boolean,
+    /** The thumbprint of the DPoP key to bind the session to; null for a bearer session. */
+    private readonly boundKey: string | null = null,
   ) {
     this.family = remember ? { id: newFamilyId(), secret: newRefreshSecret() } : null;
   }
@@ -39,6 +41,7 @@ export class NewSession {
       secretHash: hashSecret(this.secret),
       metadata,
       family: family ? { id: family.id, refreshHash: hashSecret(family.secret) } : undefined,
+      boundKey: this.boundKey ?? undefined,
     };
   }
 
@@ -48,10 +51,7 @@ export class NewSession {
     const { session } = created;
     return {
       token: formatToken(session.id, secret),
-      refresh:
-        family && session.rememberedUntil
-          ? { token: formatRefreshToken(tag, family.id, family.secret), expiresAt: session.rememberedUntil }
-          : null,
+      refresh: family && session.rememberedUntil ? { token: formatRefreshToken(tag, family.id, family.secret), expiresAt: session.rememberedUntil } : null,
       session,
       endedSessionIds: created.endedLocalIds.map((id) => formatSessionId({ tag, localId: id })),
       newDevice,

@@ -3,7 +3,7 @@
  * drawn and the new pair sealed under the presented secret before the one script runs, so the
  * script can store what a retry within the grace window needs to get the very same answer.
  */
-import { RefreshTokenReusedError } from '../errors';
+import { DpopIssuanceError, RefreshTokenReusedError } from '../errors';
 import type { MintedSession, RefreshStore } from '../store/refreshStore';
 import { formatRefreshToken, newRefreshSecret, parseRefreshToken } from '../tokens/refreshToken';
 import { openPair, sealPair } from '../tokens/sealedPair';
@@ -17,11 +17,13 @@ export class Refresher {
   /**
    * The new pair, or the first answer given again to one retry within the grace window
    * (`replayed`); null when the token is not live or its one retry was answered already. Throws RefreshTokenReusedError (the family
-   * has ended). A banned user's token is not live: a ban ends the user's families.
+   * has ended), or DpopIssuanceError when `provenKey` (the DPoP key the request proved) is not the
+   * family's (nothing changed). A banned user's token is not live: a ban ends the user's families.
    */
   async spend(
     refreshToken: string,
     metadata: Pick<SessionMetadata, 'ip' | 'userAgent'>,
+    provenKey: string | null,
   ): Promise<{ refreshed: RefreshedSession; endedSessionId: string | null } | null> {
     const parsed = parseRefreshToken(refreshToken);
     if (!parsed) return null;
@@ -37,15 +39,18 @@ export class Refresher {
       sealedPair: sealPair(parsed.secret, sessionSecret, refreshSecret).toString('base64'),
       ip: metadata.ip ?? '',
       userAgent: metadata.userAgent ?? '',
+      provenKey: provenKey ?? '',
     });
     switch (outcome.kind) {
       case 'unknown':
         return null;
-      case 'reused':
-        throw new RefreshTokenReusedError(
-          outcome.userId,
-          outcome.endedLocalId ? formatSessionId({ tag: parsed.tag, localId: outcome.endedLocalId }) : null,
+      case 'unproven':
+        throw new DpopIssuanceError(
+          'invalid_dpop_proof',
+          provenKey ? 'This login is bound to another key, or to none.' : 'This login is bound to a key: send a DPoP proof by it.',
         );
+      case 'reused':
+        throw new RefreshTokenReusedError(outcome.userId, outcome.endedLocalId ? formatSessionId({ tag: parsed.tag, localId: outcome.endedLocalId }) : null);
       case 'rotated':
         return {
           refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, sessionSecret, refreshSecret, false),
@@ -53,7 +58,9 @@ export class Refresher {
         };
       case 'replayed': {
         const pair = openPair(parsed.secret, Buffer.from(outcome.sealedPair, 'base64'));
-        return pair && { refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, pair.sessionSecret, pair.refreshSecret, true), endedSessionId: null };
+        return (
+          pair && { refreshed: refreshed(parsed.tag, parsed.familyId, outcome.minted, pair.sessionSecret, pair.refreshSecret, true), endedSessionId: null }
+        );
       }
     }
   }

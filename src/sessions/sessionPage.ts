@@ -19,7 +19,8 @@ export function pageBounds(page: PageRequest): { from: ListPosition; limit: numb
   }
   if (page.cursor !== undefined && page.cursor !== null && page.offset !== undefined) throw new TesseraArgumentError('Give a cursor or an offset, not both.');
   if (page.offset !== undefined) {
-    if (!Number.isSafeInteger(page.offset) || page.offset < 0) throw new TesseraArgumentError(`offset must be a whole number from 0; got ${String(page.offset)}.`);
+    if (!Number.isSafeInteger(page.offset) || page.offset < 0)
+      throw new TesseraArgumentError(`offset must be a whole number from 0; got ${String(page.offset)}.`);
     return { from: { offset: page.offset }, limit };
   }
   if (page.cursor === undefined || page.cursor === null) return { from: { after: null }, limit };

@@ -3,12 +3,12 @@
  * users, for plain user ids. It knows nothing of HTTP: its errors carry no challenge, and the Koa
  * middleware and the service's routes are the adapters that answer them.
  */
-import { SessionEndedError, RefreshTokenReusedError, TesseraArgumentError, UserBannedError } from '../errors';
+import { ProofRefusedError, RefreshTokenReusedError, SessionEndedError, TesseraArgumentError, UserBannedError } from '../errors';
 import { resolveTesseraOptions, type ResolvedTesseraOptions, type TesseraOptions } from '../options';
 import { toRedisClient, warnUnlessFailFast, type RedisClientLike } from '../store/clientCheck';
 import { EventStore } from '../store/eventStore';
 import { RefreshStore } from '../store/refreshStore';
-import { SessionStore } from '../store/sessionStore';
+import { SessionStore, type Presentation, type ProofRefusal } from '../store/sessionStore';
 import { SignalStore } from '../store/signalStore';
 import type { UserStore } from '../store/userStore';
 import { parseSessionId } from '../tokens/sessionId';
@@ -25,7 +25,7 @@ import { assertUserId, cleanMetadata } from './sessionInput';
 import { nextOffset, pageBounds, sessionCursor } from './sessionPage';
 import { Refresher } from './refresher';
 import { SignInSignals } from './signInSignals';
-import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser } from './types';
+import type { CreatedSession, CreateOptions, PageRequest, RefreshedSession, SessionMetadata, SessionPage, SessionUser, ValidateOptions } from './types';
 
 /** The answer of `validate()` for a live session: the session, slid, and its user. */
 export interface Validation {
@@ -89,12 +89,16 @@ export class SessionService implements AttributeWriter {
   async create(userId: string, metadata: SessionMetadata = {}, options: CreateOptions = {}): Promise<CreatedSession> {
     assertUserId(userId);
     const cleaned = cleanMetadata(metadata);
+    if (options.boundKey !== undefined && !THUMBPRINT.test(options.boundKey)) {
+      throw new TesseraArgumentError('boundKey must be the RFC 7638 thumbprint of a key: 43 base64url characters.');
+    }
     const { actor, maxLifetimeSeconds } = options;
     if (actor && options.remember) throw new TesseraArgumentError('An impersonation session (actor) cannot be remembered.');
-    if (maxLifetimeSeconds !== undefined && !(maxLifetimeSeconds > 0)) throw new TesseraArgumentError(`maxLifetimeSeconds must be a positive number; got ${String(maxLifetimeSeconds)}.`);
+    if (maxLifetimeSeconds !== undefined && !(maxLifetimeSeconds > 0))
+      throw new TesseraArgumentError(`maxLifetimeSeconds must be a positive number; got ${String(maxLifetimeSeconds)}.`);
     const tag = await this.users.claimTag(userId);
     const remember = Boolean(options.remember);
-    const session = new NewSession(userId, tag, cleaned, remember);
+    const session = new NewSession(userId, tag, cleaned, remember, options.boundKey ?? null);
     const lifetime = capped(await this.lifetimeOf(tag, cleaned, remember), maxLifetimeSeconds, this.options);
     const created = await this.store.create({ ...session.toStored(), lifetime, actor });
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
@@ -143,24 +147,28 @@ export class SessionService implements AttributeWriter {
 
   /**
    * Checks a presented token and slides its expiry, in one Redis round trip. Answers null for
-   * anything that is not a live session (malformed tokens cost no Redis call at all).
+   * anything that is not a live session (malformed tokens cost no Redis call at all). A session
+   * bound to a DPoP key needs `options.proof` by that key, unused so far; without it this throws
+   * ProofRefusedError and leaves the session as it was.
    */
-  async validate(token: string): Promise<Validation | null> {
+  async validate(token: string, options: ValidateOptions = {}): Promise<Validation | null> {
     const parsed = parseToken(token);
     if (!parsed) {
       this.observer.tokenChecked?.('invalid', null);
       return null;
     }
     const started = performance.now();
-    let result;
+    let result: Awaited<ReturnType<SessionStore['touch']>>;
     try {
-      result = await this.store.touch(parsed.tag, parsed.localId, hashSecret(parsed.secret));
+      result = await this.store.touch(parsed.tag, parsed.localId, hashSecret(parsed.secret), presentation(options));
     } catch (error) {
       this.observer.tokenChecked?.('unavailable', null);
       throw error;
     }
-    this.observer.tokenChecked?.(result ? 'valid' : 'invalid', (performance.now() - started) / 1000);
+    const live = result !== null && !('unproven' in result);
+    this.observer.tokenChecked?.(live ? 'valid' : 'invalid', (performance.now() - started) / 1000);
     if (!result) return null;
+    if ('unproven' in result) throw new ProofRefusedError(UNPROVEN[result.unproven]);
     const record = result.session;
     // Attributes are parsed on first read: most requests never read one.
     const attributes = () => {
@@ -177,10 +185,17 @@ export class SessionService implements AttributeWriter {
    * malformed, expired, or its login ended). The same token again within the reuse grace window
    * answers the same pair once (`replayed`), and null after that; after the window, throws RefreshTokenReusedError, having ended the whole
    * family and its session. A ban ends the user's families, so a banned user's token is not live.
+   * A login bound to a DPoP key is refreshed only when `provenKey` (the thumbprint of the key the
+   * request's proof was checked for) is its key; otherwise this throws DpopIssuanceError and
+   * changes nothing. The new session is bound to the same key.
    */
-  async refresh(refreshToken: string, metadata: Pick<SessionMetadata, 'ip' | 'userAgent'> = {}): Promise<RefreshedSession | null> {
+  async refresh(
+    refreshToken: string,
+    metadata: Pick<SessionMetadata, 'ip' | 'userAgent'> = {},
+    provenKey: string | null = null,
+  ): Promise<RefreshedSession | null> {
     try {
-      const spent = await this.refresher.spend(refreshToken, cleanMetadata(metadata));
+      const spent = await this.refresher.spend(refreshToken, cleanMetadata(metadata), provenKey);
       if (spent && !spent.refreshed.replayed) {
         const userId = spent.refreshed.user.id;
         await this.events.sessionCreated(userId, spent.refreshed.session.id);
@@ -350,6 +365,22 @@ export class SessionService implements AttributeWriter {
   close(): Promise<void> {
     return this.store.close();
   }
+}
+
+/** An RFC 7638 SHA-256 thumbprint: 43 base64url characters. */
+const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
+
+/** Why a live session refused the request, as the DPoP challenge's detail says it. */
+const UNPROVEN: Record<ProofRefusal, string> = {
+  bearer: 'this session is bound to a key: send its token as "Authorization: DPoP" with a proof',
+  key: 'the proof is not by the key this session is bound to',
+  unbound: 'this session is not bound to a key: send its token as "Authorization: Bearer"',
+  replayed: 'this proof was used before',
+};
+
+function presentation(options: ValidateOptions): Presentation {
+  if (options.proof) return { as: 'proof', ...options.proof };
+  return options.anyBinding ? { as: 'inspection' } : { as: 'bearer' };
 }
 
 /** Addresses in one IPv6 /64 are one network for the address-change signal, as for the throttles. */

@@ -27,7 +27,10 @@ export class SignInSignals {
   async loggedIn(userId: string, tag: string, sessionId: string, metadata: SessionMetadata): Promise<boolean> {
     if (this.knownDevicesPerUser === 0) return false;
     const { device = {}, ip, userAgent } = metadata;
-    const digest = createHash('sha256').update(JSON.stringify([device.type ?? '', device.name ?? '', userAgent ?? ''])).digest('base64url').slice(0, 22);
+    const digest = createHash('sha256')
+      .update(JSON.stringify([device.type ?? '', device.name ?? '', userAgent ?? '']))
+      .digest('base64url')
+      .slice(0, 22);
     let isNew: boolean;
     try {
       isNew = await this.store.rememberDevice(tag, digest, this.knownDevicesPerUser);
@@ -45,7 +48,13 @@ export class SignInSignals {
    * addresses within theirs), the new one is stored and `session.address-changed` emitted, once
    * however many requests race. Costs nothing (no Redis call) while the address stays the same.
    */
-  async addressSeen(session: { id: string; userId: string; ip: string | null }, tag: string, localId: string, address: string, ipv6SubnetBits: number): Promise<void> {
+  async addressSeen(
+    session: { id: string; userId: string; ip: string | null },
+    tag: string,
+    localId: string,
+    address: string,
+    ipv6SubnetBits: number,
+  ): Promise<void> {
     const stored = session.ip;
     if (stored === null || stored === address || address === '') return;
     const network = (text: string) => ipBucket(canonicalIp(text) ?? text, ipv6SubnetBits);

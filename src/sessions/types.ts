@@ -1,6 +1,7 @@
 /** The shapes the session service takes and returns; plain values, no Koa. */
 
 import type { SessionActor, SessionRecord, SessionUser } from '../store/records';
+import type { DpopProof } from '../tokens/dpopProof';
 
 // The records the store returns are the session layer's records too.
 export type { DeviceInfo, DeviceInput, SessionActor, SessionMetadata, SessionRecord, SessionUser } from '../store/records';
@@ -30,12 +31,30 @@ export interface CreateOptions {
   /** Start a refresh family with the session ("keep me signed in"). Default false. */
   remember?: boolean;
   /**
+   * Bind the session (and its refresh family) to a DPoP key (RFC 9449): the RFC 7638 thumbprint
+   * of the key whose proof came with the login. Its token is then accepted only with a fresh
+   * proof by that key, and refreshed only by one. Default: a bearer session.
+   */
+  boundKey?: string;
+  /**
    * An impersonation session: the admin who acts as the user. It is never remembered, gives no
    * new-device signal, and ends with `endImpersonationsBy(actor.id)`. Default: the user's own session.
    */
   actor?: SessionActor;
   /** The session's absolute lifetime, when shorter than the one its kind gets. Seconds. */
   maxLifetimeSeconds?: number;
+}
+
+/** How `validate()` is to take the token. */
+export interface ValidateOptions {
+  /**
+   * The request's DPoP proof (RFC 9449), already checked by a DpopVerifier: the session must be
+   * bound to its key, and its jti not seen before (both checked in the same round trip).
+   * Absent: the token came as Bearer, and a session bound to a key is refused.
+   */
+  proof?: DpopProof | null;
+  /** Take a session bound or not, without a proof: for introspection, whose caller checks the proof against `boundKey`. Default false. */
+  anyBinding?: boolean;
 }
 
 /** The answer of a refresh: a new session and a new refresh token; the ones before are spent. */

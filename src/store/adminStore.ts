@@ -41,9 +41,7 @@ export class AdminStore {
   async searchDirectory(query: string, count: number, after?: string): Promise<{ userIds: string[]; next: string | null }> {
     const prefix = normalizeUsername(query);
     const min = after ? `(${after}` : `[${prefix}`;
-    const members = await guard(() =>
-      this.redis.zrangebylex(this.keys.directory(), min, `[${prefix}\u00ff`, 'LIMIT', 0, count),
-    );
+    const members = await guard(() => this.redis.zrangebylex(this.keys.directory(), min, `[${prefix}\u00ff`, 'LIMIT', 0, count));
     return {
       userIds: members.map((member) => member.slice(member.indexOf(SEPARATOR) + 1)),
       next: members.length === count ? members[members.length - 1] : null,

@@ -27,7 +27,8 @@ export interface RedisClientLike {
  */
 export function toRedisClient(client: unknown, caller: string): RedisClient {
   const problem = notAnIoredisClient(client);
-  if (problem) throw new TesseraArgumentError(`${caller} needs an ioredis client (new Redis(), new Cluster() or createRedisClient()) as its first argument; ${problem}.`);
+  if (problem)
+    throw new TesseraArgumentError(`${caller} needs an ioredis client (new Redis(), new Cluster() or createRedisClient()) as its first argument; ${problem}.`);
   return client as RedisClient;
 }
 

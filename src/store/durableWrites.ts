@@ -111,7 +111,10 @@ export class DurableWrites extends EventEmitter<{ outcome: [DurableOutcome] }> {
       }
       await guard(() => Promise.reject(error));
     }
-    const shortfall = this.shortfall(plan, confirmations.map(([, value]) => value));
+    const shortfall = this.shortfall(
+      plan,
+      confirmations.map(([, value]) => value),
+    );
     this.emit('outcome', shortfall ? 'unconfirmed' : 'confirmed');
     if (shortfall) throw new UnconfirmedWriteError(shortfall);
     return reply;

@@ -55,6 +55,8 @@ export const SESSION_FIELD = {
   userAgent: SESSION_TEXT_FIELDS.userAgent.field,
   /** The short hash naming the user's agent key (UserKeys.agentPrefix) that holds its user agent. */
   agent: 'a',
+  /** The RFC 7638 thumbprint of the DPoP key the session is bound to (RFC 9449); absent for a bearer session. */
+  boundKey: 'k',
   /** When the password was last proven on the session (login, reauthentication), in ms; sliding never moves it. */
   authenticatedAt: 'p',
   /** The idle timeout of the login's kind (ms) when shorter than the global one (lifetimeRules.ts). */
@@ -69,9 +71,10 @@ export const SESSION_FIELD = {
 
 // Refresh families (KeySpace.forUser(tag).family) are read and written by Lua alone
 // (lua/refresh.lua, create.lua): `h` refresh hash, `s` current session, `g` generation, `c`
-// created, `t`/`n` device, `p`, `pe`, `pn` for the last spent token (its hash, the sealed
-// pair, and whether a retry was answered with it), and what its sessions inherit (prelude.lua's
-// FAMILY_CARRIES): `v` the sign-in time, `li`/`la` the lifetimes of the login's kind.
+// created, `t`/`n` device, `k` the DPoP key its sessions are bound to, `p`, `pe`, `pn` for the last
+// spent token (its hash, the sealed pair, and whether a retry was answered with it), and what its
+// sessions inherit (prelude.lua's FAMILY_CARRIES): `v` the sign-in time, `li`/`la` the lifetimes of
+// the login's kind.
 
 /** Prefix of a session attribute's field, so attributes never collide with the fields above. */
 export const ATTRIBUTE_PREFIX = 'x:';

@@ -6,7 +6,8 @@ import { StoreUnavailableError, TesseraError } from '../errors';
  * split server, a slot that moved under a pipelined write (which ioredis does not redirect), or a
  * server whose ACL refuses the command, directly or inside a script (an operator's fix, not Tessera's bug).
  */
-const TRANSIENT_REPLY = /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|MISCONF|MOVED|ASK|NOPERM|NOAUTH)\b|^ERR The user executing the script can't run this command/;
+const TRANSIENT_REPLY =
+  /^(OOM|LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS|MISCONF|MOVED|ASK|NOPERM|NOAUTH)\b|^ERR The user executing the script can't run this command/;
 
 /**
  * Runs one Redis operation and turns an infrastructure fault (connection refused or lost,

@@ -3,6 +3,7 @@
  * future layout can live beside this one, and every key of one user carries the user's routing
  * tag as a Redis Cluster hash tag (`{tag}`), so each script touches one hash slot.
  */
+import { hash } from 'node:crypto';
 
 /** Suffix of a refresh family's set of spent refresh hashes; prelude.lua spells it too (a test holds them equal). */
 export const SPENT_REFRESHES_SUFFIX = ':x';
@@ -38,6 +39,8 @@ export class UserKeys {
    * by the user's sessions from that browser and living as long as the longest of them.
    */
   readonly agentPrefix: string;
+  /** Prefix of the DPoP proofs the user's bound sessions accepted (usedProof). */
+  private readonly proofPrefix: string;
 
   constructor(slot: string) {
     this.user = `${slot}:u`;
@@ -48,11 +51,21 @@ export class UserKeys {
     this.familyPrefix = `${slot}:r:`;
     this.knownDevices = `${slot}:dv`;
     this.agentPrefix = `${slot}:a:`;
+    this.proofPrefix = `${slot}:j:`;
   }
 
   /** The session hash of one of the user's sessions. */
   session(localId: string): string {
     return this.sessionPrefix + localId;
+  }
+
+  /**
+   * String: a DPoP proof a bound session accepted, by a digest of its jti (the client's text, of
+   * any length and alphabet), kept for the proof window so the proof is accepted once (RFC 9449
+   * §11.1); beside its session, in its slot.
+   */
+  usedProof(localId: string, jti: string): string {
+    return `${this.proofPrefix}${localId}:${hash('sha256', jti, 'base64url').slice(0, 22)}`;
   }
 
   family(familyId: string): string {

@@ -41,6 +41,11 @@ export interface SessionRecord {
   /** When the session's refresh family ends if unused (a remembered login); null when not remembered. */
   rememberedUntil: Date | null;
   /**
+   * The RFC 7638 thumbprint of the key the session is bound to (DPoP, RFC 9449): its token is
+   * accepted only with a fresh proof by that key. Null for a bearer session.
+   */
+  boundKey: string | null;
+  /**
    * When the password was last proven on this session: at login, or by reauthentication. Sliding
    * never moves it and a refresh keeps it. Null for a session started before Tessera kept it.
    */

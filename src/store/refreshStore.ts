@@ -26,6 +26,8 @@ export interface Rotation {
   sealedPair: string;
   ip: string;
   userAgent: string;
+  /** The thumbprint of the DPoP key the request proved, '' for none: a bound family needs its own. */
+  provenKey: string;
 }
 
 /** The session a rotation minted (or a retry is given again), and its user. */
@@ -41,6 +43,8 @@ export type RotationOutcome =
   | { kind: 'replayed'; minted: MintedSession; sealedPair: string }
   /** A spent token after the grace window: the family and its session (if live) ended. */
   | { kind: 'reused'; userId: string; endedLocalId: string | null }
+  /** The request did not prove the key the family is bound to (or proved one for an unbound family): nothing changed. */
+  | { kind: 'unproven' }
   | { kind: 'unknown' };
 
 export class RefreshStore {
@@ -62,26 +66,31 @@ export class RefreshStore {
 
   async rotate(rotation: Rotation): Promise<RotationOutcome> {
     const keys = this.keys.forUser(rotation.tag);
-    const reply = (await this.durable.writeIfChanged({
-      script: 'refresh',
-      keys: [keys.family(rotation.familyId), keys.spentRefreshes(rotation.familyId), keys.user, keys.index, keys.session(rotation.newLocalId)],
-      args: [
-        rotation.presentedHash,
-        rotation.familyId,
-        rotation.newLocalId,
-        rotation.newSessionHash,
-        rotation.newRefreshHash,
-        ...this.args,
-        keys.sessionPrefix,
-        rotation.sealedPair,
-        rotation.ip,
-        rotation.userAgent,
-        SPENT_KEPT,
-        keys.familyPrefix,
-        keys.agentPrefix,
-      ],
-    }, wroteSomething)) as unknown[] | null;
+    const reply = (await this.durable.writeIfChanged(
+      {
+        script: 'refresh',
+        keys: [keys.family(rotation.familyId), keys.spentRefreshes(rotation.familyId), keys.user, keys.index, keys.session(rotation.newLocalId)],
+        args: [
+          rotation.presentedHash,
+          rotation.familyId,
+          rotation.newLocalId,
+          rotation.newSessionHash,
+          rotation.newRefreshHash,
+          ...this.args,
+          keys.sessionPrefix,
+          rotation.sealedPair,
+          rotation.ip,
+          rotation.userAgent,
+          SPENT_KEPT,
+          keys.familyPrefix,
+          keys.agentPrefix,
+          rotation.provenKey,
+        ],
+      },
+      wroteSomething,
+    )) as unknown[] | null;
     if (!reply) return { kind: 'unknown' };
+    if (reply[0] === 'unproven') return { kind: 'unproven' };
     if (reply[0] === 'reused') return { kind: 'reused', userId: String(reply[1]), endedLocalId: reply[2] ? String(reply[2]) : null };
     const user = decodeUser(reply[1], reply[2], reply[3]);
     const minted = { session: decodeSession(reply[4], rotation.tag, user.id).toRecord(), user };

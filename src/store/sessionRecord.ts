@@ -16,6 +16,7 @@ type DateName = 'createdAt' | 'lastSeenAt' | 'expiresAt' | 'absoluteExpiresAt' |
 
 export interface DecodedSession extends Readonly<Record<SessionTextName, string | null>> {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the text getters are defined on the prototype in the static block below.
 export class DecodedSession implements SessionRecord {
   static {
     for (const name of TEXT_NAMES) {
@@ -69,6 +70,10 @@ export class DecodedSession implements SessionRecord {
     return this.deviceInfo;
   }
 
+  get boundKey(): string | null {
+    return this.fields().get(SESSION_FIELD.boundKey) ?? null;
+  }
+
   get rememberedUntil(): Date | null {
     return this.rememberedUntilMs ? this.date('rememberedUntil', this.rememberedUntilMs) : null;
   }
@@ -102,6 +107,7 @@ export class DecodedSession implements SessionRecord {
       absoluteExpiresAt: this.absoluteExpiresAt,
       device: this.device,
       rememberedUntil: this.rememberedUntil,
+      boundKey: this.boundKey,
       authenticatedAt: this.authenticatedAt,
       actor: this.actor,
     };
@@ -113,7 +119,9 @@ export class DecodedSession implements SessionRecord {
 
   private date(name: DateName, ms: number): Date {
     this.dates ??= {};
-    return (this.dates[name] ??= new Date(ms));
+    const date = this.dates[name] ?? new Date(ms);
+    this.dates[name] = date;
+    return date;
   }
 
   private fields(): Map<string, string> {
@@ -153,14 +161,18 @@ export function decodeUser(id: unknown, roles: unknown, name: unknown): SessionU
   return { id: String(id), roles: splitRoles(String(roles ?? '')), name: name ? String(name) : null };
 }
 
-/** A login's metadata as the field, value pairs create.lua hands to writeSession (empty ones left out). */
-/** What a new session keeps beside the app's metadata: its kind's lifetimes (ms) when shorter, and its actor. */
+/**
+ * What a new session keeps beside the app's metadata: the DPoP key it is bound to, its kind's
+ * lifetimes (ms) when shorter than the global ones, and its actor.
+ */
 export interface SessionExtras {
+  boundKey?: string;
   idleMs?: number;
   absoluteMs?: number;
   actor?: SessionActor;
 }
 
+/** A login's metadata and its extras as the field, value pairs create.lua hands to writeSession (empty ones left out). */
 export function encodeSessionFields(metadata: SessionMetadata, extra: SessionExtras = {}): string[] {
   const device = metadata.device ?? {};
   const fields: string[] = [];
@@ -169,6 +181,7 @@ export function encodeSessionFields(metadata: SessionMetadata, extra: SessionExt
   if (extra.actor) fields.push(SESSION_FIELD.actorId, extra.actor.id, SESSION_FIELD.actorName, extra.actor.username ?? '');
   if (device.type) fields.push(SESSION_FIELD.deviceType, device.type);
   if (device.name) fields.push(SESSION_FIELD.deviceName, device.name);
+  if (extra.boundKey) fields.push(SESSION_FIELD.boundKey, extra.boundKey);
   for (const name of TEXT_NAMES) {
     const value = metadata[name];
     if (value) fields.push(SESSION_TEXT_FIELDS[name].field, value);

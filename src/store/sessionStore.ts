@@ -40,11 +40,25 @@ export interface NewSession {
   metadata: SessionMetadata;
   /** A remembered login: the refresh family to start with the session. */
   family?: { id: string; refreshHash: Buffer };
+  /** The thumbprint of the DPoP key the session (and its family) is bound to; absent for a bearer session. */
+  boundKey?: string;
   /** The lifetimes of the login's kind (lifetimeRules.ts). Seconds; the global ones when not given. */
   lifetime?: { idleTimeoutSeconds: number; absoluteLifetimeSeconds: number };
   /** The admin acting as the user (an impersonation session). */
   actor?: SessionActor;
 }
+
+/**
+ * How a token came: as Bearer (a session bound to a key is refused), with a DPoP proof already
+ * checked but for the session's key and its jti (both checked in the touch), or for inspection,
+ * which accepts a session bound or not (the caller checks any proof itself).
+ */
+export type Presentation = { as: 'bearer' } | { as: 'proof'; jkt: string; jti: string; replayWindowMs: number } | { as: 'inspection' };
+
+/** Why a live session refused a request: see touch.lua. */
+export type ProofRefusal = 'bearer' | 'key' | 'unbound' | 'replayed';
+
+const BEARER: Presentation = { as: 'bearer' };
 
 /** Where a page of sessions starts: after a session's position in the stable order, or past a count. */
 export type ListPosition = { after: { createdMs: number; localId: string } | null } | { offset: number };
@@ -82,6 +96,7 @@ export class SessionStore {
     const idleMs = input.lifetime && Math.round(input.lifetime.idleTimeoutSeconds * 1000);
     const absoluteMs = input.lifetime && Math.round(input.lifetime.absoluteLifetimeSeconds * 1000);
     const fields = encodeSessionFields(input.metadata, {
+      boundKey: input.boundKey,
       idleMs: idleMs !== undefined && idleMs < this.idleMs ? idleMs : undefined,
       absoluteMs: absoluteMs !== undefined && absoluteMs < this.absoluteMs ? absoluteMs : undefined,
       actor: input.actor,
@@ -119,8 +134,13 @@ export class SessionStore {
     };
   }
 
-  async touch(tag: string, localId: string, secretHash: Buffer): Promise<TouchResult | null> {
+  /**
+   * Checks and slides a session; null when it is not live, { unproven } when it is but the
+   * request does not prove the key it is bound to (it is left as it was).
+   */
+  async touch(tag: string, localId: string, secretHash: Buffer, presented: Presentation = BEARER): Promise<TouchResult | { unproven: ProofRefusal } | null> {
     const keys = this.keys.forUser(tag);
+    const proof = presented.as === 'proof' ? presented : null;
     const reply = (await guard(() =>
       this.scripts.tessera_touch(
         keys.session(localId),
@@ -133,9 +153,13 @@ export class SessionStore {
         keys.familyPrefix,
         this.options.slideGranularityMs,
         keys.agentPrefix,
+        proof ? proof.jkt : presented.as === 'inspection' ? '*' : '',
+        proof ? keys.usedProof(localId, proof.jti) : '',
+        proof ? proof.replayWindowMs : 0,
       ),
     )) as unknown[] | null;
     if (!reply) return null;
+    if (reply[0] === 'unproven' && reply.length === 2) return { unproven: String(reply[1]) as ProofRefusal };
     const user = decodeUser(reply[0], reply[1], reply[2]);
     return { session: decodeSession(reply[3], tag, user.id), user };
   }
@@ -177,7 +201,17 @@ export class SessionStore {
     const keys = this.keys.forUser(tag);
     const position = 'offset' in from ? ['offset', from.offset, ''] : ['after', from.after?.createdMs ?? '', from.after?.localId ?? ''];
     const reply = (await guard(() =>
-      this.scripts.tessera_list(keys.index, keys.createdIndex, keys.sessionPrefix, this.idleMs, this.absoluteMs, keys.familyPrefix, limit, keys.agentPrefix, ...position),
+      this.scripts.tessera_list(
+        keys.index,
+        keys.createdIndex,
+        keys.sessionPrefix,
+        this.idleMs,
+        this.absoluteMs,
+        keys.familyPrefix,
+        limit,
+        keys.agentPrefix,
+        ...position,
+      ),
     )) as unknown[];
     const rows = reply[1] as unknown[];
     return { sessions: rows.map((row) => decodeSession(row, tag, userId).toRecord()), total: Number(reply[0]) };
@@ -186,9 +220,7 @@ export class SessionStore {
   /** 1 set, 0 session gone, -1 too many attributes; with onlyIfAbsent, the JSON already there. */
   async setAttribute(tag: string, localId: string, name: string, json: string, onlyIfAbsent = false): Promise<number | string> {
     const key = this.keys.session(tag, localId);
-    const result = await guard(() =>
-      this.scripts.tessera_setAttribute(key, attributeField(name), json, this.options.maxAttributes, onlyIfAbsent ? '1' : '0'),
-    );
+    const result = await guard(() => this.scripts.tessera_setAttribute(key, attributeField(name), json, this.options.maxAttributes, onlyIfAbsent ? '1' : '0'));
     return typeof result === 'string' ? result : Number(result);
   }
 

@@ -6,11 +6,10 @@
  * under the key every instance shares (the one that signs the signed-out forms, under a label of
  * its own, so neither can pass for the other).
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sameSecret } from './constantTime';
+import { cachedFormKey, signedMac, type FormKeySource } from './formSigningKey';
 
-/** The first 128 bits of the HMAC-SHA256, as for the signed-out forms. */
-const MAC_BYTES = 16;
 const PREFIX = 'tdev1';
 /** How every device token starts (the log scrubs anything that does). */
 export const DEVICE_TOKEN_PREFIX = `${PREFIX}.`;
@@ -24,15 +23,17 @@ export interface TrustedDevice {
 }
 
 export class DeviceTokens {
-  private key: Promise<Buffer> | null = null;
+  private readonly signingKey: FormKeySource;
 
   constructor(
     /** Where the shared signing key comes from (an environment secret, or the one kept in Redis). */
-    private readonly keySource: () => Promise<Buffer>,
+    keySource: FormKeySource,
     /** How long a credential is good for; each login renews it. Milliseconds. */
     private readonly ttlMs: number,
     private readonly nowMs: () => number = Date.now,
-  ) {}
+  ) {
+    this.signingKey = cachedFormKey(keySource);
+  }
 
   /** A credential for this user's device; `deviceId` keeps a known device's id, else a new one is drawn. */
   async issue(userId: string, deviceId: string = randomBytes(16).toString('base64url')): Promise<{ token: string; expiresAt: Date }> {
@@ -51,18 +52,6 @@ export class DeviceTokens {
   }
 
   private async mac(body: string): Promise<string> {
-    return createHmac('sha256', await this.signingKey())
-      .update(`tessera-device\n${body}`)
-      .digest()
-      .subarray(0, MAC_BYTES)
-      .toString('base64url');
-  }
-
-  private signingKey(): Promise<Buffer> {
-    this.key ??= this.keySource().catch((error: unknown) => {
-      this.key = null;
-      throw error;
-    });
-    return this.key;
+    return signedMac(await this.signingKey(), 'tessera-device', body);
   }
 }

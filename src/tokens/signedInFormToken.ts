@@ -4,12 +4,9 @@
  * writes nothing to Redis however often it is done. Sending a form once is enforced by the spent
  * marker (store/formTokenStore.ts), written only when a valid token is used.
  */
-import { createHmac } from 'node:crypto';
 import { sameSecret } from './constantTime';
-import type { FormKeySource } from './formSigningKey';
+import { signedMac, type FormKeySource } from './formSigningKey';
 
-/** The first 128 bits of the HMAC-SHA256 are plenty against forgery and keep the token short. */
-const MAC_BYTES = 16;
 const SHAPE = /^([0-9a-z]{1,11})\.([A-Za-z0-9_-]{22})$/;
 
 /** A token that checked out: the id its spent marker is kept under, and when it stops being valid. */
@@ -57,9 +54,5 @@ export class SignedInFormTokens {
 }
 
 function mac(key: Buffer, sessionId: string, action: string, expires: string): string {
-  return createHmac('sha256', key)
-    .update(`tessera-signed-in-form\n${sessionId}\n${action}\n${expires}`)
-    .digest()
-    .subarray(0, MAC_BYTES)
-    .toString('base64url');
+  return signedMac(key, 'tessera-signed-in-form', sessionId, action, expires);
 }

@@ -5,12 +5,9 @@
  * this form, recently; it cannot prove it is sent only once, which those two forms do not need:
  * sending either twice ends the same way (signed in as that user).
  */
-import { createHmac } from 'node:crypto';
 import { sameSecret } from './constantTime';
-import type { FormKeySource } from './formSigningKey';
+import { signedMac, type FormKeySource } from './formSigningKey';
 
-/** The first 128 bits of the HMAC-SHA256 are plenty against forgery and keep the token short. */
-const MAC_BYTES = 16;
 const SHAPE = /^([0-9a-z]{1,11})\.([A-Za-z0-9_-]{22})$/;
 
 export class SignedOutFormTokens {
@@ -38,10 +35,6 @@ export class SignedOutFormTokens {
   }
 
   private async mac(expires: string, target: string): Promise<string> {
-    return createHmac('sha256', await this.key())
-      .update(`tessera-signed-out-form\n${target}\n${expires}`)
-      .digest()
-      .subarray(0, MAC_BYTES)
-      .toString('base64url');
+    return signedMac(await this.key(), 'tessera-signed-out-form', target, expires);
   }
 }

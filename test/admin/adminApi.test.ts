@@ -197,9 +197,7 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
   it('ends any user’s session by its id alone, and all of a user’s sessions', async () => {
     const phone = await signUpAndLogIn(a, 'target');
     const laptop = await logIn(a, 'target');
-    const sessions = await json<{ sessions: { id: string }[] }>(
-      await a.call('GET', `/admin/users/${phone.body.user.id}/sessions`, { token: adminToken }),
-    );
+    const sessions = await json<{ sessions: { id: string }[] }>(await a.call('GET', `/admin/users/${phone.body.user.id}/sessions`, { token: adminToken }));
     expect(sessions.sessions.map((s) => s.id).sort()).toEqual([phone.body.session.id, laptop.body.session.id].sort());
     expect((await b.call('DELETE', `/admin/sessions/${phone.body.session.id}`, { token: adminToken })).status).toBe(204);
     expect((await a.call('GET', '/auth/session', { token: phone.token })).status).toBe(401);
@@ -289,7 +287,9 @@ describe.each(BACKENDS)('the admin API on $name Redis', (backend) => {
 
   it('pages the audit trail with a cursor', async () => {
     for (let i = 0; i < 3; i += 1) await logIn(a, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
-    const first = await json<{ entries: { id: string }[]; nextCursor: string }>(await a.call('GET', '/admin/audit?stream=sign-in&limit=2', { token: adminToken }));
+    const first = await json<{ entries: { id: string }[]; nextCursor: string }>(
+      await a.call('GET', '/admin/audit?stream=sign-in&limit=2', { token: adminToken }),
+    );
     const second = await json<{ entries: { id: string }[] }>(
       await a.call('GET', `/admin/audit?stream=sign-in&limit=2&cursor=${first.nextCursor}`, { token: adminToken }),
     );

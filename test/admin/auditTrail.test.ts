@@ -37,9 +37,7 @@ describe.each(BACKENDS)('the audit trail on $name Redis', (backend) => {
       expect([401, 429]).toContain(failed.status);
     }
 
-    expect(await page(admin.token, 'trail')).toContainEqual(
-      expect.objectContaining({ type: 'user.banned', target: target.body.user.id, outcome: 'success' }),
-    );
+    expect(await page(admin.token, 'trail')).toContainEqual(expect.objectContaining({ type: 'user.banned', target: target.body.user.id, outcome: 'success' }));
     const signIns = await page(admin.token, 'sign-in');
     expect(signIns.filter((e) => e.type === 'login.failed').length).toBeGreaterThan(50);
     // Capped: trimmed a listpack node at a time, so within one node (100 entries) of the cap.
@@ -49,7 +47,9 @@ describe.each(BACKENDS)('the audit trail on $name Redis', (backend) => {
   it('keeps an admin’s ban after 500 self-revokes, which go to the sign-in stream', async () => {
     const admin = await logIn(suite.service, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
     const banned = await signUpAndLogIn(suite.service, 'banned-early');
-    expect((await suite.service.call('POST', '/admin/blacklist', { token: admin.token, body: { userId: banned.body.user.id, reason: 'before the flood' } })).status).toBe(201);
+    expect(
+      (await suite.service.call('POST', '/admin/blacklist', { token: admin.token, body: { userId: banned.body.user.id, reason: 'before the flood' } })).status,
+    ).toBe(201);
     const trailBefore = await page(admin.token, 'trail');
 
     const revoker = await signUpAndLogIn(suite.service, 'self-revoker');

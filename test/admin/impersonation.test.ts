@@ -33,9 +33,14 @@ describe.each(BACKENDS)('impersonation on $name Redis', (backend) => {
   const impersonate = (service: TestService, adminToken: string, userId: string) =>
     service.call('POST', `/admin/users/${userId}/impersonate`, { token: adminToken });
 
-  async function trail(service: TestService, token: string): Promise<{ type: string; actor: { id: string | null }; target: string | null; outcome: string; detail: string | null }[]> {
+  async function trail(
+    service: TestService,
+    token: string,
+  ): Promise<{ type: string; actor: { id: string | null }; target: string | null; outcome: string; detail: string | null }[]> {
     const response = await service.call('GET', '/admin/audit?limit=100', { token });
-    return ((await response.json()) as { entries: { type: string; actor: { id: string | null }; target: string | null; outcome: string; detail: string | null }[] }).entries;
+    return (
+      (await response.json()) as { entries: { type: string; actor: { id: string | null }; target: string | null; outcome: string; detail: string | null }[] }
+    ).entries;
   }
 
   it('shows its actor, lives IMPERSONATION_TTL at most, cannot refresh, is refused the user’s security acts, and is audited', async () => {
@@ -50,7 +55,10 @@ describe.each(BACKENDS)('impersonation on $name Redis', (backend) => {
     expect(body.refreshToken).toBeUndefined();
     expect((Date.parse(body.absoluteExpiresAt) - Date.parse(body.session.createdAt)) / 1000).toBe(600);
 
-    const seen = (await (await service.call('GET', '/auth/session', { token: body.token })).json()) as { session: Impersonated['session']; user: { id: string } };
+    const seen = (await (await service.call('GET', '/auth/session', { token: body.token })).json()) as {
+      session: Impersonated['session'];
+      user: { id: string };
+    };
     expect(seen.user.id).toBe(uma.body.user.id);
     expect(seen.session.actor).toEqual({ id: admin.id, username: 'root' });
     const verify = await service.call('GET', '/auth/verify', { token: body.token });
@@ -81,7 +89,12 @@ describe.each(BACKENDS)('impersonation on $name Redis', (backend) => {
     expect((await browser.get('/account')).html).toContain('opened by admin root');
 
     expect(await trail(service, admin.token)).toContainEqual(
-      expect.objectContaining({ type: 'impersonation.started', actor: expect.objectContaining({ id: admin.id }), target: uma.body.user.id, outcome: 'success' }),
+      expect.objectContaining({
+        type: 'impersonation.started',
+        actor: expect.objectContaining({ id: admin.id }),
+        target: uma.body.user.id,
+        outcome: 'success',
+      }),
     );
   });
 
@@ -114,7 +127,9 @@ describe.each(BACKENDS)('impersonation on $name Redis', (backend) => {
     expect(await denied.json()).toMatchObject({ type: 'urn:tessera:problem:forbidden' });
     expect((await impersonate(service, admin.token, admin.id)).status).toBe(403);
 
-    expect((await service.call('PUT', `/admin/users/${admin.id}/roles`, { token: admin.token, body: { roles: ['admin', 'impersonate-admins'] } })).status).toBe(200);
+    expect((await service.call('PUT', `/admin/users/${admin.id}/roles`, { token: admin.token, body: { roles: ['admin', 'impersonate-admins'] } })).status).toBe(
+      200,
+    );
     const allowed = await impersonate(service, admin.token, other.id);
     expect(allowed.status).toBe(201);
     const { token } = (await allowed.json()) as Impersonated;

@@ -22,9 +22,7 @@ describe.each(BACKENDS)('the tessera CLI on $name Redis', (backend) => {
     env = {
       KEY_PREFIX: uniquePrefix(),
       BCRYPT_COST: '4',
-      ...(target.kind === 'cluster'
-        ? { REDIS_CLUSTER_NODES: target.nodes.map((n) => `${n.host}:${n.port}`).join(',') }
-        : { REDIS_URL: target.url! }),
+      ...(target.kind === 'cluster' ? { REDIS_CLUSTER_NODES: target.nodes.map((n) => `${n.host}:${n.port}`).join(',') } : { REDIS_URL: target.url! }),
     };
     service = await suite.serve({ KEY_PREFIX: env.KEY_PREFIX });
   });
@@ -92,7 +90,8 @@ describe.each(BACKENDS)('the tessera CLI on $name Redis', (backend) => {
 
   it('lifts a login lockout', async () => {
     await cli(['user:create', 'locked-out'], 'a-strong-password\n');
-    for (let i = 0; i < 5; i++) await (await service.call('POST', '/auth/login', { body: { username: 'locked-out', password: 'wrong password' } })).body?.cancel();
+    for (let i = 0; i < 5; i++)
+      await (await service.call('POST', '/auth/login', { body: { username: 'locked-out', password: 'wrong password' } })).body?.cancel();
     expect((await service.call('POST', '/auth/login', { body: { username: 'locked-out', password: 'a-strong-password' } })).status).toBe(429);
     const cleared = await cli(['throttles:clear', '--username', 'locked-out', '--address', '127.0.0.1']);
     expect(cleared.code).toBe(0);

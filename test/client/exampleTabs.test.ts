@@ -66,7 +66,9 @@ describe('the client example page in two Chromium tabs', () => {
   }
 
   const storedPair = (page: Page) =>
-    page.evaluate(() => JSON.parse((globalThis as unknown as ExampleWindow).localStorage.getItem('tessera.session') ?? 'null') as { token: string; refreshToken: string });
+    page.evaluate(
+      () => JSON.parse((globalThis as unknown as ExampleWindow).localStorage.getItem('tessera.session') ?? 'null') as { token: string; refreshToken: string },
+    );
 
   it('rotates once for both tabs, both succeed, and no reuse is alarmed', async () => {
     await signUpAndLogIn(suite.service, 'two-tabs');
@@ -89,7 +91,9 @@ describe('the client example page in two Chromium tabs', () => {
     // new session cannot lapse in turn on a busy machine before both tabs have used it.
     expect(await suite.redis.pexpire(sessionKeyOf(suite.prefix, parseToken(before.token)!.sessionId), 1)).toBe(1);
     await sleep(50);
-    const statuses = await Promise.all([first, second].map((page) => page.evaluate(() => (globalThis as unknown as ExampleWindow).tesseraExample.loadSessions())));
+    const statuses = await Promise.all(
+      [first, second].map((page) => page.evaluate(() => (globalThis as unknown as ExampleWindow).tesseraExample.loadSessions())),
+    );
     expect(statuses).toEqual([200, 200]);
     // localStorage reaches another tab's renderer a moment later, so a tab may still present the
     // spent refresh token; the grace window answers it with the same pair. What must hold is one

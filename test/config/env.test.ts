@@ -46,7 +46,7 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ SESSION_IDLE_TIMEOUT: '500ms' }).SESSION_IDLE_TIMEOUT).toBe(0.5);
   });
 
-  it('reads the slide granularity, defaulting to the library\'s and refusing one not shorter than the idle timeout', () => {
+  it("reads the slide granularity, defaulting to the library's and refusing one not shorter than the idle timeout", () => {
     expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({}))).slideGranularityMs).toBe(1000);
     expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({ SESSION_IDLE_TIMEOUT: '2s' }))).slideGranularityMs).toBe(200);
     expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({ SESSION_SLIDE_GRANULARITY: '250ms' }))).slideGranularityMs).toBe(250);
@@ -83,10 +83,7 @@ describe('configuration from the environment', () => {
   });
 
   it('reads a cluster node list', () => {
-    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, 10.0.0.2:7001' }).REDIS_CLUSTER_NODES).toEqual([
-      '10.0.0.1:7000',
-      '10.0.0.2:7001',
-    ]);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, 10.0.0.2:7001' }).REDIS_CLUSTER_NODES).toEqual(['10.0.0.1:7000', '10.0.0.2:7001']);
   });
 
   it('names every variable to fix, with what it must be', () => {
@@ -136,7 +133,9 @@ describe('configuration from the environment', () => {
       'REDIS_URL: set one of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (or none, for the embedded Redis)',
     ]);
     expect(problemsOf({ REDIS_SENTINELS: 's1:26379' })).toEqual(['REDIS_SENTINEL_MASTER: set REDIS_SENTINELS and REDIS_SENTINEL_MASTER together']);
-    expect(problemsOf({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_MASTER: 'm' })).toEqual(['REDIS_SENTINELS: must be a comma-separated list of host:port; "s1" is not']);
+    expect(problemsOf({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_MASTER: 'm' })).toEqual([
+      'REDIS_SENTINELS: must be a comma-separated list of host:port; "s1" is not',
+    ]);
     expect(problemsOf({ REDIS_SENTINEL_PASSWORD: 'x' })).toEqual(['REDIS_SENTINEL_PASSWORD: is only used with REDIS_SENTINELS']);
     expect(problemsOf({ REDIS_URL: 'redis://localhost:6379', REDIS_PASSWORD: 'y' })).toEqual([
       'REDIS_PASSWORD: is for REDIS_SENTINELS or REDIS_CLUSTER_NODES; with REDIS_URL put it in the URL',
@@ -168,7 +167,11 @@ describe('configuration from the environment', () => {
 
   it('reads the metrics port and the event stream settings', () => {
     expect(loadConfig({}).METRICS_PORT).toBeUndefined();
-    expect(loadConfig({ METRICS_PORT: '9464', EVENT_STREAM: 'on' })).toMatchObject({ METRICS_PORT: 9464, EVENT_STREAM: true, EVENT_STREAM_MAX_ENTRIES: 100_000 });
+    expect(loadConfig({ METRICS_PORT: '9464', EVENT_STREAM: 'on' })).toMatchObject({
+      METRICS_PORT: 9464,
+      EVENT_STREAM: true,
+      EVENT_STREAM_MAX_ENTRIES: 100_000,
+    });
     expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({}))).eventStreamMaxEntries).toBe(0);
     expect(resolveTesseraOptions(sessionOptionsFrom(loadConfig({ EVENT_STREAM: 'on', EVENT_STREAM_MAX_ENTRIES: '5000' }))).eventStreamMaxEntries).toBe(5000);
     expect(problemsOf({ METRICS_PORT: '3000' })).toEqual(['METRICS_PORT: must differ from PORT: the metrics have a listener of their own']);
@@ -182,5 +185,26 @@ describe('configuration from the environment', () => {
   it('treats empty variables as unset', () => {
     const config = loadConfig({ PORT: '', REDIS_URL: '' });
     expect([config.PORT, config.REDIS_URL]).toEqual([3000, undefined]);
+  });
+
+  it('reads CORS_ORIGINS as exact origins, none when unset, and names each entry that is not one', () => {
+    expect(loadConfig({}).CORS_ORIGINS).toBeUndefined();
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).CORS_ORIGINS).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(
+      problemsOf({
+        CORS_ORIGINS: 'https://app.example.com/,https://app.example.com/login,*,app.example.com,ftp://files.example.com,https://App.Example.com:443',
+      }),
+    ).toEqual([
+      'CORS_ORIGINS: "https://app.example.com/" is not written as browsers send it: write "https://app.example.com"',
+      'CORS_ORIGINS: "https://app.example.com/login" has a path; an origin is scheme://host[:port] only, such as "https://app.example.com"',
+      'CORS_ORIGINS: "*" would let every site read the answers; list each origin',
+      'CORS_ORIGINS: "app.example.com" is not an origin such as https://app.example.com',
+      'CORS_ORIGINS: "ftp://files.example.com" must start with https:// or http://',
+      'CORS_ORIGINS: "https://App.Example.com:443" is not written as browsers send it: write "https://app.example.com"',
+    ]);
+    expect(problemsOf({ CORS_ORIGINS: ' , ' })).toEqual(['CORS_ORIGINS: must list at least one origin such as https://app.example.com, or be unset']);
   });
 });

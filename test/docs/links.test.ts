@@ -63,13 +63,19 @@ describe('the README and docs/', () => {
   it('keeps the two-command quick start in the README', () => {
     const readme = readFileSync(README, 'utf8');
     const quickStart = readme.slice(readme.indexOf('\n## Quick start\n'));
-    const commands = /```sh\n([\s\S]*?)```/.exec(quickStart)?.[1]?.split('\n').map((line) => line.replace(/ +#.*$/, '')) ?? [];
+    const commands =
+      /```sh\n([\s\S]*?)```/
+        .exec(quickStart)?.[1]
+        ?.split('\n')
+        .map((line) => line.replace(/ +#.*$/, '')) ?? [];
     expect(commands.slice(0, 2)).toEqual(['npm run setup && npm start', 'npm test']);
   });
 
   it('links from the README to every page under docs/', () => {
     const linked = new Set(relativeLinks(README).map((target) => path.resolve(REPO_ROOT, target.split('#')[0]!)));
-    const topLevelPages = readdirSync(DOCS).filter((name) => name.endsWith('.md')).map((name) => path.join(DOCS, name));
+    const topLevelPages = readdirSync(DOCS)
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => path.join(DOCS, name));
     expect(topLevelPages.filter((page) => !linked.has(page))).toEqual([]);
   });
 

@@ -129,9 +129,7 @@ describe.each(BACKENDS)('the session lifecycle event stream on $name Redis', (ba
     expect(unacknowledged.map((event) => event.fields.type)).toEqual(['session.created']);
     // The crashed consumer's entries stay pending until another claims them (here at once; in practice after a minimum idle time).
     const [, claimed] = (await reader.xautoclaim(key, GROUP, 'mirror-2', 0, '0-0')) as [string, [string, string[]][]];
-    expect(claimed.map(([, flat]) => Object.fromEntries(pairs(flat)))).toEqual([
-      { type: 'session.created', user: body.user.id, session: body.session.id },
-    ]);
+    expect(claimed.map(([, flat]) => Object.fromEntries(pairs(flat)))).toEqual([{ type: 'session.created', user: body.user.id, session: body.session.id }]);
     await reader.xack(key, GROUP, ...claimed.map(([id]) => id));
     expect((await reader.xpending(key, GROUP))[0]).toBe(0);
   });
@@ -143,7 +141,7 @@ describe.each(BACKENDS)('the session lifecycle event stream on $name Redis', (ba
       const response = await service.call('POST', '/auth/login', { body: { username, password: 'not the password' } });
       expect(response.status).toBe(401);
     }
-    expect((await service.call('POST', '/auth/logout', { token: 'tess_' + 'A'.repeat(44) })).status).toBe(401);
+    expect((await service.call('POST', '/auth/logout', { token: `tess_${'A'.repeat(44)}` })).status).toBe(401);
     expect(await readGroup(reader, key, 'mirror-1')).toEqual([]);
   });
 });

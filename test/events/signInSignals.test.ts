@@ -21,7 +21,9 @@ describe.each(BACKENDS)('sign-in signals on $name Redis', (backend) => {
 
   async function eventsOf(keys: KeySpace, type: string): Promise<Record<string, string>[]> {
     const entries = await suite.redis.xrange(keys.events(), '-', '+');
-    return entries.map(([, flat]) => Object.fromEntries(flat.flatMap((value, i) => (i % 2 ? [] : [[value, flat[i + 1]]])))).filter((fields) => fields.type === type);
+    return entries
+      .map(([, flat]) => Object.fromEntries(flat.flatMap((value, i) => (i % 2 ? [] : [[value, flat[i + 1]]]))))
+      .filter((fields) => fields.type === type);
   }
 
   function login(service: TestService, username: string, device: { type?: string; name?: string }, userAgent: string, address = '203.0.113.9') {

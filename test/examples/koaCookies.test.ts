@@ -37,7 +37,11 @@ describe('the cookie recipe', () => {
     expect(csrf).toMatch(/^[\w-]{43}$/);
 
     const logout = await request(server).post('/logout').set('Cookie', cookie).set(SAME_ORIGIN).type('form').send({ _csrf: csrf });
-    expect([logout.status, logout.headers.location, cookieOf(logout)]).toEqual([302, '/login', '__Host-tessera=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax; Secure']);
+    expect([logout.status, logout.headers.location, cookieOf(logout)]).toEqual([
+      302,
+      '/login',
+      '__Host-tessera=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax; Secure',
+    ]);
 
     expect((await request(server).get('/').set('Cookie', cookie)).status).toBe(401);
   });
@@ -49,7 +53,12 @@ describe('the cookie recipe', () => {
 
     const withoutToken = await request(server).post('/logout').set('Cookie', cookie).set(SAME_ORIGIN).type('form').send({});
     const crossSite = await request(server).post('/logout').set('Cookie', cookie).set('Sec-Fetch-Site', 'cross-site').type('form').send({ _csrf: csrf });
-    const wrongToken = await request(server).post('/logout').set('Cookie', cookie).set(SAME_ORIGIN).type('form').send({ _csrf: 'x'.repeat(43) });
+    const wrongToken = await request(server)
+      .post('/logout')
+      .set('Cookie', cookie)
+      .set(SAME_ORIGIN)
+      .type('form')
+      .send({ _csrf: 'x'.repeat(43) });
     expect([withoutToken.status, crossSite.status, wrongToken.status]).toEqual([403, 403, 403]);
 
     expect((await request(server).get('/').set('Cookie', cookie)).status).toBe(200);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { startCaddy } from '../support/caddy';
+import { newDpopKey, provenLogIn } from '../support/dpop';
 import { signUpAndLogIn } from '../support/service';
 import { useGateway } from '../support/gateway';
 
@@ -52,9 +53,9 @@ function identityHeaders(seen: Seen): [string, string][] {
 
 const FORGED = {
   'X-Auth-User-Id': 'admin-id',
-  'X_Auth_User_Id': 'admin-id',
-  'x_auth_roles': 'admin',
-  'X_AUTH_USER_NAME': 'root',
+  X_Auth_User_Id: 'admin-id',
+  x_auth_roles: 'admin',
+  X_AUTH_USER_NAME: 'root',
   'X-Auth_Session_Id': 'forged-session',
   'X_Auth-Roles': 'admin',
   'X-AUTH-EXTRA': 'forged',
@@ -135,7 +136,10 @@ describe('Caddy forward_auth in front of an app, with the shipped deploy/caddy/C
       const seen = JSON.parse(answer.text) as Seen;
       expect(identityHeaders(seen)).toContainEqual(['X-Auth-User-Id', body.user.id]);
       expect(seen.headers.filter(([name]) => name.toLowerCase() === 'cookie')).toEqual([['Cookie', 'theme=dark; mytessera=1']]);
-      expect(answer.headers['set-cookie']).toEqual([expect.stringMatching(/^tessera=tess_[0-9A-Za-z]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/), 'app-pref=1; Path=/']);
+      expect(answer.headers['set-cookie']).toEqual([
+        expect.stringMatching(/^tessera=tess_[0-9A-Za-z]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/),
+        'app-pref=1; Path=/',
+      ]);
     }
     const alone = JSON.parse((await send(`${suite.gateway.url}/`, { Cookie: `tessera=${token}` })).text) as Seen;
     expect(alone.headers.filter(([name]) => name.toLowerCase() === 'cookie')).toEqual([]);
@@ -155,5 +159,26 @@ describe('Caddy forward_auth in front of an app, with the shipped deploy/caddy/C
     const { token } = await signUpAndLogIn(suite.service, 'caddy-bearer-only');
     const answer = await send(`${suite.gateway.url}/`, { Authorization: `Bearer ${token}` });
     expect(answer.headers['set-cookie']).toEqual(['app-pref=1; Path=/']);
+  });
+
+  it("checks a DPoP-bound token's proof against the request Caddy forwards, once, and passes the proof to nobody else", async () => {
+    const key = await newDpopKey();
+    const login = await provenLogIn(suite.service, 'caddy-dpop', key);
+    const url = `${suite.gateway.url}/reports`;
+    const proof = await key.proof({ htm: 'GET', htu: url, token: login.token });
+    const through = await send(`${url}?x=1`, { Authorization: `DPoP ${login.token}`, DPoP: proof });
+    expect(through.status).toBe(200);
+    const seen = JSON.parse(through.text) as Seen;
+    expect(identityHeaders(seen)).toContainEqual(['X-Auth-User-Id', login.user.id]);
+    expect(seen.headers.filter(([name]) => /^(authorization|dpop)$/i.test(name))).toEqual([]);
+
+    const refused = [
+      await send(url, { Authorization: `DPoP ${login.token}`, DPoP: proof }),
+      await send(url, { Authorization: `Bearer ${login.token}` }),
+      await send(`${suite.gateway.url}/admin`, { Authorization: `DPoP ${login.token}`, DPoP: await key.proof({ htm: 'GET', htu: url, token: login.token }) }),
+      await send(url, { Authorization: `DPoP ${login.token}`, DPoP: await key.proof({ htm: 'POST', htu: url, token: login.token }) }),
+    ];
+    expect(refused.map((answer) => answer.status)).toEqual([401, 401, 401, 401]);
+    expect((await send(url, { Authorization: `DPoP ${login.token}`, DPoP: await key.proof({ htm: 'GET', htu: url, token: login.token }) })).status).toBe(200);
   });
 });

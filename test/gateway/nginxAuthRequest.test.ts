@@ -1,5 +1,6 @@
 import type { RequestListener } from 'node:http';
 import path from 'node:path';
+import { newDpopKey, provenLogIn } from '../support/dpop';
 import { startNginx } from '../support/nginx';
 import { signUpAndLogIn } from '../support/service';
 import { useGateway } from '../support/gateway';
@@ -71,7 +72,7 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
         'x-auth-user-id': 'someone-else',
         'x-auth-roles': 'admin',
         'x-auth-user-name': 'root',
-        'x_auth_user_id': 'someone-else',
+        x_auth_user_id: 'someone-else',
         'x-auth_roles': 'admin',
       },
     });
@@ -89,6 +90,31 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
     // The app gets the identity and its own cookies, never the token.
     expect(await answer.json()).toMatchObject({ userId: body.user.id, cookie: 'theme=dark; mytessera=1' });
     expect(answer.headers.get('set-cookie')).toMatch(/^tessera=tess_[0-9A-Za-z]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
+  });
+
+  it("checks a DPoP-bound token's proof against the request nginx forwards, once", async () => {
+    const key = await newDpopKey();
+    const login = await provenLogIn(suite.service, 'gated-dpop', key);
+    const url = `${suite.gateway.url}/reports`;
+    const proof = await key.proof({ htm: 'GET', htu: url, token: login.token });
+    const through = await fetch(`${url}?x=1`, { headers: { authorization: `DPoP ${login.token}`, dpop: proof } });
+    expect(through.status).toBe(200);
+    expect(await through.json()).toMatchObject({ path: '/reports?x=1', userId: login.user.id, authorization: null });
+
+    const refused = [
+      await fetch(url, { headers: { authorization: `DPoP ${login.token}`, dpop: proof } }),
+      await fetch(url, { headers: { authorization: `Bearer ${login.token}` } }),
+      await fetch(`${suite.gateway.url}/admin`, {
+        headers: { authorization: `DPoP ${login.token}`, dpop: await key.proof({ htm: 'GET', htu: url, token: login.token }) },
+      }),
+      await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `DPoP ${login.token}`, dpop: await key.proof({ htm: 'GET', htu: url, token: login.token }) },
+      }),
+    ];
+    expect(refused.map((answer) => answer.status)).toEqual([401, 401, 401, 401]);
+    const again = await fetch(url, { headers: { authorization: `DPoP ${login.token}`, dpop: await key.proof({ htm: 'GET', htu: url, token: login.token }) } });
+    expect(again.status).toBe(200);
   });
 
   it('keeps every Tessera cookie from the app, the refresh token and repeated ones included', async () => {

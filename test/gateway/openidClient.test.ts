@@ -42,7 +42,11 @@ describe.each(['reports-api', 'rs:orders'])('POST /auth/introspect driven by ope
 
       it('is refused with invalid_client for a wrong secret or client id', async () => {
         const { token } = await signUpAndLogIn(suite.service, `oidc-refused-${method}`);
-        for (const config of [configuration(authentication(`${SECRET}x`)), configuration(authentication(SECRET), 'other-client'), configuration(authentication(SECRET), `${CLIENT_ID}:x`)]) {
+        for (const config of [
+          configuration(authentication(`${SECRET}x`)),
+          configuration(authentication(SECRET), 'other-client'),
+          configuration(authentication(SECRET), `${CLIENT_ID}:x`),
+        ]) {
           const refusal = await client.tokenIntrospection(config, token).then(
             () => null,
             (error: unknown) => error,

@@ -115,7 +115,10 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
         [await asService(token, 'wrong-credential-0123456789abcdefghij'), bearerChallenge],
         [await suite.service.call('POST', '/auth/introspect', { token, body: { token } }), bearerChallenge],
         [await suite.service.call('POST', '/auth/introspect', { body: { token } }), basicChallenge],
-        [await suite.service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(`resource-server:${CREDENTIAL}x`) } }), basicChallenge],
+        [
+          await suite.service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(`resource-server:${CREDENTIAL}x`) } }),
+          basicChallenge,
+        ],
         [await suite.service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(`other:${CREDENTIAL}`) } }), basicChallenge],
         [await suite.service.call('POST', '/auth/introspect', { body: { token }, headers: { authorization: basic(CREDENTIAL) } }), basicChallenge],
         [await suite.service.call('POST', '/auth/introspect', { body: { token, client_id: 'resource-server', client_secret: 'nope' } }), basicChallenge],
@@ -132,7 +135,10 @@ describe('GET /auth/verify and POST /auth/introspect', () => {
       const { token, body } = await signUpAndLogIn(suite.service, 'inspected-by-curl');
       const answer = await suite.service.call('POST', '/auth/introspect', {
         body: form(token),
-        headers: { authorization: `Basic ${Buffer.from(`resource-server:${CREDENTIAL}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`resource-server:${CREDENTIAL}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
       });
       expect(answer.status).toBe(200);
       expect(await answer.json()).toMatchObject({ active: true, sub: body.user.id });

@@ -118,7 +118,21 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
       const data = (await response.json()) as { session: Record<string, unknown>; user: unknown };
       expect(data.user).toEqual({ id: body.user.id, username: 'hamilton', roles: [] });
       expect(Object.keys(data.session).sort()).toEqual(
-        ['absoluteExpiresAt', 'actor', 'authenticatedAt', 'createdAt', 'device', 'expiresAt', 'id', 'ip', 'lastSeenAt', 'rememberedUntil', 'userAgent', 'userId'].sort(),
+        [
+          'absoluteExpiresAt',
+          'actor',
+          'authenticatedAt',
+          'boundKey',
+          'createdAt',
+          'device',
+          'expiresAt',
+          'id',
+          'ip',
+          'lastSeenAt',
+          'rememberedUntil',
+          'userAgent',
+          'userId',
+        ].sort(),
       );
       expect(data.session.expiresAt).toBe(expires);
     });
@@ -128,7 +142,7 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toBe('Bearer realm="tessera"');
       expect((await problem(none)).type).toBe('urn:tessera:problem:unauthenticated');
-      for (const bad of ['garbage', `tess_${'a'.repeat(5000)}`, 'tess_' + 'A'.repeat(58)]) {
+      for (const bad of ['garbage', `tess_${'a'.repeat(5000)}`, `tess_${'A'.repeat(58)}`]) {
         const response = await suite.service.call('GET', '/auth/session', { token: bad });
         expect(response.status).toBe(401);
         expect(response.headers.get('www-authenticate')).toBe('Bearer realm="tessera", error="invalid_token"');
@@ -184,9 +198,9 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
       // The owner logs out everywhere; the change, already past its authentication, only learns
       // of it in the final step that stores the new hash, which must then store nothing.
       expect((await suite.service.call('POST', '/auth/logout-all', { token: here.token })).status).toBe(204);
-      await expect(
-        suite.service.accounts.changePassword(actor, here.body.session.id, 'photo-finish-1', 'attacker-password'),
-      ).rejects.toMatchObject({ status: 401 });
+      await expect(suite.service.accounts.changePassword(actor, here.body.session.id, 'photo-finish-1', 'attacker-password')).rejects.toMatchObject({
+        status: 401,
+      });
       await logIn(suite.service, 'raced', 'photo-finish-1');
       await expect(logIn(suite.service, 'raced', 'attacker-password')).rejects.toThrow(/401/);
     });

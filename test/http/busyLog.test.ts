@@ -10,13 +10,25 @@ describe('the busy log', () => {
     for (let i = 0; i < 50; i++) log.record();
     expect(lines).toEqual([[1, 0]]);
     jest.advanceTimersByTime(10_000);
-    expect(lines).toEqual([[1, 0], [49, 10]]);
+    expect(lines).toEqual([
+      [1, 0],
+      [49, 10],
+    ]);
     for (let i = 0; i < 7; i++) log.record();
     jest.advanceTimersByTime(10_000);
-    expect(lines).toEqual([[1, 0], [49, 10], [7, 10]]);
+    expect(lines).toEqual([
+      [1, 0],
+      [49, 10],
+      [7, 10],
+    ]);
     jest.advanceTimersByTime(60_000);
     expect(lines).toHaveLength(3);
     log.record();
-    expect(lines).toEqual([[1, 0], [49, 10], [7, 10], [1, 0]]);
+    expect(lines).toEqual([
+      [1, 0],
+      [49, 10],
+      [7, 10],
+      [1, 0],
+    ]);
   });
 });

@@ -55,7 +55,11 @@ describe('when a Redis Cluster master fails over to its replica', () => {
     expect((await service.call('POST', '/auth/logout', { token: revoked.token })).status).toBe(204);
     await master.stop('SIGKILL');
 
-    const seen = await untilServedAgain(service, users.map(({ token }) => token), revoked.token);
+    const seen = await untilServedAgain(
+      service,
+      users.map(({ token }) => token),
+      revoked.token,
+    );
     expect(seen.has(503)).toBe(true);
     await waitForClusterOk(cluster.servers.filter((s) => s !== master).map((s) => s.port));
     expect((await service.call('GET', '/auth/session', { token: revoked.token })).status).toBe(401);

@@ -117,9 +117,17 @@ describe.each(BACKENDS)('Idempotency-Key retries on $name Redis', (backend) => {
     const service = await suite.serve();
     const user = await signUpAndLogIn(service, 'frank');
     const headers = { 'Idempotency-Key': 'pw-2' };
-    const wrong = await service.call('POST', '/auth/password', { token: user.token, body: { currentPassword: 'not it at all', newPassword: 'another long passphrase' }, headers });
+    const wrong = await service.call('POST', '/auth/password', {
+      token: user.token,
+      body: { currentPassword: 'not it at all', newPassword: 'another long passphrase' },
+      headers,
+    });
     expect(wrong.status).toBe(401);
-    const right = await service.call('POST', '/auth/password', { token: user.token, body: { currentPassword: PASSWORD, newPassword: 'another long passphrase' }, headers });
+    const right = await service.call('POST', '/auth/password', {
+      token: user.token,
+      body: { currentPassword: PASSWORD, newPassword: 'another long passphrase' },
+      headers,
+    });
     expect(right.status).toBe(204);
     expect(right.headers.get('idempotent-replayed')).toBeNull();
   });
@@ -128,7 +136,8 @@ describe.each(BACKENDS)('Idempotency-Key retries on $name Redis', (backend) => {
     const service = await suite.serve();
     const [grace, heidi] = await Promise.all([signUpAndLogIn(service, 'grace'), signUpAndLogIn(service, 'heidi')]);
     const headers = { 'Idempotency-Key': 'shared' };
-    const send = (token: string) => service.call('POST', '/auth/password', { token, body: { currentPassword: PASSWORD, newPassword: 'another long passphrase' }, headers });
+    const send = (token: string) =>
+      service.call('POST', '/auth/password', { token, body: { currentPassword: PASSWORD, newPassword: 'another long passphrase' }, headers });
     expect((await send(grace.token)).status).toBe(204);
     const theirs = await send(heidi.token);
     expect(theirs.status).toBe(204);

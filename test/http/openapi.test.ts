@@ -23,8 +23,21 @@ describe('the OpenAPI description', () => {
     };
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Problem', 'Session', 'Account']));
-    expect(Object.keys(document.paths['/admin/users/{id}/roles'].put.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '422', '503']);
-    expect(document.paths['/admin/users/{id}/roles'].put.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+    expect(Object.keys(document.paths['/admin/users/{id}/roles'].put.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '422',
+      '503',
+    ]);
+    expect(document.paths['/admin/users/{id}/roles'].put.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
+    );
     expect(document.paths['/auth/login'].post.parameters ?? []).not.toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key' })]));
   });
 });

@@ -126,7 +126,12 @@ describe('problemDetails', () => {
     ];
     // supertest would send a Buffer as JSON text: these bytes go as they are.
     const raw = (encoding: string, type: string, body: Buffer) =>
-      agent.post('/echo').set('content-type', type).set('content-encoding', encoding).serialize((bytes: Buffer) => bytes as unknown as string).send(body);
+      agent
+        .post('/echo')
+        .set('content-type', type)
+        .set('content-encoding', encoding)
+        .serialize((bytes: Buffer) => bytes as unknown as string)
+        .send(body);
     for (const [encoding, type, body] of bodies) {
       const answer = await raw(encoding, type, body);
       expect({ encoding, status: answer.status, type: answer.body.type }).toEqual({ encoding, status: 400, type: 'urn:tessera:problem:invalid-request' });
@@ -146,7 +151,9 @@ describe('problemDetails', () => {
     const { agent, logged } = appThatFails();
     const answer = await agent.get('/down');
     expect(answer.body).toMatchObject({ type: 'urn:tessera:problem:store-unavailable', status: 503 });
-    expect(logged).toEqual([{ level: 'warn', message: 'Session store unavailable', path: '/down', err: expect.objectContaining({ message: 'connect ECONNREFUSED' }) }]);
+    expect(logged).toEqual([
+      { level: 'warn', message: 'Session store unavailable', path: '/down', err: expect.objectContaining({ message: 'connect ECONNREFUSED' }) },
+    ]);
   });
 
   it('logs a burst of busy answers as one line, never a stack trace each', async () => {

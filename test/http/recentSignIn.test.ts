@@ -56,7 +56,9 @@ describe.each(BACKENDS)('recent sign-in on $name Redis', (backend) => {
   it('keeps the sign-in time through sliding activity and a refresh; reauthentication moves it', async () => {
     const service = await suite.serve({ SESSION_SLIDE_GRANULARITY: '0' });
     await service.call('POST', '/auth/register', { body: { username: 'peggy', password: PASSWORD } });
-    const login = (await (await service.call('POST', '/auth/login', { body: { username: 'peggy', password: PASSWORD, remember: true } })).json()) as SessionBody & {
+    const login = (await (
+      await service.call('POST', '/auth/login', { body: { username: 'peggy', password: PASSWORD, remember: true } })
+    ).json()) as SessionBody & {
       token: string;
       refreshToken: string;
     };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { BACKENDS } from '../support/backends';
 import { mastersOf } from '../support/redisInspect';
+import { newDpopKey, provenLogIn, tamperedSignature } from '../support/dpop';
 import { signUpAndLogIn } from '../support/service';
 import { useService } from '../support/serviceFixture';
 
@@ -35,7 +36,7 @@ async function countAppCommands(observer: Redis | Cluster, connectionName: strin
     await during();
     await new Promise((resolve) => setTimeout(resolve, 200));
   } finally {
-    monitors.forEach((monitor) => monitor.disconnect());
+    for (const monitor of monitors) monitor.disconnect();
   }
   return faults.length === 0 ? seen : null;
 }
@@ -66,6 +67,31 @@ describe.each(BACKENDS)('Redis round trips on $name Redis', (backend) => {
       for (let i = 0; i < 5; i += 1) expect((await suite.service.call('GET', '/auth/session', { token })).status).toBe(200);
     });
     expect(commands).toEqual(Array(5).fill('evalsha'));
+  });
+
+  it('costs exactly one command per request for a DPoP-bound session too: the replay check rides in the touch script', async () => {
+    const key = await newDpopKey();
+    const { token } = await provenLogIn(suite.service, 'counted-dpop', key);
+    const call = async () => {
+      const proof = await key.proof({ htm: 'GET', htu: `${suite.service.url}/auth/session`, token });
+      return suite.service.call('GET', '/auth/session', { headers: { authorization: `DPoP ${token}`, dpop: proof } });
+    };
+    expect((await call()).status).toBe(200);
+    const commands = await countReliably(observer, connectionName, async () => {
+      for (let i = 0; i < 5; i += 1) expect((await call()).status).toBe(200);
+    });
+    expect(commands).toEqual(Array(5).fill('evalsha'));
+  });
+
+  it('costs no Redis command for a DPoP request whose proof fails before the session is read', async () => {
+    const key = await newDpopKey();
+    const { token } = await provenLogIn(suite.service, 'counted-dpop-refused', key);
+    const commands = await countReliably(observer, connectionName, async () => {
+      const proof = tamperedSignature(await key.proof({ htm: 'GET', htu: `${suite.service.url}/auth/session`, token }));
+      const answer = await suite.service.call('GET', '/auth/session', { headers: { authorization: `DPoP ${token}`, dpop: proof } });
+      expect(answer.status).toBe(401);
+    });
+    expect(commands).toEqual([]);
   });
 
   it('costs no Redis command at all for a malformed token', async () => {

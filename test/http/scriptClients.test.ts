@@ -31,7 +31,9 @@ describe('scripts sign in without a browser: plain fetch and a cookie jar', () =
   beforeAll(() => suite.service.accounts.createAccount('scripted', 'correct horse battery'));
 
   const send = (jar: CookieJar, method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) =>
-    fetch(suite.service.url + path, { method, redirect: 'manual', headers: { ...jar.header(), ...init.headers }, body: init.body }).then((response) => jar.keep(response));
+    fetch(suite.service.url + path, { method, redirect: 'manual', headers: { ...jar.header(), ...init.headers }, body: init.body }).then((response) =>
+      jar.keep(response),
+    );
 
   it('signs in with JSON POST /auth/login, uses the cookie, and signs out with the CSRF token', async () => {
     const jar = new CookieJar();
@@ -57,7 +59,7 @@ describe('scripts sign in without a browser: plain fetch and a cookie jar', () =
 
   it('signs in with the /login form when it sends Origin, and is refused without it', async () => {
     const jar = new CookieJar();
-    const form = (await (await send(jar, 'GET', '/login')).text());
+    const form = await (await send(jar, 'GET', '/login')).text();
     const fields = new URLSearchParams({ ...formFields(form, '/login'), username: 'scripted', password: 'correct horse battery' }).toString();
     const asForm = { 'content-type': 'application/x-www-form-urlencoded' };
 

@@ -32,7 +32,11 @@ describe('headers of answers that carry session data', () => {
   it('sends HSTS when the session cookie is Secure, on pages and API alike', async () => {
     const service = await serve({ COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'on' });
     const { token } = await signUpAndLogIn(service, 'hsts-user');
-    for (const answer of [await service.call('GET', '/login'), await service.call('GET', '/auth/session', { token }), await service.call('GET', '/auth/session')]) {
+    for (const answer of [
+      await service.call('GET', '/login'),
+      await service.call('GET', '/auth/session', { token }),
+      await service.call('GET', '/auth/session'),
+    ]) {
       expect(answer.headers.get('strict-transport-security')).toBe('max-age=31536000');
       expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
     }

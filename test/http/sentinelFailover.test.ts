@@ -42,7 +42,11 @@ describe('behind Redis Sentinel, when the master dies', () => {
     await master.stop('SIGKILL');
 
     // A sentinel on a starved machine can pause itself (TILT) for 30 s: when service does not return, say what each one saw.
-    const seen = await untilServedAgain(service, users.map(({ token }) => token), revoked.token).catch(async (error: Error) => {
+    const seen = await untilServedAgain(
+      service,
+      users.map(({ token }) => token),
+      revoked.token,
+    ).catch(async (error: Error) => {
       throw new Error(`${error.message}; client ${redis.status}; ${await setup.describe()}`);
     });
     expect(seen.has(503)).toBe(true);

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/env';
 import { startService } from '../../src/server/service';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { startNginx } from '../support/nginx';
-import { type TestService } from '../support/service';
+import type { TestService } from '../support/service';
 import { useServices } from '../support/serviceFixture';
 
 const LOAD_BALANCER_CONFIG = path.resolve(__dirname, '../../deploy/nginx/load-balancer.conf');

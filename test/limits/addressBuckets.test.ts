@@ -1,5 +1,5 @@
 import { BACKENDS } from '../support/backends';
-import { type TestService } from '../support/service';
+import type { TestService } from '../support/service';
 import { useInstancePair } from '../support/serviceFixture';
 
 const PASSWORD = 'correct horse battery';
@@ -14,7 +14,10 @@ describe.each(BACKENDS)('addresses counted by one spelling and by IPv6 prefix on
   const suite = useInstancePair(backend, { TRUST_PROXY: 'on' });
 
   beforeAll(async () => {
-    const made = await suite.a.call('POST', '/auth/register', { body: { username: 'bucketed', password: PASSWORD }, headers: { 'x-forwarded-for': '192.0.2.1' } });
+    const made = await suite.a.call('POST', '/auth/register', {
+      body: { username: 'bucketed', password: PASSWORD },
+      headers: { 'x-forwarded-for': '192.0.2.1' },
+    });
     expect(made.status).toBe(201);
   });
 

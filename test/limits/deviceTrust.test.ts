@@ -1,6 +1,6 @@
 import { BACKENDS } from '../support/backends';
 import { formFields, hiddenFields, PageClient } from '../support/pageClient';
-import { type TestService } from '../support/service';
+import type { TestService } from '../support/service';
 import { useInstancePair, useService } from '../support/serviceFixture';
 
 const PASSWORD = 'correct horse battery';

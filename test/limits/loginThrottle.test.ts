@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BACKENDS } from '../support/backends';
-import { type TestService } from '../support/service';
+import type { TestService } from '../support/service';
 import { useInstancePair } from '../support/serviceFixture';
 
 const PASSWORD = 'correct horse battery';

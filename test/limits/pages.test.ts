@@ -30,7 +30,10 @@ describe.each(BACKENDS)('throttles on the log-in and register forms on $name Red
   it('shows the registration limit on the register form', async () => {
     const from = { 'x-forwarded-for': '198.51.100.32' };
     for (let i = 0; i < 20; i++) {
-      const made = await suite.service.call('POST', '/auth/register', { body: { username: `page-new-${i}`, password: 'correct horse battery' }, headers: from });
+      const made = await suite.service.call('POST', '/auth/register', {
+        body: { username: `page-new-${i}`, password: 'correct horse battery' },
+        headers: from,
+      });
       expect(made.status).toBe(201);
     }
     const visitor = new PageClient(suite.service);

@@ -109,10 +109,14 @@ describe('the safe logger', () => {
     const tag = newRoutingTag();
     const refresh = formatRefreshToken(tag, newFamilyId(), newSecret());
     const session = formatToken(tag + newLocalId(), newSecret());
-    logger.info({ refreshToken: refresh, body: { refreshToken: refresh, client_secret: 'client-Secret-5521', credential: 'credential-Secret-6630' } }, 'sign-in');
+    logger.info(
+      { refreshToken: refresh, body: { refreshToken: refresh, client_secret: 'client-Secret-5521', credential: 'credential-Secret-6630' } },
+      'sign-in',
+    );
     logger.error({ err: new Error(`refused ${refresh} and ${session}`) }, 'failed');
     const text = logs.text();
-    for (const secret of [refresh, refresh.slice(-32), session, session.slice(-32), 'client-Secret-5521', 'credential-Secret-6630']) expect(text).not.toContain(secret);
+    for (const secret of [refresh, refresh.slice(-32), session, session.slice(-32), 'client-Secret-5521', 'credential-Secret-6630'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('[refresh token]');
     expect(text).toContain('[token]');
     expect(text.match(/\[redacted\]/g)).toHaveLength(4);
@@ -152,7 +156,11 @@ describe('the request log', () => {
       headers: { authorization: `Bearer ${token}`, cookie: `tessera-session=${token}`, 'user-agent': USER_AGENT },
     });
     expect(response.status).toBe(401);
-    const lines = logs.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = logs
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const requests = lines.filter((line) => line.msg === 'request');
     expect(requests).toHaveLength(1);
     expect(requests[0]).toEqual({

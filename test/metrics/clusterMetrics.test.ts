@@ -11,7 +11,12 @@ describe('METRICS_PORT with WORKERS=2', () => {
   let token: string;
 
   const logLines = () => service.logLines();
-  const servedSessionChecks = () => new Set(logLines().filter((line) => line.msg === 'request' && line.path === '/auth/session').map((line) => line.pid));
+  const servedSessionChecks = () =>
+    new Set(
+      logLines()
+        .filter((line) => line.msg === 'request' && line.path === '/auth/session')
+        .map((line) => line.pid),
+    );
   const metricsAnswer = () => requestOnNewConnection(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => ({ status: 0, body: '' }));
 
   beforeAll(async () => {
@@ -61,7 +66,11 @@ describe('METRICS_PORT with WORKERS=2', () => {
 
   it('labels Node’s process metrics by worker, and Tessera’s not at all', async () => {
     const samples = await scrape(metricsPort);
-    const workersOf = (name: string) => samples.filter((sample) => sample.name === name).map((sample) => sample.labels.worker).sort();
+    const workersOf = (name: string) =>
+      samples
+        .filter((sample) => sample.name === name)
+        .map((sample) => sample.labels.worker)
+        .sort();
     expect(workersOf('process_resident_memory_bytes')).toEqual(['1', '2']);
     expect(workersOf('nodejs_eventloop_lag_seconds')).toEqual(['1', '2']);
     expect(samples.filter((sample) => sample.name.startsWith('tessera_') && 'worker' in sample.labels)).toEqual([]);
@@ -83,7 +92,9 @@ describe('METRICS_PORT with WORKERS=2', () => {
     // The scraper sees only the status; the log says why.
     await eventually(async () => logLines().some((line) => line.msg === 'metrics could not be collected; answered 503'), 10_000, 'the 503 logged');
     const after = await scrape(metricsPort);
-    expect(sampleValue(after, 'tessera_token_checks_total', { outcome: 'valid' })).toBe(sampleValue(before, 'tessera_token_checks_total', { outcome: 'valid' }));
+    expect(sampleValue(after, 'tessera_token_checks_total', { outcome: 'valid' })).toBe(
+      sampleValue(before, 'tessera_token_checks_total', { outcome: 'valid' }),
+    );
     expect(after.filter((sample) => sample.name === 'process_resident_memory_bytes')).toHaveLength(2);
   }, 30_000);
 });

@@ -55,9 +55,12 @@ describe('GET /metrics', () => {
     expect(sampleValue(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(samples.some((sample) => sample.name === 'nodejs_eventloop_lag_seconds')).toBe(true);
     // Every outcome is there from the start, so rate() works before the first one happens.
-    expect(samples.filter((sample) => sample.name === 'tessera_logins_total').map((sample) => sample.labels.outcome).sort()).toEqual(
-      ['banned', 'error', 'failure', 'success', 'throttled'],
-    );
+    expect(
+      samples
+        .filter((sample) => sample.name === 'tessera_logins_total')
+        .map((sample) => sample.labels.outcome)
+        .sort(),
+    ).toEqual(['banned', 'error', 'failure', 'success', 'throttled']);
     expect((await suite.service.call('GET', '/metrics')).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${suite.service.metricsPort}/other`)).status).toBe(404);
   });
@@ -230,7 +233,8 @@ describe('GET /metrics with security writes confirmed by a replica', () => {
       cut.resume();
     }
     const after = await scrape(service.metricsPort!);
-    const moved = (outcome: string) => sampleValue(after, 'tessera_durable_writes_total', { outcome }) - sampleValue(before, 'tessera_durable_writes_total', { outcome });
+    const moved = (outcome: string) =>
+      sampleValue(after, 'tessera_durable_writes_total', { outcome }) - sampleValue(before, 'tessera_durable_writes_total', { outcome });
     expect(moved('confirmed')).toBe(1);
     expect(moved('unconfirmed')).toBe(1);
   });

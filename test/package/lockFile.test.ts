@@ -13,8 +13,20 @@ describe('package-lock.json', () => {
     const manifest = read('package.json');
     const lock = read('package-lock.json') as { name: string; version: string; packages: Record<string, Record<string, unknown>> };
     const root = lock.packages[''];
-    const fields = ['name', 'version', 'license', 'bin', 'engines', 'dependencies', 'devDependencies', 'peerDependencies', 'peerDependenciesMeta', 'optionalDependencies'];
-    const pick = (from: Record<string, unknown>) => Object.fromEntries(fields.filter((field) => from[field] !== undefined).map((field) => [field, from[field]]));
+    const fields = [
+      'name',
+      'version',
+      'license',
+      'bin',
+      'engines',
+      'dependencies',
+      'devDependencies',
+      'peerDependencies',
+      'peerDependenciesMeta',
+      'optionalDependencies',
+    ];
+    const pick = (from: Record<string, unknown>) =>
+      Object.fromEntries(fields.filter((field) => from[field] !== undefined).map((field) => [field, from[field]]));
     expect(pick(root)).toEqual(pick(manifest));
     expect([lock.name, lock.version]).toEqual([manifest.name, manifest.version]);
   });

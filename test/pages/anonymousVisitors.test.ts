@@ -64,7 +64,10 @@ describe.each(BACKENDS)('anonymous visitors on $name Redis', (backend) => {
     const visitor = new PageClient(suite.service);
     const login = hiddenFields((await visitor.get('/login')).html);
     const twice = await Promise.all([1, 2].map(() => visitor.post('/login', { ...login, username: 'existing-user', password: 'correct horse battery' })));
-    expect(twice.map((a) => [a.status, a.location])).toEqual([[303, '/account'], [303, '/account']]);
+    expect(twice.map((a) => [a.status, a.location])).toEqual([
+      [303, '/account'],
+      [303, '/account'],
+    ]);
 
     const newcomer = new PageClient(suite.service);
     const register = hiddenFields((await newcomer.get('/register')).html);
@@ -83,7 +86,9 @@ describe.each(BACKENDS)('anonymous visitors on $name Redis', (backend) => {
     ['FORM_SECRET', { FORM_SECRET: 'a-long-secret-shared-by-every-instance-0123' }],
   ])('accepts a form rendered by another instance under %s', async (_name, env: Record<string, string>) => {
     const shared = uniquePrefix();
-    const [a, b] = await Promise.all([1, 2].map(() => startTestService(suite.redis, { KEY_PREFIX: shared, COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off', ...env })));
+    const [a, b] = await Promise.all(
+      [1, 2].map(() => startTestService(suite.redis, { KEY_PREFIX: shared, COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off', ...env })),
+    );
     try {
       await signUpAndLogIn(a, 'roaming-user');
       const fields = hiddenFields((await new PageClient(a).get('/login')).html);

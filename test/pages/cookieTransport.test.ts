@@ -48,7 +48,7 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     const browser = await signedInBrowser('cookie-owner');
     const { token } = await signUpAndLogIn(suite.service, 'header-owner');
     const answer = await browser.get('/auth/session', { authorization: `Bearer ${token}` });
-    expect(((JSON.parse(answer.html) as { user: { username: string } }).user.username)).toBe('header-owner');
+    expect((JSON.parse(answer.html) as { user: { username: string } }).user.username).toBe('header-owner');
     // The header-authenticated request leaves the cookie alone.
     expect(answer.setCookies).toEqual([]);
   });
@@ -88,9 +88,16 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     const token = (await browser.get('/auth/session')).headers.get('x-csrf-token')!;
     const foreignOrigin = await browser.send('POST', '/auth/logout', undefined, { 'x-csrf-token': token, origin: 'http://evil.example' });
     expect(foreignOrigin.status).toBe(403);
-    const crossSite = await browser.send('POST', '/auth/logout', undefined, { 'x-csrf-token': token, 'sec-fetch-site': 'cross-site', origin: suite.service.url });
+    const crossSite = await browser.send('POST', '/auth/logout', undefined, {
+      'x-csrf-token': token,
+      'sec-fetch-site': 'cross-site',
+      origin: suite.service.url,
+    });
     expect(crossSite.status).toBe(403);
-    const crossSiteLogin = await new PageClient(suite.service, { origin: 'http://evil.example' }).post('/login', { username: 'csrf-origin', password: 'correct horse battery' });
+    const crossSiteLogin = await new PageClient(suite.service, { origin: 'http://evil.example' }).post('/login', {
+      username: 'csrf-origin',
+      password: 'correct horse battery',
+    });
     expect(crossSiteLogin.status).toBe(403);
     const sameSite = await browser.send('POST', '/auth/logout', undefined, { 'x-csrf-token': token, 'sec-fetch-site': 'same-site', origin: suite.service.url });
     expect(sameSite.status).toBe(403);
@@ -145,7 +152,12 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     for (const next of ['//evil.example/x', 'https://evil.example', '/\\evil.example', 'javascript:alert(1)']) {
       const page = await visitor.get(`/login?next=${encodeURIComponent(next)}`);
       expect(hiddenFields(page.html).next).toBe('/account');
-      const posted = await new PageClient(suite.service).post('/login', { ...hiddenFields(page.html), next, username: 'redirected', password: 'correct horse battery' });
+      const posted = await new PageClient(suite.service).post('/login', {
+        ...hiddenFields(page.html),
+        next,
+        username: 'redirected',
+        password: 'correct horse battery',
+      });
       expect(posted.status).toBe(303);
       expect(posted.location).toBe('/account');
     }
@@ -189,7 +201,9 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     const loginPage = await browser.get(sent.location!);
     expect(loginPage.html).toContain('the text you typed is kept, passwords are not');
 
-    expect(sent.setCookies).toContainEqual(expect.stringMatching(/^__Host-tessera-draft=[A-Za-z0-9_-]+; Max-Age=1800; Path=\/; HttpOnly; SameSite=Lax; Secure$/));
+    expect(sent.setCookies).toContainEqual(
+      expect.stringMatching(/^__Host-tessera-draft=[A-Za-z0-9_-]+; Max-Age=1800; Path=\/; HttpOnly; SameSite=Lax; Secure$/),
+    );
     // Someone else handed the same link sees no draft: it belongs to the browser that typed it.
     const stranger = new PageClient(suite.service);
     await stranger.logIn(adminName, 'correct horse battery', next);
@@ -264,7 +278,11 @@ describe.each(BACKENDS)('the cookie transport and its CSRF defence ($name)', (ba
     expect((await browser.get('/account')).html).toContain('newcomer-page');
 
     const other = new PageClient(suite.service);
-    const taken = await other.post('/register', { ...hiddenFields((await other.get('/register')).html), username: 'NEWCOMER-page', password: 'someone-elses-password' });
+    const taken = await other.post('/register', {
+      ...hiddenFields((await other.get('/register')).html),
+      username: 'NEWCOMER-page',
+      password: 'someone-elses-password',
+    });
     expect(taken.status).toBe(409);
     expect(taken.html).toContain('That username is taken.');
     expect(taken.html).toContain('value="NEWCOMER-page"');

@@ -30,6 +30,7 @@ const evilSession = (which: string, device: { type: string | null; name: string 
   ip: evil(`${which}.ip`),
   userAgent: evil(`${which}.userAgent`),
   rememberedUntil: when,
+  boundKey: evil(`${which}.boundKey`),
   authenticatedAt: when,
   actor: null,
 });
@@ -159,7 +160,10 @@ describe('every page escapes what users typed', () => {
       signForm: () => 'f',
       query: '',
       results: [],
-      selected: { overview: { id: evil('selected.id'), username: evil('selected.username'), roles: [], createdAt: when, ban: { until: null }, sessionCount: 0 }, sessions: [] },
+      selected: {
+        overview: { id: evil('selected.id'), username: evil('selected.username'), roles: [], createdAt: when, ban: { until: null }, sessionCount: 0 },
+        sessions: [],
+      },
       audit: [],
     });
     expectEscaped(banned, ['admin.name', 'selected.id', 'selected.username']);

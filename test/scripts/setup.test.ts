@@ -13,7 +13,13 @@ import { REPO_ROOT } from '../../src/paths';
 const run = promisify(execFile);
 
 /** The test suite's programs and their Debian packages, as setup.sh names them. */
-const TEST_PROGRAMS: Record<string, string> = { 'redis-cli': 'redis-tools', 'redis-sentinel': 'redis-sentinel', chromium: 'chromium', nginx: 'nginx-light', caddy: 'caddy' };
+const TEST_PROGRAMS: Record<string, string> = {
+  'redis-cli': 'redis-tools',
+  'redis-sentinel': 'redis-sentinel',
+  chromium: 'chromium',
+  nginx: 'nginx-light',
+  caddy: 'caddy',
+};
 
 describe('npm run setup without a package manager', () => {
   let work: string;
@@ -57,7 +63,10 @@ describe('npm run setup without a package manager', () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   /** The packages setup.sh cannot find: it also looks in /usr/sbin, where this machine may have some. */
-  const unreachable = () => Object.entries(TEST_PROGRAMS).filter(([program]) => !existsSync(`/usr/sbin/${program}`)).map(([, name]) => name);
+  const unreachable = () =>
+    Object.entries(TEST_PROGRAMS)
+      .filter(([program]) => !existsSync(`/usr/sbin/${program}`))
+      .map(([, name]) => name);
 
   it('builds and says ready with redis-server there, warning about each test program it could not install', async () => {
     const { code, stdout, stderr } = await setup(sandbox(['redis-server']));

@@ -39,7 +39,9 @@ describe('a Redis that may evict Tessera’s keys', () => {
       expect(ready.status).toBe(200);
       expect(await ready.json()).toEqual({
         status: 'ready',
-        warnings: ["Redis's maxmemory-policy is allkeys-lru: when full, it may evict revocations and bring revoked sessions back (accepted by ALLOW_REDIS_EVICTION=on)"],
+        warnings: [
+          "Redis's maxmemory-policy is allkeys-lru: when full, it may evict revocations and bring revoked sessions back (accepted by ALLOW_REDIS_EVICTION=on)",
+        ],
       });
       const info = await evicting.redis.info('memory');
       const used = Number(/^used_memory:(\d+)/m.exec(info)![1]);
@@ -62,7 +64,10 @@ describe('a Redis that may evict Tessera’s keys', () => {
         await redis.redis.config('SET', 'maxmemory-policy', policy);
         const answer = await service.call('GET', '/readyz');
         expect(answer.status).toBe(503);
-        expect(await answer.json()).toMatchObject({ type: 'urn:tessera:problem:store-evicts', detail: expect.stringContaining(`maxmemory-policy is ${policy}`) });
+        expect(await answer.json()).toMatchObject({
+          type: 'urn:tessera:problem:store-evicts',
+          detail: expect.stringContaining(`maxmemory-policy is ${policy}`),
+        });
       }
       await redis.redis.config('SET', 'maxmemory-policy', 'noeviction');
       expect((await service.call('GET', '/readyz')).status).toBe(200);

@@ -8,7 +8,6 @@ import { killProcessGroup } from '../support/processGroup';
 import { freePort } from '../support/redisServer';
 import { REPO_ROOT } from '../../src/paths';
 
-
 function collect(child: ChildProcess): { output: () => string; exit: Promise<number | null> } {
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));

@@ -16,7 +16,13 @@ describe('WORKERS', () => {
   it('serves from two node:cluster workers and stops them all cleanly on SIGTERM', async () => {
     const service = await spawnService({ WORKERS: '2' });
     const { child, url } = service;
-    const healthzServers = () => new Set(service.logLines().filter((line) => line.msg === 'request' && line.path === '/healthz').map((line) => line.pid));
+    const healthzServers = () =>
+      new Set(
+        service
+          .logLines()
+          .filter((line) => line.msg === 'request' && line.path === '/healthz')
+          .map((line) => line.pid),
+      );
     try {
       await waitForReady(service);
       // Ready means one worker listens; the other may still be starting, so ask until both have answered.

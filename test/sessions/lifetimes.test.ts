@@ -75,7 +75,12 @@ describe.each(BACKENDS)('lifetimes per kind of login on $name Redis', (backend) 
   });
 
   it('ends a session at its kind’s idle timeout while others of the user live on', async () => {
-    const sessions = service({ idleTimeoutSeconds: 10, absoluteLifetimeSeconds: 60, slideGranularityMs: 0, lifetimes: { deviceTypes: { kiosk: { idleTimeoutSeconds: 1 } } } });
+    const sessions = service({
+      idleTimeoutSeconds: 10,
+      absoluteLifetimeSeconds: 60,
+      slideGranularityMs: 0,
+      lifetimes: { deviceTypes: { kiosk: { idleTimeoutSeconds: 1 } } },
+    });
     const kiosk = await sessions.create('user-3', { device: { type: 'kiosk' } });
     const desk = await sessions.create('user-3', { device: { type: 'desk' } });
     await sleep(1300);

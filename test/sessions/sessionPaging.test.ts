@@ -23,7 +23,8 @@ describe.each(BACKENDS)('paging session lists on $name Redis', (backend) => {
     prefix = uniquePrefix();
   });
 
-  const service = (options: TesseraOptions = {}) => new SessionService(redis, { keyPrefix: prefix, maxSessionsPerUser: 1000, slideGranularityMs: 0, ...options });
+  const service = (options: TesseraOptions = {}) =>
+    new SessionService(redis, { keyPrefix: prefix, maxSessionsPerUser: 1000, slideGranularityMs: 0, ...options });
 
   async function createMany(sessions: SessionService, userId: string, count: number): Promise<CreatedSession[]> {
     const created: CreatedSession[] = [];

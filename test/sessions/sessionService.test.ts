@@ -65,7 +65,7 @@ describe.each(BACKENDS)('session service on $name Redis', (backend) => {
   it('refuses malformed and over-long tokens', async () => {
     const sessions = service();
     const { token } = await sessions.create('user-1');
-    for (const bad of ['', 'garbage', token + 'x', token.slice(0, -1), token.replace('tess_', 'jwt__'), `${token.slice(0, -1)}!`]) {
+    for (const bad of ['', 'garbage', `${token}x`, token.slice(0, -1), token.replace('tess_', 'jwt__'), `${token.slice(0, -1)}!`]) {
       expect(await sessions.validate(bad)).toBeNull();
     }
   });

@@ -23,7 +23,9 @@ describe('createTessera', () => {
     idle.push(client);
     return client;
   };
-  afterAll(() => idle.forEach((client) => client.disconnect()));
+  afterAll(() => {
+    for (const client of idle) client.disconnect();
+  });
 
   it('refuses a missing client, naming what it needs', () => {
     expect(() => createTessera(undefined as unknown as RedisClientLike)).toThrow(
@@ -56,10 +58,12 @@ describe('createTessera', () => {
       createTessera(client);
       createTessera(client);
     });
-    expect(first).toEqual([expect.stringMatching(/^TESSERA_SLOW_FAILING_REDIS: .*it queues commands while Redis is down \(enableOfflineQueue\) and it has no commandTimeout\. Use createRedisClient\(\)/)]);
-    expect(tesseraWarnings(() => createTessera(lazyRedis({ enableOfflineQueue: false })))).toEqual([
-      expect.stringContaining('it has no commandTimeout.'),
+    expect(first).toEqual([
+      expect.stringMatching(
+        /^TESSERA_SLOW_FAILING_REDIS: .*it queues commands while Redis is down \(enableOfflineQueue\) and it has no commandTimeout\. Use createRedisClient\(\)/,
+      ),
     ]);
+    expect(tesseraWarnings(() => createTessera(lazyRedis({ enableOfflineQueue: false })))).toEqual([expect.stringContaining('it has no commandTimeout.')]);
   });
 
   it('does not warn about a fail-fast client', async () => {

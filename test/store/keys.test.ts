@@ -54,7 +54,7 @@ describe('the key space', () => {
     );
     expect(new Set(slots).size).toBe(1);
     // The prefix of the session keys is what the scripts complete with a local id.
-    expect(anna.session('one')).toBe(anna.sessionPrefix + 'one');
+    expect(anna.session('one')).toBe(`${anna.sessionPrefix}one`);
     const otherUsers = await Promise.all(['KlMnOpQrSt', 'uVwXyZ0123'].map((tag) => slotOf(keys.forUser(tag).user)));
     expect(otherUsers).not.toContain(slots[0]);
   });

@@ -7,6 +7,7 @@
  * and follows it from create through touch and list.
  */
 import type { Cluster, Redis } from 'ioredis';
+import type { TouchResult } from '../../src/store/sessionStore';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 
 type Fields = typeof import('../../src/store/fields');
@@ -44,8 +45,8 @@ describe.each(BACKENDS)('a session field added in fields.ts on $name Redis', (ba
     expect(listed).toEqual(created.session);
     const parts = { tag: created.session.id.slice(0, 10), localId: created.session.id.slice(10) };
     const { hashSecret, parseToken } = await import('../../src/tokens/token');
-    const touched = await store.touch(parts.tag, parts.localId, hashSecret(parseToken(created.token)!.secret));
-    expect(touched!.session.toRecord()).toEqual(created.session);
-    expect((touched!.session as unknown as Record<string, unknown>).probe).toBe('thumbpri');
+    const touched = (await store.touch(parts.tag, parts.localId, hashSecret(parseToken(created.token)!.secret))) as TouchResult;
+    expect(touched.session.toRecord()).toEqual(created.session);
+    expect((touched.session as unknown as Record<string, unknown>).probe).toBe('thumbpri');
   });
 });

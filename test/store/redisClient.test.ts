@@ -34,7 +34,13 @@ describe('createRedisClient', () => {
       [{ kind: 'standalone', url: 'redis://:hunter2-secret@127.0.0.1:1' }, 'Redis at 127.0.0.1:1 was'],
       [{ kind: 'standalone', path: '/nonexistent/redis.sock' }, 'Redis at the socket /nonexistent/redis.sock was'],
       [
-        { kind: 'sentinel', sentinels: [{ host: '127.0.0.1', port: 1 }], masterName: 'tessera', sentinelPassword: 'hunter2-secret', password: 'hunter2-secret' },
+        {
+          kind: 'sentinel',
+          sentinels: [{ host: '127.0.0.1', port: 1 }],
+          masterName: 'tessera',
+          sentinelPassword: 'hunter2-secret',
+          password: 'hunter2-secret',
+        },
         'Redis at the sentinels 127.0.0.1:1 (master tessera) was',
       ],
       [{ kind: 'cluster', nodes: [{ host: '127.0.0.1', port: 1 }], password: 'hunter2-secret' }, 'Redis at the Cluster nodes 127.0.0.1:1 was'],

@@ -42,7 +42,11 @@ describe.each(BACKENDS)('session replies on $name Redis', (backend) => {
     const send = client.sendCommand.bind(client);
     client.sendCommand = (command, ...rest) => {
       const sent = send(command, ...rest);
-      if (/^eval/i.test(command.name)) void command.promise.then((reply: unknown) => replies.push(reply), () => undefined);
+      if (/^eval/i.test(command.name))
+        void command.promise.then(
+          (reply: unknown) => replies.push(reply),
+          () => undefined,
+        );
       return sent;
     };
   });

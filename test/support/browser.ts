@@ -27,7 +27,12 @@ export interface TestBrowser {
 export async function launchBrowser(): Promise<TestBrowser> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'tessera-chromium-'));
   // launchPersistentContext is how playwright takes --user-data-dir.
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1100, height: 800 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1100, height: 800 },
+  });
   // Fail with playwright's own message well before jest's test timeout.
   context.setDefaultTimeout(10_000);
   return {

@@ -21,6 +21,9 @@ export interface GatewayOptions {
   start(site: string): Promise<ProxyProcess>;
 }
 
+/** The gateway is the one proxy in front: its X-Forwarded-* (the origin a DPoP proof names, the client address) are believed. */
+const GATEWAY_ENV = { COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off', TRUST_PROXY: 'on' };
+
 export interface GatewayFixture {
   readonly service: TestService;
   readonly gateway: ProxyProcess;
@@ -36,7 +39,7 @@ export function useGateway(options: GatewayOptions): GatewayFixture {
     const server = app;
     if (server) await new Promise((resolve) => server.close(resolve));
   });
-  const suite = useService(BACKENDS[0], { COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' }); // HOST is 127.0.0.1
+  const suite = useService(BACKENDS[0], GATEWAY_ENV); // HOST is 127.0.0.1
   beforeAll(async () => {
     const server = http.createServer(options.app);
     app = server;

@@ -23,6 +23,12 @@ export function spentRefreshesOf(prefix: string, refreshToken: string): string {
   return new KeySpace(prefix).forUser(parsed.tag).spentRefreshes(parsed.familyId);
 }
 
+/** The key that records a DPoP proof's jti as used by the session with this public id. */
+export function usedProofOf(prefix: string, sessionId: string, jti: string): string {
+  const { tag, localId } = partsOf(sessionId);
+  return new KeySpace(prefix).forUser(tag).usedProof(localId, jti);
+}
+
 function partsOf(sessionId: string) {
   const parts = parseSessionId(sessionId);
   if (!parts) throw new Error(`not a session id: ${sessionId}`);

@@ -1,4 +1,3 @@
-'use strict';
 // Ends the run with one plain line, "tests: N passed, N failed, N skipped", that any CI can read.
 // Jest's own reporters flush their output late, so the line is written as the process exits.
 class PlainSummaryReporter {

@@ -105,9 +105,7 @@ export async function startSentinelSetup(): Promise<SentinelSetup> {
   const sentinels = await Promise.all(Array.from({ length: 3 }, () => startSentinel(master.port)));
   // A fail-over needs the sentinels to know each other (they meet through the master) and the replica.
   await waitUntil(async () => {
-    const views = await Promise.all(
-      sentinels.map((s) => withNode(s.port, (node) => node.call('SENTINEL', 'MASTER', MASTER_NAME)).catch(() => [])),
-    );
+    const views = await Promise.all(sentinels.map((s) => withNode(s.port, (node) => node.call('SENTINEL', 'MASTER', MASTER_NAME)).catch(() => [])));
     return views.every((view) => {
       const fields = toRecord(view as string[]);
       return fields['num-other-sentinels'] === '2' && fields['num-slaves'] === '1';

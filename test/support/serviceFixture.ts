@@ -48,7 +48,6 @@ export function useService(backend: Backend, env: Record<string, string> = {}, o
   };
 }
 
-
 export interface ServicesFixture {
   /** The suite's client, shared with every service it starts. */
   readonly redis: Redis | Cluster;

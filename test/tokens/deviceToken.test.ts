@@ -5,7 +5,11 @@ import { SignedOutFormTokens } from '../../src/tokens/signedOutFormToken';
 describe('device tokens', () => {
   const key = randomBytes(32);
   let now = 1_800_000_000_000;
-  const devices = new DeviceTokens(async () => key, 60_000, () => now);
+  const devices = new DeviceTokens(
+    async () => key,
+    60_000,
+    () => now,
+  );
 
   it('name their user and device until they expire, and keep a device id when renewed', async () => {
     const { token, expiresAt } = await devices.issue('User1234');
@@ -34,11 +38,21 @@ describe('device tokens', () => {
       expect(await devices.read(forged.join('.'))).toBeNull();
     }
     for (const junk of [undefined, '', 'x', `${token}x`, token.replace(/\./g, ':')]) expect(await devices.read(junk)).toBeNull();
-    expect(await new DeviceTokens(async () => randomBytes(32), 60_000, () => now).read(token)).toBeNull();
+    expect(
+      await new DeviceTokens(
+        async () => randomBytes(32),
+        60_000,
+        () => now,
+      ).read(token),
+    ).toBeNull();
   });
 
   it('cannot pass for a signed-out form token under the same key, nor one for them', async () => {
-    const forms = new SignedOutFormTokens(async () => key, 60_000, () => now);
+    const forms = new SignedOutFormTokens(
+      async () => key,
+      60_000,
+      () => now,
+    );
     const { token } = await devices.issue('User1234');
     const [, , , expires, mac] = token.split('.');
     expect(await forms.check(`${expires}.${mac}`, '/login')).toBe(false);

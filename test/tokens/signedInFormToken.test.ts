@@ -4,7 +4,11 @@ import { formAction, SignedInFormTokens } from '../../src/tokens/signedInFormTok
 describe('signed-in form tokens', () => {
   const key = randomBytes(32);
   let now = 1_800_000_000_000;
-  const tokens = new SignedInFormTokens(async () => key, 60_000, () => now);
+  const tokens = new SignedInFormTokens(
+    async () => key,
+    60_000,
+    () => now,
+  );
   const session = 'AbCdEfGhIjklmnopqrstuv';
   const action = formAction('/account/sign-out-others');
 
@@ -25,7 +29,11 @@ describe('signed-in form tokens', () => {
     expect(await tokens.check(token, 'ZzZzZzZzZzklmnopqrstuv', formAction('/admin/do/revoke-session', { userId: 'u1', sessionId: 's1' }))).toBeNull();
     expect(await tokens.check(token, session, formAction('/admin/do/revoke-session', { userId: 'u1', sessionId: 's2' }))).toBeNull();
     expect(await tokens.check(token, session, formAction('/admin/do/revoke-all', { userId: 'u1' }))).toBeNull();
-    const elsewhere = new SignedInFormTokens(async () => randomBytes(32), 60_000, () => now);
+    const elsewhere = new SignedInFormTokens(
+      async () => randomBytes(32),
+      60_000,
+      () => now,
+    );
     expect(await elsewhere.check(token, session, formAction('/admin/do/revoke-session', { userId: 'u1', sessionId: 's1' }))).toBeNull();
   });
 
@@ -40,7 +48,9 @@ describe('signed-in form tokens', () => {
 
   it('differ for each form of one page', async () => {
     const sign = await tokens.signer(session);
-    const all = ['/account/password', '/account/sign-out-others', '/account/sessions/a/revoke', '/account/sessions/b/revoke'].map((path) => sign(formAction(path)));
+    const all = ['/account/password', '/account/sign-out-others', '/account/sessions/a/revoke', '/account/sessions/b/revoke'].map((path) =>
+      sign(formAction(path)),
+    );
     expect(new Set(all).size).toBe(4);
   });
 });

@@ -8,11 +8,10 @@ import { problemSchema } from './responses';
 const PARAMETER = /:(\w+)/g;
 
 const idempotencyHeader = z.object({
-  'Idempotency-Key': z
-    .string()
-    .max(257)
-    .optional()
-    .meta({ description: 'A quoted string (draft-ietf-httpapi-idempotency-key-header): the same request again within a day replays the first success, marked Idempotent-Replayed: true' }),
+  'Idempotency-Key': z.string().max(257).optional().meta({
+    description:
+      'A quoted string (draft-ietf-httpapi-idempotency-key-header): the same request again within a day replays the first success, marked Idempotent-Replayed: true',
+  }),
 });
 
 /** Every status a route may answer: its own, and the problems its access, input and Redis bring. */
@@ -85,7 +84,11 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
   document = createDocument({
     openapi: '3.1.0',
     info: { title: 'Tessera', version: '1', description: 'Redis-backed opaque session tokens. Errors are RFC 9457 problem+json.' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A session token (tess_...) or, for /auth/introspect, the service credential' } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'A session token (tess_...) or, for /auth/introspect, the service credential' },
+      },
+    },
     paths,
   });
   return document;

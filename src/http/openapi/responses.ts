@@ -24,22 +24,25 @@ export const sessionSchema = z
     device: z.object({ type: z.string().nullable(), name: z.string().nullable() }),
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
+    /** The RFC 7638 thumbprint of the DPoP key the session is bound to; null for a bearer session. */
+    boundKey: z.string().nullable(),
     actor: z
       .object({ id: z.string(), username: z.string().nullable() })
       .nullable()
       .meta({ description: 'An impersonation session: the admin acting as the user (RFC 8693 act); null for the user’s own' }),
-    authenticatedAt: time.nullable().meta({ description: 'When the password was last proven on the session (login or POST /auth/reauthenticate); sliding never moves it' }),
+    authenticatedAt: time
+      .nullable()
+      .meta({ description: 'When the password was last proven on the session (login or POST /auth/reauthenticate); sliding never moves it' }),
   })
   .meta({ id: 'Session' });
 
-export const accountSchema = z
-  .object({ id: z.string(), username: z.string(), roles: z.array(z.string()), createdAt: time })
-  .meta({ id: 'Account' });
+export const accountSchema = z.object({ id: z.string(), username: z.string(), roles: z.array(z.string()), createdAt: time }).meta({ id: 'Account' });
 
 const sessionUserSchema = z.object({ id: z.string(), username: z.string().nullable(), roles: z.array(z.string()) });
 
 const issuedSession = {
-  tokenType: z.literal('Bearer'),
+  /** DPoP when the login carried a proof: the token is bound to its key and sent as `Authorization: DPoP`. */
+  tokenType: z.enum(['Bearer', 'DPoP']),
   expiresAt: time,
   absoluteExpiresAt: time,
   refreshExpiresAt: time.optional(),
@@ -52,7 +55,8 @@ export const loginResponseSchema = z.object({
   ...issuedSession,
   user: accountSchema,
   deviceToken: z.string().meta({
-    description: "This client's device credential for the user: send it as deviceToken with the user's next logins. They then count against this device's own budget and are not refused by a lock an attack put on the username.",
+    description:
+      "This client's device credential for the user: send it as deviceToken with the user's next logins. They then count against this device's own budget and are not refused by a lock an attack put on the username.",
   }),
   deviceTokenExpiresAt: time,
 });
@@ -85,7 +89,14 @@ export const userOverviewSchema = accountSchema
   .meta({ id: 'UserOverview' });
 
 export const banEntrySchema = z
-  .object({ userId: z.string(), username: z.string().nullable(), reason: z.string(), by: z.object({ id: z.string(), name: z.string().nullable() }), since: time, until: time.nullable() })
+  .object({
+    userId: z.string(),
+    username: z.string().nullable(),
+    reason: z.string(),
+    by: z.object({ id: z.string(), name: z.string().nullable() }),
+    since: time,
+    until: time.nullable(),
+  })
   .meta({ id: 'BanEntry' });
 
 export const auditEntrySchema = z
@@ -103,7 +114,9 @@ export const introspectionResponseSchema = z.union([
   z.object({ active: z.literal(false) }),
   z.object({
     active: z.literal(true),
-    token_type: z.literal('Bearer'),
+    token_type: z.enum(['Bearer', 'DPoP']),
+    /** RFC 9449 §6.2: the thumbprint of the key a DPoP-bound session is bound to. */
+    cnf: z.object({ jkt: z.string() }).optional(),
     sub: z.string(),
     username: z.string().nullable(),
     scope: z.string().optional(),

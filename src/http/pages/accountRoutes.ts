@@ -75,9 +75,14 @@ export function accountRoutes(router: Router, parts: AccountParts): void {
       const parsed = parseForm(passwordFormSchema, ctx.request.body);
       if ('errors' in parsed) return render(ctx, signed, 400, { passwordFieldErrors: parsed.errors });
       const { currentPassword, newPassword } = parsed.data;
-      const changed = await settle(accounts.changePassword(actorOf(ctx), signed.session.id, currentPassword, newPassword), InvalidCredentialsError, ValidationError);
+      const changed = await settle(
+        accounts.changePassword(actorOf(ctx), signed.session.id, currentPassword, newPassword),
+        InvalidCredentialsError,
+        ValidationError,
+      );
       if (changed.ok) return seeOther(ctx, '/account?done=password-changed');
-      if (changed.error instanceof ValidationError) return render(ctx, signed, 400, { passwordFieldErrors: { newPassword: weakPasswordMessage(changed.error) } });
+      if (changed.error instanceof ValidationError)
+        return render(ctx, signed, 400, { passwordFieldErrors: { newPassword: weakPasswordMessage(changed.error) } });
       await render(ctx, signed, 401, { passwordFieldErrors: { currentPassword: 'That is not your current password.' } });
     });
   });

@@ -61,7 +61,13 @@ export function pageLayer(parts: PageParts): PageLayer {
   const router = guardedRouter();
   signInRoutes(router, { accounts: parts.accounts, cookie, forms, signupEnabled: parts.signupEnabled });
   accountRoutes(router, { sessions: parts.sessions, accounts: parts.accounts, cookie, forms });
-  adminPageRoutes(router, { admin: parts.admin, accounts: parts.accounts, cookie, forms, reauthAfterSeconds: parts.adminReauthAfterSeconds ?? DEFAULT_ADMIN_REAUTH_AFTER_SECONDS });
+  adminPageRoutes(router, {
+    admin: parts.admin,
+    accounts: parts.accounts,
+    cookie,
+    forms,
+    reauthAfterSeconds: parts.adminReauthAfterSeconds ?? DEFAULT_ADMIN_REAUTH_AFTER_SECONDS,
+  });
   const csrf = csrfProtection({
     publicOrigin: parts.publicOrigin,
     // A refresh by cookie (no token in the body) is a browser's: the origin check applies to it too.
@@ -86,7 +92,10 @@ export function pageLayer(parts: PageParts): PageLayer {
 export function pageErrorDocument(ctx: Context, status: number): string | null {
   if (!isPagePath(ctx.path)) return null;
   if (status === 503) return unavailablePage();
-  return messagePage('Something went wrong', 'The request failed on our side; nothing you typed was wrong.', { href: '/account', label: 'Back to your account' });
+  return messagePage('Something went wrong', 'The request failed on our side; nothing you typed was wrong.', {
+    href: '/account',
+    label: 'Back to your account',
+  });
 }
 
 function isCookieRefresh(ctx: Context): boolean {

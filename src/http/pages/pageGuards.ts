@@ -42,7 +42,16 @@ export function signedInForm(forms: FormActions, options: FormGuardOptions): Mid
 function impersonating(ctx: Context): boolean {
   const actor = ctx.state.session?.actor;
   if (!actor) return false;
-  sendPage(ctx, 403, messagePage('Not while impersonating', `${actor.username ?? actor.id} acts as this user here: this is for the user alone.`, { href: '/account', label: 'Back to the account' }, { user: ctx.state.user }));
+  sendPage(
+    ctx,
+    403,
+    messagePage(
+      'Not while impersonating',
+      `${actor.username ?? actor.id} acts as this user here: this is for the user alone.`,
+      { href: '/account', label: 'Back to the account' },
+      { user: ctx.state.user },
+    ),
+  );
   return true;
 }
 

@@ -1,6 +1,7 @@
 /** Expected failures as values, so a page can answer each one without try/catch as control flow. */
 
 /** Any error class, whatever its constructor takes. */
+// biome-ignore lint/suspicious/noExplicitAny: a constructor of any parameters, as `instanceof` takes.
 type ErrorClass = abstract new (...args: any[]) => Error;
 
 export type Settled<T, C extends ErrorClass[]> = { ok: true; value: T } | { ok: false; error: InstanceType<C[number]> };

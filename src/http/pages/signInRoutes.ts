@@ -97,17 +97,13 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
   router.post(
     '/login',
     anyone,
-    credentialsPost(
-      loginPage,
-      loginFormSchema,
-      async (ctx, { username, password, remember }, form) => {
-        const outcome = await settle(signIn(ctx, username, password, remember), InvalidCredentialsError, UserBannedError, RateLimitedError, ServerBusyError);
-        if (outcome.ok) return seeOther(ctx, form.next);
-        if (outcome.error instanceof InvalidCredentialsError) return render(ctx, 401, loginPage, { ...form, error: 'Wrong username or password.' });
-        if (!(outcome.error instanceof UserBannedError)) return renderRefusal(ctx, loginPage, form, outcome.error);
-        await render(ctx, 403, loginPage, { ...form, error: outcome.error.message });
-      },
-    ),
+    credentialsPost(loginPage, loginFormSchema, async (ctx, { username, password, remember }, form) => {
+      const outcome = await settle(signIn(ctx, username, password, remember), InvalidCredentialsError, UserBannedError, RateLimitedError, ServerBusyError);
+      if (outcome.ok) return seeOther(ctx, form.next);
+      if (outcome.error instanceof InvalidCredentialsError) return render(ctx, 401, loginPage, { ...form, error: 'Wrong username or password.' });
+      if (!(outcome.error instanceof UserBannedError)) return renderRefusal(ctx, loginPage, form, outcome.error);
+      await render(ctx, 403, loginPage, { ...form, error: outcome.error.message });
+    }),
   );
 
   if (signupEnabled) {
@@ -120,30 +116,26 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
     router.post(
       '/register',
       anyone,
-      credentialsPost(
-        registerPage,
-        registerFormSchema,
-        async (ctx, { username, password }, form) => {
-          const registered = await settle(accounts.register(username, password, ctx.ip), UsernameTakenError, ValidationError, RateLimitedError, ServerBusyError);
-          if (!registered.ok && registered.error instanceof ValidationError) {
-            return render(ctx, 400, registerPage, { ...form, fieldErrors: { password: weakPasswordMessage(registered.error) } });
-          }
-          if (!registered.ok && (registered.error instanceof RateLimitedError || registered.error instanceof ServerBusyError)) {
-            return renderRefusal(ctx, registerPage, form, registered.error);
-          }
-          // Taken, but by these very credentials: this form was sent twice (or the account is the
-          // sender's anyway), so it ends as the first one did, signed in. Otherwise the name is taken.
-          const signedIn = await settle(signIn(ctx, username, password), InvalidCredentialsError, UserBannedError, RateLimitedError, ServerBusyError);
-          if (!signedIn.ok && (signedIn.error instanceof RateLimitedError || signedIn.error instanceof ServerBusyError)) {
-            return renderRefusal(ctx, registerPage, form, signedIn.error);
-          }
-          if (!signedIn.ok) {
-            if (!registered.ok) return render(ctx, 409, registerPage, { ...form, fieldErrors: { username: 'That username is taken.' } });
-            throw signedIn.error;
-          }
-          seeOther(ctx, form.next);
-        },
-      ),
+      credentialsPost(registerPage, registerFormSchema, async (ctx, { username, password }, form) => {
+        const registered = await settle(accounts.register(username, password, ctx.ip), UsernameTakenError, ValidationError, RateLimitedError, ServerBusyError);
+        if (!registered.ok && registered.error instanceof ValidationError) {
+          return render(ctx, 400, registerPage, { ...form, fieldErrors: { password: weakPasswordMessage(registered.error) } });
+        }
+        if (!registered.ok && (registered.error instanceof RateLimitedError || registered.error instanceof ServerBusyError)) {
+          return renderRefusal(ctx, registerPage, form, registered.error);
+        }
+        // Taken, but by these very credentials: this form was sent twice (or the account is the
+        // sender's anyway), so it ends as the first one did, signed in. Otherwise the name is taken.
+        const signedIn = await settle(signIn(ctx, username, password), InvalidCredentialsError, UserBannedError, RateLimitedError, ServerBusyError);
+        if (!signedIn.ok && (signedIn.error instanceof RateLimitedError || signedIn.error instanceof ServerBusyError)) {
+          return renderRefusal(ctx, registerPage, form, signedIn.error);
+        }
+        if (!signedIn.ok) {
+          if (!registered.ok) return render(ctx, 409, registerPage, { ...form, fieldErrors: { username: 'That username is taken.' } });
+          throw signedIn.error;
+        }
+        seeOther(ctx, form.next);
+      }),
     );
   }
 
@@ -154,4 +146,3 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
     seeOther(ctx, '/login?done=signed-out');
   });
 }
-

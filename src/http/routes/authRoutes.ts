@@ -9,6 +9,7 @@ import { notImpersonating, requireAuth } from '../../middleware/requireAuth';
 import { guardedRouter } from '../guardedRouter';
 import { InvalidRefreshTokenError, RefreshTokenReusedError, ValidationError } from '../../errors';
 import { refreshCookieFor, writeRefreshedCookies } from '../../middleware/refreshCookie';
+import type { DpopVerifier } from '../../middleware/dpop';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import type { SessionService } from '../../sessions/sessionService';
 import type { IdempotencyStore } from '../../store/idempotencyStore';
@@ -17,16 +18,26 @@ import { sessionListCursor } from '../cursor';
 import { readBody, readQuery } from '../requestInput';
 import { actorOf, authenticated } from '../signedIn';
 import { changePasswordSchema, loginSchema, reauthenticateSchema, refreshSchema, registerSchema, sessionPageQuerySchema } from '../schemas';
+import { issuedSessionBody } from '../../authRoutes/issuedSession';
 
 /**
  * With `cookie` (the cookie transport on), login also sets the session cookie (and, remembered,
  * the refresh cookie) and reads and sets the device cookie, refresh reads and sets them, and
- * logout clears the session's two.
+ * logout clears the session's two. A login or refresh with a DPoP proof (RFC 9449) binds its session to the proof's key: its token is answered as
+ * tokenType DPoP, kept out of cookies (a cookie carries no proof), and a refresh of a bound login
+ * needs a proof by the same key.
  */
-export function authRoutes(sessions: SessionService, accounts: AccountService, idempotency: IdempotencyStore, cookie: SessionCookie | null = null): Router {
+export function authRoutes(
+  sessions: SessionService,
+  accounts: AccountService,
+  dpop: DpopVerifier,
+  idempotency: IdempotencyStore,
+  cookie: SessionCookie | null = null,
+): Router {
   const router = guardedRouter({ prefix: '/auth' });
   const anyone = publicRoute();
   const signedIn = requireAuth();
+  const proofRequired = dpop.options.mode === 'required';
   // The user's own security acts: an admin acting as the user may not do them.
   const owner = notImpersonating();
   const refreshCookie = cookie && refreshCookieFor(cookie);
@@ -47,21 +58,28 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, i
 
   router.post('/login', anyone, async (ctx) => {
     const { username, password, device, remember, deviceToken } = readBody(ctx, loginSchema);
+    // Before the password check: a proof that fails costs no password hashing.
+    const proof = await dpop.forIssuance(ctx, proofRequired);
     const metadata = { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') };
     const presentedDevice = deviceToken ?? (deviceCookie ? ctx.cookies.get(deviceCookie.name) : undefined);
-    const { created, user, device: trusted } = await accounts.login(username, password, metadata, { remember, deviceToken: presentedDevice });
+    const {
+      created,
+      user,
+      device: trusted,
+    } = await accounts.login(username, password, metadata, {
+      remember,
+      deviceToken: presentedDevice,
+      boundKey: proof?.jkt,
+    });
     ctx.set('Cache-Control', 'no-store');
-    cookie?.write(ctx, created.token, created.session.expiresAt);
-    if (created.refresh) refreshCookie?.write(ctx, created.refresh.token, created.refresh.expiresAt);
+    await dpop.offerNonce(ctx);
+    if (!proof) {
+      cookie?.write(ctx, created.token, created.session.expiresAt);
+      if (created.refresh) refreshCookie?.write(ctx, created.refresh.token, created.refresh.expiresAt);
+    }
     deviceCookie?.write(ctx, trusted.token, trusted.expiresAt);
     ctx.body = {
-      token: created.token,
-      tokenType: 'Bearer',
-      expiresAt: created.session.expiresAt,
-      absoluteExpiresAt: created.session.absoluteExpiresAt,
-      ...(created.refresh ? { refreshToken: created.refresh.token, refreshExpiresAt: created.refresh.expiresAt } : {}),
-      session: created.session,
-      user,
+      ...issuedSessionBody(created.token, created.session, created.refresh, user),
       deviceToken: trusted.token,
       deviceTokenExpiresAt: trusted.expiresAt,
     };
@@ -75,9 +93,10 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, i
     const presented = refreshToken ?? fromCookie;
     if (!presented) throw new ValidationError([{ field: 'refreshToken', message: 'is required' }]);
     ctx.set('Cache-Control', 'no-store');
-    let refreshed;
+    const proof = await dpop.forIssuance(ctx, proofRequired);
+    let refreshed: Awaited<ReturnType<AccountService['refresh']>>;
     try {
-      refreshed = await accounts.refresh(presented, { ip: ctx.ip, userAgent: ctx.get('User-Agent') });
+      refreshed = await accounts.refresh(presented, { ip: ctx.ip, userAgent: ctx.get('User-Agent') }, proof?.jkt ?? null);
     } catch (error) {
       if (fromCookie && error instanceof RefreshTokenReusedError) clearCookies(ctx);
       throw error;
@@ -86,17 +105,9 @@ export function authRoutes(sessions: SessionService, accounts: AccountService, i
       if (fromCookie) refreshCookie?.clear(ctx);
       throw new InvalidRefreshTokenError();
     }
+    await dpop.offerNonce(ctx);
     const { token, session, refresh, account: user } = refreshed;
-    const body = {
-      token,
-      tokenType: 'Bearer',
-      expiresAt: session.expiresAt,
-      absoluteExpiresAt: session.absoluteExpiresAt,
-      refreshToken: refresh.token,
-      refreshExpiresAt: refresh.expiresAt,
-      session,
-      user,
-    };
+    const body = issuedSessionBody(token, session, refresh, user);
     if (fromCookie && cookie && refreshCookie) {
       // Cookie mode: the tokens stay in HttpOnly cookies, out of reach of page scripts.
       writeRefreshedCookies(ctx, { session: cookie, refresh: refreshCookie }, refreshed);

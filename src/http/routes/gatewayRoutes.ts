@@ -14,6 +14,9 @@ import { validate } from '../requestInput';
 import { authenticated } from '../signedIn';
 import { introspectionSchema } from '../schemas';
 
+/** The gateway check's path: a DPoP proof sent to it is checked against the request the gateway forwards. */
+export const VERIFY_PATH = '/auth/verify';
+
 /** Who may call /auth/introspect besides admin sessions. */
 export type GatewayOptions = IntrospectionClientOptions;
 
@@ -22,7 +25,8 @@ export function gatewayRoutes(sessions: SessionService, options: GatewayOptions)
 
   /**
    * 200 with the identity in X-Auth-* headers when the request's token (header or cookie) is a
-   * live session, 401 otherwise. authenticate() has already checked and slid it. Every header is
+   * live session, 401 otherwise. authenticate() has already checked and slid it, and a DPoP proof
+   * against the original request the gateway forwards (see forwardedRequest). Every header is
    * always sent, empty when unknown: a gateway that copies a header verify left out would pass on
    * its own placeholder text (Caddy) or the client's value.
    */
@@ -48,7 +52,8 @@ export function gatewayRoutes(sessions: SessionService, options: GatewayOptions)
   router.post('/introspect', introspectionClient(options), async (ctx) => {
     const { token } = readIntrospection(ctx);
     ctx.set('Cache-Control', 'no-store');
-    const validation = await sessions.validate(token);
+    // The resource server checks a bound token's proof itself, against cnf.jkt (RFC 9449 §6.2).
+    const validation = await sessions.validate(token, { anyBinding: true });
     if (!validation) {
       ctx.body = { active: false };
       return;
@@ -56,7 +61,8 @@ export function gatewayRoutes(sessions: SessionService, options: GatewayOptions)
     const { session, user } = validation;
     ctx.body = {
       active: true,
-      token_type: 'Bearer',
+      token_type: session.boundKey ? 'DPoP' : 'Bearer',
+      ...(session.boundKey ? { cnf: { jkt: session.boundKey } } : {}),
       sub: user.id,
       ...(user.name !== null ? { username: user.name } : {}),
       // RFC 7662 §2.2: scope is optional; an empty string would claim a scope list of one empty scope.

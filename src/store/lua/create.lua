@@ -64,9 +64,9 @@ local absolute = absoluteEnd(lifetime, tonumber(ARGV[5]))
 local expires = idleEnd(now, idleOf(lifetime, tonumber(ARGV[4])), absolute)
 if ARGV[11] ~= '' then
   fields[SESSION.family] = ARGV[11]
-  -- The family keeps the device, the sign-in time and the lifetimes, so the sessions it mints later carry them too.
+  -- The family keeps the device, the DPoP key, the sign-in time and the lifetimes, so the sessions it mints later carry them too.
   local family = {'h', ARGV[12], 's', ARGV[2], 'g', generation, 'c', now}
-  for _, name in ipairs({SESSION.deviceType, SESSION.deviceName}) do
+  for _, name in ipairs({SESSION.deviceType, SESSION.deviceName, SESSION.boundKey}) do
     if fields[name] then
       family[#family + 1] = name
       family[#family + 1] = fields[name]

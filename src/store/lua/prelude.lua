@@ -12,7 +12,7 @@ end
 -- in fields.ts, held equal too).
 local ATTRIBUTE_PREFIX = 'x:'
 local SESSION = {secretHash = 'h', generation = 'g', created = 'c', family = 'f', absoluteEnd = 'e',
-  deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', agent = 'a', authenticatedAt = 'p',
+  deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', agent = 'a', boundKey = 'k', authenticatedAt = 'p',
   idleTimeout = 'li', absoluteLifetime = 'la', actorId = 'ai', actorName = 'an'}
 -- Fields of a refresh family that its sessions inherit: when the password was last proven, and the
 -- lifetimes of the login's kind.

@@ -11,9 +11,13 @@
   ARGV[12] the new pair, sealed under the presented secret (kept to answer a retry alike)
   ARGV[13] client ip ('' when unknown)   ARGV[14] user agent ('' when unknown)   ARGV[15] most spent hashes kept
   ARGV[16] prefix of the user's refresh families   ARGV[17] prefix of the user's agents
+  ARGV[18] thumbprint of the key the request proved (DPoP), '' for none
   Returns false when the token is unknown, wrong, expired, its family ended, or it is a spent token
   retried within the grace window that may not be answered again (an older one whose successor was
   spent too, one replayed once already, or one whose session is gone); otherwise
+  {'unproven'} when the token is live (or spent) but the request does not prove the key the family
+  is bound to, or proves one where the family is bound to none: nothing changes, so a copied refresh
+  token without its key can neither refresh the login nor end it;
   {'rotated', userId, roles, userName, session, endedLocalId} (a new pair; endedLocalId the family's
   previous session if it was still live, else ''), {'replayed', userId, roles, userName, session,
   sealedPair} (the first retry within the grace window: the session and pair of the first answer,
@@ -41,10 +45,16 @@ if user[2] ~= family.g or now >= tonumber(family.c) + tonumber(ARGV[9]) then
 end
 
 local current = ARGV[1] == family.h
+local spentAt = nil
 if not current then
-  local spentAt = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  spentAt = redis.call('ZSCORE', KEYS[2], ARGV[1])
   -- A wrong secret leaves the family alone: guessing must not be a way to end someone's login.
   if not spentAt then return false end
+end
+-- A login bound to a key (DPoP, RFC 9449 §5) is refreshed only by that key, checked before the
+-- reuse check: a copied refresh token without its key can neither refresh the login nor end it.
+if (family[SESSION.boundKey] or '') ~= ARGV[18] then return {'unproven'} end
+if not current then
   if now - tonumber(spentAt) < tonumber(ARGV[10]) then
     -- A client racing itself within the grace window is no theft: a retry of the token spent last
     -- gets the first answer again, once, so the live pair goes to one retry, not to whoever holds a
@@ -72,7 +82,7 @@ if family.s then
 end
 local familyEnd = tonumber(family.c) + tonumber(ARGV[9])
 local fields = {[SESSION.family] = ARGV[2], [SESSION.ip] = ARGV[13], [SESSION.userAgent] = ARGV[14],
-  [SESSION.deviceType] = family.t or '', [SESSION.deviceName] = family.n or ''}
+  [SESSION.deviceType] = family.t or '', [SESSION.deviceName] = family.n or '', [SESSION.boundKey] = family[SESSION.boundKey] or ''}
 -- The login's sign-in time and its kind's lifetimes live on: a refresh proves no password.
 local lifetime = {[SESSION.created] = now}
 for name, carried in pairs(FAMILY_CARRIES) do

@@ -5,7 +5,13 @@
   ARGV[3] absolute lifetime (ms; likewise)   ARGV[4] local session id   ARGV[5] prefix of the user's refresh families
   ARGV[6] slide granularity (ms): a session last slid less than this long ago is not slid again
   ARGV[7] prefix of the user's agents
-  Returns false when the token is unknown, wrong, revoked or expired; otherwise
+  ARGV[8] the key the request proved (DPoP, RFC 9449): its thumbprint, '' for a bearer token, '*'
+  to accept a session bound or not (introspection, whose caller checks the proof itself)
+  ARGV[9] the key recording the proof's jti ('' without a proof)   ARGV[10] how long it is kept (ms)
+  Returns false when the token is unknown, wrong, revoked or expired; {'unproven', why} when the
+  session is live but the request does not prove its key (why: 'bearer' for a bound session's
+  token sent without a proof, 'key' for another key, 'unbound' for a proof of a bearer session,
+  'replayed' for a proof accepted before), leaving the session as it was; otherwise
   {userId, roles, userName, session} where session is the envelope of sessionReply (prelude.lua),
   attributes included.
 ]]
@@ -24,6 +30,17 @@ local absolute = absoluteEnd(session, tonumber(ARGV[3]))
 if user[2] ~= session[SESSION.generation] or now >= absolute or not lastSeen or now - tonumber(lastSeen) >= idle then
   endSession(KEYS[1], KEYS[3], ARGV[4])
   return false
+end
+
+-- Before the slide: a thief's refused tries neither end the session nor keep it alive.
+if ARGV[8] ~= '*' then
+  local bound = session[SESSION.boundKey] or ''
+  if bound ~= ARGV[8] then
+    if bound == '' then return {'unproven', 'unbound'} end
+    return {'unproven', ARGV[8] == '' and 'bearer' or 'key'}
+  end
+  -- Here, in the session's slot, so a proof is accepted once across every instance (RFC 9449 §11.1).
+  if bound ~= '' and not redis.call('SET', ARGV[9], '1', 'NX', 'PX', ARGV[10]) then return {'unproven', 'replayed'} end
 end
 
 local seen = tonumber(lastSeen)
