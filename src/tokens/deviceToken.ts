@@ -27,7 +27,7 @@ export class DeviceTokens {
 
   constructor(
     /** Where the shared signing key comes from (an environment secret, or the one kept in Redis). */
-    keySource: FormKeySource,
+    keySource: () => Promise<Buffer>,
     /** How long a credential is good for; each login renews it. Milliseconds. */
     private readonly ttlMs: number,
     private readonly nowMs: () => number = Date.now,

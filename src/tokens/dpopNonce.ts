@@ -16,7 +16,7 @@ export class DpopNonces {
 
   constructor(
     /** Where the shared key comes from (the one kept in Redis, or a fixed one in tests). */
-    keySource: FormKeySource,
+    keySource: () => Promise<Buffer>,
     /** Length of a bucket. Milliseconds. */
     private readonly bucketMs: number,
     private readonly nowMs: () => number = Date.now,
