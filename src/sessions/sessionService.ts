@@ -280,8 +280,8 @@ export class SessionService implements AttributeWriter {
     const { from, limit } = pageBounds(page);
     const tag = await this.users.tagOf(userId);
     if (!tag) return { sessions: [], total: 0, nextCursor: null, nextOffset: null };
-    const { sessions, total } = await this.store.list(tag, userId, from, limit);
-    const last = sessions.length === limit ? sessions[sessions.length - 1] : undefined;
+    const { sessions, total, more } = await this.store.list(tag, userId, from, limit);
+    const last = more ? sessions[sessions.length - 1] : undefined;
     return {
       sessions,
       total,

@@ -197,7 +197,7 @@ export class SessionStore {
    * One page of the user's live sessions, oldest first (by creation, then id), and how many the
    * user has: the page after a position (null: the first), or after skipping `offset` sessions.
    */
-  async list(tag: string, userId: string, from: ListPosition, limit: number): Promise<{ sessions: SessionRecord[]; total: number }> {
+  async list(tag: string, userId: string, from: ListPosition, limit: number): Promise<{ sessions: SessionRecord[]; total: number; more: boolean }> {
     const keys = this.keys.forUser(tag);
     const position = 'offset' in from ? ['offset', from.offset, ''] : ['after', from.after?.createdMs ?? '', from.after?.localId ?? ''];
     const reply = (await guard(() =>
@@ -214,7 +214,7 @@ export class SessionStore {
       ),
     )) as unknown[];
     const rows = reply[1] as unknown[];
-    return { sessions: rows.map((row) => decodeSession(row, tag, userId).toRecord()), total: Number(reply[0]) };
+    return { sessions: rows.map((row) => decodeSession(row, tag, userId).toRecord()), total: Number(reply[0]), more: reply[2] === 1 };
   }
 
   /** 1 set, 0 session gone, -1 too many attributes; with onlyIfAbsent, the JSON already there. */

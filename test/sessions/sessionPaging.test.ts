@@ -78,6 +78,7 @@ describe.each(BACKENDS)('paging session lists on $name Redis', (backend) => {
   it('refuses a cursor it did not give, and a cursor with an offset', async () => {
     const sessions = service();
     await sessions.create('user-3');
+    await sessions.create('user-3');
     await expect(sessions.list('user-3', { cursor: 'bm90IGEgY3Vyc29y' })).rejects.toThrow(TesseraArgumentError);
     const { nextCursor } = await sessions.list('user-3', { limit: 1 });
     await expect(sessions.list('user-3', { cursor: nextCursor, offset: 1 })).rejects.toThrow('Give a cursor or an offset, not both.');

@@ -9,8 +9,9 @@
   ARGV[4] prefix of the user's refresh families   ARGV[5] page size   ARGV[6] prefix of the user's agents
   ARGV[7] 'after' to page after a position (ARGV[8] its creation ms, ARGV[9] its local id; '' and ''
   for the first page), or 'offset' to skip ARGV[8] sessions (numbered pages)
-  Returns {total, {session, ...}}, each session the envelope of sessionReply (prelude.lua) without
-  attributes; total counts the live sessions.
+  Returns {total, {session, ...}, more}, each session the envelope of sessionReply (prelude.lua)
+  without attributes; total counts the live sessions; more is 1 when a session follows the page
+  in the stable order (paging after a position only).
 ]]
 local now = nowMs()
 local idle = tonumber(ARGV[2])
@@ -30,6 +31,7 @@ local indexEnd = redis.call('PEXPIRETIME', KEYS[1])
 if indexEnd > 0 then redis.call('PEXPIREAT', KEYS[2], indexEnd) end
 
 local limit = tonumber(ARGV[5])
+local more = 0
 local prefixes = {family = ARGV[4], agent = ARGV[6]}
 local sessions = {}
 local gone = {}
@@ -52,11 +54,18 @@ else
   local from = afterCreated or '-inf'
   local skip = 0
   -- Sessions created in the same millisecond as the position are ordered by id: skip those up to it.
-  while #sessions < limit do
-    local batch = redis.call('ZRANGE', KEYS[2], from, '+inf', 'BYSCORE', 'LIMIT', skip, limit, 'WITHSCORES')
+  -- One id past a full page says whether a next page exists.
+  while more == 0 do
+    local batch = redis.call('ZRANGE', KEYS[2], from, '+inf', 'BYSCORE', 'LIMIT', skip, limit + 1, 'WITHSCORES')
     if #batch == 0 then break end
     for i = 1, #batch, 2 do
-      if #sessions < limit and not (afterCreated and tonumber(batch[i + 1]) == afterCreated and batch[i] <= afterId) then take(batch[i]) end
+      if not (afterCreated and tonumber(batch[i + 1]) == afterCreated and batch[i] <= afterId) then
+        if #sessions == limit then
+          more = 1
+          break
+        end
+        take(batch[i])
+      end
     end
     skip = skip + #batch / 2
   end
@@ -66,4 +75,4 @@ for _, localId in ipairs(gone) do
   redis.call('ZREM', KEYS[1], localId)
   redis.call('ZREM', KEYS[2], localId)
 end
-return {redis.call('ZCARD', KEYS[1]), sessions}
+return {redis.call('ZCARD', KEYS[1]), sessions, more}
