@@ -59,6 +59,7 @@ const FORGED = {
   'X-Auth_Session_Id': 'forged-session',
   'X_Auth-Roles': 'admin',
   'X-AUTH-EXTRA': 'forged',
+  'X-Auth-Actor-Id': 'admin-id',
 };
 
 describe('Caddy forward_auth in front of an app, with the shipped deploy/caddy/Caddyfile', () => {
@@ -80,6 +81,7 @@ describe('Caddy forward_auth in front of an app, with the shipped deploy/caddy/C
     const seen = JSON.parse(through.text) as Seen;
     expect(seen.path).toBe('/reports?x=1');
     expect(identityHeaders(seen).sort()).toEqual([
+      ['X-Auth-Actor-Id', ''],
       ['X-Auth-Roles', ''],
       ['X-Auth-Session-Id', body.session.id],
       ['X-Auth-User-Id', body.user.id],
@@ -114,6 +116,7 @@ describe('Caddy forward_auth in front of an app, with the shipped deploy/caddy/C
     expect(answer.status).toBe(200);
     const seen = JSON.parse(answer.text) as Seen;
     expect(identityHeaders(seen).sort()).toEqual([
+      ['X-Auth-Actor-Id', ''],
       ['X-Auth-Roles', ''],
       ['X-Auth-Session-Id', body.session.id],
       ['X-Auth-User-Id', body.user.id],

@@ -17,6 +17,7 @@ const app: RequestListener = (req, res) => {
       sessionId: req.headers['x-auth-session-id'] ?? null,
       roles: req.headers['x-auth-roles'] ?? null,
       userName: req.headers['x-auth-user-name'] ?? null,
+      actorId: req.headers['x-auth-actor-id'] ?? null,
       authorization: req.headers.authorization ?? null,
       cookie: req.headers.cookie ?? null,
       underscored: req.rawHeaders.filter((name, i) => i % 2 === 0 && name.includes('_')),
@@ -38,7 +39,8 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
 
   it('lets a valid token through to the app with X-Auth-User-Id set, and nothing else', async () => {
     const { token, body } = await signUpAndLogIn(suite.service, 'gated');
-    const through = await fetch(`${suite.gateway.url}/reports?x=1`, { headers: { authorization: `Bearer ${token}` } });
+    // An identity header the client sends itself is overwritten, or dropped when verify's is empty.
+    const through = await fetch(`${suite.gateway.url}/reports?x=1`, { headers: { authorization: `Bearer ${token}`, 'x-auth-actor-id': 'admin-id' } });
     expect(through.status).toBe(200);
     expect(await through.json()).toEqual({
       path: '/reports?x=1',
@@ -46,6 +48,7 @@ describe('nginx auth_request in front of an app, with the shipped deploy/nginx/a
       sessionId: body.session.id,
       roles: null,
       userName: 'gated',
+      actorId: null,
       authorization: null,
       cookie: null,
       underscored: [],
