@@ -115,6 +115,7 @@ async function cloneRest(client: PopulationClient, keyPrefix: string, templates:
     ...around(user.sessionPrefix),
     ...around(user.agentPrefix),
     ...around(keys.userTag(MARK)),
+    ...around(user.knownDevices),
   ];
   let next = templates;
   let call = 0;
