@@ -228,15 +228,13 @@ export class AccountService {
 
   async logout(actor: Actor, sessionId: string): Promise<void> {
     await this.sessions.revoke(sessionId);
+    await this.endImpersonations(actor, 'the admin logged out');
     await this.audit.record({ type: 'logout', actor, target: sessionId, outcome: 'success' });
   }
 
   async logoutAll(actor: Actor): Promise<void> {
     const ended = await this.sessions.revokeAll(actor.id);
-    // An admin's logout everywhere ends the sessions they started as other users too.
-    const { endImpersonations } = this.options;
-    if (endImpersonations) await endImpersonations(actor, 'the admin logged out everywhere');
-    else await this.sessions.endImpersonationsBy(actor.id);
+    await this.endImpersonations(actor, 'the admin logged out everywhere');
     await this.audit.record({ type: 'logout-all', actor, target: actor.id, outcome: 'success', detail: `${ended} ended` });
   }
 
@@ -287,7 +285,18 @@ export class AccountService {
     const ended = await this.accounts.setPassword(account.tag, hash, keep.localId);
     if (ended === null) throw new SessionEndedError();
     await this.sessions.passwordChanged(actor.id, ended, currentSessionId);
+    await this.endImpersonations(actor, 'the admin changed their password');
     await this.audit.record({ type: 'password.changed', actor, target: actor.id, outcome: 'success', detail: `${ended} other sessions ended` });
+  }
+
+  /**
+   * Ends the sessions the actor started as other users (impersonation), when the actor logs out,
+   * everywhere or here, or changes their password: whoever cuts an admin off cuts those off too.
+   */
+  private async endImpersonations(actor: Actor, why: string): Promise<void> {
+    const { endImpersonations } = this.options;
+    if (endImpersonations) await endImpersonations(actor, why);
+    else await this.sessions.endImpersonationsBy(actor.id);
   }
 
   /**

@@ -105,6 +105,7 @@ export class AdminService {
   async revokeSessions(actor: Actor, userId: string): Promise<number> {
     await this.requireUser(userId);
     const ended = await this.sessions.revokeAll(userId);
+    await this.endImpersonations(actor, userId, 'their sessions were revoked');
     await this.audit.record({ type: 'sessions.revoked', actor, target: userId, outcome: 'success', detail: `${ended} ended` });
     return ended;
   }
@@ -118,6 +119,7 @@ export class AdminService {
       throw new ConflictError('This is the last admin; make another user admin first.');
     }
     const updated = await this.accounts.setRoles(userId, roles);
+    if (wasAdmin && !staysAdmin) await this.endImpersonations(actor, userId, 'no longer an admin');
     await this.audit.record({ type: 'roles.changed', actor, target: userId, outcome: 'success', detail: roles.join(',') || '(none)' });
     return updated;
   }

@@ -118,6 +118,33 @@ describe.each(BACKENDS)('impersonation on $name Redis', (backend) => {
     expect(ended.map((entry) => entry.target).sort()).toEqual([admin.id, helper.body.user.id].sort());
   });
 
+  it('ends when the admin is cut off any other way: own logout, password change, sessions revoked, admin role removed', async () => {
+    const { service, admin: root } = await start();
+    const vic = await signUpAndLogIn(service, 'valerie');
+    await service.accounts.createAccount('helper', PASSWORD, ['admin']);
+    const cutOffs: [string, (helper: { token: string; id: string }) => Promise<number>][] = [
+      ['own logout', async (helper) => (await service.call('POST', '/auth/logout', { token: helper.token })).status],
+      [
+        'password change',
+        async (helper) =>
+          (await service.call('POST', '/auth/password', { token: helper.token, body: { currentPassword: PASSWORD, newPassword: PASSWORD } })).status,
+      ],
+      ['sessions revoked', async (helper) => (await service.call('POST', `/admin/users/${helper.id}/revoke-sessions`, { token: root.token })).status],
+      ['admin role removed', async (helper) => (await service.call('PUT', `/admin/users/${helper.id}/roles`, { token: root.token, body: { roles: [] } })).status],
+    ];
+    for (const [how, cutOff] of cutOffs) {
+      const login = await logIn(service, 'helper');
+      const helper = { token: login.token, id: login.body.user.id };
+      const started = await impersonate(service, helper.token, vic.body.user.id);
+      expect([how, started.status]).toEqual([how, 201]);
+      const { token } = (await started.json()) as Impersonated;
+      expect([how, (await service.call('GET', '/auth/session', { token })).status]).toEqual([how, 200]);
+      expect([how, await cutOff(helper)]).toEqual([how, expect.any(Number)]);
+      expect([how, (await service.call('GET', '/auth/session', { token })).status]).toEqual([how, 401]);
+      expect([how, (await service.call('GET', '/auth/session', { token: vic.token })).status]).toEqual([how, 200]);
+    }
+  });
+
   it('targets another admin only with the impersonate-admins role, and never reaches admin routes', async () => {
     const { service, admin } = await start();
     await service.accounts.createAccount('other-admin', PASSWORD, ['admin']);
