@@ -48,7 +48,14 @@ export class AdminService {
    * remembered, living at most the impersonation TTL, carrying the admin as its actor. Another
    * admin can be impersonated only by an admin holding the impersonate-admins role. Audited.
    */
-  async impersonate(actor: Actor, actorRoles: readonly string[], userId: string, metadata: SessionMetadata): Promise<Impersonation> {
+  async impersonate(
+    actor: Actor,
+    actorRoles: readonly string[],
+    userId: string,
+    metadata: SessionMetadata,
+    /** The DPoP key the admin's own session is bound to: the impersonation is bound to it too. */
+    boundKey: string | null = null,
+  ): Promise<Impersonation> {
     const user = await this.requireUser(userId);
     if (actor.id === userId || (user.roles.includes(ADMIN_ROLE) && !actorRoles.includes(IMPERSONATE_ADMINS_ROLE))) {
       await this.audit.record({ type: 'impersonation.started', actor, target: userId, outcome: 'denied', detail: actor.id === userId ? 'self' : 'an admin' });
@@ -59,6 +66,7 @@ export class AdminService {
     const created = await this.sessions.create(userId, metadata, {
       actor: { id: actor.id, username: actor.name },
       maxLifetimeSeconds: this.impersonationTtlSeconds,
+      ...(boundKey ? { boundKey } : {}),
     });
     await this.audit.record({
       type: 'impersonation.started',

@@ -177,6 +177,24 @@ describe.each(BACKENDS)('DPoP settings against $name Redis', (backend) => {
     expect(((await proven.json()) as LoginBody).tokenType).toBe('DPoP');
   });
 
+  it('binds an impersonation to the key of the admin who starts it', async () => {
+    const service = await services.serve({ DPOP: 'required', PUBLIC_ORIGIN: ORIGIN, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: PASSWORD });
+    const adminKey = await newDpopKey();
+    const admin = (await (await logIn(service, 'root', adminKey)).json()) as LoginBody;
+    const registered = await service.call('POST', '/auth/register', { body: { username: 'impersonated', password: PASSWORD } });
+    const { user } = (await registered.json()) as { user: { id: string } };
+    const path = `/admin/users/${user.id}/impersonate`;
+    const proof = await adminKey.proof({ htm: 'POST', htu: ORIGIN + path, token: admin.token });
+    const started = await service.call('POST', path, { headers: { authorization: `DPoP ${admin.token}`, dpop: proof } });
+    expect(started.status).toBe(201);
+    const { token, tokenType } = (await started.json()) as { token: string; tokenType: string };
+    expect(tokenType).toBe('DPoP');
+    expect((await service.call('GET', '/auth/session', { token })).status).toBe(401);
+    const thief = await newDpopKey();
+    expect((await withProof(service, '/auth/session', token, await freshProof(thief, '/auth/session', token))).status).toBe(401);
+    expect((await withProof(service, '/auth/session', token, await freshProof(adminKey, '/auth/session', token))).status).toBe(200);
+  });
+
   it('with DPOP_NONCE=on asks for the server nonce at login and on use, and any instance takes it', async () => {
     const env = { DPOP_NONCE: 'on', PUBLIC_ORIGIN: ORIGIN, KEY_PREFIX: `nonce${Date.now().toString(36)}` };
     const [first, second] = [await services.serve(env), await services.serve(env)];

@@ -46,12 +46,21 @@ export function adminRoutes(admin: AdminService, idempotency: IdempotencyStore, 
   });
 
   // No Idempotency-Key: the answer holds a bearer token, and Tessera keeps no token, only hashes.
+  // An admin whose session is bound to a DPoP key gets an impersonation bound to the same key.
   router.post('/users/:id/impersonate', ...admins, ...recent, async (ctx) => {
-    const { created, user } = await admin.impersonate(actorOf(ctx), ctx.state.user.roles, ctx.params.id, { ip: ctx.ip, userAgent: ctx.get('User-Agent') });
+    const metadata = { ip: ctx.ip, userAgent: ctx.get('User-Agent') };
+    const { created, user } = await admin.impersonate(actorOf(ctx), ctx.state.user.roles, ctx.params.id, metadata, ctx.state.session.boundKey);
     const { token, session } = created;
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 201;
-    ctx.body = { token, tokenType: 'Bearer', expiresAt: session.expiresAt, absoluteExpiresAt: session.absoluteExpiresAt, session, user };
+    ctx.body = {
+      token,
+      tokenType: session.boundKey ? 'DPoP' : 'Bearer',
+      expiresAt: session.expiresAt,
+      absoluteExpiresAt: session.absoluteExpiresAt,
+      session,
+      user,
+    };
   });
 
   router.put('/users/:id/roles', ...admins, ...write, async (ctx) => {
