@@ -130,7 +130,10 @@ describe.each(BACKENDS)('impersonation on $name Redis', (backend) => {
           (await service.call('POST', '/auth/password', { token: helper.token, body: { currentPassword: PASSWORD, newPassword: PASSWORD } })).status,
       ],
       ['sessions revoked', async (helper) => (await service.call('POST', `/admin/users/${helper.id}/revoke-sessions`, { token: root.token })).status],
-      ['admin role removed', async (helper) => (await service.call('PUT', `/admin/users/${helper.id}/roles`, { token: root.token, body: { roles: [] } })).status],
+      [
+        'admin role removed',
+        async (helper) => (await service.call('PUT', `/admin/users/${helper.id}/roles`, { token: root.token, body: { roles: [] } })).status,
+      ],
     ];
     for (const [how, cutOff] of cutOffs) {
       const login = await logIn(service, 'helper');
