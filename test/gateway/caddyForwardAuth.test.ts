@@ -180,8 +180,15 @@ describe('Caddy forward_auth in front of an app, with the shipped deploy/caddy/C
       await send(url, { Authorization: `Bearer ${login.token}` }),
       await send(`${suite.gateway.url}/admin`, { Authorization: `DPoP ${login.token}`, DPoP: await key.proof({ htm: 'GET', htu: url, token: login.token }) }),
       await send(url, { Authorization: `DPoP ${login.token}`, DPoP: await key.proof({ htm: 'POST', htu: url, token: login.token }) }),
+      // A proof for another request, with the client's own claim of what the request was.
+      await send(`${suite.gateway.url}/admin`, {
+        Authorization: `DPoP ${login.token}`,
+        DPoP: await key.proof({ htm: 'GET', htu: url, token: login.token }),
+        'X-Original-Method': 'GET',
+        'X-Original-URI': '/reports',
+      }),
     ];
-    expect(refused.map((answer) => answer.status)).toEqual([401, 401, 401, 401]);
+    expect(refused.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401]);
     expect((await send(url, { Authorization: `DPoP ${login.token}`, DPoP: await key.proof({ htm: 'GET', htu: url, token: login.token }) })).status).toBe(200);
   });
 });
