@@ -21,7 +21,7 @@ import {
 import type { PasswordHasher } from '../passwords/passwordHasher';
 import type { SessionService } from '../sessions/sessionService';
 import type { LoginThrottle } from '../limits/loginThrottle';
-import type { CreatedSession, CreateOptions, RefreshedSession, SessionMetadata } from '../sessions/types';
+import type { CreatedSession, CreateOptions, RefreshedSession, SessionMetadata, SessionActor } from '../sessions/types';
 import type { AccountRecord, AccountStore } from '../store/accountStore';
 import type { AdminStore } from '../store/adminStore';
 import type { DeviceTokens } from '../tokens/deviceToken';
@@ -226,10 +226,11 @@ export class AccountService {
     }
   }
 
-  async logout(actor: Actor, sessionId: string): Promise<void> {
-    await this.sessions.revoke(sessionId);
-    await this.endImpersonations(actor, 'the admin logged out');
-    await this.audit.record({ type: 'logout', actor, target: sessionId, outcome: 'success' });
+  /** Ends the actor's current session; an admin's own logout ends their impersonations too, one made as the user does not. */
+  async logout(actor: Actor, session: { id: string; actor: SessionActor | null }): Promise<void> {
+    await this.sessions.revoke(session.id);
+    if (!session.actor) await this.endImpersonations(actor, 'the admin logged out');
+    await this.audit.record({ type: 'logout', actor, target: session.id, outcome: 'success' });
   }
 
   async logoutAll(actor: Actor): Promise<void> {

@@ -148,6 +148,23 @@ describe.each(BACKENDS)('impersonation on $name Redis', (backend) => {
     }
   });
 
+  it('ending a session opened as an admin leaves that admin’s own impersonations alone', async () => {
+    const { service, admin: root } = await start();
+    const vic = await signUpAndLogIn(service, 'vince');
+    await service.accounts.createAccount('helper', PASSWORD, ['admin']);
+    const helper = await logIn(service, 'helper');
+    const helpersOwn = (await (await impersonate(service, helper.token, vic.body.user.id)).json()) as Impersonated;
+    expect((await service.call('PUT', `/admin/users/${root.id}/roles`, { token: root.token, body: { roles: ['admin', 'impersonate-admins'] } })).status).toBe(
+      200,
+    );
+    const asHelper = await impersonate(service, root.token, helper.body.user.id);
+    expect(asHelper.status).toBe(201);
+    const { token } = (await asHelper.json()) as Impersonated;
+    expect((await service.call('POST', '/auth/logout', { token })).status).toBe(204);
+    expect((await service.call('GET', '/auth/session', { token })).status).toBe(401);
+    expect((await service.call('GET', '/auth/session', { token: helpersOwn.token })).status).toBe(200);
+  });
+
   it('targets another admin only with the impersonate-admins role, and never reaches admin routes', async () => {
     const { service, admin } = await start();
     await service.accounts.createAccount('other-admin', PASSWORD, ['admin']);

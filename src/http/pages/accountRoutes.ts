@@ -53,7 +53,7 @@ export function accountRoutes(router: Router, parts: AccountParts): void {
     await forms.run(ctx, '/account', async (signed) => {
       const sessionId = ctx.params.id;
       if (sessionId === signed.session.id) {
-        await accounts.logout(actorOf(ctx), sessionId);
+        await accounts.logout(actorOf(ctx), signed.session);
         cookie.clear(ctx);
         refreshCookieFor(cookie).clear(ctx);
         return seeOther(ctx, '/login?done=signed-out');

@@ -126,7 +126,7 @@ export function authRoutes(
   });
 
   router.post('/logout', signedIn, async (ctx) => {
-    await accounts.logout(actorOf(ctx), authenticated(ctx).session.id);
+    await accounts.logout(actorOf(ctx), authenticated(ctx).session);
     clearCookies(ctx);
     ctx.status = 204;
   });
