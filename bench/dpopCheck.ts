@@ -17,6 +17,7 @@ import Koa from 'koa';
 import { authenticate, createRedisClient, createTessera, requireAuth, waitUntilReady } from '../src';
 import { jwkThumbprint } from '../src/tokens/jwkThumbprint';
 import { startRedis } from '../test/support/redisServer';
+import type { LoadSpec } from './dpopLoad';
 import { accountCommands, CommandStats, scriptCallSites } from './commandStats';
 import { nodeRunning } from './node';
 import { median } from './stats';
@@ -105,16 +106,6 @@ async function main(): Promise<void> {
     stats.close();
     await redisServer.destroy();
   }
-}
-
-interface LoadSpec {
-  port: number;
-  token: string;
-  mode: 'bearer' | 'dpop';
-  count: number;
-  origin: string;
-  privatePem: string;
-  jwk: { kty: string; crv: string; x: string; y: string };
 }
 
 /** Runs the load in a process of its own (it signs the proofs); answers how many requests were refused. */

@@ -6,7 +6,8 @@
 import { createHash, createPrivateKey, randomUUID, sign } from 'node:crypto';
 import http from 'node:http';
 
-interface LoadSpec {
+/** What the parent sends: where to send the load, with which token and key. */
+export interface LoadSpec {
   port: number;
   token: string;
   mode: 'bearer' | 'dpop';

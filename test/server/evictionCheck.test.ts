@@ -1,27 +1,12 @@
 import type { Redis } from 'ioredis';
 import { createRedisClient, waitUntilReady } from '../../src/store/redisClient';
-import { startRedis, type RedisProcess } from '../support/redisServer';
+import { startPrivateRedis } from '../support/privateRedis';
 import { sampleValue, scrape } from '../support/scrape';
 import { startTestService } from '../support/service';
 
-/** A redis-server of this test's own, started with these arguments, and a client of it. */
-async function redisWith(args: string[]): Promise<{ server: RedisProcess; redis: Redis; destroy(): Promise<void> }> {
-  const server = await startRedis(args);
-  const redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${server.port}` }, { logger: null }) as Redis;
-  await waitUntilReady(redis, 10_000);
-  return {
-    server,
-    redis,
-    async destroy() {
-      redis.disconnect();
-      await server.destroy();
-    },
-  };
-}
-
 describe('a Redis that may evict Tessera’s keys', () => {
   it('is refused at start under allkeys-lru, naming the policy and the way out', async () => {
-    const evicting = await redisWith(['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru']);
+    const evicting = await startPrivateRedis(['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru']);
     try {
       await expect(startTestService(evicting.redis)).rejects.toThrow(
         "Redis's maxmemory-policy is allkeys-lru: when full, it may evict revocations and bring revoked sessions back. Set maxmemory-policy noeviction, or ALLOW_REDIS_EVICTION=on to accept the risk.",
@@ -32,7 +17,7 @@ describe('a Redis that may evict Tessera’s keys', () => {
   });
 
   it('is accepted with ALLOW_REDIS_EVICTION=on, and /readyz says what was accepted; a metric shows how full Redis is', async () => {
-    const evicting = await redisWith(['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru']);
+    const evicting = await startPrivateRedis(['--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru']);
     const service = await startTestService(evicting.redis, { ALLOW_REDIS_EVICTION: 'on', METRICS_PORT: '0' });
     try {
       const ready = await service.call('GET', '/readyz');
@@ -56,7 +41,7 @@ describe('a Redis that may evict Tessera’s keys', () => {
   });
 
   it('turns /readyz to 503 when the policy changes under a running service, and back', async () => {
-    const redis = await redisWith([]);
+    const redis = await startPrivateRedis();
     const service = await startTestService(redis.redis);
     try {
       expect(await (await service.call('GET', '/readyz')).json()).toEqual({ status: 'ready' });
@@ -78,7 +63,7 @@ describe('a Redis that may evict Tessera’s keys', () => {
   });
 
   it('starts and stays ready when Redis refuses INFO to Tessera’s user, as an ACL without @dangerous does', async () => {
-    const redis = await redisWith(['--maxmemory-policy', 'allkeys-lru']);
+    const redis = await startPrivateRedis(['--maxmemory-policy', 'allkeys-lru']);
     await redis.redis.acl('SETUSER', 'limited', 'on', '>limited-secret', '~*', '&*', '+@all', '-info');
     const limited = createRedisClient({ kind: 'standalone', url: `redis://limited:limited-secret@127.0.0.1:${redis.server.port}` }, { logger: null }) as Redis;
     await waitUntilReady(limited, 10_000);

@@ -3,28 +3,17 @@
  * timeout and absolute lifetime hold for the session, in its key's own expiry and in refreshes,
  * while the global settings stay the ceiling.
  */
-import type { Cluster, Redis } from 'ioredis';
 import type { TesseraOptions } from '../../src/options';
-import { SessionService } from '../../src/sessions/sessionService';
-import { BACKENDS, uniquePrefix } from '../support/backends';
+import { BACKENDS } from '../support/backends';
+import { useSessionServices } from '../support/serviceFixture';
 import { sessionKeyOf } from '../support/keys';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const HOUR = 3600;
 
 describe.each(BACKENDS)('lifetimes per kind of login on $name Redis', (backend) => {
-  let redis: Redis | Cluster;
-  let prefix: string;
-
-  beforeAll(async () => {
-    redis = await backend.connect();
-  });
-  afterAll(() => redis.quit());
-  beforeEach(() => {
-    prefix = uniquePrefix();
-  });
-
-  const service = (options: TesseraOptions = {}) => new SessionService(redis, { keyPrefix: prefix, ...options });
+  const suite = useSessionServices(backend);
+  const service = suite.service;
   const seconds = (from: Date, to: Date) => Math.round((to.getTime() - from.getTime()) / 1000);
 
   const rules: TesseraOptions = {
@@ -42,7 +31,7 @@ describe.each(BACKENDS)('lifetimes per kind of login on $name Redis', (backend) 
     const kiosk = await sessions.create('user-1', { device: { type: 'kiosk' } }, { remember: true });
     expect(seconds(kiosk.session.createdAt, kiosk.session.expiresAt)).toBe(300);
     expect(seconds(kiosk.session.createdAt, kiosk.session.absoluteExpiresAt)).toBe(HOUR);
-    expect(await redis.pttl(sessionKeyOf(prefix, kiosk.session.id))).toBeLessThanOrEqual(300_000);
+    expect(await suite.redis.pttl(sessionKeyOf(suite.prefix, kiosk.session.id))).toBeLessThanOrEqual(300_000);
 
     const phone = await sessions.create('user-1', { device: { type: 'phone' } }, { remember: true });
     expect(seconds(phone.session.createdAt, phone.session.expiresAt)).toBe(8 * HOUR);

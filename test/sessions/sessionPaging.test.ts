@@ -2,29 +2,17 @@
  * Session lists page by cursor over a stable order (creation time, then id), on real standalone
  * Redis and a real Cluster: sessions used between pages do not move, so no page skips or repeats one.
  */
-import type { Cluster, Redis } from 'ioredis';
 import { TesseraArgumentError } from '../../src/errors';
 import type { TesseraOptions } from '../../src/options';
-import { SessionService } from '../../src/sessions/sessionService';
+import type { SessionService } from '../../src/sessions/sessionService';
 import type { CreatedSession } from '../../src/sessions/types';
-import { BACKENDS, uniquePrefix } from '../support/backends';
-import { useService } from '../support/serviceFixture';
+import { BACKENDS } from '../support/backends';
+import { useService, useSessionServices } from '../support/serviceFixture';
 import { logIn, signUpAndLogIn } from '../support/service';
 
 describe.each(BACKENDS)('paging session lists on $name Redis', (backend) => {
-  let redis: Redis | Cluster;
-  let prefix: string;
-
-  beforeAll(async () => {
-    redis = await backend.connect();
-  });
-  afterAll(() => redis.quit());
-  beforeEach(() => {
-    prefix = uniquePrefix();
-  });
-
-  const service = (options: TesseraOptions = {}) =>
-    new SessionService(redis, { keyPrefix: prefix, maxSessionsPerUser: 1000, slideGranularityMs: 0, ...options });
+  const suite = useSessionServices(backend);
+  const service = (options: TesseraOptions = {}) => suite.service({ maxSessionsPerUser: 1000, slideGranularityMs: 0, ...options });
 
   async function createMany(sessions: SessionService, userId: string, count: number): Promise<CreatedSession[]> {
     const created: CreatedSession[] = [];

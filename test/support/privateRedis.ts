@@ -15,8 +15,9 @@ export interface PrivateRedis {
   destroy(): Promise<void>;
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const server = await startRedis();
+/** `args`: extra redis-server options (say, a maxmemory-policy). */
+export async function startPrivateRedis(args: string[] = []): Promise<PrivateRedis> {
+  const server = await startRedis(args);
   const redis = createRedisClient({ kind: 'standalone', url: `redis://127.0.0.1:${server.port}` }, { logger: null }) as Redis;
   await waitUntilReady(redis, 10_000);
   return {

@@ -6,6 +6,8 @@
  * and later hooks.
  */
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { TesseraOptions } from '../../src/options';
+import { SessionService } from '../../src/sessions/sessionService';
 import { uniquePrefix, type Backend } from './backends';
 import { startTestService, type TestService } from './service';
 
@@ -127,6 +129,39 @@ export function useInstancePair(backend: Backend, env: Record<string, string> = 
       extra.push(...services);
       return services;
     },
+  };
+}
+
+export interface SessionServicesFixture {
+  /** The suite's client. */
+  readonly redis: Redis | Cluster;
+  /** This test's key prefix: a new one for every test. */
+  readonly prefix: string;
+  /** A session service (the library, no HTTP) on the suite's client under this test's prefix. */
+  service(options?: TesseraOptions): SessionService;
+}
+
+/** For suites of the session service itself: one client, and a fresh key prefix per test. */
+export function useSessionServices(backend: Backend): SessionServicesFixture {
+  let redis: Redis | Cluster | undefined;
+  let prefix = uniquePrefix();
+  beforeAll(async () => {
+    redis = await backend.connect();
+  });
+  afterAll(async () => {
+    await redis?.quit();
+  });
+  beforeEach(() => {
+    prefix = uniquePrefix();
+  });
+  return {
+    get redis() {
+      return started(redis, 'redis');
+    },
+    get prefix() {
+      return prefix;
+    },
+    service: (options = {}) => new SessionService(started(redis, 'redis'), { keyPrefix: prefix, ...options }),
   };
 }
 
