@@ -46,6 +46,12 @@ export interface CsrfOptions {
   isPageForm?: (ctx: Context) => boolean;
   /** Forms that start a session rather than act on one (login, register): origin check only, no token. */
   isTokenExempt?: (ctx: Context) => boolean;
+  /**
+   * Pages on other origins that may send cookie-authenticated writes to the JSON API: the CORS
+   * origins, when cookies cross origins. Their requests still need the session's token (which
+   * only a page allowed to read the answers can have); the page forms stay same-origin only.
+   */
+  trustedOrigins?: readonly string[];
 }
 
 /**
@@ -54,12 +60,17 @@ export interface CsrfOptions {
  * header). Requests with an `Authorization` header pass. Put it after `authenticate()` and a body parser.
  */
 export function csrfProtection(options: CsrfOptions = {}): Middleware {
+  const trusted = new Set(options.trustedOrigins ?? []);
   return async function csrfProtection(ctx, next) {
     if (SAFE_METHODS.has(ctx.method)) return next();
     const viaCookie = ctx.state.credentials === 'cookie';
     const session = ctx.state.session;
     const tokenChecked = Boolean(viaCookie && session && !options.isTokenExempt?.(ctx));
-    if (viaCookie || options.isPageForm?.(ctx)) checkOrigin(ctx, options.publicOrigin ?? ownOrigin(ctx), !tokenChecked);
+    const pageForm = options.isPageForm?.(ctx) ?? false;
+    if (viaCookie || pageForm) {
+      const fromTrusted = tokenChecked && !pageForm && trusted.has(ctx.get('Origin'));
+      if (!fromTrusted) checkOrigin(ctx, options.publicOrigin ?? ownOrigin(ctx), !tokenChecked);
+    }
     if (tokenChecked && session) {
       const expected = session.get(CSRF_ATTRIBUTE);
       const presented = ctx.get(CSRF_HEADER) || formField(ctx, CSRF_FIELD);

@@ -190,6 +190,8 @@ async function pagesParts(config: Config, redis: RedisClient, core: Core, logger
     signedOutFormTokens: new SignedOutFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),
     signupEnabled: config.SIGNUP,
     publicOrigin: config.PUBLIC_ORIGIN,
+    // The cookie crosses to these origins (CORS with credentials), so their pages may write with the CSRF token.
+    trustedOrigins: config.CORS_ORIGINS ?? [],
     adminReauthAfterSeconds: config.ADMIN_REAUTH_AFTER,
   };
 }

@@ -102,4 +102,35 @@ describe('CORS in the service', () => {
     const lookAlike = await preflight(withCookies, '/auth/login', `${LISTED}.evil.test`);
     expect(corsHeadersOf(lookAlike)).toEqual([]);
   });
+
+  it('lets a listed origin write by cookie with the CSRF token, and nothing else', async () => {
+    const service = await suite.serve({ CORS_ORIGINS: LISTED, COOKIE_TRANSPORT: 'on', COOKIE_SECURE: 'off' });
+    await service.accounts.createAccount('cors-cookie', 'correct horse battery');
+    const login = await fetch(`${service.url}/auth/login`, {
+      method: 'POST',
+      headers: { Origin: LISTED, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'cors-cookie', password: 'correct horse battery' }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers
+      .getSetCookie()
+      .map((line) => line.slice(0, line.indexOf(';')))
+      .join('; ');
+    const session = await fetch(`${service.url}/auth/session`, { headers: { Origin: LISTED, cookie } });
+    const csrf = session.headers.get('x-csrf-token')!;
+    expect([session.status, typeof csrf]).toEqual([200, 'string']);
+    // What a browser sends from a page on another origin of the same site.
+    const fromPage = (origin: string, path: string, headers: Record<string, string> = {}) =>
+      fetch(service.url + path, { method: 'POST', redirect: 'manual', headers: { Origin: origin, 'Sec-Fetch-Site': 'same-site', cookie, ...headers } });
+
+    for (const origin of LOOK_ALIKES) expect([origin, (await fromPage(origin, '/auth/logout', { 'x-csrf-token': csrf })).status]).toEqual([origin, 403]);
+    expect((await fromPage(LISTED, '/auth/logout')).status).toBe(403);
+    expect((await fromPage(LISTED, '/auth/logout', { 'x-csrf-token': 'not-the-token' })).status).toBe(403);
+    // The page forms stay same-origin only, token or not.
+    expect((await fromPage(LISTED, '/account/sign-out-others', { 'x-csrf-token': csrf })).status).toBe(403);
+    expect((await fetch(`${service.url}/auth/session`, { headers: { cookie } })).status).toBe(200);
+
+    expect((await fromPage(LISTED, '/auth/logout', { 'x-csrf-token': csrf })).status).toBe(204);
+    expect((await fetch(`${service.url}/auth/session`, { headers: { cookie } })).status).toBe(401);
+  });
 });

@@ -33,6 +33,8 @@ export interface PagesParts {
   signupEnabled: boolean;
   /** Origin the pages are served from, for the CSRF origin check. Default: each request's own origin. */
   publicOrigin?: string;
+  /** Other origins whose pages may send cookie-authenticated API writes with the CSRF token (CORS_ORIGINS, when cookies cross). */
+  trustedOrigins?: readonly string[];
   /** How old a sign-in the admin page's forms accept before they ask for the password. Seconds; 0: any; default 900. */
   adminReauthAfterSeconds?: number;
 }
@@ -70,6 +72,7 @@ export function pageLayer(parts: PageParts): PageLayer {
   });
   const csrf = csrfProtection({
     publicOrigin: parts.publicOrigin,
+    ...(parts.trustedOrigins ? { trustedOrigins: parts.trustedOrigins } : {}),
     // A refresh by cookie (no token in the body) is a browser's: the origin check applies to it too.
     isPageForm: (ctx) => isPagePath(ctx.path) || isCookieRefresh(ctx),
     // Forms that start a session rather than act on one: no CSRF token, but still the origin check.
