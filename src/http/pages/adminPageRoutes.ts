@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { AdminService } from '../../admin/adminService';
 import { ADMIN_ROLE } from '../../validation/rules';
 import type { AccountService } from '../../accounts/accountService';
-import { ConflictError, InvalidCredentialsError, NotFoundError, RateLimitedError } from '../../errors';
+import { ConflictError, InvalidCredentialsError, NotFoundError, RateLimitedError, ValidationError } from '../../errors';
 import { confirmPasswordPage, REAUTH_PASSWORD_FIELD } from '../../pages/confirmPasswordPage';
 import { csrfTokenOf, formField } from '../../middleware/csrf';
 import { refreshCookieFor } from '../../middleware/refreshCookie';
@@ -98,8 +98,18 @@ export function adminPageRoutes(router: Router, parts: AdminPageParts): void {
       const userId = formField(ctx, 'userId');
       const parsed = parseForm(banFormSchema, ctx.request.body);
       if ('errors' in parsed) return render(ctx, signed, 400, userId, { banDraft: kept, banFieldErrors: parsed.errors });
-      const banned = await settle(admin.ban(actorOf(ctx), parsed.data.userId, parsed.data.reason, parsed.data.until), ConflictError, NotFoundError);
+      const banned = await settle(
+        admin.ban(actorOf(ctx), parsed.data.userId, parsed.data.reason, parsed.data.until),
+        ConflictError,
+        NotFoundError,
+        ValidationError,
+      );
       if (banned.ok) return seeOther(ctx, withParam(back, 'done', 'banned'));
+      // The service's own rules, on Redis's clock: an end the form took for future may have passed there.
+      if (banned.error instanceof ValidationError) {
+        const banFieldErrors = Object.fromEntries(banned.error.fields.map(({ field, message }) => [field, `The ${field} ${message}.`]));
+        return render(ctx, signed, 400, userId, { banDraft: kept, banFieldErrors });
+      }
       await render(ctx, signed, banned.error.status, userId, { banDraft: kept, banError: banned.error.message });
     };
     await forms.run(ctx, back, act, kept);
