@@ -295,6 +295,9 @@ export class AccountService {
    * everywhere or here, or changes their password: whoever cuts an admin off cuts those off too.
    */
   private async endImpersonations(actor: Actor, why: string): Promise<void> {
+    // Only an admin starts impersonations (and losing the role ends them): no Redis call for
+    // a user whose roles are known to hold no admin role.
+    if (actor.roles && !actor.roles.includes(ADMIN_ROLE)) return;
     const { endImpersonations } = this.options;
     if (endImpersonations) await endImpersonations(actor, why);
     else await this.sessions.endImpersonationsBy(actor.id);
