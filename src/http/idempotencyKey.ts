@@ -16,7 +16,8 @@
  * acting while the first runs. Anonymous callers (registration) may write nothing to Redis before
  * they have done something, so their key is written only with a successful answer (a user now
  * exists, and registrations per address are throttled); until then a twin is not held back, and
- * the username's uniqueness keeps it from registering twice.
+ * the username's uniqueness keeps it from registering twice. Either kind of caller keeps a bounded
+ * number of keys (IDEMPOTENCY_KEYS_PER_CALLER), the oldest pushed out by a new one.
  */
 import { createHash } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
