@@ -295,6 +295,9 @@ export class AccountService {
    * everywhere or here, or changes their password: whoever cuts an admin off cuts those off too.
    */
   private async endImpersonations(actor: Actor, why: string): Promise<void> {
+    // Only an admin starts impersonations (and losing the role ends them): no Redis call for
+    // a user whose roles are known to hold no admin role.
+    if (actor.roles && !actor.roles.includes(ADMIN_ROLE)) return;
     const { endImpersonations } = this.options;
     if (endImpersonations) await endImpersonations(actor, why);
     else await this.sessions.endImpersonationsBy(actor.id);
@@ -324,6 +327,48 @@ export class AccountService {
     if (!at) throw new SessionEndedError();
     await this.audit.record({ type: 'reauthenticated', actor, target: sessionId, outcome: 'success' });
     return at;
+  }
+
+  /**
+   * Whether `password` is the user's password now, checked and counted like a login of that user
+   * from that address: what a replayed registration or reauthentication (Idempotency-Key) proves
+   * before its first answer is given again. A wrong one counts as a failed login.
+   */
+  async provesPassword(userId: string, password: string, ip: string | null): Promise<boolean> {
+    const { throttle } = this.options;
+    const account = await this.accounts.findById(userId);
+    const name = normalizeUsername(account?.username ?? '');
+    const address = ip ?? '';
+    await throttle.beforeLogin(name, address);
+    const valid = await throttle.checkingPassword(address, () =>
+      account ? this.hasher.verify(password, account.passwordHash) : this.hasher.verifyNothing(password),
+    );
+    if (!account || !valid) {
+      await throttle.loginFailed(name, address, { id: userId, name: account?.username ?? null, ip }, account?.id);
+      return false;
+    }
+    await throttle.loginSucceeded(name, address);
+    return true;
+  }
+
+  /**
+   * Whether `newPassword` is the actor's password now: what a replayed password change proves
+   * before its first answer is given again, counted against the session's password-change tries
+   * like a wrong current password.
+   */
+  async provesNewPassword(actor: Actor, currentSessionId: string, newPassword: string): Promise<boolean> {
+    const { throttle } = this.options;
+    await throttle.beforePasswordChange(currentSessionId);
+    const account = await this.accounts.findById(actor.id);
+    const valid = await throttle.checkingPassword(actor.ip ?? '', () =>
+      account ? this.hasher.verify(newPassword, account.passwordHash) : this.hasher.verifyNothing(newPassword),
+    );
+    if (!account || !valid) {
+      await throttle.passwordChangeFailed(currentSessionId, actor);
+      return false;
+    }
+    await throttle.passwordChangeSucceeded(currentSessionId);
+    return true;
   }
 
   /**

@@ -3,7 +3,7 @@
  * the audit trail. Every act is recorded with its actor. The HTTP admin API and the CLI both
  * call this.
  */
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldProblem } from '../errors';
+import { ConflictError, ForbiddenError, NotFoundError, SessionEndedError, ValidationError, type FieldProblem } from '../errors';
 import type { AccountService, PublicUser } from '../accounts/accountService';
 import type { LoginThrottle } from '../limits/loginThrottle';
 import type { SessionService } from '../sessions/sessionService';
@@ -27,6 +27,15 @@ export interface Impersonation {
   user: PublicUser;
 }
 
+/** The admin who asks for an impersonation, as their own session shows them. */
+export interface ImpersonatingAdmin {
+  roles: readonly string[];
+  /** The admin's own session: the impersonation does not outlive it being cut off. */
+  sessionId: string;
+  /** The DPoP key the admin's own session is bound to: the impersonation is bound to it too. */
+  boundKey?: string | null;
+}
+
 export interface UserOverview extends PublicUser {
   ban: { until: Date | null } | null;
   sessionCount: number;
@@ -46,31 +55,45 @@ export class AdminService {
   /**
    * Starts a session as the user for an admin (support staff seeing what the user sees): never
    * remembered, living at most the impersonation TTL, carrying the admin as its actor. Another
-   * admin can be impersonated only by an admin holding the impersonate-admins role. Audited.
+   * admin can be impersonated only by an admin holding the impersonate-admins role. Audited, with
+   * the admin as actor and the user as the one impersonated.
+   *
+   * The session is noted on the admin before it exists (SessionService.create), and the admin's
+   * own session and role are checked once it does: a logout everywhere, ban or demotion of the
+   * admin that lands meanwhile either finds the note and ends the session, or ended the admin's
+   * sessions first, which the check sees. Then the new session ends and this throws
+   * SessionEndedError: none outlives the admin being cut off.
    */
-  async impersonate(
-    actor: Actor,
-    actorRoles: readonly string[],
-    userId: string,
-    metadata: SessionMetadata,
-    /** The DPoP key the admin's own session is bound to: the impersonation is bound to it too. */
-    boundKey: string | null = null,
-  ): Promise<Impersonation> {
+  async impersonate(actor: Actor, admin: ImpersonatingAdmin, userId: string, metadata: SessionMetadata): Promise<Impersonation> {
     const user = await this.requireUser(userId);
-    if (actor.id === userId || (user.roles.includes(ADMIN_ROLE) && !actorRoles.includes(IMPERSONATE_ADMINS_ROLE))) {
-      await this.audit.record({ type: 'impersonation.started', actor, target: userId, outcome: 'denied', detail: actor.id === userId ? 'self' : 'an admin' });
-      throw new ForbiddenError(
-        actor.id === userId ? 'You cannot impersonate yourself.' : `Impersonating an admin needs the "${IMPERSONATE_ADMINS_ROLE}" role.`,
-      );
+    const impersonated = { id: user.id, name: user.username };
+    if (actor.id === userId || (user.roles.includes(ADMIN_ROLE) && !admin.roles.includes(IMPERSONATE_ADMINS_ROLE))) {
+      const self = actor.id === userId;
+      await this.audit.record({ type: 'impersonation.started', actor, impersonated, target: userId, outcome: 'denied', detail: self ? 'self' : 'an admin' });
+      throw new ForbiddenError(self ? 'You cannot impersonate yourself.' : `Impersonating an admin needs the "${IMPERSONATE_ADMINS_ROLE}" role.`);
     }
     const created = await this.sessions.create(userId, metadata, {
       actor: { id: actor.id, username: actor.name },
       maxLifetimeSeconds: this.impersonationTtlSeconds,
-      ...(boundKey ? { boundKey } : {}),
+      ...(admin.boundKey ? { boundKey: admin.boundKey } : {}),
     });
+    const [adminLive, adminNow] = await Promise.all([this.sessions.isLive(admin.sessionId), this.accounts.findById(actor.id)]);
+    if (!adminLive || !adminNow?.roles.includes(ADMIN_ROLE)) {
+      await this.sessions.revoke(created.session.id);
+      await this.audit.record({
+        type: 'impersonation.started',
+        actor,
+        impersonated,
+        target: userId,
+        outcome: 'denied',
+        detail: 'the admin was cut off meanwhile',
+      });
+      throw new SessionEndedError();
+    }
     await this.audit.record({
       type: 'impersonation.started',
       actor,
+      impersonated,
       target: userId,
       outcome: 'success',
       detail: `session ${created.session.id} until ${created.session.absoluteExpiresAt.toISOString()}`,
@@ -78,10 +101,22 @@ export class AdminService {
     return { created, user };
   }
 
-  /** Ends the impersonation sessions an admin started (a logout everywhere, a ban), audited when any were live. */
+  /**
+   * Ends the impersonation sessions an admin started (a logout everywhere, a ban), each audited:
+   * `actor` is who ended it, `target` the admin who had started it, `impersonated` the user.
+   */
   async endImpersonations(actor: Actor | null, adminId: string, why: string): Promise<void> {
-    const ended = await this.sessions.endImpersonationsBy(adminId);
-    if (ended > 0) await this.audit.record({ type: 'impersonation.ended', actor, target: adminId, outcome: 'success', detail: `${ended} ended: ${why}` });
+    for (const { sessionId, userId } of await this.sessions.endImpersonationsListing(adminId)) {
+      const user = userId ? await this.accounts.findById(userId) : null;
+      await this.audit.record({
+        type: 'impersonation.ended',
+        actor,
+        impersonated: userId ? { id: userId, name: user?.username ?? null } : null,
+        target: adminId,
+        outcome: 'success',
+        detail: `session ${sessionId}: ${why}`,
+      });
+    }
   }
 
   async searchUsers(query: string, count: number, cursor?: string): Promise<{ users: PublicUser[]; next: string | null }> {
@@ -118,8 +153,18 @@ export class AdminService {
     return ended;
   }
 
-  async setRoles(actor: Actor, userId: string, roles: string[]): Promise<PublicUser> {
+  /**
+   * Replaces a user's roles. The admin role is never taken from the last admin. The
+   * impersonate-admins role (see impersonate()) is granted only by an operator (`byOperator`: the
+   * CLI, who holds Redis anyway) or by an admin who holds it already, and never to oneself: an
+   * admin without it can neither give it to themselves nor to a colluding admin, who could then
+   * give it back. Taking it away needs no such right.
+   */
+  async setRoles(actor: Actor, userId: string, roles: string[], options: { byOperator?: boolean } = {}): Promise<PublicUser> {
     const user = await this.requireUser(userId);
+    if (roles.includes(IMPERSONATE_ADMINS_ROLE) && !user.roles.includes(IMPERSONATE_ADMINS_ROLE) && !options.byOperator) {
+      await this.refuseUnlessGrantsImpersonation(actor, userId);
+    }
     const wasAdmin = user.roles.includes(ADMIN_ROLE);
     const staysAdmin = roles.includes(ADMIN_ROLE);
     if (wasAdmin && !staysAdmin && !(await this.store.removeAdminUnlessLast(userId))) {
@@ -192,6 +237,22 @@ export class AdminService {
     const detail = [username && `username ${username}`, subject.address && `address ${subject.address}`].filter(Boolean).join(', ');
     await this.audit.record({ type: 'throttle.cleared', actor, outcome: cleared > 0 ? 'success' : 'failure', detail });
     return cleared;
+  }
+
+  /** Refuses (403, audited) a grant of impersonate-admins by anyone but an admin who holds it, to anyone but themselves. */
+  private async refuseUnlessGrantsImpersonation(actor: Actor, userId: string): Promise<void> {
+    const self = actor.id === userId;
+    if (!self && (await this.accounts.findById(actor.id))?.roles.includes(IMPERSONATE_ADMINS_ROLE)) return;
+    await this.audit.record({
+      type: 'roles.changed',
+      actor,
+      target: userId,
+      outcome: 'denied',
+      detail: `${IMPERSONATE_ADMINS_ROLE}: ${self ? 'self' : 'not held'}`,
+    });
+    throw new ForbiddenError(
+      self ? `You cannot grant yourself the "${IMPERSONATE_ADMINS_ROLE}" role.` : `Only an admin who holds the "${IMPERSONATE_ADMINS_ROLE}" role may grant it.`,
+    );
   }
 
   private async requireUser(userId: string): Promise<PublicUser> {

@@ -42,6 +42,19 @@ export interface Actor {
   id: string;
   name: string | null;
   ip?: string | null;
+  /** The user's roles, when known: spares work only an admin's acts need (ending their impersonations). */
+  roles?: readonly string[];
+  /**
+   * In an impersonation session: the admin really acting, while `id` and `name` are the user acted
+   * as. The trail then names the admin as actor and the user as impersonated.
+   */
+  impersonator?: { id: string; name: string | null } | null;
+}
+
+/** A user by id and name, as an entry names them. */
+export interface NamedUser {
+  id: string;
+  name: string | null;
 }
 
 export interface AuditEvent {
@@ -49,15 +62,19 @@ export interface AuditEvent {
   actor: Actor | null;
   /** What the act was done to: a user id or a session id. */
   target?: string | null;
+  /** The user an impersonation acts as (its start, its end, and acts done in it); `actor` is then the admin. */
+  impersonated?: NamedUser | null;
   outcome: AuditOutcome;
   /** A short reason or summary; never a secret. */
   detail?: string | null;
 }
 
-export interface AuditEntry extends Omit<AuditEvent, 'actor'> {
+export interface AuditEntry extends Omit<AuditEvent, 'actor' | 'impersonated'> {
   id: string;
   time: Date;
   actor: { id: string | null; name: string | null };
+  /** Null unless the entry is of an impersonation: the user acted as. */
+  impersonated: NamedUser | null;
   ip: string | null;
 }
 
@@ -80,11 +97,19 @@ export class AuditLog {
    */
   async record(event: AuditEvent): Promise<void> {
     const fields: Record<string, string> = { type: event.type, outcome: event.outcome };
-    if (event.actor) {
+    const { actor } = event;
+    // In an impersonation session the admin acted, as the user: the trail names both, apart.
+    const acting = actor?.impersonator ?? actor;
+    const impersonated = event.impersonated ?? (actor?.impersonator ? { id: actor.id, name: actor.name } : null);
+    if (acting) {
       // A failed login for an unknown name has a name but no user id.
-      if (event.actor.id) fields.actor = event.actor.id;
-      if (event.actor.name) fields.actorName = event.actor.name;
-      if (event.actor.ip) fields.ip = event.actor.ip;
+      if (acting.id) fields.actor = acting.id;
+      if (acting.name) fields.actorName = acting.name;
+    }
+    if (actor?.ip) fields.ip = actor.ip;
+    if (impersonated) {
+      fields.impersonated = impersonated.id;
+      if (impersonated.name) fields.impersonatedName = impersonated.name;
     }
     if (event.target) fields.target = event.target;
     if (event.detail) fields.detail = event.detail.slice(0, 200);
@@ -102,6 +127,7 @@ export class AuditLog {
       time: new Date(Number(id.split('-')[0])),
       type: fields.type as AuditEventType,
       actor: { id: fields.actor ?? null, name: fields.actorName ?? null },
+      impersonated: fields.impersonated ? { id: fields.impersonated, name: fields.impersonatedName ?? null } : null,
       target: fields.target ?? null,
       ip: fields.ip ?? null,
       outcome: fields.outcome as AuditOutcome,

@@ -48,7 +48,8 @@ async function changeRole(
 ): Promise<PublicUser> {
   const user = await userNamed(core, name);
   if (!role) throw new UsageError('name the role');
-  return core.admin.setRoles(actor, user.id, change(user.roles, role));
+  // An operator at a shell holds Redis itself: every role is theirs to grant.
+  return core.admin.setRoles(actor, user.id, change(user.roles, role), { byOperator: true });
 }
 
 /** `--limit` as a whole number from 1 to 1000. */

@@ -5,13 +5,19 @@
  * is done twice. The same key with another request answers 422; while the first is still running,
  * 409. Only successful answers are kept: a failed request changed nothing, so its retry runs again.
  * Requests are compared by method, path and body, but for password fields, of which Tessera keeps
- * nothing but the bcrypt hash.
+ * nothing but the bcrypt hash. So that another password under the same key is not answered with
+ * the first one's success, a replay of a request with a password proves it again (ReplayProof):
+ * against the account's bcrypt hash, counted by the same throttles as the act itself, and 422 when
+ * it does not hold. Proving against the account, rather than keeping a slow digest of the password
+ * with the answer, adds no copy of a password's hash to Redis and no hashing to the first request;
+ * a replay after the password changed once more answers 422, as it is no longer the same request.
  *
  * Signed-in callers' keys live in their user's hash slot, and a lease keeps a twin request from
  * acting while the first runs. Anonymous callers (registration) may write nothing to Redis before
  * they have done something, so their key is written only with a successful answer (a user now
  * exists, and registrations per address are throttled); until then a twin is not held back, and
- * the username's uniqueness keeps it from registering twice.
+ * the username's uniqueness keeps it from registering twice. Either kind of caller keeps a bounded
+ * number of keys (IDEMPOTENCY_KEYS_PER_CALLER), the oldest pushed out by a new one.
  */
 import { createHash } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
@@ -31,21 +37,32 @@ const KEY = /^"?([\x20-\x21\x23-\x5b\x5d-\x7e]{1,255})"?$/;
 /** `session`: behind a guard, keys per signed-in user. `address`: anonymous, keys per client address. */
 export type IdempotencyCaller = 'session' | 'address';
 
-export function idempotencyKey(store: IdempotencyStore, caller: IdempotencyCaller): Middleware {
+/**
+ * Whether a replayed request's password fields hold now, for the answer kept for its key (true:
+ * replay it). Throttled and counted like the act, so replays are no faster password oracle.
+ */
+export type ReplayProof = (ctx: Context, answer: StoredAnswer) => Promise<boolean>;
+
+/**
+ * `proveReplay`: for a route whose body holds a password field; without one, a replay of such a
+ * request is refused (422) rather than answered unproven.
+ */
+export function idempotencyKey(store: IdempotencyStore, caller: IdempotencyCaller, proveReplay: ReplayProof | null = null): Middleware {
   return async function idempotencyKey(ctx, next) {
     const key = keyOf(ctx);
     if (key === null) return next();
     const scope = scopeOf(ctx, caller);
     const fingerprint = fingerprintOf(ctx);
+    const answerFromStore = (refusal: IdempotencyRefusal) => answerKept(ctx, refusal, proveReplay);
     if (caller === 'address') {
       const seen = await store.look(scope, key, fingerprint);
-      if (seen) return answerFromStore(ctx, seen);
+      if (seen) return answerFromStore(seen);
       await next();
       if (succeeded(ctx)) await store.complete(scope, key, fingerprint, answerOf(ctx), null);
       return;
     }
     const claim = await store.claim(scope, key, fingerprint);
-    if (claim.outcome !== 'claimed') return answerFromStore(ctx, claim);
+    if (claim.outcome !== 'claimed') return answerFromStore(claim);
     try {
       await next();
     } catch (error) {
@@ -83,9 +100,19 @@ function scopeOf(ctx: Context, caller: IdempotencyCaller): IdempotencyScope {
 const SECRET_FIELDS = new Set(['password', 'currentPassword', 'newPassword']);
 
 function fingerprintOf(ctx: Context): string {
-  const { body } = ctx.request as { body?: unknown };
-  const compared = body !== null && typeof body === 'object' && !Array.isArray(body) ? withoutSecrets(body as Record<string, unknown>) : body;
+  const body = bodyFields(ctx);
+  const compared = body ? withoutSecrets(body) : (ctx.request as { body?: unknown }).body;
   return requestFingerprint(ctx.method, ctx.path, compared === undefined ? '' : JSON.stringify(compared));
+}
+
+function bodyFields(ctx: Context): Record<string, unknown> | null {
+  const { body } = ctx.request as { body?: unknown };
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+}
+
+function holdsSecret(ctx: Context): boolean {
+  const body = bodyFields(ctx);
+  return body !== null && Object.keys(body).some((name) => SECRET_FIELDS.has(name));
 }
 
 function withoutSecrets(body: Record<string, unknown>): Record<string, unknown> {
@@ -111,9 +138,10 @@ function answerOf(ctx: Context): StoredAnswer {
   return { status: ctx.status, headers, body: body === null || body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body) };
 }
 
-function answerFromStore(ctx: Context, claim: IdempotencyRefusal): void {
+async function answerKept(ctx: Context, claim: IdempotencyRefusal, proveReplay: ReplayProof | null): Promise<void> {
   if (claim.outcome === 'reused') throw new IdempotencyKeyReusedError();
   if (claim.outcome === 'in-flight') throw new IdempotencyKeyInFlightError();
+  if (holdsSecret(ctx) && !(proveReplay && (await proveReplay(ctx, claim.answer)))) throw new IdempotencyKeyReusedError();
   const { status, headers, body } = claim.answer;
   ctx.status = status;
   if (body !== null) ctx.body = body;

@@ -16,8 +16,9 @@ export function authenticated(ctx: Context): SignedIn {
   return { session, user };
 }
 
-/** The signed-in user as the actor of an audited act. */
+/** The signed-in user as the actor of an audited act; in an impersonation session, with the admin really acting. */
 export function actorOf(ctx: Context): Actor {
-  const { user } = authenticated(ctx);
-  return { id: user.id, name: user.name, ip: ctx.ip };
+  const { session, user } = authenticated(ctx);
+  const { actor } = session;
+  return { id: user.id, name: user.name, ip: ctx.ip, roles: user.roles, impersonator: actor ? { id: actor.id, name: actor.username } : null };
 }

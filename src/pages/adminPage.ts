@@ -118,7 +118,7 @@ function auditTable(entries: AuditEntry[]) {
 <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Actor</th><th scope="col">Target</th><th scope="col">Outcome</th><th scope="col">Detail</th></tr></thead>
 <tbody>${entries.map(
     (e) =>
-      html`<tr><td>${formatTime(e.time)}</td><td>${e.type}</td><td>${e.actor.name ?? e.actor.id ?? '—'}${e.ip ? html` <small>(${e.ip})</small>` : ''}</td><td>${e.target ?? '—'}</td><td>${e.outcome}</td><td>${e.detail ?? ''}</td></tr>`,
+      html`<tr><td>${formatTime(e.time)}</td><td>${e.type}</td><td>${e.actor.name ?? e.actor.id ?? '—'}${e.impersonated ? html` as ${e.impersonated.name ?? e.impersonated.id}` : ''}${e.ip ? html` <small>(${e.ip})</small>` : ''}</td><td>${e.target ?? '—'}</td><td>${e.outcome}</td><td>${e.detail ?? ''}</td></tr>`,
   )}</tbody>
 </table>`;
 }

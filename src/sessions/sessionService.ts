@@ -100,10 +100,16 @@ export class SessionService implements AttributeWriter {
     const remember = Boolean(options.remember);
     const session = new NewSession(userId, tag, cleaned, remember, options.boundKey ?? null);
     const lifetime = capped(await this.lifetimeOf(tag, cleaned, remember), maxLifetimeSeconds, this.options);
+    // Noted on the actor before it exists, so the actor's logout everywhere or ban, wherever it
+    // lands, finds it (or ends the actor's session first: see AdminService.impersonate). Until at
+    // the latest its absolute end, a minute's clock skew to spare.
+    if (actor) {
+      const latestEndMs = Date.now() + ((lifetime ?? this.options).absoluteLifetimeSeconds + 60) * 1000;
+      await this.store.noteImpersonation(await this.users.claimTag(actor.id), session.id, latestEndMs);
+    }
     const created = await this.store.create({ ...session.toStored(), lifetime, actor });
     if (created.outcome === 'banned') throw new UserBannedError(created.bannedUntil);
     await this.events.sessionCreated(userId, session.id);
-    if (actor) await this.store.noteImpersonation(await this.users.claimTag(actor.id), session.id, created.session.absoluteExpiresAt.getTime());
     // An admin acting as the user signs in from no device of the user's.
     const newDevice = actor ? false : await this.signals.loggedIn(userId, tag, session.id, cleaned);
     const answer = session.answer(created, newDevice);
@@ -128,11 +134,25 @@ export class SessionService implements AttributeWriter {
    * banned); answers how many were live.
    */
   async endImpersonationsBy(actorId: string): Promise<number> {
+    return (await this.endImpersonationsListing(actorId)).length;
+  }
+
+  /** endImpersonationsBy(), answering each session that was live and ended, with the user it acted as (null if gone). */
+  async endImpersonationsListing(actorId: string): Promise<{ sessionId: string; userId: string | null }[]> {
     const tag = await this.users.tagOf(actorId);
-    if (!tag) return 0;
-    let ended = 0;
-    for (const sessionId of await this.store.takeImpersonations(tag)) if (await this.revoke(sessionId)) ended += 1;
+    if (!tag) return [];
+    const ended: { sessionId: string; userId: string | null }[] = [];
+    for (const sessionId of await this.store.takeImpersonations(tag)) {
+      const parts = parseSessionId(sessionId);
+      if (parts && (await this.revoke(sessionId))) ended.push({ sessionId, userId: await this.users.userIdOf(parts.tag) });
+    }
     return ended;
+  }
+
+  /** Whether a session is live now (not ended, expired or banned away), by its public id. */
+  async isLive(sessionId: string): Promise<boolean> {
+    const parts = parseSessionId(sessionId);
+    return parts !== null && this.store.isLive(parts.tag, parts.localId);
   }
 
   /**

@@ -2,7 +2,9 @@
  * What the Idempotency-Key header (draft-ietf-httpapi-idempotency-key-header) needs kept: per
  * caller and key, either a lease (the first request with the key is still running) or the answer
  * it got, to replay. Each is one expiring string in the caller's hash slot, read and claimed in one
- * command, so two instances racing with the same key agree on which one acts.
+ * script, so two instances racing with the same key agree on which one acts. A caller keeps at
+ * most IDEMPOTENCY_KEYS_PER_CALLER keys: an index beside them, in the same slot and written by the
+ * same script, lets the oldest go when a new one comes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { guard } from './guard';
@@ -16,6 +18,13 @@ export const IDEMPOTENCY_ANSWER_TTL_MS = 24 * 60 * 60 * 1000;
  * key. Far above any request's time (a password hash waits for a worker, but not for a minute).
  */
 export const IDEMPOTENCY_LEASE_MS = 60 * 1000;
+/**
+ * How many keys one caller (a user, or an address for registrations) keeps. A new key past it
+ * pushes out the caller's oldest: retries come within minutes, so the latest hundred keep their
+ * guarantee, no act is ever refused for the header, and a caller minting fresh keys holds a
+ * bounded amount of Redis.
+ */
+export const IDEMPOTENCY_KEYS_PER_CALLER = 100;
 
 /** Whose keys: a signed-in user's (by routing tag), or an anonymous address's. */
 export type IdempotencyScope = { user: string } | { address: string };
@@ -58,40 +67,51 @@ export class IdempotencyStore {
     this.scripts = registerScripts(redis);
   }
 
-  /** Claims the key for this request, or says why not: one SET NX GET. */
+  /** Claims the key for this request, or says why not: one script. */
   async claim(scope: IdempotencyScope, key: string, fingerprint: string): Promise<IdempotencyClaim> {
     const lease = JSON.stringify({ f: fingerprint, l: randomBytes(12).toString('base64url') } satisfies Entry);
-    const previous = await guard(() => this.redis.set(this.keyOf(scope, key), lease, 'PX', IDEMPOTENCY_LEASE_MS, 'NX', 'GET'));
+    const previous = await this.claimKey(scope, key, lease, IDEMPOTENCY_LEASE_MS);
     if (previous === null) return { outcome: 'claimed', lease };
     return judge(previous, fingerprint) ?? { outcome: 'in-flight' };
   }
 
   /** Reads what the key holds, writing nothing (for callers who may not write). Null: nothing yet. */
   async look(scope: IdempotencyScope, key: string, fingerprint: string): Promise<IdempotencyRefusal | null> {
-    const stored = await guard(() => this.redis.get(this.keyOf(scope, key)));
+    const stored = await guard(() => this.redis.get(this.keysOf(scope, key).entry));
     if (stored === null) return null;
     return judge(stored, fingerprint) ?? { outcome: 'in-flight' };
   }
 
   /**
-   * Keeps the answer for replay. With a lease, it replaces it; without (an anonymous caller, who
-   * held none), it is kept only if the key is still free, so the first answer stays the one replayed.
+   * Keeps the answer for replay. With a lease, it replaces the lease (unless the key was pushed out
+   * meanwhile); without (an anonymous caller, who held none), it is kept only if the key is still
+   * free, so the first answer stays the one replayed.
    */
   async complete(scope: IdempotencyScope, key: string, fingerprint: string, answer: StoredAnswer, lease: string | null): Promise<void> {
     const entry = JSON.stringify({ f: fingerprint, a: answer } satisfies Entry);
-    const redisKey = this.keyOf(scope, key);
-    if (lease) await guard(() => this.redis.set(redisKey, entry, 'PX', IDEMPOTENCY_ANSWER_TTL_MS));
-    else await guard(() => this.redis.set(redisKey, entry, 'PX', IDEMPOTENCY_ANSWER_TTL_MS, 'NX'));
+    if (lease) await guard(() => this.redis.set(this.keysOf(scope, key).entry, entry, 'PX', IDEMPOTENCY_ANSWER_TTL_MS, 'XX'));
+    else await this.claimKey(scope, key, entry, IDEMPOTENCY_ANSWER_TTL_MS);
   }
 
   /** Frees the key after a request that did not succeed, unless another request holds it by now. */
   async release(scope: IdempotencyScope, key: string, lease: string): Promise<void> {
-    await guard(() => this.scripts.tessera_releaseIdempotencyKey(this.keyOf(scope, key), lease));
+    const { entry, index } = this.keysOf(scope, key);
+    await guard(() => this.scripts.tessera_releaseIdempotencyKey(entry, index, lease));
   }
 
-  private keyOf(scope: IdempotencyScope, key: string): string {
+  /** Writes `value` to a free key, within the caller's cap; answers what the key held instead, or null. */
+  private async claimKey(scope: IdempotencyScope, key: string, value: string, lifetimeMs: number): Promise<string | null> {
+    const { entry, index } = this.keysOf(scope, key);
+    const longest = IDEMPOTENCY_ANSWER_TTL_MS + IDEMPOTENCY_LEASE_MS;
+    const previous = await guard(() => this.scripts.tessera_claimIdempotencyKey(entry, index, value, lifetimeMs, longest, IDEMPOTENCY_KEYS_PER_CALLER));
+    return typeof previous === 'string' ? previous : null;
+  }
+
+  private keysOf(scope: IdempotencyScope, key: string): { entry: string; index: string } {
     const keyHash = digest(key);
-    return 'user' in scope ? this.keys.idempotency(scope.user, keyHash) : this.keys.addressIdempotency(digest(scope.address), keyHash);
+    if ('user' in scope) return { entry: this.keys.idempotency(scope.user, keyHash), index: this.keys.idempotencyIndex(scope.user) };
+    const addressHash = digest(scope.address);
+    return { entry: this.keys.addressIdempotency(addressHash, keyHash), index: this.keys.addressIdempotencyIndex(addressHash) };
   }
 }
 

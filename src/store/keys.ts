@@ -143,6 +143,19 @@ export class KeySpace {
   }
 
   /**
+   * Sorted set: the idempotency keys (their full names) a signed-in user holds, scored by when each
+   * expires at the latest: what caps how many one user keeps. In that user's slot.
+   */
+  idempotencyIndex(tag: string): string {
+    return `${this.base}:{${tag}}:i`;
+  }
+
+  /** Sorted set: the same index for an anonymous caller's keys, in its address's slot. */
+  addressIdempotencyIndex(addressHash: string): string {
+    return `${this.base}:{a:${addressHash}}:i`;
+  }
+
+  /**
    * String: the answer of an anonymous request (a registration) made with an Idempotency-Key, in a
    * slot of the caller's address (`addressHash`, a digest of it, so no address is in a key name).
    */

@@ -5,7 +5,7 @@
  */
 import type { ResolvedTesseraOptions } from '../options';
 import { DurableWrites } from './durableWrites';
-import { attributeField } from './fields';
+import { attributeField, SESSION_FIELD, USER_FIELD } from './fields';
 import { guard } from './guard';
 import { KeySpace } from './keys';
 import type { SessionActor, SessionMetadata, SessionRecord, SessionUser } from './records';
@@ -184,6 +184,19 @@ export class SessionStore {
   async takeImpersonations(actorTag: string): Promise<string[]> {
     const key = this.keys.forUser(actorTag).impersonations;
     return (await guard(() => this.scripts.tessera_takeImpersonations(key))) as string[];
+  }
+
+  /**
+   * Whether the session is live: in its user's index, and of the user's generation (which
+   * revoke-all and a ban move on). One MULTI in the user's slot.
+   */
+  async isLive(tag: string, localId: string): Promise<boolean> {
+    const keys = this.keys.forUser(tag);
+    const replies = await guard(() =>
+      this.redis.multi().zscore(keys.index, localId).hget(keys.session(localId), SESSION_FIELD.generation).hget(keys.user, USER_FIELD.generation).exec(),
+    );
+    const [seen, generation, current] = (replies ?? []).map(([error, value]) => (error ? null : value));
+    return seen !== null && seen !== undefined && generation !== null && generation !== undefined && generation === current;
   }
 
   /** Ends one session; true when it was live. */

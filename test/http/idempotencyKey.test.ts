@@ -1,4 +1,6 @@
 import { requestFingerprint } from '../../src/http/idempotencyKey';
+import { IDEMPOTENCY_KEYS_PER_CALLER } from '../../src/store/idempotencyStore';
+import { KeySpace } from '../support/keys';
 import { parseSessionId } from '../../src/tokens/sessionId';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { useServices } from '../support/serviceFixture';
@@ -145,20 +147,95 @@ describe.each(BACKENDS)('Idempotency-Key retries on $name Redis', (backend) => {
     await logIn(service, 'heidi', 'another long passphrase');
   });
 
-  it('keeps nothing computed from a password: only the other fields tell two requests apart', async () => {
+  it('keeps nothing computed from a password, and replays a registration only to its password', async () => {
     const prefix = uniquePrefix();
     const service = await suite.serve({ KEY_PREFIX: prefix });
     const headers = { 'Idempotency-Key': 'reg-secret' };
-    expect((await service.call('POST', '/auth/register', { body: { username: 'judy', password: PASSWORD }, headers })).status).toBe(201);
+    const first = await service.call('POST', '/auth/register', { body: { username: 'judy', password: PASSWORD }, headers });
+    expect(first.status).toBe(201);
     const [stored] = (await keysWithPrefix(suite.redis, prefix)).filter((key) => key.includes(':i:'));
     const entry = JSON.parse((await suite.redis.get(stored))!) as { f: string };
     expect(entry.f).toBe(requestFingerprint('POST', '/auth/register', JSON.stringify({ username: 'judy', password: null })));
     expect(JSON.stringify(entry)).not.toContain(PASSWORD);
-    // So another password under the same key is the same request; another name is not.
-    const samePerson = await service.call('POST', '/auth/register', { body: { username: 'judy', password: 'a different passphrase' }, headers });
-    expect(samePerson.headers.get('idempotent-replayed')).toBe('true');
+    // Another password under the same key was never checked: no false 201 for it.
+    const otherPassword = await service.call('POST', '/auth/register', { body: { username: 'judy', password: 'a different passphrase' }, headers });
+    expect(otherPassword.status).toBe(422);
+    expect(await otherPassword.json()).toMatchObject({ type: 'urn:tessera:problem:idempotency-key-reused' });
+    const same = await service.call('POST', '/auth/register', { body: { username: 'judy', password: PASSWORD }, headers });
+    expect(same.status).toBe(201);
+    expect(same.headers.get('idempotent-replayed')).toBe('true');
+    expect(await same.json()).toEqual(await first.json());
     expect((await service.call('POST', '/auth/register', { body: { username: 'judy2', password: PASSWORD }, headers })).status).toBe(422);
   });
+
+  it('replays a password change only to a retry bringing the password it set', async () => {
+    const service = await suite.serve();
+    const user = await signUpAndLogIn(service, 'kim');
+    const headers = { 'Idempotency-Key': 'pw-3' };
+    const change = (newPassword: string) =>
+      service.call('POST', '/auth/password', { token: user.token, body: { currentPassword: PASSWORD, newPassword }, headers });
+    expect((await change('another long passphrase')).status).toBe(204);
+    const other = await change('yet another passphrase');
+    expect(other.status).toBe(422);
+    expect(await other.json()).toMatchObject({ type: 'urn:tessera:problem:idempotency-key-reused' });
+    await logIn(service, 'kim', 'another long passphrase');
+    const same = await change('another long passphrase');
+    expect(same.status).toBe(204);
+    expect(same.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('replays a reauthentication only to the right password, and counts wrong ones like failed logins', async () => {
+    const service = await suite.serve({ LOGIN_FREE_TRIES: '2' });
+    const user = await signUpAndLogIn(service, 'lena');
+    const headers = { 'Idempotency-Key': 'reauth-1' };
+    const reauthenticate = (password: string) => service.call('POST', '/auth/reauthenticate', { token: user.token, body: { password }, headers });
+    expect((await reauthenticate(PASSWORD)).status).toBe(204);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await reauthenticate(`wrong guess ${i}`)).status);
+    // The free tries go as 422s, then the lockout refuses before any check.
+    expect(statuses.slice(0, 2)).toEqual([422, 422]);
+    expect(statuses[3]).toBe(429);
+    expect((await reauthenticate(PASSWORD)).status).toBe(429);
+  });
+
+  it(`keeps at most ${IDEMPOTENCY_KEYS_PER_CALLER} keys per user: a new key past them pushes out the oldest`, async () => {
+    const prefix = uniquePrefix();
+    const service = await suite.serve({ ...ADMIN, KEY_PREFIX: prefix });
+    const admin = await logIn(service, ADMIN.ADMIN_USERNAME, ADMIN.ADMIN_PASSWORD);
+    const clear = (key: number) =>
+      service.call('POST', '/admin/throttles/clear', { token: admin.token, body: { address: '192.0.2.1' }, headers: { 'Idempotency-Key': `clear-${key}` } });
+    for (let key = 0; key <= IDEMPOTENCY_KEYS_PER_CALLER; key += 1) expect((await clear(key)).status).toBe(200);
+    const kept = (await keysWithPrefix(suite.redis, prefix)).filter((key) => key.includes(':i:'));
+    expect(kept).toHaveLength(IDEMPOTENCY_KEYS_PER_CALLER);
+    expect((await clear(IDEMPOTENCY_KEYS_PER_CALLER)).headers.get('idempotent-replayed')).toBe('true');
+    // The oldest is gone: its retry acts again, as one without a key would.
+    const oldest = await clear(0);
+    expect(oldest.status).toBe(200);
+    expect(oldest.headers.get('idempotent-replayed')).toBeNull();
+    const index = new KeySpace(prefix).idempotencyIndex(parseSessionId(admin.body.session.id)!.tag);
+    expect(await suite.redis.zcard(index)).toBe(IDEMPOTENCY_KEYS_PER_CALLER);
+    expect(await suite.redis.pttl(index)).toBeGreaterThan(23 * 60 * 60 * 1000);
+  });
+
+  it('keeps a bounded, expiring set of keys per address for anonymous registrations', async () => {
+    const prefix = uniquePrefix();
+    const service = await suite.serve({ KEY_PREFIX: prefix, RATE_LIMITS: 'off' });
+    const total = IDEMPOTENCY_KEYS_PER_CALLER + 5;
+    for (let i = 0; i < total; i += 1) {
+      const registered = await service.call('POST', '/auth/register', {
+        body: { username: `anon-${i}`, password: PASSWORD },
+        headers: { 'Idempotency-Key': `r-${i}` },
+      });
+      expect(registered.status).toBe(201);
+    }
+    const keys = await keysWithPrefix(suite.redis, prefix);
+    const kept = keys.filter((key) => key.includes(':i:'));
+    expect(kept).toHaveLength(IDEMPOTENCY_KEYS_PER_CALLER);
+    const [index, ...more] = keys.filter((key) => key.endsWith(':i'));
+    expect(more).toEqual([]);
+    expect(await suite.redis.zcard(index)).toBe(IDEMPOTENCY_KEYS_PER_CALLER);
+    for (const key of [index, ...kept]) expect(await suite.redis.pttl(key)).toBeGreaterThan(0);
+  }, 60_000);
 
   it('refuses a key that is not a short printable string, doing nothing', async () => {
     const service = await suite.serve();

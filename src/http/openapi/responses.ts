@@ -105,6 +105,8 @@ export const auditEntrySchema = z
     time,
     type: z.string(),
     actor: z.object({ id: z.string().nullable(), name: z.string().nullable() }),
+    // Entries of an impersonation: the user acted as, while actor is the admin.
+    impersonated: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
     ip: z.string().nullable(),
     outcome: z.enum(['success', 'failure', 'denied']),
   })

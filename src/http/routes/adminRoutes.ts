@@ -49,7 +49,9 @@ export function adminRoutes(admin: AdminService, idempotency: IdempotencyStore, 
   // An admin whose session is bound to a DPoP key gets an impersonation bound to the same key.
   router.post('/users/:id/impersonate', ...admins, ...recent, async (ctx) => {
     const metadata = { ip: ctx.ip, userAgent: ctx.get('User-Agent') };
-    const { created, user } = await admin.impersonate(actorOf(ctx), ctx.state.user.roles, ctx.params.id, metadata, ctx.state.session.boundKey);
+    const { session: own, user: self } = ctx.state;
+    const by = { roles: self.roles, sessionId: own.id, boundKey: own.boundKey };
+    const { created, user } = await admin.impersonate(actorOf(ctx), by, ctx.params.id, metadata);
     const { token, session } = created;
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 201;

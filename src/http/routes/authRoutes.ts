@@ -12,7 +12,7 @@ import { refreshCookieFor, writeRefreshedCookies } from '../../middleware/refres
 import type { DpopVerifier } from '../../middleware/dpop';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import type { SessionService } from '../../sessions/sessionService';
-import type { IdempotencyStore } from '../../store/idempotencyStore';
+import type { IdempotencyStore, StoredAnswer } from '../../store/idempotencyStore';
 import { idempotencyKey } from '../idempotencyKey';
 import { sessionListCursor } from '../cursor';
 import { readBody, readQuery } from '../requestInput';
@@ -47,10 +47,19 @@ export function authRoutes(
     refreshCookie?.clear(ctx);
   };
 
-  const anonymousRetry = idempotencyKey(idempotency, 'address');
   const retry = idempotencyKey(idempotency, 'session');
+  // A replay of a request with a password proves that password again (see idempotencyKey.ts).
+  const registrationRetry = idempotencyKey(idempotency, 'address', (ctx, answer) =>
+    accounts.provesPassword(registeredUserId(answer), readBody(ctx, registerSchema).password, ctx.ip),
+  );
+  const reauthenticationRetry = idempotencyKey(idempotency, 'session', (ctx) =>
+    accounts.provesPassword(authenticated(ctx).user.id, readBody(ctx, reauthenticateSchema).password, ctx.ip),
+  );
+  const passwordRetry = idempotencyKey(idempotency, 'session', (ctx) =>
+    accounts.provesNewPassword(actorOf(ctx), authenticated(ctx).session.id, readBody(ctx, changePasswordSchema).newPassword),
+  );
 
-  router.post('/register', anyone, anonymousRetry, async (ctx) => {
+  router.post('/register', anyone, registrationRetry, async (ctx) => {
     const { username, password } = readBody(ctx, registerSchema);
     ctx.status = 201;
     ctx.body = { user: await accounts.register(username, password, ctx.ip) };
@@ -153,17 +162,22 @@ export function authRoutes(
     ctx.status = 204;
   });
 
-  router.post('/reauthenticate', signedIn, owner, retry, async (ctx) => {
+  router.post('/reauthenticate', signedIn, owner, reauthenticationRetry, async (ctx) => {
     const { password } = readBody(ctx, reauthenticateSchema);
     await accounts.reauthenticate(actorOf(ctx), authenticated(ctx).session.id, password);
     ctx.status = 204;
   });
 
-  router.post('/password', signedIn, owner, retry, async (ctx) => {
+  router.post('/password', signedIn, owner, passwordRetry, async (ctx) => {
     const { currentPassword, newPassword } = readBody(ctx, changePasswordSchema);
     await accounts.changePassword(actorOf(ctx), authenticated(ctx).session.id, currentPassword, newPassword);
     ctx.status = 204;
   });
 
   return router;
+}
+
+/** The user a kept registration answer created. */
+function registeredUserId(answer: StoredAnswer): string {
+  return (JSON.parse(answer.body ?? '{}') as { user?: { id?: string } }).user?.id ?? '';
 }
