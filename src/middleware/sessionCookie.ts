@@ -18,6 +18,7 @@ export interface SessionCookieOptions {
   /**
    * Offer browsers to bind the session to a key of theirs (W3C DBSC) at every sign-in: see
    * `issue()`. Default null: plain cookie sessions.
+   * @internal The service sets it, with its /auth/dbsc routes.
    */
   deviceBinding?: DeviceBinding | null;
 }
@@ -35,6 +36,7 @@ export class SessionCookie {
   /** The cookie's full name, `__Host-tessera` when Secure. */
   readonly name: string;
   readonly secure: boolean;
+  /** @internal The service's DBSC binding, or null. */
   readonly deviceBinding: DeviceBinding | null;
 
   constructor(options: SessionCookieOptions = {}) {

@@ -221,7 +221,10 @@ export class SessionService implements AttributeWriter {
     return { session: new ActiveSession(refreshed.session, new Map(), this), user: refreshed.user, expiresAtMs: refreshed.session.expiresAt.getTime() };
   }
 
-  /** Device-bound cookie sessions (W3C DBSC) over this service's sessions: registration of a browser key, and renewal against it. */
+  /**
+   * Device-bound cookie sessions (W3C DBSC) over this service's sessions: registration of a browser key, and renewal against it.
+   * @internal The service's cookie transport uses it (SessionCookie's deviceBinding and the /auth/dbsc routes).
+   */
   deviceBinding(options: DeviceBindingOptions): DeviceBinding {
     return new DeviceBinding(this.store, options);
   }
