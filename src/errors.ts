@@ -290,6 +290,41 @@ export class DpopIssuanceError extends OAuthError {
   }
 }
 
+/**
+ * 403 at a device-bound session's start or refresh endpoint (DBSC): sign this challenge with the
+ * session's key and send the request again. `Secure-Session-Challenge` carries it, with the session
+ * it is for, as the draft's structured header: `"<challenge>";id="<session id>"`.
+ */
+export class DeviceProofRequiredError extends TesseraError {
+  constructor(challenge: string, sessionId: string) {
+    super(403, 'device-proof-required', 'Device proof required', 'Sign the challenge in Secure-Session-Challenge with the session’s key.', {
+      headers: { 'Secure-Session-Challenge': `"${challenge}";id="${sessionId}"`, 'Cache-Control': 'no-store' },
+    });
+  }
+}
+
+/**
+ * 400 at a device-bound session's start or refresh endpoint (DBSC): the `Secure-Session-Response`
+ * proof is malformed, signed by another key, or answers no challenge issued for this session.
+ * Nothing changed; the session is still its owner's.
+ */
+export class InvalidDeviceProofError extends TesseraError {
+  constructor(detail: string) {
+    super(400, 'invalid-device-proof', 'Invalid device proof', `The Secure-Session-Response proof was refused: ${detail}.`, {
+      headers: { 'Cache-Control': 'no-store' },
+    });
+  }
+}
+
+/** 401 at the refresh endpoint (DBSC): the session named is gone or bound to no browser key; the browser drops it, and the user signs in again. */
+export class DeviceSessionEndedError extends TesseraError {
+  constructor() {
+    super(401, 'device-session-ended', 'Device-bound session ended', 'This session has ended or is bound to no browser key; sign in again.', {
+      headers: { 'Cache-Control': 'no-store' },
+    });
+  }
+}
+
 /** 403 `signup-disabled`: the service takes no registrations. */
 export class SignupDisabledError extends TesseraError {
   constructor() {

@@ -11,6 +11,7 @@ import { DEFAULT_TESSERA_OPTIONS, KEY_PREFIX_PATTERN } from '../options';
 import { DEFAULT_HTTP_LIMITS } from '../limits/httpLimits';
 import { DEFAULT_THROTTLE_OPTIONS, IPV6_SUBNET_BITS_RANGE } from '../throttleOptions';
 import { DEFAULT_DPOP_OPTIONS } from '../dpopOptions';
+import { DEFAULT_DEVICE_WINDOW_SECONDS, DEVICE_WINDOW_RANGE } from '../sessions/deviceBinding';
 import { DEFAULT_PASSWORD_QUEUE_LIMIT } from '../passwords/passwordHasher';
 import { DEFAULT_PASSWORD_MIN_SCORE, MAX_PASSWORD_SCORE, passwordProblem } from '../validation/passwordPolicy';
 import { parseDurationSeconds } from './duration';
@@ -223,6 +224,20 @@ const envSchema = z
         const seconds = parseDurationSeconds(value);
         if (seconds === null || !Number.isInteger(seconds) || seconds < 5 || seconds > 600) {
           ctx.addIssue({ code: 'custom', message: `must be whole seconds from 5s to 10m, like 60s; got "${value}"` });
+          return z.NEVER;
+        }
+        return seconds;
+      }),
+    // With the cookie transport: offer browsers to bind their session to a key of theirs (W3C DBSC).
+    DBSC: onOff('on'),
+    DBSC_WINDOW: z
+      .string()
+      .default(String(DEFAULT_DEVICE_WINDOW_SECONDS))
+      .transform((value, ctx) => {
+        const seconds = parseDurationSeconds(value);
+        const { min, max } = DEVICE_WINDOW_RANGE;
+        if (seconds === null || !Number.isInteger(seconds) || seconds < min || seconds > max) {
+          ctx.addIssue({ code: 'custom', message: `must be whole seconds from ${min}s to ${max / 60}m, like 10m; got "${value}"` });
           return z.NEVER;
         }
         return seconds;

@@ -21,6 +21,7 @@ import { requestMetrics, type RequestObserver } from './requestMetrics';
 import { adminRoutes } from './routes/adminRoutes';
 import { DEFAULT_ADMIN_REAUTH_AFTER_SECONDS } from '../admin/adminService';
 import { authRoutes } from './routes/authRoutes';
+import { deviceSessionRoutes } from './routes/deviceSessionRoutes';
 import { exampleRoutes } from './routes/exampleRoutes';
 import { gatewayRoutes, VERIFY_PATH } from './routes/gatewayRoutes';
 import { hotRoutes } from './hotRoutes';
@@ -119,6 +120,7 @@ export function createApp(parts: AppParts): Koa {
   app.use(authenticated);
   if (pages && slide) {
     app.use(slide);
+    if (pages.cookie.deviceBinding) app.use(deviceSessionRoutes(pages.cookie, pages.cookie.deviceBinding).routes());
     app.use(pages.refresh);
     app.use(pages.csrf);
   }

@@ -20,9 +20,13 @@ export function refreshCookieFor(sessionCookie: SessionCookie): SessionCookie {
   return new SessionCookie({ secure: sessionCookie.secure, name: REFRESH_COOKIE_BASE_NAME });
 }
 
-/** Sets both cookies to a refreshed pair. */
-export function writeRefreshedCookies(ctx: Context, cookies: { session: SessionCookie; refresh: SessionCookie }, refreshed: RefreshedSession): void {
-  cookies.session.write(ctx, refreshed.token, refreshed.session.expiresAt);
+/** Sets both cookies to a refreshed pair (a new session: the browser may bind it to a key). */
+export async function writeRefreshedCookies(
+  ctx: Context,
+  cookies: { session: SessionCookie; refresh: SessionCookie },
+  refreshed: RefreshedSession,
+): Promise<void> {
+  await cookies.session.issue(ctx, refreshed.token, refreshed.session.expiresAt);
   cookies.refresh.write(ctx, refreshed.refresh.token, refreshed.refresh.expiresAt);
 }
 
@@ -55,7 +59,7 @@ export function refreshFromCookie(options: PageRefreshOptions): Middleware {
       }
       if (refreshed) {
         const validation = options.activate(refreshed);
-        writeRefreshedCookies(ctx, options, refreshed);
+        await writeRefreshedCookies(ctx, options, refreshed);
         ctx.state.session = validation.session;
         ctx.state.user = validation.user;
         ctx.state.authFailure = undefined;

@@ -25,6 +25,7 @@ import type { IdempotencyStore } from '../store/idempotencyStore';
 import type { RedisClient } from '../store/scripts';
 import { SignedInFormTokens } from '../tokens/signedInFormToken';
 import { SignedOutFormTokens } from '../tokens/signedOutFormToken';
+import { DeviceChallenges } from '../tokens/deviceChallenge';
 import { DpopNonces } from '../tokens/dpopNonce';
 import { redisMemory } from '../store/redisMemory';
 import { buildCore, type Core } from './core';
@@ -184,7 +185,10 @@ async function pagesParts(config: Config, redis: RedisClient, core: Core, logger
   // Fetched once now, so no page view ever writes it; if Redis is not there yet, at the first view.
   await formKey().catch((error: unknown) => logger.warn({ err: error }, 'could not read the form signing key yet'));
   return {
-    cookie: new SessionCookie({ secure: config.COOKIE_SECURE }),
+    cookie: new SessionCookie({
+      secure: config.COOKIE_SECURE,
+      deviceBinding: config.DBSC ? core.sessions.deviceBinding({ challenges: new DeviceChallenges(formKey), windowSeconds: config.DBSC_WINDOW }) : null,
+    }),
     formTokens: new FormTokenStore(redis, core.keys),
     signedInFormTokens: new SignedInFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),
     signedOutFormTokens: new SignedOutFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),

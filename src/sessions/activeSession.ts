@@ -101,6 +101,11 @@ export class ActiveSession implements SessionRecord {
     return this.record.boundKey;
   }
 
+  /** When the window its browser-bound cookie is accepted in ends (DBSC), or null for a session no browser key was registered for. */
+  get deviceBoundUntil(): Date | null {
+    return this.record.deviceBoundUntil;
+  }
+
   get authenticatedAt(): Date | null {
     return this.record.authenticatedAt;
   }
@@ -157,6 +162,7 @@ export class ActiveSession implements SessionRecord {
       userAgent: this.userAgent,
       rememberedUntil: this.rememberedUntil,
       boundKey: this.boundKey,
+      deviceBoundUntil: this.deviceBoundUntil,
       authenticatedAt: this.authenticatedAt,
       actor: this.actor,
     };

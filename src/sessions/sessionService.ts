@@ -18,6 +18,7 @@ import { DEFAULT_THROTTLE_OPTIONS } from '../throttleOptions';
 import { lifetimeOf, type Lifetime, type SessionLifetime } from '../lifetimeRules';
 import { ActiveSession, type AttributeWriter } from './activeSession';
 import { deleteAttribute, writeAttribute } from './attributes';
+import { DeviceBinding, type DeviceBindingOptions } from './deviceBinding';
 import { LifecycleEvents } from './lifecycleEvents';
 import { NewSession } from './newSession';
 import type { SessionObserver } from './observer';
@@ -238,6 +239,14 @@ export class SessionService implements AttributeWriter {
    */
   activate(refreshed: RefreshedSession): Validation {
     return { session: new ActiveSession(refreshed.session, new Map(), this), user: refreshed.user, expiresAtMs: refreshed.session.expiresAt.getTime() };
+  }
+
+  /**
+   * Device-bound cookie sessions (W3C DBSC) over this service's sessions: registration of a browser key, and renewal against it.
+   * @internal The service's cookie transport uses it (SessionCookie's deviceBinding and the /auth/dbsc routes).
+   */
+  deviceBinding(options: DeviceBindingOptions): DeviceBinding {
+    return new DeviceBinding(this.store, options);
   }
 
   /**

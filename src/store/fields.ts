@@ -63,6 +63,14 @@ export const SESSION_FIELD = {
   idleTimeout: 'li',
   /** The absolute lifetime of the login's kind (ms) when shorter than the global one. */
   absoluteLifetime: 'la',
+  /**
+   * A session bound to a browser's key (DBSC): when the window its last key proof opened ends, in
+   * ms. Its cookie is refused from then until the browser proves the key again. Absent for a session
+   * no browser key was registered for. The key itself is kept apart (UserKeys.deviceKey), not as a
+   * thumbprint in boundKey: a session with boundKey needs a DPoP proof on every request, which a
+   * cookie cannot carry.
+   */
+  deviceBoundUntil: 'b',
   /** An impersonation session: the id of the admin acting as the user (RFC 8693's actor). */
   actorId: 'ai',
   /** That admin's username. */

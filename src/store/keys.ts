@@ -7,6 +7,8 @@ import { hash } from 'node:crypto';
 
 /** Suffix of a refresh family's set of spent refresh hashes; prelude.lua spells it too (a test holds them equal). */
 export const SPENT_REFRESHES_SUFFIX = ':x';
+/** Suffix of a session's key that names its browser key (deviceKey); prelude.lua spells it too, to end both together. */
+export const DEVICE_KEY_SUFFIX = ':k';
 
 /** The keys of one user, all in the user's hash slot. A class, so a token check allocates no closures. */
 export class UserKeys {
@@ -57,6 +59,15 @@ export class UserKeys {
   /** The session hash of one of the user's sessions. */
   session(localId: string): string {
     return this.sessionPrefix + localId;
+  }
+
+  /**
+   * String: the public key (a JWK, as JSON) of the browser a session is bound to (DBSC), beside the
+   * session rather than in its hash, whose values stay short enough for a compact listpack. It
+   * ends with the session.
+   */
+  deviceKey(localId: string): string {
+    return this.session(localId) + DEVICE_KEY_SUFFIX;
   }
 
   /**

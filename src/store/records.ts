@@ -46,6 +46,12 @@ export interface SessionRecord {
    */
   boundKey: string | null;
   /**
+   * A session bound to a browser's key (DBSC): when the window its cookie is accepted in ends,
+   * unless the browser proves the key again before. Null for a session no browser key was
+   * registered for.
+   */
+  deviceBoundUntil: Date | null;
+  /**
    * When the password was last proven on this session: at login, or by reauthentication. Sliding
    * never moves it and a refresh keeps it. Null for a session started before Tessera kept it.
    */

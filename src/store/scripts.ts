@@ -28,6 +28,8 @@ const SCRIPTS = {
   takeImpersonations: 1,
   moveAddress: 1,
   banOf: 1,
+  bindDevice: 1,
+  renewDeviceBinding: 4,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

@@ -12,7 +12,7 @@ import type { DeviceInfo, SessionActor, SessionMetadata, SessionRecord, SessionU
 
 const TEXT_NAMES = Object.keys(SESSION_TEXT_FIELDS) as SessionTextName[];
 
-type DateName = 'createdAt' | 'lastSeenAt' | 'expiresAt' | 'absoluteExpiresAt' | 'rememberedUntil' | 'authenticatedAt';
+type DateName = 'createdAt' | 'lastSeenAt' | 'expiresAt' | 'absoluteExpiresAt' | 'rememberedUntil' | 'authenticatedAt' | 'deviceBoundUntil';
 
 export interface DecodedSession extends Readonly<Record<SessionTextName, string | null>> {}
 
@@ -74,6 +74,11 @@ export class DecodedSession implements SessionRecord {
     return this.fields().get(SESSION_FIELD.boundKey) ?? null;
   }
 
+  get deviceBoundUntil(): Date | null {
+    const stored = this.fields().get(SESSION_FIELD.deviceBoundUntil);
+    return stored === undefined ? null : this.date('deviceBoundUntil', Number(stored));
+  }
+
   get rememberedUntil(): Date | null {
     return this.rememberedUntilMs ? this.date('rememberedUntil', this.rememberedUntilMs) : null;
   }
@@ -108,6 +113,7 @@ export class DecodedSession implements SessionRecord {
       device: this.device,
       rememberedUntil: this.rememberedUntil,
       boundKey: this.boundKey,
+      deviceBoundUntil: this.deviceBoundUntil,
       authenticatedAt: this.authenticatedAt,
       actor: this.actor,
     };

@@ -199,6 +199,61 @@ export class SessionStore {
     return seen !== null && seen !== undefined && generation !== null && generation !== undefined && generation === current;
   }
 
+  /**
+   * Binds a cookie session to its browser's public key (DBSC) and opens its first window: the
+   * window's end (ms), 'gone' when the session or the secret is not live, 'bound' when it is bound already.
+   */
+  async bindDevice(
+    tag: string,
+    localId: string,
+    secretHash: Buffer,
+    keyJson: string,
+    windowMs: number,
+    keyUntilMs: number,
+  ): Promise<number | 'gone' | 'bound'> {
+    const key = this.keys.session(tag, localId);
+    const result = Number(await guard(() => this.scripts.tessera_bindDevice(key, secretHash, keyJson, windowMs, keyUntilMs)));
+    return result > 0 ? result : result === 0 ? 'gone' : 'bound';
+  }
+
+  /** The public key (JWK JSON) a session is bound to (DBSC), or null. */
+  async deviceKey(tag: string, localId: string): Promise<string | null> {
+    return guard(() => this.redis.get(this.keys.forUser(tag).deviceKey(localId)));
+  }
+
+  /**
+   * Gives a browser-bound session a new secret and a new window, once its key signed `challenge`;
+   * `challengeKeptMs` is how long the challenge stays spent. Answers the new window's end and the
+   * session's expiry (ms), or why not.
+   */
+  async renewDeviceBinding(
+    tag: string,
+    localId: string,
+    secretHash: Buffer,
+    challenge: string,
+    windowMs: number,
+    challengeKeptMs: number,
+  ): Promise<{ boundUntilMs: number; expiresAtMs: number } | 'gone' | 'unbound' | 'replayed'> {
+    const keys = this.keys.forUser(tag);
+    const reply = await guard(() =>
+      this.scripts.tessera_renewDeviceBinding(
+        keys.session(localId),
+        keys.user,
+        keys.index,
+        keys.usedProof(localId, challenge),
+        secretHash,
+        windowMs,
+        this.idleMs,
+        this.absoluteMs,
+        localId,
+        challengeKeptMs,
+        keys.agentPrefix,
+      ),
+    );
+    if (!Array.isArray(reply)) return String(reply) as 'gone' | 'unbound' | 'replayed';
+    return { boundUntilMs: Number(reply[0]), expiresAtMs: Number(reply[1]) };
+  }
+
   /** Ends one session; true when it was live. */
   async revoke(tag: string, localId: string): Promise<boolean> {
     const keys = this.keys.forUser(tag);

@@ -82,6 +82,13 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ IPV6_SUBNET: '/64' })).toEqual(['IPV6_SUBNET: must be a whole number from 16 to 128']);
   });
 
+  it('reads DBSC, on by default, and its window, 10 minutes by default, from 10s to 1h', () => {
+    expect(loadConfig({})).toMatchObject({ DBSC: true, DBSC_WINDOW: 600 });
+    expect(loadConfig({ DBSC: 'off', DBSC_WINDOW: '2m' })).toMatchObject({ DBSC: false, DBSC_WINDOW: 120 });
+    expect(problemsOf({ DBSC_WINDOW: '5s' })).toEqual(['DBSC_WINDOW: must be whole seconds from 10s to 60m, like 10m; got "5s"']);
+    expect(problemsOf({ DBSC_WINDOW: '2h' })).toEqual(['DBSC_WINDOW: must be whole seconds from 10s to 60m, like 10m; got "2h"']);
+  });
+
   it('reads a cluster node list', () => {
     expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, 10.0.0.2:7001' }).REDIS_CLUSTER_NODES).toEqual(['10.0.0.1:7000', '10.0.0.2:7001']);
   });

@@ -29,6 +29,8 @@ const PUBLIC_ROUTES = [
   'GET /register',
   'POST /register',
   'POST /logout',
+  // The browser renews a device-bound cookie when it has lapsed: a proof by the session's key is its credential.
+  'POST /auth/dbsc/refresh',
   // EXAMPLE_APP=on only: the client SDK's example page and its scripts.
   'GET /example/*',
 ];

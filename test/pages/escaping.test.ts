@@ -31,6 +31,7 @@ const evilSession = (which: string, device: { type: string | null; name: string 
   userAgent: evil(`${which}.userAgent`),
   rememberedUntil: when,
   boundKey: evil(`${which}.boundKey`),
+  deviceBoundUntil: when,
   authenticatedAt: when,
   actor: null,
 });

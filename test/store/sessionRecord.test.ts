@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Cluster, Command, Redis } from 'ioredis';
 import { SessionService } from '../../src/sessions/sessionService';
 import * as fields from '../../src/store/fields';
-import { SPENT_REFRESHES_SUFFIX } from '../../src/store/keys';
+import { DEVICE_KEY_SUFFIX, SPENT_REFRESHES_SUFFIX } from '../../src/store/keys';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { sessionKeyOf } from '../support/keys';
 
@@ -27,6 +27,10 @@ describe('the session codec shared by Lua and TypeScript', () => {
 
   it('builds the key of spent refresh hashes with the suffix keys.ts uses', () => {
     expect(/local SPENT_SUFFIX = '([^']*)'/.exec(PRELUDE)![1]).toBe(SPENT_REFRESHES_SUFFIX);
+  });
+
+  it('builds the key of a session’s browser key with the suffix keys.ts uses', () => {
+    expect(/local DEVICE_KEY_SUFFIX = '([^']*)'/.exec(PRELUDE)![1]).toBe(DEVICE_KEY_SUFFIX);
   });
 });
 

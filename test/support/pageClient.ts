@@ -15,14 +15,18 @@ export interface PageResponse {
 }
 
 export class PageClient {
-  /** Cookie name -> value, as a browser would keep them. */
-  readonly cookies = new Map<string, string>();
-
   constructor(
     readonly service: TestService,
     /** Headers a browser adds on its own (Origin, Sec-Fetch-Site); default: same-origin. */
     readonly browserHeaders: Record<string, string> = { origin: service.url, 'sec-fetch-site': 'same-origin' },
+    /** Cookie name -> value, as a browser would keep them. */
+    readonly cookies = new Map<string, string>(),
   ) {}
+
+  /** The same browser (one cookie jar) reaching another instance of the service, as a load balancer would send it. */
+  at(other: TestService): PageClient {
+    return new PageClient(other, { origin: other.url, 'sec-fetch-site': 'same-origin' }, this.cookies);
+  }
 
   get(path: string, headers: Record<string, string> = {}): Promise<PageResponse> {
     return this.send('GET', path, undefined, headers);

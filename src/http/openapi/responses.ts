@@ -26,6 +26,9 @@ export const sessionSchema = z
     userAgent: z.string().nullable(),
     /** The RFC 7638 thumbprint of the DPoP key the session is bound to; null for a bearer session. */
     boundKey: z.string().nullable(),
+    deviceBoundUntil: time
+      .nullable()
+      .meta({ description: 'A session bound to a browser key (DBSC): when the window its cookie is accepted in ends; null when unbound' }),
     actor: z
       .object({ id: z.string(), username: z.string().nullable() })
       .nullable()

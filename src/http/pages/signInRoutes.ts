@@ -79,7 +79,7 @@ export function signInRoutes(router: Router, parts: SignInParts): void {
     deviceCookie.write(ctx, device.token, device.expiresAt);
     // A browser holds one session: logging in as someone (else) ends the one its cookie carried.
     if (ctx.state.session && ctx.state.credentials === 'cookie') await accounts.logout(actorOf(ctx), ctx.state.session);
-    cookie.write(ctx, created.token, created.session.expiresAt);
+    await cookie.issue(ctx, created.token, created.session.expiresAt);
     if (created.refresh) refreshCookie.write(ctx, created.refresh.token, created.refresh.expiresAt);
     else refreshCookie.clear(ctx);
   }

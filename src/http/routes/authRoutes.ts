@@ -83,7 +83,7 @@ export function authRoutes(
     ctx.set('Cache-Control', 'no-store');
     await dpop.offerNonce(ctx);
     if (!proof) {
-      cookie?.write(ctx, created.token, created.session.expiresAt);
+      await cookie?.issue(ctx, created.token, created.session.expiresAt);
       if (created.refresh) refreshCookie?.write(ctx, created.refresh.token, created.refresh.expiresAt);
     }
     deviceCookie?.write(ctx, trusted.token, trusted.expiresAt);
@@ -119,7 +119,7 @@ export function authRoutes(
     const body = issuedSessionBody(token, session, refresh, user);
     if (fromCookie && cookie && refreshCookie) {
       // Cookie mode: the tokens stay in HttpOnly cookies, out of reach of page scripts.
-      writeRefreshedCookies(ctx, { session: cookie, refresh: refreshCookie }, refreshed);
+      await writeRefreshedCookies(ctx, { session: cookie, refresh: refreshCookie }, refreshed);
       ctx.set(CSRF_HEADER, await csrfTokenFor(sessions, session.id));
       ctx.body = { ...body, token: undefined, refreshToken: undefined };
     } else {

@@ -13,7 +13,7 @@ end
 local ATTRIBUTE_PREFIX = 'x:'
 local SESSION = {secretHash = 'h', generation = 'g', created = 'c', family = 'f', absoluteEnd = 'e',
   deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', agent = 'a', boundKey = 'k', authenticatedAt = 'p',
-  idleTimeout = 'li', absoluteLifetime = 'la', actorId = 'ai', actorName = 'an'}
+  idleTimeout = 'li', absoluteLifetime = 'la', actorId = 'ai', actorName = 'an', deviceBoundUntil = 'b'}
 -- Fields of a refresh family that its sessions inherit: when the password was last proven, and the
 -- lifetimes of the login's kind.
 local FAMILY_CARRIES = {[SESSION.authenticatedAt] = 'v', [SESSION.idleTimeout] = 'li', [SESSION.absoluteLifetime] = 'la'}
@@ -21,9 +21,11 @@ local FAMILY_CARRIES = {[SESSION.authenticatedAt] = 'v', [SESSION.idleTimeout] =
 local HIDDEN = {[SESSION.secretHash] = true, [SESSION.generation] = true}
 -- Suffix of a refresh family's set of spent refresh hashes (KeySpace spentRefreshes, asserted equal).
 local SPENT_SUFFIX = ':x'
+-- Suffix of the key beside a session that holds its browser's public key (KeySpace deviceKey, asserted equal).
+local DEVICE_KEY_SUFFIX = ':k'
 
 local function endSession(sessionKey, indexKey, localId)
-  redis.call('DEL', sessionKey)
+  redis.call('DEL', sessionKey, sessionKey .. DEVICE_KEY_SUFFIX)
   redis.call('ZREM', indexKey, localId)
 end
 

@@ -8,7 +8,8 @@
   ARGV[8] the key the request proved (DPoP, RFC 9449): its thumbprint, '' for a bearer token, '*'
   to accept a session bound or not (introspection, whose caller checks the proof itself)
   ARGV[9] the key recording the proof's jti ('' without a proof)   ARGV[10] how long it is kept (ms)
-  Returns false when the token is unknown, wrong, revoked or expired; {'unproven', why} when the
+  Returns false when the token is unknown, wrong, revoked or expired, or its session is bound to a
+  browser key (DBSC) whose window has lapsed; {'unproven', why} when the
   session is live but the request does not prove its key (why: 'bearer' for a bound session's
   token sent without a proof, 'key' for another key, 'unbound' for a proof of a bearer session,
   'replayed' for a proof accepted before), leaving the session as it was; otherwise
@@ -31,6 +32,10 @@ if user[2] ~= session[SESSION.generation] or now >= absolute or not lastSeen or 
   endSession(KEYS[1], KEYS[3], ARGV[4])
   return false
 end
+-- DBSC: a session bound to a browser's key is accepted only within the window the key's last proof
+-- opened; the session stays for the owner's browser to prove the key again.
+local boundUntil = session[SESSION.deviceBoundUntil]
+if boundUntil and now >= tonumber(boundUntil) then return false end
 
 -- Before the slide: a thief's refused tries neither end the session nor keep it alive.
 if ARGV[8] ~= '*' then

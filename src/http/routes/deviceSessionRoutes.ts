@@ -1,0 +1,60 @@
+/**
+ * The two endpoints of device-bound cookie sessions (W3C DBSC): a browser that got
+ * `Secure-Session-Registration` at sign-in registers its key at the start endpoint, then renews
+ * its short-lived cookie at the refresh endpoint by signing a challenge with that key. Both answer
+ * the session instructions JSON and set the cookie; neither takes a CSRF token (the signed
+ * challenge is the proof a cross-site page cannot make), so they sit before the CSRF check.
+ */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { DeviceSessionEndedError, InvalidDeviceProofError } from '../../errors';
+import { publicRoute } from '../../middleware/access';
+import { DEVICE_SESSION_PATHS, presentedDeviceProof, presentedDeviceSessionId, sessionInstructions } from '../../middleware/deviceBoundCookie';
+import { requireAuth } from '../../middleware/requireAuth';
+import type { SessionCookie } from '../../middleware/sessionCookie';
+import type { DeviceBinding } from '../../sessions/deviceBinding';
+import { guardedRouter } from '../guardedRouter';
+import { authenticated } from '../signedIn';
+
+export function deviceSessionRoutes(cookie: SessionCookie, binding: DeviceBinding): Router {
+  const router = guardedRouter();
+
+  const answer = (ctx: Context, sessionId: string, token: string, until: Date) => {
+    ctx.set('Cache-Control', 'no-store');
+    cookie.write(ctx, token, until);
+    ctx.body = sessionInstructions(sessionId, cookie);
+  };
+
+  /**
+   * Registration: the signed-in browser's proof (`Secure-Session-Response`, its new key in the
+   * header) over the start challenge its sign-in was sent. 200 with the instructions and the cookie,
+   * now living one window; 403 with a fresh challenge when the one signed has lapsed; 400 for a bad
+   * proof; 409 when the session is bound already.
+   */
+  router.post(DEVICE_SESSION_PATHS.start, requireAuth(), async (ctx) => {
+    const { session } = authenticated(ctx);
+    const token = ctx.state.credentials === 'cookie' ? ctx.cookies.get(cookie.name) : undefined;
+    if (!token) throw new InvalidDeviceProofError('register from the browser that holds the session cookie');
+    const boundUntil = await binding.register(token, presentedDeviceProof(ctx), session.absoluteExpiresAt);
+    answer(ctx, session.id, token, earlier(session.expiresAt, boundUntil));
+  });
+
+  /**
+   * Refresh: the session named by `Sec-Secure-Session-Id`. Without a proof, or with one over a
+   * lapsed or spent challenge: 403 with `Secure-Session-Challenge`. With a proof by the session's
+   * key over a fresh challenge: 200, the instructions, and the cookie with a new token for one more
+   * window. 400 for a proof by another key; 401 when the session is gone (the browser drops it).
+   */
+  router.post(DEVICE_SESSION_PATHS.refresh, publicRoute(), async (ctx) => {
+    const sessionId = presentedDeviceSessionId(ctx);
+    if (sessionId === null) throw new DeviceSessionEndedError();
+    const renewed = await binding.renew(sessionId, presentedDeviceProof(ctx));
+    answer(ctx, sessionId, renewed.token, earlier(renewed.expiresAt, renewed.boundUntil));
+  });
+
+  return router;
+}
+
+function earlier(date: Date, other: Date): Date {
+  return other < date ? other : date;
+}

@@ -1,0 +1,252 @@
+/**
+ * Device-bound cookie sessions (W3C DBSC) against a client written from the draft (support/dbsc.ts),
+ * on two instances sharing one Redis, standalone and Cluster. The window's end is moved on Redis's
+ * own clock (the session's `b` field) rather than waited for, so nothing here sleeps.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import { SESSION_FIELD } from '../../src/store/fields';
+import { KeySpace } from '../../src/store/keys';
+import { BACKENDS, uniquePrefix } from '../support/backends';
+import { DbscBrowser, DbscKey, parseRegistrations } from '../support/dbsc';
+import { PageClient, type PageResponse } from '../support/pageClient';
+import type { TestService } from '../support/service';
+import { useInstancePair } from '../support/serviceFixture';
+
+const COOKIE = '__Host-tessera';
+const WINDOW_SECONDS = 120;
+const ENV = { COOKIE_TRANSPORT: 'on', DBSC_WINDOW: `${WINDOW_SECONDS}s`, REGISTRATIONS_PER_ADDRESS: '1000', RATE_LIMITS: 'off' };
+
+describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (backend) => {
+  const prefix = uniquePrefix();
+  const pair = useInstancePair(backend, { ...ENV, KEY_PREFIX: prefix });
+  let redis: Redis | Cluster;
+  const keys = new KeySpace(prefix);
+
+  beforeAll(async () => {
+    redis = await backend.connect();
+  });
+  afterAll(() => redis.quit());
+
+  const sessionKey = (sessionId: string) => keys.session(sessionId.slice(0, 10), sessionId.slice(10));
+
+  /** A browser signed in through the login form on instance a; answers it and the sign-in's response. */
+  async function signedIn(username: string): Promise<{ page: PageClient; signIn: PageResponse }> {
+    const registered = await pair.a.call('POST', '/auth/register', { body: { username, password: 'correct horse battery' } });
+    expect(registered.status).toBe(201);
+    const page = new PageClient(pair.a);
+    return { page, signIn: await page.logIn(username) };
+  }
+
+  /** A browser signed in and bound to its key. */
+  async function boundBrowser(username: string): Promise<DbscBrowser> {
+    const { page, signIn } = await signedIn(username);
+    const browser = new DbscBrowser(page);
+    expect((await browser.register(signIn)).status).toBe(200);
+    return browser;
+  }
+
+  /** The window ends now, on Redis's clock: as if WINDOW_SECONDS had passed since the last proof. */
+  async function lapse(sessionId: string): Promise<void> {
+    const [seconds, micros] = await redis.time();
+    await redis.hset(sessionKey(sessionId), SESSION_FIELD.deviceBoundUntil, Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
+  }
+
+  const status = async (page: PageClient, headers: Record<string, string> = {}) => (await page.get('/auth/session', headers)).status;
+  const cookieLine = (answer: PageResponse) => answer.setCookies.find((line) => line.startsWith(`${COOKIE}=`)) ?? '';
+  const maxAge = (answer: PageResponse) => Number(/Max-Age=(\d+)/.exec(cookieLine(answer))?.[1]);
+
+  it('offers registration at sign-in, through the login form and through the JSON login with its cookie', async () => {
+    const { signIn } = await signedIn('dbsc-offer');
+    const [offer] = parseRegistrations(signIn.headers.get('secure-session-registration'));
+    expect(offer).toEqual({ algorithms: ['ES256', 'RS256'], path: '/auth/dbsc/start', challenge: expect.stringMatching(/^[0-9a-z]+\.[A-Za-z0-9_-]{22}$/) });
+    const login = await pair.b.call('POST', '/auth/login', { body: { username: 'dbsc-offer', password: 'correct horse battery' } });
+    expect(login.status).toBe(200);
+    expect(parseRegistrations(login.headers.get('secure-session-registration'))).toHaveLength(1);
+  });
+
+  it('binds the session at the start endpoint: the instructions, a cookie living one window, the key beside the compact session hash', async () => {
+    const { page, signIn } = await signedIn('dbsc-start');
+    const browser = new DbscBrowser(page);
+    const started = await browser.register(signIn);
+    expect(started.status).toBe(200);
+    expect(started.headers.get('cache-control')).toBe('no-store');
+    const session = (JSON.parse((await page.get('/auth/session')).html) as { session: { id: string; deviceBoundUntil: string } }).session;
+    expect(browser.session()).toEqual({
+      session_identifier: session.id,
+      refresh_url: '/auth/dbsc/refresh',
+      scope: { include_site: false, scope_specification: [] },
+      credentials: [{ type: 'cookie', name: COOKIE, attributes: 'Path=/; HttpOnly; SameSite=Lax; Secure' }],
+    });
+    expect(maxAge(started)).toBeGreaterThanOrEqual(WINDOW_SECONDS - 2);
+    expect(maxAge(started)).toBeLessThanOrEqual(WINDOW_SECONDS);
+    expect(Date.parse(session.deviceBoundUntil)).toBeGreaterThan(Date.now());
+    // Every later answer keeps the cookie within the window, so the browser renews it in time.
+    expect(maxAge(await page.get('/auth/session'))).toBeLessThanOrEqual(WINDOW_SECONDS);
+
+    const key = `${sessionKey(session.id)}:k`;
+    expect(JSON.parse((await redis.get(key))!)).toEqual(browser.key.jwk);
+    expect(await redis.pttl(key)).toBeGreaterThan(0);
+    expect(await redis.call('OBJECT', 'ENCODING', sessionKey(session.id))).toBe('listpack');
+  });
+
+  it('renews the cookie at the other instance against a signed challenge, and refuses the cookie it replaced', async () => {
+    const browser = await boundBrowser('dbsc-refresh');
+    const before = browser.page.cookies.get(COOKIE)!;
+    const oldCopy = new PageClient(pair.a);
+    oldCopy.cookies.set(COOKIE, before);
+
+    const { first, second } = await browser.refresh({ via: browser.page.at(pair.b) });
+    expect(first.status).toBe(403);
+    expect(first.headers.get('secure-session-challenge')).toMatch(new RegExp(`^"[0-9a-z]+\\.[A-Za-z0-9_-]{22}";id="${browser.session().session_identifier}"$`));
+    expect(second?.status).toBe(200);
+    expect(maxAge(second!)).toBeGreaterThanOrEqual(WINDOW_SECONDS - 2);
+    expect(browser.page.cookies.get(COOKIE)).not.toBe(before);
+
+    expect(await status(browser.page)).toBe(200);
+    expect(await status(browser.page.at(pair.b))).toBe(200);
+    expect(await status(oldCopy)).toBe(401);
+  });
+
+  it('refuses a bound cookie copied to another client once its window lapses, while the owner renews and goes on', async () => {
+    const owner = await boundBrowser('dbsc-copied');
+    const sessionId = owner.session().session_identifier;
+    const copied = owner.page.cookies.get(COOKIE)!;
+    const thief = new PageClient(pair.b);
+    thief.cookies.set(COOKIE, copied);
+    expect(await status(thief)).toBe(200);
+
+    await lapse(sessionId);
+    expect(await status(thief)).toBe(401);
+    // A page the thief opens shows the login form, and the cookie is cleared.
+    expect((await thief.get('/account')).location).toMatch(/^\/login/);
+    // The owner's browser, too, would find its cookie lapsed; it renews first (the draft defers the request).
+    const { second } = await owner.refresh();
+    expect(second?.status).toBe(200);
+    expect(await status(owner.page)).toBe(200);
+
+    // Renewed, the session has a new secret: the copy stays refused for good.
+    thief.cookies.set(COOKIE, copied);
+    expect(await status(thief)).toBe(401);
+    // The session outlived the lapse: it was never ended, only refused.
+    expect(await redis.exists(sessionKey(sessionId))).toBe(1);
+  });
+
+  it('refuses a proof by another key, a tampered one, a replayed one at the other instance and a foreign challenge, and the owner still renews', async () => {
+    const { page, signIn } = await signedIn('dbsc-owner');
+    const owner = new DbscBrowser(page);
+    expect((await owner.register(signIn)).status).toBe(200);
+    const other = await boundBrowser('dbsc-other');
+    const stranger = new DbscKey();
+    const sessionId = owner.session().session_identifier;
+    const before = owner.page.cookies.get(COOKIE)!;
+
+    const byStranger = await owner.refresh({ sign: (challenge) => stranger.proof({ jti: challenge }, false) });
+    expect(byStranger.second?.status).toBe(400);
+    expect(JSON.parse(byStranger.second!.html)).toMatchObject({ type: 'urn:tessera:problem:invalid-device-proof' });
+    // A stranger's key named in the header changes nothing: the session's own key verifies.
+    const namingItsKey = await owner.refresh({ sign: (challenge) => stranger.proof({ jti: challenge }, true) });
+    expect(namingItsKey.second?.status).toBe(400);
+    const tampered = await owner.refresh({
+      sign: (challenge) => {
+        const proof = owner.key.proof({ jti: challenge }, false);
+        return proof.slice(0, -4) + (proof.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+      },
+    });
+    expect(tampered.second?.status).toBe(400);
+    // The other session's challenge, signed by the owner's key: 403 and a fresh challenge, nothing renewed.
+    const otherChallenge = await other.refresh({ sign: () => '' });
+    const foreign = otherChallenge.first.headers.get('secure-session-challenge')!;
+    const foreignValue = /^"([^"]+)"/.exec(foreign)![1];
+    const withForeign = await owner.refresh({ sign: () => owner.key.proof({ jti: foreignValue }, false) });
+    expect(withForeign.second?.status).toBe(403);
+    // The start challenge of the owner's own sign-in is no refresh challenge.
+    const startChallenge = parseRegistrations(signIn.headers.get('secure-session-registration'))[0].challenge;
+    expect((await owner.refresh({ sign: () => owner.key.proof({ jti: startChallenge }, false) })).second?.status).toBe(403);
+    expect(owner.page.cookies.get(COOKIE)).toBe(before);
+    expect(await status(owner.page)).toBe(200);
+
+    const renewed = await owner.refresh();
+    expect(renewed.second?.status).toBe(200);
+    const current = owner.page.cookies.get(COOKIE);
+    const replayed = await owner.page.at(pair.b).send('POST', '/auth/dbsc/refresh', undefined, {
+      'sec-secure-session-id': `"${sessionId}"`,
+      'secure-session-response': renewed.proof!,
+    });
+    expect(replayed.status).toBe(403);
+    expect(owner.page.cookies.get(COOKIE)).toBe(current);
+    expect(await status(owner.page)).toBe(200);
+    expect(await status(other.page)).toBe(200);
+  });
+
+  it('binds a session once, and refuses a registration over a challenge it was not sent or with a bad signature', async () => {
+    const { page, signIn } = await signedIn('dbsc-once');
+    const offered = parseRegistrations(signIn.headers.get('secure-session-registration'))[0];
+    const key = new DbscKey();
+    const send = (proof: string) => page.send('POST', '/auth/dbsc/start', undefined, { 'secure-session-response': proof });
+
+    const elsewhere = parseRegistrations((await signedIn('dbsc-once-other')).signIn.headers.get('secure-session-registration'))[0];
+    const foreign = await send(key.proof({ jti: elsewhere.challenge }, true));
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('secure-session-challenge')).toMatch(/^"[^"]+";id="[0-9A-Za-z]+"$/);
+    const unsigned = key.proof({ jti: offered.challenge }, true);
+    expect((await send(unsigned.slice(0, -4) + (unsigned.endsWith('AAAA') ? 'BBBB' : 'AAAA'))).status).toBe(400);
+    expect((await send(key.proof({ jti: offered.challenge }, false))).status).toBe(400);
+    expect((await send(key.proof({ jti: offered.challenge }, true, { alg: 'none' }))).status).toBe(400);
+    expect((await page.send('POST', '/auth/dbsc/start', undefined, {})).status).toBe(403);
+
+    expect((await send(key.proof({ jti: offered.challenge }, true))).status).toBe(200);
+    const again = await send(new DbscKey().proof({ jti: offered.challenge }, true));
+    expect(again.status).toBe(409);
+    expect(await status(page)).toBe(200);
+  });
+
+  it('keeps today’s cookie for a browser that does not register', async () => {
+    const { page, signIn } = await signedIn('dbsc-plain');
+    expect(maxAge(signIn)).toBeGreaterThan(WINDOW_SECONDS);
+    const answer = await page.get('/auth/session');
+    expect((JSON.parse(answer.html) as { session: { deviceBoundUntil: null } }).session.deviceBoundUntil).toBeNull();
+    expect(maxAge(answer)).toBeGreaterThan(WINDOW_SECONDS);
+    // A refresh for it is refused: no key to prove.
+    const sessionId = (JSON.parse(answer.html) as { session: { id: string } }).session.id;
+    const refresh = await page.send('POST', '/auth/dbsc/refresh', undefined, {
+      'sec-secure-session-id': `"${sessionId}"`,
+      'secure-session-response': new DbscKey().proof({ jti: 'x' }, false),
+    });
+    expect(refresh.status).toBe(401);
+    expect(await status(page)).toBe(200);
+  });
+
+  it('judges a request that says it skipped the refresh (Secure-Session-Skipped) by its window alone', async () => {
+    const owner = await boundBrowser('dbsc-skipped');
+    const skipped = { 'secure-session-skipped': `unreachable;session_identifier="${owner.session().session_identifier}"` };
+    expect(await status(owner.page, skipped)).toBe(200);
+    await lapse(owner.session().session_identifier);
+    expect(await status(owner.page, skipped)).toBe(401);
+  });
+
+  it('ends the browser key with the session at logout, and a refresh after it tells the browser to drop the session', async () => {
+    const owner = await boundBrowser('dbsc-logout');
+    const sessionId = owner.session().session_identifier;
+    const csrf = (await owner.page.get('/auth/session')).headers.get('x-csrf-token')!;
+    expect((await owner.page.send('POST', '/auth/logout', undefined, { 'x-csrf-token': csrf })).status).toBe(204);
+    expect(await redis.exists(`${sessionKey(sessionId)}:k`)).toBe(0);
+    // The first call carries no proof, so it is answered with a challenge before anything is read.
+    const { first, second } = await owner.refresh();
+    expect(first.status).toBe(403);
+    expect(second?.status).toBe(401);
+    expect(JSON.parse(second!.html)).toMatchObject({ type: 'urn:tessera:problem:device-session-ended' });
+  });
+});
+
+describe.each([BACKENDS[0]])('DBSC turned off on $name Redis', (backend) => {
+  const pair = useInstancePair(backend, { ...ENV, DBSC: 'off' });
+
+  it('offers no registration and serves no DBSC endpoint', async () => {
+    const service: TestService = pair.a;
+    expect((await service.call('POST', '/auth/register', { body: { username: 'dbsc-off', password: 'correct horse battery' } })).status).toBe(201);
+    const page = new PageClient(service);
+    const signIn = await page.logIn('dbsc-off');
+    expect(signIn.headers.get('secure-session-registration')).toBeNull();
+    expect((await new PageClient(service).send('POST', '/auth/dbsc/refresh', undefined, { 'sec-secure-session-id': '"x"' })).status).toBe(404);
+  });
+});
