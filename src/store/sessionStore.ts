@@ -189,7 +189,7 @@ export class SessionStore {
   /** Ends one session; true when it was live. */
   async revoke(tag: string, localId: string): Promise<boolean> {
     const keys = this.keys.forUser(tag);
-    const ended = await this.durable.write({ script: 'revoke', keys: [keys.session(localId), keys.index], args: [localId, keys.familyPrefix] });
+    const ended = await this.durable.write({ script: 'revoke', keys: [keys.session(localId), keys.user, keys.index], args: [localId, keys.familyPrefix] });
     return Number(ended) === 1;
   }
 
@@ -202,6 +202,7 @@ export class SessionStore {
     const position = 'offset' in from ? ['offset', from.offset, ''] : ['after', from.after?.createdMs ?? '', from.after?.localId ?? ''];
     const reply = (await guard(() =>
       this.scripts.tessera_list(
+        keys.user,
         keys.index,
         keys.createdIndex,
         keys.sessionPrefix,

@@ -28,6 +28,10 @@ describe('the session codec shared by Lua and TypeScript', () => {
   it('builds the key of spent refresh hashes with the suffix keys.ts uses', () => {
     expect(/local SPENT_SUFFIX = '([^']*)'/.exec(PRELUDE)![1]).toBe(SPENT_REFRESHES_SUFFIX);
   });
+
+  it('names the session index entries of the user hash with the prefix fields.ts uses', () => {
+    expect(/local SEEN = '([^']*)'/.exec(PRELUDE)![1]).toBe(fields.USER_FIELD.sessionSeen);
+  });
 });
 
 describe.each(BACKENDS)('session replies on $name Redis', (backend) => {
