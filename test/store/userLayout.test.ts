@@ -76,6 +76,34 @@ describe.each(BACKENDS)('a user’s keys on $name Redis', (backend) => {
     expect((await sessions.validate(first.token))!.session.id).toBe(first.session.id);
   });
 
+  it('keeps known devices in the user hash, and adopts those kept as a sorted set with longer digests', async () => {
+    const sessions = service();
+    const device = { device: { type: 'web', name: 'Firefox' }, userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' };
+    const first = await sessions.create('fay', device);
+    expect(first.newDevice).toBe(true);
+    const user = userKeysOf(prefix, first.session.id);
+    const [field] = (await redis.hkeys(user.user)).filter((name) => name.startsWith(USER_FIELD.knownDevice));
+    expect(await redis.exists(user.knownDevices)).toBe(0);
+    // The earlier layout: a sorted set of 22-character digests, whose first characters are today's.
+    const digest = field.slice(USER_FIELD.knownDevice.length);
+    await redis.hdel(user.user, field);
+    await redis.zadd(user.knownDevices, Date.now(), `${digest}AbCdEf`);
+    expect((await sessions.create('fay', device)).newDevice).toBe(false);
+    expect(await redis.exists(user.knownDevices)).toBe(0);
+    expect((await sessions.create('fay', { ...device, device: { type: 'web', name: 'Other' } })).newDevice).toBe(true);
+  });
+
+  it('forgets every known device a year after the user’s last login', async () => {
+    const sessions = service();
+    const device = { device: { type: 'ios', name: 'Phone' } };
+    const first = await sessions.create('gus', device);
+    const user = userKeysOf(prefix, first.session.id);
+    const [field] = (await redis.hkeys(user.user)).filter((name) => name.startsWith(USER_FIELD.knownDevice));
+    await redis.hset(user.user, field, Date.now() - 366 * 24 * 60 * 60 * 1000);
+    expect((await sessions.create('gus', device)).newDevice).toBe(true);
+    expect((await sessions.create('gus', device)).newDevice).toBe(false);
+  });
+
   it('ends every session indexed as a sorted set on revoke-all', async () => {
     const sessions = service();
     const created = await sessions.create('erin');
