@@ -4,8 +4,9 @@
  * managed Redis runs, not the repo's redis.conf), filled with the same realistic sessions
  * (sessionShape.ts), one user per session. INFO memory used_memory before and after, divided by
  * the count. For Tessera that includes everything a user's first session brings along (the user
- * hash, the session index, the user-id -> tag key), which a second session of the same user
- * does not pay again; the second figure measures that marginal session.
+ * hash, with the session index, the known devices and the roles in it; the session hash holds the
+ * packed user agent), which a second session of the same user does not pay again; the second
+ * figure measures that marginal session.
  */
 import { randomBytes } from 'node:crypto';
 import { RedisStore } from 'connect-redis';

@@ -14,7 +14,7 @@ import { createTessera, type RedisTarget } from '../src';
 import { SESSION_FIELD, USER_FIELD } from '../src/store/fields';
 import { KeySpace } from '../src/store/keys';
 import { formatToken, hashSecret, newSecret, parseToken } from '../src/tokens/token';
-import { ID_ALPHABET, LOCAL_ID_LENGTH, ROUTING_TAG_LENGTH } from '../src/tokens/sessionId';
+import { derivedRoutingTag, ID_ALPHABET, LOCAL_ID_LENGTH } from '../src/tokens/sessionId';
 import { sessionShape } from './sessionShape';
 
 const CLONE_SCRIPT = readFileSync(path.join(__dirname, 'population.lua'), 'utf8');
@@ -26,7 +26,6 @@ const CALLS_IN_FLIGHT = 4;
 const LOGINS_IN_FLIGHT = 100;
 const SAMPLE_SIZE = 50;
 
-const randomTag = customAlphabet(ID_ALPHABET, ROUTING_TAG_LENGTH);
 const randomLocalId = customAlphabet(ID_ALPHABET, LOCAL_ID_LENGTH);
 
 export interface Population {
@@ -110,12 +109,10 @@ async function cloneRest(client: PopulationClient, keyPrefix: string, templates:
     SESSION_FIELD.secretHash,
     SESSION_FIELD.agent,
     USER_FIELD.userId,
+    USER_FIELD.sessionSeen,
     ...around(user.user),
-    ...around(user.index),
     ...around(user.sessionPrefix),
     ...around(user.agentPrefix),
-    ...around(keys.userTag(MARK)),
-    ...around(user.knownDevices),
   ];
   let next = templates;
   let call = 0;
@@ -126,13 +123,14 @@ async function cloneRest(client: PopulationClient, keyPrefix: string, templates:
       next = to;
       const template = call++ % templates;
       const parts = parseToken(tokens[template])!;
-      const args: (string | Buffer)[] = [...layout, parts.tag, parts.localId, userIds[template]];
+      const args: (string | Buffer)[] = [...layout, parts.tag, parts.localId];
       for (let n = from; n < to; n++) {
-        const tag = randomTag();
+        userIds[n] = randomUUID();
+        // The tag a real first login of the user would claim.
+        const tag = derivedRoutingTag(userIds[n]);
         const localId = randomLocalId();
         const secret = newSecret();
         tokens[n] = formatToken(tag + localId, secret);
-        userIds[n] = randomUUID();
         args.push(tag, localId, userIds[n], hashSecret(secret));
       }
       const cloned = await client.benchClone(...args);

@@ -11,6 +11,9 @@ import type { LifecycleEvents } from './lifecycleEvents';
 import type { SessionObserver } from './observer';
 import type { SessionMetadata } from './types';
 
+/** 96 bits: unique among a user's few devices, and short, as it is a field of the user hash. */
+const DEVICE_DIGEST_LENGTH = 16;
+
 export class SignInSignals {
   constructor(
     private readonly store: SignalStore,
@@ -30,7 +33,7 @@ export class SignInSignals {
     const digest = createHash('sha256')
       .update(JSON.stringify([device.type ?? '', device.name ?? '', userAgent ?? '']))
       .digest('base64url')
-      .slice(0, 22);
+      .slice(0, DEVICE_DIGEST_LENGTH);
     let isNew: boolean;
     try {
       isNew = await this.store.rememberDevice(tag, digest, this.knownDevicesPerUser);

@@ -21,6 +21,10 @@ export const USER_FIELD = {
   passwordHash: 'p',
   /** When the account was created, in ms. */
   createdAt: 'c',
+  /** Prefix of a known device's field: `<prefix><digest>` -> its last login (ms); see rememberDevice.lua. */
+  knownDevice: 'v:',
+  /** Prefix of a session's entry in the user's session index: `<prefix><local id>` -> last seen (ms); prelude.lua's SEEN. */
+  sessionSeen: 's:',
 } as const;
 
 /**
@@ -51,8 +55,13 @@ export const SESSION_FIELD = {
   deviceType: 't',
   deviceName: 'n',
   ip: SESSION_TEXT_FIELDS.ip.field,
-  /** Only in replies: the session stores its user agent's short hash (agent) instead. */
+  /**
+   * Only in replies: the session stores its user agent packed (packedUserAgent) or, when it does
+   * not pack small, its short hash (agent).
+   */
   userAgent: SESSION_TEXT_FIELDS.userAgent.field,
+  /** The user agent in the compact form of userAgentCodec.ts, short enough to keep the hash a listpack. */
+  packedUserAgent: 'w',
   /** The short hash naming the user's agent key (UserKeys.agentPrefix) that holds its user agent. */
   agent: 'a',
   /** The RFC 7638 thumbprint of the DPoP key the session is bound to (RFC 9449); absent for a bearer session. */

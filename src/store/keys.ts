@@ -12,13 +12,19 @@ export const DEVICE_KEY_SUFFIX = ':k';
 
 /** The keys of one user, all in the user's hash slot. A class, so a token check allocates no closures. */
 export class UserKeys {
-  /** Hash: the user's id, generation (login stamp), roles, device map and, in the service, account. */
+  /**
+   * Hash: the user's id, generation (login stamp), roles, device map, known devices, session index
+   * (prelude.lua's SEEN: local id -> last seen, ms) and, in the service, account.
+   */
   readonly user: string;
-  /** Sorted set: the user's local session ids, scored by when each was last seen (ms). */
+  /**
+   * Sorted set: the user's local session ids scored by when each was last seen (ms), as kept before
+   * the session index became fields of the user hash; scripts adopt it into the user hash, then delete it.
+   */
   readonly index: string;
   /**
    * Sorted set: the user's local session ids scored by creation time (ms), the stable order lists
-   * page by; kept by the list script alone, from the session index.
+   * page by; kept by the list script alone, from the session index, while the user lists.
    */
   readonly createdIndex: string;
   /** Sorted set: ids of the impersonation sessions this user (an admin) started, scored by when each ends (ms). */
@@ -33,7 +39,8 @@ export class UserKeys {
   readonly familyPrefix: string;
   /**
    * Sorted set: digests of the devices that signed in as the user, scored by their last login
-   * (ms), capped in count: how a login from a new device is told apart.
+   * (ms), as kept before they became fields of the user hash (USER_FIELD.knownDevice); read once
+   * to adopt them, then deleted.
    */
   readonly knownDevices: string;
   /**

@@ -10,7 +10,7 @@ import type { ResolvedTesseraOptions } from '../options';
 import type { DurableWrites } from './durableWrites';
 import type { KeySpace } from './keys';
 import type { SessionRecord, SessionUser } from './records';
-import { decodeSession, decodeUser } from './sessionRecord';
+import { decodeSession, decodeUser, encodeUserAgent } from './sessionRecord';
 
 /** Spent refresh hashes a family remembers for reuse detection (older ones are merely unknown). */
 const SPENT_KEPT = 64;
@@ -66,6 +66,7 @@ export class RefreshStore {
 
   async rotate(rotation: Rotation): Promise<RotationOutcome> {
     const keys = this.keys.forUser(rotation.tag);
+    const userAgent = encodeUserAgent(rotation.userAgent);
     const reply = (await this.durable.writeIfChanged(
       {
         script: 'refresh',
@@ -80,11 +81,12 @@ export class RefreshStore {
           keys.sessionPrefix,
           rotation.sealedPair,
           rotation.ip,
-          rotation.userAgent,
+          userAgent.text,
           SPENT_KEPT,
           keys.familyPrefix,
           keys.agentPrefix,
           rotation.provenKey,
+          userAgent.packed,
         ],
       },
       wroteSomething,

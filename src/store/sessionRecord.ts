@@ -9,6 +9,7 @@
 import { formatSessionId } from '../tokens/sessionId';
 import { ATTRIBUTE_PREFIX, SESSION_FIELD, SESSION_TEXT_FIELDS, splitRoles, type SessionTextName } from './fields';
 import type { DeviceInfo, SessionActor, SessionMetadata, SessionRecord, SessionUser } from './records';
+import { packUserAgent, unpackUserAgent } from './userAgentCodec';
 
 const TEXT_NAMES = Object.keys(SESSION_TEXT_FIELDS) as SessionTextName[];
 
@@ -138,6 +139,7 @@ export class DecodedSession implements SessionRecord {
         const field = this.pairs[i];
         const value = String(this.pairs[i + 1]);
         if (field.startsWith(ATTRIBUTE_PREFIX)) this.attributeMap.set(field.slice(ATTRIBUTE_PREFIX.length), value);
+        else if (field === SESSION_FIELD.packedUserAgent) this.fieldMap.set(SESSION_FIELD.userAgent, unpackUserAgent(value));
         else this.fieldMap.set(field, value);
       }
     }
@@ -190,7 +192,20 @@ export function encodeSessionFields(metadata: SessionMetadata, extra: SessionExt
   if (extra.boundKey) fields.push(SESSION_FIELD.boundKey, extra.boundKey);
   for (const name of TEXT_NAMES) {
     const value = metadata[name];
-    if (value) fields.push(SESSION_TEXT_FIELDS[name].field, value);
+    if (!value) continue;
+    // A user agent is kept packed when it packs small (userAgentCodec.ts).
+    const packed = name === 'userAgent' ? packUserAgent(value) : null;
+    if (packed === null) fields.push(SESSION_TEXT_FIELDS[name].field, value);
+    else fields.push(SESSION_FIELD.packedUserAgent, packed);
   }
   return fields;
+}
+
+/**
+ * A refreshed session's user agent as refresh.lua takes it: packed, or as it is when it does not
+ * pack small (one of the two is '').
+ */
+export function encodeUserAgent(userAgent: string): { packed: string; text: string } {
+  const packed = userAgent ? packUserAgent(userAgent) : null;
+  return packed === null ? { packed: '', text: userAgent } : { packed, text: '' };
 }

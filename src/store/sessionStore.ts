@@ -193,7 +193,12 @@ export class SessionStore {
   async isLive(tag: string, localId: string): Promise<boolean> {
     const keys = this.keys.forUser(tag);
     const replies = await guard(() =>
-      this.redis.multi().zscore(keys.index, localId).hget(keys.session(localId), SESSION_FIELD.generation).hget(keys.user, USER_FIELD.generation).exec(),
+      this.redis
+        .multi()
+        .hget(keys.user, USER_FIELD.sessionSeen + localId)
+        .hget(keys.session(localId), SESSION_FIELD.generation)
+        .hget(keys.user, USER_FIELD.generation)
+        .exec(),
     );
     const [seen, generation, current] = (replies ?? []).map(([error, value]) => (error ? null : value));
     return seen !== null && seen !== undefined && generation !== null && generation !== undefined && generation === current;
@@ -257,7 +262,7 @@ export class SessionStore {
   /** Ends one session; true when it was live. */
   async revoke(tag: string, localId: string): Promise<boolean> {
     const keys = this.keys.forUser(tag);
-    const ended = await this.durable.write({ script: 'revoke', keys: [keys.session(localId), keys.index], args: [localId, keys.familyPrefix] });
+    const ended = await this.durable.write({ script: 'revoke', keys: [keys.session(localId), keys.user, keys.index], args: [localId, keys.familyPrefix] });
     return Number(ended) === 1;
   }
 
@@ -270,6 +275,7 @@ export class SessionStore {
     const position = 'offset' in from ? ['offset', from.offset, ''] : ['after', from.after?.createdMs ?? '', from.after?.localId ?? ''];
     const reply = (await guard(() =>
       this.scripts.tessera_list(
+        keys.user,
         keys.index,
         keys.createdIndex,
         keys.sessionPrefix,

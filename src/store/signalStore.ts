@@ -1,8 +1,9 @@
 /**
  * Redis access for the sign-in signals: which devices have signed in as a user (so a new one can
- * be told), and a session's move to another address. Each is one script on one key.
+ * be told; fields of the user hash), and a session's move to another address. Each is one script
+ * in one slot.
  */
-import { SESSION_FIELD } from './fields';
+import { SESSION_FIELD, USER_FIELD } from './fields';
 import { guard } from './guard';
 import type { KeySpace } from './keys';
 import { registerScripts, type RedisClient, type ScriptClient } from './scripts';
@@ -22,7 +23,10 @@ export class SignalStore {
 
   /** Notes a login from the device (by digest), keeping the `keep` most recent; true when it was new. */
   async rememberDevice(tag: string, deviceDigest: string, keep: number): Promise<boolean> {
-    const added = await guard(() => this.scripts.tessera_rememberDevice(this.keys.forUser(tag).knownDevices, deviceDigest, keep, KNOWN_DEVICES_TTL_MS));
+    const keys = this.keys.forUser(tag);
+    const added = await guard(() =>
+      this.scripts.tessera_rememberDevice(keys.user, keys.knownDevices, deviceDigest, keep, KNOWN_DEVICES_TTL_MS, USER_FIELD.knownDevice),
+    );
     return Number(added) === 1;
   }
 

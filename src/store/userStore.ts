@@ -5,7 +5,7 @@
  * the service's account fields (name, password hash, creation), so one touch reads the username
  * too. accountStore.ts keeps the usernames that point to users.
  */
-import { newRoutingTag } from '../tokens/sessionId';
+import { derivedRoutingTag, newRoutingTag } from '../tokens/sessionId';
 import type { DurableWrites } from './durableWrites';
 import { joinRoles, splitRoles, USER_FIELD } from './fields';
 import { guard } from './guard';
@@ -36,15 +36,27 @@ export class UserStore {
     private readonly idleMs: number,
   ) {}
 
-  /** The user's routing tag, or null when the user never had one (so has no sessions). */
-  tagOf(userId: string): Promise<string | null> {
+  /**
+   * The user's routing tag, or null when the user never had one (so has no sessions). A user's tag
+   * is the digest of the user id when that user hash names the user: one read. Otherwise the user
+   * got a random tag, kept under the user id (a digest another user held first, or a user from
+   * before tags were derived): a second read.
+   */
+  async tagOf(userId: string): Promise<string | null> {
+    const derived = derivedRoutingTag(userId);
+    if ((await guard(() => this.redis.hget(this.keys.forUser(derived).user, USER_FIELD.userId))) === userId) return derived;
     return guard(() => this.redis.get(this.keys.userTag(userId)));
   }
 
-  /** The user's routing tag, allocated and claimed on first use. */
+  /**
+   * The user's routing tag, claimed on first use: the digest of the user id, or, when another user
+   * holds that one, a random tag kept under the user id.
+   */
   async claimTag(userId: string): Promise<string> {
     const existing = await this.tagOf(userId);
     if (existing) return existing;
+    const derived = derivedRoutingTag(userId);
+    if ((await guard(() => this.scripts.tessera_claimTag(this.keys.forUser(derived).user, userId))) === 1) return derived;
     for (;;) {
       const candidate = newRoutingTag();
       const claimed = await guard(() => this.scripts.tessera_claimTag(this.keys.forUser(candidate).user, userId));

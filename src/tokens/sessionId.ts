@@ -1,9 +1,12 @@
 /**
  * Public session ids. An id is the owner's routing tag followed by a random local part: the tag
  * names the Redis Cluster hash slot of every key of that user, so the id alone finds the session
- * (an admin can end it knowing nothing else), while the tag, being random, reveals nothing of the
- * user id. An id is not a credential: the token's secret is separate and never stored.
+ * (an admin can end it knowing nothing else). A tag is a digest of the user id (so finding a
+ * user's slot needs no stored mapping), or a random one for the rare user whose digest another
+ * user already holds and for users from before tags were derived. An id is not a credential: the
+ * token's secret is separate and never stored.
  */
+import { hash } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 
 export const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -24,6 +27,19 @@ export interface SessionIdParts {
 
 export function newRoutingTag(): string {
   return randomTag();
+}
+
+const ALPHABET_SIZE = BigInt(ID_ALPHABET.length);
+
+/** The routing tag a user id is given first: ROUTING_TAG_LENGTH characters of the alphabet, from its SHA-256. */
+export function derivedRoutingTag(userId: string): string {
+  let value = BigInt(`0x${hash('sha256', userId, 'hex').slice(0, 16)}`);
+  let tag = '';
+  for (let i = 0; i < ROUTING_TAG_LENGTH; i++) {
+    tag += ID_ALPHABET[Number(value % ALPHABET_SIZE)];
+    value /= ALPHABET_SIZE;
+  }
+  return tag;
 }
 
 export function newLocalId(): string {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { SessionService } from '../../src/sessions/sessionService';
 import { SESSION_FIELD } from '../../src/store/fields';
@@ -21,7 +22,7 @@ describe('a session on a Redis with its default configuration', () => {
 
   const service = () => new SessionService(redis, { keyPrefix: 'app', idleTimeoutSeconds: 600, slideGranularityMs: 0 });
 
-  it('keeps its hash a listpack with a browser’s user agent, which it stores once per user and browser', async () => {
+  it('keeps its hash a listpack with a browser’s user agent packed in it, and gives that user agent back exactly', async () => {
     expect(await redis.config('GET', 'hash-max-listpack-value')).toEqual(['hash-max-listpack-value', '64']);
     const sessions = service();
     const metadata = { device: { type: 'web', name: 'Opera on Linux' }, ip: '198.51.100.7', userAgent: BROWSER };
@@ -33,22 +34,37 @@ describe('a session on a Redis with its default configuration', () => {
       const key = sessionKeyOf('app', session.id);
       expect(await redis.object('ENCODING', key)).toBe('listpack');
       expect(await redis.hget(key, SESSION_FIELD.userAgent)).toBeNull();
+      expect((await redis.hget(key, SESSION_FIELD.packedUserAgent))!.length).toBeLessThan(BROWSER.length / 3);
     }
-    const agents = await redis.keys(`${userKeysOf('app', first.session.id).agentPrefix}*`);
-    expect(agents).toHaveLength(1);
-    expect(await redis.get(agents[0])).toBe(BROWSER);
+    const user = userKeysOf('app', first.session.id);
+    expect(await redis.keys('app:*')).toEqual(expect.arrayContaining([user.user]));
+    expect(await redis.keys(`${user.agentPrefix}*`)).toEqual([]);
+    expect(await redis.object('ENCODING', user.user)).toBe('listpack');
 
     const { sessions: listed } = await sessions.list('user-1');
     expect(listed.map((session) => session.userAgent)).toEqual([BROWSER, BROWSER]);
     expect((await sessions.validate(first.token))!.session.userAgent).toBe(BROWSER);
   });
 
-  it('keeps the user agent as long as the longest session that shares it, however they slide', async () => {
+  it('keeps a user agent that does not pack small once per user and agent, as long as the longest session that shares it', async () => {
     const sessions = service();
-    const created = await sessions.create('user-2', { userAgent: BROWSER });
-    const agent = (await redis.keys(`${userKeysOf('app', created.session.id).agentPrefix}*`))[0];
-    await redis.pexpire(agent, 1000);
-    await sessions.validate(created.token);
-    expect(await redis.pexpiretime(agent)).toBeGreaterThanOrEqual(await redis.pexpiretime(sessionKeyOf('app', created.session.id)));
+    const unusual = `Unusual/1.0 ${randomBytes(60).toString('base64url')}`;
+    const created = await sessions.create('user-2', { userAgent: unusual });
+    const again = await sessions.create('user-2', { userAgent: unusual });
+    const agents = await redis.keys(`${userKeysOf('app', created.session.id).agentPrefix}*`);
+    expect(agents).toHaveLength(1);
+    expect(await redis.get(agents[0])).toBe(unusual);
+    expect(await redis.object('ENCODING', sessionKeyOf('app', again.session.id))).toBe('listpack');
+    await redis.pexpire(agents[0], 1000);
+    expect((await sessions.validate(created.token))!.session.userAgent).toBe(unusual);
+    expect(await redis.pexpiretime(agents[0])).toBeGreaterThanOrEqual(await redis.pexpiretime(sessionKeyOf('app', created.session.id)));
+  });
+
+  it('needs no key but the session and the user hash for a user’s first session', async () => {
+    const sessions = service();
+    const created = await sessions.create('user-3', { device: { type: 'web' }, userAgent: BROWSER });
+    const user = userKeysOf('app', created.session.id);
+    expect((await redis.keys(`app:v1:{${created.session.id.slice(0, 10)}}*`)).sort()).toEqual([sessionKeyOf('app', created.session.id), user.user].sort());
+    expect(await redis.keys('app:v1:uid:*')).toEqual([]);
   });
 });

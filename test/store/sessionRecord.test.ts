@@ -32,6 +32,10 @@ describe('the session codec shared by Lua and TypeScript', () => {
   it('builds the key of a session’s browser key with the suffix keys.ts uses', () => {
     expect(/local DEVICE_KEY_SUFFIX = '([^']*)'/.exec(PRELUDE)![1]).toBe(DEVICE_KEY_SUFFIX);
   });
+
+  it('names the session index entries of the user hash with the prefix fields.ts uses', () => {
+    expect(/local SEEN = '([^']*)'/.exec(PRELUDE)![1]).toBe(fields.USER_FIELD.sessionSeen);
+  });
 });
 
 describe.each(BACKENDS)('session replies on $name Redis', (backend) => {

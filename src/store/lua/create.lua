@@ -1,7 +1,8 @@
 --[[
   Creates a session and enforces the device and count limits in the same atomic step, so any
   number of concurrent logins never leaves more live sessions than the limits allow.
-  KEYS[1] user hash   KEYS[2] user's session index   KEYS[3] new session hash
+  KEYS[1] user hash (the session index with it)   KEYS[2] the user's session index as kept before
+  (adopted into the user hash)   KEYS[3] new session hash
   ARGV[1] user id   ARGV[2] local session id   ARGV[3] SHA-256 of the token's secret (first 16 bytes)
   ARGV[4] idle timeout (ms)   ARGV[5] absolute lifetime (ms)   ARGV[6] max sessions (0: unlimited)
   ARGV[7] device type ('' when none)   ARGV[8] '1' to end the user's previous session of that type
@@ -24,34 +25,41 @@ local banned = redis.call('HGET', KEYS[1], 'b')
 if banned and (banned == 'inf' or tonumber(banned) > now) then return {'banned', banned} end
 local generation = redis.call('HGET', KEYS[1], 'g')
 
--- Drop index entries of sessions that are gone: idle ones by score, and any whose key expired
+-- Drop index entries of sessions that are gone: idle ones by their time, and any whose key expired
 -- (absolute lifetime) or was deleted, so they never count against the limit.
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - tonumber(ARGV[4]))
-for _, localId in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  if redis.call('EXISTS', ARGV[9] .. localId) == 0 then redis.call('ZREM', KEYS[2], localId) end
+adoptIndex(KEYS[1], KEYS[2])
+local seen, count = liveIndex(KEYS[1], now, tonumber(ARGV[4]))
+for localId in pairs(seen) do
+  if redis.call('EXISTS', ARGV[9] .. localId) == 0 then
+    redis.call('HDEL', KEYS[1], SEEN .. localId)
+    seen[localId] = nil
+    count = count - 1
+  end
 end
 
 local ended = {}
 local function endLocal(localId)
   endFamilyOf(ARGV[9] .. localId, ARGV[10])
-  endSession(ARGV[9] .. localId, KEYS[2], localId)
+  endSession(ARGV[9] .. localId, KEYS[1], localId)
+  seen[localId] = nil
+  count = count - 1
   ended[#ended + 1] = localId
 end
 
 if ARGV[7] ~= '' and ARGV[8] == '1' then
   local field = 'd:' .. ARGV[7]
   local previous = redis.call('HGET', KEYS[1], field)
-  if previous and redis.call('ZSCORE', KEYS[2], previous) then endLocal(previous) end
+  if previous and seen[previous] then endLocal(previous) end
   redis.call('HSET', KEYS[1], field, ARGV[2])
 end
 
 local max = tonumber(ARGV[6])
-if max > 0 then
-  local excess = redis.call('ZCARD', KEYS[2]) - max + 1
-  if excess > 0 then
-    -- Lowest score = least recently seen.
-    for _, localId in ipairs(redis.call('ZRANGE', KEYS[2], 0, excess - 1)) do endLocal(localId) end
-  end
+if max > 0 and count - max + 1 > 0 then
+  -- The least recently seen go first (ties by id).
+  local order = {}
+  for localId, at in pairs(seen) do order[#order + 1] = {id = localId, at = at} end
+  table.sort(order, function(a, b) return a.at < b.at or (a.at == b.at and a.id < b.id) end)
+  for i = 1, count - max + 1 do endLocal(order[i].id) end
 end
 
 local fields = {}
@@ -82,7 +90,7 @@ if ARGV[11] ~= '' then
   redis.call('HSET', familyKey, unpack(family))
   redis.call('PEXPIREAT', familyKey, math.min(now + tonumber(ARGV[13]), now + tonumber(ARGV[14])))
 end
-local session = writeSession(KEYS[3], KEYS[2], ARGV[2], ARGV[3], generation, now, expires, fields, ARGV[15])
+local session = writeSession(KEYS[3], KEYS[1], ARGV[2], ARGV[3], generation, now, expires, fields, ARGV[15])
 
 local reply = {'created', sessionReply(ARGV[2], session, now, expires, absolute, {family = ARGV[10], agent = ARGV[15]}, true)}
 for _, localId in ipairs(ended) do reply[#reply + 1] = localId end

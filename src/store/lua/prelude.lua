@@ -12,7 +12,7 @@ end
 -- in fields.ts, held equal too).
 local ATTRIBUTE_PREFIX = 'x:'
 local SESSION = {secretHash = 'h', generation = 'g', created = 'c', family = 'f', absoluteEnd = 'e',
-  deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', agent = 'a', boundKey = 'k', authenticatedAt = 'p',
+  deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', packedUserAgent = 'w', agent = 'a', boundKey = 'k', authenticatedAt = 'p',
   idleTimeout = 'li', absoluteLifetime = 'la', actorId = 'ai', actorName = 'an', deviceBoundUntil = 'b'}
 -- Fields of a refresh family that its sessions inherit: when the password was last proven, and the
 -- lifetimes of the login's kind.
@@ -24,9 +24,44 @@ local SPENT_SUFFIX = ':x'
 -- Suffix of the key beside a session that holds its browser's public key (KeySpace deviceKey, asserted equal).
 local DEVICE_KEY_SUFFIX = ':k'
 
-local function endSession(sessionKey, indexKey, localId)
+--[[
+  A user's session index: fields of the user hash, SEEN .. local id -> when the session was last
+  seen (ms). It orders sessions for eviction and dates them; in the user hash it costs no key.
+]]
+local SEEN = 's:'
+
+-- Moves a session index kept as before (a sorted set of its own, scored alike) into the user hash,
+-- once; true when there was one.
+local function adoptIndex(userKey, indexKey)
+  local legacy = redis.call('ZRANGE', indexKey, 0, -1, 'WITHSCORES')
+  if #legacy == 0 then return false end
+  for i = 1, #legacy, 2 do redis.call('HSET', userKey, SEEN .. legacy[i], legacy[i + 1]) end
+  redis.call('DEL', indexKey)
+  return true
+end
+
+-- The user's indexed sessions as {localId = last seen ms}, and how many, after dropping the
+-- entries of sessions idle for idleMs or more.
+local function liveIndex(userKey, now, idleMs)
+  local seen, count = {}, 0
+  local raw = redis.call('HGETALL', userKey)
+  for i = 1, #raw, 2 do
+    if string.sub(raw[i], 1, #SEEN) == SEEN then
+      local at = tonumber(raw[i + 1])
+      if now - at >= idleMs then
+        redis.call('HDEL', userKey, raw[i])
+      else
+        seen[string.sub(raw[i], #SEEN + 1)] = at
+        count = count + 1
+      end
+    end
+  end
+  return seen, count
+end
+
+local function endSession(sessionKey, userKey, localId)
   redis.call('DEL', sessionKey, sessionKey .. DEVICE_KEY_SUFFIX)
-  redis.call('ZREM', indexKey, localId)
+  redis.call('HDEL', userKey, SEEN .. localId)
 end
 
 -- Moves a key's expiry to atMs unless it already lives longer.
@@ -83,13 +118,14 @@ end
 --[[
   The one session write, for create and refresh: the hash (secret hash, generation, creation and
   `fields`, a table field -> value whose empty values are left out), its expiry and its index entry.
-  The user agent is kept once per user and agent, at agentPrefix .. a short hash of it, and the
-  session holds that hash (SESSION.agent): a browser's user agent is longer than Redis's default
-  hash-max-listpack-value (64 bytes), and in the session it would turn every session hash from a
-  compact listpack into a hashtable; apart, a user's sessions on one browser share it.
+  A user agent comes packed (SESSION.packedUserAgent, store/userAgentCodec.ts) and stays in the
+  session like any field. One that does not pack small (SESSION.userAgent) is kept once per user and
+  agent, at agentPrefix .. a short hash of it, and the session holds that hash (SESSION.agent): in
+  the session it would be longer than Redis's default hash-max-listpack-value (64 bytes), and turn
+  the session hash from a compact listpack into a hashtable.
   Returns the session as a table, as readSession would.
 ]]
-local function writeSession(key, indexKey, localId, secretHash, generation, now, expires, fields, agentPrefix)
+local function writeSession(key, userKey, localId, secretHash, generation, now, expires, fields, agentPrefix)
   local session = {[SESSION.secretHash] = secretHash, [SESSION.generation] = generation, [SESSION.created] = now}
   local record = {SESSION.secretHash, secretHash, SESSION.generation, generation, SESSION.created, now}
   local agent = fields[SESSION.userAgent]
@@ -109,8 +145,7 @@ local function writeSession(key, indexKey, localId, secretHash, generation, now,
   end
   redis.call('HSET', key, unpack(record))
   redis.call('PEXPIREAT', key, expires)
-  redis.call('ZADD', indexKey, now, localId)
-  extendTo(indexKey, expires)
+  redis.call('HSET', userKey, SEEN .. localId, now)
   return session
 end
 

@@ -2,16 +2,18 @@
   Spends a refresh token: one step that checks it, ends the family's previous session, mints the
   new session and rotates the family's refresh hash, so no interleaving can hand one refresh
   token two different new pairs or leave two live sessions for one family (RFC 9700 §4.14.2).
-  KEYS[1] family hash   KEYS[2] family's spent refresh hashes (sorted set)   KEYS[3] user hash
-  KEYS[4] user's session index   KEYS[5] new session hash
+  KEYS[1] family hash   KEYS[2] family's spent refresh hashes (sorted set)   KEYS[3] user hash (the
+  session index with it)   KEYS[4] the user's session index as kept before (adopted)   KEYS[5] new session hash
   ARGV[1] hash of the presented refresh secret   ARGV[2] family id   ARGV[3] new session's local id
   ARGV[4] new session secret's hash   ARGV[5] new refresh secret's hash   ARGV[6] session idle timeout (ms)
   ARGV[7] session absolute lifetime (ms)   ARGV[8] refresh idle timeout (ms)
   ARGV[9] refresh absolute lifetime (ms)   ARGV[10] reuse grace (ms)   ARGV[11] prefix of the user's session keys
   ARGV[12] the new pair, sealed under the presented secret (kept to answer a retry alike)
-  ARGV[13] client ip ('' when unknown)   ARGV[14] user agent ('' when unknown)   ARGV[15] most spent hashes kept
+  ARGV[13] client ip ('' when unknown)   ARGV[14] user agent as it is, when it does not pack small
+  ('' when unknown or packed)   ARGV[15] most spent hashes kept
   ARGV[16] prefix of the user's refresh families   ARGV[17] prefix of the user's agents
   ARGV[18] thumbprint of the key the request proved (DPoP), '' for none
+  ARGV[19] user agent packed (store/userAgentCodec.ts; '' when unknown or not packed)
   Returns false when the token is unknown, wrong, expired, its family ended, or it is a spent token
   retried within the grace window that may not be answered again (an older one whose successor was
   spent too, one replayed once already, or one whose session is gone); otherwise
@@ -31,10 +33,11 @@ if #raw == 0 then return false end
 for i = 1, #raw, 2 do family[raw[i]] = raw[i + 1] end
 local now = nowMs()
 local user = redis.call('HMGET', KEYS[3], 'u', 'g', 'r', 'n')
+adoptIndex(KEYS[3], KEYS[4])
 local prefixes = {family = ARGV[16], agent = ARGV[17]}
 
 local function endWholeFamily()
-  if family.s then endSession(ARGV[11] .. family.s, KEYS[4], family.s) end
+  if family.s then endSession(ARGV[11] .. family.s, KEYS[3], family.s) end
   redis.call('DEL', KEYS[1], KEYS[2])
 end
 
@@ -63,7 +66,7 @@ if not current then
     local session = readSession(ARGV[11] .. family.s)
     if not session then return false end
     redis.call('HSET', KEYS[1], 'pn', 1)
-    local seen = tonumber(redis.call('ZSCORE', KEYS[4], family.s) or session[SESSION.created])
+    local seen = tonumber(redis.call('HGET', KEYS[3], SEEN .. family.s) or session[SESSION.created])
     local absolute = absoluteEnd(session, tonumber(ARGV[7]))
     return {'replayed', user[1], user[3] or '', user[4] or '',
       sessionReply(family.s, session, seen, idleEnd(seen, idleOf(session, tonumber(ARGV[6])), absolute), absolute, prefixes, false), family.pe}
@@ -78,10 +81,10 @@ end
 local endedLocalId = ''
 if family.s then
   if redis.call('EXISTS', ARGV[11] .. family.s) == 1 then endedLocalId = family.s end
-  endSession(ARGV[11] .. family.s, KEYS[4], family.s)
+  endSession(ARGV[11] .. family.s, KEYS[3], family.s)
 end
 local familyEnd = tonumber(family.c) + tonumber(ARGV[9])
-local fields = {[SESSION.family] = ARGV[2], [SESSION.ip] = ARGV[13], [SESSION.userAgent] = ARGV[14],
+local fields = {[SESSION.family] = ARGV[2], [SESSION.ip] = ARGV[13], [SESSION.userAgent] = ARGV[14], [SESSION.packedUserAgent] = ARGV[19],
   [SESSION.deviceType] = family.t or '', [SESSION.deviceName] = family.n or '', [SESSION.boundKey] = family[SESSION.boundKey] or ''}
 -- The login's sign-in time and its kind's lifetimes live on: a refresh proves no password.
 local lifetime = {[SESSION.created] = now}
@@ -96,7 +99,7 @@ if familyEnd < absolute then
   fields[SESSION.absoluteEnd] = familyEnd
 end
 local expires = idleEnd(now, idleOf(lifetime, tonumber(ARGV[6])), absolute)
-local session = writeSession(KEYS[5], KEYS[4], ARGV[3], ARGV[4], family.g, now, expires, fields, ARGV[17])
+local session = writeSession(KEYS[5], KEYS[3], ARGV[3], ARGV[4], family.g, now, expires, fields, ARGV[17])
 -- One session per device type (create.lua): the refreshed session is the device's session now.
 if family.t and redis.call('HGET', KEYS[3], 'd:' .. family.t) == family.s then
   redis.call('HSET', KEYS[3], 'd:' .. family.t, ARGV[3])

@@ -1,6 +1,7 @@
 --[[
   Validates a token and slides its session's expiry: the hot path, one round trip.
-  KEYS[1] session hash   KEYS[2] user hash   KEYS[3] user's session index
+  KEYS[1] session hash   KEYS[2] user hash (the session index with it)   KEYS[3] the user's session
+  index as kept before (adopted when the session is not in the user hash)
   ARGV[1] SHA-256 of the token's secret (first 16 bytes)   ARGV[2] idle timeout (ms; a session's own is shorter)
   ARGV[3] absolute lifetime (ms; likewise)   ARGV[4] local session id   ARGV[5] prefix of the user's refresh families
   ARGV[6] slide granularity (ms): a session last slid less than this long ago is not slid again
@@ -21,15 +22,16 @@ if not session then return false end
 -- A wrong secret leaves the session alone: guessing must not be a way to end someone's session.
 if session[SESSION.secretHash] ~= ARGV[1] then return false end
 
-local user = redis.call('HMGET', KEYS[2], 'u', 'g', 'r', 'n')
-local lastSeen = redis.call('ZSCORE', KEYS[3], ARGV[4])
+local user = redis.call('HMGET', KEYS[2], 'u', 'g', 'r', 'n', SEEN .. ARGV[4])
+local lastSeen = user[5]
+if not lastSeen and adoptIndex(KEYS[2], KEYS[3]) then lastSeen = redis.call('HGET', KEYS[2], SEEN .. ARGV[4]) end
 local now = nowMs()
 local idle = idleOf(session, tonumber(ARGV[2]))
 local absolute = absoluteEnd(session, tonumber(ARGV[3]))
 -- A generation behind the user's means revoke-all (logout everywhere, password change, ban) ran;
 -- no index entry means the session was pruned as idle, or revoked.
 if user[2] ~= session[SESSION.generation] or now >= absolute or not lastSeen or now - tonumber(lastSeen) >= idle then
-  endSession(KEYS[1], KEYS[3], ARGV[4])
+  endSession(KEYS[1], KEYS[2], ARGV[4])
   return false
 end
 -- DBSC: a session bound to a browser's key is accepted only within the window the key's last proof
@@ -57,10 +59,8 @@ if now - seen >= tonumber(ARGV[6]) then
   seen = now
   expires = idleEnd(now, idle, absolute)
   slideSession(KEYS[1], session, expires, ARGV[7])
-  -- The index score is the last-seen time: it orders sessions for eviction and dates them.
-  redis.call('ZADD', KEYS[3], now, ARGV[4])
-  -- The index outlives its longest session; GT leaves a later expiry alone (the index is always volatile here).
-  redis.call('PEXPIREAT', KEYS[3], expires, 'GT')
+  -- The index entry is the last-seen time: it orders sessions for eviction and dates them.
+  redis.call('HSET', KEYS[2], SEEN .. ARGV[4], now)
 end
 
 return {user[1], user[3] or '', user[4] or '', sessionReply(ARGV[4], session, seen, expires, absolute, {family = ARGV[5], agent = ARGV[7]}, true)}
