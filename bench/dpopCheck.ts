@@ -25,14 +25,13 @@ import type { LoadSpec } from './dpopLoad';
 import { accountCommands, CommandStats, scriptCallSites } from './commandStats';
 import { callTree, hottest, sampleMicros, totalSamples, type CpuProfile } from './cpuProfile';
 import { nodeRunning } from './node';
+import { dpopCheckTable, type DpopCheckResult, type DpopCheckRow } from './dpopPhase';
 import { median } from './stats';
 
 const ORIGIN = 'https://bench.tessera.example';
 const LUA = path.join(__dirname, '..', 'src', 'store', 'lua');
 /** What one check runs inside Redis: touch.lua and the prelude before it, for telling script-internal commands apart. */
 const TOUCH_SOURCES = ['prelude.lua', 'touch.lua'].map((file) => readFileSync(path.join(LUA, file), 'utf8'));
-/** The most a bound check may cost in the server's Node CPU, over an unbound one. */
-export const DPOP_TARGET_RATIO = 1.6;
 const WARMUP_REQUESTS = 2000;
 const PROFILED_FRAMES = 25;
 
@@ -42,22 +41,6 @@ interface RoundResult {
   cpuMicrosPerRequest: number;
   redisCommandsPerRequest: number;
   failures: number;
-}
-
-/** One kind of check: medians over the rounds, and the refusals of all of them. */
-export interface DpopCheckRow {
-  cpuMicrosPerRequest: number;
-  redisCommandsPerRequest: number;
-  failures: number;
-}
-
-export interface DpopCheckResult {
-  requests: number;
-  rounds: number;
-  unbound: DpopCheckRow;
-  bound: DpopCheckRow;
-  /** The bound check's median CPU over the unbound one's. */
-  ratio: number;
 }
 
 /** Measures `rounds` interleaved rounds of `requests` checks of each kind; `profile` then profiles one more run of each. */
@@ -132,20 +115,6 @@ function runLoad(spec: LoadSpec): Promise<number> {
     child.once('exit', (code) => code !== 0 && reject(new Error(`the load process exited with ${code}`)));
     child.send(spec);
   });
-}
-
-/** The result as the bench report's table shows it. */
-export function dpopCheckTable(result: DpopCheckResult): string[] {
-  const { unbound, bound, ratio } = result;
-  return [
-    '| check | Node CPU µs/request | Redis commands/request (client) | refused |',
-    '| --- | ---: | ---: | ---: |',
-    `| unbound, Authorization: Bearer | ${unbound.cpuMicrosPerRequest.toFixed(1)} | ${unbound.redisCommandsPerRequest.toFixed(2)} | ${unbound.failures} |`,
-    `| DPoP-bound, a fresh ES256 proof each | ${bound.cpuMicrosPerRequest.toFixed(1)} | ${bound.redisCommandsPerRequest.toFixed(2)} | ${bound.failures} |`,
-    '',
-    `bound ÷ unbound: ${ratio.toFixed(2)}x (target ≤ ${DPOP_TARGET_RATIO}x: ${ratio <= DPOP_TARGET_RATIO ? 'met' : 'MISSED'}); ` +
-      `${result.rounds} round(s) of ${result.requests} requests, medians`,
-  ];
 }
 
 /** Profiles one run of each kind and prints the frames whose own CPU per request differs most. */
