@@ -24,8 +24,9 @@ export type {
 } from './sessions/types';
 export { DEFAULT_TESSERA_OPTIONS, resolveTesseraOptions, type TesseraOptions, type ResolvedTesseraOptions } from './options';
 export { lifetimeOf, type Lifetime, type LifetimeRules, type LoginKind, type ResolvedLifetimeRules, type SessionLifetime } from './lifetimeRules';
-export { readBearerToken } from './middleware/bearerToken';
+export { readBearerToken, readPresentedToken, type PresentedToken } from './middleware/bearerToken';
 export { DpopVerifier, proofValues, type ProofRequest } from './middleware/dpopVerifier';
+export { checkPresentedToken, type TokenCheck } from './middleware/tokenCheck';
 export { DEFAULT_DPOP_OPTIONS, resolveDpopOptions, type DpopMode, type DpopOptions, type ResolvedDpopOptions } from './dpopOptions';
 export { DpopNonces } from './tokens/dpopNonce';
 export type { DpopProof } from './tokens/dpopProof';
