@@ -9,9 +9,9 @@ import { ownOrigin } from './requestOrigin';
 
 export { DpopVerifier, type ProofRequest };
 
-/** The request itself. */
+/** The request itself, with the URL the client sent (under koa-mount, ctx.url has lost the mount path). */
 export function ownRequest(ctx: Context): ProofRequest {
-  return { method: ctx.method, uri: ctx.url, origin: ownOrigin(ctx), proofs: proofValues(ctx.req.headers.dpop) };
+  return { method: ctx.method, uri: ctx.originalUrl, origin: ownOrigin(ctx), proofs: proofValues(ctx.req.headers.dpop) };
 }
 
 /**
