@@ -31,7 +31,7 @@ const accounts: AuthRoutesOptions = {
 
 type Framework = 'Express' | 'Hono';
 
-/** The app each adapter's README shape gives: auth routes, authenticate(), a guarded route, problem+json. */
+/** An app as docs/library.md builds one: auth routes and authenticate() sharing one DpopVerifier, a guarded route, problem+json. */
 function serverFor(framework: Framework, tessera: SessionService, nonces: DpopNonces | null): Server {
   if (framework === 'Express') {
     const { authRoutes, authenticate, DpopVerifier, problemDetails, requireAuth, signedIn } = expressAdapter;
@@ -73,7 +73,7 @@ describe.each(BACKENDS)('DPoP through the adapters on $name Redis', (backend) =>
     let base: string;
 
     beforeEach(async () => {
-      server = serverFor(framework, expressOrHonoTessera(redis), null);
+      server = serverFor(framework, freshTessera(redis), null);
       await new Promise((resolve) => server.once('listening', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
@@ -180,7 +180,7 @@ describe.each(BACKENDS)('DPoP through the adapters on $name Redis', (backend) =>
 
     beforeEach(async () => {
       const secret = randomBytes(32);
-      server = serverFor(framework, expressOrHonoTessera(redis), new DpopNonces(async () => secret, 60_000));
+      server = serverFor(framework, freshTessera(redis), new DpopNonces(async () => secret, 60_000));
       await new Promise((resolve) => server.once('listening', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
@@ -215,6 +215,6 @@ describe.each(BACKENDS)('DPoP through the adapters on $name Redis', (backend) =>
 });
 
 /** A session service under a prefix of its own, so each app starts from no sessions. */
-function expressOrHonoTessera(redis: Redis | Cluster): SessionService {
+function freshTessera(redis: Redis | Cluster): SessionService {
   return expressAdapter.createTessera(redis, { keyPrefix: uniquePrefix() });
 }
