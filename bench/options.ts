@@ -43,6 +43,10 @@ export interface BenchOptions {
   stormProbeSeconds: number;
   /** Fixed rate of the authenticated probe during the storm comparison. Requests/second; default 500. */
   probeRatePerSecond: number;
+  /** Requests of each kind (bound, unbound) per round of the DPoP check. Default 20000 (smoke: 500). */
+  dpopRequests: number;
+  /** Interleaved rounds of the DPoP check. Default 3 (smoke: 1). */
+  dpopRounds: number;
   /** Where the JSON results go. Default bench/results/latest.json (smoke: a git-ignored .tmp file). */
   resultsFile: string;
 }
@@ -64,6 +68,8 @@ const FULL: Omit<BenchOptions, 'resultsFile'> = {
   stormRounds: 3,
   stormProbeSeconds: 6,
   probeRatePerSecond: 500,
+  dpopRequests: 20_000,
+  dpopRounds: 3,
 };
 
 const SMOKE: Omit<BenchOptions, 'resultsFile'> = {
@@ -83,6 +89,8 @@ const SMOKE: Omit<BenchOptions, 'resultsFile'> = {
   stormRounds: 1,
   stormProbeSeconds: 1,
   probeRatePerSecond: 200,
+  dpopRequests: 500,
+  dpopRounds: 1,
 };
 
 export const RESULTS_FILE = 'bench/results/latest.json';

@@ -12,6 +12,7 @@ import type { ScaleCurve } from './scaleCurve';
 import type { ScalingRow } from './scaling';
 import { median } from './stats';
 import type { TargetResult } from './targets';
+import { dpopCheckTable, type DpopCheckResult } from './dpopPhase';
 
 export interface Machine {
   cores: number;
@@ -41,6 +42,8 @@ export interface BenchReport {
   /** null when skipped (--scale-sessions 0). */
   scale: ScaleCurve | null;
   replication: ReplicationRow[];
+  /** Server CPU of a DPoP-bound check against an unbound one. */
+  dpop: DpopCheckResult;
   targets: TargetResult[];
 }
 
@@ -178,6 +181,13 @@ export function markdown(report: BenchReport): string {
       `| ${row.scenario} | ${n(row.checks)} | ${n(row.checksPerSecond)} | ${n(row.replicationBytesPerCheck, 2)} | ${n(row.aofBytesPerCheck, 2)} | ${n(row.writesPerCheck, 3)} |`,
     );
   }
+
+  lines.push(
+    '',
+    "**DPoP-bound check** (the same Koa app with authenticate(), GET /me as Bearer and as DPoP with a fresh ES256 proof per request from a load process of its own; the server's Node CPU per request, medians of interleaved rounds)",
+    '',
+    ...dpopCheckTable(report.dpop),
+  );
 
   lines.push('', `**Targets**${options.smoke ? ' (not enforced in smoke mode)' : ''}`, '', '| target | measured | |', '| --- | --- | --- |');
   for (const target of report.targets) lines.push(`| ${target.target} | ${target.measured} | ${target.pass ? 'PASS' : 'MISS'} |`);

@@ -2,7 +2,7 @@
  * `npm run bench`: Tessera against the usual ways to authenticate a Koa or Express request, on
  * this machine, with its own Redis. Phases: the server comparison (main table), scaling out,
  * login under load, Redis memory per session, the scale curve (throughput with a million live
- * sessions), writes to replicas per check; then the targets. Prints a markdown report and
+ * sessions), writes to replicas per check, the CPU of a DPoP-bound check; then the targets. Prints a markdown report and
  * writes the figures as JSON. `--smoke` runs every phase briefly to prove nothing rotted; it
  * exits 0 when everything ran, whatever the figures. A full run also exits non-zero on a MISS.
  * Everything it starts is stopped at the end, on failure and on Ctrl-C.
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { compareServers } from './comparison';
 import { cpuLayout } from './cpus';
 import { measureAbuse } from './abuse';
+import { measureDpopInChild } from './dpopPhase';
 import { measureLoginStorm } from './loginStorm';
 import { measureMemory } from './memory';
 import { parseBenchOptions } from './options';
@@ -83,7 +84,10 @@ async function main(): Promise<number> {
   phase(`writes to replicas and the AOF per token check (${options.replicationChecks} checks of one token)`);
   const replication = await measureReplicationWrites(options.replicationChecks);
 
-  const targets = evaluateTargets({ comparison, memory, scale, loginStorm, abuse, replication });
+  phase(`a DPoP-bound check against an unbound one (${options.dpopRounds} rounds of ${options.dpopRequests} requests each)`);
+  const dpop = await measureDpopInChild(options.dpopRequests, options.dpopRounds);
+
+  const targets = evaluateTargets({ comparison, memory, scale, loginStorm, abuse, replication, dpop });
   machine.loadAverage.end = loadavg()[0];
   const report: BenchReport = {
     date: new Date().toISOString(),
@@ -102,6 +106,7 @@ async function main(): Promise<number> {
     memory,
     scale,
     replication,
+    dpop,
     targets,
   };
   writeJson(report, options.resultsFile);

@@ -6,6 +6,7 @@
  */
 import { pairedRatio, type ComparedName, type ComparedRow } from './comparison';
 import type { AbuseResult } from './abuse';
+import { DPOP_TARGET_RATIO, type DpopCheckResult } from './dpopPhase';
 import type { LoginStormResult } from './loginStorm';
 import type { MemoryRow } from './memory';
 import type { ReplicationRow } from './replicationWrites';
@@ -25,6 +26,7 @@ export interface TargetInputs {
   loginStorm: LoginStormResult;
   abuse: AbuseResult;
   replication: ReplicationRow[];
+  dpop: DpopCheckResult;
 }
 
 /** Redis memory of a user's first session (with the user's own keys), about what connect-redis pays for one. */
@@ -39,7 +41,7 @@ const MIN_SERVICE_FACTOR = 0.8;
 /** Throughput with the scale curve's large population against its small one. */
 const MIN_SCALE_FACTOR = 0.9;
 
-export function evaluateTargets({ comparison, memory, scale, loginStorm, abuse, replication }: TargetInputs): TargetResult[] {
+export function evaluateTargets({ comparison, memory, scale, loginStorm, abuse, replication, dpop }: TargetInputs): TargetResult[] {
   const row = (name: ComparedName) => {
     const found = comparison.find((r) => r.name === name);
     if (!found) throw new Error(`no ${name} row`);
@@ -130,6 +132,14 @@ export function evaluateTargets({ comparison, memory, scale, loginStorm, abuse, 
       target: `one user listing a full set of sessions: others' authenticated p99 <= ${MAX_LISTING_P99_FACTOR}x without it`,
       measured: `${abuse.listingP99Factor.toFixed(2)}x (medians ${abuse.listingP99Ms.toFixed(2)} ms vs ${abuse.listingQuietP99Ms.toFixed(2)} ms)`,
       pass: abuse.listingP99Factor <= MAX_LISTING_P99_FACTOR,
+    },
+    {
+      target: `DPoP-bound check CPU <= ${DPOP_TARGET_RATIO}x unbound`,
+      measured:
+        `${dpop.ratio.toFixed(2)}x (medians ${dpop.bound.cpuMicrosPerRequest.toFixed(1)} vs ${dpop.unbound.cpuMicrosPerRequest.toFixed(1)} µs of server CPU/request; ` +
+        `${dpop.bound.redisCommandsPerRequest.toFixed(2)} Redis commands/request bound; ${dpop.bound.failures + dpop.unbound.failures} refused)`,
+      // Binding must not cost a second round trip, nor refuse a good proof.
+      pass: dpop.ratio <= DPOP_TARGET_RATIO && dpop.bound.redisCommandsPerRequest === 1 && dpop.bound.failures + dpop.unbound.failures === 0,
     },
   ];
 }

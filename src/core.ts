@@ -1,5 +1,5 @@
 /**
- * The framework-free surface: sessions, Redis, errors, the auth routes' fetch handler and CORS.
+ * The framework-free surface: sessions, Redis, errors, DPoP proofs, the auth routes' fetch handler and CORS.
  * Nothing here names Koa, at run time or in its types, so the Express and Hono entry points
  * re-export it whole and an app without Koa type-checks against it.
  */
@@ -24,7 +24,12 @@ export type {
 } from './sessions/types';
 export { DEFAULT_TESSERA_OPTIONS, resolveTesseraOptions, type TesseraOptions, type ResolvedTesseraOptions } from './options';
 export { lifetimeOf, type Lifetime, type LifetimeRules, type LoginKind, type ResolvedLifetimeRules, type SessionLifetime } from './lifetimeRules';
-export { readBearerToken } from './middleware/bearerToken';
+export { readBearerToken, readPresentedToken, type PresentedToken } from './middleware/bearerToken';
+export { DpopVerifier, proofValues, type ProofRequest } from './middleware/dpopVerifier';
+export { checkPresentedToken, type TokenCheck } from './middleware/tokenCheck';
+export { DEFAULT_DPOP_OPTIONS, resolveDpopOptions, type DpopMode, type DpopOptions, type ResolvedDpopOptions } from './dpopOptions';
+export { DpopNonces } from './tokens/dpopNonce';
+export type { DpopProof } from './tokens/dpopProof';
 export type { AuthFailure } from './middleware/guardChecks';
 export { PROBLEM_CONTENT_TYPE, problemDocument, answerProblem, type ProblemAnswer, type ProblemLogger } from './http/problemAnswer';
 export {

@@ -10,10 +10,14 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import { AuthRoutes, type AuthRequest, type AuthRoutesOptions } from '../authRoutes/authRoutesCore';
 import { CorsPolicy, type CorsOptions } from '../http/cors';
 import { answerProblem, type ProblemLogger } from '../http/problemAnswer';
+import type { DpopOptions } from '../dpopOptions';
+import type { TesseraError } from '../errors';
 import { DEFAULT_EXPIRES_HEADER } from '../middleware/authenticate';
-import { readBearerToken } from '../middleware/bearerToken';
+import { readPresentedToken } from '../middleware/bearerToken';
+import { DpopVerifier, proofValues, type ProofRequest } from '../middleware/dpopVerifier';
 import { assertHasRole, assertRoleName, signedInOf, type AuthFailure } from '../middleware/guardChecks';
 import { isoTime } from '../middleware/isoTime';
+import { checkPresentedToken } from '../middleware/tokenCheck';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionService } from '../sessions/sessionService';
 import type { SessionUser } from '../sessions/types';
@@ -28,8 +32,10 @@ declare global {
       session?: ActiveSession | null;
       /** The user of that session, or null. */
       user?: SessionUser | null;
-      /** Why session is null: no token, or one that is no live session. */
+      /** Why session is null: no token, one that is no live session, or a bound one whose DPoP proof was refused. */
       authFailure?: AuthFailure | undefined;
+      /** With authFailure 'proof': the answer the guards give (a DPoP challenge). */
+      authError?: TesseraError | undefined;
     }
   }
 }
@@ -38,35 +44,60 @@ declare global {
 export interface AuthenticateOptions {
   /** Response header that tells the client when its session now expires (ISO 8601). Default "Session-Expires"; null for none. */
   expiresHeader?: string | null;
+  /**
+   * How DPoP proofs (RFC 9449) are checked: a verifier shared with authRoutes(), or its options.
+   * Behind a proxy that forwards another host, set `publicOrigin`. Default: the default options.
+   */
+  dpop?: DpopVerifier | DpopOptions;
 }
 
 /**
- * Validates the bearer token and slides its expiry (one Redis round trip). It never refuses:
- * public routes see a user when there is one; requireAuth() refuses.
+ * Validates the token and slides its expiry (one Redis round trip): `Authorization: Bearer`, or
+ * for a session bound to a key `Authorization: DPoP` with a proof by that key (RFC 9449). It never
+ * refuses: public routes see a user when there is one; requireAuth() refuses.
  */
 export function authenticate(sessions: SessionService, options: AuthenticateOptions = {}): RequestHandler {
   const expiresHeader = options.expiresHeader === undefined ? DEFAULT_EXPIRES_HEADER : options.expiresHeader;
+  const dpop = options.dpop instanceof DpopVerifier ? options.dpop : new DpopVerifier(options.dpop);
   return function authenticate(req, res, next) {
-    const token = readBearerToken(req.get('Authorization'));
+    const presented = readPresentedToken(req.get('Authorization'));
     res.locals.session = null;
     res.locals.user = null;
-    if (token === null) {
+    res.locals.authFailure = undefined;
+    res.locals.authError = undefined;
+    if (presented === null) {
       res.locals.authFailure = 'missing';
       return next();
     }
+    if (presented === '') {
+      res.locals.authFailure = 'invalid';
+      return next();
+    }
     // Express 4 does not pass a rejected promise on: hand the error to next() here.
-    sessions.validate(token).then((validation) => {
+    checkPresentedToken(sessions, dpop, presented, proofRequestOf, req).then((check) => {
+      const { validation } = check;
       if (validation) {
         res.locals.session = validation.session;
         res.locals.user = validation.user;
-        res.locals.authFailure = undefined;
+        if (check.nonce) res.set('DPoP-Nonce', check.nonce);
         if (expiresHeader) res.set(expiresHeader, isoTime(validation.expiresAtMs));
       } else {
-        res.locals.authFailure = 'invalid';
+        res.locals.authFailure = check.failure;
+        if (check.failure === 'proof') res.locals.authError = check.error;
       }
       next();
     }, next);
   };
+}
+
+/** The request as a DPoP proof names it: the URL as the client sent it, on the origin it called. */
+function proofRequestOf(req: Request): ProofRequest {
+  return { method: req.method, uri: req.originalUrl, origin: originOf(req), proofs: proofValues(req.get('DPoP')) };
+}
+
+/** Scheme (X-Forwarded-Proto under Express's `trust proxy`) and the Host the client sent. */
+function originOf(req: Request): string {
+  return `${req.protocol}://${req.get('Host') ?? ''}`;
 }
 
 /** The live session and user of a request behind requireAuth(), typed as set; throws the 401 otherwise. */
@@ -167,6 +198,8 @@ function authRequestOf(req: Request): AuthRequest {
   return {
     method: req.method,
     path: req.path,
+    uri: req.originalUrl,
+    origin: originOf(req),
     header: (name) => req.get(name),
     ip: req.ip ?? null,
     body: parsed === undefined ? { stream: req } : { parsed },

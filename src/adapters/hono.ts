@@ -12,10 +12,14 @@ import type { AuthRoutesOptions } from '../authRoutes/authRoutesCore';
 import { fetchAuthAnswerer } from '../authRoutes/fetchAuthRoutes';
 import { CorsPolicy, type CorsOptions } from '../http/cors';
 import { answerProblem, type ProblemLogger } from '../http/problemAnswer';
+import type { DpopOptions } from '../dpopOptions';
+import type { TesseraError } from '../errors';
 import { DEFAULT_EXPIRES_HEADER } from '../middleware/authenticate';
-import { readBearerToken } from '../middleware/bearerToken';
+import { readPresentedToken } from '../middleware/bearerToken';
+import { DpopVerifier, proofValues, type ProofRequest } from '../middleware/dpopVerifier';
 import { assertHasRole, assertRoleName, signedInOf, type AuthFailure } from '../middleware/guardChecks';
 import { isoTime } from '../middleware/isoTime';
+import { checkPresentedToken, type TokenCheck } from '../middleware/tokenCheck';
 import type { ActiveSession } from '../sessions/activeSession';
 import type { SessionService } from '../sessions/sessionService';
 import type { SessionUser } from '../sessions/types';
@@ -29,8 +33,10 @@ export type TesseraEnv = {
     session: ActiveSession | null;
     /** The user of that session, or null. */
     user: SessionUser | null;
-    /** Why session is null: no token, or one that is no live session. */
+    /** Why session is null: no token, one that is no live session, or a bound one whose DPoP proof was refused. */
     authFailure: AuthFailure | undefined;
+    /** With authFailure 'proof': the answer the guards give (a DPoP challenge). */
+    authError: TesseraError | undefined;
   };
 };
 
@@ -46,23 +52,41 @@ export type SignedInEnv = {
 export interface AuthenticateOptions {
   /** Response header that tells the client when its session now expires (ISO 8601). Default "Session-Expires"; null for none. */
   expiresHeader?: string | null;
+  /**
+   * How DPoP proofs (RFC 9449) are checked: a verifier shared with authRoutes(), or its options.
+   * Behind a proxy that forwards another host, set `publicOrigin`. Default: the default options.
+   */
+  dpop?: DpopVerifier | DpopOptions;
 }
 
+const NO_TOKEN: TokenCheck = { validation: null, failure: 'invalid' };
+
 /**
- * Validates the bearer token and slides its expiry (one Redis round trip). It never refuses:
- * public routes see a user when there is one; requireAuth() refuses.
+ * Validates the token and slides its expiry (one Redis round trip): `Authorization: Bearer`, or
+ * for a session bound to a key `Authorization: DPoP` with a proof by that key (RFC 9449). It never
+ * refuses: public routes see a user when there is one; requireAuth() refuses.
  */
 export function authenticate(sessions: SessionService, options: AuthenticateOptions = {}): MiddlewareHandler<TesseraEnv> {
   const expiresHeader = options.expiresHeader === undefined ? DEFAULT_EXPIRES_HEADER : options.expiresHeader;
+  const dpop = options.dpop instanceof DpopVerifier ? options.dpop : new DpopVerifier(options.dpop);
   return async function authenticate(c, next) {
-    const token = readBearerToken(c.req.header('Authorization'));
-    const validation = token === null ? null : await sessions.validate(token);
+    const presented = readPresentedToken(c.req.header('Authorization'));
+    const check = presented === null ? null : presented === '' ? NO_TOKEN : await checkPresentedToken(sessions, dpop, presented, proofRequestOf, c);
+    const validation = check?.validation ?? null;
     c.set('session', validation?.session ?? null);
     c.set('user', validation?.user ?? null);
-    c.set('authFailure', validation ? undefined : token === null ? 'missing' : 'invalid');
+    c.set('authFailure', check === null ? 'missing' : check.validation ? undefined : check.failure);
+    c.set('authError', check && !check.validation && check.failure === 'proof' ? check.error : undefined);
+    if (check?.validation && check.nonce) c.header('DPoP-Nonce', check.nonce);
     if (validation && expiresHeader) c.header(expiresHeader, isoTime(validation.expiresAtMs));
     await next();
   };
+}
+
+/** The request as a DPoP proof names it: its URL as the runtime has it. */
+function proofRequestOf(c: Context): ProofRequest {
+  const url = new URL(c.req.url);
+  return { method: c.req.method, uri: url.pathname + url.search, origin: url.origin, proofs: proofValues(c.req.header('DPoP')) };
 }
 
 const SET_UP = 'add app.use(authenticate(tessera))';
@@ -85,9 +109,9 @@ export function requireRole(role: string): MiddlewareHandler<SignedInEnv> {
 }
 
 /** The variables as authenticate() left them; all undefined when it never ran. */
-function outcomeOf(c: Context): { session?: ActiveSession | null; user?: SessionUser | null; authFailure?: AuthFailure | undefined } {
+function outcomeOf(c: Context): Partial<TesseraEnv['Variables']> {
   const variables = c.var as Partial<TesseraEnv['Variables']>;
-  return { session: variables.session, user: variables.user, authFailure: variables.authFailure };
+  return { session: variables.session, user: variables.user, authFailure: variables.authFailure, authError: variables.authError };
 }
 
 /**

@@ -13,9 +13,12 @@ import {
   UnauthenticatedError,
 } from '../errors';
 import { CorsPolicy, type CorsDecision, type CorsOptions } from '../http/cors';
-import { readBearerToken } from '../middleware/bearerToken';
+import type { DpopOptions } from '../dpopOptions';
+import { readPresentedToken } from '../middleware/bearerToken';
 import { DEFAULT_EXPIRES_HEADER } from '../middleware/authenticate';
+import { DpopVerifier, proofValues, type ProofRequest } from '../middleware/dpopVerifier';
 import { isoTime } from '../middleware/isoTime';
+import { checkPresentedToken } from '../middleware/tokenCheck';
 import type { SessionService, Validation } from '../sessions/sessionService';
 import type { SessionUser } from '../sessions/types';
 import { loginBody, readJsonBody, refreshBody, type PresentedBody } from './authRequestBody';
@@ -49,6 +52,12 @@ export interface AuthRoutesOptions {
   cors?: CorsOptions | null;
   /** Largest request body. Bytes; default 16384. */
   bodyLimitBytes?: number;
+  /**
+   * How DPoP proofs (RFC 9449) are checked: a verifier shared with authenticate(), or its options.
+   * A login or refresh with a proof binds its session to the proof's key. Default: the default
+   * options (binding optional, `htu` on the request's own origin).
+   */
+  dpop?: DpopVerifier | DpopOptions;
 }
 
 /** Where the client SDK asks for the routes. */
@@ -59,8 +68,12 @@ export const DEFAULT_AUTH_BODY_LIMIT_BYTES = 16_384;
 /** One request as any framework has it. */
 export interface AuthRequest {
   method: string;
-  /** The request's path, prefix included ("/auth/login"). */
+  /** The request's path, prefix included ("/auth/login"), as the app routes it. */
   path: string;
+  /** Path and query as the client sent them (Express: `req.originalUrl`): a DPoP proof names them. */
+  uri: string;
+  /** The origin the client called (scheme and host; behind a trusted proxy, the forwarded one). */
+  origin: string;
   /** A request header by name (any case); undefined when absent. */
   header(name: string): string | undefined;
   ip: string | null;
@@ -76,6 +89,10 @@ export interface AuthAnswer {
 
 type Route = (request: AuthRequest) => Promise<AuthAnswer>;
 
+function proofRequestOf(request: AuthRequest): ProofRequest {
+  return { method: request.method, uri: request.uri, origin: request.origin, proofs: proofValues(request.header('DPoP')) };
+}
+
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 /** The routes, for a framework's adapter: owns() picks the requests, corsOf() and answer() serve them. */
@@ -84,6 +101,7 @@ export class AuthRoutes {
   readonly cors: CorsPolicy;
   private readonly prefix: string;
   private readonly bodyLimitBytes: number;
+  private readonly dpop: DpopVerifier;
   private readonly routes: ReadonlyMap<string, { method: string; route: Route }>;
 
   /** Throws TesseraArgumentError for a missing function or a bad prefix, limit or origin. */
@@ -105,6 +123,7 @@ export class AuthRoutes {
       throw new TesseraArgumentError('bodyLimitBytes must be a whole number of bytes, at least 256.');
     }
     this.cors = new CorsPolicy(options.cors ?? { origins: [] });
+    this.dpop = options.dpop instanceof DpopVerifier ? options.dpop : new DpopVerifier(options.dpop);
     this.routes = new Map([
       ['/login', { method: 'POST', route: (request) => this.login(request) }],
       ['/refresh', { method: 'POST', route: (request) => this.refresh(request) }],
@@ -138,11 +157,14 @@ export class AuthRoutes {
 
   private async login(request: AuthRequest): Promise<AuthAnswer> {
     const { username, password, remember, device } = loginBody(await this.bodyOf(request));
+    // Before the password check: a proof that fails costs no password hashing.
+    const proof = await this.dpop.forIssuance(proofRequestOf(request), this.proofRequired);
     const userId = await this.options.checkPassword(username, password, { ip: request.ip });
     if (userId === null) throw new InvalidCredentialsError();
-    const created = await this.sessions.create(userId, { device, ip: request.ip ?? undefined, userAgent: request.header('User-Agent') }, { remember });
-    // The roles (and a name) the answer carries are the ones every check will read.
-    const live = await this.sessions.validate(created.token);
+    const metadata = { device, ip: request.ip ?? undefined, userAgent: request.header('User-Agent') };
+    const created = await this.sessions.create(userId, metadata, { remember, boundKey: proof?.jkt });
+    // The roles (and a name) the answer carries are the ones every check will read; the new token's proof was the login's.
+    const live = await this.sessions.validate(created.token, { anyBinding: true });
     const user = live && (await this.describe(live.user));
     if (!live || !user) {
       await this.sessions.revoke(created.session.id);
@@ -150,52 +172,70 @@ export class AuthRoutes {
     }
     return {
       status: 200,
-      headers: { ...NO_STORE },
+      headers: { ...NO_STORE, ...(await this.nonceHeader()) },
       body: issuedSessionBody(created.token, created.session, created.refresh, user),
     };
   }
 
   private async refresh(request: AuthRequest): Promise<AuthAnswer> {
     const { refreshToken } = refreshBody(await this.bodyOf(request));
-    const refreshed = await this.sessions.refresh(refreshToken, { ip: request.ip ?? undefined, userAgent: request.header('User-Agent') });
+    const proof = await this.dpop.forIssuance(proofRequestOf(request), this.proofRequired);
+    // A login bound to a key is refreshed only with a proof by that key; a refusal leaves it alive.
+    const metadata = { ip: request.ip ?? undefined, userAgent: request.header('User-Agent') };
+    const refreshed = await this.sessions.refresh(refreshToken, metadata, proof?.jkt ?? null);
     if (!refreshed) throw new InvalidRefreshTokenError();
     const user = await this.describe(refreshed.user);
     if (!user) {
       await this.sessions.revoke(refreshed.session.id);
       throw new InvalidRefreshTokenError();
     }
-    return { status: 200, headers: { ...NO_STORE }, body: issuedSessionBody(refreshed.token, refreshed.session, refreshed.refresh, user) };
+    const headers = { ...NO_STORE, ...(await this.nonceHeader()) };
+    return { status: 200, headers, body: issuedSessionBody(refreshed.token, refreshed.session, refreshed.refresh, user) };
   }
 
   private async logout(request: AuthRequest): Promise<AuthAnswer> {
-    const { session } = await this.signedIn(request);
-    await this.sessions.revoke(session.id);
-    return { status: 204, headers: {} };
+    const { validation, headers } = await this.signedIn(request);
+    await this.sessions.revoke(validation.session.id);
+    return { status: 204, headers };
   }
 
   private async logoutAll(request: AuthRequest): Promise<AuthAnswer> {
-    const { user } = await this.signedIn(request);
-    await this.sessions.revokeAll(user.id);
-    return { status: 204, headers: {} };
+    const { validation, headers } = await this.signedIn(request);
+    await this.sessions.revokeAll(validation.user.id);
+    return { status: 204, headers };
   }
 
   private async session(request: AuthRequest): Promise<AuthAnswer> {
-    const { session, user, expiresAtMs } = await this.signedIn(request);
+    const { validation, headers } = await this.signedIn(request);
+    const { session, user, expiresAtMs } = validation;
     const described = await this.describe(user);
     if (!described) {
       await this.sessions.revoke(session.id);
       throw new InvalidTokenError();
     }
-    return { status: 200, headers: { [DEFAULT_EXPIRES_HEADER]: isoTime(expiresAtMs) }, body: { session, user: described } };
+    return { status: 200, headers: { ...headers, [DEFAULT_EXPIRES_HEADER]: isoTime(expiresAtMs) }, body: { session, user: described } };
   }
 
-  /** The request's live session: 401 with the bearer challenge otherwise, as requireAuth() answers. */
-  private async signedIn(request: AuthRequest): Promise<Validation> {
-    const token = readBearerToken(request.header('Authorization'));
-    if (token === null) throw new UnauthenticatedError();
-    const validation = await this.sessions.validate(token);
-    if (!validation) throw new InvalidTokenError();
-    return validation;
+  /**
+   * The request's live session, checked as authenticate() checks it (a bound token with its DPoP
+   * proof), and the DPoP-Nonce to offer; the 401 requireAuth() would answer otherwise.
+   */
+  private async signedIn(request: AuthRequest): Promise<{ validation: Validation; headers: Record<string, string> }> {
+    const presented = readPresentedToken(request.header('Authorization'));
+    if (presented === null) throw new UnauthenticatedError();
+    if (presented === '') throw new InvalidTokenError();
+    const check = await checkPresentedToken(this.sessions, this.dpop, presented, proofRequestOf, request);
+    if (check.validation) return { validation: check.validation, headers: check.nonce ? { 'DPoP-Nonce': check.nonce } : {} };
+    throw check.failure === 'proof' ? check.error : new InvalidTokenError();
+  }
+
+  private get proofRequired(): boolean {
+    return this.dpop.options.mode === 'required';
+  }
+
+  private async nonceHeader(): Promise<Record<string, string>> {
+    const nonce = this.dpop.offeredNonce();
+    return nonce ? { 'DPoP-Nonce': await nonce } : {};
   }
 
   private async describe(user: SessionUser): Promise<Record<string, unknown> | null> {

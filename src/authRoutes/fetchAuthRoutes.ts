@@ -24,11 +24,14 @@ export function fetchAuthAnswerer(sessions: SessionService, options: AuthRoutesO
   const logger = options.logger ?? CONSOLE_LOGGER;
   const limit = options.bodyLimitBytes;
   return async (request, ip) => {
-    const path = new URL(request.url).pathname;
+    const url = new URL(request.url);
+    const path = url.pathname;
     if (!routes.owns(path)) return null;
     const authRequest: AuthRequest = {
       method: request.method,
       path,
+      uri: path + url.search,
+      origin: url.origin,
       header: (name) => request.headers.get(name) ?? undefined,
       ip,
       body: { stream: request.body },

@@ -4,6 +4,7 @@
  * so they travel on those answers too.
  */
 import type { Middleware } from 'koa';
+import { ownOrigin } from '../middleware/requestOrigin';
 import type { SessionService } from '../sessions/sessionService';
 import { AuthRoutes, type AuthRequest, type AuthRoutesOptions } from './authRoutesCore';
 
@@ -17,6 +18,8 @@ export function authRoutes(sessions: SessionService, options: AuthRoutesOptions)
     const request: AuthRequest = {
       method: ctx.method,
       path: ctx.path,
+      uri: ctx.originalUrl,
+      origin: ownOrigin(ctx),
       header: (name) => ctx.get(name) || undefined,
       ip: ctx.ip || null,
       body: parsed === undefined ? { stream: ctx.req } : { parsed },

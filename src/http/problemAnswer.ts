@@ -7,6 +7,7 @@ import {
   InvalidDpopProofError,
   InvalidTokenError,
   MalformedJsonError,
+  OAuthError,
   PayloadTooLargeError,
   ProofRefusedError,
   SessionEndedError,
@@ -64,6 +65,14 @@ export function answerProblem(caught: unknown, path: string, logger: ProblemLogg
     error = new InternalError(caught);
   } else if (error.status >= 500) {
     logger.warn({ err: error.cause ?? error, path: scrubbedPath(path) }, error.title);
+  }
+  // The token endpoint's errors keep OAuth's shape (RFC 6749 §5.2, RFC 9449 §8), as the Koa handler answers them.
+  if (error instanceof OAuthError) {
+    return {
+      status: error.status,
+      headers: { ...error.headers, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+      body: JSON.stringify({ error: error.oauthError }),
+    };
   }
   return { status: error.status, headers: { ...error.headers, 'Content-Type': PROBLEM_CONTENT_TYPE }, body: JSON.stringify(problemDocument(error, path)) };
 }

@@ -7,12 +7,12 @@
  */
 import type { Context, Middleware } from 'koa';
 import type { DpopOptions } from '../dpopOptions';
-import { InvalidDpopProofError, ProofRefusedError, UseDpopNonceError } from '../errors';
-import type { SessionService, Validation } from '../sessions/sessionService';
-import { parseToken } from '../tokens/token';
-import { readPresentedToken } from './bearerToken';
-import { DpopVerifier, ownRequest, type ProofRequest } from './dpop';
+import type { SessionService } from '../sessions/sessionService';
+import { readPresentedToken, type PresentedToken } from './bearerToken';
+import { ownRequest } from './dpop';
+import { DpopVerifier, type ProofRequest } from './dpopVerifier';
 import { isoTime } from './isoTime';
+import { checkPresentedToken } from './tokenCheck';
 import './state';
 
 /** The options of `authenticate()`. */
@@ -34,6 +34,8 @@ export interface AuthenticateOptions {
   trackAddress?: boolean | { ipv6SubnetBits: number };
 }
 
+const NO_TOKEN: PresentedToken = { scheme: 'Bearer', token: '' };
+
 /** The header that tells the client when its session now expires. */
 export const DEFAULT_EXPIRES_HEADER = 'Session-Expires';
 
@@ -50,41 +52,35 @@ export function authenticate(sessions: SessionService, options: AuthenticateOpti
   const dpop = options.dpop instanceof DpopVerifier ? options.dpop : new DpopVerifier(options.dpop);
   const proofRequest = options.proofRequest ?? ownRequest;
 
-  /** The validation of a presented token; a refused proof is left on ctx.state for the guards to answer. */
-  async function validate(ctx: Context, token: string, bound: boolean): Promise<Validation | null> {
-    try {
-      // A token that cannot be one of ours costs no signature check: validate() refuses it without Redis.
-      if (!bound || parseToken(token) === null) return await sessions.validate(token);
-      const validation = await sessions.validate(token, { proof: await dpop.forUse(ctx, token, proofRequest(ctx)) });
-      await dpop.offerNonce(ctx);
-      return validation;
-    } catch (error) {
-      const refusal = error instanceof ProofRefusedError ? new InvalidDpopProofError(error.reason) : error;
-      if (!(refusal instanceof InvalidDpopProofError || refusal instanceof UseDpopNonceError)) throw error;
-      ctx.state.authFailure = 'proof';
-      ctx.state.authError = refusal;
-      return null;
-    }
-  }
+  /** The Authorization header's token, else the fallback's (taken as Bearer); an unreadable header is an empty token, which no session has. */
+  const presentedToken = (ctx: Context): PresentedToken | null => {
+    const presented = readPresentedToken(ctx.get('Authorization'));
+    if (presented === '') return NO_TOKEN;
+    if (presented !== null) return presented;
+    const fallback = fallbackToken?.(ctx) ?? null;
+    return fallback === null ? null : { scheme: 'Bearer', token: fallback };
+  };
 
   return async function authenticate(ctx, next) {
-    const presented = readPresentedToken(ctx.get('Authorization'));
-    const token = presented === null ? (fallbackToken?.(ctx) ?? null) : presented === '' ? '' : presented.token;
+    const presented = presentedToken(ctx);
     ctx.state.session = null;
     ctx.state.user = null;
     ctx.state.authFailure = undefined;
     ctx.state.authError = undefined;
-    if (token === null) {
+    if (presented === null) {
       ctx.state.authFailure = 'missing';
     } else {
-      const validation = await validate(ctx, token, typeof presented === 'object' && presented?.scheme === 'DPoP');
+      const check = await checkPresentedToken(sessions, dpop, presented, proofRequest, ctx);
+      const { validation } = check;
       if (validation) {
         ctx.state.session = validation.session;
         ctx.state.user = validation.user;
+        if (check.nonce) ctx.set('DPoP-Nonce', check.nonce);
         if (expiresHeader) ctx.set(expiresHeader, isoTime(validation.expiresAtMs));
         if (trackAddress) await sessions.addressSeen(validation.session, ctx.ip, ipv6SubnetBits);
       } else {
-        ctx.state.authFailure ??= 'invalid';
+        ctx.state.authFailure = check.failure;
+        if (check.failure === 'proof') ctx.state.authError = check.error;
       }
     }
     await next();

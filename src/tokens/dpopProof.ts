@@ -5,8 +5,9 @@
  * (its key's thumbprint, the jti seen once) is left to the caller, which checks both in the same
  * Redis round trip as the token.
  *
- * The signature is verified with node:crypto and a cached KeyObject: measured at half the CPU of
- * the same check through jose's WebCrypto path, which matters on a check made for every request.
+ * The signature is verified with node:crypto and a cached KeyObject rather than through jose: a
+ * proof measured 49 µs of CPU that way against 75-82 µs through jose's WebCrypto path (compactVerify
+ * or jwtVerify with an imported key), which matters on a check made for every request.
  */
 import { createPublicKey, hash, verify, type KeyObject } from 'node:crypto';
 import { jwkThumbprint, type PublicJwk } from './jwkThumbprint';

@@ -15,5 +15,8 @@ describe('npm run bench -- --smoke', () => {
     expect(output).toMatch(/^\| 2,000 \| [\d,]+ \| 2\.00 \| [\d,]+ \|/m);
     expect(output).toMatch(/^\| 20,000 \| [\d,]+ \| 2\.00 \| [\d,]+ \|/m);
     expect(output).toMatch(/tessera with 20,000 live sessions >= 0\.90x its req\/s with 2,000 \|/);
+    // The DPoP check: every bound request let in, with one Redis command each.
+    expect(output).toMatch(/^\| DPoP-bound, a fresh ES256 proof each \| [\d.]+ \| 1\.00 \| 0 \|$/m);
+    expect(output).toMatch(/^\| DPoP-bound check CPU <= 1\.6x unbound \| [\d.]+x \(medians /m);
   }, 180_000);
 });

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Cluster, Redis } from 'ioredis';
 import Koa from 'koa';
 import request from 'supertest';
-import { authenticate, createTessera, DpopVerifier, problemDetails, ProofRefusedError, requireAuth, type SessionService } from '../../src';
+import { authenticate, createTessera, DpopVerifier, ownRequest, problemDetails, ProofRefusedError, requireAuth, type SessionService } from '../../src';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { newDpopKey, type TestDpopKey } from '../support/dpop';
 
@@ -15,7 +15,7 @@ function appWith(tessera: SessionService): Koa {
   const router = new Router();
   router.post('/login', async (ctx) => {
     // After the app's own password check.
-    const proof = await dpop.forIssuance(ctx, false);
+    const proof = await dpop.forIssuance(ownRequest(ctx), false);
     const created = await tessera.create('user-1', {}, { boundKey: proof?.jkt });
     ctx.body = { token: created.token, tokenType: proof ? 'DPoP' : 'Bearer' };
   });

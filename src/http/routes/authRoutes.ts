@@ -9,7 +9,7 @@ import { notImpersonating, requireAuth } from '../../middleware/requireAuth';
 import { guardedRouter } from '../guardedRouter';
 import { InvalidRefreshTokenError, RefreshTokenReusedError, ValidationError } from '../../errors';
 import { refreshCookieFor, writeRefreshedCookies } from '../../middleware/refreshCookie';
-import type { DpopVerifier } from '../../middleware/dpop';
+import { offerDpopNonce, ownRequest, type DpopVerifier } from '../../middleware/dpop';
 import type { SessionCookie } from '../../middleware/sessionCookie';
 import type { SessionService } from '../../sessions/sessionService';
 import type { IdempotencyStore, StoredAnswer } from '../../store/idempotencyStore';
@@ -68,7 +68,7 @@ export function authRoutes(
   router.post('/login', anyone, async (ctx) => {
     const { username, password, device, remember, deviceToken } = readBody(ctx, loginSchema);
     // Before the password check: a proof that fails costs no password hashing.
-    const proof = await dpop.forIssuance(ctx, proofRequired);
+    const proof = await dpop.forIssuance(ownRequest(ctx), proofRequired);
     const metadata = { device, ip: ctx.ip, userAgent: ctx.get('User-Agent') };
     const presentedDevice = deviceToken ?? (deviceCookie ? ctx.cookies.get(deviceCookie.name) : undefined);
     const {
@@ -81,7 +81,7 @@ export function authRoutes(
       boundKey: proof?.jkt,
     });
     ctx.set('Cache-Control', 'no-store');
-    await dpop.offerNonce(ctx);
+    await offerDpopNonce(ctx, dpop);
     if (!proof) {
       await cookie?.issue(ctx, created.token, created.session.expiresAt);
       if (created.refresh) refreshCookie?.write(ctx, created.refresh.token, created.refresh.expiresAt);
@@ -102,7 +102,7 @@ export function authRoutes(
     const presented = refreshToken ?? fromCookie;
     if (!presented) throw new ValidationError([{ field: 'refreshToken', message: 'is required' }]);
     ctx.set('Cache-Control', 'no-store');
-    const proof = await dpop.forIssuance(ctx, proofRequired);
+    const proof = await dpop.forIssuance(ownRequest(ctx), proofRequired);
     let refreshed: Awaited<ReturnType<AccountService['refresh']>>;
     try {
       refreshed = await accounts.refresh(presented, { ip: ctx.ip, userAgent: ctx.get('User-Agent') }, proof?.jkt ?? null);
@@ -114,7 +114,7 @@ export function authRoutes(
       if (fromCookie) refreshCookie?.clear(ctx);
       throw new InvalidRefreshTokenError();
     }
-    await dpop.offerNonce(ctx);
+    await offerDpopNonce(ctx, dpop);
     const { token, session, refresh, account: user } = refreshed;
     const body = issuedSessionBody(token, session, refresh, user);
     if (fromCookie && cookie && refreshCookie) {
