@@ -104,7 +104,8 @@ export class DeviceBinding {
     if (!read.ok) throw new InvalidDeviceProofError(read.detail);
     // The challenge (an HMAC) before the signature: a proof over none of ours costs no verification.
     if (!(await this.options.challenges.accepts('start', parsed.sessionId, read.proof.jti))) throw await challenge();
-    await this.verified(read.proof, address, async () => (read.proof.jwk ? importDeviceKey(read.proof.jwk) : 'jwk is missing'));
+    // Read with its key, a registration proof names one.
+    await this.verified(read.proof, address, async () => importDeviceKey(read.proof.jwk!));
     const bound = await this.store.bindDevice(parsed.tag, parsed.localId, hashSecret(parsed.secret), JSON.stringify(read.proof.jwk), this.windowMs);
     if (bound === 'gone') throw new DeviceSessionEndedError();
     if (bound === 'bound') throw new ConflictError(ALREADY_BOUND);
