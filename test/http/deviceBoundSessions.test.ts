@@ -99,7 +99,11 @@ describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (b
     const started = await browser.register(signIn);
     expect(started.status).toBe(200);
     expect(started.headers.get('cache-control')).toBe('no-store');
-    const session = (JSON.parse((await page.get('/auth/session')).html) as { session: { id: string; deviceBoundUntil: string } }).session;
+    const session = (
+      JSON.parse((await page.get('/auth/session')).html) as {
+        session: { id: string; deviceBoundUntil: string; expiresAt: string; lastSeenAt: string; rememberedUntil: string | null };
+      }
+    ).session;
     expect(browser.session()).toEqual({
       session_identifier: session.id,
       refresh_url: '/auth/dbsc/refresh',
@@ -109,6 +113,9 @@ describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (b
     expect(maxAge(started)).toBeGreaterThanOrEqual(WINDOW_SECONDS - 2);
     expect(maxAge(started)).toBeLessThanOrEqual(WINDOW_SECONDS);
     expect(Date.parse(session.deviceBoundUntil)).toBeGreaterThan(Date.now());
+    // A login that was not remembered keeps its own lifetimes (the idle timeout is 30 minutes).
+    expect(Date.parse(session.expiresAt) - Date.parse(session.lastSeenAt)).toBe(30 * 60_000);
+    expect(session.rememberedUntil).toBeNull();
     // Every later answer keeps the cookie within the window, so the browser renews it in time.
     expect(maxAge(await page.get('/auth/session'))).toBeLessThanOrEqual(WINDOW_SECONDS);
 
