@@ -105,15 +105,20 @@ export class LoginThrottle {
   }
 
   async refreshFailed(address: string): Promise<void> {
-    if (!this.store) return;
-    if (await this.store.recordAddressFailure(this.bucketOf(address))) {
-      await this.audit.record({
-        type: 'login.locked',
-        actor: { id: '', name: null, ip: address },
-        outcome: 'denied',
-        detail: 'refresh tokens that are not live from this address; address refused until its window ends',
-      });
-    }
+    await this.addressFailed(address, 'refresh tokens that are not live from this address; address refused until its window ends');
+  }
+
+  /**
+   * Refuses (429) a device proof (DBSC start or refresh) from an address over its failure limit:
+   * the refresh endpoint answers anyone, so proofs that do not verify count against the same
+   * per-address budget, and the signature checks an address can cause are bounded.
+   */
+  async beforeDeviceProof(address: string): Promise<void> {
+    await this.beforeRefresh(address);
+  }
+
+  async deviceProofFailed(address: string): Promise<void> {
+    await this.addressFailed(address, 'device proofs that do not verify from this address; address refused until its window ends');
   }
 
   /** Counts a registration attempt and refuses (429) one over the address' limit. */
@@ -126,6 +131,14 @@ export class LoginThrottle {
   clear(subject: ThrottleSubject): Promise<number> {
     if (!this.store) return Promise.resolve(0);
     return this.store.clear(subject.address === undefined ? subject : { ...subject, address: this.bucketOf(subject.address) });
+  }
+
+  /** Counts a failure of the address that names no username; the one that reaches the limit writes the one audit entry, saying `detail`. */
+  private async addressFailed(address: string, detail: string): Promise<void> {
+    if (!this.store) return;
+    if (await this.store.recordAddressFailure(this.bucketOf(address))) {
+      await this.audit.record({ type: 'login.locked', actor: { id: '', name: null, ip: address }, outcome: 'denied', detail });
+    }
   }
 
   /** Canonical first: callers other than the HTTP layer (an admin's clear, a library's caller) may spell it any way. */

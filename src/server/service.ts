@@ -187,7 +187,9 @@ async function pagesParts(config: Config, redis: RedisClient, core: Core, logger
   return {
     cookie: new SessionCookie({
       secure: config.COOKIE_SECURE,
-      deviceBinding: config.DBSC ? core.sessions.deviceBinding({ challenges: new DeviceChallenges(formKey), windowSeconds: config.DBSC_WINDOW }) : null,
+      deviceBinding: config.DBSC
+        ? core.sessions.deviceBinding({ challenges: new DeviceChallenges(formKey), windowSeconds: config.DBSC_WINDOW, throttle: core.throttle })
+        : null,
     }),
     formTokens: new FormTokenStore(redis, core.keys),
     signedInFormTokens: new SignedInFormTokens(formKey, config.FORM_TOKEN_TTL * 1000),

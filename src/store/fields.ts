@@ -80,6 +80,12 @@ export const SESSION_FIELD = {
    * cookie cannot carry.
    */
   deviceBoundUntil: 'b',
+  /**
+   * A browser-bound session that took over its remembered login (DBSC start ended the login's
+   * refresh family): the idle timeout it lives by (ms), the refresh one, in place of the session's;
+   * its absoluteEnd is the family's end, in place of its own lifetime.
+   */
+  rememberedIdle: 'r',
   /** An impersonation session: the id of the admin acting as the user (RFC 8693's actor). */
   actorId: 'ai',
   /** That admin's username. */

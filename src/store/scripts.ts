@@ -28,7 +28,7 @@ const SCRIPTS = {
   takeImpersonations: 1,
   moveAddress: 1,
   banOf: 1,
-  bindDevice: 1,
+  bindDevice: 2,
   renewDeviceBinding: 4,
 } as const;
 

@@ -205,8 +205,10 @@ export class SessionStore {
   }
 
   /**
-   * Binds a cookie session to its browser's public key (DBSC) and opens its first window: the
-   * window's end (ms), 'gone' when the session or the secret is not live, 'bound' when it is bound already.
+   * Binds a cookie session to its browser's public key (DBSC) and opens its first window. A
+   * remembered login's refresh family ends in the same step, and the session takes over its
+   * lifetime. Answers the window's end and the session's expiry (ms) and whether a remembered login
+   * was taken over; 'gone' when the session or the secret is not live, 'bound' when it is bound already.
    */
   async bindDevice(
     tag: string,
@@ -214,11 +216,25 @@ export class SessionStore {
     secretHash: Buffer,
     keyJson: string,
     windowMs: number,
-    keyUntilMs: number,
-  ): Promise<number | 'gone' | 'bound'> {
-    const key = this.keys.session(tag, localId);
-    const result = Number(await guard(() => this.scripts.tessera_bindDevice(key, secretHash, keyJson, windowMs, keyUntilMs)));
-    return result > 0 ? result : result === 0 ? 'gone' : 'bound';
+  ): Promise<{ boundUntilMs: number; expiresAtMs: number; remembered: boolean } | 'gone' | 'bound'> {
+    const keys = this.keys.forUser(tag);
+    const reply = (await guard(() =>
+      this.scripts.tessera_bindDevice(
+        keys.session(localId),
+        keys.user,
+        secretHash,
+        keyJson,
+        windowMs,
+        localId,
+        keys.familyPrefix,
+        this.refreshIdleMs,
+        this.refreshAbsoluteMs,
+        keys.agentPrefix,
+      ),
+    )) as number[];
+    const boundUntilMs = Number(reply[0]);
+    if (boundUntilMs <= 0) return boundUntilMs === 0 ? 'gone' : 'bound';
+    return { boundUntilMs, expiresAtMs: Number(reply[1]), remembered: Number(reply[2]) === 1 };
   }
 
   /** The public key (JWK JSON) a session is bound to (DBSC), or null. */

@@ -86,7 +86,7 @@ export class UserStore {
       script: 'revokeAll',
       // With nothing to keep, any key of the slot will do: the script does not read it then.
       keys: [keys.user, keys.index, keys.session(keepLocalId ?? '')],
-      args: [keepLocalId ?? '', this.idleMs, keys.familyPrefix, ...Object.entries(userFields).flat()],
+      args: [keepLocalId ?? '', this.idleMs, keys.familyPrefix, keys.sessionPrefix, ...Object.entries(userFields).flat()],
     });
     return Number(ended) === -1 ? null : Number(ended);
   }

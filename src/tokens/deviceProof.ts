@@ -3,8 +3,9 @@
  * key it keeps for one session (W3C Device Bound Session Credentials, Editor's Draft of February
  * 2026, §"DBSC Proof JWT Syntax"). At registration the header carries the new public key (`jwk`);
  * at a refresh it carries none and the key kept for the session verifies it. Either way the
- * payload's `jti` is the server's challenge, which the caller checks. Not on the hot path (a
- * refresh every few minutes), so the key is imported per check.
+ * payload's `jti` is the server's challenge, which the caller checks. Reading a proof costs no
+ * signature, so the caller can check the challenge (an HMAC) before it pays for one; the import of
+ * a kept key is the caller's to cache.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { MAX_PROOF_BYTES } from './dpopProof';
@@ -23,15 +24,29 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const MIN_RSA_BITS = 2048;
 const MAX_JTI_LENGTH = 256;
 
-export type DeviceProofCheck = { ok: true; jti: string; jwk: DeviceJwk } | { ok: false; detail: string };
+const refuse = (detail: string): { ok: false; detail: string } => ({ ok: false, detail });
 
-const refuse = (detail: string): DeviceProofCheck => ({ ok: false, detail });
+/** A proof read but not verified yet: what it claims, and what the signature covers. */
+export interface ReadDeviceProof {
+  alg: DeviceProofAlgorithm;
+  /** The key the header names (a registration), checked to be a public P-256 or RSA key; null at a refresh. */
+  jwk: DeviceJwk | null;
+  jti: string;
+  signingInput: Buffer;
+  signature: Buffer;
+}
+
+/** A public key ready to verify with, and the JWK it came from. */
+export interface DeviceKey {
+  jwk: DeviceJwk;
+  publicKey: KeyObject;
+}
 
 /**
- * Checks `jws` as a registration proof (`key` null: the header's `jwk` is the new key) or as a
- * refresh proof by the session's `key`. Answers the key it was verified with and the `jti`.
+ * Reads `jws` without verifying it: size, shape, `typ`, `alg`, no `crit`, the header's key when
+ * `withKey` (a registration), and the `jti`. No signature is checked yet.
  */
-export function checkDeviceProof(jws: string, key: DeviceJwk | null): DeviceProofCheck {
+export function readDeviceProof(jws: string, withKey: boolean): { ok: true; proof: ReadDeviceProof } | { ok: false; detail: string } {
   if (jws.length > MAX_PROOF_BYTES) return refuse(`the proof is longer than ${MAX_PROOF_BYTES} bytes`);
   const parts = COMPACT_JWS.exec(jws);
   if (!parts) return refuse('the proof is not a compact JWS');
@@ -41,28 +56,38 @@ export function checkDeviceProof(jws: string, key: DeviceJwk | null): DeviceProo
   const alg = header.alg as DeviceProofAlgorithm;
   if (!DEVICE_PROOF_ALGORITHMS.includes(alg)) return refuse(`alg must be one of ${DEVICE_PROOF_ALGORITHMS.join(', ')}`);
   if (header.crit !== undefined) return refuse('no crit extension is understood');
-  const jwk = key ?? deviceJwkOf(header.jwk);
+  const jwk = withKey ? deviceJwkOf(header.jwk) : null;
   if (typeof jwk === 'string') return refuse(jwk);
-  if (algorithmOf(jwk) !== alg) return refuse(`alg ${alg} does not fit the ${jwk.kty} key`);
+  const claims = decodeJson(parts[2]);
+  if (!claims) return refuse('the proof payload is not a JSON object');
+  if (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > MAX_JTI_LENGTH) return refuse('jti is missing');
+  return {
+    ok: true,
+    proof: { alg, jwk, jti: claims.jti, signingInput: Buffer.from(`${parts[1]}.${parts[2]}`), signature: Buffer.from(parts[3], 'base64url') },
+  };
+}
+
+/** Imports a public key (the costly part of a check that is not the signature), or says why it is none. */
+export function importDeviceKey(jwk: DeviceJwk): DeviceKey | string {
   let publicKey: KeyObject;
   try {
     publicKey = createPublicKey({ key: jwk, format: 'jwk' });
   } catch {
-    return refuse('jwk is not a valid public key');
+    return 'jwk is not a valid public key';
   }
-  if (jwk.kty === 'RSA' && (publicKey.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return refuse(`an RSA key needs at least ${MIN_RSA_BITS} bits`);
-  const signature = Buffer.from(parts[3], 'base64url');
-  const signingInput = Buffer.from(`${parts[1]}.${parts[2]}`);
+  if (jwk.kty === 'RSA' && (publicKey.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) return `an RSA key needs at least ${MIN_RSA_BITS} bits`;
+  return { jwk, publicKey };
+}
+
+/** Verifies a read proof's signature with `key`: null when it holds, else why not. */
+export function verifyDeviceProof(proof: ReadDeviceProof, key: DeviceKey): string | null {
+  if (algorithmOf(key.jwk) !== proof.alg) return `alg ${proof.alg} does not fit the ${key.jwk.kty} key`;
   // A JWS ES256 signature is r||s (IEEE P1363), not DER.
   const verified =
-    alg === 'ES256'
-      ? signature.length === 64 && verify('sha256', signingInput, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)
-      : verify('sha256', signingInput, publicKey, signature);
-  if (!verified) return refuse('the signature does not verify');
-  const claims = decodeJson(parts[2]);
-  if (!claims) return refuse('the proof payload is not a JSON object');
-  if (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > MAX_JTI_LENGTH) return refuse('jti is missing');
-  return { ok: true, jti: claims.jti, jwk };
+    proof.alg === 'ES256'
+      ? proof.signature.length === 64 && verify('sha256', proof.signingInput, { key: key.publicKey, dsaEncoding: 'ieee-p1363' }, proof.signature)
+      : verify('sha256', proof.signingInput, key.publicKey, proof.signature);
+  return verified ? null : 'the signature does not verify';
 }
 
 /** The algorithm a kept key signs with. */

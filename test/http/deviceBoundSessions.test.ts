@@ -4,15 +4,17 @@
  * own clock (the session's `b` field) rather than waited for, so nothing here sleeps.
  */
 import type { Cluster, Redis } from 'ioredis';
-import { SESSION_FIELD } from '../../src/store/fields';
+import { SESSION_FIELD, USER_FIELD } from '../../src/store/fields';
 import { KeySpace } from '../../src/store/keys';
 import { BACKENDS, uniquePrefix } from '../support/backends';
-import { DbscBrowser, DbscKey, parseRegistrations } from '../support/dbsc';
-import { PageClient, type PageResponse } from '../support/pageClient';
+import { DbscBrowser, DbscKey, parseChallenges, parseRegistrations } from '../support/dbsc';
+import { hiddenFields, PageClient, type PageResponse } from '../support/pageClient';
 import type { TestService } from '../support/service';
 import { useInstancePair } from '../support/serviceFixture';
 
 const COOKIE = '__Host-tessera';
+const REFRESH_COOKIE = '__Host-tessera-refresh';
+const DAY_MS = 86_400_000;
 const WINDOW_SECONDS = 120;
 const ENV = { COOKIE_TRANSPORT: 'on', DBSC_WINDOW: `${WINDOW_SECONDS}s`, REGISTRATIONS_PER_ADDRESS: '1000', RATE_LIMITS: 'off' };
 
@@ -51,6 +53,33 @@ describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (b
     await redis.hset(sessionKey(sessionId), SESSION_FIELD.deviceBoundUntil, Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
   }
 
+  /** Redis's clock, in ms. */
+  async function redisNow(): Promise<number> {
+    const [seconds, micros] = await redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  }
+
+  /** The session was last seen `ms` ago, as its index entry in the user hash says. */
+  async function lastSeenAgo(sessionId: string, ms: number): Promise<void> {
+    const user = keys.forUser(sessionId.slice(0, 10)).user;
+    await redis.hset(user, USER_FIELD.sessionSeen + sessionId.slice(10), (await redisNow()) - ms);
+  }
+
+  const expiryOf = async (key: string) => Number(await redis.call('PEXPIRETIME', key));
+
+  /** A browser signed in through the login form with "Keep me signed in". */
+  async function rememberedSignIn(username: string): Promise<{ page: PageClient; signIn: PageResponse }> {
+    expect((await pair.a.call('POST', '/auth/register', { body: { username, password: 'correct horse battery' } })).status).toBe(201);
+    const page = new PageClient(pair.a);
+    const form = await page.get('/login');
+    const signIn = await page.post('/login', { ...hiddenFields(form.html), username, password: 'correct horse battery', remember: 'on' });
+    expect(signIn.status).toBe(303);
+    return { page, signIn };
+  }
+
+  const sessionOf = async (page: PageClient) =>
+    (JSON.parse((await page.get('/auth/session')).html) as { session: Record<string, string | null> & { id: string } }).session;
+
   const status = async (page: PageClient, headers: Record<string, string> = {}) => (await page.get('/auth/session', headers)).status;
   const cookieLine = (answer: PageResponse) => answer.setCookies.find((line) => line.startsWith(`${COOKIE}=`)) ?? '';
   const maxAge = (answer: PageResponse) => Number(/Max-Age=(\d+)/.exec(cookieLine(answer))?.[1]);
@@ -70,7 +99,11 @@ describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (b
     const started = await browser.register(signIn);
     expect(started.status).toBe(200);
     expect(started.headers.get('cache-control')).toBe('no-store');
-    const session = (JSON.parse((await page.get('/auth/session')).html) as { session: { id: string; deviceBoundUntil: string } }).session;
+    const session = (
+      JSON.parse((await page.get('/auth/session')).html) as {
+        session: { id: string; deviceBoundUntil: string; expiresAt: string; lastSeenAt: string; rememberedUntil: string | null };
+      }
+    ).session;
     expect(browser.session()).toEqual({
       session_identifier: session.id,
       refresh_url: '/auth/dbsc/refresh',
@@ -80,6 +113,9 @@ describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (b
     expect(maxAge(started)).toBeGreaterThanOrEqual(WINDOW_SECONDS - 2);
     expect(maxAge(started)).toBeLessThanOrEqual(WINDOW_SECONDS);
     expect(Date.parse(session.deviceBoundUntil)).toBeGreaterThan(Date.now());
+    // A login that was not remembered keeps its own lifetimes (the idle timeout is 30 minutes).
+    expect(Date.parse(session.expiresAt) - Date.parse(session.lastSeenAt)).toBe(30 * 60_000);
+    expect(session.rememberedUntil).toBeNull();
     // Every later answer keeps the cookie within the window, so the browser renews it in time.
     expect(maxAge(await page.get('/auth/session'))).toBeLessThanOrEqual(WINDOW_SECONDS);
 
@@ -208,12 +244,91 @@ describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (b
     expect(maxAge(answer)).toBeGreaterThan(WINDOW_SECONDS);
     // A refresh for it is refused: no key to prove.
     const sessionId = (JSON.parse(answer.html) as { session: { id: string } }).session.id;
+    const named = { 'sec-secure-session-id': `"${sessionId}"` };
+    const challenged = await page.send('POST', '/auth/dbsc/refresh', undefined, named);
+    expect(challenged.status).toBe(403);
+    const [{ challenge }] = parseChallenges(challenged.headers.get('secure-session-challenge'));
     const refresh = await page.send('POST', '/auth/dbsc/refresh', undefined, {
-      'sec-secure-session-id': `"${sessionId}"`,
-      'secure-session-response': new DbscKey().proof({ jti: 'x' }, false),
+      ...named,
+      'secure-session-response': new DbscKey().proof({ jti: challenge }, false),
     });
     expect(refresh.status).toBe(401);
     expect(await status(page)).toBe(200);
+  });
+
+  it('ends a remembered login’s refresh token when the browser binds its key: a copied refresh cookie signs nobody in, the owner goes on', async () => {
+    const { page, signIn } = await rememberedSignIn('dbsc-remembered');
+    const copiedRefresh = page.cookies.get(REFRESH_COOKIE)!;
+    expect(copiedRefresh).toMatch(/^tessr_/);
+    const sessionId = (await sessionOf(page)).id;
+    const familyId = (await redis.hget(sessionKey(sessionId), SESSION_FIELD.family))!;
+    expect(await redis.exists(keys.forUser(sessionId.slice(0, 10)).family(familyId))).toBe(1);
+
+    const owner = new DbscBrowser(page);
+    const started = await owner.register(signIn);
+    expect(started.status).toBe(200);
+    // The start answer clears the refresh cookie; the family ended in the same step.
+    expect(started.setCookies.some((line) => line.startsWith(`${REFRESH_COOKIE}=;`) && line.includes('Max-Age=0'))).toBe(true);
+    expect(page.cookies.has(REFRESH_COOKIE)).toBe(false);
+    expect(await redis.exists(keys.forUser(sessionId.slice(0, 10)).family(familyId))).toBe(0);
+
+    // Whoever copied the refresh cookie before the binding gets no session from it, by the API or by a page.
+    const thief = new PageClient(pair.b);
+    thief.cookies.set(REFRESH_COOKIE, copiedRefresh);
+    const refreshed = await thief.send('POST', '/auth/refresh', '{}', { 'content-type': 'application/json' });
+    expect(refreshed.status).toBe(401);
+    thief.cookies.set(REFRESH_COOKIE, copiedRefresh);
+    expect((await thief.get('/account')).location).toMatch(/^\/login/);
+    expect(thief.cookies.has(COOKIE)).toBe(false);
+
+    // The bound session is the remembered login now: it lives to the login's end, idle as long as a refresh token may be.
+    const session = await sessionOf(page);
+    expect(Date.parse(session.absoluteExpiresAt!) - Date.parse(session.createdAt!)).toBe(90 * DAY_MS);
+    expect(Date.parse(session.expiresAt!) - Date.parse(session.lastSeenAt!)).toBe(30 * DAY_MS);
+    expect(session.rememberedUntil).toBe(session.expiresAt);
+    expect(await status(owner.page)).toBe(200);
+  });
+
+  it('keeps a bound remembered session through an idle spell longer than the session idle timeout, renewed by its key alone', async () => {
+    const { page, signIn } = await rememberedSignIn('dbsc-remembered-idle');
+    const owner = new DbscBrowser(page);
+    expect((await owner.register(signIn)).status).toBe(200);
+    const sessionId = owner.session().session_identifier;
+
+    // Two hours away (the session idle timeout is 30 minutes); meanwhile a sign-in elsewhere prunes the user's idle sessions.
+    await lastSeenAgo(sessionId, 2 * 3_600_000);
+    await lapse(sessionId);
+    await new PageClient(pair.b).logIn('dbsc-remembered-idle');
+    expect(await status(owner.page)).toBe(401);
+
+    const { second } = await owner.refresh({ via: owner.page.at(pair.b) });
+    expect(second?.status).toBe(200);
+    expect(await status(owner.page)).toBe(200);
+    const listed = await owner.page.get('/auth/sessions');
+    expect((JSON.parse(listed.html) as { sessions: { id: string }[] }).sessions.map((s) => s.id)).toContain(sessionId);
+  });
+
+  it('lets the browser key expire with the session hash as it slides, so after logout everywhere it goes when the hash does', async () => {
+    const owner = await boundBrowser('dbsc-key-expiry');
+    const sessionId = owner.session().session_identifier;
+    const key = `${sessionKey(sessionId)}:k`;
+    expect(await expiryOf(key)).toBe(await expiryOf(sessionKey(sessionId)));
+
+    // A token check that slides the session (last seen long enough ago) slides the key too.
+    await lastSeenAgo(sessionId, 60_000);
+    const before = await expiryOf(key);
+    expect(await status(owner.page)).toBe(200);
+    expect(await expiryOf(key)).toBeGreaterThan(before);
+    expect(await expiryOf(key)).toBe(await expiryOf(sessionKey(sessionId)));
+    // So does a renewal.
+    await lastSeenAgo(sessionId, 60_000);
+    expect((await owner.refresh()).second?.status).toBe(200);
+    expect(await expiryOf(key)).toBe(await expiryOf(sessionKey(sessionId)));
+
+    const csrf = (await owner.page.get('/auth/session')).headers.get('x-csrf-token')!;
+    expect((await owner.page.send('POST', '/auth/logout-all', undefined, { 'x-csrf-token': csrf })).status).toBe(204);
+    // The session hash stays until its idle end (the next token check deletes it); the key ends no later.
+    expect(await expiryOf(key)).toBeLessThanOrEqual(await expiryOf(sessionKey(sessionId)));
   });
 
   it('judges a request that says it skipped the refresh (Secure-Session-Skipped) by its window alone', async () => {
@@ -248,5 +363,42 @@ describe.each([BACKENDS[0]])('DBSC turned off on $name Redis', (backend) => {
     const signIn = await page.logIn('dbsc-off');
     expect(signIn.headers.get('secure-session-registration')).toBeNull();
     expect((await new PageClient(service).send('POST', '/auth/dbsc/refresh', undefined, { 'sec-secure-session-id': '"x"' })).status).toBe(404);
+  });
+});
+
+describe.each(BACKENDS)('what DBSC proofs cost an anonymous caller on $name Redis', (backend) => {
+  // One proxy in front, so each test client can come from an address of its own.
+  const pair = useInstancePair(backend, { ...ENV, RATE_LIMITS: 'on', LOGIN_FAILURES_PER_ADDRESS: '3', TRUST_PROXY: '1' });
+  const fromAddress = (service: TestService, address: string) =>
+    new PageClient(service, { origin: service.url, 'sec-fetch-site': 'same-origin', 'x-forwarded-for': address });
+
+  it('refuses an address whose proofs fail to verify with 429 and Retry-After, at every instance, at start too, while the owner elsewhere renews', async () => {
+    for (const username of ['dbsc-throttled-owner', 'dbsc-throttled-other']) {
+      expect((await pair.a.call('POST', '/auth/register', { body: { username, password: 'correct horse battery' } })).status).toBe(201);
+    }
+    const ownerPage = new PageClient(pair.a);
+    const owner = new DbscBrowser(ownerPage);
+    expect((await owner.register(await ownerPage.logIn('dbsc-throttled-owner'))).status).toBe(200);
+    // The caller signs in from its address too, so it can try the start endpoint once over its budget.
+    const callerPage = fromAddress(pair.a, '203.0.113.9');
+    const callerSignIn = await callerPage.logIn('dbsc-throttled-other');
+
+    const stranger = new DbscKey();
+    const forged = (via: PageClient) => owner.refresh({ via, sign: (challenge) => stranger.proof({ jti: challenge }, false) });
+    for (let i = 0; i < 3; i += 1) expect((await forged(fromAddress(pair.a, '203.0.113.9'))).second?.status).toBe(400);
+
+    const refused = await forged(fromAddress(pair.b, '203.0.113.9'));
+    // The first, proof-less call is answered as before: it costs nothing to refuse.
+    expect(refused.first.status).toBe(403);
+    expect(refused.second?.status).toBe(429);
+    expect(refused.second!.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(refused.second!.html)).toMatchObject({ type: 'urn:tessera:problem:rate-limited' });
+    expect(Number(refused.second!.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Even a good proof from that address waits: the budget is spent before any signature is checked.
+    const caller = new DbscBrowser(callerPage);
+    expect((await caller.register(callerSignIn)).status).toBe(429);
+
+    expect((await owner.refresh({ via: owner.page.at(pair.b) })).second?.status).toBe(200);
+    expect((await owner.page.get('/auth/session')).status).toBe(200);
   });
 });

@@ -3,7 +3,7 @@
  * and RS256 registrations, refreshes verified with the kept key, and each refusal.
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { checkDeviceProof, parseDeviceJwk, type DeviceJwk } from '../../src/tokens/deviceProof';
+import { importDeviceKey, parseDeviceJwk, readDeviceProof, verifyDeviceProof, type DeviceJwk } from '../../src/tokens/deviceProof';
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -21,6 +21,16 @@ function proof(privateKey: KeyObject, header: Record<string, unknown>, payload: 
       ? sign('sha256', Buffer.from(input), privateKey)
       : sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
   return `${input}.${signature.toString('base64url')}`;
+}
+
+/** The whole check as the service makes it: read, import the key (the header's or the kept one), verify. */
+function checkDeviceProof(jws: string, kept: DeviceJwk | null) {
+  const read = readDeviceProof(jws, kept === null);
+  if (!read.ok) return read;
+  const key = importDeviceKey(kept ?? read.proof.jwk!);
+  if (typeof key === 'string') return { ok: false, detail: key };
+  const failure = verifyDeviceProof(read.proof, key);
+  return failure === null ? { ok: true, jti: read.proof.jti, jwk: key.jwk } : { ok: false, detail: failure };
 }
 
 describe('a DBSC proof', () => {
@@ -70,5 +80,15 @@ describe('a DBSC proof', () => {
     });
     expect(checkDeviceProof(proof(ec.privateKey, { typ: 'dbsc+jwt', alg: 'ES256', jwk: ec.jwk }, {}), null)).toEqual({ ok: false, detail: 'jti is missing' });
     expect(checkDeviceProof('a'.repeat(2049), null)).toEqual({ ok: false, detail: 'the proof is longer than 2048 bytes' });
+  });
+
+  it('is read without a signature check, so its challenge can be judged before one is paid for', () => {
+    const signed = proof(ec.privateKey, { typ: 'dbsc+jwt', alg: 'ES256' }, { jti: 'c4' });
+    const tampered = signed.slice(0, -4) + (signed.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    const read = readDeviceProof(tampered, false);
+    expect(read).toMatchObject({ ok: true, proof: { jti: 'c4', alg: 'ES256', jwk: null } });
+    const key = importDeviceKey(ec.jwk);
+    if (!read.ok || typeof key === 'string') throw new Error('unreadable');
+    expect(verifyDeviceProof(read.proof, key)).toBe('the signature does not verify');
   });
 });

@@ -7,17 +7,19 @@
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { DeviceSessionEndedError, InvalidDeviceProofError } from '../../errors';
+import { ConflictError, DeviceSessionEndedError, InvalidDeviceProofError } from '../../errors';
 import { publicRoute } from '../../middleware/access';
 import { DEVICE_SESSION_PATHS, presentedDeviceProof, presentedDeviceSessionId, sessionInstructions } from '../../middleware/deviceBoundCookie';
+import { refreshCookieFor } from '../../middleware/refreshCookie';
 import { requireAuth } from '../../middleware/requireAuth';
 import type { SessionCookie } from '../../middleware/sessionCookie';
-import type { DeviceBinding } from '../../sessions/deviceBinding';
+import { ALREADY_BOUND, type DeviceBinding } from '../../sessions/deviceBinding';
 import { guardedRouter } from '../guardedRouter';
 import { authenticated } from '../signedIn';
 
 export function deviceSessionRoutes(cookie: SessionCookie, binding: DeviceBinding): Router {
   const router = guardedRouter();
+  const refresh = refreshCookieFor(cookie);
 
   const answer = (ctx: Context, sessionId: string, token: string, until: Date) => {
     ctx.set('Cache-Control', 'no-store');
@@ -28,27 +30,33 @@ export function deviceSessionRoutes(cookie: SessionCookie, binding: DeviceBindin
   /**
    * Registration: the signed-in browser's proof (`Secure-Session-Response`, its new key in the
    * header) over the start challenge its sign-in was sent. 200 with the instructions and the cookie,
-   * now living one window; 403 with a fresh challenge when the one signed has lapsed; 400 for a bad
-   * proof; 409 when the session is bound already.
+   * now living one window, and the refresh cookie of a remembered login cleared (the binding took
+   * the login over); 403 with a fresh challenge when the one signed has lapsed; 400 for a bad
+   * proof; 409 when the session is bound already; 429 for an address over its failed proofs.
    */
   router.post(DEVICE_SESSION_PATHS.start, requireAuth(), async (ctx) => {
     const { session } = authenticated(ctx);
     const token = ctx.state.credentials === 'cookie' ? ctx.cookies.get(cookie.name) : undefined;
     if (!token) throw new InvalidDeviceProofError('register from the browser that holds the session cookie');
-    const boundUntil = await binding.register(token, presentedDeviceProof(ctx), session.absoluteExpiresAt);
-    answer(ctx, session.id, token, earlier(session.expiresAt, boundUntil));
+    // Known from the token check: a bound session is refused before any signature is verified.
+    if (session.deviceBoundUntil !== null || session.boundKey !== null) throw new ConflictError(ALREADY_BOUND);
+    const bound = await binding.register(token, presentedDeviceProof(ctx), ctx.ip);
+    // The key supersedes "Keep me signed in": the login's refresh token ended with the binding.
+    if (bound.remembered || ctx.cookies.get(refresh.name)) refresh.clear(ctx);
+    answer(ctx, session.id, token, earlier(bound.expiresAt, bound.boundUntil));
   });
 
   /**
    * Refresh: the session named by `Sec-Secure-Session-Id`. Without a proof, or with one over a
    * lapsed or spent challenge: 403 with `Secure-Session-Challenge`. With a proof by the session's
    * key over a fresh challenge: 200, the instructions, and the cookie with a new token for one more
-   * window. 400 for a proof by another key; 401 when the session is gone (the browser drops it).
+   * window. 400 for a proof by another key; 401 when the session is gone (the browser drops it);
+   * 429 for an address over its budget of failed proofs.
    */
   router.post(DEVICE_SESSION_PATHS.refresh, publicRoute(), async (ctx) => {
     const sessionId = presentedDeviceSessionId(ctx);
     if (sessionId === null) throw new DeviceSessionEndedError();
-    const renewed = await binding.renew(sessionId, presentedDeviceProof(ctx));
+    const renewed = await binding.renew(sessionId, presentedDeviceProof(ctx), ctx.ip);
     answer(ctx, sessionId, renewed.token, earlier(renewed.expiresAt, renewed.boundUntil));
   });
 

@@ -1,16 +1,40 @@
 --[[
   Binds a cookie session to the browser key that registered for it (DBSC): keeps the key beside the
-  session and opens the first window its cookie is accepted in.
-  KEYS[1] session hash
+  session and opens the first window its cookie is accepted in. The key supersedes a remembered
+  login: the session's refresh family ends here, in the same step, so its refresh token can mint no
+  unbound session any more, and the session takes over the login's lifetime instead (the family's
+  absolute end, and its refresh idle timeout between the browser's proofs).
+  KEYS[1] session hash   KEYS[2] user hash (the session index with it)
   ARGV[1] SHA-256 of the token's secret (first 16 bytes)   ARGV[2] the public key (a JWK, as JSON)
-  ARGV[3] window length (ms)   ARGV[4] when the key is dropped at the latest (the session's absolute end, ms)
-  Returns the window's end (ms); 0 when the session is gone or the secret is not its; -1 when the
-  session is bound already, to a browser key or a DPoP key (a second registration must not replace the first).
+  ARGV[3] window length (ms)   ARGV[4] local session id   ARGV[5] prefix of the user's refresh families
+  ARGV[6] refresh idle timeout (ms)   ARGV[7] refresh absolute lifetime (ms)   ARGV[8] prefix of the user's agents
+  Returns {windowEnd, expiresAt, remembered} (ms; remembered 1 when a remembered login was taken
+  over, else 0); {0} when the session is gone or the secret is not its; {-1} when the session is
+  bound already, to a browser key or a DPoP key (a second registration must not replace the first).
 ]]
 local session = readSession(KEYS[1])
-if not session or session[SESSION.secretHash] ~= ARGV[1] then return 0 end
-if session[SESSION.deviceBoundUntil] or session[SESSION.boundKey] then return -1 end
-local boundUntil = nowMs() + tonumber(ARGV[3])
-redis.call('SET', KEYS[1] .. DEVICE_KEY_SUFFIX, ARGV[2], 'PXAT', ARGV[4])
+if not session or session[SESSION.secretHash] ~= ARGV[1] then return {0} end
+if session[SESSION.deviceBoundUntil] or session[SESSION.boundKey] then return {-1} end
+local now = nowMs()
+local boundUntil = now + tonumber(ARGV[3])
+-- The key lives as long as the session hash, and slides with it (slideSession).
+local expires = redis.call('PEXPIRETIME', KEYS[1])
+local remembered = 0
+local familyId = session[SESSION.family]
+if familyId then
+  local familyCreated = redis.call('HGET', ARGV[5] .. familyId, 'c')
+  endFamily(ARGV[5], familyId)
+  redis.call('HDEL', KEYS[1], SESSION.family)
+  if familyCreated then
+    local familyEnd = tonumber(familyCreated) + tonumber(ARGV[7])
+    redis.call('HSET', KEYS[1], SESSION.rememberedIdle, ARGV[6], SESSION.absoluteEnd, familyEnd)
+    session[SESSION.rememberedIdle] = ARGV[6]
+    expires = idleEnd(now, tonumber(ARGV[6]), familyEnd)
+    slideSession(KEYS[1], session, expires, ARGV[8])
+    redis.call('HSET', KEYS[2], SEEN .. ARGV[4], now)
+    remembered = 1
+  end
+end
+redis.call('SET', KEYS[1] .. DEVICE_KEY_SUFFIX, ARGV[2], 'PXAT', expires)
 redis.call('HSET', KEYS[1], SESSION.deviceBoundUntil, boundUntil)
-return boundUntil
+return {boundUntil, expires, remembered}

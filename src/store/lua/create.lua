@@ -28,7 +28,7 @@ local generation = redis.call('HGET', KEYS[1], 'g')
 -- Drop index entries of sessions that are gone: idle ones by their time, and any whose key expired
 -- (absolute lifetime) or was deleted, so they never count against the limit.
 adoptIndex(KEYS[1], KEYS[2])
-local seen, count = liveIndex(KEYS[1], now, tonumber(ARGV[4]))
+local seen, count = liveIndex(KEYS[1], now, tonumber(ARGV[4]), ARGV[9])
 for localId in pairs(seen) do
   if redis.call('EXISTS', ARGV[9] .. localId) == 0 then
     redis.call('HDEL', KEYS[1], SEEN .. localId)

@@ -18,7 +18,7 @@
 local now = nowMs()
 local idle = tonumber(ARGV[2])
 adoptIndex(KEYS[1], KEYS[2])
-local seenOf, total = liveIndex(KEYS[1], now, idle)
+local seenOf, total = liveIndex(KEYS[1], now, idle, ARGV[1])
 if total == 0 then
   redis.call('DEL', KEYS[3])
   return {0, {}}

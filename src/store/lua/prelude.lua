@@ -13,7 +13,7 @@ end
 local ATTRIBUTE_PREFIX = 'x:'
 local SESSION = {secretHash = 'h', generation = 'g', created = 'c', family = 'f', absoluteEnd = 'e',
   deviceType = 't', deviceName = 'n', ip = 'i', userAgent = 'u', packedUserAgent = 'w', agent = 'a', boundKey = 'k', authenticatedAt = 'p',
-  idleTimeout = 'li', absoluteLifetime = 'la', actorId = 'ai', actorName = 'an', deviceBoundUntil = 'b'}
+  idleTimeout = 'li', absoluteLifetime = 'la', actorId = 'ai', actorName = 'an', deviceBoundUntil = 'b', rememberedIdle = 'r'}
 -- Fields of a refresh family that its sessions inherit: when the password was last proven, and the
 -- lifetimes of the login's kind.
 local FAMILY_CARRIES = {[SESSION.authenticatedAt] = 'v', [SESSION.idleTimeout] = 'li', [SESSION.absoluteLifetime] = 'la'}
@@ -41,17 +41,22 @@ local function adoptIndex(userKey, indexKey)
 end
 
 -- The user's indexed sessions as {localId = last seen ms}, and how many, after dropping the
--- entries of sessions idle for idleMs or more.
-local function liveIndex(userKey, now, idleMs)
+-- entries of sessions idle for idleMs or more. An entry past idleMs is first asked whether its
+-- session lives by a longer idle timeout (a browser-bound session that took over its remembered
+-- login: SESSION.rememberedIdle), so only such entries cost a read, and only while they are idle.
+local function liveIndex(userKey, now, idleMs, sessionPrefix)
   local seen, count = {}, 0
   local raw = redis.call('HGETALL', userKey)
   for i = 1, #raw, 2 do
     if string.sub(raw[i], 1, #SEEN) == SEEN then
+      local localId = string.sub(raw[i], #SEEN + 1)
       local at = tonumber(raw[i + 1])
-      if now - at >= idleMs then
+      local idle = idleMs
+      if now - at >= idle then idle = tonumber(redis.call('HGET', sessionPrefix .. localId, SESSION.rememberedIdle) or idleMs) end
+      if now - at >= idle then
         redis.call('HDEL', userKey, raw[i])
       else
-        seen[string.sub(raw[i], #SEEN + 1)] = at
+        seen[localId] = at
         count = count + 1
       end
     end
@@ -95,6 +100,8 @@ end
 -- shortening it applies to existing sessions too) or its kind's when shorter, never past the end
 -- it was minted with (a session a refresh minted dies with its family).
 local function absoluteEnd(session, absoluteMs)
+  -- A browser-bound session that took over its remembered login ends when that login would have.
+  if session[SESSION.rememberedIdle] then return tonumber(session[SESSION.absoluteEnd]) end
   local own = session[SESSION.absoluteLifetime]
   if own then absoluteMs = math.min(absoluteMs, tonumber(own)) end
   local absolute = tonumber(session[SESSION.created]) + absoluteMs
@@ -105,6 +112,9 @@ end
 
 -- A session's idle timeout: today's global one, or its kind's when shorter.
 local function idleOf(session, idleMs)
+  -- Likewise it may stay unused as long as the login's refresh token could (REFRESH_IDLE_TIMEOUT).
+  local remembered = session[SESSION.rememberedIdle]
+  if remembered then return tonumber(remembered) end
   local own = session[SESSION.idleTimeout]
   if own then return math.min(idleMs, tonumber(own)) end
   return idleMs
@@ -149,9 +159,12 @@ local function writeSession(key, userKey, localId, secretHash, generation, now, 
   return session
 end
 
--- A slide of a session's expiry: its hash, and the user agent it shares (GT: another session may keep it longer).
+-- A slide of a session's expiry: its hash, its browser key when bound to one (so after revoke-all
+-- the key goes with the hash, not at the session's absolute end), and the user agent it shares (GT:
+-- another session may keep it longer).
 local function slideSession(key, session, expires, agentPrefix)
   redis.call('PEXPIREAT', key, expires)
+  if session[SESSION.deviceBoundUntil] then redis.call('PEXPIREAT', key .. DEVICE_KEY_SUFFIX, expires) end
   local ref = session[SESSION.agent]
   if ref then redis.call('PEXPIREAT', agentPrefix .. ref, expires, 'GT') end
 end
@@ -179,6 +192,11 @@ local function sessionReply(localId, session, lastSeen, expires, absolute, prefi
   end
   local remembered = 0
   local familyId = session[SESSION.family]
-  if familyId then remembered = math.max(0, redis.call('PEXPIRETIME', prefixes.family .. familyId)) end
+  if familyId then
+    remembered = math.max(0, redis.call('PEXPIRETIME', prefixes.family .. familyId))
+  elseif session[SESSION.rememberedIdle] then
+    -- The browser-bound session is the remembered login now: it is remembered while it lives.
+    remembered = expires
+  end
   return {localId, lastSeen, expires, absolute, remembered, shown}
 end

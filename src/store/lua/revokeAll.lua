@@ -7,14 +7,14 @@
   KEYS[1] user hash (the session index with it)   KEYS[2] the user's session index as kept before
   (adopted)   KEYS[3] session hash to keep (any key of the user's slot when none)
   ARGV[1] local id of the session to keep ('' when none)   ARGV[2] idle timeout (ms)
-  ARGV[3] prefix of the user's refresh families
-  ARGV[4..] field, value pairs to set on the user hash in the same step (a new password hash)
+  ARGV[3] prefix of the user's refresh families   ARGV[4] prefix of the user's session keys
+  ARGV[5..] field, value pairs to set on the user hash in the same step (a new password hash)
   Returns the number of live sessions ended, or -1 (and changes nothing) when the session to keep
   is no longer live.
 ]]
 local now = nowMs()
 adoptIndex(KEYS[1], KEYS[2])
-local seen, live = liveIndex(KEYS[1], now, tonumber(ARGV[2]))
+local seen, live = liveIndex(KEYS[1], now, tonumber(ARGV[2]), ARGV[4])
 
 local keepSeen = false
 if ARGV[1] ~= '' then
@@ -26,7 +26,7 @@ end
 -- A user hash lost by accident is recreated with a fresh generation, so a ban still lands.
 redis.call('HSETNX', KEYS[1], 'g', now)
 local generation = redis.call('HINCRBY', KEYS[1], 'g', 1)
-if #ARGV > 3 then redis.call('HSET', KEYS[1], unpack(ARGV, 4)) end
+if #ARGV > 4 then redis.call('HSET', KEYS[1], unpack(ARGV, 5)) end
 for localId in pairs(seen) do
   if localId ~= ARGV[1] then redis.call('HDEL', KEYS[1], SEEN .. localId) end
 end
