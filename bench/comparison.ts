@@ -79,10 +79,11 @@ export interface RedisPair {
 }
 
 export async function compareServers(options: BenchOptions, cpus: CpuLayout, redis: RedisPair): Promise<ComparedRow[]> {
+  const contenders = options.rows ? CONTENDERS.filter((contender) => options.rows?.includes(contender.name)) : CONTENDERS;
   // The service's request log goes where a deployment's would: a file, here one thrown away after.
   const requestLog = path.join(tmpdir(), `tessera-bench-requests-${process.pid}.log`);
   const servers = await Promise.all(
-    CONTENDERS.map((contender) =>
+    contenders.map((contender) =>
       startServerProcess(
         contender.module,
         {
@@ -98,13 +99,13 @@ export async function compareServers(options: BenchOptions, cpus: CpuLayout, red
     ),
   );
   try {
-    await Promise.all(CONTENDERS.map((contender, i) => checkAnswers(contender, servers[i])));
+    await Promise.all(contenders.map((contender, i) => checkAnswers(contender, servers[i])));
     const stats = {
       standalone: new CommandStats(redis.standalone.ports),
       cluster: new CommandStats(redis.cluster.ports),
     };
     try {
-      return await measureRounds(options, cpus, servers, stats);
+      return await measureRounds(options, cpus, contenders, servers, stats);
     } finally {
       stats.standalone.close();
       stats.cluster.close();
@@ -131,17 +132,18 @@ const RETRY_BUDGET = 12;
 async function measureRounds(
   options: BenchOptions,
   cpus: CpuLayout,
+  contenders: readonly Contender[],
   servers: ServerProcess[],
   stats: Record<'standalone' | 'cluster', CommandStats>,
 ): Promise<ComparedRow[]> {
-  const runs: MeasuredRun[][] = CONTENDERS.map(() => []);
-  const calls: CommandCalls[] = CONTENDERS.map(() => new Map());
-  const requests: number[] = CONTENDERS.map(() => 0);
+  const runs: MeasuredRun[][] = contenders.map(() => []);
+  const calls: CommandCalls[] = contenders.map(() => new Map());
+  const requests: number[] = contenders.map(() => 0);
   let retriesLeft = options.smoke ? 0 : RETRY_BUDGET;
   for (let round = 0; round < options.rounds; round++) {
-    for (let k = 0; k < CONTENDERS.length; k++) {
-      const i = (k + round) % CONTENDERS.length;
-      const contender = CONTENDERS[i];
+    for (let k = 0; k < contenders.length; k++) {
+      const i = (k + round) % contenders.length;
+      const contender = contenders[i];
       const server = servers[i];
       const counter = contender.redis === 'none' ? null : stats[contender.redis];
       const load = { url: server.url, headers: server.headers, connections: options.connections, cpus: cpus.load };
@@ -166,7 +168,7 @@ async function measureRounds(
       runs[i].push(kept!);
     }
   }
-  return CONTENDERS.map((contender, i) => ({
+  return contenders.map((contender, i) => ({
     name: contender.name,
     description: contender.description,
     requestsPerSecond: median(runs[i].map((r) => r.requestsPerSecond)),

@@ -49,9 +49,35 @@ export function tesseraRatios(comparison: ComparedRow[]): Record<string, number>
   return Object.fromEntries(comparison.map((row) => [row.name, tessera ? pairedRatio(tessera, row, 'requestsPerSecond') : Number.NaN]));
 }
 
-export function writeJson(report: BenchReport, file: string): void {
+export function writeJson(report: BenchReport | Pick<BenchReport, 'date' | 'machine' | 'options' | 'comparison'>, file: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/**
+ * The report of `--rows`: each row's medians with the spread of its rounds, and each row's
+ * per-round ratio to the tessera row when that row ran too.
+ */
+export function rowsMarkdown(comparison: ComparedRow[], options: BenchOptions): string {
+  const n = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const spread = (values: number[], digits = 0) => `${n(Math.min(...values), digits)}–${n(Math.max(...values), digits)}`;
+  const tessera = comparison.find((row) => row.name === 'tessera');
+  const lines = [
+    `${options.rounds} interleaved round(s) of ${options.durationSeconds} s per server after ${options.warmupSeconds} s of warm-up, ` +
+      `${options.connections} keep-alive connections; medians, with the lowest and highest round.`,
+    '',
+    "| server | req/s | rounds' req/s | p99 ms | ÷ tessera, per round | other work (cores) |",
+    '| --- | ---: | ---: | ---: | --- | ---: |',
+  ];
+  for (const row of comparison) {
+    const perRound = tessera ? row.runs.map((run, round) => run.requestsPerSecond / tessera.runs[round].requestsPerSecond) : [];
+    const ratio = tessera && row !== tessera ? `${n(median(perRound), 2)}x (${spread(perRound, 2)}; ${perRound.map((r) => n(r, 2)).join(' ')})` : '—';
+    lines.push(
+      `| ${row.name} | ${n(row.requestsPerSecond)} | ${spread(row.runs.map((run) => run.requestsPerSecond))} | ${n(row.p99Ms, 2)} | ${ratio} | ` +
+        `${n(median(row.runs.map((run) => run.foreignCores)), 2)} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export function markdown(report: BenchReport): string {
