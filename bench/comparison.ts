@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { accountCommands, CommandStats, scriptCallSites, type CommandAccount, type CommandCalls } from './commandStats';
 import type { CpuLayout } from './cpus';
-import { foreignCores, sampleCpu } from './interference';
+import { foreignCores, processCpuSeconds, sampleCpu } from './interference';
 import { runLoad, type LoadResult, type LoadSpec } from './load';
 import type { BenchOptions } from './options';
 import type { BenchRedis } from './redis';
@@ -122,6 +122,11 @@ export interface MeasuredRun extends LoadResult {
   foreignCores: number;
   /** 1, or 2 when the first try was disturbed by other work and the run was measured again. */
   attempt: number;
+  /**
+   * The server process's own CPU time (user + system, from /proc) per request it received: what
+   * a shared machine disturbs least. Microseconds; NaN off Linux.
+   */
+  serverCpuMicrosPerRequest: number;
 }
 
 /** Above this much foreign CPU a run is measured again (once), and the less disturbed try is kept. */
@@ -195,13 +200,15 @@ export async function measureOnce(
   const before = await counter?.snapshot();
   const receivedBefore = await server.requestsReceived();
   const cpuBefore = sampleCpu();
+  const serverCpuBefore = processCpuSeconds(server.pid);
   const result = await runLoad(load);
   const cpuAfter = sampleCpu();
   await sleep(200);
   const after = await counter?.snapshot();
   const receivedAfter = await server.requestsReceived();
+  const serverCpuMicrosPerRequest = ((processCpuSeconds(server.pid) - serverCpuBefore) * 1e6) / (receivedAfter - receivedBefore);
   return {
-    run: { ...result, foreignCores: foreignCores(cpuBefore, cpuAfter), attempt },
+    run: { ...result, foreignCores: foreignCores(cpuBefore, cpuAfter), attempt, serverCpuMicrosPerRequest },
     calls: counter && before && after ? counter.between(before, after) : new Map(),
     requests: receivedAfter - receivedBefore,
   };
