@@ -6,6 +6,7 @@ describe('isoTimes', () => {
       id: 'a',
       createdAt: new Date(Date.UTC(2026, 11, 7, 14, 0, 0, 5)),
       rememberedUntil: null,
+      unreadable: new Date(Number.NaN),
       device: { type: 'web', name: null },
       nested: { at: new Date(0) },
       roles: ['user'],
