@@ -65,7 +65,7 @@ export interface ProblemOptions {
   bodyLimitBytes?: number;
   /** Told of each error answered 5xx (for metrics). */
   onServerError?: (error: unknown) => void;
-  /** Busy answers (503, password queue full) are logged once per this window, with their count. Milliseconds; default 10 s. */
+  /** Busy answers (503, password queue full) are logged once per this window, with their count. Milliseconds; 0 logs each; default 10 s. */
   busyLogWindowMs?: number;
 }
 
@@ -151,11 +151,11 @@ export function answerOf(error: TesseraError, instance: string): ProblemAnswer {
 
 /**
  * The answer to any error thrown under a request at `path`, logged as the Koa handler logs (see
- * `Problems`). An error handler answering many requests should keep one `Problems` instead, so a
- * flood of busy answers is logged as a count.
+ * `Problems`), except that each busy answer is logged as it comes. An error handler answering
+ * many requests should keep one `Problems` instead, so a flood of busy answers is logged as a count.
  */
 export function answerProblem(caught: unknown, path: string, logger: ProblemLogger = CONSOLE_LOGGER, bodyLimitBytes?: number): ProblemAnswer {
-  return new Problems({ logger, bodyLimitBytes }).answer(caught, path);
+  return new Problems({ logger, bodyLimitBytes, busyLogWindowMs: 0 }).answer(caught, path);
 }
 
 /** One line on the console per failure: the error's stack (or name and message), nothing else. */
