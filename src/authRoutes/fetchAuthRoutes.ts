@@ -3,7 +3,7 @@
  * Next.js route handlers, Bun.serve and Deno.serve take as is. Failures are answered here as
  * problem+json (and logged), carrying the CORS headers like every other answer.
  */
-import { Problems, type ProblemLogger } from '../http/problemAnswer';
+import { answerOf, Problems, type ProblemLogger } from '../http/problemAnswer';
 import type { SessionService } from '../sessions/sessionService';
 import { NotFoundError } from '../errors';
 import { AuthRoutes, type AuthAnswer, type AuthRequest, type AuthRoutesOptions } from './authRoutesCore';
@@ -59,12 +59,11 @@ export function fetchAuthAnswerer(sessions: SessionService, options: AuthRoutesO
  */
 export function authFetchHandler(sessions: SessionService, options: FetchAuthRoutesOptions): (request: Request) => Promise<Response> {
   const answer = fetchAuthAnswerer(sessions, options);
-  const problems = new Problems({ logger: options.logger });
   return async function authFetchHandler(request) {
     const answered = await answer(request, options.ipOf?.(request) ?? null);
     if (answered) return answered;
     const path = new URL(request.url).pathname;
-    const problem = problems.answer(new NotFoundError(`No route for ${request.method} ${path}.`), path);
+    const problem = answerOf(new NotFoundError(`No route for ${request.method} ${path}.`), path);
     return new Response(problem.body, { status: problem.status, headers: problem.headers });
   };
 }
