@@ -69,7 +69,7 @@ export interface ComparedRow {
  * are half a minute apart at most, so a shared machine's slow phases (other jobs starting and
  * stopping) touch both sides of a ratio alike instead of whichever server they happened to hit.
  */
-export function pairedRatio(a: ComparedRow, b: ComparedRow, metric: 'requestsPerSecond' | 'p99Ms'): number {
+export function pairedRatio(a: ComparedRow, b: ComparedRow, metric: 'requestsPerSecond' | 'p99Ms' | 'serverCpuMicrosPerRequest'): number {
   return median(a.runs.map((run, round) => run[metric] / b.runs[round][metric]));
 }
 
