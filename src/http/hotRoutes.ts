@@ -12,13 +12,16 @@ import type Router from '@koa/router';
 import compose from 'koa-compose';
 import type { Middleware } from 'koa';
 
+// biome-ignore lint/suspicious/noExplicitAny: the routers' context is the app's plus what they add.
+type RouteMiddleware = Middleware<any, any>;
+
 export function hotRoutes(routes: readonly string[], routers: readonly Router[], layers: readonly Middleware[]): Middleware {
   const served = new Map<string, Middleware>();
   for (const route of routes) {
     const [method, path] = route.split(' ');
     for (const spelling of method === 'GET' ? ['GET', 'HEAD'] : [method]) {
       const chain = routeChain(routers, spelling, path);
-      if (chain) served.set(`${spelling} ${path}`, compose([...layers, chain]));
+      if (chain) served.set(`${spelling} ${path}`, compose([...layers, ...chain]));
     }
   }
   const missing = routes.filter((route) => !served.has(route));
@@ -29,8 +32,8 @@ export function hotRoutes(routes: readonly string[], routers: readonly Router[],
   };
 }
 
-/** What the first router that serves `method path` runs for it, with the route facts it would set; null when none does. */
-function routeChain(routers: readonly Router[], method: string, path: string): Middleware | null {
+/** What the first router that serves `method path` runs for it, after setting the route facts it would set; null when none does. */
+function routeChain(routers: readonly Router[], method: string, path: string): RouteMiddleware[] | null {
   for (const router of routers) {
     const match = router.match(path, method);
     if (!match.route) continue;
@@ -46,8 +49,7 @@ function routeChain(routers: readonly Router[], method: string, path: string): M
       if (route.name) ctx._matchedRouteName = route.name;
       return next();
     };
-    // biome-ignore lint/suspicious/noExplicitAny: the routers' context is the app's plus what they add.
-    return compose<any>([named, ...match.pathAndMethod.flatMap((layer) => layer.stack)]);
+    return [named, ...match.pathAndMethod.flatMap((layer) => layer.stack)];
   }
   return null;
 }

@@ -4,7 +4,7 @@
  * names each bad field.
  */
 import { bodyParser } from '@koa/bodyparser';
-import type { Context, Middleware } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import type { z } from 'zod';
 import { MalformedJsonError, UnsupportedMediaTypeError, ValidationError } from '../errors';
 import { fieldProblems } from '../validation/zodIssues';
@@ -25,9 +25,7 @@ export function jsonBodyParser(limitBytes: number): Middleware {
     formLimit: limitBytes,
     jsonStrict: true,
   });
-  return async function parseBody(ctx, next) {
-    // A token check (a GET) passes here on every request: it skips the parser's frames as well as its work.
-    if (!PARSED_METHODS.has(ctx.method)) return next();
+  async function parseInto(ctx: Context, next: Next): Promise<void> {
     let parsed = false;
     try {
       await parse(ctx, () => {
@@ -43,6 +41,10 @@ export function jsonBodyParser(limitBytes: number): Middleware {
       const message = ctx.get('Content-Encoding') ? 'could not be decoded as its Content-Encoding says' : 'could not be read';
       throw new ValidationError([{ field: 'body', message }]);
     }
+  }
+  return function parseBody(ctx, next) {
+    // A token check (a GET) passes here on every request: it skips the parser's frames, and an async frame of its own.
+    return PARSED_METHODS.has(ctx.method) ? parseInto(ctx, next) : next();
   };
 }
 
