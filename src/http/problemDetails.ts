@@ -44,7 +44,7 @@ export function unanswered(ctx: Context): void {
 /** Answers an error thrown under a Koa request: what `problemDetails()` and the service's edge do in their catch. */
 export function problemAnswerer(options: ProblemDetailsOptions): (ctx: Context, caught: unknown) => void {
   const problems = new Problems(options);
-  return function answerProblem(ctx, caught) {
+  return function answerError(ctx, caught) {
     const error = problems.errorFor(caught, loggedPath(ctx));
     const page = error.status >= 500 ? options.htmlFor?.(ctx, error.status) : null;
     if (page) {
