@@ -80,7 +80,7 @@ const MAX_LOGGED_DEPTH = 5;
  * hashes, password hashes, addresses). The copy is an Error that names the original's class, so
  * any logger's own error serializer (pino's, Tessera's) reports it as it would the original.
  */
-export function loggableError(error: unknown, depth = 0): unknown {
+function loggableError(error: unknown, depth = 0): unknown {
   if (!(error instanceof Error)) return serializeError(error);
   const safe = serializeError(error) as SafeError;
   const cause = error.cause !== undefined && depth < MAX_LOGGED_DEPTH ? { cause: loggableError(error.cause, depth + 1) } : undefined;
