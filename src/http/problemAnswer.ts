@@ -39,7 +39,7 @@ export function problemDocument(error: TesseraError, instance: string): Record<s
 /**
  * Where failures are logged; pino fits. Log records carry the error and the request path, except
  * the count of busy answers (see busyLog.ts), which carries how many and over how many seconds.
- * The error is given as `loggableError()` copies it, never as thrown.
+ * The error is given as a copy holding its class, code, message, stack and causes only, never as thrown.
  */
 export interface ProblemLogger {
   /** A 5xx answer whose cause is known (a 503: Redis away), or the count of busy answers. */

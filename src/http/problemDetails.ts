@@ -7,13 +7,21 @@
 import type { Context, Middleware } from 'koa';
 import { MethodNotAllowedError, NotFoundError } from '../errors';
 import { sendPage } from './pages/respond';
-import { answerOf, Problems, type ProblemOptions } from './problemAnswer';
+import { answerOf, Problems, type ProblemLogger } from './problemAnswer';
 import { loggedPath } from './requestLog';
 
 export { PROBLEM_CONTENT_TYPE, problemDocument, type ProblemLogger } from './problemAnswer';
 
 /** The options of `problemDetails()`. */
-export interface ProblemDetailsOptions extends ProblemOptions {
+export interface ProblemDetailsOptions {
+  /** Gets 5xx answers (warn: a 503's cause) and unexpected errors (error). Default: one line each on the console, without error properties. */
+  logger?: ProblemLogger;
+  /** The body limit to name in a 413 when the body parser's error does not say. Bytes. */
+  bodyLimitBytes?: number;
+  /** Told of each error answered 5xx (for metrics). */
+  onServerError?: (error: unknown) => void;
+  /** Busy answers (503, password queue full) are logged once per this window, with their count. Milliseconds; default 10 s. */
+  busyLogWindowMs?: number;
   /**
    * For requests of server-rendered pages: an HTML document for a server-side failure (a Redis
    * fault's 503), so a browser shows a page rather than JSON. Null keeps problem+json.
