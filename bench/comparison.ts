@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { accountCommands, CommandStats, scriptCallSites, type CommandAccount, type CommandCalls } from './commandStats';
 import type { CpuLayout } from './cpus';
-import { foreignCores, sampleCpu } from './interference';
+import { foreignCores, processCpuSeconds, sampleCpu } from './interference';
 import { runLoad, type LoadResult, type LoadSpec } from './load';
 import type { BenchOptions } from './options';
 import type { BenchRedis } from './redis';
@@ -69,7 +69,7 @@ export interface ComparedRow {
  * are half a minute apart at most, so a shared machine's slow phases (other jobs starting and
  * stopping) touch both sides of a ratio alike instead of whichever server they happened to hit.
  */
-export function pairedRatio(a: ComparedRow, b: ComparedRow, metric: 'requestsPerSecond' | 'p99Ms'): number {
+export function pairedRatio(a: ComparedRow, b: ComparedRow, metric: 'requestsPerSecond' | 'p99Ms' | 'serverCpuMicrosPerRequest'): number {
   return median(a.runs.map((run, round) => run[metric] / b.runs[round][metric]));
 }
 
@@ -79,10 +79,11 @@ export interface RedisPair {
 }
 
 export async function compareServers(options: BenchOptions, cpus: CpuLayout, redis: RedisPair): Promise<ComparedRow[]> {
+  const contenders = options.rows ? CONTENDERS.filter((contender) => options.rows?.includes(contender.name)) : CONTENDERS;
   // The service's request log goes where a deployment's would: a file, here one thrown away after.
   const requestLog = path.join(tmpdir(), `tessera-bench-requests-${process.pid}.log`);
   const servers = await Promise.all(
-    CONTENDERS.map((contender) =>
+    contenders.map((contender) =>
       startServerProcess(
         contender.module,
         {
@@ -98,13 +99,13 @@ export async function compareServers(options: BenchOptions, cpus: CpuLayout, red
     ),
   );
   try {
-    await Promise.all(CONTENDERS.map((contender, i) => checkAnswers(contender, servers[i])));
+    await Promise.all(contenders.map((contender, i) => checkAnswers(contender, servers[i])));
     const stats = {
       standalone: new CommandStats(redis.standalone.ports),
       cluster: new CommandStats(redis.cluster.ports),
     };
     try {
-      return await measureRounds(options, cpus, servers, stats);
+      return await measureRounds(options, cpus, contenders, servers, stats);
     } finally {
       stats.standalone.close();
       stats.cluster.close();
@@ -121,6 +122,11 @@ export interface MeasuredRun extends LoadResult {
   foreignCores: number;
   /** 1, or 2 when the first try was disturbed by other work and the run was measured again. */
   attempt: number;
+  /**
+   * The server process's own CPU time (user + system, from /proc) per request it received: what
+   * a shared machine disturbs least. Microseconds; NaN off Linux.
+   */
+  serverCpuMicrosPerRequest: number;
 }
 
 /** Above this much foreign CPU a run is measured again (once), and the less disturbed try is kept. */
@@ -131,17 +137,18 @@ const RETRY_BUDGET = 12;
 async function measureRounds(
   options: BenchOptions,
   cpus: CpuLayout,
+  contenders: readonly Contender[],
   servers: ServerProcess[],
   stats: Record<'standalone' | 'cluster', CommandStats>,
 ): Promise<ComparedRow[]> {
-  const runs: MeasuredRun[][] = CONTENDERS.map(() => []);
-  const calls: CommandCalls[] = CONTENDERS.map(() => new Map());
-  const requests: number[] = CONTENDERS.map(() => 0);
+  const runs: MeasuredRun[][] = contenders.map(() => []);
+  const calls: CommandCalls[] = contenders.map(() => new Map());
+  const requests: number[] = contenders.map(() => 0);
   let retriesLeft = options.smoke ? 0 : RETRY_BUDGET;
   for (let round = 0; round < options.rounds; round++) {
-    for (let k = 0; k < CONTENDERS.length; k++) {
-      const i = (k + round) % CONTENDERS.length;
-      const contender = CONTENDERS[i];
+    for (let k = 0; k < contenders.length; k++) {
+      const i = (k + round) % contenders.length;
+      const contender = contenders[i];
       const server = servers[i];
       const counter = contender.redis === 'none' ? null : stats[contender.redis];
       const load = { url: server.url, headers: server.headers, connections: options.connections, cpus: cpus.load };
@@ -166,7 +173,7 @@ async function measureRounds(
       runs[i].push(kept!);
     }
   }
-  return CONTENDERS.map((contender, i) => ({
+  return contenders.map((contender, i) => ({
     name: contender.name,
     description: contender.description,
     requestsPerSecond: median(runs[i].map((r) => r.requestsPerSecond)),
@@ -193,13 +200,15 @@ export async function measureOnce(
   const before = await counter?.snapshot();
   const receivedBefore = await server.requestsReceived();
   const cpuBefore = sampleCpu();
+  const serverCpuBefore = processCpuSeconds(server.pid);
   const result = await runLoad(load);
   const cpuAfter = sampleCpu();
   await sleep(200);
   const after = await counter?.snapshot();
   const receivedAfter = await server.requestsReceived();
+  const serverCpuMicrosPerRequest = ((processCpuSeconds(server.pid) - serverCpuBefore) * 1e6) / (receivedAfter - receivedBefore);
   return {
-    run: { ...result, foreignCores: foreignCores(cpuBefore, cpuAfter), attempt },
+    run: { ...result, foreignCores: foreignCores(cpuBefore, cpuAfter), attempt, serverCpuMicrosPerRequest },
     calls: counter && before && after ? counter.between(before, after) : new Map(),
     requests: receivedAfter - receivedBefore,
   };

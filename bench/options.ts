@@ -1,3 +1,5 @@
+import { CONTENDERS, type ComparedName } from './comparison';
+
 /**
  * Options of `npm run bench`: defined, defaulted and read from the command line here only. The
  * full profile fits the whole run in well under ten minutes on two cores; `--smoke` shrinks every
@@ -47,11 +49,16 @@ export interface BenchOptions {
   dpopRequests: number;
   /** Interleaved rounds of the DPoP check. Default 3 (smoke: 1). */
   dpopRounds: number;
-  /** Where the JSON results go. Default bench/results/latest.json (smoke: a git-ignored .tmp file). */
+  /**
+   * Only these rows of the server comparison, and no other phase: `--rows service,tessera` sets
+   * two side by side. Null (the default) runs every row and every phase.
+   */
+  rows: readonly ComparedName[] | null;
+  /** Where the JSON results go. Default bench/results/latest.json (smoke, or --rows: a git-ignored .tmp file). */
   resultsFile: string;
 }
 
-const FULL: Omit<BenchOptions, 'resultsFile'> = {
+const FULL: Omit<BenchOptions, 'resultsFile' | 'rows'> = {
   smoke: false,
   rounds: 8,
   warmupSeconds: 1,
@@ -72,7 +79,7 @@ const FULL: Omit<BenchOptions, 'resultsFile'> = {
   dpopRounds: 3,
 };
 
-const SMOKE: Omit<BenchOptions, 'resultsFile'> = {
+const SMOKE: Omit<BenchOptions, 'resultsFile' | 'rows'> = {
   smoke: true,
   rounds: 1,
   warmupSeconds: 0,
@@ -95,17 +102,23 @@ const SMOKE: Omit<BenchOptions, 'resultsFile'> = {
 
 export const RESULTS_FILE = 'bench/results/latest.json';
 export const SMOKE_RESULTS_FILE = 'bench/results/smoke.json.tmp';
+export const ROWS_RESULTS_FILE = 'bench/results/rows.json.tmp';
 
-const USAGE = `Usage: npm run bench -- [--smoke] [--rounds N] [--duration SECONDS] [--bcrypt-cost N] [--scale-sessions N]`;
+const USAGE = `Usage: npm run bench -- [--smoke] [--rounds N] [--duration SECONDS] [--bcrypt-cost N] [--scale-sessions N] [--rows NAME,NAME...]`;
 
 /** Reads the command line; throws with the usage on anything it does not know. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const smoke = argv.includes('--smoke');
   const base = smoke ? SMOKE : FULL;
   const overrides: Partial<BenchOptions> = {};
+  let rows: ComparedName[] | null = null;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--smoke') continue;
+    if (flag === '--rows' && argv[i + 1]) {
+      rows = rowNames(argv[++i]);
+      continue;
+    }
     const value = Number(argv[++i]);
     if (flag === '--rounds' && Number.isSafeInteger(value) && value >= 1) overrides.rounds = value;
     else if (flag === '--duration' && value > 0) overrides.durationSeconds = value;
@@ -114,7 +127,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     else {
       throw new Error(
         `Unknown or invalid option ${flag} ${argv[i] ?? ''}\n${USAGE}\n` +
-          '--bcrypt-cost takes 4-15, --rounds a whole number >= 1, --scale-sessions a whole number (0 skips the scale curve).',
+          '--bcrypt-cost takes 4-15, --rounds a whole number >= 1, --scale-sessions a whole number (0 skips the scale curve), ' +
+          `--rows names of the comparison's rows separated by commas (${CONTENDERS.map((c) => c.name).join(', ')}).`,
       );
     }
   }
@@ -122,6 +136,16 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   return Object.freeze({
     ...options,
     scaleSmallSessions: Math.min(options.scaleSmallSessions, options.scaleLargeSessions),
-    resultsFile: smoke ? SMOKE_RESULTS_FILE : RESULTS_FILE,
+    rows,
+    resultsFile: smoke ? SMOKE_RESULTS_FILE : rows ? ROWS_RESULTS_FILE : RESULTS_FILE,
   });
+}
+
+function rowNames(list: string): ComparedName[] {
+  const names = list.split(',').filter((name) => name !== '');
+  const unknown = names.filter((name) => !CONTENDERS.some((contender) => contender.name === name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(`--rows: ${unknown.join(', ') || 'no name'} is not a row; the rows are ${CONTENDERS.map((c) => c.name).join(', ')}.\n${USAGE}`);
+  }
+  return [...new Set(names)] as ComparedName[];
 }

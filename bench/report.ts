@@ -52,9 +52,42 @@ export function tesseraRatios(comparison: ComparedRow[]): Record<string, number>
   return Object.fromEntries(comparison.map((row) => [row.name, tessera ? pairedRatio(tessera, row, 'requestsPerSecond') : Number.NaN]));
 }
 
-export function writeJson(report: BenchReport, file: string): void {
+export function writeJson(report: BenchReport | Pick<BenchReport, 'date' | 'machine' | 'options' | 'comparison'>, file: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/**
+ * The report of `--rows`: each row's medians with the spread of its rounds, and each row's
+ * per-round ratio to the tessera row when that row ran too.
+ */
+export function rowsMarkdown(comparison: ComparedRow[], options: BenchOptions): string {
+  const n = (value: number, digits = 0) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const spread = (values: number[], digits = 0) => `${n(Math.min(...values), digits)}–${n(Math.max(...values), digits)}`;
+  const tessera = comparison.find((row) => row.name === 'tessera');
+  /** Median of the per-round ratios to tessera, with their range and every round's. */
+  const perRound = (row: ComparedRow, figure: (run: ComparedRow['runs'][number]) => number, digits: number) => {
+    if (!tessera || row === tessera) return '—';
+    const ratios = row.runs.map((run, round) => figure(run) / figure(tessera.runs[round]));
+    return `${n(median(ratios), digits)}x (${spread(ratios, digits)}: ${ratios.map((ratio) => n(ratio, digits)).join(' ')})`;
+  };
+  const lines = [
+    `${options.rounds} interleaved round(s) of ${options.durationSeconds} s per server after ${options.warmupSeconds} s of warm-up, ` +
+      `${options.connections} keep-alive connections; medians, with the lowest and highest round. "Server CPU" is the server ` +
+      "process's own CPU time per request it received (/proc), which other work on the machine disturbs least.",
+    '',
+    "| server | req/s | rounds' req/s | p99 ms | req/s ÷ tessera's, per round | server CPU µs/req | rounds' CPU | CPU ÷ tessera's, per round | other work (cores) |",
+    '| --- | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: |',
+  ];
+  for (const row of comparison) {
+    const cpu = row.runs.map((run) => run.serverCpuMicrosPerRequest);
+    lines.push(
+      `| ${row.name} | ${n(row.requestsPerSecond)} | ${spread(row.runs.map((run) => run.requestsPerSecond))} | ${n(row.p99Ms, 2)} | ` +
+        `${perRound(row, (run) => run.requestsPerSecond, 2)} | ${n(median(cpu), 1)} | ${spread(cpu, 1)} | ` +
+        `${perRound(row, (run) => run.serverCpuMicrosPerRequest, 2)} | ${n(median(row.runs.map((run) => run.foreignCores)), 2)} |`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export function markdown(report: BenchReport): string {

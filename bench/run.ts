@@ -5,6 +5,7 @@
  * sessions), writes to replicas per check, the CPU of a DPoP-bound check; then the targets. Prints a markdown report and
  * writes the figures as JSON. `--smoke` runs every phase briefly to prove nothing rotted; it
  * exits 0 when everything ran, whatever the figures. A full run also exits non-zero on a MISS.
+ * `--rows a,b` runs only those rows of the comparison, side by side, and reports their ratios.
  * Everything it starts is stopped at the end, on failure and on Ctrl-C.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,7 +19,7 @@ import { measureLoginStorm } from './loginStorm';
 import { measureMemory } from './memory';
 import { parseBenchOptions } from './options';
 import { startCluster, startStandalone } from './redis';
-import { markdown, tesseraRatios, writeJson, type BenchReport, type Machine } from './report';
+import { markdown, rowsMarkdown, tesseraRatios, writeJson, type BenchReport, type Machine } from './report';
 import { measureReplicationWrites } from './replicationWrites';
 import { measureScaleCurve, type ScaleCurve } from './scaleCurve';
 import { measureScaling } from './scaling';
@@ -61,6 +62,11 @@ async function main(): Promise<number> {
   phase('server comparison');
   const comparison = await compareServers(options, cpus, { standalone, cluster });
   await cluster.stop();
+  if (options.rows) {
+    writeJson({ date: new Date().toISOString(), machine, options, comparison }, options.resultsFile);
+    process.stdout.write(`${rowsMarkdown(comparison, options)}\n\nJSON: ${options.resultsFile}\n`);
+    return 0;
+  }
 
   phase('scaling out');
   const scaling = await measureScaling(options);

@@ -9,7 +9,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { AuthRoutes, type AuthRequest, type AuthRoutesOptions } from '../authRoutes/authRoutesCore';
 import { CorsPolicy, type CorsOptions } from '../http/cors';
-import { answerProblem, type ProblemLogger } from '../http/problemAnswer';
+import { Problems, type ProblemLogger } from '../http/problemAnswer';
 import type { DpopOptions } from '../dpopOptions';
 import type { TesseraError } from '../errors';
 import { DEFAULT_EXPIRES_HEADER } from '../middleware/authenticate';
@@ -159,10 +159,12 @@ export interface ProblemDetailsOptions {
 
 /** The error handler: every error as problem+json, a plain Error logged and answered 500 without internals. Register it last. */
 export function problemDetails(options: ProblemDetailsOptions = {}): ErrorRequestHandler {
+  // One for the app, so a flood of busy answers is logged as a count.
+  const problems = new Problems(options);
   return function problemDetails(error, req, res, next) {
     // Express's own handler must close a response already under way.
     if (res.headersSent) return next(error);
-    const problem = answerProblem(error, req.path, options.logger, options.bodyLimitBytes);
+    const problem = problems.answer(error, req.path);
     res.status(problem.status).set(problem.headers).send(problem.body);
   };
 }

@@ -11,7 +11,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AuthRoutesOptions } from '../authRoutes/authRoutesCore';
 import { fetchAuthAnswerer } from '../authRoutes/fetchAuthRoutes';
 import { CorsPolicy, type CorsOptions } from '../http/cors';
-import { answerProblem, type ProblemLogger } from '../http/problemAnswer';
+import { Problems, type ProblemLogger } from '../http/problemAnswer';
 import type { DpopOptions } from '../dpopOptions';
 import type { TesseraError } from '../errors';
 import { DEFAULT_EXPIRES_HEADER } from '../middleware/authenticate';
@@ -142,9 +142,11 @@ export interface ProblemDetailsOptions {
  * Error logged and answered 500 without internals. Hono's own HTTPException keeps its answer.
  */
 export function problemDetails(options: ProblemDetailsOptions = {}): ErrorHandler {
+  // One for the app, so a flood of busy answers is logged as a count.
+  const problems = new Problems(options);
   return function problemDetails(error, c) {
     if ('getResponse' in error && typeof error.getResponse === 'function') return error.getResponse();
-    const problem = answerProblem(error, c.req.path, options.logger);
+    const problem = problems.answer(error, c.req.path);
     // Headers set earlier (Session-Expires) stay on the answer.
     return c.body(problem.body, problem.status as ContentfulStatusCode, problem.headers);
   };

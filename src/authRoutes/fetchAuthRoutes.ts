@@ -3,7 +3,7 @@
  * Next.js route handlers, Bun.serve and Deno.serve take as is. Failures are answered here as
  * problem+json (and logged), carrying the CORS headers like every other answer.
  */
-import { CONSOLE_LOGGER, answerProblem, type ProblemLogger } from '../http/problemAnswer';
+import { answerOf, Problems, type ProblemLogger } from '../http/problemAnswer';
 import type { SessionService } from '../sessions/sessionService';
 import { NotFoundError } from '../errors';
 import { AuthRoutes, type AuthAnswer, type AuthRequest, type AuthRoutesOptions } from './authRoutesCore';
@@ -21,8 +21,8 @@ export type FetchAuthAnswerer = (request: Request, ip: string | null) => Promise
 
 export function fetchAuthAnswerer(sessions: SessionService, options: AuthRoutesOptions & { logger?: ProblemLogger }): FetchAuthAnswerer {
   const routes = new AuthRoutes(sessions, options);
-  const logger = options.logger ?? CONSOLE_LOGGER;
-  const limit = options.bodyLimitBytes;
+  // One for the handler, so a flood of busy answers is logged as a count.
+  const problems = new Problems({ logger: options.logger, bodyLimitBytes: options.bodyLimitBytes });
   return async (request, ip) => {
     const url = new URL(request.url);
     const path = url.pathname;
@@ -44,7 +44,7 @@ export function fetchAuthAnswerer(sessions: SessionService, options: AuthRoutesO
     try {
       answer = await routes.answer(authRequest);
     } catch (error) {
-      const problem = answerProblem(error, path, logger, limit);
+      const problem = problems.answer(error, path);
       for (const [name, value] of Object.entries(problem.headers)) headers.set(name, value);
       return new Response(problem.body, { status: problem.status, headers });
     }
@@ -62,12 +62,11 @@ export function fetchAuthAnswerer(sessions: SessionService, options: AuthRoutesO
  */
 export function authFetchHandler(sessions: SessionService, options: FetchAuthRoutesOptions): (request: Request) => Promise<Response> {
   const answer = fetchAuthAnswerer(sessions, options);
-  const logger = options.logger ?? CONSOLE_LOGGER;
   return async function authFetchHandler(request) {
     const answered = await answer(request, options.ipOf?.(request) ?? null);
     if (answered) return answered;
     const path = new URL(request.url).pathname;
-    const problem = answerProblem(new NotFoundError(`No route for ${request.method} ${path}.`), path, logger);
+    const problem = answerOf(new NotFoundError(`No route for ${request.method} ${path}.`), path);
     return new Response(problem.body, { status: problem.status, headers: problem.headers });
   };
 }

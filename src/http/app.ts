@@ -6,18 +6,14 @@ import type { AdminService } from '../admin/adminService';
 import type { DpopOptions } from '../dpopOptions';
 import { authenticate } from '../middleware/authenticate';
 import { DpopVerifier, forwardedRequest, ownRequest } from '../middleware/dpop';
-import { clientAddress } from '../middleware/clientAddress';
 import type { SessionService } from '../sessions/sessionService';
-import { cors } from '../middleware/cors';
 import type { CorsOptions } from './cors';
 import type { IdempotencyStore } from '../store/idempotencyStore';
 import { pageErrorDocument, pageLayer, type PagesParts } from './pages';
 import type { IntrospectionClientOptions } from './introspectionClient';
 import { jsonBodyParser } from './requestInput';
-import { problemDetails } from './problemDetails';
-import { requestLog } from './requestLog';
-import { securityHeaders } from './securityHeaders';
-import { requestMetrics, type RequestObserver } from './requestMetrics';
+import { edge } from './edge';
+import type { RequestObserver } from './requestMetrics';
 import { adminRoutes } from './routes/adminRoutes';
 import { DEFAULT_ADMIN_REAUTH_AFTER_SECONDS } from '../admin/adminService';
 import { authRoutes } from './routes/authRoutes';
@@ -75,7 +71,7 @@ export function createApp(parts: AppParts): Koa {
   // maxIpsCount keeps only the entries the trusted proxies appended: a client's own X-Forwarded-For
   // value stays to their left and is never taken for the address.
   const app = new Koa({ proxy: parts.trustedProxyHops > 0, maxIpsCount: parts.trustedProxyHops });
-  // Errors are answered by problemDetails; Koa's default handler would only log them twice.
+  // Errors are answered by the edge; Koa's default handler would only log them twice.
   app.silent = true;
   const pages = parts.pages
     ? { cookie: parts.pages.cookie, ...pageLayer({ sessions: parts.sessions, accounts: parts.accounts, admin: parts.admin, ...parts.pages }) }
@@ -86,19 +82,14 @@ export function createApp(parts: AppParts): Koa {
   const auth = authRoutes(parts.sessions, parts.accounts, dpop, parts.idempotency, pages?.cookie ?? null);
   const gateway = gatewayRoutes(parts.sessions, parts.introspectionClient ?? { clientId: '', credential: null });
   const admin = adminRoutes(parts.admin, parts.idempotency, parts.adminReauthAfterSeconds ?? DEFAULT_ADMIN_REAUTH_AFTER_SECONDS);
-  const requestObserver = parts.requestObserver ?? null;
   // First: a preflight is answered before anything else runs, and every answer, errors too, carries the headers.
-  if (parts.cors) app.use(cors(parts.cors));
-  app.use(clientAddress(parts.logger));
-  if (requestObserver) app.use(requestMetrics(requestObserver));
-  app.use(securityHeaders({ hsts: Boolean(pages?.cookie.secure) }));
-  app.use(requestLog(parts.logger));
   app.use(
-    problemDetails({
+    edge({
       logger: parts.logger,
-      bodyLimitBytes: parts.bodyLimitBytes,
-      htmlFor: pages ? pageErrorDocument : undefined,
-      onServerError: requestObserver?.serverError?.bind(requestObserver),
+      cors: parts.cors ?? null,
+      observer: parts.requestObserver ?? null,
+      hsts: Boolean(pages?.cookie.secure),
+      problems: { bodyLimitBytes: parts.bodyLimitBytes, htmlFor: pages ? pageErrorDocument : undefined },
     }),
   );
   const bodyParser = jsonBodyParser(parts.bodyLimitBytes);

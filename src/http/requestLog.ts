@@ -3,7 +3,7 @@
  * passwords), and never a token typed into a path: the line names the route's pattern
  * (`/auth/sessions/:id`), and a path no route matched (a 404) is logged scrubbed.
  */
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 
 /**
@@ -15,17 +15,13 @@ const MAX_KEPT_SEGMENT = 15;
 /** A path is logged up to this length: a long one says nothing more and costs every log line. */
 const MAX_LOGGED_PATH = 200;
 
-export function requestLog(logger: Logger): Middleware {
+/** Writes a request's line once it is answered, `ms` after it arrived; the service's edge calls it. */
+export function requestLog(logger: Logger): (ctx: Context, ms: number) => void {
   // The line's four fields are fixed and never secret, and matching them against the redaction
   // list made each line cost about 1.7x (a microbenchmark: 6.0 against 3.5 µs): this child skips it.
   const lines = logger.child({}, { redact: [] });
-  return async function requestLog(ctx, next) {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      lines.info({ method: ctx.method, path: loggedPath(ctx), status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
-    }
+  return function requestLog(ctx, ms) {
+    lines.info({ method: ctx.method, path: loggedPath(ctx), status: ctx.status, ms: Math.round(ms) }, 'request');
   };
 }
 

@@ -4,7 +4,6 @@
  * nor sniffed into another content type. HSTS goes out when the session cookie is Secure: once a
  * browser has seen it, it never sends that cookie's site a plain-http request again.
  */
-import type { Middleware } from 'koa';
 
 /** One year, in seconds: the usual value, long enough for the HSTS preload list's minimum. */
 const HSTS_MAX_AGE_SECONDS = 31_536_000;
@@ -14,11 +13,9 @@ export interface SecurityHeadersOptions {
   hsts: boolean;
 }
 
-export function securityHeaders(options: SecurityHeadersOptions): Middleware {
+/** The headers, for the service's edge to set on every answer. */
+export function securityHeaders(options: SecurityHeadersOptions): Readonly<Record<string, string>> {
   const headers: Record<string, string> = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
   if (options.hsts) headers['Strict-Transport-Security'] = `max-age=${HSTS_MAX_AGE_SECONDS}`;
-  return async function securityHeaders(ctx, next) {
-    ctx.set(headers);
-    await next();
-  };
+  return Object.freeze(headers);
 }

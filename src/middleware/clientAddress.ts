@@ -4,17 +4,18 @@
  * it from X-Forwarded-For; an entry there that is not an IP address is a proxy misconfigured or
  * a header passed through unchecked, so it is not believed: the peer's address stands instead.
  */
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { canonicalIp } from '../limits/ipAddress';
 
 /** Longest part of a refused X-Forwarded-For entry that is logged. */
 const LOGGED_ENTRY_CHARS = 64;
 
-export function clientAddress(logger: Logger): Middleware {
+/** Sets `ctx.request.ip` to the client's canonical address; the service's edge calls it first. */
+export function clientAddress(logger: Logger): (ctx: Context) => void {
   // Once per process: a misconfigured proxy sends the same junk with every request.
   let reported = false;
-  return async function clientAddress(ctx, next) {
+  return function clientAddress(ctx) {
     const peer = canonicalIp(ctx.socket.remoteAddress ?? '') ?? '';
     const forwarded = ctx.app.proxy ? ctx.request.ips[0] : undefined;
     let address = peer;
@@ -30,6 +31,5 @@ export function clientAddress(logger: Logger): Middleware {
       }
     }
     ctx.request.ip = address;
-    await next();
   };
 }

@@ -125,6 +125,7 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
           'boundKey',
           'createdAt',
           'device',
+          'deviceBoundUntil',
           'expiresAt',
           'id',
           'ip',

@@ -31,4 +31,16 @@ describe('the busy log', () => {
       [1, 0],
     ]);
   });
+
+  it('with a window of 0, writes every busy answer at once and keeps no timer', () => {
+    const lines: [number, number][] = [];
+    const log = new BusyLog((count, seconds) => lines.push([count, seconds]), 0);
+    for (let i = 0; i < 3; i++) log.record();
+    expect(lines).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
 });

@@ -39,6 +39,29 @@ describe('hot routes', () => {
     expect((await agent.get('/check/')).status).toBe(404);
   });
 
+  it('name the route they served, as the router would, for the log line and the metrics', async () => {
+    const app = new Koa();
+    const seen: unknown[] = [];
+    app.use(async (ctx, next) => {
+      await next();
+      seen.push(ctx._matchedRoute);
+    });
+    const router = guardedRouter({ prefix: '/auth' });
+    router.get('/check', publicRoute(), (ctx) => {
+      ctx.body = { params: ctx.params };
+    });
+    app.use(hotRoutes(['GET /auth/check'], [router], []));
+    const answer = await supertest(app.callback()).get('/auth/check');
+    expect(answer.body).toEqual({ params: {} });
+    expect(seen).toEqual(['/auth/check']);
+  });
+
+  it('refuse a route with a parameter, whose chain would depend on the path', () => {
+    const router = guardedRouter();
+    router.get('/sessions/:id', publicRoute(), () => undefined);
+    expect(() => hotRoutes(['GET /sessions/:id'], [router], [])).toThrow('hot routes take no parameters: GET /sessions/:id');
+  });
+
   it('refuse to list a route that no router serves', () => {
     expect(() => hotRoutes(['GET /nowhere'], [guardedRouter()], [])).toThrow('hot routes that no router serves: GET /nowhere');
   });

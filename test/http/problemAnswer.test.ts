@@ -11,6 +11,21 @@ function recordingLogger() {
 }
 
 describe('answerProblem', () => {
+  it('logs a copy of the error with its class, code, message, stack and cause, and none of its other properties', () => {
+    const { logger, records } = recordingLogger();
+    class CommandError extends Error {}
+    const thrown = Object.assign(new CommandError('ERR refused', { cause: new Error('the cause') }), {
+      code: 'ERR',
+      command: { name: 'evalsha', args: ['token-hash'] },
+    });
+    answerProblem(thrown, '/me', logger);
+    const logged = records[0].err as Error & { code?: string };
+    expect([logged.constructor, logged.name, logged.message, logged.stack, logged.code]).toEqual([CommandError, 'Error', 'ERR refused', thrown.stack, 'ERR']);
+    expect((logged.cause as Error).message).toBe('the cause');
+    expect(JSON.stringify(logged)).not.toContain('token-hash');
+    expect(Object.keys(logged)).toEqual(['code']);
+  });
+
   it('answers a plain Error 500 without its message, and logs it with the path’s long segments scrubbed', () => {
     const { logger, records } = recordingLogger();
     const thrown = new Error('the database password is hunter2');
@@ -23,7 +38,7 @@ describe('answerProblem', () => {
       instance: '/reset/tess_0123456789abcdefghijklmnopqrstuv/confirm',
     });
     expect(answer.body).not.toContain('hunter2');
-    expect(records).toEqual([{ level: 'error', message: 'unhandled error', path: '/reset/…/confirm', err: thrown }]);
+    expect(records).toEqual([{ level: 'error', message: 'unhandled error', path: '/reset/…/confirm', err: expect.objectContaining({ stack: thrown.stack }) }]);
   });
 
   it('answers Tessera’s errors with their status and headers, logging only a 5xx, as a warning with its cause', () => {
@@ -33,7 +48,9 @@ describe('answerProblem', () => {
     expect(records).toEqual([]);
     const cause = new Error('connect ECONNREFUSED');
     expect(answerProblem(new StoreUnavailableError(cause), '/me', logger).status).toBe(503);
-    expect(records).toEqual([{ level: 'warn', message: expect.any(String), path: '/me', err: cause }]);
+    expect(records).toEqual([
+      { level: 'warn', message: expect.any(String), path: '/me', err: expect.objectContaining({ message: cause.message, stack: cause.stack }) },
+    ]);
   });
 
   it('maps a body parser’s errors onto Tessera’s', () => {

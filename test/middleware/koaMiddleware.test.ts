@@ -181,6 +181,6 @@ describe('problemDetails', () => {
     const response = await request(appThrowing(secret, logger).callback()).get('/y');
     expect(response.status).toBe(500);
     expect(response.body).toEqual({ type: 'urn:tessera:problem:internal', title: 'Internal error', status: 500, instance: '/y' });
-    expect(logged).toEqual([secret]);
+    expect(logged).toEqual([expect.objectContaining({ message: 'secret internals', stack: secret.stack })]);
   });
 });

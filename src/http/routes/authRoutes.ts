@@ -14,6 +14,7 @@ import type { SessionCookie } from '../../middleware/sessionCookie';
 import type { SessionService } from '../../sessions/sessionService';
 import type { IdempotencyStore, StoredAnswer } from '../../store/idempotencyStore';
 import { idempotencyKey } from '../idempotencyKey';
+import { isoTimes } from '../isoTimes';
 import { sessionListCursor } from '../cursor';
 import { readBody, readQuery } from '../requestInput';
 import { actorOf, authenticated } from '../signedIn';
@@ -131,7 +132,7 @@ export function authRoutes(
     const { session, user } = authenticated(ctx);
     // A page script using the cookie reads its CSRF token here, for unsafe fetch calls.
     if (ctx.state.credentials === 'cookie') ctx.set(CSRF_HEADER, await csrfTokenOf(session));
-    ctx.body = { session, user: { id: user.id, username: user.name, roles: user.roles } };
+    ctx.body = { session: isoTimes(session.toJSON()), user: { id: user.id, username: user.name, roles: user.roles } };
   });
 
   router.post('/logout', signedIn, async (ctx) => {
