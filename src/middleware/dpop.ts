@@ -21,7 +21,8 @@ export function ownRequest(ctx: Context): ProofRequest {
  * only from trusted proxies, as every X-Forwarded-* is); the sub-request's own otherwise.
  */
 export function forwardedRequest(ctx: Context): ProofRequest {
-  const uri = ctx.get('X-Original-URI') || ctx.get('X-Forwarded-Uri');
+  // Only a trusted proxy's word (TRUST_PROXY): a caller that reaches the service directly must not choose what its proof is checked against.
+  const uri = ctx.app.proxy ? ctx.get('X-Original-URI') || ctx.get('X-Forwarded-Uri') : '';
   if (!uri) return ownRequest(ctx);
   return {
     method: ctx.get('X-Original-Method') || ctx.get('X-Forwarded-Method') || ctx.method,

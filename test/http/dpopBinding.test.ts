@@ -195,6 +195,31 @@ describe.each(BACKENDS)('DPoP settings against $name Redis', (backend) => {
     expect((await withProof(service, '/auth/session', token, await freshProof(adminKey, '/auth/session', token))).status).toBe(200);
   });
 
+  it('checks a proof at /auth/verify against the original request only when a trusted proxy names it', async () => {
+    const forPassword = async (service: TestService, token: string, key: TestDpopKey) =>
+      service.call('GET', '/auth/verify', {
+        headers: {
+          authorization: `DPoP ${token}`,
+          // The origin a gateway's sub-request names is its Host: here the service's own.
+          dpop: await key.proof({ htm: 'POST', htu: `${service.url}/auth/password`, token }),
+          'X-Original-Method': 'POST',
+          'X-Original-URI': '/auth/password',
+        },
+      });
+    for (const [trustProxy, status] of [
+      ['off', 401],
+      ['on', 200],
+    ] as const) {
+      const service = await services.serve({ PUBLIC_ORIGIN: ORIGIN, TRUST_PROXY: trustProxy });
+      await register(service, `verify-proxy-${trustProxy}`);
+      const key = await newDpopKey();
+      const { token } = (await (await logIn(service, `verify-proxy-${trustProxy}`, key)).json()) as LoginBody;
+      // Reaching the service directly, a caller must not choose the request its proof is checked against.
+      expect([trustProxy, (await forPassword(service, token, key)).status]).toEqual([trustProxy, status]);
+      expect((await withProof(service, '/auth/session', token, await freshProof(key, '/auth/session', token))).status).toBe(200);
+    }
+  });
+
   it('with DPOP_NONCE=on asks for the server nonce at login and on use, and any instance takes it', async () => {
     const env = { DPOP_NONCE: 'on', PUBLIC_ORIGIN: ORIGIN, KEY_PREFIX: `nonce${Date.now().toString(36)}` };
     const [first, second] = [await services.serve(env), await services.serve(env)];

@@ -66,7 +66,9 @@ describe('a DBSC proof', () => {
     ['an HMAC', { typ: 'dbsc+jwt', alg: 'HS256' }, 'alg must be one of ES256, RS256'],
     ['a private key', { typ: 'dbsc+jwt', alg: 'ES256', jwk: { ...ec.jwk, d: 'AAAA' } }, 'jwk must be a public key'],
     ['no key', { typ: 'dbsc+jwt', alg: 'ES256' }, 'jwk is missing'],
-    ['a key of the other type', { typ: 'dbsc+jwt', alg: 'ES256', jwk: rsa.jwk }, 'alg ES256 does not fit the RSA key'],
+    ['a key of the other type', { typ: 'dbsc+jwt', alg: 'ES256', jwk: rsa.jwk }, 'ES256 needs an EC P-256 jwk'],
+    // A large exponent makes every verification of the kept key dear (about 80 times at 2048 bits).
+    ['an RSA key with an exponent other than 65537', { typ: 'dbsc+jwt', alg: 'RS256', jwk: { ...rsa.jwk, e: 'AQAAAQ' } }, 'an RSA jwk must use the exponent 65537'],
     ['a crit extension', { typ: 'dbsc+jwt', alg: 'ES256', jwk: ec.jwk, crit: ['x'] }, 'no crit extension is understood'],
   ])('refuses a registration with %s', (_what, header, detail) => {
     expect(checkDeviceProof(proof(ec.privateKey, header, { jti: 'c' }), null)).toEqual({ ok: false, detail });
