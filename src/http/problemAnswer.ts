@@ -17,7 +17,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors';
-import { serializeError, type SafeError } from '../logging/logger';
+import { serializeError, type SafeError } from '../logging/errorSerializer';
 import { BusyLog, DEFAULT_BUSY_LOG_WINDOW_MS } from './busyLog';
 import { scrubbedPath } from './requestLog';
 
