@@ -68,7 +68,11 @@ describe('a DBSC proof', () => {
     ['no key', { typ: 'dbsc+jwt', alg: 'ES256' }, 'jwk is missing'],
     ['a key of the other type', { typ: 'dbsc+jwt', alg: 'ES256', jwk: rsa.jwk }, 'ES256 needs an EC P-256 jwk'],
     // A large exponent makes every verification of the kept key dear (about 80 times at 2048 bits).
-    ['an RSA key with an exponent other than 65537', { typ: 'dbsc+jwt', alg: 'RS256', jwk: { ...rsa.jwk, e: 'AQAAAQ' } }, 'an RSA jwk must use the exponent 65537'],
+    [
+      'an RSA key with an exponent other than 65537',
+      { typ: 'dbsc+jwt', alg: 'RS256', jwk: { ...rsa.jwk, e: 'AQAAAQ' } },
+      'an RSA jwk must use the exponent 65537',
+    ],
     ['a crit extension', { typ: 'dbsc+jwt', alg: 'ES256', jwk: ec.jwk, crit: ['x'] }, 'no crit extension is understood'],
   ])('refuses a registration with %s', (_what, header, detail) => {
     expect(checkDeviceProof(proof(ec.privateKey, header, { jti: 'c' }), null)).toEqual({ ok: false, detail });
