@@ -291,8 +291,9 @@ export class DpopIssuanceError extends OAuthError {
 }
 
 /**
- * 403 at a device-bound session's start or refresh endpoint (DBSC): sign this challenge with the
- * session's key and send the request again. `Secure-Session-Challenge` carries it, with the session
+ * 403 at a device-bound session's refresh endpoint (DBSC): sign this challenge with the session's
+ * key and send the request again. Never at the start endpoint: only a sign-in's answer carries a
+ * start challenge. `Secure-Session-Challenge` carries it, with the session
  * it is for, as the draft's structured header: `"<challenge>";id="<session id>"`.
  */
 export class DeviceProofRequiredError extends TesseraError {
@@ -305,7 +306,8 @@ export class DeviceProofRequiredError extends TesseraError {
 
 /**
  * 400 at a device-bound session's start or refresh endpoint (DBSC): the `Secure-Session-Response`
- * proof is malformed, signed by another key, or answers no challenge issued for this session.
+ * proof is missing (at start), malformed, signed by another key, or (at start) answers no live start
+ * challenge issued for this session.
  * Nothing changed; the session is still its owner's.
  */
 export class InvalidDeviceProofError extends TesseraError {

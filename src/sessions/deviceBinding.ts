@@ -90,20 +90,25 @@ export class DeviceBinding {
 
   /**
    * Binds the live session `token` opens to the key in the registration proof `proof`, whose jti
-   * must be a start challenge issued for that session; `address` is the client's, whose failed
-   * proofs are counted. A remembered login's refresh family ends with it (NewBinding.remembered).
-   * Throws InvalidDeviceProofError for a bad proof, DeviceProofRequiredError for a lapsed challenge,
-   * ConflictError when the session is bound already, RateLimitedError for an address over its budget.
+   * must be the start challenge its sign-in's answer offered (issued for that session, not lapsed);
+   * `address` is the client's, whose failed proofs are counted. A remembered login's refresh family
+   * is superseded with it (NewBinding.remembered). Throws InvalidDeviceProofError for a missing or
+   * bad proof or one over no live start challenge of the session (no new challenge is given: only
+   * the sign-in's answer carries one, so a copied cookie cannot get its session bound to another
+   * key), ConflictError when the session is bound already, RateLimitedError for an address over its budget.
    */
   async register(token: string, proof: string | null, address: string): Promise<NewBinding> {
     const parsed = parseToken(token);
     if (!parsed) throw new DeviceSessionEndedError();
-    const challenge = async () => new DeviceProofRequiredError(await this.options.challenges.issue('start', parsed.sessionId), parsed.sessionId);
-    if (proof === null) throw await challenge();
+    if (proof === null) throw new InvalidDeviceProofError('Secure-Session-Response is missing');
     const read = readDeviceProof(proof, true);
     if (!read.ok) throw new InvalidDeviceProofError(read.detail);
     // The challenge (an HMAC) before the signature: a proof over none of ours costs no verification.
-    if (!(await this.options.challenges.accepts('start', parsed.sessionId, read.proof.jti))) throw await challenge();
+    if (!(await this.options.challenges.accepts('start', parsed.sessionId, read.proof.jti))) {
+      throw new InvalidDeviceProofError(
+        'it answers no start challenge this session was offered at sign-in, or the offer has lapsed; a new key needs a new sign-in',
+      );
+    }
     // Read with its key, a registration proof names one.
     await this.verified(read.proof, address, async () => importDeviceKey(read.proof.jwk!));
     const bound = await this.store.bindDevice(parsed.tag, parsed.localId, hashSecret(parsed.secret), JSON.stringify(read.proof.jwk), this.windowMs);

@@ -81,7 +81,7 @@ export const SESSION_FIELD = {
    */
   deviceBoundUntil: 'b',
   /**
-   * A browser-bound session that took over its remembered login (DBSC start ended the login's
+   * A browser-bound session that took over its remembered login (DBSC start superseded the login's
    * refresh family): the idle timeout it lives by (ms), the refresh one, in place of the session's;
    * its absoluteEnd is the family's end, in place of its own lifetime.
    */
@@ -97,7 +97,8 @@ export const SESSION_FIELD = {
 // created, `t`/`n` device, `k` the DPoP key its sessions are bound to, `p`, `pe`, `pn` for the last
 // spent token (its hash, the sealed pair, and whether a retry was answered with it), and what its
 // sessions inherit (prelude.lua's FAMILY_CARRIES): `v` the sign-in time, `li`/`la` the lifetimes of
-// the login's kind.
+// the login's kind; `sb` when a browser key binding superseded the family (bindDevice.lua), which
+// then refreshes nothing and takes any of its tokens presented for reuse.
 
 /** Prefix of a session attribute's field, so attributes never collide with the fields above. */
 export const ATTRIBUTE_PREFIX = 'x:';

@@ -206,8 +206,8 @@ export class SessionStore {
 
   /**
    * Binds a cookie session to its browser's public key (DBSC) and opens its first window. A
-   * remembered login's refresh family ends in the same step, and the session takes over its
-   * lifetime. Answers the window's end and the session's expiry (ms) and whether a remembered login
+   * remembered login's refresh family is superseded in the same step (it refreshes nothing, and a
+   * token of it presented later is taken for reuse), and the session takes over its lifetime. Answers the window's end and the session's expiry (ms) and whether a remembered login
    * was taken over; 'gone' when the session or the secret is not live, 'bound' when it is bound already.
    */
   async bindDevice(

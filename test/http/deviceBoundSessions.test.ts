@@ -87,7 +87,11 @@ describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (b
   it('offers registration at sign-in, through the login form and through the JSON login with its cookie', async () => {
     const { signIn } = await signedIn('dbsc-offer');
     const [offer] = parseRegistrations(signIn.headers.get('secure-session-registration'));
-    expect(offer).toEqual({ algorithms: ['ES256', 'RS256'], path: '/auth/dbsc/start', challenge: expect.stringMatching(/^[0-9a-z]+\.[A-Za-z0-9_-]{22}$/) });
+    expect(offer).toEqual({
+      algorithms: ['ES256', 'RS256'],
+      path: '/auth/dbsc/start',
+      challenge: expect.stringMatching(/^[0-9a-z]+\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}$/),
+    });
     const login = await pair.b.call('POST', '/auth/login', { body: { username: 'dbsc-offer', password: 'correct horse battery' } });
     expect(login.status).toBe(200);
     expect(parseRegistrations(login.headers.get('secure-session-registration'))).toHaveLength(1);
@@ -133,7 +137,9 @@ describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (b
 
     const { first, second } = await browser.refresh({ via: browser.page.at(pair.b) });
     expect(first.status).toBe(403);
-    expect(first.headers.get('secure-session-challenge')).toMatch(new RegExp(`^"[0-9a-z]+\\.[A-Za-z0-9_-]{22}";id="${browser.session().session_identifier}"$`));
+    expect(first.headers.get('secure-session-challenge')).toMatch(
+      new RegExp(`^"[0-9a-z]+\\.[A-Za-z0-9_-]{16}\\.[A-Za-z0-9_-]{22}";id="${browser.session().session_identifier}"$`),
+    );
     expect(second?.status).toBe(200);
     expect(maxAge(second!)).toBeGreaterThanOrEqual(WINDOW_SECONDS - 2);
     expect(browser.page.cookies.get(COOKIE)).not.toBe(before);
@@ -214,7 +220,7 @@ describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (b
     expect(await status(other.page)).toBe(200);
   });
 
-  it('binds a session once, and refuses a registration over a challenge it was not sent or with a bad signature', async () => {
+  it('binds a session once, and refuses a registration over a challenge it was not sent or with a bad signature, handing out no challenge', async () => {
     const { page, signIn } = await signedIn('dbsc-once');
     const offered = parseRegistrations(signIn.headers.get('secure-session-registration'))[0];
     const key = new DbscKey();
@@ -222,13 +228,16 @@ describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (b
 
     const elsewhere = parseRegistrations((await signedIn('dbsc-once-other')).signIn.headers.get('secure-session-registration'))[0];
     const foreign = await send(key.proof({ jti: elsewhere.challenge }, true));
-    expect(foreign.status).toBe(403);
-    expect(foreign.headers.get('secure-session-challenge')).toMatch(/^"[^"]+";id="[0-9A-Za-z]+"$/);
+    expect(foreign.status).toBe(400);
+    expect(JSON.parse(foreign.html)).toMatchObject({ type: 'urn:tessera:problem:invalid-device-proof' });
+    expect(foreign.headers.get('secure-session-challenge')).toBeNull();
     const unsigned = key.proof({ jti: offered.challenge }, true);
     expect((await send(unsigned.slice(0, -4) + (unsigned.endsWith('AAAA') ? 'BBBB' : 'AAAA'))).status).toBe(400);
     expect((await send(key.proof({ jti: offered.challenge }, false))).status).toBe(400);
     expect((await send(key.proof({ jti: offered.challenge }, true, { alg: 'none' }))).status).toBe(400);
-    expect((await page.send('POST', '/auth/dbsc/start', undefined, {})).status).toBe(403);
+    const unproven = await page.send('POST', '/auth/dbsc/start', undefined, {});
+    expect(unproven.status).toBe(400);
+    expect(unproven.headers.get('secure-session-challenge')).toBeNull();
 
     expect((await send(key.proof({ jti: offered.challenge }, true))).status).toBe(200);
     const again = await send(new DbscKey().proof({ jti: offered.challenge }, true));
@@ -256,36 +265,150 @@ describe.each(BACKENDS)('device-bound cookie sessions (DBSC) on $name Redis', (b
     expect(await status(page)).toBe(200);
   });
 
-  it('ends a remembered login’s refresh token when the browser binds its key: a copied refresh cookie signs nobody in, the owner goes on', async () => {
+  const familyKey = (sessionId: string, familyId: string) => keys.forUser(sessionId.slice(0, 10)).family(familyId);
+  const refreshFrom = (page: PageClient) => page.send('POST', '/auth/refresh', '{}', { 'content-type': 'application/json' });
+  const problemOf = (answer: PageResponse) => (JSON.parse(answer.html) as { type: string }).type;
+  /** The audit trail's reuse entries about one session. */
+  const reusedEntries = async (sessionId: string) =>
+    (await pair.a.admin.audit.page(100, undefined, 'sign-in')).entries.filter((entry) => entry.type === 'refresh.reused' && entry.target === sessionId);
+
+  it('supersedes a remembered login’s refresh token when the browser binds its key: the cookie is cleared, the owner goes on for the login’s lifetime', async () => {
     const { page, signIn } = await rememberedSignIn('dbsc-remembered');
-    const copiedRefresh = page.cookies.get(REFRESH_COOKIE)!;
-    expect(copiedRefresh).toMatch(/^tessr_/);
+    expect(page.cookies.get(REFRESH_COOKIE)).toMatch(/^tessr_/);
     const sessionId = (await sessionOf(page)).id;
     const familyId = (await redis.hget(sessionKey(sessionId), SESSION_FIELD.family))!;
-    expect(await redis.exists(keys.forUser(sessionId.slice(0, 10)).family(familyId))).toBe(1);
+    expect(await redis.exists(familyKey(sessionId, familyId))).toBe(1);
 
     const owner = new DbscBrowser(page);
     const started = await owner.register(signIn);
     expect(started.status).toBe(200);
-    // The start answer clears the refresh cookie; the family ended in the same step.
+    // The start answer clears the refresh cookie; the family is superseded in the same step, kept to the login's end to catch copies.
     expect(started.setCookies.some((line) => line.startsWith(`${REFRESH_COOKIE}=;`) && line.includes('Max-Age=0'))).toBe(true);
     expect(page.cookies.has(REFRESH_COOKIE)).toBe(false);
-    expect(await redis.exists(keys.forUser(sessionId.slice(0, 10)).family(familyId))).toBe(0);
-
-    // Whoever copied the refresh cookie before the binding gets no session from it, by the API or by a page.
-    const thief = new PageClient(pair.b);
-    thief.cookies.set(REFRESH_COOKIE, copiedRefresh);
-    const refreshed = await thief.send('POST', '/auth/refresh', '{}', { 'content-type': 'application/json' });
-    expect(refreshed.status).toBe(401);
-    thief.cookies.set(REFRESH_COOKIE, copiedRefresh);
-    expect((await thief.get('/account')).location).toMatch(/^\/login/);
-    expect(thief.cookies.has(COOKIE)).toBe(false);
+    expect(await redis.hexists(familyKey(sessionId, familyId), 'sb')).toBe(1);
 
     // The bound session is the remembered login now: it lives to the login's end, idle as long as a refresh token may be.
     const session = await sessionOf(page);
     expect(Date.parse(session.absoluteExpiresAt!) - Date.parse(session.createdAt!)).toBe(90 * DAY_MS);
     expect(Date.parse(session.expiresAt!) - Date.parse(session.lastSeenAt!)).toBe(30 * DAY_MS);
     expect(session.rememberedUntil).toBe(session.expiresAt);
+    expect(await expiryOf(familyKey(sessionId, familyId))).toBe(Date.parse(session.absoluteExpiresAt!));
+    expect((await owner.refresh({ via: owner.page.at(pair.b) })).second?.status).toBe(200);
+    expect(await status(owner.page)).toBe(200);
+    expect(await reusedEntries(sessionId)).toEqual([]);
+
+    // Logging out of the bound session ends the superseded family with it.
+    const csrf = (await owner.page.get('/auth/session')).headers.get('x-csrf-token')!;
+    expect((await owner.page.send('POST', '/auth/logout', undefined, { 'x-csrf-token': csrf })).status).toBe(204);
+    expect(await redis.exists(familyKey(sessionId, familyId))).toBe(0);
+  });
+
+  it('takes a refresh cookie copied before the binding and presented after it for reuse: it signs nobody in, and the login ends', async () => {
+    const { page, signIn } = await rememberedSignIn('dbsc-remembered-copy');
+    const copiedRefresh = page.cookies.get(REFRESH_COOKIE)!;
+    const owner = new DbscBrowser(page);
+    expect((await owner.register(signIn)).status).toBe(200);
+    const sessionId = owner.session().session_identifier;
+
+    const thief = new PageClient(pair.b);
+    thief.cookies.set(REFRESH_COOKIE, copiedRefresh);
+    const refreshed = await refreshFrom(thief);
+    expect(refreshed.status).toBe(401);
+    expect(problemOf(refreshed)).toBe('urn:tessera:problem:refresh-token-reused');
+    expect(thief.cookies.has(COOKIE)).toBe(false);
+    // By a page too: no session, the login form.
+    thief.cookies.set(REFRESH_COOKIE, copiedRefresh);
+    expect((await thief.get('/account')).location).toMatch(/^\/login/);
+    expect(thief.cookies.has(COOKIE)).toBe(false);
+
+    // A copy off the device means the device is not the owner's alone: the bound session ended with the login, and it was recorded.
+    expect(await redis.exists(sessionKey(sessionId))).toBe(0);
+    expect(await status(owner.page)).toBe(401);
+    expect((await owner.refresh()).second?.status).toBe(401);
+    expect(await reusedEntries(sessionId)).toEqual([expect.objectContaining({ outcome: 'denied' })]);
+  });
+
+  it('catches a thief who spent a copied refresh cookie and bound the session it gave him: the owner’s browser presenting it ends his session as reuse', async () => {
+    const { page } = await rememberedSignIn('dbsc-refresh-thief');
+    const copiedRefresh = page.cookies.get(REFRESH_COOKIE)!;
+
+    // The thief, on another instance: a session from the copied refresh cookie, with its offer, and his key bound to it at once.
+    const thiefPage = new PageClient(pair.b);
+    thiefPage.cookies.set(REFRESH_COOKIE, copiedRefresh);
+    const stolen = await refreshFrom(thiefPage);
+    expect(stolen.status).toBe(200);
+    const thief = new DbscBrowser(thiefPage);
+    expect((await thief.register(stolen)).status).toBe(200);
+    const thiefSessionId = thief.session().session_identifier;
+    expect(await status(thief.page)).toBe(200);
+
+    // The owner's session ended with the refresh; their browser comes back with its refresh cookie, spent by the thief.
+    expect(await status(page)).toBe(401);
+    const back = await refreshFrom(page);
+    expect(back.status).toBe(401);
+    expect(problemOf(back)).toBe('urn:tessera:problem:refresh-token-reused');
+
+    // The thief's bound session is over, key and all, on every instance, and the reuse is on record.
+    expect(await redis.exists(sessionKey(thiefSessionId))).toBe(0);
+    expect(await redis.exists(`${sessionKey(thiefSessionId)}:k`)).toBe(0);
+    expect(await status(thief.page)).toBe(401);
+    const renewal = await thief.refresh({ via: thief.page.at(pair.a) });
+    expect(renewal.second?.status).toBe(401);
+    expect(JSON.parse(renewal.second!.html)).toMatchObject({ type: 'urn:tessera:problem:device-session-ended' });
+    expect(await reusedEntries(thiefSessionId)).toEqual([expect.objectContaining({ outcome: 'denied' })]);
+  });
+
+  it('binds no key for a copied session cookie: only the sign-in’s answer carries the start challenge, and the owner binds afterwards', async () => {
+    const { page, signIn } = await rememberedSignIn('dbsc-copied-cookie');
+    const sessionId = (await sessionOf(page)).id;
+    const familyId = (await redis.hget(sessionKey(sessionId), SESSION_FIELD.family))!;
+
+    // The thief holds a copy of the plain cookie, not the sign-in's answer: he asks the start endpoint, and signs what it gives him.
+    const thief = new PageClient(pair.b);
+    thief.cookies.set(COOKIE, page.cookies.get(COOKIE)!);
+    const thiefKey = new DbscKey();
+    const asked = await thief.send('POST', '/auth/dbsc/start', undefined, {});
+    const [given] = parseChallenges(asked.headers.get('secure-session-challenge'));
+    const tried = await thief.send('POST', '/auth/dbsc/start', undefined, {
+      'secure-session-response': thiefKey.proof({ jti: given?.challenge ?? 'no challenge' }, true),
+    });
+    expect(asked.status).toBe(400);
+    expect(given).toBeUndefined();
+    expect(tried.status).toBe(400);
+    expect(JSON.parse(tried.html)).toMatchObject({ type: 'urn:tessera:problem:invalid-device-proof' });
+    // Nor does any other answer to the signed-in cookie offer one.
+    expect((await thief.get('/auth/session')).headers.get('secure-session-registration')).toBeNull();
+    expect((await thief.get('/account')).headers.get('secure-session-registration')).toBeNull();
+
+    // Nothing changed: the remembered login stands, and the owner binds with the challenge of their own sign-in.
+    expect(await redis.hexists(sessionKey(sessionId), SESSION_FIELD.deviceBoundUntil)).toBe(0);
+    expect(await redis.hexists(familyKey(sessionId, familyId), 'sb')).toBe(0);
+    const owner = new DbscBrowser(page);
+    expect((await owner.register(signIn)).status).toBe(200);
+    expect((await sessionOf(page)).rememberedUntil).not.toBeNull();
+  });
+
+  it('gives each refresh a challenge of its own: two renewals in one minute, and a lost answer retried, each get a usable one', async () => {
+    const owner = await boundBrowser('dbsc-refresh-twice');
+    const first = await owner.refresh();
+    expect(first.second?.status).toBe(200);
+    const second = await owner.refresh({ via: owner.page.at(pair.b) });
+    expect(second.second?.status).toBe(200);
+    const challengeOf = (answer: PageResponse) => parseChallenges(answer.headers.get('secure-session-challenge'))[0].challenge;
+    expect(challengeOf(second.first)).not.toBe(challengeOf(first.first));
+
+    // The answer to a renewal lost, the browser sends its proof again: spent, it gets a fresh challenge, which renews.
+    const sessionId = owner.session().session_identifier;
+    const named = { 'sec-secure-session-id': `"${sessionId}"` };
+    const resent = await owner.page.send('POST', '/auth/dbsc/refresh', undefined, { ...named, 'secure-session-response': second.proof! });
+    expect(resent.status).toBe(403);
+    const fresh = challengeOf(resent);
+    expect(fresh).not.toBe(challengeOf(second.first));
+    const renewed = await owner.page.send('POST', '/auth/dbsc/refresh', undefined, {
+      ...named,
+      'secure-session-response': owner.key.proof({ jti: fresh }, false),
+    });
+    expect(renewed.status).toBe(200);
     expect(await status(owner.page)).toBe(200);
   });
 

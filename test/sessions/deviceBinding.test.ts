@@ -4,7 +4,7 @@
  * first), and a refresh without a proof, or over none of the session's challenges, reads nothing.
  */
 import type { Cluster, Redis } from 'ioredis';
-import { DeviceProofRequiredError } from '../../src/errors';
+import { DeviceProofRequiredError, InvalidDeviceProofError } from '../../src/errors';
 import { resolveTesseraOptions } from '../../src/options';
 import { DeviceBinding } from '../../src/sessions/deviceBinding';
 import { SessionService } from '../../src/sessions/sessionService';
@@ -30,7 +30,7 @@ describe.each(BACKENDS)('a device binding on $name Redis', (backend) => {
       () => Promise.resolve(Buffer.alloc(32, 7)),
       () => nowMs,
     );
-    // A challenge is answered once: each renewal signs the next minute's.
+    // The clock of the challenges, moved on by a minute: one bucket.
     const nextMinute = () => {
       nowMs += CHALLENGE_BUCKET_MS;
     };
@@ -52,10 +52,8 @@ describe.each(BACKENDS)('a device binding on $name Redis', (backend) => {
     return { sessionId: session.id, key };
   }
 
-  const renew = async (on: Parts, session: { sessionId: string; key: DbscKey }) => {
-    on.nextMinute();
-    return on.binding.renew(session.sessionId, session.key.proof({ jti: await on.challenges.issue('refresh', session.sessionId) }, false), ADDRESS);
-  };
+  const renew = async (on: Parts, session: { sessionId: string; key: DbscKey }) =>
+    on.binding.renew(session.sessionId, session.key.proof({ jti: await on.challenges.issue('refresh', session.sessionId) }, false), ADDRESS);
 
   it('reads and imports a session’s key once, and verifies later renewals with the key kept in memory', async () => {
     const on = parts();
@@ -90,5 +88,32 @@ describe.each(BACKENDS)('a device binding on $name Redis', (backend) => {
     );
     expect(reads).not.toHaveBeenCalled();
     expect(renewals).not.toHaveBeenCalled();
+  });
+
+  it('renews a session twice at one instant, each time over a challenge of its own, and refuses a challenge spent', async () => {
+    const on = parts();
+    const session = await boundSession(on);
+    const first = await on.challenges.issue('refresh', session.sessionId);
+    const second = await on.challenges.issue('refresh', session.sessionId);
+    expect(second).not.toBe(first);
+    const proofOver = (challenge: string) => session.key.proof({ jti: challenge }, false);
+    await expect(on.binding.renew(session.sessionId, proofOver(first), ADDRESS)).resolves.toMatchObject({ token: expect.any(String) });
+    await expect(on.binding.renew(session.sessionId, proofOver(second), ADDRESS)).resolves.toMatchObject({ token: expect.any(String) });
+    const refused = await on.binding.renew(session.sessionId, proofOver(first), ADDRESS).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DeviceProofRequiredError);
+    const fresh = /^"([^"]+)"/.exec((refused as DeviceProofRequiredError).headers['Secure-Session-Challenge'])![1];
+    expect(fresh).not.toBe(first);
+    await expect(on.binding.renew(session.sessionId, proofOver(fresh), ADDRESS)).resolves.toMatchObject({ token: expect.any(String) });
+  });
+
+  it('binds no key over a lapsed start challenge, nor without a proof, and hands out no new one', async () => {
+    const on = parts();
+    const { token } = await on.sessions.create('user-1', {});
+    const { challenge } = (await on.binding.registrationChallenge(token))!;
+    on.nextMinute();
+    on.nextMinute();
+    const key = new DbscKey();
+    await expect(on.binding.register(token, key.proof({ jti: challenge }, true), ADDRESS)).rejects.toBeInstanceOf(InvalidDeviceProofError);
+    await expect(on.binding.register(token, null, ADDRESS)).rejects.toBeInstanceOf(InvalidDeviceProofError);
   });
 });

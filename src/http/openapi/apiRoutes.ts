@@ -23,6 +23,7 @@ import {
   auditEntrySchema,
   banEntrySchema,
   currentSessionSchema,
+  deviceSessionInstructionsSchema,
   introspectionResponseSchema,
   impersonationResponseSchema,
   loginResponseSchema,
@@ -50,7 +51,15 @@ export interface RouteDescription {
   idempotent?: boolean;
   /** Problem statuses of this route beyond those its access, body and Redis bring (401, 403, 400, 413, 415, 503). */
   problems?: number[];
+  /** Request headers the route reads, beyond the credentials. */
+  headers?: z.ZodObject;
+  /** Served only with the cookie transport and DBSC (COOKIE_TRANSPORT=on, DBSC=on); a session route of them takes the session cookie. */
+  cookieTransport?: true;
 }
+
+const dbscProof = z.string().meta({
+  description: 'Secure-Session-Response: a dbsc+jwt (ES256 or RS256) whose jti is the challenge, signed by the browser’s key',
+});
 
 /** Keys are "METHOD /path", with :name for path parameters, as the Koa routers write them. */
 export const API_ROUTES: Record<string, RouteDescription> = {
@@ -85,6 +94,28 @@ export const API_ROUTES: Record<string, RouteDescription> = {
     body: refreshSchema,
     answers: { 200: refreshResponseSchema, 400: z.union([oauthErrorSchema, problemSchema]) },
     problems: [401, 403, 429],
+  },
+  // W3C DBSC (device-binding.md#dbsc): the browser registers its key, then renews its short-lived cookie.
+  'POST /auth/dbsc/start': {
+    summary:
+      'Bind the cookie session to the browser’s key, over the start challenge of its sign-in’s Secure-Session-Registration (never issued here); a remembered login’s refresh token is superseded',
+    access: 'session',
+    cookieTransport: true,
+    headers: z.object({ 'Secure-Session-Response': dbscProof.optional() }),
+    answers: { 200: deviceSessionInstructionsSchema },
+    problems: [400, 409, 429],
+  },
+  'POST /auth/dbsc/refresh': {
+    summary:
+      'Renew a device-bound cookie: 403 with a fresh Secure-Session-Challenge until a proof by the session’s key over one comes; then a new cookie for one window',
+    access: 'public',
+    cookieTransport: true,
+    headers: z.object({
+      'Sec-Secure-Session-Id': z.string().meta({ description: 'The session_identifier, as a structured-field string' }),
+      'Secure-Session-Response': dbscProof.optional(),
+    }),
+    answers: { 200: deviceSessionInstructionsSchema },
+    problems: [400, 401, 403, 429],
   },
   'GET /auth/session': { summary: 'The caller’s session and user (slides it)', access: 'session', answers: { 200: currentSessionSchema } },
   'POST /auth/logout': { summary: 'End this session', access: 'session', answers: { 204: null } },

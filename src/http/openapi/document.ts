@@ -49,13 +49,14 @@ function operation(route: RouteDescription, template: string): ZodOpenApiOperati
           ? { description: 'No body' }
           : { description: 'Success', content: { 'application/json': { schema } } };
   }
+  const headers = route.idempotent && route.headers ? route.headers.extend(idempotencyHeader.shape) : route.idempotent ? idempotencyHeader : route.headers;
   return {
     summary: route.summary,
-    ...(route.access !== 'public' ? { security: [{ bearer: [] }] } : {}),
+    ...(route.access !== 'public' ? { security: [route.cookieTransport ? { sessionCookie: [] } : { bearer: [] }] } : {}),
     requestParams: {
       ...(names.length ? { path: z.object(Object.fromEntries(names.map((name) => [name, z.string()]))) } : {}),
       ...(route.query ? { query: route.query } : {}),
-      ...(route.idempotent ? { header: idempotencyHeader } : {}),
+      ...(headers ? { header: headers } : {}),
     },
     ...(route.body
       ? {
@@ -87,6 +88,12 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A session token (tess_...) or, for /auth/introspect, the service credential' },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: '__Host-tessera',
+          description: 'The session cookie of the cookie transport (`tessera` where it is not Secure)',
+        },
       },
     },
     paths,

@@ -141,3 +141,13 @@ export const readinessSchema = z.object({ status: z.string(), warnings: z.array(
 
 /** RFC 6749 §5.2 error of the introspection endpoint (its clients are OAuth clients, not problem+json readers). */
 export const oauthErrorSchema = z.looseObject({ error: z.string(), error_description: z.string().optional() });
+
+/** The JSON session instructions of the W3C DBSC draft, which the start and refresh endpoints answer. */
+export const deviceSessionInstructionsSchema = z
+  .object({
+    session_identifier: z.string(),
+    refresh_url: z.string(),
+    scope: z.object({ include_site: z.boolean(), scope_specification: z.array(z.unknown()) }),
+    credentials: z.array(z.object({ type: z.literal('cookie'), name: z.string(), attributes: z.string() })),
+  })
+  .meta({ id: 'DeviceSessionInstructions', description: 'W3C DBSC session instructions: the session, where to refresh it, and the cookie it guards' });

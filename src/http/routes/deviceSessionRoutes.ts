@@ -29,10 +29,12 @@ export function deviceSessionRoutes(cookie: SessionCookie, binding: DeviceBindin
 
   /**
    * Registration: the signed-in browser's proof (`Secure-Session-Response`, its new key in the
-   * header) over the start challenge its sign-in was sent. 200 with the instructions and the cookie,
-   * now living one window, and the refresh cookie of a remembered login cleared (the binding took
-   * the login over); 403 with a fresh challenge when the one signed has lapsed; 400 for a bad
-   * proof; 409 when the session is bound already; 429 for an address over its failed proofs.
+   * header) over the start challenge its sign-in's answer carried. 200 with the instructions and
+   * the cookie, now living one window, and the refresh cookie of a remembered login cleared (the
+   * binding took the login over); 400 for a missing or bad proof, or one over no live start
+   * challenge of this session, with no new challenge (the draft's registration is not retried, and
+   * only a sign-in hands one out); 409 when the session is bound already; 429 for an address over
+   * its failed proofs.
    */
   router.post(DEVICE_SESSION_PATHS.start, requireAuth(), async (ctx) => {
     const { session } = authenticated(ctx);
@@ -41,7 +43,7 @@ export function deviceSessionRoutes(cookie: SessionCookie, binding: DeviceBindin
     // Known from the token check: a bound session is refused before any signature is verified.
     if (session.deviceBoundUntil !== null || session.boundKey !== null) throw new ConflictError(ALREADY_BOUND);
     const bound = await binding.register(token, presentedDeviceProof(ctx), ctx.ip);
-    // The key supersedes "Keep me signed in": the login's refresh token ended with the binding.
+    // The key supersedes "Keep me signed in": the login's refresh token is dead from the binding on.
     if (bound.remembered || ctx.cookies.get(refresh.name)) refresh.clear(ctx);
     answer(ctx, session.id, token, earlier(bound.expiresAt, bound.boundUntil));
   });

@@ -1,9 +1,12 @@
 --[[
   Binds a cookie session to the browser key that registered for it (DBSC): keeps the key beside the
   session and opens the first window its cookie is accepted in. The key supersedes a remembered
-  login: the session's refresh family ends here, in the same step, so its refresh token can mint no
-  unbound session any more, and the session takes over the login's lifetime instead (the family's
-  absolute end, and its refresh idle timeout between the browser's proofs).
+  login, in the same step: the session's refresh family is marked superseded (FAMILY_SUPERSEDED),
+  so its refresh tokens mint no unbound session any more, and the session takes over the login's
+  lifetime instead (the family's absolute end, and its refresh idle timeout between the browser's
+  proofs). The family is kept, with its spent hashes, until that end: a refresh token of it
+  presented later is a copy, and refresh.lua ends the bound session for it (reuse detection). The
+  session keeps its family field, so logging out of it or evicting it ends the family too.
   KEYS[1] session hash   KEYS[2] user hash (the session index with it)
   ARGV[1] SHA-256 of the token's secret (first 16 bytes)   ARGV[2] the public key (a JWK, as JSON)
   ARGV[3] window length (ms)   ARGV[4] local session id   ARGV[5] prefix of the user's refresh families
@@ -22,11 +25,16 @@ local expires = redis.call('PEXPIRETIME', KEYS[1])
 local remembered = 0
 local familyId = session[SESSION.family]
 if familyId then
-  local familyCreated = redis.call('HGET', ARGV[5] .. familyId, 'c')
-  endFamily(ARGV[5], familyId)
-  redis.call('HDEL', KEYS[1], SESSION.family)
-  if familyCreated then
+  local familyKey = ARGV[5] .. familyId
+  local familyCreated = redis.call('HGET', familyKey, 'c')
+  if not familyCreated then
+    -- The login's family is gone already: nothing to take over.
+    redis.call('HDEL', KEYS[1], SESSION.family)
+  else
     local familyEnd = tonumber(familyCreated) + tonumber(ARGV[7])
+    redis.call('HSET', familyKey, FAMILY_SUPERSEDED, now, 's', ARGV[4])
+    redis.call('PEXPIREAT', familyKey, familyEnd)
+    redis.call('PEXPIREAT', familyKey .. SPENT_SUFFIX, familyEnd)
     redis.call('HSET', KEYS[1], SESSION.rememberedIdle, ARGV[6], SESSION.absoluteEnd, familyEnd)
     session[SESSION.rememberedIdle] = ARGV[6]
     expires = idleEnd(now, tonumber(ARGV[6]), familyEnd)

@@ -21,6 +21,9 @@ local FAMILY_CARRIES = {[SESSION.authenticatedAt] = 'v', [SESSION.idleTimeout] =
 local HIDDEN = {[SESSION.secretHash] = true, [SESSION.generation] = true}
 -- Suffix of a refresh family's set of spent refresh hashes (KeySpace spentRefreshes, asserted equal).
 local SPENT_SUFFIX = ':x'
+-- Field of a refresh family a browser key binding superseded (bindDevice.lua): when, in ms. Such a
+-- family refreshes nothing; it is kept only to take any of its tokens presented again for a copy.
+local FAMILY_SUPERSEDED = 'sb'
 -- Suffix of the key beside a session that holds its browser's public key (KeySpace deviceKey, asserted equal).
 local DEVICE_KEY_SUFFIX = ':k'
 
@@ -192,11 +195,11 @@ local function sessionReply(localId, session, lastSeen, expires, absolute, prefi
   end
   local remembered = 0
   local familyId = session[SESSION.family]
-  if familyId then
-    remembered = math.max(0, redis.call('PEXPIRETIME', prefixes.family .. familyId))
-  elseif session[SESSION.rememberedIdle] then
-    -- The browser-bound session is the remembered login now: it is remembered while it lives.
+  if session[SESSION.rememberedIdle] then
+    -- The browser-bound session is the remembered login now (its family only superseded): it is remembered while it lives.
     remembered = expires
+  elseif familyId then
+    remembered = math.max(0, redis.call('PEXPIRETIME', prefixes.family .. familyId))
   end
   return {localId, lastSeen, expires, absolute, remembered, shown}
 end

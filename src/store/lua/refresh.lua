@@ -23,8 +23,8 @@
   {'rotated', userId, roles, userName, session, endedLocalId} (a new pair; endedLocalId the family's
   previous session if it was still live, else ''), {'replayed', userId, roles, userName, session,
   sealedPair} (the first retry within the grace window: the session and pair of the first answer,
-  sealed) or {'reused', userId, endedLocalId} (a spent token after the grace window: the family and
-  its session ended). session is the envelope of sessionReply (prelude.lua). A ban moves the
+  sealed) or {'reused', userId, endedLocalId} (a spent token after the grace window, or any token of
+  a family a browser key binding superseded: the family and its session ended). session is the envelope of sessionReply (prelude.lua). A ban moves the
   generation on, so a banned user's family ends like any other whose generation moved.
 ]]
 local family = {}
@@ -57,6 +57,16 @@ end
 -- A login bound to a key (DPoP, RFC 9449 §5) is refreshed only by that key, checked before the
 -- reuse check: a copied refresh token without its key can neither refresh the login nor end it.
 if (family[SESSION.boundKey] or '') ~= ARGV[18] then return {'unproven'} end
+-- A family a browser key binding superseded (bindDevice.lua) refreshes nothing, and every token of
+-- it, current or spent, is dead: the binder's own was cleared with the binding, so one presented
+-- now is a copy, even within the grace window. Taken for reuse, it ends the bound session with the
+-- family: a thief who spent the owner's token to bind a session to his key is caught when the
+-- owner's browser presents it, as if he had only refreshed.
+if family[FAMILY_SUPERSEDED] then
+  local ended = family.s or ''
+  endWholeFamily()
+  return {'reused', user[1], ended}
+end
 if not current then
   if now - tonumber(spentAt) < tonumber(ARGV[10]) then
     -- A client racing itself within the grace window is no theft: a retry of the token spent last
