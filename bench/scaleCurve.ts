@@ -32,7 +32,7 @@ export interface ScalePoint {
   p50Ms: number;
   p99Ms: number;
   /**
-   * Slides per request (ZADD calls over script calls): a token last slid less than a second ago
+   * Slides per request (the session's PEXPIREAT calls over script calls): a token last slid less than a second ago
    * is not slid again, so a small population, whose tokens come round often, writes less.
    */
   slidesPerRequest: number;
@@ -98,7 +98,7 @@ export async function measureScaleCurve(options: BenchOptions, cpus: CpuLayout):
 
 async function measureRounds(options: BenchOptions, cpus: CpuLayout, built: Measured[]): Promise<ScaleCurve> {
   const runs: MeasuredRun[][] = built.map(() => []);
-  const scripts = built.map(() => ({ zadd: 0, calls: 0, serverCpu: 0, redisCpu: 0, requests: 0 }));
+  const scripts = built.map(() => ({ slides: 0, calls: 0, serverCpu: 0, redisCpu: 0, requests: 0 }));
   for (let round = 0; round < options.scaleRounds; round++) {
     for (let k = 0; k < built.length; k++) {
       const i = (k + round) % built.length;
@@ -112,7 +112,7 @@ async function measureRounds(options: BenchOptions, cpus: CpuLayout, built: Meas
       scripts[i].requests += measured.requests;
       if (measured.run.non2xx > 0) throw new Error(`${sessions} live sessions: ${measured.run.non2xx} answers were not 2xx`);
       for (const command of ['evalsha', 'eval']) scripts[i].calls += measured.calls.get(command)?.calls ?? 0;
-      scripts[i].zadd += measured.calls.get('zadd')?.calls ?? 0;
+      scripts[i].slides += measured.calls.get('pexpireat')?.calls ?? 0;
       runs[i].push(measured.run);
       process.stderr.write(
         `  round ${round + 1}/${options.scaleRounds} ${String(sessions).padStart(9)} sessions ${Math.round(measured.run.requestsPerSecond)} req/s  ` +
@@ -127,7 +127,7 @@ async function measureRounds(options: BenchOptions, cpus: CpuLayout, built: Meas
     requestsPerSecond: median(runs[i].map((run) => run.requestsPerSecond)),
     p50Ms: median(runs[i].map((run) => run.p50Ms)),
     p99Ms: median(runs[i].map((run) => run.p99Ms)),
-    slidesPerRequest: scripts[i].zadd / scripts[i].calls,
+    slidesPerRequest: scripts[i].slides / scripts[i].calls,
     serverCpuMicrosPerRequest: (scripts[i].serverCpu / scripts[i].requests) * 1e6,
     redisCpuMicrosPerRequest: (scripts[i].redisCpu / scripts[i].requests) * 1e6,
     runs: runs[i],
