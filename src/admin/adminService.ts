@@ -78,7 +78,9 @@ export class AdminService {
       ...(admin.boundKey ? { boundKey: admin.boundKey } : {}),
     });
     const [adminLive, adminNow] = await Promise.all([this.sessions.isLive(admin.sessionId), this.accounts.findById(actor.id)]);
-    if (!adminLive || !adminNow?.roles.includes(ADMIN_ROLE)) {
+    // The roles that allowed it must still be held: a demotion landing meanwhile ends it too.
+    const stillAllowed = adminNow?.roles.includes(ADMIN_ROLE) && (!user.roles.includes(ADMIN_ROLE) || adminNow.roles.includes(IMPERSONATE_ADMINS_ROLE));
+    if (!adminLive || !stillAllowed) {
       await this.sessions.revoke(created.session.id);
       await this.audit.record({
         type: 'impersonation.started',

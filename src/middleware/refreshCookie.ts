@@ -26,8 +26,10 @@ export async function writeRefreshedCookies(
   cookies: { session: SessionCookie; refresh: SessionCookie },
   refreshed: RefreshedSession,
 ): Promise<void> {
-  await cookies.session.issue(ctx, refreshed.token, refreshed.session.expiresAt);
+  // The rotated refresh token first: the old one is spent, and a client left without the new one
+  // would present the old one again and be taken for a thief.
   cookies.refresh.write(ctx, refreshed.refresh.token, refreshed.refresh.expiresAt);
+  await cookies.session.issue(ctx, refreshed.token, refreshed.session.expiresAt);
 }
 
 export interface PageRefreshOptions {

@@ -72,7 +72,9 @@ export class SessionCookie {
    */
   async issue(ctx: Context, token: string, expiresAt: Date): Promise<void> {
     this.write(ctx, token, expiresAt);
-    const offer = await this.deviceBinding?.registrationChallenge(token);
+    // The offer is optional: when its signing key cannot be read now (Redis away), the sign-in,
+    // already made, is answered without it rather than with a 503 for a session that exists.
+    const offer = await this.deviceBinding?.registrationChallenge(token).catch(() => null);
     if (offer) ctx.set('Secure-Session-Registration', registrationHeader(offer.challenge));
   }
 

@@ -139,8 +139,10 @@ export class DecodedSession implements SessionRecord {
         const field = this.pairs[i];
         const value = String(this.pairs[i + 1]);
         if (field.startsWith(ATTRIBUTE_PREFIX)) this.attributeMap.set(field.slice(ATTRIBUTE_PREFIX.length), value);
-        else if (field === SESSION_FIELD.packedUserAgent) this.fieldMap.set(SESSION_FIELD.userAgent, unpackUserAgent(value));
-        else this.fieldMap.set(field, value);
+        else if (field === SESSION_FIELD.packedUserAgent) {
+          const text = unpackUserAgent(value);
+          if (text !== null) this.fieldMap.set(SESSION_FIELD.userAgent, text);
+        } else this.fieldMap.set(field, value);
       }
     }
     return this.fieldMap;

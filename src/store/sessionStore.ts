@@ -3,6 +3,7 @@
  * slot; a token check is exactly one round trip. A user's own state (tag, generation, roles, ban)
  * is the UserStore's, which this store opens over the same client.
  */
+import { StoreUnavailableError } from '../errors';
 import type { ResolvedTesseraOptions } from '../options';
 import { DurableWrites } from './durableWrites';
 import { attributeField, SESSION_FIELD, USER_FIELD } from './fields';
@@ -200,7 +201,10 @@ export class SessionStore {
         .hget(keys.user, USER_FIELD.generation)
         .exec(),
     );
-    const [seen, generation, current] = (replies ?? []).map(([error, value]) => (error ? null : value));
+    // A refused command is a store fault (a 503), not an ended session.
+    const failed = replies?.find(([error]) => error)?.[0];
+    if (failed) throw new StoreUnavailableError(failed);
+    const [seen, generation, current] = (replies ?? []).map(([, value]) => value);
     return seen !== null && seen !== undefined && generation !== null && generation !== undefined && generation === current;
   }
 

@@ -45,12 +45,19 @@ export function packUserAgent(text: string): string | null {
   return unpackUserAgent(packed) === text ? packed : null;
 }
 
-/** The exact user agent a packed form holds. */
-export function unpackUserAgent(packed: string): string {
+/**
+ * The exact user agent a packed form holds; null for one this Tessera cannot read (a version from
+ * a later release, or a damaged value): a session is not refused for its user agent.
+ */
+export function unpackUserAgent(packed: string): string | null {
   let text = unpacked.get(packed);
   if (text === undefined) {
-    if (packed[0] !== VERSION) throw new TypeError('A packed user agent must start with a version this Tessera knows');
-    text = inflateRawSync(Buffer.from(packed.slice(1), 'base64url'), { dictionary: DICTIONARY }).toString('utf8');
+    if (packed[0] !== VERSION) return null;
+    try {
+      text = inflateRawSync(Buffer.from(packed.slice(1), 'base64url'), { dictionary: DICTIONARY }).toString('utf8');
+    } catch {
+      return null;
+    }
     if (unpacked.size >= CACHE_SIZE) unpacked.clear();
     unpacked.set(packed, text);
   }

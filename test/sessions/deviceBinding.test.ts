@@ -4,7 +4,7 @@
  * first), and a refresh without a proof, or over none of the session's challenges, reads nothing.
  */
 import type { Cluster, Redis } from 'ioredis';
-import { DeviceProofRequiredError, InvalidDeviceProofError } from '../../src/errors';
+import { DeviceProofRequiredError, DeviceSessionEndedError, InvalidDeviceProofError } from '../../src/errors';
 import { resolveTesseraOptions } from '../../src/options';
 import { DeviceBinding } from '../../src/sessions/deviceBinding';
 import { SessionService } from '../../src/sessions/sessionService';
@@ -115,5 +115,17 @@ describe.each(BACKENDS)('a device binding on $name Redis', (backend) => {
     const key = new DbscKey();
     await expect(on.binding.register(token, key.proof({ jti: challenge }, true), ADDRESS)).rejects.toBeInstanceOf(InvalidDeviceProofError);
     await expect(on.binding.register(token, null, ADDRESS)).rejects.toBeInstanceOf(InvalidDeviceProofError);
+  });
+
+  it('binds no key to a session ended between its token check and the binding, and brings none back', async () => {
+    const on = parts();
+    const { token } = await on.sessions.create('user-1', {});
+    const key = new DbscKey();
+    const { challenge } = (await on.binding.registrationChallenge(token))!;
+    // Logout everywhere lands while the start request, past its token check, verifies the proof.
+    await on.sessions.revokeAll('user-1');
+    await expect(on.binding.register(token, key.proof({ jti: challenge }, true), ADDRESS)).rejects.toBeInstanceOf(DeviceSessionEndedError);
+    expect(await on.sessions.validate(token)).toBeNull();
+    expect((await on.sessions.list('user-1')).sessions).toEqual([]);
   });
 });

@@ -17,6 +17,13 @@
 ]]
 local session = readSession(KEYS[1])
 if not session or session[SESSION.secretHash] ~= ARGV[1] then return {0} end
+-- Ended since the request's token check (revoke-all, a ban, a password change, a revoke): a key
+-- must not bring it back. The check adopted any index kept as before, so the user hash has it.
+local user = redis.call('HMGET', KEYS[2], 'g', SEEN .. ARGV[4])
+if user[1] ~= session[SESSION.generation] or not user[2] then
+  endSession(KEYS[1], KEYS[2], ARGV[4])
+  return {0}
+end
 if session[SESSION.deviceBoundUntil] or session[SESSION.boundKey] then return {-1} end
 local now = nowMs()
 local boundUntil = now + tonumber(ARGV[3])

@@ -3,7 +3,9 @@
   user's generation (the "login stamp"), which touch compares on every request, and drops the
   index entries. Refresh families carry the generation too, so they end with it; the kept session's family
   is stamped anew and lives on. Ended session hashes are deleted by the next touch that presents them, or expire by
-  their own TTL within the idle timeout.
+  their own TTL: within the idle timeout, or the refresh idle timeout for a bound session that took
+  over a remembered login (its browser key with it). A family superseded by such a binding stays,
+  dead by its generation, until its own end, so a copy of its tokens is still told apart as reuse.
   KEYS[1] user hash (the session index with it)   KEYS[2] the user's session index as kept before
   (adopted)   KEYS[3] session hash to keep (any key of the user's slot when none)
   ARGV[1] local id of the session to keep ('' when none)   ARGV[2] idle timeout (ms)
