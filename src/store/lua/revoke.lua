@@ -11,5 +11,5 @@ local indexed = redis.call('HDEL', KEYS[2], SEEN .. ARGV[1]) + redis.call('ZREM'
 local deleted = redis.call('DEL', KEYS[1])
 redis.call('DEL', KEYS[1] .. DEVICE_KEY_SUFFIX)
 -- A session hash outlives its index entry only after revoke-all, when it is already dead.
-if indexed == 1 and deleted == 1 then return 1 end
+if indexed >= 1 and deleted == 1 then return 1 end
 return 0
