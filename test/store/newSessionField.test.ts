@@ -44,8 +44,8 @@ describe.each(BACKENDS)('a session field added in fields.ts on $name Redis', (ba
     const [listed] = (await sessions.list('user-1')).sessions;
     expect(listed).toEqual(created.session);
     const parts = { tag: created.session.id.slice(0, 10), localId: created.session.id.slice(10) };
-    const { hashSecret, parseToken } = await import('../../src/tokens/token');
-    const touched = (await store.touch(parts.tag, parts.localId, hashSecret(parseToken(created.token)!.secret))) as TouchResult;
+    const { hashSecretHex, parseToken } = await import('../../src/tokens/token');
+    const touched = (await store.touch(parts.tag, parts.localId, hashSecretHex(parseToken(created.token)!.secret))) as TouchResult;
     expect(touched.session.toRecord()).toEqual(created.session);
     expect((touched.session as unknown as Record<string, unknown>).probe).toBe('thumbpri');
   });
