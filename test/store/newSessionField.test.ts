@@ -2,7 +2,7 @@
  * Adding a session field: a line in SESSION_TEXT_FIELDS (store/fields.ts), its type in
  * store/records.ts (SessionMetadata and SessionRecord) and its getter in sessions/activeSession.ts,
  * plus its letter in prelude.lua's SESSION table when a script must read it by name. Nothing else:
- * input cleaning, create.lua, prelude.lua's writeSession and sessionReply, and decodeSession carry
+ * input cleaning, create.lua, writers.lua's writeSession, prelude.lua's sessionReply and decodeSession carry
  * any field of the table. This test adds a throwaway field to the table alone, as that line would,
  * and follows it from create through touch and list.
  */
