@@ -12,7 +12,7 @@ import { SessionStore, type Presentation, type ProofRefusal } from '../store/ses
 import { SignalStore } from '../store/signalStore';
 import type { UserStore } from '../store/userStore';
 import { parseSessionId } from '../tokens/sessionId';
-import { hashSecret, parseToken } from '../tokens/token';
+import { hashSecretHex, parseToken } from '../tokens/token';
 import { ROLE } from '../validation/rules';
 import { DEFAULT_THROTTLE_OPTIONS } from '../throttleOptions';
 import { lifetimeOf, type Lifetime, type SessionLifetime } from '../lifetimeRules';
@@ -181,7 +181,7 @@ export class SessionService implements AttributeWriter {
     const started = performance.now();
     let result: Awaited<ReturnType<SessionStore['touch']>>;
     try {
-      result = await this.store.touch(parsed.tag, parsed.localId, hashSecret(parsed.secret), presentation(options));
+      result = await this.store.touch(parsed.tag, parsed.localId, hashSecretHex(parsed.secret), presentation(options));
     } catch (error) {
       this.observer.tokenChecked?.('unavailable', null);
       throw error;

@@ -96,7 +96,7 @@ export const SESSION_FIELD = {
 // (lua/refresh.lua, create.lua): `h` refresh hash, `s` current session, `g` generation, `c`
 // created, `t`/`n` device, `k` the DPoP key its sessions are bound to, `p`, `pe`, `pn` for the last
 // spent token (its hash, the sealed pair, and whether a retry was answered with it), and what its
-// sessions inherit (prelude.lua's FAMILY_CARRIES): `v` the sign-in time, `li`/`la` the lifetimes of
+// sessions inherit (writers.lua's FAMILY_CARRIES): `v` the sign-in time, `li`/`la` the lifetimes of
 // the login's kind; `sb` when a browser key binding superseded the family (bindDevice.lua), which
 // then refreshes nothing and takes any of its tokens presented for reuse.
 

@@ -41,12 +41,20 @@ export type RedisClient = Redis | Cluster;
 const registered = new WeakSet<RedisClient>();
 const sources = new Map<ScriptName, string>();
 
-/** The full text of a script, prelude included (what EVAL sends where EVALSHA cannot be used). */
+/**
+ * The scripts loaded without writers.lua. Redis builds every local function of a script's text on
+ * each run, and the token check runs once per request: it takes prelude.lua alone.
+ */
+const WITHOUT_WRITERS: ReadonlySet<ScriptName> = new Set(['touch']);
+
+const readLua = (file: string) => readFileSync(path.join(LUA_DIR, file), 'utf8');
+
+/** The full text of a script, preludes included (what EVAL sends where EVALSHA cannot be used). */
 export function scriptSource(name: ScriptName): string {
   let source = sources.get(name);
   if (source === undefined) {
-    const prelude = readFileSync(path.join(LUA_DIR, 'prelude.lua'), 'utf8');
-    source = `${prelude}\n${readFileSync(path.join(LUA_DIR, `${name}.lua`), 'utf8')}`;
+    const parts = WITHOUT_WRITERS.has(name) ? ['prelude.lua', `${name}.lua`] : ['prelude.lua', 'writers.lua', `${name}.lua`];
+    source = parts.map(readLua).join('\n');
     sources.set(name, source);
   }
   return source;

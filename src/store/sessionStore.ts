@@ -137,27 +137,43 @@ export class SessionStore {
 
   /**
    * Checks and slides a session; null when it is not live, { unproven } when it is but the
-   * request does not prove the key it is bound to (it is left as it was).
+   * request does not prove the key it is bound to (it is left as it was). `secretHashHex`:
+   * hashSecretHex of the token's secret.
    */
-  async touch(tag: string, localId: string, secretHash: Buffer, presented: Presentation = BEARER): Promise<TouchResult | { unproven: ProofRefusal } | null> {
+  async touch(tag: string, localId: string, secretHashHex: string, presented: Presentation = BEARER): Promise<TouchResult | { unproven: ProofRefusal } | null> {
     const keys = this.keys.forUser(tag);
-    const proof = presented.as === 'proof' ? presented : null;
+    const session = keys.session(localId);
+    const slide = this.options.slideGranularityMs;
+    // A Bearer token leaves out the three proof arguments (about 0.1 µs each to build).
     const reply = (await guard(() =>
-      this.scripts.tessera_touch(
-        keys.session(localId),
-        keys.user,
-        keys.index,
-        secretHash,
-        this.idleMs,
-        this.absoluteMs,
-        localId,
-        keys.familyPrefix,
-        this.options.slideGranularityMs,
-        keys.agentPrefix,
-        proof ? proof.jkt : presented.as === 'inspection' ? '*' : '',
-        proof ? keys.usedProof(localId, proof.jti) : '',
-        proof ? proof.replayWindowMs : 0,
-      ),
+      presented.as === 'bearer'
+        ? this.scripts.tessera_touch(
+            session,
+            keys.user,
+            keys.index,
+            secretHashHex,
+            this.idleMs,
+            this.absoluteMs,
+            localId,
+            keys.familyPrefix,
+            slide,
+            keys.agentPrefix,
+          )
+        : this.scripts.tessera_touch(
+            session,
+            keys.user,
+            keys.index,
+            secretHashHex,
+            this.idleMs,
+            this.absoluteMs,
+            localId,
+            keys.familyPrefix,
+            slide,
+            keys.agentPrefix,
+            presented.as === 'proof' ? presented.jkt : '*',
+            presented.as === 'proof' ? keys.usedProof(localId, presented.jti) : '',
+            presented.as === 'proof' ? presented.replayWindowMs : 0,
+          ),
     )) as unknown[] | null;
     if (!reply) return null;
     if (reply[0] === 'unproven' && reply.length === 2) return { unproven: String(reply[1]) as ProofRefusal };

@@ -4,7 +4,7 @@
  * user agent packs into ~25 characters, under Redis's default hash-max-listpack-value (64 bytes),
  * so it stays in its session hash, which stays a compact listpack, and needs no key of its own.
  * Unpacking gives back the exact text. A user agent that does not pack that small is kept the
- * other way (prelude.lua's writeSession: once per user and agent, under a key of its own).
+ * other way (writers.lua's writeSession: once per user and agent, under a key of its own).
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 

@@ -44,11 +44,19 @@ export function parseToken(token: string): ParsedToken | null {
 
 /**
  * The stored form of a secret: the first 128 bits of its SHA-256, as raw bytes (16 bytes where
- * base64 would take 22 and hex 32, in every session; decoding text inside the script would cost
- * Redis more than the binary argument costs the client). Unsalted is right: the secret is
- * random, not a password.
+ * base64 would take 22 and hex 32, in every session). Unsalted is right: the secret is random,
+ * not a password.
  */
 export function hashSecret(secret: string): Buffer {
   // The one-shot hash(): no Hash object per request, about half the cost of createHash().
   return hash('sha256', secret, 'buffer').subarray(0, 16);
+}
+
+/**
+ * The same 128 bits as hashSecret, in lowercase hex: how the token check sends them. A Buffer
+ * argument puts ioredis in its buffer mode, which cost about 2.6 µs more per command to build;
+ * touch.lua formats the stored bytes as hex to compare, for about 0.4 µs of Redis time.
+ */
+export function hashSecretHex(secret: string): string {
+  return hash('sha256', secret, 'hex').slice(0, 32);
 }

@@ -2,7 +2,7 @@
  * Adding a session field: a line in SESSION_TEXT_FIELDS (store/fields.ts), its type in
  * store/records.ts (SessionMetadata and SessionRecord) and its getter in sessions/activeSession.ts,
  * plus its letter in prelude.lua's SESSION table when a script must read it by name. Nothing else:
- * input cleaning, create.lua, prelude.lua's writeSession and sessionReply, and decodeSession carry
+ * input cleaning, create.lua, writers.lua's writeSession, prelude.lua's sessionReply and decodeSession carry
  * any field of the table. This test adds a throwaway field to the table alone, as that line would,
  * and follows it from create through touch and list.
  */
@@ -44,8 +44,8 @@ describe.each(BACKENDS)('a session field added in fields.ts on $name Redis', (ba
     const [listed] = (await sessions.list('user-1')).sessions;
     expect(listed).toEqual(created.session);
     const parts = { tag: created.session.id.slice(0, 10), localId: created.session.id.slice(10) };
-    const { hashSecret, parseToken } = await import('../../src/tokens/token');
-    const touched = (await store.touch(parts.tag, parts.localId, hashSecret(parseToken(created.token)!.secret))) as TouchResult;
+    const { hashSecretHex, parseToken } = await import('../../src/tokens/token');
+    const touched = (await store.touch(parts.tag, parts.localId, hashSecretHex(parseToken(created.token)!.secret))) as TouchResult;
     expect(touched.session.toRecord()).toEqual(created.session);
     expect((touched.session as unknown as Record<string, unknown>).probe).toBe('thumbpri');
   });
