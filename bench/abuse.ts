@@ -37,6 +37,9 @@ export interface AbuseResult {
   listingP99Ms: number;
   /** Listing p99 over quiet p99, round by round, median. */
   listingP99Factor: number;
+  /** Where a list's cost goes, medians (bench/listing.ts): Redis's microseconds per list script, the service's CPU ms per list. */
+  listRedisUsec: number;
+  listServiceCpuMs: number;
   /** The attack's guesses: answered, and how many were refused (429 or 503) rather than checked. */
   guesses: LoadResult[];
   quiet: PhaseResult[];
@@ -75,6 +78,7 @@ export async function measureAbuse(options: BenchOptions, redis: BenchRedis, cpu
     const listingQuiet: LoadResult[] = [];
     const listing: LoadResult[] = [];
     const listed: LoadResult[] = [];
+    const listCosts: { redisUsec: number; serviceCpuMs: number }[] = [];
     if (options.warmupSeconds > 0) await runLoad({ ...probe, durationSeconds: options.warmupSeconds });
     for (let round = 0; round < options.stormRounds; round++) {
       const [quietLogins, quietProbe] = await Promise.all([realUser(), runLoad({ ...probe, durationSeconds: seconds })]);
@@ -97,10 +101,12 @@ export async function measureAbuse(options: BenchOptions, redis: BenchRedis, cpu
       listingQuiet.push(listingResult.quiet);
       listing.push(listingResult.during);
       listed.push(listingResult.listed);
+      listCosts.push({ redisUsec: listingResult.listUsecPerCall, serviceCpuMs: listingResult.serviceCpuMsPerList });
       process.stderr.write(
         `  round ${round + 1}/${options.stormRounds} real user's login p99 ${ms(quiet.at(-1)!.logins)} quiet, ${ms(attack.at(-1)!.logins)} under attack ` +
           `(${guesses.at(-1)!.refused ?? 0} of ${guesses.at(-1)!.requests} guesses refused); probe p99 ${listingQuiet.at(-1)!.p99Ms.toFixed(2)} ms, ` +
-          `${listing.at(-1)!.p99Ms.toFixed(2)} ms while ${listed.at(-1)!.requestsPerSecond.toFixed(0)} lists/s\n`,
+          `${listing.at(-1)!.p99Ms.toFixed(2)} ms while ${listed.at(-1)!.requestsPerSecond.toFixed(0)} lists/s ` +
+          `(${listCosts.at(-1)!.redisUsec.toFixed(0)} µs of Redis, ${listCosts.at(-1)!.serviceCpuMs.toFixed(2)} ms of the service's CPU a list)\n`,
       );
     }
     const loginP = (phases: PhaseResult[], key: 'p50Ms' | 'p99Ms') => median(phases.map((phase) => phase.logins![key]));
@@ -117,6 +123,8 @@ export async function measureAbuse(options: BenchOptions, redis: BenchRedis, cpu
       listingQuietP99Ms: median(listingQuiet.map((run) => run.p99Ms)),
       listingP99Ms: median(listing.map((run) => run.p99Ms)),
       listingP99Factor: median(listing.map((run, round) => run.p99Ms / listingQuiet[round].p99Ms)),
+      listRedisUsec: median(listCosts.map((cost) => cost.redisUsec)),
+      listServiceCpuMs: median(listCosts.map((cost) => cost.serviceCpuMs)),
       guesses,
       quiet,
       attack,
