@@ -8,6 +8,7 @@
  * Rounds interleave the quiet and the loaded run, as the login storm does.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LISTING_CONNECTIONS, listingRound, ok } from './listing';
 import { runLoad, type LoadResult } from './load';
 import type { BenchOptions } from './options';
 import type { BenchRedis } from './redis';
@@ -36,6 +37,9 @@ export interface AbuseResult {
   listingP99Ms: number;
   /** Listing p99 over quiet p99, round by round, median. */
   listingP99Factor: number;
+  /** Where a list's cost goes, medians (bench/listing.ts): Redis's microseconds per list script, the service's CPU ms per list. */
+  listRedisUsec: number;
+  listServiceCpuMs: number;
   /** The attack's guesses: answered, and how many were refused (429 or 503) rather than checked. */
   guesses: LoadResult[];
   quiet: PhaseResult[];
@@ -47,7 +51,6 @@ export interface AbuseResult {
 
 const PROBE_CONNECTIONS = 8;
 const ATTACK_CLIENTS = 20;
-const LISTING_CONNECTIONS = 4;
 const LEAD_SECONDS = 1;
 
 export async function measureAbuse(options: BenchOptions, redis: BenchRedis, cpus: { load: string }): Promise<AbuseResult> {
@@ -69,13 +72,13 @@ export async function measureAbuse(options: BenchOptions, redis: BenchRedis, cpu
         cpus: cpus.load,
         login: { accounts: 1, password: STORM_PASSWORD, namePrefix: REAL_USER_PREFIX, forwardedFor: '192.0.2.' },
       });
-    const listUrl = new URL('/auth/sessions', service.url).toString();
     const quiet: PhaseResult[] = [];
     const attack: PhaseResult[] = [];
     const guesses: LoadResult[] = [];
     const listingQuiet: LoadResult[] = [];
     const listing: LoadResult[] = [];
     const listed: LoadResult[] = [];
+    const listCosts: { redisUsec: number; serviceCpuMs: number }[] = [];
     if (options.warmupSeconds > 0) await runLoad({ ...probe, durationSeconds: options.warmupSeconds });
     for (let round = 0; round < options.stormRounds; round++) {
       const [quietLogins, quietProbe] = await Promise.all([realUser(), runLoad({ ...probe, durationSeconds: seconds })]);
@@ -94,21 +97,16 @@ export async function measureAbuse(options: BenchOptions, redis: BenchRedis, cpu
       attack.push({ logins: ok('real user during the attack', attackLogins), probe: ok('probe during the attack', attackProbe) });
       guesses.push(await guessing);
 
-      listingQuiet.push(ok('probe, no listing', await runLoad({ ...probe, durationSeconds: seconds })));
-      const listingLoad = runLoad({
-        url: listUrl,
-        headers: service.extraHeaders.lister,
-        connections: LISTING_CONNECTIONS,
-        durationSeconds: seconds + 2 * LEAD_SECONDS,
-        cpus: cpus.load,
-      });
-      await sleep(LEAD_SECONDS * 1000);
-      listing.push(ok('probe during the listing', await runLoad({ ...probe, durationSeconds: seconds })));
-      listed.push(ok('session listing', await listingLoad));
+      const listingResult = await listingRound(service, redis, probe, seconds, cpus);
+      listingQuiet.push(listingResult.quiet);
+      listing.push(listingResult.during);
+      listed.push(listingResult.listed);
+      listCosts.push({ redisUsec: listingResult.listUsecPerCall, serviceCpuMs: listingResult.serviceCpuMsPerList });
       process.stderr.write(
         `  round ${round + 1}/${options.stormRounds} real user's login p99 ${ms(quiet.at(-1)!.logins)} quiet, ${ms(attack.at(-1)!.logins)} under attack ` +
           `(${guesses.at(-1)!.refused ?? 0} of ${guesses.at(-1)!.requests} guesses refused); probe p99 ${listingQuiet.at(-1)!.p99Ms.toFixed(2)} ms, ` +
-          `${listing.at(-1)!.p99Ms.toFixed(2)} ms while ${listed.at(-1)!.requestsPerSecond.toFixed(0)} lists/s\n`,
+          `${listing.at(-1)!.p99Ms.toFixed(2)} ms while ${listed.at(-1)!.requestsPerSecond.toFixed(0)} lists/s ` +
+          `(${listCosts.at(-1)!.redisUsec.toFixed(0)} µs of Redis, ${listCosts.at(-1)!.serviceCpuMs.toFixed(2)} ms of the service's CPU a list)\n`,
       );
     }
     const loginP = (phases: PhaseResult[], key: 'p50Ms' | 'p99Ms') => median(phases.map((phase) => phase.logins![key]));
@@ -125,6 +123,8 @@ export async function measureAbuse(options: BenchOptions, redis: BenchRedis, cpu
       listingQuietP99Ms: median(listingQuiet.map((run) => run.p99Ms)),
       listingP99Ms: median(listing.map((run) => run.p99Ms)),
       listingP99Factor: median(listing.map((run, round) => run.p99Ms / listingQuiet[round].p99Ms)),
+      listRedisUsec: median(listCosts.map((cost) => cost.redisUsec)),
+      listServiceCpuMs: median(listCosts.map((cost) => cost.serviceCpuMs)),
       guesses,
       quiet,
       attack,
@@ -139,11 +139,4 @@ export async function measureAbuse(options: BenchOptions, redis: BenchRedis, cpu
 
 function ms(result: LoadResult | null): string {
   return result ? `${result.p99Ms.toFixed(1)} ms` : '—';
-}
-
-function ok(what: string, result: LoadResult): LoadResult {
-  if (result.non2xx > 0 || result.requests === 0) {
-    throw new Error(`${what}: ${result.non2xx} of ${result.requests} answers were not 2xx`);
-  }
-  return result;
 }

@@ -186,7 +186,8 @@ export function markdown(report: BenchReport): string {
     `| no listing | ${n(abuse.listingQuietP99Ms, 2)} |`,
     `| ${abuse.listingConnections} connections listing one user's full set of sessions (${n(median(abuse.listed.map((run) => run.requestsPerSecond)))} lists/s) | ${n(abuse.listingP99Ms, 2)} |`,
     '',
-    `p99 while listing: ${n(abuse.listingP99Factor, 2)}x the p99 without it.`,
+    `p99 while listing: ${n(abuse.listingP99Factor, 2)}x the p99 without it. A list took ${n(abuse.listRedisUsec)} µs of Redis ` +
+      `(its script) and ${n(abuse.listServiceCpuMs, 2)} ms of the service's CPU (medians of the rounds).`,
   );
 
   lines.push(

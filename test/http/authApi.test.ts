@@ -184,6 +184,21 @@ describe.each(BACKENDS)('the /auth JSON API on $name Redis', (backend) => {
       expect(again.status).toBe(404);
     });
 
+    it('answers each listed session as the session service’s record in JSON, in its order, with current beside it', async () => {
+      const first = await signUpAndLogIn(suite.service, 'hamming', undefined, { type: 'ios', name: 'Phone' });
+      const second = await logIn(suite.service, 'hamming', undefined, { type: 'web' });
+      const listed = await suite.service.call('GET', '/auth/sessions', { token: second.token });
+      const page = await suite.service.sessions.list(first.body.user.id);
+      expect(page.sessions).toHaveLength(2);
+      expect(await listed.text()).toBe(
+        JSON.stringify({
+          sessions: page.sessions.map((s) => ({ ...s, current: s.id === second.body.session.id })),
+          total: page.total,
+          nextCursor: page.nextCursor,
+        }),
+      );
+    });
+
     it('answers 404 for another user’s session id and leaves it alive', async () => {
       const victim = await signUpAndLogIn(suite.service, 'victim');
       const other = await signUpAndLogIn(suite.service, 'mallory');

@@ -12,6 +12,7 @@ import { actorOf } from '../signedIn';
 import { guardedRouter } from '../guardedRouter';
 import type { IdempotencyStore } from '../../store/idempotencyStore';
 import { idempotencyKey } from '../idempotencyKey';
+import { isoTimes } from '../isoTimes';
 
 /**
  * `reauthAfterSeconds`: every write needs a sign-in (login or POST /auth/reauthenticate) at most
@@ -38,7 +39,7 @@ export function adminRoutes(admin: AdminService, idempotency: IdempotencyStore, 
   router.get('/users/:id/sessions', ...admins, async (ctx) => {
     const { cursor, limit } = readQuery(ctx, sessionPageQuerySchema);
     const { sessions, total, nextCursor } = await admin.listSessions(ctx.params.id, { cursor: sessionListCursor(cursor), limit });
-    ctx.body = { sessions, total, nextCursor };
+    ctx.body = { sessions: sessions.map((s) => isoTimes(s)), total, nextCursor };
   });
 
   router.post('/users/:id/revoke-sessions', ...admins, ...write, async (ctx) => {
