@@ -14,6 +14,10 @@ import { registerScripts, type RedisClient, type ScriptClient } from './scripts'
 import { decodeSession, decodeUser, encodeSessionFields, type DecodedSession } from './sessionRecord';
 import { UserStore } from './userStore';
 
+/** touch.lua's proof arguments for a Bearer token (none: the script reads their absence as "bearer"), and for introspection (any key, no proof to record). */
+const NO_PROOF_ARGUMENTS: readonly (string | number)[] = [];
+const ANY_KEY_ARGUMENTS: readonly (string | number)[] = ['*', '', 0];
+
 export interface TouchResult {
   /** Built lazily from the reply: a check that reads only the user allocates no Dates. */
   session: DecodedSession;
@@ -145,35 +149,26 @@ export class SessionStore {
     const session = keys.session(localId);
     const slide = this.options.slideGranularityMs;
     // A Bearer token leaves out the three proof arguments (about 0.1 µs each to build).
-    const reply = (await guard(() =>
+    const proof =
       presented.as === 'bearer'
-        ? this.scripts.tessera_touch(
-            session,
-            keys.user,
-            keys.index,
-            secretHashHex,
-            this.idleMs,
-            this.absoluteMs,
-            localId,
-            keys.familyPrefix,
-            slide,
-            keys.agentPrefix,
-          )
-        : this.scripts.tessera_touch(
-            session,
-            keys.user,
-            keys.index,
-            secretHashHex,
-            this.idleMs,
-            this.absoluteMs,
-            localId,
-            keys.familyPrefix,
-            slide,
-            keys.agentPrefix,
-            presented.as === 'proof' ? presented.jkt : '*',
-            presented.as === 'proof' ? keys.usedProof(localId, presented.jti) : '',
-            presented.as === 'proof' ? presented.replayWindowMs : 0,
-          ),
+        ? NO_PROOF_ARGUMENTS
+        : presented.as === 'proof'
+          ? [presented.jkt, keys.usedProof(localId, presented.jti), presented.replayWindowMs]
+          : ANY_KEY_ARGUMENTS;
+    const reply = (await guard(() =>
+      this.scripts.tessera_touch(
+        session,
+        keys.user,
+        keys.index,
+        secretHashHex,
+        this.idleMs,
+        this.absoluteMs,
+        localId,
+        keys.familyPrefix,
+        slide,
+        keys.agentPrefix,
+        ...proof,
+      ),
     )) as unknown[] | null;
     if (!reply) return null;
     if (reply[0] === 'unproven' && reply.length === 2) return { unproven: String(reply[1]) as ProofRefusal };
