@@ -27,10 +27,13 @@ describe('behind Redis Sentinel, when the master dies', () => {
     await setup.destroy();
   });
 
-  /** Brings the killed node back; Sentinel makes it a replica of the new master. */
+  /**
+   * Brings the killed node back; Sentinel makes it a replica of the new master. A sentinel on a
+   * starved machine can pause itself (TILT) for 30 s first, so the wait allows for one pause.
+   */
   async function healed(): Promise<void> {
     for (const server of setup.servers) if ((await roleOf(server.port)) === 'down') await server.restart();
-    await waitForReplicas((await setup.master()).port, 1);
+    await waitForReplicas((await setup.master()).port, 1, 60_000);
   }
 
   it('answers 503 for a while, then serves again without a restart; a logout acknowledged just before stays done', async () => {
