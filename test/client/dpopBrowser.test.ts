@@ -3,22 +3,12 @@
  * and kept in IndexedDB, so a token copied out of the page (as a script reading localStorage would)
  * is useless anywhere else, while the page goes on working.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import pino from 'pino';
-import { createApp } from '../../src/http/app';
 import { BACKENDS } from '../support/backends';
 import { launchBrowser, type TestBrowser } from '../support/browser';
+import { buildClientSdk, serveExampleApp, type ClientSdkBuild } from '../support/clientSdkBuild';
 import { signUpAndLogIn } from '../support/service';
 import { useService } from '../support/serviceFixture';
-
-const REPO_ROOT = path.resolve(__dirname, '../..');
 
 /** What the page script leaves on window for the test to drive, and the storage it reads. */
 interface PageWindow {
@@ -28,27 +18,22 @@ interface PageWindow {
 
 describe('a DPoP-bound session in headless Chromium', () => {
   let browser: TestBrowser;
-  let sdkDir: string;
-  let server: Server;
+  let sdk: ClientSdkBuild;
+  let app: Awaited<ReturnType<typeof serveExampleApp>>;
   let origin: string;
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    rmSync(sdkDir, { recursive: true, force: true });
+    await app?.close();
+    sdk?.remove();
   });
   const suite = useService(BACKENDS[0]);
 
   beforeAll(async () => {
-    sdkDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-client-esm-'));
-    await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.client.json', '--outDir', sdkDir], {
-      cwd: REPO_ROOT,
-    });
+    sdk = await buildClientSdk();
     // The service's app on an origin of its own, serving the SDK's ES modules beside the API.
-    const app = createApp({ ...suite.service, logger: pino({ level: 'silent' }), trustedProxyHops: 0, bodyLimitBytes: 16_384, exampleApp: { sdkDir } });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    app = await serveExampleApp(suite.service, sdk.dir);
+    origin = app.origin;
     browser = await launchBrowser();
   });
 

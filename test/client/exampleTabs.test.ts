@@ -3,25 +3,16 @@
  * token pair through localStorage, and when the session has lapsed and both ask at once, the Web
  * Lock lets one tab rotate the refresh token while the other picks up the new pair.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import pino from 'pino';
-import { createApp } from '../../src/http/app';
 import { parseToken } from '../../src/tokens/token';
 import { BACKENDS } from '../support/backends';
 import { launchBrowser, type TestBrowser } from '../support/browser';
+import { buildClientSdk, serveExampleApp, type ClientSdkBuild } from '../support/clientSdkBuild';
 import { sessionKeyOf, spentRefreshesOf } from '../support/keys';
 import { signUpAndLogIn } from '../support/service';
 import { useService } from '../support/serviceFixture';
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
 const PASSWORD = 'correct horse battery';
 
 interface ExampleWindow {
@@ -31,30 +22,23 @@ interface ExampleWindow {
 
 describe('the client example page in two Chromium tabs', () => {
   let browser: TestBrowser;
-  let sdkDir: string;
-  let example: Server;
+  let sdk: ClientSdkBuild;
+  let example: Awaited<ReturnType<typeof serveExampleApp>>;
   let exampleUrl: string;
 
   // Registered first so it runs first: the browser and the example stop before the service does.
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => example?.close(resolve));
-    rmSync(sdkDir, { recursive: true, force: true });
+    await example?.close();
+    sdk?.remove();
   });
   const suite = useService(BACKENDS[0]);
 
   beforeAll(async () => {
-    // The page loads the SDK's ES-module build, as `npm run build` makes it, here into a folder of
-    // its own so no other suite's build or clean of dist/ runs into it.
-    sdkDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-client-esm-'));
-    await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.client.json', '--outDir', sdkDir], {
-      cwd: REPO_ROOT,
-    });
-    // The service's own app, with the example on (EXAMPLE_APP=on) and the SDK from that folder.
-    const app = createApp({ ...suite.service, logger: pino({ level: 'silent' }), trustedProxyHops: 0, bodyLimitBytes: 16_384, exampleApp: { sdkDir } });
-    example = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => example.once('listening', resolve));
-    exampleUrl = `http://127.0.0.1:${(example.address() as AddressInfo).port}`;
+    sdk = await buildClientSdk();
+    // The service's own app, with the example on (EXAMPLE_APP=on) and the SDK from that build.
+    example = await serveExampleApp(suite.service, sdk.dir);
+    exampleUrl = example.origin;
     browser = await launchBrowser();
   });
 

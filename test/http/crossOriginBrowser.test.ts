@@ -4,18 +4,15 @@
  * page's origin in CORS_ORIGINS it logs in, calls the API and refreshes a lapsed session; with the
  * origin unlisted the browser keeps every answer from the page.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { REPO_ROOT } from '../../src/paths';
 import { parseToken } from '../../src/tokens/token';
 import { BACKENDS, uniquePrefix } from '../support/backends';
 import { launchBrowser, type TestBrowser } from '../support/browser';
+import { buildClientSdk, type ClientSdkBuild } from '../support/clientSdkBuild';
 import { sessionKeyOf } from '../support/keys';
 import { signUpAndLogIn, type TestService } from '../support/service';
 import { useServices } from '../support/serviceFixture';
@@ -51,23 +48,20 @@ interface Steps {
 
 describe('a page on another origin, in Chromium', () => {
   let browser: TestBrowser;
-  let sdkDir: string;
+  let sdk: ClientSdkBuild;
   let pageServer: Server;
   let pageOrigin: string;
 
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => pageServer?.close(resolve));
-    if (sdkDir) rmSync(sdkDir, { recursive: true, force: true });
+    sdk?.remove();
   });
   const suite = useServices(BACKENDS[0]);
 
   beforeAll(async () => {
-    // The SDK's ES-module build, into a folder of its own so no other suite's build runs into it.
-    sdkDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-cors-sdk-'));
-    await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.client.json', '--outDir', sdkDir], {
-      cwd: REPO_ROOT,
-    });
+    sdk = await buildClientSdk();
+    const sdkDir = sdk.dir;
     pageServer = http.createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://page');
       if (url.pathname === '/') return response.writeHead(200, { 'Content-Type': 'text/html' }).end(PAGE);
